@@ -1,0 +1,85 @@
+//! Helpers on the WIT `component-id` record: construction, display, validation.
+
+use std::fmt;
+
+use crate::bindings::airssys::core::types::ComponentId;
+
+impl ComponentId {
+    pub fn new(
+        namespace: impl Into<String>,
+        name: impl Into<String>,
+        instance: impl Into<String>,
+    ) -> Self {
+        Self {
+            namespace: namespace.into(),
+            name: name.into(),
+            instance: instance.into(),
+        }
+    }
+}
+
+/// `namespace/name/instance`; unambiguous for ids accepted by [`validate_assigned`].
+impl fmt::Display for ComponentId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}/{}", self.namespace, self.name, self.instance)
+    }
+}
+
+/// Why the host refuses to assign an id to a component it loads.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("component id `{id}` is not valid: its {part} {problem}")]
+pub struct InvalidComponentId {
+    pub id: String,
+    pub part: &'static str,
+    pub problem: &'static str,
+}
+
+/// Checks an id the host is about to assign. Ids other components merely name
+/// (message targets) are never validated: an unknown one is `target-not-found`.
+pub fn validate_assigned(id: &ComponentId) -> Result<(), InvalidComponentId> {
+    for (part, value) in [
+        ("namespace", &id.namespace),
+        ("name", &id.name),
+        ("instance", &id.instance),
+    ] {
+        let problem = if value.is_empty() {
+            Some("is empty")
+        } else if value.contains('/') {
+            Some("contains `/`, which separates the parts")
+        } else if value.chars().any(char::is_control) {
+            Some("contains a control character")
+        } else {
+            None
+        };
+        if let Some(problem) = problem {
+            return Err(InvalidComponentId {
+                id: id.to_string(),
+                part,
+                problem,
+            });
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn displays_as_slash_separated_path() {
+        assert_eq!(ComponentId::new("acme", "kv", "1").to_string(), "acme/kv/1");
+    }
+
+    #[test]
+    fn rejects_empty_slash_and_control_parts() {
+        assert!(validate_assigned(&ComponentId::new("acme", "kv", "1")).is_ok());
+        let empty = validate_assigned(&ComponentId::new("", "kv", "1")).unwrap_err();
+        assert_eq!(empty.part, "namespace");
+        let slash = validate_assigned(&ComponentId::new("acme", "k/v", "1")).unwrap_err();
+        assert_eq!(slash.part, "name");
+        let control = validate_assigned(&ComponentId::new("acme", "kv", "1\n")).unwrap_err();
+        assert_eq!(control.part, "instance");
+        assert!(control.to_string().contains("control character"));
+    }
+}

@@ -1,0 +1,213 @@
+//! Host settings: limits, budgets and the storage backend, with defaults that
+//! need no setup and a check that explains every invalid value.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Where component storage lives.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum StorageConfig {
+    /// Lost when the host stops; the default, so nothing needs setting up.
+    #[default]
+    InMemory,
+    /// A redb database file, created if missing; survives restarts (STO-11).
+    Redb(PathBuf),
+}
+
+/// Settings of a reference host. Every field has a default; see [`HostConfig::validate`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HostConfig {
+    pub storage: StorageConfig,
+    /// Per-component storage quota: key bytes plus value bytes (STO-7, STO-9).
+    pub storage_quota_bytes: u64,
+    /// Longest accepted storage key, in bytes (STO-8).
+    pub max_key_bytes: usize,
+    /// Largest accepted message payload, in bytes (MSG-9).
+    pub max_message_bytes: usize,
+    /// Undelivered messages a target may have queued (MSG-9).
+    pub queue_depth: usize,
+    /// Log messages longer than this are cut, and the cut is marked (SVC-1).
+    pub max_log_message_bytes: usize,
+    /// Limits for components loaded without their own.
+    pub default_limits: Limits,
+    /// How often the execution-budget clock ticks; budgets are enforced to this granularity.
+    pub epoch_tick: Duration,
+    /// Meter fuel, so that `max-fuel` limits can be enforced. Costs some speed.
+    pub fuel_metering: bool,
+}
+
+/// The host's side of the WIT `resource-limits` record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    pub max_memory_bytes: u64,
+    pub max_execution_time: Duration,
+    pub max_fuel: Option<u64>,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_memory_bytes: 64 * 1024 * 1024,
+            max_execution_time: Duration::from_secs(5),
+            max_fuel: None,
+        }
+    }
+}
+
+impl Default for HostConfig {
+    fn default() -> Self {
+        Self {
+            storage: StorageConfig::default(),
+            storage_quota_bytes: 10 * 1024 * 1024,
+            max_key_bytes: 1024,
+            max_message_bytes: 1024 * 1024,
+            queue_depth: 1024,
+            max_log_message_bytes: 16 * 1024,
+            default_limits: Limits::default(),
+            epoch_tick: Duration::from_millis(5),
+            fuel_metering: true,
+        }
+    }
+}
+
+/// A setting the host cannot run with, and what to set instead.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid host setting `{field}`: {problem}; {fix}")]
+pub struct ConfigError {
+    pub field: &'static str,
+    pub problem: String,
+    pub fix: String,
+}
+
+impl HostConfig {
+    /// Checks every setting; the error names the field and a value that works.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let defaults = Self::default();
+        let at_least_one = |field: &'static str, value: u64, default: u64| {
+            if value == 0 {
+                Err(ConfigError {
+                    field,
+                    problem: "is 0".into(),
+                    fix: format!("set it to at least 1 (the default is {default})"),
+                })
+            } else {
+                Ok(())
+            }
+        };
+        at_least_one(
+            "storage_quota_bytes",
+            self.storage_quota_bytes,
+            defaults.storage_quota_bytes,
+        )?;
+        at_least_one(
+            "max_key_bytes",
+            self.max_key_bytes as u64,
+            defaults.max_key_bytes as u64,
+        )?;
+        at_least_one(
+            "max_message_bytes",
+            self.max_message_bytes as u64,
+            defaults.max_message_bytes as u64,
+        )?;
+        at_least_one(
+            "queue_depth",
+            self.queue_depth as u64,
+            defaults.queue_depth as u64,
+        )?;
+        at_least_one(
+            "max_log_message_bytes",
+            self.max_log_message_bytes as u64,
+            defaults.max_log_message_bytes as u64,
+        )?;
+        if self.epoch_tick.is_zero() || self.epoch_tick > Duration::from_secs(1) {
+            return Err(ConfigError {
+                field: "epoch_tick",
+                problem: format!("is {:?}", self.epoch_tick),
+                fix: format!(
+                    "choose between 1 ms and 1 s (the default is {:?})",
+                    defaults.epoch_tick
+                ),
+            });
+        }
+        self.check_limits("default_limits", &self.default_limits)
+    }
+
+    /// Checks limits given to one component against these settings.
+    pub fn check_limits(&self, field: &'static str, limits: &Limits) -> Result<(), ConfigError> {
+        if limits.max_memory_bytes == 0 {
+            return Err(ConfigError {
+                field,
+                problem: "max_memory_bytes is 0".into(),
+                fix: "allow at least the guest's initial memory, e.g. 16 MiB".into(),
+            });
+        }
+        if limits.max_execution_time < self.epoch_tick {
+            return Err(ConfigError {
+                field,
+                problem: format!(
+                    "max_execution_time {:?} is shorter than epoch_tick {:?}",
+                    limits.max_execution_time, self.epoch_tick
+                ),
+                fix: "raise max_execution_time or lower epoch_tick".into(),
+            });
+        }
+        if limits.max_fuel.is_some() && !self.fuel_metering {
+            return Err(ConfigError {
+                field,
+                problem: "max_fuel is set but fuel_metering is off".into(),
+                fix: "turn fuel_metering on or leave max_fuel as None".into(),
+            });
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_valid() {
+        HostConfig::default().validate().unwrap();
+    }
+
+    #[test]
+    fn zero_quota_names_field_and_default() {
+        let config = HostConfig {
+            storage_quota_bytes: 0,
+            ..HostConfig::default()
+        };
+        let error = config.validate().unwrap_err();
+        assert_eq!(error.field, "storage_quota_bytes");
+        assert!(
+            error.to_string().contains("the default is 10485760"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn fuel_limit_without_metering_is_refused() {
+        let config = HostConfig {
+            fuel_metering: false,
+            default_limits: Limits {
+                max_fuel: Some(1_000),
+                ..Limits::default()
+            },
+            ..HostConfig::default()
+        };
+        assert!(config.validate().unwrap_err().problem.contains("fuel"));
+    }
+
+    #[test]
+    fn budget_shorter_than_tick_is_refused() {
+        let config = HostConfig {
+            epoch_tick: Duration::from_millis(50),
+            default_limits: Limits {
+                max_execution_time: Duration::from_millis(10),
+                ..Limits::default()
+            },
+            ..HostConfig::default()
+        };
+        assert_eq!(config.validate().unwrap_err().field, "default_limits");
+    }
+}

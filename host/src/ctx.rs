@@ -1,0 +1,175 @@
+//! The host's shared state, the per-component context its host functions run
+//! in, and [`register_host_functions`]: the one way onto a `Linker<T>`.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use wasmtime::component::{HasData, Linker};
+
+use crate::bindings::RuntimeHost;
+use crate::bindings::airssys::core::types::ComponentId;
+use crate::config::{HostConfig, StorageConfig};
+use crate::messaging::router::Router;
+use crate::registry::Registry;
+use crate::security::{AuditLog, Capabilities, Capability, Denial};
+use crate::services::log::LogSink;
+use crate::storage::backend::{BackendError, StorageBackend};
+use crate::storage::memory::MemoryBackend;
+use crate::storage::redb::RedbBackend;
+
+/// What every component of one host shares: storage, router, registry, log sink, audit log.
+pub struct AirssysHost {
+    pub(crate) config: HostConfig,
+    pub(crate) storage: Box<dyn StorageBackend>,
+    pub(crate) router: Router,
+    pub(crate) registry: Registry,
+    pub(crate) log_sink: Option<Arc<dyn LogSink>>,
+    pub(crate) audit: AuditLog,
+}
+
+/// Why a host could not be set up.
+#[derive(Debug, thiserror::Error)]
+pub enum HostError {
+    #[error(transparent)]
+    Config(#[from] crate::config::ConfigError),
+    #[error("cannot open the storage backend: {0}")]
+    Storage(#[from] BackendError),
+}
+
+impl AirssysHost {
+    /// A host with the storage backend `config.storage` names.
+    pub fn new(config: HostConfig) -> Result<Self, HostError> {
+        let storage: Box<dyn StorageBackend> = match &config.storage {
+            StorageConfig::InMemory => Box::new(MemoryBackend::new()),
+            StorageConfig::Redb(path) => Box::new(RedbBackend::open(path)?),
+        };
+        Self::with_backend(config, storage)
+    }
+
+    /// A host on a storage backend of the embedder's own.
+    pub fn with_backend(
+        config: HostConfig,
+        storage: Box<dyn StorageBackend>,
+    ) -> Result<Self, HostError> {
+        config.validate()?;
+        Ok(Self {
+            router: Router::new(config.max_message_bytes, config.queue_depth),
+            registry: Registry::default(),
+            log_sink: None,
+            audit: AuditLog::default(),
+            storage,
+            config,
+        })
+    }
+
+    /// Also sends every guest log record to `sink` (they always go to `tracing`).
+    pub fn with_log_sink(mut self, sink: Arc<dyn LogSink>) -> Self {
+        self.log_sink = Some(sink);
+        self
+    }
+
+    pub fn config(&self) -> &HostConfig {
+        &self.config
+    }
+
+    pub fn registry(&self) -> &Registry {
+        &self.registry
+    }
+
+    pub fn router(&self) -> &Router {
+        &self.router
+    }
+
+    pub fn audit_log(&self) -> &AuditLog {
+        &self.audit
+    }
+}
+
+/// The state the 17 host functions see for one component: who is calling,
+/// what it may do, and how much of its execution budget is left.
+pub struct AirssysCtx {
+    pub(crate) host: Arc<AirssysHost>,
+    pub(crate) id: ComponentId,
+    /// The storage namespace: the id, rendered unambiguously.
+    pub(crate) namespace: String,
+    pub(crate) capabilities: Capabilities,
+    budget: Duration,
+    call_started: Option<Instant>,
+}
+
+impl AirssysCtx {
+    /// The context of the component the host assigned `id` to. `budget` is its
+    /// `max-execution-time` per call (SVC-4).
+    pub fn new(
+        host: Arc<AirssysHost>,
+        id: ComponentId,
+        capabilities: Capabilities,
+        budget: Duration,
+    ) -> Self {
+        Self {
+            namespace: id.to_string(),
+            host,
+            id,
+            capabilities,
+            budget,
+            call_started: None,
+        }
+    }
+
+    pub fn id(&self) -> &ComponentId {
+        &self.id
+    }
+
+    /// Marks the start of a call into the component; `sleep-millis` measures
+    /// the remaining budget from here.
+    pub fn begin_call(&mut self) {
+        self.call_started = Some(Instant::now());
+    }
+
+    pub(crate) fn remaining_budget(&self) -> Duration {
+        let used = self.call_started.map_or(Duration::ZERO, |s| s.elapsed());
+        self.budget.saturating_sub(used)
+    }
+
+    /// `Err(reason)` and an audit record when `capability` is not granted (SEC-1).
+    pub(crate) fn authorize(
+        &self,
+        capability: Capability,
+        target: Option<&ComponentId>,
+    ) -> Result<(), String> {
+        self.capabilities
+            .check(capability, target)
+            .inspect_err(|reason| {
+                self.host.audit.record(Denial {
+                    caller: self.id.clone(),
+                    capability,
+                    target: target.cloned(),
+                    reason: reason.clone(),
+                })
+            })
+    }
+}
+
+/// Gives the host functions their [`AirssysCtx`] inside an embedder's store data `T`,
+/// as `wasmtime_wasi::WasiView` does for WASI.
+pub trait AirssysView: Send {
+    fn airssys(&mut self) -> &mut AirssysCtx;
+}
+
+struct HasAirssys;
+
+impl HasData for HasAirssys {
+    type Data<'a> = &'a mut AirssysCtx;
+}
+
+/// Registers the 17 host functions of `airssys:core@1.0.0` on `linker`, under
+/// `airssys:core/<interface>@1.0.0`. WASI is not included: add it with
+/// `wasmtime_wasi::p2::add_to_linker_sync` for guests built with Rust's std.
+pub fn register_host_functions<T: AirssysView + 'static>(
+    linker: &mut Linker<T>,
+) -> wasmtime::Result<()> {
+    RuntimeHost::add_to_linker::<T, HasAirssys>(linker, T::airssys)
+}
+
+impl crate::bindings::airssys::core::types::Host for AirssysCtx {}
+impl crate::bindings::airssys::core::errors::Host for AirssysCtx {}

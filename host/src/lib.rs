@@ -1,0 +1,29 @@
+//! The reference host of the `airssys:core@1.0.0` component contract, on wasmtime.
+//!
+//! Two ways in:
+//! - [`Runtime`]: loads components under assigned ids, routes their messages,
+//!   and runs them within their resource limits. Start here.
+//! - [`register_host_functions`]: puts the 17 host functions on a `Linker<T>`
+//!   of your own, for an embedder with its own store data (see [`AirssysView`]).
+//!
+//! Module per WIT interface: [`storage`], [`messaging`] (`host-messaging`),
+//! [`services`] (`host-services`). The behaviour clauses they implement
+//! (STO-*, MSG-*, SVC-*, SEC-*) are in `docs/spec.md`.
+
+pub mod bindings;
+pub mod component_id;
+pub mod config;
+mod ctx;
+pub mod messaging;
+pub mod registry;
+pub mod runtime;
+pub mod security;
+pub mod services;
+pub mod storage;
+
+pub use bindings::airssys::core::types::{ComponentId, ComponentMessage, HealthStatus, LogLevel};
+pub use config::{ConfigError, HostConfig, Limits, StorageConfig};
+pub use ctx::{AirssysCtx, AirssysHost, AirssysView, HostError, register_host_functions};
+pub use runtime::{LoadOptions, Runtime};
+pub use security::{Capabilities, TargetPattern};
+pub use services::log::{LogBuffer, LogRecord, LogSink};

@@ -1,0 +1,65 @@
+//! `airssys:core/host-messaging`: messages, requests and broadcasts between
+//! loaded components (MSG-1..9). Calls only queue; the runtime delivers.
+
+pub mod router;
+
+use std::time::Duration;
+
+use crate::bindings::airssys::core::errors::MessagingError;
+use crate::bindings::airssys::core::host_messaging::Host;
+use crate::bindings::airssys::core::types::ComponentId;
+use crate::ctx::AirssysCtx;
+use crate::security::Capability;
+
+impl AirssysCtx {
+    fn authorize_messaging(
+        &self,
+        capability: Capability,
+        target: &ComponentId,
+    ) -> Result<(), MessagingError> {
+        self.authorize(capability, Some(target))
+            .map_err(MessagingError::DeliveryFailed)
+    }
+}
+
+impl Host for AirssysCtx {
+    fn send(&mut self, target: ComponentId, payload: Vec<u8>) -> Result<(), MessagingError> {
+        self.authorize_messaging(Capability::Send, &target)?;
+        let host = &self.host;
+        host.router.send(&host.registry, &self.id, target, payload)
+    }
+
+    fn request(
+        &mut self,
+        target: ComponentId,
+        payload: Vec<u8>,
+        timeout_ms: u64,
+    ) -> Result<String, MessagingError> {
+        self.authorize_messaging(Capability::Request, &target)?;
+        let host = &self.host;
+        let timeout = Duration::from_millis(timeout_ms);
+        host.router
+            .request(&host.registry, &self.id, target, payload, timeout)
+    }
+
+    fn cancel_request(&mut self, request_id: String) -> Result<(), MessagingError> {
+        self.host.router.cancel(&self.id, &request_id)
+    }
+
+    fn broadcast(
+        &mut self,
+        targets: Vec<ComponentId>,
+        payload: Vec<u8>,
+    ) -> Result<(), MessagingError> {
+        for target in &targets {
+            self.authorize_messaging(Capability::Broadcast, target)?;
+        }
+        let host = &self.host;
+        host.router
+            .broadcast(&host.registry, &self.id, targets, payload)
+    }
+
+    fn self_id(&mut self) -> ComponentId {
+        self.id.clone()
+    }
+}

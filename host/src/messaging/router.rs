@@ -1,0 +1,353 @@
+//! The message router: one FIFO queue for all deliveries (so messages from one
+//! sender to one target keep their order, MSG-3), per-target depth accounting
+//! (MSG-9), and the book of pending and settled requests (MSG-5..7).
+
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use crate::bindings::airssys::core::errors::MessagingError;
+use crate::bindings::airssys::core::types::{
+    ComponentId, ComponentMessage, CorrelationId, MessageMetadata, Timestamp,
+};
+use crate::registry::Registry;
+
+/// `content-type` of the callback that reports a request's timeout (MSG-6).
+pub const TIMEOUT_CONTENT_TYPE: &str = "application/vnd.airssys.timeout";
+
+/// How many settled requests are remembered, so that `cancel-request` can
+/// still tell "timed out" from "unknown" (MSG-7) without growing forever.
+const SETTLED_MEMORY: usize = 4096;
+
+/// What to call on the target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeliveryKind {
+    /// `handle-message`; any reply is discarded.
+    Message,
+    /// `handle-message`; `ok(some(reply))` answers the request.
+    Request,
+    /// `handle-callback`: a reply or a timeout notice.
+    Callback,
+}
+
+#[derive(Debug, Clone)]
+pub struct Delivery {
+    pub target: ComponentId,
+    pub kind: DeliveryKind,
+    pub message: ComponentMessage,
+}
+
+struct Pending {
+    caller: ComponentId,
+    target: ComponentId,
+    deadline: Instant,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Settlement {
+    Answered,
+    TimedOut,
+    Cancelled,
+}
+
+#[derive(Default)]
+struct State {
+    queue: VecDeque<Delivery>,
+    queued: HashMap<ComponentId, usize>,
+    pending: HashMap<CorrelationId, Pending>,
+    settled: HashMap<CorrelationId, (ComponentId, Settlement)>,
+    settled_order: VecDeque<CorrelationId>,
+    issued: u64,
+}
+
+pub struct Router {
+    state: Mutex<State>,
+    max_message_bytes: usize,
+    queue_depth: usize,
+    /// Distinguishes correlation ids of different host runs.
+    run_tag: String,
+}
+
+pub(crate) fn now_timestamp() -> Timestamp {
+    let since_epoch = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    Timestamp {
+        seconds: since_epoch.as_secs(),
+        nanoseconds: since_epoch.subsec_nanos(),
+    }
+}
+
+fn message(
+    sender: &ComponentId,
+    payload: Vec<u8>,
+    correlation_id: Option<CorrelationId>,
+    reply_to: Option<ComponentId>,
+    content_type: Option<String>,
+) -> ComponentMessage {
+    ComponentMessage {
+        sender: sender.clone(),
+        payload,
+        metadata: MessageMetadata {
+            correlation_id,
+            reply_to,
+            timestamp: now_timestamp(),
+            content_type,
+        },
+    }
+}
+
+impl State {
+    fn has_room(&self, target: &ComponentId, depth: usize) -> bool {
+        self.queued.get(target).copied().unwrap_or(0) < depth
+    }
+
+    fn push(&mut self, delivery: Delivery) {
+        *self.queued.entry(delivery.target.clone()).or_default() += 1;
+        self.queue.push_back(delivery);
+    }
+
+    fn settle(&mut self, id: CorrelationId, caller: ComponentId, how: Settlement) {
+        if self.settled_order.len() == SETTLED_MEMORY
+            && let Some(oldest) = self.settled_order.pop_front()
+        {
+            self.settled.remove(&oldest);
+        }
+        self.settled_order.push_back(id.clone());
+        self.settled.insert(id, (caller, how));
+    }
+}
+
+impl Router {
+    pub fn new(max_message_bytes: usize, queue_depth: usize) -> Self {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap_or_default()
+            .as_nanos();
+        Self {
+            state: Mutex::default(),
+            max_message_bytes,
+            queue_depth,
+            run_tag: format!("{:x}-{:x}", std::process::id(), nanos & 0xffff_ffff),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn check_payload(&self, payload: &[u8]) -> Result<(), MessagingError> {
+        if payload.len() > self.max_message_bytes {
+            return Err(MessagingError::InvalidMessage(format!(
+                "payload is {} bytes; the limit is {} bytes",
+                payload.len(),
+                self.max_message_bytes
+            )));
+        }
+        Ok(())
+    }
+
+    fn check_target(
+        &self,
+        state: &State,
+        registry: &Registry,
+        target: &ComponentId,
+    ) -> Result<(), MessagingError> {
+        if !registry.contains(target) {
+            return Err(MessagingError::TargetNotFound(target.clone()));
+        }
+        if !state.has_room(target, self.queue_depth) {
+            return Err(MessagingError::QueueFull);
+        }
+        Ok(())
+    }
+
+    /// MSG-2, MSG-4, MSG-9.
+    pub fn send(
+        &self,
+        registry: &Registry,
+        sender: &ComponentId,
+        target: ComponentId,
+        payload: Vec<u8>,
+    ) -> Result<(), MessagingError> {
+        self.check_payload(&payload)?;
+        let mut state = self.lock();
+        self.check_target(&state, registry, &target)?;
+        state.push(Delivery {
+            kind: DeliveryKind::Message,
+            message: message(sender, payload, None, None, None),
+            target,
+        });
+        Ok(())
+    }
+
+    /// MSG-4, MSG-5, MSG-6, MSG-9.
+    pub fn request(
+        &self,
+        registry: &Registry,
+        sender: &ComponentId,
+        target: ComponentId,
+        payload: Vec<u8>,
+        timeout: Duration,
+    ) -> Result<CorrelationId, MessagingError> {
+        if timeout.is_zero() {
+            return Err(MessagingError::InvalidMessage(
+                "timeout-ms is 0; a request needs at least 1 ms to be answered".into(),
+            ));
+        }
+        self.check_payload(&payload)?;
+        let mut state = self.lock();
+        self.check_target(&state, registry, &target)?;
+        state.issued += 1;
+        let id = format!("{}-{}", self.run_tag, state.issued);
+        state.pending.insert(
+            id.clone(),
+            Pending {
+                caller: sender.clone(),
+                target: target.clone(),
+                deadline: Instant::now() + timeout,
+            },
+        );
+        state.push(Delivery {
+            kind: DeliveryKind::Request,
+            message: message(
+                sender,
+                payload,
+                Some(id.clone()),
+                Some(sender.clone()),
+                None,
+            ),
+            target,
+        });
+        Ok(id)
+    }
+
+    /// MSG-7.
+    pub fn cancel(&self, caller: &ComponentId, id: &str) -> Result<(), MessagingError> {
+        let mut state = self.lock();
+        if let Some(pending) = state.pending.get(id) {
+            if &pending.caller != caller {
+                return Err(unknown_request(id));
+            }
+            state.pending.remove(id);
+            state.settle(id.to_owned(), caller.clone(), Settlement::Cancelled);
+            return Ok(());
+        }
+        match state.settled.get(id) {
+            Some((owner, Settlement::TimedOut)) if owner == caller => {
+                Err(MessagingError::CorrelationTimeout(id.to_owned()))
+            }
+            Some((owner, Settlement::Answered)) if owner == caller => Err(
+                MessagingError::InvalidMessage(format!("request `{id}` was already answered")),
+            ),
+            Some((owner, Settlement::Cancelled)) if owner == caller => Err(
+                MessagingError::InvalidMessage(format!("request `{id}` was already cancelled")),
+            ),
+            _ => Err(unknown_request(id)),
+        }
+    }
+
+    /// MSG-4, MSG-8, MSG-9: all targets get the message, or none does.
+    pub fn broadcast(
+        &self,
+        registry: &Registry,
+        sender: &ComponentId,
+        targets: Vec<ComponentId>,
+        payload: Vec<u8>,
+    ) -> Result<(), MessagingError> {
+        self.check_payload(&payload)?;
+        let mut seen = HashSet::new();
+        let targets: Vec<ComponentId> = targets
+            .into_iter()
+            .filter(|t| seen.insert(t.clone()))
+            .collect();
+        let mut state = self.lock();
+        for target in &targets {
+            self.check_target(&state, registry, target)?;
+        }
+        for target in targets {
+            state.push(Delivery {
+                kind: DeliveryKind::Message,
+                message: message(sender, payload.clone(), None, None, None),
+                target,
+            });
+        }
+        Ok(())
+    }
+
+    /// The next delivery, oldest first.
+    pub fn next_delivery(&self) -> Option<Delivery> {
+        let mut state = self.lock();
+        let delivery = state.queue.pop_front()?;
+        if let Some(count) = state.queued.get_mut(&delivery.target) {
+            *count -= 1;
+            if *count == 0 {
+                state.queued.remove(&delivery.target);
+            }
+        }
+        Some(delivery)
+    }
+
+    /// Records `replier`'s answer to request `id`; queues the caller's callback
+    /// unless the request was cancelled or timed out meanwhile (then the reply is dropped).
+    pub fn answer(&self, id: &str, replier: &ComponentId, reply: Vec<u8>) -> bool {
+        let mut state = self.lock();
+        let Some(pending) = state.pending.remove(id) else {
+            return false;
+        };
+        state.settle(id.to_owned(), pending.caller.clone(), Settlement::Answered);
+        // Callbacks bypass the depth limit: the caller asked for this one.
+        state.push(Delivery {
+            kind: DeliveryKind::Callback,
+            message: message(replier, reply, Some(id.to_owned()), None, None),
+            target: pending.caller,
+        });
+        true
+    }
+
+    /// Times out every pending request whose deadline is at or before `now`,
+    /// queueing a timeout callback for each, earliest deadline first. Returns how many.
+    pub fn expire(&self, now: Instant) -> usize {
+        let mut state = self.lock();
+        let mut expired: Vec<(CorrelationId, Instant)> = state
+            .pending
+            .iter()
+            .filter(|(_, p)| p.deadline <= now)
+            .map(|(id, p)| (id.clone(), p.deadline))
+            .collect();
+        expired.sort_by_key(|(_, deadline)| *deadline);
+        for (id, _) in &expired {
+            let pending = state.pending.remove(id).expect("listed above");
+            state.settle(id.clone(), pending.caller.clone(), Settlement::TimedOut);
+            // Sent in the name of the target that did not answer.
+            state.push(Delivery {
+                kind: DeliveryKind::Callback,
+                message: message(
+                    &pending.target,
+                    Vec::new(),
+                    Some(id.clone()),
+                    None,
+                    Some(TIMEOUT_CONTENT_TYPE.into()),
+                ),
+                target: pending.caller,
+            });
+        }
+        expired.len()
+    }
+
+    pub fn next_deadline(&self) -> Option<Instant> {
+        self.lock().pending.values().map(|p| p.deadline).min()
+    }
+
+    pub fn queued(&self) -> usize {
+        self.lock().queue.len()
+    }
+
+    pub fn pending_requests(&self) -> usize {
+        self.lock().pending.len()
+    }
+}
+
+fn unknown_request(id: &str) -> MessagingError {
+    MessagingError::InvalidMessage(format!("no pending request `{id}` of the caller"))
+}

@@ -1,0 +1,79 @@
+//! The loaded components, in load order: what `list-components` and
+//! `get-component-metadata` read, and what message routing checks targets against.
+
+use std::sync::{Arc, Mutex, RwLock};
+
+use crate::bindings::airssys::core::types::{ComponentHandle, ComponentId, HealthStatus};
+
+/// Asks a loaded component for its health, if it can be asked right now.
+pub trait HealthSource: Send + Sync {
+    /// `None` when the component is busy (for example, it is the caller) or has trapped.
+    fn current_health(&self) -> Option<HealthStatus>;
+}
+
+#[derive(Clone)]
+pub struct Registration {
+    pub id: ComponentId,
+    pub handle: ComponentHandle,
+    /// From the component's `metadata` export, read once at load.
+    pub name: String,
+    pub version: String,
+    pub health: Arc<dyn HealthSource>,
+    /// What `health` last answered; reported while the component cannot be asked.
+    pub last_health: Arc<Mutex<HealthStatus>>,
+}
+
+impl Registration {
+    /// The component's health now, or the last answer it gave if it is busy (SVC-6).
+    pub fn observed_health(&self) -> HealthStatus {
+        let mut last = self.last_health.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(now) = self.health.current_health() {
+            *last = now;
+        }
+        *last
+    }
+}
+
+#[derive(Default)]
+pub struct Registry {
+    entries: RwLock<Vec<Registration>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "a component with id `{0}` is already loaded; unload it first or choose another instance name"
+)]
+pub struct AlreadyLoaded(pub ComponentId);
+
+impl Registry {
+    pub fn insert(&self, registration: Registration) -> Result<(), AlreadyLoaded> {
+        let mut entries = self.entries.write().unwrap_or_else(|p| p.into_inner());
+        if entries.iter().any(|e| e.id == registration.id) {
+            return Err(AlreadyLoaded(registration.id));
+        }
+        entries.push(registration);
+        Ok(())
+    }
+
+    pub fn remove(&self, id: &ComponentId) -> Option<Registration> {
+        let mut entries = self.entries.write().unwrap_or_else(|p| p.into_inner());
+        let index = entries.iter().position(|e| &e.id == id)?;
+        Some(entries.remove(index))
+    }
+
+    pub fn get(&self, id: &ComponentId) -> Option<Registration> {
+        let entries = self.entries.read().unwrap_or_else(|p| p.into_inner());
+        entries.iter().find(|e| &e.id == id).cloned()
+    }
+
+    pub fn contains(&self, id: &ComponentId) -> bool {
+        let entries = self.entries.read().unwrap_or_else(|p| p.into_inner());
+        entries.iter().any(|e| &e.id == id)
+    }
+
+    /// Every loaded id, in load order (SVC-5).
+    pub fn ids(&self) -> Vec<ComponentId> {
+        let entries = self.entries.read().unwrap_or_else(|p| p.into_inner());
+        entries.iter().map(|e| e.id.clone()).collect()
+    }
+}

@@ -1,0 +1,129 @@
+//! Delivery: queued messages, requests and callbacks are handed to their
+//! targets after the sending call has returned (MSG-2), oldest first.
+
+use std::time::{Duration, Instant};
+
+use super::Runtime;
+use super::instance::CallError;
+use crate::bindings::airssys::core::types::ComponentId;
+use crate::messaging::router::{Delivery, DeliveryKind};
+
+/// What a round of delivery did.
+#[derive(Debug, Default, Clone)]
+pub struct DispatchReport {
+    /// Deliveries whose export ran and returned `ok`.
+    pub delivered: usize,
+    /// Requests that timed out, each answered with a timeout callback (MSG-6).
+    pub timeouts: usize,
+    /// Deliveries that did not reach `ok`: target gone, `err` returned, or a trap.
+    pub problems: Vec<DeliveryProblem>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeliveryProblem {
+    pub target: ComponentId,
+    pub kind: DeliveryKind,
+    pub problem: String,
+}
+
+impl DispatchReport {
+    fn absorb(&mut self, other: DispatchReport) {
+        self.delivered += other.delivered;
+        self.timeouts += other.timeouts;
+        self.problems.extend(other.problems);
+    }
+}
+
+impl Runtime {
+    /// Delivers everything queued, including what those deliveries queue in
+    /// turn, and fires due timeouts; stops early at `deadline`.
+    fn dispatch_until(&self, deadline: Instant) -> DispatchReport {
+        let _one_dispatcher = self.dispatching.lock().unwrap_or_else(|p| p.into_inner());
+        let router = &self.host.router;
+        let mut report = DispatchReport::default();
+        loop {
+            report.timeouts += router.expire(Instant::now());
+            if Instant::now() >= deadline {
+                break;
+            }
+            let Some(delivery) = router.next_delivery() else {
+                break;
+            };
+            self.deliver(delivery, &mut report);
+        }
+        report
+    }
+
+    /// Delivers what is queued now and what that queues, for at most `limit`.
+    pub fn dispatch(&self, limit: Duration) -> DispatchReport {
+        self.dispatch_until(Instant::now() + limit)
+    }
+
+    /// Delivers until nothing is queued and no request is pending (waiting
+    /// for timeouts as needed), or until `limit` has passed.
+    pub fn run_until_idle(&self, limit: Duration) -> DispatchReport {
+        let end = Instant::now() + limit;
+        let mut report = self.dispatch_until(end);
+        while let Some(next) = self.host.router.next_deadline() {
+            let now = Instant::now();
+            if now >= end {
+                break;
+            }
+            if self.host.router.queued() == 0 {
+                std::thread::sleep(next.min(end).saturating_duration_since(now));
+            }
+            report.absorb(self.dispatch_until(end));
+        }
+        report
+    }
+
+    fn deliver(&self, delivery: Delivery, report: &mut DispatchReport) {
+        let Delivery {
+            target,
+            kind,
+            message,
+        } = delivery;
+        let outcome: Result<Result<(), String>, CallError> = match self.component(&target) {
+            None => Err(CallError::NotLoaded(target.clone())),
+            Some(component) => match kind {
+                DeliveryKind::Message => component
+                    .call("handle-message", |store, guest| {
+                        guest.call_handle_message(store, &message)
+                    })
+                    .map(|r| r.map(drop).map_err(|e| format!("{e:?}"))),
+                DeliveryKind::Request => component
+                    .call("handle-message", |store, guest| {
+                        guest.call_handle_message(store, &message)
+                    })
+                    .map(|r| {
+                        r.map(|reply| {
+                            let id = message.metadata.correlation_id.as_deref();
+                            if let (Some(id), Some(reply)) = (id, reply) {
+                                self.host.router.answer(id, &target, reply);
+                            }
+                        })
+                        .map_err(|e| format!("{e:?}"))
+                    }),
+                DeliveryKind::Callback => component
+                    .call("handle-callback", |store, guest| {
+                        guest.call_handle_callback(store, &message)
+                    })
+                    .map(|r| r.map_err(|e| format!("{e:?}"))),
+            },
+        };
+        let problem = match outcome {
+            Ok(Ok(())) => {
+                report.delivered += 1;
+                return;
+            }
+            Ok(Err(returned)) => format!("the export returned err({returned})"),
+            Err(call) => call.to_string(),
+        };
+        tracing::warn!(%target, ?kind, "delivery problem: {problem}");
+        report.problems.push(DeliveryProblem {
+            target,
+            kind,
+            problem,
+        });
+    }
+}

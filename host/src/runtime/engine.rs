@@ -1,0 +1,90 @@
+//! The wasmtime `Engine` every component of a runtime shares, and the clock
+//! that enforces execution budgets.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use wasmtime::{Config, Engine};
+
+use crate::config::HostConfig;
+
+/// The engine settings, each chosen on purpose:
+/// - `concurrency_support(false)`: every call here is synchronous; wasmtime 43+
+///   turns concurrency support on by default, which sets up per-store
+///   structures that make synchronous component calls markedly slower.
+/// - `epoch_interruption(true)`: a guest that loops ends its own call when its
+///   `max-execution-time` runs out, without a signal handler (SEC-2, SVC-4).
+/// - `consume_fuel`: only if the embedder wants `max-fuel` enforced.
+pub fn engine_config(config: &HostConfig) -> Config {
+    let mut engine = Config::new();
+    engine.wasm_component_model(true);
+    engine.concurrency_support(false);
+    engine.epoch_interruption(true);
+    engine.consume_fuel(config.fuel_metering);
+    engine
+}
+
+pub fn new_engine(config: &HostConfig) -> wasmtime::Result<Engine> {
+    Engine::new(&engine_config(config))
+}
+
+/// How many ticks of `tick` cover `budget`, plus one so a call never gets less.
+pub fn budget_ticks(budget: Duration, tick: Duration) -> u64 {
+    budget.as_nanos().div_ceil(tick.as_nanos()) as u64 + 1
+}
+
+/// Advances the engine's epoch every `tick` until dropped.
+pub struct EpochTicker {
+    stop: Arc<AtomicBool>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl EpochTicker {
+    pub fn start(engine: &Engine, tick: Duration) -> Self {
+        let stop = Arc::new(AtomicBool::new(false));
+        let engine = engine.weak();
+        let thread = std::thread::Builder::new()
+            .name("airssys-epoch".into())
+            .spawn({
+                let stop = stop.clone();
+                move || {
+                    while !stop.load(Ordering::Relaxed) {
+                        std::thread::park_timeout(tick);
+                        match engine.upgrade() {
+                            Some(engine) => engine.increment_epoch(),
+                            None => break,
+                        }
+                    }
+                }
+            })
+            .expect("spawning the epoch thread");
+        Self {
+            stop,
+            thread: Some(thread),
+        }
+    }
+}
+
+impl Drop for EpochTicker {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(thread) = self.thread.take() {
+            thread.thread().unpark();
+            let _ = thread.join();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn budget_rounds_up_and_adds_one_tick() {
+        let tick = Duration::from_millis(5);
+        assert_eq!(budget_ticks(Duration::from_millis(10), tick), 3);
+        assert_eq!(budget_ticks(Duration::from_millis(11), tick), 4);
+    }
+}

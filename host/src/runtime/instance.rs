@@ -1,0 +1,172 @@
+//! One loaded component: its store, its exports, and calls into it within its
+//! resource limits. A trap ends the call and retires the instance (SEC-2).
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Mutex, MutexGuard, Weak};
+
+use wasmtime::component::ResourceTable;
+use wasmtime::{Store, StoreLimits, Trap};
+use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
+
+use crate::bindings::RuntimeHost;
+use crate::bindings::airssys::core::types::{ComponentHandle, ComponentId, HealthStatus};
+use crate::bindings::exports::airssys::core::component_lifecycle::Guest;
+use crate::ctx::{AirssysCtx, AirssysView};
+use crate::registry::HealthSource;
+
+/// The store data of a component the [`Runtime`](super::Runtime) loaded.
+pub struct ComponentState {
+    pub(crate) airssys: AirssysCtx,
+    pub(crate) wasi: WasiCtx,
+    pub(crate) table: ResourceTable,
+    pub(crate) limits: StoreLimits,
+}
+
+impl AirssysView for ComponentState {
+    fn airssys(&mut self) -> &mut AirssysCtx {
+        &mut self.airssys
+    }
+}
+
+impl WasiView for ComponentState {
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        WasiCtxView {
+            ctx: &mut self.wasi,
+            table: &mut self.table,
+        }
+    }
+}
+
+/// Why a call into a component did not complete.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CallError {
+    #[error("no component `{0}` is loaded")]
+    NotLoaded(ComponentId),
+    #[error("component `{id}` trapped in {export}: {reason}")]
+    Trapped {
+        id: ComponentId,
+        export: &'static str,
+        reason: String,
+    },
+    #[error("component `{0}` trapped earlier and cannot be entered again; unload and load it anew")]
+    Retired(ComponentId),
+}
+
+pub(crate) struct LoadedComponent {
+    pub id: ComponentId,
+    pub handle: ComponentHandle,
+    store: Mutex<Store<ComponentState>>,
+    exports: RuntimeHost,
+    budget_ticks: u64,
+    budget_ms: u128,
+    /// Fuel per call, when fuel is metered.
+    fuel: Option<u64>,
+    retired: AtomicBool,
+}
+
+pub(crate) struct CallBudget {
+    pub ticks: u64,
+    pub millis: u128,
+    pub fuel: Option<u64>,
+}
+
+impl LoadedComponent {
+    pub fn new(
+        id: ComponentId,
+        handle: ComponentHandle,
+        store: Store<ComponentState>,
+        exports: RuntimeHost,
+        budget: CallBudget,
+    ) -> Self {
+        Self {
+            id,
+            handle,
+            store: Mutex::new(store),
+            exports,
+            budget_ticks: budget.ticks,
+            budget_ms: budget.millis,
+            fuel: budget.fuel,
+            retired: AtomicBool::new(false),
+        }
+    }
+
+    /// Calls `export` through `f`, waiting for any call already running in this component.
+    pub fn call<R>(
+        &self,
+        export: &'static str,
+        f: impl FnOnce(&mut Store<ComponentState>, &Guest) -> wasmtime::Result<R>,
+    ) -> Result<R, CallError> {
+        let mut store = self.store.lock().unwrap_or_else(|p| p.into_inner());
+        self.enter(&mut store, export, f)
+    }
+
+    /// Like [`call`](Self::call), but `None` instead of waiting when the component is busy.
+    pub fn try_call<R>(
+        &self,
+        export: &'static str,
+        f: impl FnOnce(&mut Store<ComponentState>, &Guest) -> wasmtime::Result<R>,
+    ) -> Option<Result<R, CallError>> {
+        let mut store = self.store.try_lock().ok()?;
+        Some(self.enter(&mut store, export, f))
+    }
+
+    pub fn is_retired(&self) -> bool {
+        self.retired.load(Ordering::Relaxed)
+    }
+
+    fn enter<R>(
+        &self,
+        store: &mut MutexGuard<'_, Store<ComponentState>>,
+        export: &'static str,
+        f: impl FnOnce(&mut Store<ComponentState>, &Guest) -> wasmtime::Result<R>,
+    ) -> Result<R, CallError> {
+        if self.is_retired() {
+            return Err(CallError::Retired(self.id.clone()));
+        }
+        store.set_epoch_deadline(self.budget_ticks);
+        if let Some(fuel) = self.fuel {
+            store
+                .set_fuel(fuel)
+                .expect("fuel is metered when a fuel budget is set");
+        }
+        store.data_mut().airssys.begin_call();
+        let guest = self.exports.airssys_core_component_lifecycle();
+        f(store, guest).map_err(|error| {
+            self.retired.store(true, Ordering::Relaxed);
+            let reason = self.describe_trap(&error);
+            tracing::warn!(component = %self.id, export, "{reason}");
+            CallError::Trapped {
+                id: self.id.clone(),
+                export,
+                reason,
+            }
+        })
+    }
+
+    fn describe_trap(&self, error: &wasmtime::Error) -> String {
+        match error.downcast_ref::<Trap>() {
+            Some(Trap::Interrupt) => format!(
+                "exceeded its execution budget of {} ms (max-execution-time)",
+                self.budget_ms
+            ),
+            Some(Trap::OutOfFuel) => "ran out of fuel (max-fuel)".into(),
+            _ => format!("{error:#}"),
+        }
+    }
+}
+
+/// Reads health through a weak link, so the registry does not keep an unloaded component alive.
+pub(crate) struct HealthProbe(pub Weak<LoadedComponent>);
+
+impl HealthSource for HealthProbe {
+    fn current_health(&self) -> Option<HealthStatus> {
+        let component = self.0.upgrade()?;
+        if component.is_retired() {
+            return Some(HealthStatus::Unhealthy);
+        }
+        match component.try_call("health", |store, guest| guest.call_health(store))? {
+            Ok(health) => Some(health),
+            Err(_) => Some(HealthStatus::Unhealthy),
+        }
+    }
+}

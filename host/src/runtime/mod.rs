@@ -1,0 +1,327 @@
+//! [`Runtime`]: loads components under the ids the host assigns, keeps the
+//! registry, and delivers the messages they exchange.
+
+mod dispatch;
+pub mod engine;
+mod instance;
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
+
+use wasmtime::component::{Component, Linker, ResourceTable};
+use wasmtime::{Engine, Store, StoreLimitsBuilder};
+use wasmtime_wasi::WasiCtx;
+
+use crate::bindings::RuntimeHostPre;
+use crate::bindings::airssys::core::errors::{ComponentError, WasmError};
+use crate::bindings::airssys::core::types::{
+    ComponentConfig, ComponentHandle, ComponentId, ComponentMessage, HealthStatus, ResourceLimits,
+};
+use crate::component_id::{InvalidComponentId, validate_assigned};
+use crate::config::{ConfigError, HostConfig, Limits};
+use crate::ctx::{AirssysCtx, AirssysHost, HostError, register_host_functions};
+use crate::registry::{AlreadyLoaded, Registration};
+use crate::security::Capabilities;
+pub use dispatch::{DeliveryProblem, DispatchReport};
+use engine::{EpochTicker, budget_ticks};
+use instance::{CallBudget, HealthProbe, LoadedComponent};
+pub use instance::{CallError, ComponentState};
+
+/// How one component is loaded.
+#[derive(Debug, Clone, Default)]
+pub struct LoadOptions {
+    /// What it may do; nothing unless granted (SEC-1).
+    pub capabilities: Capabilities,
+    /// Its limits; `None` takes [`HostConfig::default_limits`].
+    pub limits: Option<Limits>,
+    /// Passed to `initialize` and to its WASI environment.
+    pub env_vars: Vec<(String, String)>,
+    /// Passed to `initialize`.
+    pub config_data: Option<Vec<u8>>,
+}
+
+impl LoadOptions {
+    pub fn granting(capabilities: Capabilities) -> Self {
+        Self {
+            capabilities,
+            ..Self::default()
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RuntimeError {
+    #[error(transparent)]
+    Host(#[from] HostError),
+    #[error("cannot create the wasmtime engine: {0:#}")]
+    Engine(wasmtime::Error),
+    #[error("cannot compile the component: {0:#}")]
+    Compile(wasmtime::Error),
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error(transparent)]
+    InvalidId(#[from] InvalidComponentId),
+    #[error(transparent)]
+    AlreadyLoaded(#[from] AlreadyLoaded),
+    #[error(transparent)]
+    Limits(#[from] ConfigError),
+    #[error(
+        "cannot instantiate `{id}`: {reason}. A component must target the world \
+         airssys:core/runtime-host@1.0.0 and import nothing else but WASI 0.2"
+    )]
+    Instantiate { id: ComponentId, reason: String },
+    #[error("`{id}` refused to initialize: {error:?}")]
+    Initialize {
+        id: ComponentId,
+        error: ComponentError,
+    },
+    #[error(transparent)]
+    Trapped(#[from] CallError),
+}
+
+pub struct Runtime {
+    engine: Engine,
+    linker: Linker<ComponentState>,
+    host: Arc<AirssysHost>,
+    components: RwLock<HashMap<ComponentId, Arc<LoadedComponent>>>,
+    next_handle: AtomicU64,
+    /// One dispatcher at a time, so per-pair order holds (MSG-3).
+    dispatching: Mutex<()>,
+    _ticker: EpochTicker,
+}
+
+impl Runtime {
+    /// A runtime with the storage backend `config.storage` names.
+    pub fn new(config: HostConfig) -> Result<Self, RuntimeError> {
+        Self::with_host(AirssysHost::new(config)?)
+    }
+
+    /// A runtime over a host the embedder set up (own backend, log sink).
+    pub fn with_host(host: AirssysHost) -> Result<Self, RuntimeError> {
+        let engine = engine::new_engine(&host.config).map_err(RuntimeError::Engine)?;
+        let mut linker = Linker::new(&engine);
+        wasmtime_wasi::p2::add_to_linker_sync(&mut linker).map_err(RuntimeError::Engine)?;
+        register_host_functions(&mut linker).map_err(RuntimeError::Engine)?;
+        Ok(Self {
+            _ticker: EpochTicker::start(&engine, host.config.epoch_tick),
+            engine,
+            linker,
+            host: Arc::new(host),
+            components: RwLock::default(),
+            next_handle: AtomicU64::new(1),
+            dispatching: Mutex::new(()),
+        })
+    }
+
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    pub fn host(&self) -> &AirssysHost {
+        &self.host
+    }
+
+    /// Compiles a component (binary or WAT) for this runtime's engine.
+    pub fn compile(&self, wasm: impl AsRef<[u8]>) -> Result<Component, RuntimeError> {
+        Component::new(&self.engine, wasm).map_err(RuntimeError::Compile)
+    }
+
+    pub fn compile_file(&self, path: impl AsRef<Path>) -> Result<Component, RuntimeError> {
+        let path = path.as_ref();
+        let wasm = std::fs::read(path).map_err(|source| RuntimeError::Read {
+            path: path.display().to_string(),
+            source,
+        })?;
+        self.compile(wasm)
+    }
+
+    /// Instantiates `component` as `id`, reads its `metadata`, registers it,
+    /// and calls its `initialize`. On any failure nothing stays registered.
+    pub fn load(
+        &self,
+        id: ComponentId,
+        component: &Component,
+        options: LoadOptions,
+    ) -> Result<ComponentHandle, LoadError> {
+        validate_assigned(&id)?;
+        if self.host.registry.contains(&id) {
+            return Err(AlreadyLoaded(id).into());
+        }
+        let config = &self.host.config;
+        let limits = options.limits.unwrap_or(config.default_limits);
+        config.check_limits("limits", &limits)?;
+
+        let loaded = Arc::new(self.instantiate(&id, component, &options, &limits)?);
+        let metadata = loaded.call("metadata", |store, guest| guest.call_metadata(store))?;
+        self.host.registry.insert(Registration {
+            id: id.clone(),
+            handle: loaded.handle,
+            name: metadata.name,
+            version: metadata.version,
+            health: Arc::new(HealthProbe(Arc::downgrade(&loaded))),
+            last_health: Arc::new(Mutex::new(HealthStatus::Unknown)),
+        })?;
+        self.components_mut().insert(id.clone(), loaded.clone());
+
+        let component_config = ComponentConfig {
+            env_vars: options.env_vars,
+            config_data: options.config_data,
+            resource_limits: ResourceLimits {
+                max_memory_bytes: limits.max_memory_bytes,
+                max_execution_time_ms: limits.max_execution_time.as_millis() as u64,
+                max_fuel: limits.max_fuel,
+            },
+        };
+        let initialized = loaded.call("initialize", |store, guest| {
+            guest.call_initialize(store, &component_config)
+        });
+        let failure = match initialized {
+            Ok(Ok(())) => None,
+            Ok(Err(error)) => Some(LoadError::Initialize {
+                id: id.clone(),
+                error,
+            }),
+            Err(trap) => Some(trap.into()),
+        };
+        if let Some(failure) = failure {
+            self.forget(&id);
+            return Err(failure);
+        }
+        if let Some(registration) = self.host.registry.get(&id) {
+            registration.observed_health();
+        }
+        Ok(loaded.handle)
+    }
+
+    fn instantiate(
+        &self,
+        id: &ComponentId,
+        component: &Component,
+        options: &LoadOptions,
+        limits: &Limits,
+    ) -> Result<LoadedComponent, LoadError> {
+        let config = &self.host.config;
+        let state = ComponentState {
+            airssys: AirssysCtx::new(
+                self.host.clone(),
+                id.clone(),
+                options.capabilities.clone(),
+                limits.max_execution_time,
+            ),
+            wasi: WasiCtx::builder()
+                .inherit_stderr()
+                .envs(&options.env_vars)
+                .build(),
+            table: ResourceTable::new(),
+            limits: StoreLimitsBuilder::new()
+                .memory_size(usize::try_from(limits.max_memory_bytes).unwrap_or(usize::MAX))
+                .build(),
+        };
+        let mut store = Store::new(&self.engine, state);
+        store.limiter(|state| &mut state.limits);
+        let budget = CallBudget {
+            ticks: budget_ticks(limits.max_execution_time, config.epoch_tick),
+            millis: limits.max_execution_time.as_millis(),
+            fuel: config
+                .fuel_metering
+                .then_some(limits.max_fuel.unwrap_or(u64::MAX)),
+        };
+        store.set_epoch_deadline(budget.ticks);
+        if let Some(fuel) = budget.fuel {
+            store.set_fuel(fuel).expect("fuel metering is on");
+        }
+        let instantiate_error = |error: wasmtime::Error| LoadError::Instantiate {
+            id: id.clone(),
+            reason: format!("{error:#}"),
+        };
+        let pre = self
+            .linker
+            .instantiate_pre(component)
+            .map_err(instantiate_error)?;
+        let exports = RuntimeHostPre::new(pre)
+            .map_err(instantiate_error)?
+            .instantiate(&mut store)
+            .map_err(instantiate_error)?;
+        let handle = self.next_handle.fetch_add(1, Ordering::Relaxed);
+        Ok(LoadedComponent::new(
+            id.clone(),
+            handle,
+            store,
+            exports,
+            budget,
+        ))
+    }
+
+    /// Calls `shutdown` and removes the component; it is removed even if
+    /// `shutdown` fails or traps, and that failure is returned.
+    pub fn unload(&self, id: &ComponentId) -> Result<(), UnloadError> {
+        let component = self
+            .component(id)
+            .ok_or_else(|| CallError::NotLoaded(id.clone()))?;
+        let result = component.call("shutdown", |store, guest| guest.call_shutdown(store));
+        self.forget(id);
+        match result {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(error)) => Err(UnloadError::Shutdown {
+                id: id.clone(),
+                error,
+            }),
+            Err(trap) => Err(trap.into()),
+        }
+    }
+
+    /// Calls `target`'s `handle-message` with `message` directly, as the embedder.
+    pub fn invoke(
+        &self,
+        target: &ComponentId,
+        message: &ComponentMessage,
+    ) -> Result<Result<Option<Vec<u8>>, WasmError>, CallError> {
+        let component = self
+            .component(target)
+            .ok_or_else(|| CallError::NotLoaded(target.clone()))?;
+        component.call("handle-message", |store, guest| {
+            guest.call_handle_message(store, message)
+        })
+    }
+
+    /// The loaded ids, in load order.
+    pub fn ids(&self) -> Vec<ComponentId> {
+        self.host.registry.ids()
+    }
+
+    fn component(&self, id: &ComponentId) -> Option<Arc<LoadedComponent>> {
+        let components = self.components.read().unwrap_or_else(|p| p.into_inner());
+        components.get(id).cloned()
+    }
+
+    fn components_mut(
+        &self,
+    ) -> std::sync::RwLockWriteGuard<'_, HashMap<ComponentId, Arc<LoadedComponent>>> {
+        self.components.write().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn forget(&self, id: &ComponentId) {
+        self.host.registry.remove(id);
+        self.components_mut().remove(id);
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum UnloadError {
+    #[error(transparent)]
+    Call(#[from] CallError),
+    #[error("`{id}` failed to shut down (it was unloaded anyway): {error:?}")]
+    Shutdown {
+        id: ComponentId,
+        error: ComponentError,
+    },
+}

@@ -1,0 +1,205 @@
+//! Capability grants (deny by default) and the audit log of refused calls (SEC-1).
+
+use std::sync::Mutex;
+
+use crate::bindings::airssys::core::types::ComponentId;
+
+/// What a component may do. [`Capabilities::default`] grants nothing.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Capabilities {
+    pub storage_read: bool,
+    pub storage_write: bool,
+    pub storage_delete: bool,
+    /// Targets `send` may reach.
+    pub send: Vec<TargetPattern>,
+    /// Targets `request` may reach.
+    pub request: Vec<TargetPattern>,
+    /// Targets `broadcast` may reach; every listed target must match.
+    pub broadcast: Vec<TargetPattern>,
+}
+
+impl Capabilities {
+    /// Every capability, to every target.
+    pub fn all() -> Self {
+        Self {
+            storage_read: true,
+            storage_write: true,
+            storage_delete: true,
+            send: vec![TargetPattern::any()],
+            request: vec![TargetPattern::any()],
+            broadcast: vec![TargetPattern::any()],
+        }
+    }
+
+    /// Storage read, write and delete only.
+    pub fn storage() -> Self {
+        Self {
+            storage_read: true,
+            storage_write: true,
+            storage_delete: true,
+            ..Self::default()
+        }
+    }
+}
+
+/// Matches component ids part by part; a part `*` matches anything.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TargetPattern {
+    pub namespace: String,
+    pub name: String,
+    pub instance: String,
+}
+
+impl TargetPattern {
+    pub fn any() -> Self {
+        Self::parse("*/*/*").expect("a valid pattern")
+    }
+
+    /// Reads `namespace/name/instance`, each part a literal or `*`.
+    pub fn parse(pattern: &str) -> Result<Self, String> {
+        let parts: Vec<&str> = pattern.split('/').collect();
+        match parts.as_slice() {
+            [namespace, name, instance] => Ok(Self {
+                namespace: (*namespace).into(),
+                name: (*name).into(),
+                instance: (*instance).into(),
+            }),
+            _ => Err(format!(
+                "target pattern `{pattern}` must have three `/`-separated parts, \
+                 e.g. `acme/*/*` or `acme/kv/1`"
+            )),
+        }
+    }
+
+    pub fn matches(&self, id: &ComponentId) -> bool {
+        let part = |pattern: &str, value: &str| pattern == "*" || pattern == value;
+        part(&self.namespace, &id.namespace)
+            && part(&self.name, &id.name)
+            && part(&self.instance, &id.instance)
+    }
+}
+
+/// An operation that needs a grant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Capability {
+    StorageRead,
+    StorageWrite,
+    StorageDelete,
+    Send,
+    Request,
+    Broadcast,
+}
+
+impl Capability {
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::StorageRead => "storage read",
+            Self::StorageWrite => "storage write",
+            Self::StorageDelete => "storage delete",
+            Self::Send => "messaging send",
+            Self::Request => "messaging request",
+            Self::Broadcast => "messaging broadcast",
+        }
+    }
+}
+
+/// A refused call, as kept in the [`AuditLog`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Denial {
+    pub caller: ComponentId,
+    pub capability: Capability,
+    /// The message target, for messaging capabilities.
+    pub target: Option<ComponentId>,
+    pub reason: String,
+}
+
+impl Capabilities {
+    /// `Err(reason)` naming what is missing; the reason says "capability denied".
+    pub fn check(
+        &self,
+        capability: Capability,
+        target: Option<&ComponentId>,
+    ) -> Result<(), String> {
+        let granted = match capability {
+            Capability::StorageRead => self.storage_read,
+            Capability::StorageWrite => self.storage_write,
+            Capability::StorageDelete => self.storage_delete,
+            Capability::Send => matches_any(&self.send, target),
+            Capability::Request => matches_any(&self.request, target),
+            Capability::Broadcast => matches_any(&self.broadcast, target),
+        };
+        if granted {
+            return Ok(());
+        }
+        Err(match target {
+            Some(target) => format!(
+                "capability denied: {} to {target} is not granted",
+                capability.name()
+            ),
+            None => format!("capability denied: {} is not granted", capability.name()),
+        })
+    }
+}
+
+fn matches_any(patterns: &[TargetPattern], target: Option<&ComponentId>) -> bool {
+    target.is_some_and(|target| patterns.iter().any(|p| p.matches(target)))
+}
+
+/// Every refused call, in order; also reported through `tracing` at warn level.
+#[derive(Debug, Default)]
+pub struct AuditLog {
+    denials: Mutex<Vec<Denial>>,
+}
+
+impl AuditLog {
+    pub fn record(&self, denial: Denial) {
+        tracing::warn!(
+            caller = %denial.caller,
+            capability = denial.capability.name(),
+            target = denial.target.as_ref().map(tracing::field::display),
+            "{}",
+            denial.reason
+        );
+        self.denials
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(denial);
+    }
+
+    pub fn denials(&self) -> Vec<Denial> {
+        self.denials
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nothing_is_granted_by_default() {
+        let none = Capabilities::default();
+        let target = ComponentId::new("a", "b", "c");
+        let reason = none.check(Capability::Send, Some(&target)).unwrap_err();
+        assert_eq!(
+            reason,
+            "capability denied: messaging send to a/b/c is not granted"
+        );
+        assert!(none.check(Capability::StorageRead, None).is_err());
+    }
+
+    #[test]
+    fn patterns_match_part_by_part() {
+        let pattern = TargetPattern::parse("acme/*/1").unwrap();
+        assert!(pattern.matches(&ComponentId::new("acme", "kv", "1")));
+        assert!(!pattern.matches(&ComponentId::new("acme", "kv", "2")));
+        assert!(!pattern.matches(&ComponentId::new("other", "kv", "1")));
+        assert!(
+            TargetPattern::parse("acme/kv")
+                .unwrap_err()
+                .contains("three")
+        );
+    }
+}

@@ -1,0 +1,98 @@
+//! Where guest log records go: `tracing`, and a sink the embedder can read (SVC-1).
+
+use std::sync::Mutex;
+
+use crate::bindings::airssys::core::types::{ComponentId, LogLevel};
+
+/// One `log` call, as the host received it (after any cut of an over-long message).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogRecord {
+    pub component: ComponentId,
+    pub level: LogLevel,
+    pub message: String,
+    pub context: Vec<(String, String)>,
+}
+
+/// Receives every guest log record. Must not block for long: it runs inside the guest's call.
+pub trait LogSink: Send + Sync + 'static {
+    fn record(&self, record: LogRecord);
+}
+
+/// Keeps every record in memory, in arrival order.
+#[derive(Debug, Default)]
+pub struct LogBuffer {
+    records: Mutex<Vec<LogRecord>>,
+}
+
+impl LogBuffer {
+    pub fn records(&self) -> Vec<LogRecord> {
+        self.records
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+}
+
+impl LogSink for LogBuffer {
+    fn record(&self, record: LogRecord) {
+        self.records
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(record);
+    }
+}
+
+/// Cuts `message` to at most `limit` bytes on a character boundary, marking the cut.
+pub(crate) fn truncate_marked(mut message: String, limit: usize) -> String {
+    if message.len() <= limit {
+        return message;
+    }
+    let original = message.len();
+    let mut end = limit;
+    while !message.is_char_boundary(end) {
+        end -= 1;
+    }
+    message.truncate(end);
+    message.push_str(&format!("… [cut: {original} bytes, first {end} kept]"));
+    message
+}
+
+pub(crate) fn emit_to_tracing(record: &LogRecord) {
+    let component = record.component.to_string();
+    let context = format!("{:?}", record.context);
+    let message = record.message.as_str();
+    match record.level {
+        LogLevel::Trace => {
+            tracing::trace!(target: "airssys::guest", %component, %context, "{message}")
+        }
+        LogLevel::Debug => {
+            tracing::debug!(target: "airssys::guest", %component, %context, "{message}")
+        }
+        LogLevel::Info => {
+            tracing::info!(target: "airssys::guest", %component, %context, "{message}")
+        }
+        LogLevel::Warn => {
+            tracing::warn!(target: "airssys::guest", %component, %context, "{message}")
+        }
+        LogLevel::Error => {
+            tracing::error!(target: "airssys::guest", %component, %context, "{message}")
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_messages_are_kept_whole() {
+        assert_eq!(truncate_marked("hello".into(), 5), "hello");
+    }
+
+    #[test]
+    fn cuts_on_a_char_boundary_and_marks_the_cut() {
+        let cut = truncate_marked("aé".repeat(10), 4);
+        assert!(cut.starts_with("aéa…"), "{cut}");
+        assert!(cut.contains("[cut: 30 bytes, first 4 kept]"), "{cut}");
+    }
+}

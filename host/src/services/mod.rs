@@ -1,0 +1,80 @@
+//! `airssys:core/host-services`: logging, clocks, sleep and the component
+//! registry (SVC-1..6).
+
+pub mod log;
+
+use std::time::Duration;
+
+use crate::bindings::airssys::core::errors::ComponentError;
+use crate::bindings::airssys::core::host_services::{ComponentInfo, Host};
+use crate::bindings::airssys::core::types::{ComponentId, HealthStatus, LogLevel, Timestamp};
+use crate::ctx::AirssysCtx;
+use crate::messaging::router::now_timestamp;
+use log::{LogRecord, emit_to_tracing, truncate_marked};
+
+/// The lowercase WIT case name, as `component-info.health` carries it (SVC-6).
+pub fn health_name(health: HealthStatus) -> &'static str {
+    match health {
+        HealthStatus::Healthy => "healthy",
+        HealthStatus::Degraded => "degraded",
+        HealthStatus::Unhealthy => "unhealthy",
+        HealthStatus::Unknown => "unknown",
+    }
+}
+
+impl Host for AirssysCtx {
+    fn log(&mut self, level: LogLevel, message: String, context: Option<Vec<(String, String)>>) {
+        let record = LogRecord {
+            component: self.id.clone(),
+            level,
+            message: truncate_marked(message, self.host.config.max_log_message_bytes),
+            context: context.unwrap_or_default(),
+        };
+        emit_to_tracing(&record);
+        if let Some(sink) = &self.host.log_sink {
+            sink.record(record);
+        }
+    }
+
+    fn current_time(&mut self) -> Timestamp {
+        now_timestamp()
+    }
+
+    fn current_time_millis(&mut self) -> u64 {
+        let now = now_timestamp();
+        now.seconds * 1000 + u64::from(now.nanoseconds / 1_000_000)
+    }
+
+    fn sleep_millis(&mut self, duration_ms: u64) -> wasmtime::Result<()> {
+        let asked = Duration::from_millis(duration_ms);
+        let remaining = self.remaining_budget();
+        if asked > remaining {
+            wasmtime::bail!(
+                "sleep-millis({duration_ms}) by {} exceeds its remaining execution budget of {} ms",
+                self.id,
+                remaining.as_millis()
+            );
+        }
+        std::thread::sleep(asked);
+        Ok(())
+    }
+
+    fn list_components(&mut self) -> Vec<ComponentId> {
+        self.host.registry.ids()
+    }
+
+    fn get_component_metadata(&mut self, id: ComponentId) -> Result<ComponentInfo, ComponentError> {
+        let Some(registration) = self.host.registry.get(&id) else {
+            return Err(ComponentError::InvalidState(format!(
+                "no component `{id}` is loaded"
+            )));
+        };
+        let health = registration.observed_health();
+        Ok(ComponentInfo {
+            id: registration.id,
+            name: registration.name,
+            version: registration.version,
+            health: health_name(health).into(),
+        })
+    }
+}

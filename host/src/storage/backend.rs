@@ -1,0 +1,113 @@
+//! The storage backend trait and the quota arithmetic every backend shares.
+
+/// One component's storage namespace: its id, rendered unambiguously.
+pub type Namespace = str;
+
+/// Totals of one namespace (STO-7).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Usage {
+    /// Sum of key bytes and value bytes.
+    pub used_bytes: u64,
+    pub key_count: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BackendError {
+    #[error("the write would exceed the storage quota")]
+    QuotaExceeded,
+    #[error("storage backend failed: {0}")]
+    Io(String),
+}
+
+/// Key/value storage partitioned by namespace. Every method is atomic: a
+/// failed `set` or `delete` changes nothing (STO-9, STO-11).
+pub trait StorageBackend: Send + Sync + 'static {
+    fn get(&self, namespace: &Namespace, key: &str) -> Result<Option<Vec<u8>>, BackendError>;
+
+    /// Stores `value` under `key` if the namespace stays within `quota` bytes.
+    fn set(
+        &self,
+        namespace: &Namespace,
+        key: &str,
+        value: &[u8],
+        quota: u64,
+    ) -> Result<(), BackendError>;
+
+    /// Removes `key`; an absent key is not an error.
+    fn delete(&self, namespace: &Namespace, key: &str) -> Result<(), BackendError>;
+
+    fn contains(&self, namespace: &Namespace, key: &str) -> Result<bool, BackendError> {
+        Ok(self.get(namespace, key)?.is_some())
+    }
+
+    /// Keys starting with `prefix`, each once, sorted by bytes.
+    fn keys(&self, namespace: &Namespace, prefix: &str) -> Result<Vec<String>, BackendError>;
+
+    fn usage(&self, namespace: &Namespace) -> Result<Usage, BackendError>;
+}
+
+/// Bytes one entry counts against the quota.
+pub(crate) fn entry_bytes(key: &str, value_len: usize) -> u64 {
+    (key.len() + value_len) as u64
+}
+
+impl Usage {
+    /// The usage after storing a `new_len`-byte value under `key`, which held
+    /// `old_len` bytes before (or nothing), or `QuotaExceeded`.
+    pub(crate) fn after_set(
+        self,
+        key: &str,
+        old_len: Option<usize>,
+        new_len: usize,
+        quota: u64,
+    ) -> Result<Usage, BackendError> {
+        let released = old_len.map_or(0, |len| entry_bytes(key, len));
+        let used_bytes = self.used_bytes - released + entry_bytes(key, new_len);
+        if used_bytes > quota {
+            return Err(BackendError::QuotaExceeded);
+        }
+        Ok(Usage {
+            used_bytes,
+            key_count: self.key_count + u64::from(old_len.is_none()),
+        })
+    }
+
+    /// The usage after removing `key`, which held `old_len` bytes.
+    pub(crate) fn after_delete(self, key: &str, old_len: usize) -> Usage {
+        Usage {
+            used_bytes: self.used_bytes - entry_bytes(key, old_len),
+            key_count: self.key_count - 1,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn replacing_counts_only_the_difference() {
+        let usage = Usage {
+            used_bytes: 10,
+            key_count: 1,
+        };
+        let after = usage.after_set("k", Some(9), 4, 10).unwrap();
+        assert_eq!(
+            after,
+            Usage {
+                used_bytes: 5,
+                key_count: 1
+            }
+        );
+    }
+
+    #[test]
+    fn a_new_key_over_quota_is_refused() {
+        let usage = Usage::default();
+        assert_eq!(
+            usage.after_set("key", None, 8, 10),
+            Err(BackendError::QuotaExceeded)
+        );
+        assert!(usage.after_set("key", None, 7, 10).is_ok());
+    }
+}

@@ -1,0 +1,83 @@
+//! The in-memory backend: the default, nothing to set up, gone when the host stops.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Mutex;
+
+use super::backend::{BackendError, Namespace, StorageBackend, Usage};
+
+#[derive(Default)]
+pub struct MemoryBackend {
+    namespaces: Mutex<HashMap<String, Entries>>,
+}
+
+#[derive(Default)]
+struct Entries {
+    values: BTreeMap<String, Vec<u8>>,
+    usage: Usage,
+}
+
+impl MemoryBackend {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn with<R>(&self, namespace: &Namespace, f: impl FnOnce(&mut Entries) -> R) -> R {
+        // A panic while holding the lock cannot leave a half-applied write:
+        // every mutation below is computed first and applied last.
+        let mut namespaces = self
+            .namespaces
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        f(namespaces.entry(namespace.to_owned()).or_default())
+    }
+}
+
+impl StorageBackend for MemoryBackend {
+    fn get(&self, namespace: &Namespace, key: &str) -> Result<Option<Vec<u8>>, BackendError> {
+        Ok(self.with(namespace, |entries| entries.values.get(key).cloned()))
+    }
+
+    fn set(
+        &self,
+        namespace: &Namespace,
+        key: &str,
+        value: &[u8],
+        quota: u64,
+    ) -> Result<(), BackendError> {
+        self.with(namespace, |entries| {
+            let old_len = entries.values.get(key).map(Vec::len);
+            entries.usage = entries.usage.after_set(key, old_len, value.len(), quota)?;
+            entries.values.insert(key.to_owned(), value.to_vec());
+            Ok(())
+        })
+    }
+
+    fn delete(&self, namespace: &Namespace, key: &str) -> Result<(), BackendError> {
+        self.with(namespace, |entries| {
+            if let Some(old) = entries.values.remove(key) {
+                entries.usage = entries.usage.after_delete(key, old.len());
+            }
+            Ok(())
+        })
+    }
+
+    fn contains(&self, namespace: &Namespace, key: &str) -> Result<bool, BackendError> {
+        Ok(self.with(namespace, |entries| entries.values.contains_key(key)))
+    }
+
+    fn keys(&self, namespace: &Namespace, prefix: &str) -> Result<Vec<String>, BackendError> {
+        Ok(self.with(namespace, |entries| {
+            entries
+                .values
+                .range(prefix.to_owned()..)
+                .map(|(key, _)| key)
+                .take_while(|key| key.starts_with(prefix))
+                .cloned()
+                .collect()
+        }))
+    }
+
+    fn usage(&self, namespace: &Namespace) -> Result<Usage, BackendError> {
+        Ok(self.with(namespace, |entries| entries.usage))
+    }
+}
