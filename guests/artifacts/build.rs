@@ -1,0 +1,166 @@
+//! Compiles every guest crate under `guests/` for wasm32-wasip2 (release) and
+//! writes `guests.rs` with a path constant per guest, in the manner of
+//! wasmtime's `crates/test-programs/artifacts`.
+//!
+//! A guest crate is a directory beside this one whose Cargo.toml declares a
+//! `cdylib`. Guests build in one `cargo build` into `<target>/airssys-guests`,
+//! shared by every profile, so cargo's own caching keeps rebuilds rare.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::{Command, exit};
+
+const TARGET: &str = "wasm32-wasip2";
+
+struct Guest {
+    package: String,
+    dir: PathBuf,
+}
+
+fn main() {
+    let manifest_dir = PathBuf::from(env("CARGO_MANIFEST_DIR"));
+    let guests_dir = manifest_dir
+        .parent()
+        .expect("guests/artifacts has a parent");
+    let workspace = guests_dir.parent().expect("guests/ has a parent");
+    println!("cargo:rerun-if-changed={}", guests_dir.display());
+    println!("cargo:rerun-if-changed={}", workspace.join("wit").display());
+    println!(
+        "cargo:rerun-if-changed={}",
+        workspace.join("Cargo.lock").display()
+    );
+
+    require_target();
+    let guests = discover(guests_dir);
+    let target_dir = shared_target_dir();
+    build(&guests, &target_dir);
+    write_constants(&guests, &target_dir);
+}
+
+fn env(name: &str) -> String {
+    std::env::var(name).unwrap_or_else(|_| fail(&format!("cargo did not set {name}")))
+}
+
+fn fail(message: &str) -> ! {
+    eprintln!("error: {message}");
+    exit(1)
+}
+
+/// The guests need the target's standard library; say how to get it.
+fn require_target() {
+    let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into());
+    let sysroot = Command::new(&rustc)
+        .args(["--print", "sysroot"])
+        .output()
+        .unwrap_or_else(|e| fail(&format!("cannot run `{rustc} --print sysroot`: {e}")));
+    let sysroot = String::from_utf8_lossy(&sysroot.stdout).trim().to_owned();
+    let target_lib = Path::new(&sysroot).join("lib/rustlib").join(TARGET);
+    if !target_lib.is_dir() {
+        fail(&format!(
+            "the guest components need the {TARGET} target, which this toolchain \
+             ({sysroot}) does not have.\n       Install it with:\n\n    \
+             rustup target add {TARGET}\n"
+        ));
+    }
+}
+
+fn discover(guests_dir: &Path) -> Vec<Guest> {
+    let entries = std::fs::read_dir(guests_dir)
+        .unwrap_or_else(|e| fail(&format!("cannot list {}: {e}", guests_dir.display())));
+    let mut guests: Vec<Guest> = entries
+        .filter_map(|entry| {
+            let dir = entry.ok()?.path();
+            let manifest = std::fs::read_to_string(dir.join("Cargo.toml")).ok()?;
+            if !manifest.contains("\"cdylib\"") {
+                return None;
+            }
+            let package = manifest.lines().find_map(|line| {
+                let value = line.trim().strip_prefix("name")?.trim().strip_prefix('=')?;
+                Some(value.trim().trim_matches('"').to_owned())
+            })?;
+            Some(Guest { package, dir })
+        })
+        .collect();
+    guests.sort_by(|a, b| a.package.cmp(&b.package));
+    if guests.is_empty() {
+        fail(&format!(
+            "no guest crates found in {}",
+            guests_dir.display()
+        ));
+    }
+    guests
+}
+
+/// `<target>/airssys-guests`: the `target` directory is the ancestor of
+/// OUT_DIR just above `<profile>/build`.
+fn shared_target_dir() -> PathBuf {
+    let out_dir = PathBuf::from(env("OUT_DIR"));
+    let build = out_dir
+        .ancestors()
+        .find(|dir| dir.file_name().is_some_and(|name| name == "build"))
+        .unwrap_or_else(|| fail("OUT_DIR is not inside a cargo target directory"));
+    let target = build.parent().and_then(Path::parent).unwrap_or(build);
+    target.join("airssys-guests")
+}
+
+fn build(guests: &[Guest], target_dir: &Path) {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let mut command = Command::new(cargo);
+    command
+        .args(["build", "--release", "--target", TARGET])
+        .arg("--target-dir")
+        .arg(target_dir);
+    for guest in guests {
+        command.args(["--package", &guest.package]);
+    }
+    // What the outer build set for the host must not leak into the guests:
+    // its rustflags (e.g. coverage), clippy's wrapper, its target selection.
+    for variable in [
+        "CARGO_ENCODED_RUSTFLAGS",
+        "RUSTFLAGS",
+        "RUSTC_WORKSPACE_WRAPPER",
+        "CARGO_TARGET_DIR",
+        "CARGO_BUILD_TARGET",
+    ] {
+        command.env_remove(variable);
+    }
+    let status = command
+        .status()
+        .unwrap_or_else(|e| fail(&format!("cannot run {command:?}: {e}")));
+    if !status.success() {
+        fail(&format!(
+            "building the guest components failed: {command:?}"
+        ));
+    }
+}
+
+fn write_constants(guests: &[Guest], target_dir: &Path) {
+    let release = target_dir.join(TARGET).join("release");
+    let mut code = String::new();
+    let mut all = String::from("/// Every guest: (package name, path of its component).\n");
+    all.push_str("pub const ALL: &[(&str, &str)] = &[\n");
+    for guest in guests {
+        let wasm = release.join(format!("{}.wasm", guest.package.replace('-', "_")));
+        if !wasm.is_file() {
+            fail(&format!(
+                "the guest build did not produce {}",
+                wasm.display()
+            ));
+        }
+        let constant = guest.package.replace('-', "_").to_uppercase();
+        writeln!(
+            code,
+            "/// The `{}` component (source: `{}`).\npub const {constant}: &str = {:?};",
+            guest.package,
+            guest.dir.display(),
+            wasm.display().to_string()
+        )
+        .unwrap();
+        writeln!(all, "    ({:?}, {constant}),", guest.package).unwrap();
+    }
+    all.push_str("];\n");
+    code.push_str(&all);
+    let out = PathBuf::from(env("OUT_DIR")).join("guests.rs");
+    std::fs::write(&out, code)
+        .unwrap_or_else(|e| fail(&format!("cannot write {}: {e}", out.display())));
+}

@@ -1,0 +1,68 @@
+//! Misbehaves on request: traps, spins forever, or eats all memory, so tests
+//! can show that only its own call ends (SEC-2).
+
+wit_bindgen::generate!({ path: "../../wit", world: "runtime-host" });
+
+use airssys::core::errors::WasmError;
+use airssys::core::types::{ComponentConfig, ComponentMessage, HealthStatus};
+use airssys_probe_protocol::{self as probe, Call};
+use exports::airssys::core::component_lifecycle::{ComponentError, ComponentMetadata, Guest};
+
+struct FaultProbe;
+
+fn misbehave(call: &Call) -> probe::Reply {
+    match call {
+        Call::Trap => std::process::abort(),
+        Call::Spin => {
+            let mut n: u64 = 0;
+            loop {
+                n = std::hint::black_box(n.wrapping_add(1));
+            }
+        }
+        Call::Hog => {
+            let mut hoard: Vec<Vec<u8>> = Vec::new();
+            loop {
+                hoard.push(vec![1; 1 << 20]);
+                std::hint::black_box(&hoard);
+            }
+        }
+        other => probe::unsupported(other),
+    }
+}
+
+impl Guest for FaultProbe {
+    fn initialize(_config: ComponentConfig) -> Result<(), ComponentError> {
+        Ok(())
+    }
+
+    fn handle_message(msg: ComponentMessage) -> Result<Option<Vec<u8>>, WasmError> {
+        let call = probe::decode_call(&msg.payload).map_err(WasmError::InvalidComponent)?;
+        Ok(Some(probe::encode_reply(&misbehave(&call))))
+    }
+
+    fn handle_callback(_msg: ComponentMessage) -> Result<(), WasmError> {
+        Ok(())
+    }
+
+    fn metadata() -> ComponentMetadata {
+        ComponentMetadata {
+            name: "fault-probe".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+            description: "Traps, spins or exhausts memory on request".into(),
+            author: "airssys".into(),
+            license: "Apache-2.0".into(),
+            supported_operations: vec!["probe-call".into()],
+            stateful: false,
+        }
+    }
+
+    fn health() -> HealthStatus {
+        HealthStatus::Healthy
+    }
+
+    fn shutdown() -> Result<(), ComponentError> {
+        Ok(())
+    }
+}
+
+export!(FaultProbe);

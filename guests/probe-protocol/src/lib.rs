@@ -1,0 +1,235 @@
+//! The probe protocol: a host test sends a probe guest a [`Call`] as a message
+//! with content type [`CALL_CONTENT_TYPE`]; the guest makes that import call and
+//! answers with the [`Reply`] it saw. Everything else a probe receives is a
+//! real message, which it records in its inbox.
+//!
+//! Shared by the guests (wasm32-wasip2) and the host-side tests (native), so
+//! both sides agree on one encoding: JSON, readable in failure messages.
+
+use serde::{Deserialize, Serialize};
+
+/// Marks a message as a probe [`Call`] rather than a message to record.
+pub const CALL_CONTENT_TYPE: &str = "application/vnd.airssys.probe-call+json";
+
+/// A request payload starting with this is recorded but not answered.
+pub const NO_REPLY: &[u8] = b"no-reply";
+
+/// What messaging probes answer to a request: this prefix, then the payload.
+pub const REPLY_PREFIX: &[u8] = b"re:";
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Id {
+    pub namespace: String,
+    pub name: String,
+    pub instance: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Level {
+    Trace,
+    Debug,
+    Info,
+    Warn,
+    Error,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Health {
+    Healthy,
+    Degraded,
+    Unhealthy,
+    Unknown,
+}
+
+/// One import call, named after its WIT function.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "call", rename_all = "kebab-case")]
+pub enum Call {
+    // storage
+    Get {
+        key: String,
+    },
+    Set {
+        key: String,
+        value: Vec<u8>,
+    },
+    Delete {
+        key: String,
+    },
+    Exists {
+        key: String,
+    },
+    ListKeys {
+        prefix: Option<String>,
+    },
+    Usage,
+    // host-messaging
+    Send {
+        target: Id,
+        payload: Vec<u8>,
+    },
+    Request {
+        target: Id,
+        payload: Vec<u8>,
+        timeout_ms: u64,
+    },
+    CancelRequest {
+        request_id: String,
+    },
+    Broadcast {
+        targets: Vec<Id>,
+        payload: Vec<u8>,
+    },
+    SelfId,
+    // host-services
+    Log {
+        level: Level,
+        message: String,
+        context: Option<Vec<(String, String)>>,
+    },
+    CurrentTime,
+    CurrentTimeMillis,
+    SleepMillis {
+        duration_ms: u64,
+    },
+    ListComponents,
+    GetComponentMetadata {
+        id: Id,
+    },
+    // probe state, not imports
+    /// Everything the probe received through `handle-message` and `handle-callback`.
+    Inbox,
+    /// What the probe's `health` export answers from now on.
+    SetHealth {
+        health: Health,
+    },
+    /// Traps inside the call (`unreachable`).
+    Trap,
+    /// Loops until the host interrupts it.
+    Spin,
+    /// Allocates until memory runs out.
+    Hog,
+}
+
+/// What an import returned, when it returned `ok` or has no error type.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Returned {
+    Unit,
+    Bool(bool),
+    Value(Option<Vec<u8>>),
+    Keys(Vec<String>),
+    Usage {
+        used_bytes: u64,
+        quota_bytes: u64,
+        key_count: u64,
+    },
+    CorrelationId(String),
+    Id(Id),
+    Ids(Vec<Id>),
+    Time {
+        seconds: u64,
+        nanoseconds: u32,
+    },
+    Millis(u64),
+    Info {
+        id: Id,
+        name: String,
+        version: String,
+        health: String,
+    },
+    Inbox(Vec<Received>),
+}
+
+/// An `err` case of a WIT error variant, with its payload rendered as text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WitError {
+    /// The kebab-case case name, e.g. `target-not-found`.
+    pub case: String,
+    pub detail: Option<String>,
+}
+
+impl WitError {
+    pub fn new(case: &str, detail: Option<String>) -> Self {
+        Self {
+            case: case.into(),
+            detail,
+        }
+    }
+}
+
+pub type Reply = Result<Returned, WitError>;
+
+/// Which export a probe received a message through.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Through {
+    HandleMessage,
+    HandleCallback,
+}
+
+/// A message as the probe saw it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Received {
+    pub through: Through,
+    pub sender: Id,
+    pub payload: Vec<u8>,
+    pub correlation_id: Option<String>,
+    pub reply_to: Option<Id>,
+    pub timestamp_seconds: u64,
+    pub timestamp_nanoseconds: u32,
+    pub content_type: Option<String>,
+}
+
+pub fn encode_call(call: &Call) -> Vec<u8> {
+    serde_json::to_vec(call).expect("calls always encode")
+}
+
+pub fn decode_call(payload: &[u8]) -> Result<Call, String> {
+    serde_json::from_slice(payload).map_err(|e| format!("not a probe call: {e}"))
+}
+
+pub fn encode_reply(reply: &Reply) -> Vec<u8> {
+    serde_json::to_vec(reply).expect("replies always encode")
+}
+
+pub fn decode_reply(payload: &[u8]) -> Result<Reply, String> {
+    serde_json::from_slice(payload).map_err(|e| {
+        format!(
+            "not a probe reply ({e}): {}",
+            String::from_utf8_lossy(payload)
+        )
+    })
+}
+
+/// The error a probe returns for a call outside its concern.
+pub fn unsupported(call: &Call) -> Reply {
+    Err(WitError::new(
+        "probe-unsupported",
+        Some(format!("this probe does not make {call:?}")),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn calls_and_replies_round_trip() {
+        let call = Call::Set {
+            key: "k".into(),
+            value: vec![0, 255],
+        };
+        assert_eq!(decode_call(&encode_call(&call)).unwrap(), call);
+        let reply: Reply = Err(WitError::new("quota-exceeded", None));
+        assert_eq!(decode_reply(&encode_reply(&reply)).unwrap(), reply);
+    }
+
+    #[test]
+    fn garbage_is_reported_with_its_text() {
+        let error = decode_reply(b"oops").unwrap_err();
+        assert!(error.contains("oops"), "{error}");
+    }
+}

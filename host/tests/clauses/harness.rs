@@ -1,0 +1,140 @@
+//! Loads probe guests into a reference host and asks them to make calls.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Duration;
+
+use airssys_host::bindings::airssys::core::types::{MessageMetadata, Timestamp};
+use airssys_host::{
+    AirssysHost, Capabilities, ComponentId, ComponentMessage, HostConfig, LoadOptions, LogBuffer,
+    Runtime,
+};
+use airssys_probe_protocol::{self as probe, Call, Id, Received, Reply, Returned};
+use wasmtime::component::Component;
+
+pub use airssys_guests::{FAULT_PROBE, MESSAGING_PROBE, SERVICES_PROBE, STORAGE_PROBE};
+
+pub struct Harness {
+    pub runtime: Runtime,
+    pub logs: Arc<LogBuffer>,
+}
+
+/// `"ns/name/instance"` as an id.
+pub fn id(path: &str) -> ComponentId {
+    let parts: Vec<&str> = path.split('/').collect();
+    ComponentId::new(parts[0], parts[1], parts[2])
+}
+
+pub fn probe_id(id: &ComponentId) -> Id {
+    Id {
+        namespace: id.namespace.clone(),
+        name: id.name.clone(),
+        instance: id.instance.clone(),
+    }
+}
+
+/// Compiled components, kept serialized per engine configuration so each
+/// guest is compiled once per test binary rather than once per test.
+fn compiled(runtime: &Runtime, path: &str) -> Component {
+    static CACHE: OnceLock<Mutex<HashMap<(String, u64), Vec<u8>>>> = OnceLock::new();
+    let engine = runtime.engine();
+    let compatibility = {
+        use std::hash::{Hash, Hasher};
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        engine.precompile_compatibility_hash().hash(&mut hasher);
+        hasher.finish()
+    };
+    let key = (path.to_owned(), compatibility);
+    let mut cache = CACHE.get_or_init(Mutex::default).lock().unwrap();
+    let bytes = cache.entry(key).or_insert_with(|| {
+        let wasm = std::fs::read(path).unwrap_or_else(|e| panic!("{path}: {e}"));
+        engine.precompile_component(&wasm).expect("guest compiles")
+    });
+    // SAFETY: the bytes were produced by `precompile_component` in this
+    // process for an engine with the same compatibility hash.
+    unsafe { Component::deserialize(engine, bytes) }.expect("precompiled guest loads")
+}
+
+impl Harness {
+    pub fn new() -> Self {
+        Self::with_config(HostConfig::default())
+    }
+
+    pub fn with_config(config: HostConfig) -> Self {
+        let logs = Arc::new(LogBuffer::default());
+        let host = AirssysHost::new(config)
+            .expect("valid host config")
+            .with_log_sink(logs.clone());
+        Self {
+            runtime: Runtime::with_host(host).expect("runtime starts"),
+            logs,
+        }
+    }
+
+    /// Loads `guest` as `id` with every capability.
+    pub fn load(&self, guest: &str, id: &str) -> ComponentId {
+        self.load_with(guest, id, LoadOptions::granting(Capabilities::all()))
+    }
+
+    pub fn load_with(&self, guest: &str, id: &str, options: LoadOptions) -> ComponentId {
+        let component_id = self::id(id);
+        let component = compiled(&self.runtime, guest);
+        self.runtime
+            .load(component_id.clone(), &component, options)
+            .unwrap_or_else(|e| panic!("loading {id}: {e}"));
+        component_id
+    }
+
+    /// Asks the probe `target` to make `call`, and returns what it saw.
+    pub fn call(&self, target: &ComponentId, call: Call) -> Reply {
+        let message = ComponentMessage {
+            sender: id("airssys-test/harness/0"),
+            payload: probe::encode_call(&call),
+            metadata: MessageMetadata {
+                correlation_id: None,
+                reply_to: None,
+                timestamp: Timestamp {
+                    seconds: 0,
+                    nanoseconds: 0,
+                },
+                content_type: Some(probe::CALL_CONTENT_TYPE.into()),
+            },
+        };
+        let returned = self
+            .runtime
+            .invoke(target, &message)
+            .unwrap_or_else(|e| panic!("{call:?} on {target}: {e}"))
+            .unwrap_or_else(|e| panic!("{call:?} on {target} returned err: {e:?}"))
+            .unwrap_or_else(|| panic!("{call:?} on {target}: the probe returned no reply"));
+        probe::decode_reply(&returned).unwrap()
+    }
+
+    /// `call`, which must return `ok`.
+    pub fn ok(&self, target: &ComponentId, call: Call) -> Returned {
+        let shown = format!("{call:?}");
+        self.call(target, call)
+            .unwrap_or_else(|e| panic!("{shown} on {target}: expected ok, got err {e:?}"))
+    }
+
+    /// `call`, which must fail with the error case `case`; returns its detail.
+    pub fn err(&self, target: &ComponentId, call: Call, case: &str) -> Option<String> {
+        let shown = format!("{call:?}");
+        match self.call(target, call) {
+            Err(error) if error.case == case => error.detail,
+            other => panic!("{shown} on {target}: expected err({case}), got {other:?}"),
+        }
+    }
+
+    /// What the messaging probe `target` has received so far.
+    pub fn inbox(&self, target: &ComponentId) -> Vec<Received> {
+        match self.ok(target, Call::Inbox) {
+            Returned::Inbox(received) => received,
+            other => panic!("inbox of {target}: {other:?}"),
+        }
+    }
+
+    /// Delivers until nothing is queued or pending, at most for `limit`.
+    pub fn settle(&self, limit: Duration) -> airssys_host::runtime::DispatchReport {
+        self.runtime.run_until_idle(limit)
+    }
+}

@@ -1,0 +1,6 @@
+//! The behaviour clauses of docs/spec.md, each checked through real guest
+//! components on the reference host. Test names start with the clause ID:
+//! `cargo test -p airssys-host --test clauses -- sto_3` runs STO-3's tests.
+
+mod harness;
+mod storage;
