@@ -4,7 +4,9 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
+use airssys_host::bindings::airssys::core::errors::WasmError;
 use airssys_host::bindings::airssys::core::types::{MessageMetadata, Timestamp};
+use airssys_host::runtime::CallError;
 use airssys_host::{
     AirssysHost, Capabilities, ComponentId, ComponentMessage, HostConfig, LoadOptions, LogBuffer,
     Runtime,
@@ -85,11 +87,15 @@ impl Harness {
         component_id
     }
 
-    /// Asks the probe `target` to make `call`, and returns what it saw.
-    pub fn call(&self, target: &ComponentId, call: Call) -> Reply {
+    /// Delivers `call` to `target` and returns the raw outcome, traps included.
+    pub fn invoke(
+        &self,
+        target: &ComponentId,
+        call: &Call,
+    ) -> Result<Result<Option<Vec<u8>>, WasmError>, CallError> {
         let message = ComponentMessage {
             sender: id("airssys-test/harness/0"),
-            payload: probe::encode_call(&call),
+            payload: probe::encode_call(call),
             metadata: MessageMetadata {
                 correlation_id: None,
                 reply_to: None,
@@ -100,9 +106,13 @@ impl Harness {
                 content_type: Some(probe::CALL_CONTENT_TYPE.into()),
             },
         };
+        self.runtime.invoke(target, &message)
+    }
+
+    /// Asks the probe `target` to make `call`, and returns what it saw.
+    pub fn call(&self, target: &ComponentId, call: Call) -> Reply {
         let returned = self
-            .runtime
-            .invoke(target, &message)
+            .invoke(target, &call)
             .unwrap_or_else(|e| panic!("{call:?} on {target}: {e}"))
             .unwrap_or_else(|e| panic!("{call:?} on {target} returned err: {e:?}"))
             .unwrap_or_else(|| panic!("{call:?} on {target}: the probe returned no reply"));

@@ -3,4 +3,6 @@
 //! `cargo test -p airssys-host --test clauses -- sto_3` runs STO-3's tests.
 
 mod harness;
+mod messaging;
+mod services;
 mod storage;
