@@ -4,5 +4,7 @@
 
 mod harness;
 mod messaging;
+mod persistence;
+mod security;
 mod services;
 mod storage;

@@ -1,0 +1,161 @@
+//! STO-11: with the redb backend, acknowledged writes survive a restart and a
+//! kill, and no value is ever half-written.
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+use airssys_host::{HostConfig, StorageConfig};
+use airssys_probe_protocol::{Call, Returned};
+
+use crate::harness::{Harness, STORAGE_PROBE, id};
+
+fn persistent(path: &Path) -> Harness {
+    Harness::with_config(HostConfig {
+        storage: StorageConfig::Redb(path.to_owned()),
+        ..HostConfig::default()
+    })
+}
+
+#[test]
+fn sto_11_acknowledged_writes_survive_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("storage.redb");
+    {
+        let host = persistent(&db);
+        let probe = host.load(STORAGE_PROBE, "test/storage/1");
+        for (key, value) in [
+            ("kept", &b"value"[..]),
+            ("replaced", b"old"),
+            ("deleted", b"x"),
+        ] {
+            host.ok(
+                &probe,
+                Call::Set {
+                    key: key.into(),
+                    value: value.to_vec(),
+                },
+            );
+        }
+        host.ok(
+            &probe,
+            Call::Set {
+                key: "replaced".into(),
+                value: b"new".to_vec(),
+            },
+        );
+        host.ok(
+            &probe,
+            Call::Delete {
+                key: "deleted".into(),
+            },
+        );
+    }
+    let host = persistent(&db);
+    let probe = host.load(STORAGE_PROBE, "test/storage/1");
+    let get = |key: &str| host.ok(&probe, Call::Get { key: key.into() });
+    assert_eq!(get("kept"), Returned::Value(Some(b"value".to_vec())));
+    assert_eq!(get("replaced"), Returned::Value(Some(b"new".to_vec())));
+    assert_eq!(get("deleted"), Returned::Value(None));
+    assert_eq!(
+        host.ok(&probe, Call::Usage),
+        Returned::Usage {
+            used_bytes: (4 + 5) + (8 + 3),
+            quota_bytes: HostConfig::default().storage_quota_bytes,
+            key_count: 2
+        }
+    );
+}
+
+const CHILD_DB: &str = "AIRSSYS_STO11_CHILD_DB";
+const KEYS: u64 = 16;
+
+/// Write number `n`: its number, repeated, over a length that varies with `n`.
+fn value_of(n: u64) -> Vec<u8> {
+    let len = 32 * 1024 + (n % 7) as usize * 1000;
+    n.to_le_bytes().iter().copied().cycle().take(len).collect()
+}
+
+fn key_of(n: u64) -> String {
+    format!("key-{}", n % KEYS)
+}
+
+/// In the child: writes forever, printing `acked N` after each `ok`.
+fn write_until_killed(db: &Path) -> ! {
+    let host = persistent(db);
+    let probe = host.load(STORAGE_PROBE, "test/storage/1");
+    let mut stdout = std::io::stdout();
+    for n in 0.. {
+        host.ok(
+            &probe,
+            Call::Set {
+                key: key_of(n),
+                value: value_of(n),
+            },
+        );
+        writeln!(stdout, "acked {n}").unwrap();
+        stdout.flush().unwrap();
+    }
+    unreachable!()
+}
+
+#[test]
+fn sto_11_a_killed_writer_loses_no_acknowledged_write_and_tears_no_value() {
+    if let Some(db) = std::env::var_os(CHILD_DB) {
+        write_until_killed(Path::new(&db));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("storage.redb");
+    let mut child = Command::new(std::env::current_exe().unwrap())
+        .args([
+            "persistence::sto_11_a_killed_writer_loses_no_acknowledged_write_and_tears_no_value",
+            "--exact",
+            "--nocapture",
+        ])
+        .env(CHILD_DB, &db)
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut last_acked = None;
+    for line in BufReader::new(child.stdout.take().unwrap()).lines() {
+        if let Some(n) = line.unwrap().strip_prefix("acked ") {
+            let n: u64 = n.parse().unwrap();
+            last_acked = Some(n);
+            if n >= 3 * KEYS + 5 {
+                break;
+            }
+        }
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let last_acked = last_acked.expect("the child acknowledged writes");
+
+    let host = persistent(&db);
+    let probe = host.load(STORAGE_PROBE, "test/storage/1");
+    let mut expected_used = 0;
+    for slot in 0..KEYS {
+        let key = key_of(slot);
+        let Returned::Value(Some(value)) = host.ok(&probe, Call::Get { key: key.clone() }) else {
+            panic!("{key} lost: every key was written before the kill");
+        };
+        let n = u64::from_le_bytes(value[..8].try_into().unwrap());
+        assert_eq!(n % KEYS, slot, "{key} holds another key's write");
+        assert_eq!(value, value_of(n), "{key} holds a torn value");
+        let newest_acked_here = last_acked - (last_acked + KEYS - slot) % KEYS;
+        assert!(
+            n >= newest_acked_here,
+            "{key}: write {newest_acked_here} was acknowledged, found {n}"
+        );
+        expected_used += (key.len() + value.len()) as u64;
+    }
+    let Returned::Usage {
+        used_bytes,
+        key_count,
+        ..
+    } = host.ok(&probe, Call::Usage)
+    else {
+        panic!("usage")
+    };
+    assert_eq!((used_bytes, key_count), (expected_used, KEYS));
+    assert_eq!(host.runtime.ids(), vec![id("test/storage/1")]);
+}

@@ -1,0 +1,227 @@
+//! SEC-1 (deny by default, audited) and SEC-2 (a misbehaving guest ends only its own call).
+
+use std::time::{Duration, Instant};
+
+use airssys_host::runtime::CallError;
+use airssys_host::security::Capability;
+use airssys_host::{Capabilities, Limits, LoadOptions, TargetPattern};
+use airssys_probe_protocol::{Call, Returned};
+
+use crate::harness::{FAULT_PROBE, Harness, MESSAGING_PROBE, SERVICES_PROBE, STORAGE_PROBE};
+use crate::harness::{id, probe_id};
+
+fn set(key: &str, value: &[u8]) -> Call {
+    Call::Set {
+        key: key.into(),
+        value: value.to_vec(),
+    }
+}
+
+fn get(key: &str) -> Call {
+    Call::Get { key: key.into() }
+}
+
+#[test]
+fn sec_1_storage_is_denied_without_a_grant_and_audited() {
+    let host = Harness::new();
+    let probe = host.load_with(STORAGE_PROBE, "test/nogrant/1", LoadOptions::default());
+    for call in [
+        get("k"),
+        set("k", b"v"),
+        Call::Delete { key: "k".into() },
+        Call::Exists { key: "k".into() },
+        Call::ListKeys { prefix: None },
+        Call::Usage,
+    ] {
+        let detail = host.err(&probe, call, "io-error").unwrap();
+        assert!(detail.contains("capability denied"), "{detail}");
+    }
+    let denials = host.runtime.host().audit_log().denials();
+    assert_eq!(denials.len(), 6);
+    assert!(denials.iter().all(|d| d.caller == probe));
+    assert_eq!(denials[1].capability, Capability::StorageWrite);
+}
+
+#[test]
+fn sec_1_a_read_only_grant_reads_but_cannot_write() {
+    let host = Harness::new();
+    let writer = host.load_with(
+        STORAGE_PROBE,
+        "test/shared/1",
+        LoadOptions::granting(Capabilities::storage()),
+    );
+    host.ok(&writer, set("k", b"v"));
+    host.runtime.unload(&writer).unwrap();
+    let reader = host.load_with(
+        STORAGE_PROBE,
+        "test/shared/1",
+        LoadOptions::granting(Capabilities {
+            storage_read: true,
+            ..Capabilities::default()
+        }),
+    );
+    assert_eq!(
+        host.ok(&reader, get("k")),
+        Returned::Value(Some(b"v".to_vec()))
+    );
+    host.err(&reader, set("k", b"changed"), "io-error");
+    host.err(&reader, Call::Delete { key: "k".into() }, "io-error");
+    assert_eq!(
+        host.ok(&reader, get("k")),
+        Returned::Value(Some(b"v".to_vec()))
+    );
+}
+
+#[test]
+fn sec_1_messaging_reaches_only_granted_targets() {
+    let host = Harness::new();
+    let bob = host.load(MESSAGING_PROBE, "test/bob/1");
+    let carol = host.load(MESSAGING_PROBE, "test/carol/1");
+    let alice = host.load_with(
+        MESSAGING_PROBE,
+        "test/alice/1",
+        LoadOptions::granting(Capabilities {
+            send: vec![TargetPattern::parse("test/bob/*").unwrap()],
+            ..Capabilities::default()
+        }),
+    );
+    host.ok(
+        &alice,
+        Call::Send {
+            target: probe_id(&bob),
+            payload: b"allowed".to_vec(),
+        },
+    );
+    let denied = [
+        Call::Send {
+            target: probe_id(&carol),
+            payload: b"x".to_vec(),
+        },
+        Call::Request {
+            target: probe_id(&bob),
+            payload: b"x".to_vec(),
+            timeout_ms: 100,
+        },
+        Call::Broadcast {
+            targets: vec![probe_id(&bob)],
+            payload: b"x".to_vec(),
+        },
+    ];
+    for call in denied {
+        let detail = host.err(&alice, call, "delivery-failed").unwrap();
+        assert!(detail.contains("capability denied"), "{detail}");
+    }
+    host.settle(Duration::from_secs(5));
+    assert_eq!(host.inbox(&bob).len(), 1);
+    assert!(host.inbox(&carol).is_empty());
+    let denials = host.runtime.host().audit_log().denials();
+    assert_eq!(denials.len(), 3);
+    assert_eq!(denials[0].target, Some(carol));
+}
+
+/// A fault probe with a short budget and little memory, beside healthy components.
+fn faulty_neighbourhood() -> (
+    Harness,
+    airssys_host::ComponentId,
+    airssys_host::ComponentId,
+) {
+    let host = Harness::new();
+    let store = host.load(STORAGE_PROBE, "test/store/1");
+    host.ok(&store, set("committed", b"safe"));
+    let limits = Limits {
+        max_memory_bytes: 32 * 1024 * 1024,
+        max_execution_time: Duration::from_millis(300),
+        max_fuel: None,
+    };
+    let faulty = host.load_with(
+        FAULT_PROBE,
+        "test/faulty/1",
+        LoadOptions {
+            limits: Some(limits),
+            ..LoadOptions::default()
+        },
+    );
+    (host, store, faulty)
+}
+
+fn assert_neighbours_unharmed(host: &Harness, store: &airssys_host::ComponentId) {
+    assert_eq!(
+        host.ok(store, get("committed")),
+        Returned::Value(Some(b"safe".to_vec()))
+    );
+    host.ok(store, set("after", b"still works"));
+}
+
+fn expect_trap(host: &Harness, faulty: &airssys_host::ComponentId, call: Call) -> String {
+    match host.invoke(faulty, &call) {
+        Err(CallError::Trapped { reason, .. }) => reason,
+        other => panic!("{call:?}: expected a trap, got {other:?}"),
+    }
+}
+
+#[test]
+fn sec_2_a_trap_ends_only_the_guests_own_call() {
+    let (host, store, faulty) = faulty_neighbourhood();
+    expect_trap(&host, &faulty, Call::Trap);
+    assert_neighbours_unharmed(&host, &store);
+    match host.invoke(&faulty, &Call::Trap) {
+        Err(CallError::Retired(retired)) => assert_eq!(retired, faulty),
+        other => panic!("a trapped instance must not be entered again: {other:?}"),
+    }
+}
+
+#[test]
+fn sec_2_an_endless_loop_is_interrupted_at_the_budget() {
+    let (host, store, faulty) = faulty_neighbourhood();
+    let started = Instant::now();
+    let reason = expect_trap(&host, &faulty, Call::Spin);
+    let took = started.elapsed();
+    assert!(reason.contains("execution budget of 300 ms"), "{reason}");
+    assert!(
+        took >= Duration::from_millis(300) && took < Duration::from_secs(3),
+        "{took:?}"
+    );
+    assert_neighbours_unharmed(&host, &store);
+}
+
+#[test]
+fn sec_2_exhausting_memory_ends_the_call_at_the_limit() {
+    let (host, store, faulty) = faulty_neighbourhood();
+    expect_trap(&host, &faulty, Call::Hog);
+    assert_neighbours_unharmed(&host, &store);
+}
+
+#[test]
+fn sec_2_a_trapped_component_reports_unhealthy() {
+    let (host, _, faulty) = faulty_neighbourhood();
+    let observer = host.load(SERVICES_PROBE, "test/observer/1");
+    expect_trap(&host, &faulty, Call::Trap);
+    let Returned::Info { health, .. } = host.ok(
+        &observer,
+        Call::GetComponentMetadata {
+            id: probe_id(&faulty),
+        },
+    ) else {
+        panic!("expected info")
+    };
+    assert_eq!(health, "unhealthy");
+    assert!(host.runtime.ids().contains(&id("test/faulty/1")));
+}
+
+#[test]
+fn sec_2_fuel_limit_ends_the_call() {
+    let host = Harness::new();
+    let faulty = host.load_with(
+        FAULT_PROBE,
+        "test/faulty/1",
+        LoadOptions {
+            limits: Some(Limits {
+                max_fuel: Some(1_000_000),
+                ..Limits::default()
+            }),
+            ..LoadOptions::default()
+        },
+    );
+    let reason = expect_trap(&host, &faulty, Call::Spin);
+    assert!(reason.contains("fuel"), "{reason}");
+}
