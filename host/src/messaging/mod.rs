@@ -7,9 +7,31 @@ use std::time::Duration;
 
 use crate::bindings::airssys::core::errors::MessagingError;
 use crate::bindings::airssys::core::host_messaging::Host;
-use crate::bindings::airssys::core::types::ComponentId;
+use crate::bindings::airssys::core::types::{ComponentId, ComponentMessage, MessageMetadata};
 use crate::ctx::AirssysCtx;
 use crate::security::Capability;
+
+impl ComponentMessage {
+    /// A plain message from `sender`, stamped now: no correlation, no reply-to,
+    /// no content type. Embedders use it with [`Runtime::invoke`](crate::Runtime::invoke).
+    pub fn new(sender: ComponentId, payload: Vec<u8>) -> Self {
+        Self {
+            sender,
+            payload,
+            metadata: MessageMetadata {
+                correlation_id: None,
+                reply_to: None,
+                timestamp: router::now_timestamp(),
+                content_type: None,
+            },
+        }
+    }
+
+    pub fn with_content_type(mut self, content_type: impl Into<String>) -> Self {
+        self.metadata.content_type = Some(content_type.into());
+        self
+    }
+}
 
 impl AirssysCtx {
     fn authorize_messaging(

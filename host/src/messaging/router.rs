@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use crate::bindings::airssys::core::errors::MessagingError;
 use crate::bindings::airssys::core::types::{
-    ComponentId, ComponentMessage, CorrelationId, MessageMetadata, Timestamp,
+    ComponentId, ComponentMessage, CorrelationId, Timestamp,
 };
 use crate::registry::Registry;
 
@@ -85,16 +85,11 @@ fn message(
     reply_to: Option<ComponentId>,
     content_type: Option<String>,
 ) -> ComponentMessage {
-    ComponentMessage {
-        sender: sender.clone(),
-        payload,
-        metadata: MessageMetadata {
-            correlation_id,
-            reply_to,
-            timestamp: now_timestamp(),
-            content_type,
-        },
-    }
+    let mut message = ComponentMessage::new(sender.clone(), payload);
+    message.metadata.correlation_id = correlation_id;
+    message.metadata.reply_to = reply_to;
+    message.metadata.content_type = content_type;
+    message
 }
 
 impl State {

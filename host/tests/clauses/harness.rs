@@ -5,7 +5,6 @@ use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use airssys_host::bindings::airssys::core::errors::WasmError;
-use airssys_host::bindings::airssys::core::types::{MessageMetadata, Timestamp};
 use airssys_host::runtime::CallError;
 use airssys_host::{
     AirssysHost, Capabilities, ComponentId, ComponentMessage, HostConfig, LoadOptions, LogBuffer,
@@ -93,19 +92,8 @@ impl Harness {
         target: &ComponentId,
         call: &Call,
     ) -> Result<Result<Option<Vec<u8>>, WasmError>, CallError> {
-        let message = ComponentMessage {
-            sender: id("airssys-test/harness/0"),
-            payload: probe::encode_call(call),
-            metadata: MessageMetadata {
-                correlation_id: None,
-                reply_to: None,
-                timestamp: Timestamp {
-                    seconds: 0,
-                    nanoseconds: 0,
-                },
-                content_type: Some(probe::CALL_CONTENT_TYPE.into()),
-            },
-        };
+        let message = ComponentMessage::new(id("airssys-test/harness/0"), probe::encode_call(call))
+            .with_content_type(probe::CALL_CONTENT_TYPE);
         self.runtime.invoke(target, &message)
     }
 
