@@ -34,10 +34,13 @@ pub fn probe_id(id: &ComponentId) -> Id {
     }
 }
 
+/// Serialized components by (guest path, engine compatibility hash).
+type Precompiled = HashMap<(String, u64), Vec<u8>>;
+
 /// Compiled components, kept serialized per engine configuration so each
 /// guest is compiled once per test binary rather than once per test.
 fn compiled(runtime: &Runtime, path: &str) -> Component {
-    static CACHE: OnceLock<Mutex<HashMap<(String, u64), Vec<u8>>>> = OnceLock::new();
+    static CACHE: OnceLock<Mutex<Precompiled>> = OnceLock::new();
     let engine = runtime.engine();
     let compatibility = {
         use std::hash::{Hash, Hasher};
