@@ -2,6 +2,7 @@
 //! components on the reference host. Test names start with the clause ID:
 //! `cargo test -p airssys-host --test clauses -- sto_3` runs STO-3's tests.
 
+mod embedding;
 mod harness;
 mod messaging;
 mod persistence;
