@@ -16,6 +16,8 @@ use crate::config::HostConfig;
 ///   structures that make synchronous component calls markedly slower.
 /// - `epoch_interruption(true)`: a guest that loops ends its own call when its
 ///   `max-execution-time` runs out, without a signal handler (SEC-2, SVC-4).
+///   An engine passed to [`RuntimeBuilder::engine`](super::RuntimeBuilder::engine)
+///   must have it too: start from this `Config`.
 /// - `consume_fuel`: only if the embedder wants `max-fuel` enforced.
 pub fn engine_config(config: &HostConfig) -> Config {
     let mut engine = Config::new();
@@ -28,11 +30,6 @@ pub fn engine_config(config: &HostConfig) -> Config {
 
 pub fn new_engine(config: &HostConfig) -> wasmtime::Result<Engine> {
     Engine::new(&engine_config(config))
-}
-
-/// How many ticks of `tick` cover `budget`, plus one so a call never gets less.
-pub fn budget_ticks(budget: Duration, tick: Duration) -> u64 {
-    budget.as_nanos().div_ceil(tick.as_nanos()) as u64 + 1
 }
 
 /// Advances the engine's epoch every `tick` until dropped.
@@ -74,17 +71,5 @@ impl Drop for EpochTicker {
             thread.thread().unpark();
             let _ = thread.join();
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn budget_rounds_up_and_adds_one_tick() {
-        let tick = Duration::from_millis(5);
-        assert_eq!(budget_ticks(Duration::from_millis(10), tick), 3);
-        assert_eq!(budget_ticks(Duration::from_millis(11), tick), 4);
     }
 }

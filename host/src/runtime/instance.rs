@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, MutexGuard, Weak};
 
 use wasmtime::component::ResourceTable;
-use wasmtime::{Store, StoreLimits, Trap};
+use wasmtime::{Store, StoreLimits, Trap, UpdateDeadline};
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 
 use crate::bindings::RuntimeHost;
@@ -57,7 +57,6 @@ pub(crate) struct LoadedComponent {
     pub handle: ComponentHandle,
     store: Mutex<Store<ComponentState>>,
     exports: RuntimeHost,
-    budget_ticks: u64,
     budget_ms: u128,
     /// Fuel per call, when fuel is metered.
     fuel: Option<u64>,
@@ -65,9 +64,22 @@ pub(crate) struct LoadedComponent {
 }
 
 pub(crate) struct CallBudget {
-    pub ticks: u64,
     pub millis: u128,
     pub fuel: Option<u64>,
+}
+
+/// Ends a call once its execution budget has passed. Checked at every epoch
+/// tick, against the wall clock, so several tickers on one engine only make
+/// the check more frequent, never the budget shorter.
+pub(crate) fn enforce_budget(store: &mut Store<ComponentState>) {
+    store.set_epoch_deadline(1);
+    store.epoch_deadline_callback(|context| {
+        if context.data().airssys.remaining_budget().is_zero() {
+            Err(Trap::Interrupt.into())
+        } else {
+            Ok(UpdateDeadline::Continue(1))
+        }
+    });
 }
 
 impl LoadedComponent {
@@ -83,7 +95,6 @@ impl LoadedComponent {
             handle,
             store: Mutex::new(store),
             exports,
-            budget_ticks: budget.ticks,
             budget_ms: budget.millis,
             fuel: budget.fuel,
             retired: AtomicBool::new(false),
@@ -123,7 +134,7 @@ impl LoadedComponent {
         if self.is_retired() {
             return Err(CallError::Retired(self.id.clone()));
         }
-        store.set_epoch_deadline(self.budget_ticks);
+        store.set_epoch_deadline(1);
         if let Some(fuel) = self.fuel {
             store
                 .set_fuel(fuel)

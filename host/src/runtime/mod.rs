@@ -25,8 +25,8 @@ use crate::ctx::{AirssysCtx, AirssysHost, HostError, register_host_functions};
 use crate::registry::{AlreadyLoaded, Registration};
 use crate::security::Capabilities;
 pub use dispatch::{DeliveryProblem, DispatchReport};
-use engine::{EpochTicker, budget_ticks};
-use instance::{CallBudget, HealthProbe, LoadedComponent};
+use engine::EpochTicker;
+use instance::{CallBudget, HealthProbe, LoadedComponent, enforce_budget};
 pub use instance::{CallError, ComponentState};
 
 /// How one component is loaded.
@@ -107,19 +107,16 @@ impl Runtime {
 
     /// A runtime over a host the embedder set up (own backend, log sink).
     pub fn with_host(host: AirssysHost) -> Result<Self, RuntimeError> {
-        let engine = engine::new_engine(&host.config).map_err(RuntimeError::Engine)?;
-        let mut linker = Linker::new(&engine);
-        wasmtime_wasi::p2::add_to_linker_sync(&mut linker).map_err(RuntimeError::Engine)?;
-        register_host_functions(&mut linker).map_err(RuntimeError::Engine)?;
-        Ok(Self {
-            _ticker: EpochTicker::start(&engine, host.config.epoch_tick),
-            engine,
-            linker,
-            host: Arc::new(host),
-            components: RwLock::default(),
-            next_handle: AtomicU64::new(1),
-            dispatching: Mutex::new(()),
-        })
+        Self::builder(host).build()
+    }
+
+    /// A runtime with a shared engine or another registration; see [`RuntimeBuilder`].
+    pub fn builder(host: AirssysHost) -> RuntimeBuilder {
+        RuntimeBuilder {
+            host,
+            engine: None,
+            registration: None,
+        }
     }
 
     pub fn engine(&self) -> &Engine {
@@ -228,14 +225,13 @@ impl Runtime {
         };
         let mut store = Store::new(&self.engine, state);
         store.limiter(|state| &mut state.limits);
+        enforce_budget(&mut store);
         let budget = CallBudget {
-            ticks: budget_ticks(limits.max_execution_time, config.epoch_tick),
             millis: limits.max_execution_time.as_millis(),
             fuel: config
                 .fuel_metering
                 .then_some(limits.max_fuel.unwrap_or(u64::MAX)),
         };
-        store.set_epoch_deadline(budget.ticks);
         if let Some(fuel) = budget.fuel {
             store.set_fuel(fuel).expect("fuel metering is on");
         }
@@ -312,6 +308,59 @@ impl Runtime {
     fn forget(&self, id: &ComponentId) {
         self.host.registry.remove(id);
         self.components_mut().remove(id);
+    }
+}
+
+type RegisterFn = Box<dyn FnOnce(&mut Linker<ComponentState>) -> wasmtime::Result<()>>;
+
+/// Builds a [`Runtime`] with options most embedders never need.
+pub struct RuntimeBuilder {
+    host: AirssysHost,
+    engine: Option<Engine>,
+    registration: Option<RegisterFn>,
+}
+
+impl RuntimeBuilder {
+    /// Runs on `engine`, e.g. one shared by several runtimes so a component
+    /// compiles once. Build it from [`engine::engine_config`]: budgets need
+    /// epoch interruption.
+    pub fn engine(mut self, engine: Engine) -> Self {
+        self.engine = Some(engine);
+        self
+    }
+
+    /// Puts the host functions on the linker with `register` instead of
+    /// [`register_host_functions`]: to run another registration of them, such
+    /// as a conformance fixture. WASI is added before `register` runs.
+    pub fn registration(
+        mut self,
+        register: impl FnOnce(&mut Linker<ComponentState>) -> wasmtime::Result<()> + 'static,
+    ) -> Self {
+        self.registration = Some(Box::new(register));
+        self
+    }
+
+    pub fn build(self) -> Result<Runtime, RuntimeError> {
+        let engine = match self.engine {
+            Some(engine) => engine,
+            None => engine::new_engine(&self.host.config).map_err(RuntimeError::Engine)?,
+        };
+        let mut linker = Linker::new(&engine);
+        wasmtime_wasi::p2::add_to_linker_sync(&mut linker).map_err(RuntimeError::Engine)?;
+        let registered = match self.registration {
+            Some(register) => register(&mut linker),
+            None => register_host_functions(&mut linker),
+        };
+        registered.map_err(RuntimeError::Engine)?;
+        Ok(Runtime {
+            _ticker: EpochTicker::start(&engine, self.host.config.epoch_tick),
+            engine,
+            linker,
+            host: Arc::new(self.host),
+            components: RwLock::default(),
+            next_handle: AtomicU64::new(1),
+            dispatching: Mutex::new(()),
+        })
     }
 }
 
