@@ -98,6 +98,14 @@ pub enum Call {
     GetComponentMetadata {
         id: Id,
     },
+    /// `call` with its `value` or `payload` replaced by `len` copies of
+    /// `byte`, so a large input need not travel through the probe call itself.
+    /// [`decode_call`] expands it; probes never see it.
+    Filled {
+        byte: u8,
+        len: u64,
+        inner: Box<Call>,
+    },
     // probe state, not imports
     /// Everything the probe received through `handle-message` and `handle-callback`.
     Inbox,
@@ -187,8 +195,39 @@ pub fn encode_call(call: &Call) -> Vec<u8> {
     serde_json::to_vec(call).expect("calls always encode")
 }
 
+impl Call {
+    /// This call with its `value` or `payload` made of `len` copies of `byte`.
+    pub fn filled(self, byte: u8, len: u64) -> Call {
+        Call::Filled {
+            byte,
+            len,
+            inner: Box::new(self),
+        }
+    }
+
+    fn expanded(self) -> Result<Call, String> {
+        let Call::Filled { byte, len, inner } = self else {
+            return Ok(self);
+        };
+        let mut call = inner.expanded()?;
+        let bytes = match &mut call {
+            Call::Set { value, .. } => value,
+            Call::Send { payload, .. }
+            | Call::Request { payload, .. }
+            | Call::Broadcast { payload, .. } => payload,
+            other => return Err(format!("{other:?} has no value or payload to fill")),
+        };
+        let len = usize::try_from(len).map_err(|_| format!("cannot fill {len} bytes"))?;
+        *bytes = vec![byte; len];
+        Ok(call)
+    }
+}
+
+/// Decodes a call, expanding [`Call::Filled`].
 pub fn decode_call(payload: &[u8]) -> Result<Call, String> {
-    serde_json::from_slice(payload).map_err(|e| format!("not a probe call: {e}"))
+    let call: Call =
+        serde_json::from_slice(payload).map_err(|e| format!("not a probe call: {e}"))?;
+    call.expanded()
 }
 
 pub fn encode_reply(reply: &Reply) -> Vec<u8> {
@@ -225,6 +264,25 @@ mod tests {
         assert_eq!(decode_call(&encode_call(&call)).unwrap(), call);
         let reply: Reply = Err(WitError::new("quota-exceeded", None));
         assert_eq!(decode_reply(&encode_reply(&reply)).unwrap(), reply);
+    }
+
+    #[test]
+    fn filled_calls_arrive_expanded() {
+        let call = Call::Send {
+            target: Id {
+                namespace: "n".into(),
+                name: "m".into(),
+                instance: "1".into(),
+            },
+            payload: vec![],
+        };
+        let Call::Send { payload, .. } = decode_call(&encode_call(&call.filled(7, 3))).unwrap()
+        else {
+            panic!("the filled call changed kind");
+        };
+        assert_eq!(payload, [7, 7, 7]);
+        let error = decode_call(&encode_call(&Call::Usage.filled(7, 3))).unwrap_err();
+        assert!(error.contains("Usage"), "{error}");
     }
 
     #[test]

@@ -22,6 +22,19 @@ pub struct ComponentState {
     pub(crate) limits: StoreLimits,
 }
 
+impl ComponentState {
+    /// Store data for a component run outside a [`Runtime`](super::Runtime):
+    /// WASI with stderr inherited, no memory limit.
+    pub fn new(airssys: AirssysCtx) -> Self {
+        Self {
+            airssys,
+            wasi: WasiCtx::builder().inherit_stderr().build(),
+            table: ResourceTable::new(),
+            limits: StoreLimits::default(),
+        }
+    }
+}
+
 impl AirssysView for ComponentState {
     fn airssys(&mut self) -> &mut AirssysCtx {
         &mut self.airssys

@@ -1,0 +1,371 @@
+//! MSG-1..9: messages, requests and broadcasts between loaded components.
+
+use std::collections::HashSet;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use airssys_probe_protocol::{Call, Received, Returned, Through};
+
+use super::{ClauseCheck, Needs, Probe, Session, id, show};
+use crate::contract::HostFunction;
+use crate::host::Id;
+
+/// The `content-type` of a timeout notice (MSG-6).
+pub const TIMEOUT_CONTENT_TYPE: &str = "application/vnd.airssys.timeout";
+const MESSAGE_LIMIT: u64 = 1024 * 1024;
+const QUEUE_DEPTH: usize = 1024;
+
+pub(super) const CHECKS: &[ClauseCheck] = &[
+    ClauseCheck {
+        clause: "MSG-1",
+        needs: Needs::Linker,
+        run: msg_1,
+    },
+    ClauseCheck {
+        clause: "MSG-2",
+        needs: Needs::Runtime,
+        run: msg_2,
+    },
+    ClauseCheck {
+        clause: "MSG-3",
+        needs: Needs::Runtime,
+        run: msg_3,
+    },
+    ClauseCheck {
+        clause: "MSG-4",
+        needs: Needs::Runtime,
+        run: msg_4,
+    },
+    ClauseCheck {
+        clause: "MSG-5",
+        needs: Needs::Runtime,
+        run: msg_5,
+    },
+    ClauseCheck {
+        clause: "MSG-6",
+        needs: Needs::Runtime,
+        run: msg_6,
+    },
+    ClauseCheck {
+        clause: "MSG-7",
+        needs: Needs::Runtime,
+        run: msg_7,
+    },
+    ClauseCheck {
+        clause: "MSG-8",
+        needs: Needs::Runtime,
+        run: msg_8,
+    },
+    ClauseCheck {
+        clause: "MSG-9",
+        needs: Needs::Runtime,
+        run: msg_9,
+    },
+];
+
+pub(super) fn send(target: &Id, payload: &[u8]) -> Call {
+    Call::Send {
+        target: target.clone(),
+        payload: payload.to_vec(),
+    }
+}
+
+pub(super) fn request(target: &Id, payload: &[u8], timeout_ms: u64) -> Call {
+    Call::Request {
+        target: target.clone(),
+        payload: payload.to_vec(),
+        timeout_ms,
+    }
+}
+
+pub(super) fn broadcast(targets: &[&Id], payload: &[u8]) -> Call {
+    Call::Broadcast {
+        targets: targets.iter().map(|t| (*t).clone()).collect(),
+        payload: payload.to_vec(),
+    }
+}
+
+/// The same message through `function` (send, request or broadcast).
+fn through(function: &HostFunction, target: &Id, payload: &[u8]) -> Call {
+    match function.name.as_str() {
+        "request" => request(target, payload, 5_000),
+        "broadcast" => broadcast(&[target], payload),
+        _ => send(target, payload),
+    }
+}
+
+fn correlation(returned: Returned) -> String {
+    match returned {
+        Returned::CorrelationId(id) => id,
+        other => panic!("request returned {other:?}, not a correlation id"),
+    }
+}
+
+fn callbacks(inbox: &[Received]) -> Vec<&Received> {
+    inbox
+        .iter()
+        .filter(|r| r.through == Through::HandleCallback)
+        .collect()
+}
+
+/// Two messaging probes, alice and bob.
+pub(super) fn pair(session: &mut Session) -> (Id, Id) {
+    let alice = session.load(Probe::Messaging, "conformance/alice/1");
+    let bob = session.load(Probe::Messaging, "conformance/bob/1");
+    (alice, bob)
+}
+
+fn msg_1(session: &mut Session, _: &HostFunction) {
+    let alice = session.load(Probe::Messaging, "conformance/alice/1");
+    let bob = session.load(Probe::Messaging, "conformance/bob/7");
+    assert_eq!(
+        session.ok(&alice, Call::SelfId),
+        Returned::Id(alice.clone()),
+        "self-id of alice"
+    );
+    assert_eq!(
+        session.ok(&bob, Call::SelfId),
+        Returned::Id(bob.clone()),
+        "self-id of bob"
+    );
+}
+
+fn msg_2(session: &mut Session, _: &HostFunction) {
+    let (alice, bob) = pair(session);
+    let payload = [0u8, 1, 2, 255, 254];
+    session.ok(&alice, send(&bob, &payload));
+    assert!(
+        session.inbox(&bob).is_empty(),
+        "delivered during the sending call; delivery must follow it"
+    );
+    session.settle();
+    let inbox = session.inbox(&bob);
+    assert_eq!(
+        inbox.len(),
+        1,
+        "bob must receive exactly one message: {inbox:?}"
+    );
+    let received = &inbox[0];
+    assert_eq!(
+        received.through,
+        Through::HandleMessage,
+        "delivered through the wrong export"
+    );
+    assert_eq!(received.sender, alice, "sender");
+    assert_eq!(received.payload, payload, "payload");
+    assert_eq!(
+        received.correlation_id, None,
+        "correlation-id of a plain message"
+    );
+    assert_eq!(received.reply_to, None, "reply-to of a plain message");
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default();
+    let stamped = Duration::new(received.timestamp_seconds, received.timestamp_nanoseconds);
+    assert!(
+        now.abs_diff(stamped) < Duration::from_secs(1),
+        "timestamp {stamped:?} is over 1 s from the host clock {now:?}"
+    );
+    session.ok(&alice, send(&alice, b"to myself"));
+    session.settle();
+    assert_eq!(
+        session.inbox(&alice).len(),
+        1,
+        "a message to oneself must arrive once"
+    );
+}
+
+fn msg_3(session: &mut Session, _: &HostFunction) {
+    let (alice, bob) = pair(session);
+    let carol = session.load(Probe::Messaging, "conformance/carol/1");
+    for n in 0..40u8 {
+        session.ok(&alice, send(&bob, &[n]));
+        session.ok(&carol, send(&bob, &[100 + n]));
+    }
+    session.settle();
+    let inbox = session.inbox(&bob);
+    let from = |sender: &Id| -> Vec<u8> {
+        inbox
+            .iter()
+            .filter(|r| &r.sender == sender)
+            .map(|r| r.payload[0])
+            .collect()
+    };
+    assert_eq!(
+        from(&alice),
+        (0..40).collect::<Vec<u8>>(),
+        "order of alice's messages"
+    );
+    assert_eq!(
+        from(&carol),
+        (100..140).collect::<Vec<u8>>(),
+        "order of carol's messages"
+    );
+}
+
+fn msg_4(session: &mut Session, function: &HostFunction) {
+    let (alice, bob) = pair(session);
+    let ghost = id("conformance/ghost/1");
+    let call = match function.name.as_str() {
+        "request" => request(&ghost, b"x", 1000),
+        "broadcast" => broadcast(&[&bob, &ghost], b"x"),
+        _ => send(&ghost, b"x"),
+    };
+    let detail = session.err(&alice, call, "target-not-found");
+    assert_eq!(
+        detail.as_deref(),
+        Some(show(&ghost).as_str()),
+        "target-not-found must name the target"
+    );
+    session.settle();
+    assert!(
+        session.inbox(&bob).is_empty(),
+        "something was delivered although a target is not loaded"
+    );
+}
+
+fn msg_5(session: &mut Session, _: &HostFunction) {
+    let (alice, bob) = pair(session);
+    let id = correlation(session.ok(&alice, request(&bob, b"ping", 5_000)));
+    session.settle();
+    let at_bob = session.inbox(&bob);
+    assert_eq!(
+        at_bob.len(),
+        1,
+        "bob must receive the request once: {at_bob:?}"
+    );
+    assert_eq!(
+        at_bob[0].correlation_id.as_deref(),
+        Some(id.as_str()),
+        "correlation-id seen by the target"
+    );
+    assert_eq!(
+        at_bob[0].reply_to.as_ref(),
+        Some(&alice),
+        "reply-to seen by the target"
+    );
+    let at_alice = session.inbox(&alice);
+    let answers = callbacks(&at_alice);
+    assert_eq!(
+        answers.len(),
+        1,
+        "alice's handle-callback must run once: {at_alice:?}"
+    );
+    assert_eq!(answers[0].sender, bob, "sender of the reply");
+    assert_eq!(answers[0].payload, b"re:ping", "payload of the reply");
+    assert_eq!(
+        answers[0].correlation_id.as_deref(),
+        Some(id.as_str()),
+        "correlation-id of the reply"
+    );
+    let mut seen = HashSet::from([id]);
+    for _ in 0..20 {
+        let next = correlation(session.ok(&alice, request(&bob, b"again", 5_000)));
+        assert!(
+            seen.insert(next.clone()),
+            "correlation id {next} was issued twice"
+        );
+    }
+}
+
+fn msg_6(session: &mut Session, _: &HostFunction) {
+    let (alice, bob) = pair(session);
+    let id = correlation(session.ok(&alice, request(&bob, b"no-reply please", 30)));
+    session.settle();
+    let at_alice = session.inbox(&alice);
+    let notices = callbacks(&at_alice);
+    assert_eq!(
+        notices.len(),
+        1,
+        "an unanswered request must call back once: {at_alice:?}"
+    );
+    assert!(
+        notices[0].payload.is_empty(),
+        "the timeout notice must have an empty payload"
+    );
+    assert_eq!(
+        notices[0].correlation_id.as_deref(),
+        Some(id.as_str()),
+        "correlation-id of the notice"
+    );
+    assert_eq!(
+        notices[0].content_type.as_deref(),
+        Some(TIMEOUT_CONTENT_TYPE),
+        "content-type of the notice"
+    );
+    session.err(&alice, request(&bob, b"x", 0), "invalid-message");
+}
+
+fn msg_7(session: &mut Session, _: &HostFunction) {
+    let (alice, bob) = pair(session);
+    let cancel = |id: &str| Call::CancelRequest {
+        request_id: id.into(),
+    };
+    let pending = correlation(session.ok(&alice, request(&bob, b"ping", 5_000)));
+    assert_eq!(
+        session.ok(&alice, cancel(&pending)),
+        Returned::Unit,
+        "cancelling a pending request"
+    );
+    session.settle();
+    assert!(
+        callbacks(&session.inbox(&alice)).is_empty(),
+        "a cancelled request called back"
+    );
+    session.err(&alice, cancel("no-such-request"), "invalid-message");
+    let alices = correlation(session.ok(&alice, request(&bob, b"no-reply", 5_000)));
+    session.err(&bob, cancel(&alices), "invalid-message");
+    session.ok(&alice, cancel(&alices));
+    let timed_out = correlation(session.ok(&alice, request(&bob, b"no-reply", 10)));
+    session.settle();
+    let detail = session.err(&alice, cancel(&timed_out), "correlation-timeout");
+    assert_eq!(
+        detail.as_deref(),
+        Some(timed_out.as_str()),
+        "correlation-timeout must carry the id"
+    );
+}
+
+fn msg_8(session: &mut Session, _: &HostFunction) {
+    let (alice, bob) = pair(session);
+    let carol = session.load(Probe::Messaging, "conformance/carol/1");
+    session.ok(&alice, broadcast(&[&bob, &carol, &bob], b"all"));
+    session.ok(&alice, broadcast(&[], b"none"));
+    session.settle();
+    for target in [&bob, &carol] {
+        let inbox = session.inbox(target);
+        assert_eq!(
+            inbox.len(),
+            1,
+            "{} must receive the broadcast once: {inbox:?}",
+            show(target)
+        );
+        assert_eq!(inbox[0].payload, b"all", "payload at {}", show(target));
+    }
+    assert!(
+        session.inbox(&alice).is_empty(),
+        "the sender received its own broadcast"
+    );
+}
+
+fn msg_9(session: &mut Session, function: &HostFunction) {
+    let (alice, bob) = pair(session);
+    let oversized = through(function, &bob, b"").filled(7, MESSAGE_LIMIT + 1);
+    session.err(&alice, oversized, "invalid-message");
+    session.ok(&alice, send(&bob, b"").filled(7, MESSAGE_LIMIT));
+    session.settle();
+    assert_eq!(
+        session.inbox(&bob).len(),
+        1,
+        "a payload of exactly 1 MiB must be delivered"
+    );
+    for n in 0..QUEUE_DEPTH {
+        if let Err(error) = session.call(&alice, send(&bob, &[])) {
+            panic!("send {n} of {QUEUE_DEPTH} to an idle target failed: {error:?}");
+        }
+    }
+    session.err(
+        &alice,
+        through(function, &bob, b"one too many"),
+        "queue-full",
+    );
+}

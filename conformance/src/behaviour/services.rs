@@ -1,0 +1,229 @@
+//! SVC-1..6: logging, clocks, sleep and the component registry.
+
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use airssys_probe_protocol::{Call, Health, Level, Returned};
+
+use super::{ClauseCheck, Needs, Probe, Session, id, show};
+use crate::contract::HostFunction;
+
+pub(super) const CHECKS: &[ClauseCheck] = &[
+    ClauseCheck {
+        clause: "SVC-1",
+        needs: Needs::Runtime,
+        run: svc_1,
+    },
+    ClauseCheck {
+        clause: "SVC-2",
+        needs: Needs::Linker,
+        run: svc_2,
+    },
+    ClauseCheck {
+        clause: "SVC-3",
+        needs: Needs::Linker,
+        run: svc_3,
+    },
+    ClauseCheck {
+        clause: "SVC-4",
+        needs: Needs::Linker,
+        run: svc_4,
+    },
+    ClauseCheck {
+        clause: "SVC-5",
+        needs: Needs::Runtime,
+        run: svc_5,
+    },
+    ClauseCheck {
+        clause: "SVC-6",
+        needs: Needs::Runtime,
+        run: svc_6,
+    },
+];
+
+fn host_now() -> Duration {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default()
+}
+
+fn svc_1(session: &mut Session, _: &HostFunction) {
+    let probe = session.load(Probe::Services, "conformance/services/1");
+    let context = vec![
+        ("z".to_string(), "first given".to_string()),
+        ("a".to_string(), String::new()),
+        ("z".to_string(), "repeated key".to_string()),
+    ];
+    let levels = [
+        Level::Trace,
+        Level::Debug,
+        Level::Info,
+        Level::Warn,
+        Level::Error,
+    ];
+    for level in levels {
+        let message = format!("at {level:?}");
+        session.ok(
+            &probe,
+            Call::Log {
+                level,
+                message,
+                context: Some(context.clone()),
+            },
+        );
+    }
+    let huge = "ü".repeat(512 * 1024);
+    session.ok(
+        &probe,
+        Call::Log {
+            level: Level::Info,
+            message: huge.clone(),
+            context: None,
+        },
+    );
+    let records = session.logs();
+    let mine: Vec<_> = records.iter().filter(|r| r.component == probe).collect();
+    assert_eq!(
+        mine.len(),
+        6,
+        "the sink must get every record of the caller: {mine:?}"
+    );
+    for (record, level) in mine.iter().zip(levels) {
+        assert_eq!(record.level, format!("{level:?}").to_lowercase(), "level");
+        assert_eq!(record.message, format!("at {level:?}"), "message");
+        assert_eq!(record.context, context, "context pairs, in order");
+    }
+    let kept = &mine[5].message;
+    assert!(kept.len() <= huge.len(), "a log message grew");
+    assert!(kept.starts_with("üü"), "a cut message must keep its start");
+    if kept.len() < huge.len() {
+        assert!(
+            !huge.starts_with(kept.as_str()),
+            "a cut message must be marked as cut"
+        );
+    }
+}
+
+fn svc_2(session: &mut Session, _: &HostFunction) {
+    let probe = session.load(Probe::Services, "conformance/services/1");
+    let Returned::Time {
+        seconds,
+        nanoseconds,
+    } = session.ok(&probe, Call::CurrentTime)
+    else {
+        panic!("current-time returned something else")
+    };
+    assert!(nanoseconds < 1_000_000_000, "nanoseconds is {nanoseconds}");
+    let guest = Duration::new(seconds, nanoseconds);
+    let host = host_now();
+    assert!(
+        host.abs_diff(guest) < Duration::from_secs(1),
+        "current-time {guest:?} is over 1 s from the host's UTC clock {host:?}"
+    );
+}
+
+fn svc_3(session: &mut Session, _: &HostFunction) {
+    let probe = session.load(Probe::Services, "conformance/services/1");
+    let Returned::Time {
+        seconds,
+        nanoseconds,
+    } = session.ok(&probe, Call::CurrentTime)
+    else {
+        panic!("current-time returned something else")
+    };
+    let Returned::Millis(millis) = session.ok(&probe, Call::CurrentTimeMillis) else {
+        panic!("current-time-millis returned something else")
+    };
+    let from_time = seconds * 1000 + u64::from(nanoseconds) / 1_000_000;
+    assert!(
+        millis.abs_diff(from_time) < 1000,
+        "current-time-millis {millis} vs current-time {from_time} ms"
+    );
+}
+
+fn svc_4(session: &mut Session, _: &HostFunction) {
+    let probe = session.load(Probe::Services, "conformance/services/1");
+    let asked = Duration::from_millis(100);
+    // "Under 50 ms late on an idle machine": the best of three stands for idle.
+    let mut best = Duration::MAX;
+    for _ in 0..3 {
+        let started = Instant::now();
+        session.ok(&probe, Call::SleepMillis { duration_ms: 100 });
+        let took = started.elapsed();
+        assert!(took >= asked, "sleep-millis(100) returned after {took:?}");
+        best = best.min(took - asked);
+    }
+    assert!(
+        best < Duration::from_millis(50),
+        "sleep-millis(100) was at best {best:?} late"
+    );
+    let started = Instant::now();
+    let outcome = session.invoke(
+        &probe,
+        &Call::SleepMillis {
+            duration_ms: u64::MAX,
+        },
+    );
+    let took = started.elapsed();
+    assert!(
+        outcome.is_err(),
+        "sleep-millis(u64::MAX) must trap, it returned {outcome:?}"
+    );
+    assert!(
+        took < Duration::from_secs(60),
+        "sleep-millis(u64::MAX) blocked for {took:?} before trapping"
+    );
+}
+
+fn svc_5(session: &mut Session, _: &HostFunction) {
+    let first = session.load(Probe::Services, "conformance/first/1");
+    let second = session.load(Probe::Storage, "conformance/second/1");
+    let third = session.load(Probe::Services, "conformance/third/1");
+    let listed = |session: &mut Session, asker| match session.ok(asker, Call::ListComponents) {
+        Returned::Ids(ids) => ids,
+        other => panic!("list-components returned {other:?}"),
+    };
+    let seen = listed(session, &third);
+    for id in [&first, &second, &third] {
+        let times = seen.iter().filter(|s| s == &id).count();
+        assert_eq!(times, 1, "{} is listed {times} times in {seen:?}", show(id));
+    }
+    assert_eq!(listed(session, &first), seen, "the order is not stable");
+}
+
+fn svc_6(session: &mut Session, _: &HostFunction) {
+    let asker = session.load(Probe::Services, "conformance/asker/1");
+    let target = session.load(Probe::Services, "conformance/target/1");
+    let ask = |session: &mut Session, id| session.ok(&asker, Call::GetComponentMetadata { id });
+    for (set, name) in [
+        (Health::Healthy, "healthy"),
+        (Health::Degraded, "degraded"),
+        (Health::Unknown, "unknown"),
+    ] {
+        session.ok(&target, Call::SetHealth { health: set });
+        let Returned::Info {
+            id,
+            name: component,
+            version,
+            health,
+        } = ask(session, target.clone())
+        else {
+            panic!("get-component-metadata returned something else")
+        };
+        assert_eq!(id, target, "id");
+        assert_eq!(component, "services-probe", "name from the metadata export");
+        assert!(
+            !version.is_empty(),
+            "version from the metadata export is empty"
+        );
+        assert_eq!(
+            health, name,
+            "health, as the lowercase case name of the health export"
+        );
+    }
+    let ghost = id("conformance/ghost/1");
+    session.err(
+        &asker,
+        Call::GetComponentMetadata { id: ghost },
+        "invalid-state",
+    );
+}

@@ -1,0 +1,400 @@
+//! The contract as the suite reads it from `wit/`: the imported functions of
+//! the world, their clause IDs (from the `Clauses:` line of each doc comment),
+//! and their types rendered as WIT text (for messages) and as component-model
+//! WAT (for one-import probe components).
+
+use std::collections::HashSet;
+use std::fmt::Write as _;
+use std::path::Path;
+
+use wit_parser::{Function, Resolve, Type, TypeDefKind, TypeId, WorldItem, WorldKey};
+
+/// The world every airssys component targets.
+pub const WORLD: &str = "runtime-host";
+
+/// One host function the contract requires.
+#[derive(Debug, Clone)]
+pub struct HostFunction {
+    /// The WIT interface, e.g. `storage`.
+    pub interface: String,
+    /// The kebab-case WIT name, e.g. `list-keys`.
+    pub name: String,
+    /// The instance name components import, e.g. `airssys:core/storage@1.0.0`.
+    pub instance: String,
+    /// Behaviour clause IDs from the doc comment, in order, e.g. `["STO-6", "STO-10"]`.
+    pub clauses: Vec<String>,
+    function: Function,
+}
+
+impl HostFunction {
+    /// `interface::name`, the prefix of every trial of this function.
+    pub fn path(&self) -> String {
+        format!("{}::{}", self.interface, self.name)
+    }
+}
+
+/// Shapes a probe component may import a function with, to tell apart a
+/// missing function from one of another type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    /// Exactly the contract's type.
+    Exact,
+    /// The contract's parameters, no result: what a host returning `Ok(())`
+    /// from a closure registers for a function whose result is `result<_, E>`.
+    NoResult,
+    /// The contract's parameters, with the `ok` type of a `result<T, E>` as result.
+    OkOnly,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ContractError {
+    #[error("cannot read the contract's WIT in {dir}: {reason}")]
+    Parse { dir: String, reason: String },
+    #[error("the WIT in {dir} has no world `{WORLD}`")]
+    NoWorld { dir: String },
+}
+
+pub struct Contract {
+    resolve: Resolve,
+    functions: Vec<HostFunction>,
+}
+
+impl Contract {
+    /// The contract of this repository's `wit/`.
+    pub fn bundled() -> Self {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../wit");
+        Self::load(&dir).expect("the bundled WIT parses")
+    }
+
+    pub fn load(dir: &Path) -> Result<Self, ContractError> {
+        let shown = dir.display().to_string();
+        let mut resolve = Resolve::default();
+        let (package, _) = resolve.push_dir(dir).map_err(|e| ContractError::Parse {
+            dir: shown.clone(),
+            reason: format!("{e:#}"),
+        })?;
+        let world = resolve
+            .select_world(&[package], Some(WORLD))
+            .map_err(|_| ContractError::NoWorld { dir: shown })?;
+        let mut functions = Vec::new();
+        for (key, item) in &resolve.worlds[world].imports {
+            let (WorldKey::Interface(id), WorldItem::Interface { .. }) = (key, item) else {
+                continue;
+            };
+            let interface = &resolve.interfaces[*id];
+            let instance = resolve.id_of(*id).expect("a package interface has an id");
+            for function in interface.functions.values() {
+                functions.push(HostFunction {
+                    interface: interface.name.clone().expect("world imports are named"),
+                    name: function.name.clone(),
+                    instance: instance.clone(),
+                    clauses: clauses_of(function),
+                    function: function.clone(),
+                });
+            }
+        }
+        Ok(Self { resolve, functions })
+    }
+
+    /// Every imported function, in WIT order.
+    pub fn functions(&self) -> &[HostFunction] {
+        &self.functions
+    }
+
+    pub fn function(&self, interface: &str, name: &str) -> Option<&HostFunction> {
+        self.functions
+            .iter()
+            .find(|f| f.interface == interface && f.name == name)
+    }
+
+    /// The function's type as WIT, e.g. `func(key: string) -> result<_, storage-error>`.
+    pub fn signature(&self, function: &HostFunction, shape: Shape) -> String {
+        let params: Vec<String> = function
+            .function
+            .params
+            .iter()
+            .map(|p| format!("{}: {}", p.name, self.wit_type(&p.ty)))
+            .collect();
+        let mut text = format!("func({})", params.join(", "));
+        if let Some(result) = self.result_of(function, shape) {
+            write!(text, " -> {}", self.wit_type(&result)).unwrap();
+        }
+        text
+    }
+
+    /// Just the result as WIT, `()` when there is none.
+    pub fn result_text(&self, function: &HostFunction, shape: Shape) -> String {
+        self.result_of(function, shape)
+            .map_or_else(|| "()".into(), |ty| self.wit_type(&ty))
+    }
+
+    /// Whether `shape` differs from `Exact` for this function (so it is worth trying).
+    pub fn shape_differs(&self, function: &HostFunction, shape: Shape) -> bool {
+        shape == Shape::Exact
+            || self.result_of(function, shape) != self.result_of(function, Shape::Exact)
+    }
+
+    fn result_of(&self, function: &HostFunction, shape: Shape) -> Option<Type> {
+        let result = function.function.result?;
+        match shape {
+            Shape::Exact => Some(result),
+            Shape::NoResult => None,
+            Shape::OkOnly => match self.resolve_alias(result) {
+                Type::Id(id) => match &self.resolve.types[id].kind {
+                    TypeDefKind::Result(r) => r.ok,
+                    _ => Some(result),
+                },
+                other => Some(other),
+            },
+        }
+    }
+
+    fn resolve_alias(&self, mut ty: Type) -> Type {
+        while let Type::Id(id) = ty {
+            match &self.resolve.types[id].kind {
+                TypeDefKind::Type(inner) => ty = *inner,
+                _ => break,
+            }
+        }
+        ty
+    }
+
+    /// A type as the contract writes it: named types and aliases by name.
+    pub fn wit_type(&self, ty: &Type) -> String {
+        let id = match ty {
+            Type::Id(id) => *id,
+            primitive => return primitive_name(primitive).into(),
+        };
+        let def = &self.resolve.types[id];
+        if let Some(name) = &def.name {
+            return name.clone();
+        }
+        match &def.kind {
+            TypeDefKind::Option(t) => format!("option<{}>", self.wit_type(t)),
+            TypeDefKind::List(t) => format!("list<{}>", self.wit_type(t)),
+            TypeDefKind::Tuple(t) => {
+                let types: Vec<String> = t.types.iter().map(|t| self.wit_type(t)).collect();
+                format!("tuple<{}>", types.join(", "))
+            }
+            TypeDefKind::Result(r) => {
+                let ok = r.ok.map_or("_".into(), |t| self.wit_type(&t));
+                match r.err {
+                    Some(err) => format!("result<{ok}, {}>", self.wit_type(&err)),
+                    None => format!("result<{ok}>"),
+                }
+            }
+            TypeDefKind::Type(t) => self.wit_type(t),
+            other => format!("{other:?}"),
+        }
+    }
+
+    /// A component that imports `function`, and nothing else, from
+    /// `instance` under `name`, with the given `shape`. It never runs: it
+    /// only asks a linker whether it could be instantiated.
+    pub fn probe_component(
+        &self,
+        function: &HostFunction,
+        instance: &str,
+        name: &str,
+        shape: Shape,
+    ) -> String {
+        let mut types = WatTypes {
+            contract: self,
+            defined: HashSet::new(),
+            text: String::new(),
+        };
+        let params: Vec<String> = function
+            .function
+            .params
+            .iter()
+            .map(|p| format!("(param {:?} {})", p.name, types.valtype(&p.ty)))
+            .collect();
+        let result = self
+            .result_of(function, shape)
+            .map(|ty| format!("(result {})", types.valtype(&ty)))
+            .unwrap_or_default();
+        format!(
+            "(component\n  (import {instance:?} (instance\n{}    (type $probed (func {} {result}))\n    (export {name:?} (func (type $probed)))\n  ))\n)\n",
+            types.text,
+            params.join(" ")
+        )
+    }
+}
+
+fn clauses_of(function: &Function) -> Vec<String> {
+    let docs = function.docs.contents.as_deref().unwrap_or_default();
+    docs.lines()
+        .filter_map(|line| line.trim().strip_prefix("Clauses:"))
+        .flat_map(|list| list.split(','))
+        .map(|id| id.trim().trim_end_matches('.').to_owned())
+        .filter(|id| !id.is_empty())
+        .collect()
+}
+
+fn primitive_name(ty: &Type) -> &'static str {
+    match ty {
+        Type::Bool => "bool",
+        Type::U8 => "u8",
+        Type::U16 => "u16",
+        Type::U32 => "u32",
+        Type::U64 => "u64",
+        Type::S8 => "s8",
+        Type::S16 => "s16",
+        Type::S32 => "s32",
+        Type::S64 => "s64",
+        Type::F32 => "f32",
+        Type::F64 => "f64",
+        Type::Char => "char",
+        Type::String => "string",
+        Type::ErrorContext => "error-context",
+        Type::Id(_) => unreachable!("not a primitive"),
+    }
+}
+
+/// Component-model WAT for value types. Records, variants and enums are
+/// nominal in an instance type: each is defined once and exported by name.
+struct WatTypes<'a> {
+    contract: &'a Contract,
+    defined: HashSet<TypeId>,
+    text: String,
+}
+
+impl WatTypes<'_> {
+    fn valtype(&mut self, ty: &Type) -> String {
+        let id = match ty {
+            Type::Id(id) => *id,
+            primitive => return primitive_name(primitive).into(),
+        };
+        let def = &self.contract.resolve.types[id];
+        let structure = match &def.kind {
+            TypeDefKind::Type(inner) => return self.valtype(inner),
+            TypeDefKind::Option(t) => return format!("(option {})", self.valtype(t)),
+            TypeDefKind::List(t) => return format!("(list {})", self.valtype(t)),
+            TypeDefKind::Tuple(t) => {
+                let types: Vec<String> = t.types.iter().map(|t| self.valtype(t)).collect();
+                return format!("(tuple {})", types.join(" "));
+            }
+            TypeDefKind::Result(r) => {
+                let ok =
+                    r.ok.map(|t| format!(" {}", self.valtype(&t)))
+                        .unwrap_or_default();
+                let err = r
+                    .err
+                    .map(|t| format!(" (error {})", self.valtype(&t)))
+                    .unwrap_or_default();
+                return format!("(result{ok}{err})");
+            }
+            TypeDefKind::Record(record) => {
+                let fields: Vec<String> = record
+                    .fields
+                    .iter()
+                    .map(|f| format!("(field {:?} {})", f.name, self.valtype(&f.ty)))
+                    .collect();
+                format!("(record {})", fields.join(" "))
+            }
+            TypeDefKind::Variant(variant) => {
+                let cases: Vec<String> = variant
+                    .cases
+                    .iter()
+                    .map(|c| match &c.ty {
+                        Some(t) => format!("(case {:?} {})", c.name, self.valtype(t)),
+                        None => format!("(case {:?})", c.name),
+                    })
+                    .collect();
+                format!("(variant {})", cases.join(" "))
+            }
+            TypeDefKind::Enum(e) => {
+                let cases: Vec<String> = e.cases.iter().map(|c| format!("{:?}", c.name)).collect();
+                format!("(enum {})", cases.join(" "))
+            }
+            other => panic!("the contract uses no {other:?}"),
+        };
+        let name = def.name.clone().expect("nominal types are named");
+        if self.defined.insert(id) {
+            writeln!(
+                self.text,
+                "    (type $def-{name} {structure})\n    (export {name:?} (type ${name} (eq $def-{name})))"
+            )
+            .unwrap();
+        }
+        format!("${name}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn storage_get(contract: &Contract) -> &HostFunction {
+        contract.function("storage", "get").unwrap()
+    }
+
+    #[test]
+    fn the_contract_has_17_host_functions() {
+        let contract = Contract::bundled();
+        let count = |interface: &str| {
+            contract
+                .functions()
+                .iter()
+                .filter(|f| f.interface == interface)
+                .count()
+        };
+        assert_eq!(contract.functions().len(), 17);
+        assert_eq!(
+            (
+                count("host-messaging"),
+                count("host-services"),
+                count("storage")
+            ),
+            (5, 6, 6)
+        );
+    }
+
+    #[test]
+    fn every_function_names_its_clauses() {
+        let contract = Contract::bundled();
+        for function in contract.functions() {
+            assert!(
+                !function.clauses.is_empty(),
+                "{} has no clauses",
+                function.path()
+            );
+        }
+        assert_eq!(
+            contract
+                .function("host-messaging", "cancel-request")
+                .unwrap()
+                .clauses,
+            ["MSG-7"]
+        );
+    }
+
+    #[test]
+    fn signatures_read_like_the_contract() {
+        let contract = Contract::bundled();
+        let send = contract.function("host-messaging", "send").unwrap();
+        assert_eq!(send.instance, "airssys:core/host-messaging@1.0.0");
+        assert_eq!(
+            contract.signature(send, Shape::Exact),
+            "func(target: component-id, payload: message-payload) -> result<_, messaging-error>"
+        );
+        assert_eq!(contract.result_text(send, Shape::NoResult), "()");
+        let get = storage_get(&contract);
+        assert_eq!(
+            contract.result_text(get, Shape::OkOnly),
+            "option<storage-value>"
+        );
+    }
+
+    #[test]
+    fn probe_components_define_nominal_types_once() {
+        let contract = Contract::bundled();
+        let send = contract.function("host-messaging", "send").unwrap();
+        let wat = contract.probe_component(send, &send.instance, &send.name, Shape::Exact);
+        assert_eq!(wat.matches("(export \"component-id\"").count(), 1, "{wat}");
+        assert!(
+            wat.contains("(case \"target-not-found\" $component-id)"),
+            "{wat}"
+        );
+    }
+}

@@ -1,0 +1,127 @@
+//! What a host implementer provides: [`HostUnderTest`], and optionally a
+//! [`ComponentRuntime`] for the behaviour that needs several loaded components.
+
+use std::time::Duration;
+
+use wasmtime::component::{Component, Linker};
+use wasmtime::{Config, Engine};
+
+pub use airssys_probe_protocol::Id;
+
+/// What a component the suite loads may do (SEC-1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Grant {
+    /// Every capability, to every target.
+    Everything,
+    /// Nothing: the host's deny-by-default.
+    Nothing,
+}
+
+/// The host whose registration and behaviour the suite judges.
+pub trait HostUnderTest: Send + Sync + 'static {
+    /// The host's store data.
+    type Data: Send + 'static;
+
+    /// Shown in reports, e.g. `reference`.
+    fn name(&self) -> String;
+
+    /// Engine settings the host relies on (epoch interruption, fuel, …).
+    fn configure_engine(&self, _config: &mut Config) {}
+
+    /// Registers the host's functions on `linker` exactly as the host does in
+    /// production, WASI included if the host supplies it.
+    fn register(&self, linker: &mut Linker<Self::Data>) -> wasmtime::Result<()>;
+
+    /// Store data for a component the suite instantiates itself, which the
+    /// host should know as `id`, with `grant`.
+    fn store_data(&self, id: &Id, grant: Grant) -> Self::Data;
+
+    /// A runtime that loads components and delivers their messages, for the
+    /// trials that need one (delivery, callbacks, the registry, the log sink,
+    /// restarts). It must put `stubs` on its linker after the host's
+    /// registration (see [`Stubs::apply`]). `None`: those trials are
+    /// reported as ignored, never as passed.
+    fn runtime(&self, _engine: &Engine, _stubs: &Stubs) -> Option<Box<dyn ComponentRuntime>> {
+        None
+    }
+}
+
+/// A runtime that the suite loads probe components into.
+pub trait ComponentRuntime {
+    /// Instantiates `component` as `id`, calls its `initialize`, and makes it
+    /// a loaded component (a message target, listed by `list-components`).
+    fn load(&mut self, id: &Id, component: &Component, grant: Grant) -> Result<(), String>;
+
+    /// Calls `id`'s `handle-message` directly with a message from the suite
+    /// carrying `payload` and `content_type`; returns what it returned, or
+    /// why the call failed (a trap, an `err`).
+    fn invoke(
+        &mut self,
+        id: &Id,
+        payload: &[u8],
+        content_type: &str,
+    ) -> Result<Option<Vec<u8>>, String>;
+
+    /// Delivers queued messages, callbacks and due timeouts until nothing is
+    /// queued or pending, for at most `limit`.
+    fn settle(&mut self, limit: Duration) -> Result<(), Unsupported>;
+
+    /// Every record the host's log sink received, oldest first.
+    fn log_records(&self) -> Result<Vec<LogRecord>, Unsupported>;
+
+    /// Stops the host and starts it again on the same storage, with no
+    /// component loaded (STO-11).
+    fn restart(&mut self) -> Result<(), Unsupported>;
+}
+
+/// What this runtime cannot do, in words for the "ignored" reason.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unsupported(pub String);
+
+/// One record as the host's log sink received it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogRecord {
+    pub component: Id,
+    /// The lowercase `log-level` case name, e.g. `warn`.
+    pub level: String,
+    pub message: String,
+    pub context: Vec<(String, String)>,
+}
+
+/// Functions whose registration failed its name or signature trial. The
+/// behaviour trials replace them with stubs that trap when called, so a
+/// broken function fails its own trials and no others.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Stubs {
+    /// (instance, function) pairs.
+    pub functions: Vec<(String, String)>,
+}
+
+impl Stubs {
+    /// Defines each stub on `linker`, shadowing what the host registered there.
+    pub fn apply<T: 'static>(&self, linker: &mut Linker<T>) -> wasmtime::Result<()> {
+        if self.functions.is_empty() {
+            return Ok(());
+        }
+        linker.allow_shadowing(true);
+        for (instance, name) in &self.functions {
+            let message = format!(
+                "`{instance}`.`{name}` is stubbed by the conformance suite: its \
+                 registration failed the name or signature trial"
+            );
+            linker
+                .instance(instance)?
+                .func_new(name, move |_, _, _, _| wasmtime::bail!("{message}"))?;
+        }
+        linker.allow_shadowing(false);
+        Ok(())
+    }
+}
+
+/// The engine configuration the suite uses for a host.
+pub(crate) fn engine_for<H: HostUnderTest>(host: &H) -> wasmtime::Result<Engine> {
+    let mut config = Config::new();
+    config.wasm_component_model(true);
+    host.configure_engine(&mut config);
+    Engine::new(&config)
+}

@@ -1,0 +1,180 @@
+//! The trials, derived from the contract: for each imported function a name
+//! trial, a signature trial, and one behaviour trial per clause ID its doc
+//! comment names. How each trial runs is in [`Context::run`].
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::{Arc, OnceLock};
+
+use wasmtime::Engine;
+
+use crate::behaviour::{ClauseCheck, Session, checks};
+use crate::contract::{Contract, HostFunction};
+use crate::guests::Guests;
+use crate::host::{ComponentRuntime, HostUnderTest, Stubs, engine_for};
+use crate::linker_runtime::LinkerRuntime;
+use crate::registration::{Placement, Verdicts, judge};
+use crate::spec::Spec;
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Aspect {
+    Name,
+    Signature,
+    /// A clause ID, or `None` when the WIT names no clause for the function.
+    Behaviour(Option<String>),
+}
+
+#[derive(Debug, Clone)]
+pub struct TrialSpec {
+    /// e.g. `storage::get::behaviour::STO-1`
+    pub name: String,
+    pub function: usize,
+    pub aspect: Aspect,
+    /// Why the trial cannot run on this host, if it cannot.
+    pub ignored: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case", tag = "outcome", content = "message")]
+pub enum Outcome {
+    Passed,
+    Failed(String),
+    Ignored(String),
+}
+
+/// Everything trials share: one engine, the verdicts, the compiled probes.
+pub(crate) struct Context<H: HostUnderTest> {
+    pub host: Arc<H>,
+    pub contract: Arc<Contract>,
+    pub engine: Engine,
+    pub verdicts: Vec<Verdicts>,
+    pub stubs: Stubs,
+    pub has_runtime: bool,
+    spec: Spec,
+    checks: Vec<ClauseCheck>,
+    guests: OnceLock<Result<Guests, String>>,
+}
+
+impl<H: HostUnderTest> Context<H> {
+    pub fn new(host: Arc<H>, contract: Arc<Contract>) -> Result<Self, String> {
+        let engine = engine_for(host.as_ref()).map_err(|e| format!("engine: {e:#}"))?;
+        let mut linker = wasmtime::component::Linker::new(&engine);
+        host.register(&mut linker)
+            .map_err(|e| format!("the host's registration failed: {e:#}"))?;
+        let verdicts = judge(&contract, &linker);
+        let stubs = Stubs {
+            functions: contract
+                .functions()
+                .iter()
+                .zip(&verdicts)
+                .filter(|(_, v)| v.placement != Placement::Right || v.signature.is_err())
+                .map(|(f, _)| (f.instance.clone(), f.name.clone()))
+                .collect(),
+        };
+        let has_runtime = host.runtime(&engine, &stubs).is_some();
+        Ok(Self {
+            host,
+            contract,
+            engine,
+            verdicts,
+            stubs,
+            has_runtime,
+            spec: Spec::bundled(),
+            checks: checks(),
+            guests: OnceLock::new(),
+        })
+    }
+
+    fn check(&self, clause: &str) -> Option<&ClauseCheck> {
+        self.checks.iter().find(|c| c.clause == clause)
+    }
+
+    /// Every trial, in contract order.
+    pub fn plan(&self) -> Vec<TrialSpec> {
+        let mut trials = Vec::new();
+        for (index, function) in self.contract.functions().iter().enumerate() {
+            let path = function.path();
+            for (aspect, suffix) in [(Aspect::Name, "name"), (Aspect::Signature, "signature")] {
+                trials.push(TrialSpec {
+                    name: format!("{path}::{suffix}"),
+                    function: index,
+                    aspect,
+                    ignored: None,
+                });
+            }
+            if function.clauses.is_empty() {
+                trials.push(TrialSpec {
+                    name: format!("{path}::behaviour"),
+                    function: index,
+                    aspect: Aspect::Behaviour(None),
+                    ignored: None,
+                });
+            }
+            for clause in &function.clauses {
+                let needs_runtime = self
+                    .check(clause)
+                    .is_some_and(|c| c.needs.runtime(function));
+                trials.push(TrialSpec {
+                    name: format!("{path}::behaviour::{clause}"),
+                    function: index,
+                    aspect: Aspect::Behaviour(Some(clause.clone())),
+                    ignored: (needs_runtime && !self.has_runtime).then(|| {
+                        format!(
+                            "{clause} needs a multi-component runtime and this host's \
+                             adapter offers none (HostUnderTest::runtime)"
+                        )
+                    }),
+                });
+            }
+        }
+        trials
+    }
+
+    pub fn run(&self, trial: &TrialSpec) -> Outcome {
+        let function = &self.contract.functions()[trial.function];
+        let verdicts = &self.verdicts[trial.function];
+        let result = match &trial.aspect {
+            Aspect::Name => verdicts.name(function),
+            Aspect::Signature => verdicts.signature.clone(),
+            Aspect::Behaviour(None) => Err(format!(
+                "no behaviour coverage: the WIT names no clause for `{}`",
+                function.name
+            )),
+            Aspect::Behaviour(Some(clause)) => self.behaviour(function, clause),
+        };
+        match result {
+            Ok(()) => Outcome::Passed,
+            Err(message) => Outcome::Failed(message),
+        }
+    }
+
+    fn behaviour(&self, function: &HostFunction, clause: &str) -> Result<(), String> {
+        let Some(check) = self.check(clause) else {
+            return Err(format!(
+                "no behaviour coverage: the suite has no check for {clause}"
+            ));
+        };
+        let guests = self
+            .guests
+            .get_or_init(|| Guests::compile(&self.engine))
+            .clone()?;
+        let runtime: Box<dyn ComponentRuntime> = match self.host.runtime(&self.engine, &self.stubs)
+        {
+            Some(runtime) => runtime,
+            None => Box::new(LinkerRuntime::new(
+                self.host.clone(),
+                &self.engine,
+                &self.stubs,
+            )?),
+        };
+        let mut session = Session::new(runtime, guests);
+        catch_unwind(AssertUnwindSafe(|| (check.run)(&mut session, function))).map_err(|panic| {
+            let detail = panic
+                .downcast_ref::<String>()
+                .map(String::as_str)
+                .or_else(|| panic.downcast_ref::<&str>().copied())
+                .unwrap_or("the check panicked");
+            format!("{clause}: {}\n  {detail}", self.spec.summary(clause))
+        })
+    }
+}

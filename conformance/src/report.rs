@@ -1,0 +1,206 @@
+//! What a run concluded: per trial, and as the conformance matrix (one row
+//! per function: name / signature / behaviour), in Markdown, JSON and JUnit XML.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use crate::contract::Contract;
+use crate::plan::{Aspect, Outcome};
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct TrialResult {
+    pub name: String,
+    /// `interface::function`
+    pub function: String,
+    pub aspect: Aspect,
+    #[serde(flatten)]
+    pub outcome: Outcome,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Report {
+    pub host: String,
+    /// In plan order; trials a filter left out are absent.
+    pub trials: Vec<TrialResult>,
+}
+
+/// One function's row of the matrix.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Row {
+    pub function: String,
+    pub name: Cell,
+    pub signature: Cell,
+    pub behaviour_passed: usize,
+    pub behaviour_failed: usize,
+    pub behaviour_ignored: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Cell {
+    Pass,
+    Fail,
+    Ignored,
+    NotRun,
+}
+
+impl Cell {
+    fn of(outcome: Option<&Outcome>) -> Self {
+        match outcome {
+            Some(Outcome::Passed) => Cell::Pass,
+            Some(Outcome::Failed(_)) => Cell::Fail,
+            Some(Outcome::Ignored(_)) => Cell::Ignored,
+            None => Cell::NotRun,
+        }
+    }
+
+    fn text(self) -> &'static str {
+        match self {
+            Cell::Pass => "pass",
+            Cell::Fail => "**FAIL**",
+            Cell::Ignored => "ignored",
+            Cell::NotRun => "not run",
+        }
+    }
+}
+
+impl Report {
+    pub fn failures(&self) -> impl Iterator<Item = &TrialResult> {
+        self.trials
+            .iter()
+            .filter(|t| matches!(t.outcome, Outcome::Failed(_)))
+    }
+
+    /// Names of the failed trials, in plan order.
+    pub fn failed_names(&self) -> Vec<&str> {
+        self.failures().map(|t| t.name.as_str()).collect()
+    }
+
+    pub fn matrix(&self, contract: &Contract) -> Vec<Row> {
+        contract
+            .functions()
+            .iter()
+            .map(|function| {
+                let path = function.path();
+                let mine: Vec<&TrialResult> =
+                    self.trials.iter().filter(|t| t.function == path).collect();
+                let aspect = |wanted: Aspect| {
+                    Cell::of(mine.iter().find(|t| t.aspect == wanted).map(|t| &t.outcome))
+                };
+                let behaviour = |cell: Cell| {
+                    mine.iter()
+                        .filter(|t| matches!(t.aspect, Aspect::Behaviour(_)))
+                        .filter(|t| Cell::of(Some(&t.outcome)) == cell)
+                        .count()
+                };
+                Row {
+                    function: path,
+                    name: aspect(Aspect::Name),
+                    signature: aspect(Aspect::Signature),
+                    behaviour_passed: behaviour(Cell::Pass),
+                    behaviour_failed: behaviour(Cell::Fail),
+                    behaviour_ignored: behaviour(Cell::Ignored),
+                }
+            })
+            .collect()
+    }
+
+    pub fn to_markdown(&self, contract: &Contract) -> String {
+        let mut text = format!(
+            "# airssys:core@1.0.0 conformance: {}\n\n| function | name | signature | behaviour |\n|---|---|---|---|\n",
+            self.host
+        );
+        for row in self.matrix(contract) {
+            let run = row.behaviour_passed + row.behaviour_failed;
+            let mut behaviour = format!("{} of {run} passed", row.behaviour_passed);
+            if row.behaviour_failed > 0 {
+                behaviour = format!("**{behaviour}**");
+            }
+            if row.behaviour_ignored > 0 {
+                write!(behaviour, ", {} ignored", row.behaviour_ignored).unwrap();
+            }
+            writeln!(
+                text,
+                "| `{}` | {} | {} | {behaviour} |",
+                row.function,
+                row.name.text(),
+                row.signature.text()
+            )
+            .unwrap();
+        }
+        let failures: Vec<&TrialResult> = self.failures().collect();
+        if !failures.is_empty() {
+            text.push_str("\n## Failures\n");
+            for trial in failures {
+                if let Outcome::Failed(message) = &trial.outcome {
+                    write!(text, "\n### `{}`\n\n```text\n{message}\n```\n", trial.name).unwrap();
+                }
+            }
+        }
+        text
+    }
+
+    pub fn to_json(&self, contract: &Contract) -> serde_json::Value {
+        serde_json::json!({
+            "contract": "airssys:core@1.0.0",
+            "host": self.host,
+            "matrix": self.matrix(contract),
+            "trials": self.trials,
+        })
+    }
+
+    pub fn to_junit(&self) -> String {
+        let failures = self.failures().count();
+        let skipped = self
+            .trials
+            .iter()
+            .filter(|t| matches!(t.outcome, Outcome::Ignored(_)))
+            .count();
+        let mut xml = format!(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n  <testsuite name=\"airssys:core@1.0.0 conformance: {}\" tests=\"{}\" failures=\"{failures}\" skipped=\"{skipped}\">\n",
+            escape(&self.host),
+            self.trials.len()
+        );
+        for trial in &self.trials {
+            let case = format!(
+                "    <testcase classname=\"{}\" name=\"{}\"",
+                escape(&trial.function),
+                escape(&trial.name)
+            );
+            match &trial.outcome {
+                Outcome::Passed => writeln!(xml, "{case}/>").unwrap(),
+                Outcome::Failed(message) => writeln!(
+                    xml,
+                    "{case}>\n      <failure message=\"{}\">{}</failure>\n    </testcase>",
+                    escape(message.lines().next().unwrap_or_default()),
+                    escape(message)
+                )
+                .unwrap(),
+                Outcome::Ignored(reason) => writeln!(
+                    xml,
+                    "{case}>\n      <skipped message=\"{}\"/>\n    </testcase>",
+                    escape(reason)
+                )
+                .unwrap(),
+            }
+        }
+        xml.push_str("  </testsuite>\n</testsuites>\n");
+        xml
+    }
+
+    /// Writes `conformance.md`, `conformance.json` and `junit.xml` into `dir`.
+    pub fn write(&self, contract: &Contract, dir: &Path) -> std::io::Result<()> {
+        std::fs::create_dir_all(dir)?;
+        std::fs::write(dir.join("conformance.md"), self.to_markdown(contract))?;
+        let json = serde_json::to_string_pretty(&self.to_json(contract))?;
+        std::fs::write(dir.join("conformance.json"), json)?;
+        std::fs::write(dir.join("junit.xml"), self.to_junit())
+    }
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}

@@ -1,0 +1,65 @@
+//! Clause summaries from `docs/spec.md`, for failure messages.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+pub(crate) struct Spec {
+    summaries: HashMap<String, String>,
+}
+
+impl Spec {
+    pub fn bundled() -> Self {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/spec.md");
+        Self::parse(&std::fs::read_to_string(path).unwrap_or_default())
+    }
+
+    /// Reads list items of the form `- **ID** text`, text possibly over several lines.
+    fn parse(markdown: &str) -> Self {
+        let mut summaries = HashMap::new();
+        let mut current: Option<(String, String)> = None;
+        for line in markdown.lines() {
+            let item = line.trim_start().strip_prefix("- **");
+            if let Some(item) = item.and_then(|rest| rest.split_once("** ")) {
+                summaries.extend(current.take());
+                current = Some((item.0.to_owned(), item.1.trim().to_owned()));
+            } else if let Some((_, text)) = current.as_mut() {
+                let line = line.trim();
+                if line.is_empty() || line.starts_with('-') || line.starts_with('#') {
+                    summaries.extend(current.take());
+                } else {
+                    text.push(' ');
+                    text.push_str(line);
+                }
+            }
+        }
+        summaries.extend(current);
+        Self { summaries }
+    }
+
+    pub fn summary(&self, clause: &str) -> &str {
+        self.summaries
+            .get(clause)
+            .map_or("(not in docs/spec.md)", String::as_str)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_multiline_items_and_sub_items() {
+        let spec =
+            Spec::parse("- **STO-2** `get` of a key\n  never set is none.\n  - **STO-2.1** more\n");
+        assert_eq!(spec.summary("STO-2"), "`get` of a key never set is none.");
+        assert_eq!(spec.summary("STO-2.1"), "more");
+    }
+
+    #[test]
+    fn every_bundled_clause_has_a_summary() {
+        let spec = Spec::bundled();
+        for clause in ["STO-1", "STO-11", "MSG-9", "SVC-6", "SEC-1"] {
+            assert_ne!(spec.summary(clause), "(not in docs/spec.md)", "{clause}");
+        }
+    }
+}

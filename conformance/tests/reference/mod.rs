@@ -1,0 +1,209 @@
+//! The reference host as a [`HostUnderTest`], with its registration
+//! replaceable so the broken-host fixtures can reuse everything else.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use airssys_conformance::{
+    ComponentRuntime, Grant, HostUnderTest, Id, LogRecord, Stubs, Unsupported,
+};
+use airssys_host::runtime::ComponentState;
+use airssys_host::runtime::engine::engine_config;
+use airssys_host::{
+    AirssysCtx, AirssysHost, Capabilities, ComponentId, ComponentMessage, HostConfig, LoadOptions,
+    LogBuffer, LogLevel, Runtime, StorageConfig,
+};
+use wasmtime::component::{Component, Linker};
+use wasmtime::{Config, Engine};
+
+/// Puts host functions on a linker: the reference's, or a fixture's.
+pub type Registration = fn(&mut Linker<ComponentState>) -> wasmtime::Result<()>;
+
+pub struct ReferenceHost {
+    name: String,
+    registration: Registration,
+    offers_runtime: bool,
+    /// Storage and registry for components the suite instantiates itself.
+    shared: Arc<AirssysHost>,
+}
+
+impl ReferenceHost {
+    pub fn new() -> Self {
+        Self::with_registration("reference", airssys_host::register_host_functions)
+    }
+
+    pub fn with_registration(name: &str, registration: Registration) -> Self {
+        Self {
+            name: name.into(),
+            registration,
+            offers_runtime: true,
+            shared: Arc::new(AirssysHost::new(HostConfig::default()).expect("default config")),
+        }
+    }
+
+    /// Without its `Runtime`: only what the suite can run on the linker alone.
+    pub fn linker_only(mut self) -> Self {
+        self.offers_runtime = false;
+        self.name.push_str(" (linker only)");
+        self
+    }
+}
+
+fn component_id(id: &Id) -> ComponentId {
+    ComponentId::new(&id.namespace, &id.name, &id.instance)
+}
+
+fn capabilities(grant: Grant) -> Capabilities {
+    match grant {
+        Grant::Everything => Capabilities::all(),
+        Grant::Nothing => Capabilities::default(),
+    }
+}
+
+impl HostUnderTest for ReferenceHost {
+    type Data = ComponentState;
+
+    fn name(&self) -> String {
+        self.name.clone()
+    }
+
+    fn configure_engine(&self, config: &mut Config) {
+        *config = engine_config(&HostConfig::default());
+    }
+
+    fn register(&self, linker: &mut Linker<ComponentState>) -> wasmtime::Result<()> {
+        wasmtime_wasi::p2::add_to_linker_sync(linker)?;
+        (self.registration)(linker)
+    }
+
+    fn store_data(&self, id: &Id, grant: Grant) -> ComponentState {
+        ComponentState::new(AirssysCtx::new(
+            self.shared.clone(),
+            component_id(id),
+            capabilities(grant),
+            Duration::from_secs(5),
+        ))
+    }
+
+    fn runtime(&self, engine: &Engine, stubs: &Stubs) -> Option<Box<dyn ComponentRuntime>> {
+        if !self.offers_runtime {
+            return None;
+        }
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let mut runtime = ReferenceRuntime {
+            runtime: None,
+            storage: dir.path().join("storage.redb"),
+            _dir: dir,
+            logs: Arc::default(),
+            engine: engine.clone(),
+            stubs: stubs.clone(),
+            registration: self.registration,
+        };
+        runtime.start();
+        Some(Box::new(runtime))
+    }
+}
+
+/// A reference `Runtime` on persistent storage in a temporary directory.
+struct ReferenceRuntime {
+    runtime: Option<Runtime>,
+    storage: PathBuf,
+    _dir: tempfile::TempDir,
+    logs: Arc<LogBuffer>,
+    engine: Engine,
+    stubs: Stubs,
+    registration: Registration,
+}
+
+impl ReferenceRuntime {
+    fn start(&mut self) {
+        let config = HostConfig {
+            storage: StorageConfig::Redb(self.storage.clone()),
+            ..HostConfig::default()
+        };
+        let host = AirssysHost::new(config)
+            .expect("the reference host starts")
+            .with_log_sink(self.logs.clone());
+        let (registration, stubs) = (self.registration, self.stubs.clone());
+        let runtime = Runtime::builder(host)
+            .engine(self.engine.clone())
+            .registration(move |linker| {
+                registration(linker)?;
+                stubs.apply(linker)
+            })
+            .build()
+            .expect("the reference runtime starts");
+        self.runtime = Some(runtime);
+    }
+
+    fn runtime(&self) -> &Runtime {
+        self.runtime.as_ref().expect("started")
+    }
+}
+
+impl ComponentRuntime for ReferenceRuntime {
+    fn load(&mut self, id: &Id, component: &Component, grant: Grant) -> Result<(), String> {
+        let options = LoadOptions::granting(capabilities(grant));
+        self.runtime()
+            .load(component_id(id), component, options)
+            .map(drop)
+            .map_err(|e| e.to_string())
+    }
+
+    fn invoke(
+        &mut self,
+        id: &Id,
+        payload: &[u8],
+        content_type: &str,
+    ) -> Result<Option<Vec<u8>>, String> {
+        let suite = airssys_conformance::suite_id();
+        let message = ComponentMessage::new(component_id(&suite), payload.to_vec())
+            .with_content_type(content_type);
+        match self.runtime().invoke(&component_id(id), &message) {
+            Ok(Ok(reply)) => Ok(reply),
+            Ok(Err(error)) => Err(format!("handle-message returned {error:?}")),
+            Err(error) => Err(error.to_string()),
+        }
+    }
+
+    fn settle(&mut self, limit: Duration) -> Result<(), Unsupported> {
+        self.runtime().run_until_idle(limit);
+        Ok(())
+    }
+
+    fn log_records(&self) -> Result<Vec<LogRecord>, Unsupported> {
+        Ok(self
+            .logs
+            .records()
+            .into_iter()
+            .map(|record| LogRecord {
+                component: Id {
+                    namespace: record.component.namespace,
+                    name: record.component.name,
+                    instance: record.component.instance,
+                },
+                level: level_name(record.level).into(),
+                message: record.message,
+                context: record.context,
+            })
+            .collect())
+    }
+
+    fn restart(&mut self) -> Result<(), Unsupported> {
+        // The database must be closed before it is opened again.
+        self.runtime = None;
+        self.start();
+        Ok(())
+    }
+}
+
+fn level_name(level: LogLevel) -> &'static str {
+    match level {
+        LogLevel::Trace => "trace",
+        LogLevel::Debug => "debug",
+        LogLevel::Info => "info",
+        LogLevel::Warn => "warn",
+        LogLevel::Error => "error",
+    }
+}
