@@ -107,6 +107,14 @@ impl Contract {
             .find(|f| f.interface == interface && f.name == name)
     }
 
+    /// The function whose [`HostFunction::path`] is `path`, with its index.
+    pub fn by_path(&self, path: &str) -> Option<(usize, &HostFunction)> {
+        self.functions
+            .iter()
+            .enumerate()
+            .find(|(_, f)| f.path() == path)
+    }
+
     /// The function's type as WIT, e.g. `func(key: string) -> result<_, storage-error>`.
     pub fn signature(&self, function: &HostFunction, shape: Shape) -> String {
         let params: Vec<String> = function

@@ -13,6 +13,7 @@ use crate::guests::Guests;
 use crate::host::{ComponentRuntime, HostUnderTest, Stubs, engine_for};
 use crate::linker_runtime::LinkerRuntime;
 use crate::registration::{Placement, Verdicts, judge};
+use crate::run::quiet_panics;
 use crate::spec::Spec;
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize)]
@@ -94,14 +95,21 @@ impl<H: HostUnderTest> Context<H> {
         let mut trials = Vec::new();
         for (index, function) in self.contract.functions().iter().enumerate() {
             let path = function.path();
-            for (aspect, suffix) in [(Aspect::Name, "name"), (Aspect::Signature, "signature")] {
-                trials.push(TrialSpec {
-                    name: format!("{path}::{suffix}"),
-                    function: index,
-                    aspect,
-                    ignored: None,
-                });
-            }
+            let missing = self.verdicts[index].placement == Placement::Missing;
+            trials.push(TrialSpec {
+                name: format!("{path}::name"),
+                function: index,
+                aspect: Aspect::Name,
+                ignored: None,
+            });
+            trials.push(TrialSpec {
+                name: format!("{path}::signature"),
+                function: index,
+                aspect: Aspect::Signature,
+                ignored: missing.then(|| {
+                    format!("`{path}` is not registered, so it has no type to check (see its name trial)")
+                }),
+            });
             if function.clauses.is_empty() {
                 trials.push(TrialSpec {
                     name: format!("{path}::behaviour"),
@@ -111,23 +119,46 @@ impl<H: HostUnderTest> Context<H> {
                 });
             }
             for clause in &function.clauses {
-                let needs_runtime = self
-                    .check(clause)
-                    .is_some_and(|c| c.needs.runtime(function));
                 trials.push(TrialSpec {
                     name: format!("{path}::behaviour::{clause}"),
                     function: index,
                     aspect: Aspect::Behaviour(Some(clause.clone())),
-                    ignored: (needs_runtime && !self.has_runtime).then(|| {
-                        format!(
-                            "{clause} needs a multi-component runtime and this host's \
-                             adapter offers none (HostUnderTest::runtime)"
-                        )
-                    }),
+                    ignored: self.why_not_judged(function, clause),
                 });
             }
         }
         trials
+    }
+
+    /// Why a behaviour trial cannot judge `function` on this host, if it
+    /// cannot: it would only repeat a registration failure, which its own
+    /// name or signature trial already reports, or it needs a runtime the
+    /// adapter does not offer. Such trials are ignored, never passed.
+    fn why_not_judged(&self, function: &HostFunction, clause: &str) -> Option<String> {
+        let check = self.check(clause)?;
+        let registration_failed = |path: &str| {
+            let (index, used) = self.contract.by_path(path)?;
+            let verdicts = &self.verdicts[index];
+            let failed = verdicts.placement != Placement::Right || verdicts.signature.is_err();
+            failed.then(|| used.path())
+        };
+        if let Some(path) = registration_failed(&function.path()) {
+            return Some(format!(
+                "`{path}` failed its name or signature trial; its behaviour cannot be judged until \
+                 components can call it"
+            ));
+        }
+        if let Some(path) = check.uses.iter().find_map(|path| registration_failed(path)) {
+            return Some(format!(
+                "{clause} needs `{path}`, which failed its name or signature trial"
+            ));
+        }
+        (check.needs.runtime(function) && !self.has_runtime).then(|| {
+            format!(
+                "{clause} needs a multi-component runtime and this host's adapter offers none \
+                 (HostUnderTest::runtime)"
+            )
+        })
     }
 
     pub fn run(&self, trial: &TrialSpec) -> Outcome {
@@ -168,13 +199,14 @@ impl<H: HostUnderTest> Context<H> {
             )?),
         };
         let mut session = Session::new(runtime, guests);
-        catch_unwind(AssertUnwindSafe(|| (check.run)(&mut session, function))).map_err(|panic| {
-            let detail = panic
-                .downcast_ref::<String>()
-                .map(String::as_str)
-                .or_else(|| panic.downcast_ref::<&str>().copied())
-                .unwrap_or("the check panicked");
-            format!("{clause}: {}\n  {detail}", self.spec.summary(clause))
-        })
+        quiet_panics(|| catch_unwind(AssertUnwindSafe(|| (check.run)(&mut session, function))))
+            .map_err(|panic| {
+                let detail = panic
+                    .downcast_ref::<String>()
+                    .map(String::as_str)
+                    .or_else(|| panic.downcast_ref::<&str>().copied())
+                    .unwrap_or("the check panicked");
+                format!("{clause}: {}\n  {detail}", self.spec.summary(clause))
+            })
     }
 }

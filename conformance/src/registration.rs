@@ -129,7 +129,8 @@ fn signature_at<T: 'static>(
     }
     Err(format!(
         "type mismatch for `{}`: expected `{expected}`, found a function of another type \
-         (wasmtime: {wasmtime_says})",
+         (wasmtime's words, in which `expected` is the host's type and `found` the \
+         contract's: {wasmtime_says})",
         function.name
     ))
 }

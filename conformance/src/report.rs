@@ -105,7 +105,8 @@ impl Report {
             .collect()
     }
 
-    pub fn to_markdown(&self, contract: &Contract) -> String {
+    /// The matrix as a Markdown table, under a heading naming the host.
+    pub fn matrix_markdown(&self, contract: &Contract) -> String {
         let mut text = format!(
             "# airssys:core@1.0.0 conformance: {}\n\n| function | name | signature | behaviour |\n|---|---|---|---|\n",
             self.host
@@ -128,6 +129,12 @@ impl Report {
             )
             .unwrap();
         }
+        text
+    }
+
+    /// The matrix, then every failure with its whole message.
+    pub fn to_markdown(&self, contract: &Contract) -> String {
+        let mut text = self.matrix_markdown(contract);
         let failures: Vec<&TrialResult> = self.failures().collect();
         if !failures.is_empty() {
             text.push_str("\n## Failures\n");

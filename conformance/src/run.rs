@@ -1,8 +1,9 @@
 //! Running the suite: as a libtest-style command line, or programmatically.
 
+use std::cell::Cell;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, Once};
 
 use libtest_mimic::{Arguments, Failed, Trial};
 
@@ -42,17 +43,15 @@ impl<H: HostUnderTest> Suite<H> {
         let next = Mutex::new(0..plan.len());
         let outcomes: Vec<Mutex<Option<Outcome>>> = plan.iter().map(|_| Mutex::new(None)).collect();
         let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
-        quiet_panics(|| {
-            std::thread::scope(|scope| {
-                for _ in 0..workers {
-                    scope.spawn(|| {
-                        while let Some(index) = next.lock().unwrap().next() {
-                            let outcome = decide(&context, &plan[index]);
-                            *outcomes[index].lock().unwrap() = Some(outcome);
-                        }
-                    });
-                }
-            })
+        std::thread::scope(|scope| {
+            for _ in 0..workers {
+                scope.spawn(|| {
+                    while let Some(index) = next.lock().unwrap().next() {
+                        let outcome = decide(&context, &plan[index]);
+                        *outcomes[index].lock().unwrap() = Some(outcome);
+                    }
+                });
+            }
         });
         let trials = plan
             .iter()
@@ -97,7 +96,7 @@ impl<H: HostUnderTest> Suite<H> {
                 .with_ignored_flag(ignored)
             })
             .collect();
-        let conclusion = quiet_panics(|| libtest_mimic::run(&arguments, trials));
+        let conclusion = libtest_mimic::run(&arguments, trials);
         if let Some(dir) = report_dir {
             let mut ran = results.lock().unwrap().clone();
             ran.sort_by_key(|(index, _)| *index);
@@ -148,13 +147,27 @@ fn result<H: HostUnderTest>(
     }
 }
 
+thread_local! {
+    static QUIET: Cell<bool> = const { Cell::new(false) };
+}
+
 /// Checks fail by panicking; their message goes into the trial's outcome, so
-/// the default hook's copy on stderr would only repeat it.
-fn quiet_panics<R>(f: impl FnOnce() -> R) -> R {
-    let previous = std::panic::take_hook();
-    std::panic::set_hook(Box::new(|_| {}));
+/// the panic hook's copy on stderr would only repeat it. The hook stays quiet
+/// only on threads inside `quiet_panics`, so panics elsewhere (the caller's
+/// own tests) are reported as usual.
+pub(crate) fn quiet_panics<R>(f: impl FnOnce() -> R) -> R {
+    static INSTALL: Once = Once::new();
+    INSTALL.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !QUIET.get() {
+                previous(info);
+            }
+        }));
+    });
+    let was = QUIET.replace(true);
     let result = f();
-    std::panic::set_hook(previous);
+    QUIET.set(was);
     result
 }
 

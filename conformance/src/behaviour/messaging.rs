@@ -5,7 +5,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use airssys_probe_protocol::{Call, Received, Returned, Through};
 
-use super::{ClauseCheck, Needs, Probe, Session, id, show};
+use super::{ClauseCheck, Needs, Probe, Session, show};
 use crate::contract::HostFunction;
 use crate::host::Id;
 
@@ -18,46 +18,55 @@ pub(super) const CHECKS: &[ClauseCheck] = &[
     ClauseCheck {
         clause: "MSG-1",
         needs: Needs::Linker,
+        uses: &[],
         run: msg_1,
     },
     ClauseCheck {
         clause: "MSG-2",
         needs: Needs::Runtime,
+        uses: &[],
         run: msg_2,
     },
     ClauseCheck {
         clause: "MSG-3",
         needs: Needs::Runtime,
+        uses: &[],
         run: msg_3,
     },
     ClauseCheck {
         clause: "MSG-4",
         needs: Needs::Runtime,
+        uses: &[],
         run: msg_4,
     },
     ClauseCheck {
         clause: "MSG-5",
         needs: Needs::Runtime,
+        uses: &[],
         run: msg_5,
     },
     ClauseCheck {
         clause: "MSG-6",
         needs: Needs::Runtime,
+        uses: &[],
         run: msg_6,
     },
     ClauseCheck {
         clause: "MSG-7",
         needs: Needs::Runtime,
+        uses: &["host-messaging::request"],
         run: msg_7,
     },
     ClauseCheck {
         clause: "MSG-8",
         needs: Needs::Runtime,
+        uses: &[],
         run: msg_8,
     },
     ClauseCheck {
         clause: "MSG-9",
         needs: Needs::Runtime,
+        uses: &["host-messaging::send"],
         run: msg_9,
     },
 ];
@@ -109,14 +118,14 @@ fn callbacks(inbox: &[Received]) -> Vec<&Received> {
 
 /// Two messaging probes, alice and bob.
 pub(super) fn pair(session: &mut Session) -> (Id, Id) {
-    let alice = session.load(Probe::Messaging, "conformance/alice/1");
-    let bob = session.load(Probe::Messaging, "conformance/bob/1");
+    let alice = session.load(Probe::Messaging, "alice/1");
+    let bob = session.load(Probe::Messaging, "bob/1");
     (alice, bob)
 }
 
 fn msg_1(session: &mut Session, _: &HostFunction) {
-    let alice = session.load(Probe::Messaging, "conformance/alice/1");
-    let bob = session.load(Probe::Messaging, "conformance/bob/7");
+    let alice = session.load(Probe::Messaging, "alice/1");
+    let bob = session.load(Probe::Messaging, "bob/7");
     assert_eq!(
         session.ok(&alice, Call::SelfId),
         Returned::Id(alice.clone()),
@@ -176,7 +185,7 @@ fn msg_2(session: &mut Session, _: &HostFunction) {
 
 fn msg_3(session: &mut Session, _: &HostFunction) {
     let (alice, bob) = pair(session);
-    let carol = session.load(Probe::Messaging, "conformance/carol/1");
+    let carol = session.load(Probe::Messaging, "carol/1");
     for n in 0..40u8 {
         session.ok(&alice, send(&bob, &[n]));
         session.ok(&carol, send(&bob, &[100 + n]));
@@ -187,7 +196,7 @@ fn msg_3(session: &mut Session, _: &HostFunction) {
         inbox
             .iter()
             .filter(|r| &r.sender == sender)
-            .map(|r| r.payload[0])
+            .filter_map(|r| r.payload.first().copied())
             .collect()
     };
     assert_eq!(
@@ -204,7 +213,7 @@ fn msg_3(session: &mut Session, _: &HostFunction) {
 
 fn msg_4(session: &mut Session, function: &HostFunction) {
     let (alice, bob) = pair(session);
-    let ghost = id("conformance/ghost/1");
+    let ghost = session.id("ghost/1");
     let call = match function.name.as_str() {
         "request" => request(&ghost, b"x", 1000),
         "broadcast" => broadcast(&[&bob, &ghost], b"x"),
@@ -327,7 +336,7 @@ fn msg_7(session: &mut Session, _: &HostFunction) {
 
 fn msg_8(session: &mut Session, _: &HostFunction) {
     let (alice, bob) = pair(session);
-    let carol = session.load(Probe::Messaging, "conformance/carol/1");
+    let carol = session.load(Probe::Messaging, "carol/1");
     session.ok(&alice, broadcast(&[&bob, &carol, &bob], b"all"));
     session.ok(&alice, broadcast(&[], b"none"));
     session.settle();

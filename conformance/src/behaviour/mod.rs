@@ -1,12 +1,24 @@
 //! One check per behaviour clause, run on a fresh [`Session`] per trial.
 //! Checks state failures with `assert!`-style panics whose message says what
 //! was expected and what happened; the runner adds the clause.
+//!
+//! A clause often names several functions, and its check runs once for each,
+//! judging only that function's part, so a defect is reported by the trials
+//! of the function that has it:
+//! - a read (`get`, `exists`, `list-keys`, `usage`, `list-components`, …) is
+//!   compared with the state the suite itself created, never with another
+//!   function's answer;
+//! - a write is judged through the reads that observe it;
+//! - calls to other functions only set the scene. The functions a check
+//!   needs for that are its [`ClauseCheck::uses`]; if one of them failed its
+//!   name or signature trial, the trial is ignored with that reason.
 
 mod messaging;
 mod security;
 mod services;
 mod storage;
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use airssys_probe_protocol::{self as probe, Call, Received, Reply, Returned};
@@ -41,6 +53,9 @@ impl Needs {
 pub(crate) struct ClauseCheck {
     pub clause: &'static str,
     pub needs: Needs,
+    /// The functions (`interface::name`) the check calls besides the one it
+    /// judges.
+    pub uses: &'static [&'static str],
     /// Checks the clause for the function named by the second argument.
     pub run: fn(&mut Session, &HostFunction),
 }
@@ -70,15 +85,10 @@ pub(crate) const SETTLE: Duration = Duration::from_secs(10);
 pub(crate) struct Session {
     runtime: Box<dyn ComponentRuntime>,
     guests: Guests,
-}
-
-pub(crate) fn id(path: &str) -> Id {
-    let mut parts = path.split('/').map(String::from);
-    Id {
-        namespace: parts.next().expect("namespace"),
-        name: parts.next().expect("name"),
-        instance: parts.next().expect("instance"),
-    }
+    /// The namespace of every id this session makes, its own, so sessions
+    /// on a host that shares state between them (storage, the registry)
+    /// cannot see each other's components.
+    namespace: String,
 }
 
 /// A call as failure messages show it: its `Debug` text, cut short.
@@ -97,7 +107,23 @@ pub(crate) fn show(id: &Id) -> String {
 
 impl Session {
     pub fn new(runtime: Box<dyn ComponentRuntime>, guests: Guests) -> Self {
-        Self { runtime, guests }
+        static SESSIONS: AtomicU64 = AtomicU64::new(0);
+        let n = SESSIONS.fetch_add(1, Ordering::Relaxed);
+        Self {
+            runtime,
+            guests,
+            namespace: format!("conformance-{n}"),
+        }
+    }
+
+    /// The id `name/instance` in this session's namespace.
+    pub fn id(&self, path: &str) -> Id {
+        let (name, instance) = path.split_once('/').expect("name/instance");
+        Id {
+            namespace: self.namespace.clone(),
+            name: name.into(),
+            instance: instance.into(),
+        }
     }
 
     fn component(&self, probe: Probe) -> &Component {
@@ -108,13 +134,13 @@ impl Session {
         }
     }
 
-    /// Loads `probe` as `path` (`ns/name/instance`) with every capability.
+    /// Loads `probe` as `path` (`name/instance`) with every capability.
     pub fn load(&mut self, probe: Probe, path: &str) -> Id {
         self.load_with(probe, path, Grant::Everything)
     }
 
     pub fn load_with(&mut self, probe: Probe, path: &str, grant: Grant) -> Id {
-        let id = id(path);
+        let id = self.id(path);
         let component = self.component(probe).clone();
         if let Err(error) = self.runtime.load(&id, &component, grant) {
             panic!("the host could not load a {probe:?} probe as {path}: {error}");

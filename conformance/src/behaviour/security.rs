@@ -11,13 +11,14 @@ use crate::host::Grant;
 pub(super) const CHECKS: &[ClauseCheck] = &[ClauseCheck {
     clause: "SEC-1",
     needs: Needs::RuntimeFor("host-messaging"),
+    uses: &[],
     run: sec_1,
 }];
 
 fn sec_1(session: &mut Session, function: &HostFunction) {
     let (probe, call, case) = match function.interface.as_str() {
         "storage" => {
-            let probe = session.load_with(Probe::Storage, "conformance/denied/1", Grant::Nothing);
+            let probe = session.load_with(Probe::Storage, "denied/1", Grant::Nothing);
             let call = match function.name.as_str() {
                 "get" => get("k"),
                 "set" => set("k", b"v"),
@@ -29,8 +30,8 @@ fn sec_1(session: &mut Session, function: &HostFunction) {
             (probe, call, "io-error")
         }
         _ => {
-            let target = session.load(Probe::Messaging, "conformance/target/1");
-            let probe = session.load_with(Probe::Messaging, "conformance/denied/1", Grant::Nothing);
+            let target = session.load(Probe::Messaging, "target/1");
+            let probe = session.load_with(Probe::Messaging, "denied/1", Grant::Nothing);
             let call = match function.name.as_str() {
                 "request" => request(&target, b"x", 1000),
                 "broadcast" => broadcast(&[&target], b"x"),

@@ -1,6 +1,9 @@
 //! The reference host as a [`HostUnderTest`], with its registration
 //! replaceable so the broken-host fixtures can reuse everything else.
 
+// Shared by two test targets; each uses a part of it.
+#![allow(dead_code)]
+
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;

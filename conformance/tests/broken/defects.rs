@@ -1,0 +1,344 @@
+//! One behaviour defect per function: the reference registration with that
+//! one function defined again, wrongly, on top (`allow_shadowing`).
+
+use airssys_host::bindings::airssys::core::errors::StorageError;
+use airssys_host::bindings::airssys::core::host_messaging::Host as _;
+use airssys_host::bindings::airssys::core::host_services::Host as Services;
+use airssys_host::bindings::airssys::core::storage::Host as Storage;
+use airssys_host::bindings::airssys::core::types::{ComponentId, LogLevel, Timestamp};
+use airssys_host::runtime::ComponentState;
+use airssys_host::{AirssysCtx, AirssysView, register_host_functions};
+use wasmtime::StoreContextMut;
+use wasmtime::component::{Linker, LinkerInstance};
+
+use crate::reference::Registration;
+
+type Store<'a> = StoreContextMut<'a, ComponentState>;
+
+pub struct Defect {
+    /// `interface::function`
+    pub function: &'static str,
+    pub what: &'static str,
+    pub registration: Registration,
+    /// The clauses whose trials of `function` must fail; no other trial may.
+    pub fails: &'static [&'static str],
+}
+
+pub const DEFECTS: &[Defect] = &[
+    Defect {
+        function: "storage::get",
+        what: "an empty value reads as none",
+        registration: get_loses_empty_values,
+        fails: &["STO-2", "STO-5"],
+    },
+    Defect {
+        function: "storage::set",
+        what: "a set over the quota fails with io-error",
+        registration: set_misreports_the_quota,
+        fails: &["STO-9"],
+    },
+    Defect {
+        function: "storage::delete",
+        what: "deleting an absent key fails with not-found",
+        registration: delete_refuses_absent_keys,
+        fails: &["STO-4", "STO-10"],
+    },
+    Defect {
+        function: "storage::exists",
+        what: "a key with an empty value does not exist",
+        registration: exists_ignores_empty_values,
+        fails: &["STO-5"],
+    },
+    Defect {
+        function: "storage::list-keys",
+        what: "keys come in reverse order",
+        registration: list_keys_reversed,
+        fails: &["STO-6"],
+    },
+    Defect {
+        function: "storage::usage",
+        what: "used-bytes leaves out the key bytes",
+        registration: usage_without_keys,
+        fails: &["STO-3", "STO-7", "STO-10"],
+    },
+    Defect {
+        function: "host-messaging::send",
+        what: "the payload's last byte is dropped",
+        registration: send_drops_a_byte,
+        fails: &["MSG-2", "MSG-3", "MSG-9"],
+    },
+    Defect {
+        function: "host-messaging::request",
+        what: "timeout-ms 0 is taken as 1 ms",
+        registration: request_accepts_zero_timeout,
+        fails: &["MSG-6"],
+    },
+    Defect {
+        function: "host-messaging::cancel-request",
+        what: "answers ok and cancels nothing",
+        registration: cancel_request_does_nothing,
+        fails: &["MSG-7"],
+    },
+    Defect {
+        function: "host-messaging::broadcast",
+        what: "one send per listed target, duplicates and all",
+        registration: broadcast_by_sends,
+        fails: &["MSG-4", "MSG-8"],
+    },
+    Defect {
+        function: "host-messaging::self-id",
+        what: "the instance part is left empty",
+        registration: self_id_without_instance,
+        fails: &["MSG-1"],
+    },
+    Defect {
+        function: "host-services::log",
+        what: "the context pairs are dropped",
+        registration: log_drops_context,
+        fails: &["SVC-1"],
+    },
+    Defect {
+        function: "host-services::current-time",
+        what: "thirty seconds slow",
+        registration: current_time_slow,
+        fails: &["SVC-2"],
+    },
+    Defect {
+        function: "host-services::current-time-millis",
+        what: "seconds, not milliseconds",
+        registration: current_time_millis_in_seconds,
+        fails: &["SVC-3"],
+    },
+    Defect {
+        function: "host-services::sleep-millis",
+        what: "returns at once",
+        registration: sleep_millis_returns_at_once,
+        fails: &["SVC-4"],
+    },
+    Defect {
+        function: "host-services::list-components",
+        what: "the caller is left out",
+        registration: list_components_without_caller,
+        fails: &["SVC-5"],
+    },
+    Defect {
+        function: "host-services::get-component-metadata",
+        what: "health is always healthy",
+        registration: metadata_always_healthy,
+        fails: &["SVC-6"],
+    },
+];
+
+const STORAGE: &str = "airssys:core/storage@1.0.0";
+const MESSAGING: &str = "airssys:core/host-messaging@1.0.0";
+const SERVICES: &str = "airssys:core/host-services@1.0.0";
+
+/// The reference registration, then `redefine` on `instance` over it.
+fn reference_but(
+    linker: &mut Linker<ComponentState>,
+    instance: &str,
+    redefine: impl FnOnce(&mut LinkerInstance<'_, ComponentState>) -> wasmtime::Result<()>,
+) -> wasmtime::Result<()> {
+    register_host_functions(linker)?;
+    linker.allow_shadowing(true);
+    redefine(&mut linker.instance(instance)?)?;
+    linker.allow_shadowing(false);
+    Ok(())
+}
+
+fn ctx<'a>(store: &'a mut Store<'_>) -> &'a mut AirssysCtx {
+    store.data_mut().airssys()
+}
+
+fn get_loses_empty_values(linker: &mut Linker<ComponentState>) -> wasmtime::Result<()> {
+    reference_but(linker, STORAGE, |i| {
+        i.func_wrap("get", |mut s: Store, (key,): (String,)| {
+            let got = ctx(&mut s).get(key);
+            Ok((got.map(|value| value.filter(|v| !v.is_empty())),))
+        })
+    })
+}
+
+fn set_misreports_the_quota(linker: &mut Linker<ComponentState>) -> wasmtime::Result<()> {
+    reference_but(linker, STORAGE, |i| {
+        i.func_wrap("set", |mut s: Store, (key, value): (String, Vec<u8>)| {
+            Ok((match ctx(&mut s).set(key, value) {
+                Err(StorageError::QuotaExceeded) => Err(StorageError::IoError("disk full".into())),
+                other => other,
+            },))
+        })
+    })
+}
+
+fn delete_refuses_absent_keys(linker: &mut Linker<ComponentState>) -> wasmtime::Result<()> {
+    reference_but(linker, STORAGE, |i| {
+        i.func_wrap("delete", |mut s: Store, (key,): (String,)| {
+            let host = ctx(&mut s);
+            Ok((match host.exists(key.clone()) {
+                Ok(false) => Err(StorageError::NotFound(key)),
+                _ => host.delete(key),
+            },))
+        })
+    })
+}
+
+fn exists_ignores_empty_values(linker: &mut Linker<ComponentState>) -> wasmtime::Result<()> {
+    reference_but(linker, STORAGE, |i| {
+        i.func_wrap("exists", |mut s: Store, (key,): (String,)| {
+            let host = ctx(&mut s);
+            Ok((match host.exists(key.clone()) {
+                Ok(true) if host.get(key) == Ok(Some(Vec::new())) => Ok(false),
+                other => other,
+            },))
+        })
+    })
+}
+
+fn list_keys_reversed(linker: &mut Linker<ComponentState>) -> wasmtime::Result<()> {
+    reference_but(linker, STORAGE, |i| {
+        i.func_wrap("list-keys", |mut s: Store, (prefix,): (Option<String>,)| {
+            let listed = ctx(&mut s).list_keys(prefix);
+            Ok((listed.map(|keys| keys.into_iter().rev().collect::<Vec<_>>()),))
+        })
+    })
+}
+
+fn usage_without_keys(linker: &mut Linker<ComponentState>) -> wasmtime::Result<()> {
+    reference_but(linker, STORAGE, |i| {
+        i.func_wrap("usage", |mut s: Store, (): ()| {
+            let host = ctx(&mut s);
+            let key_bytes: u64 = host
+                .list_keys(None)
+                .unwrap_or_default()
+                .iter()
+                .map(|k| k.len() as u64)
+                .sum();
+            Ok((Storage::usage(host).map(|mut usage| {
+                usage.used_bytes -= key_bytes;
+                usage
+            }),))
+        })
+    })
+}
+
+fn send_drops_a_byte(linker: &mut Linker<ComponentState>) -> wasmtime::Result<()> {
+    reference_but(linker, MESSAGING, |i| {
+        i.func_wrap(
+            "send",
+            |mut s: Store, (target, mut payload): (ComponentId, Vec<u8>)| {
+                payload.pop();
+                Ok((ctx(&mut s).send(target, payload),))
+            },
+        )
+    })
+}
+
+fn request_accepts_zero_timeout(linker: &mut Linker<ComponentState>) -> wasmtime::Result<()> {
+    reference_but(linker, MESSAGING, |i| {
+        i.func_wrap(
+            "request",
+            |mut s: Store, (target, payload, timeout): (ComponentId, Vec<u8>, u64)| {
+                Ok((ctx(&mut s).request(target, payload, timeout.max(1)),))
+            },
+        )
+    })
+}
+
+fn cancel_request_does_nothing(linker: &mut Linker<ComponentState>) -> wasmtime::Result<()> {
+    reference_but(linker, MESSAGING, |i| {
+        i.func_wrap("cancel-request", |_: Store, (_id,): (String,)| {
+            Ok((Ok::<
+                (),
+                airssys_host::bindings::airssys::core::errors::MessagingError,
+            >(()),))
+        })
+    })
+}
+
+fn broadcast_by_sends(linker: &mut Linker<ComponentState>) -> wasmtime::Result<()> {
+    reference_but(linker, MESSAGING, |i| {
+        i.func_wrap(
+            "broadcast",
+            |mut s: Store, (targets, payload): (Vec<ComponentId>, Vec<u8>)| {
+                let host = ctx(&mut s);
+                let sent = targets
+                    .into_iter()
+                    .try_for_each(|target| host.send(target, payload.clone()));
+                Ok((sent,))
+            },
+        )
+    })
+}
+
+fn self_id_without_instance(linker: &mut Linker<ComponentState>) -> wasmtime::Result<()> {
+    reference_but(linker, MESSAGING, |i| {
+        i.func_wrap("self-id", |mut s: Store, (): ()| {
+            let mut id = ctx(&mut s).self_id();
+            id.instance.clear();
+            Ok((id,))
+        })
+    })
+}
+
+fn log_drops_context(linker: &mut Linker<ComponentState>) -> wasmtime::Result<()> {
+    reference_but(linker, SERVICES, |i| {
+        type LogArgs = (LogLevel, String, Option<Vec<(String, String)>>);
+        i.func_wrap("log", |mut s: Store, (level, message, _): LogArgs| {
+            ctx(&mut s).log(level, message, None);
+            Ok(())
+        })
+    })
+}
+
+fn current_time_slow(linker: &mut Linker<ComponentState>) -> wasmtime::Result<()> {
+    reference_but(linker, SERVICES, |i| {
+        i.func_wrap("current-time", |mut s: Store, (): ()| {
+            let now = ctx(&mut s).current_time();
+            Ok((Timestamp {
+                seconds: now.seconds - 30,
+                ..now
+            },))
+        })
+    })
+}
+
+fn current_time_millis_in_seconds(linker: &mut Linker<ComponentState>) -> wasmtime::Result<()> {
+    reference_but(linker, SERVICES, |i| {
+        i.func_wrap("current-time-millis", |mut s: Store, (): ()| {
+            Ok((ctx(&mut s).current_time_millis() / 1000,))
+        })
+    })
+}
+
+fn sleep_millis_returns_at_once(linker: &mut Linker<ComponentState>) -> wasmtime::Result<()> {
+    reference_but(linker, SERVICES, |i| {
+        i.func_wrap("sleep-millis", |_: Store, (_ms,): (u64,)| Ok(()))
+    })
+}
+
+fn list_components_without_caller(linker: &mut Linker<ComponentState>) -> wasmtime::Result<()> {
+    reference_but(linker, SERVICES, |i| {
+        i.func_wrap("list-components", |mut s: Store, (): ()| {
+            let host = ctx(&mut s);
+            let caller = host.id().clone();
+            let mut listed = host.list_components();
+            listed.retain(|id| *id != caller);
+            Ok((listed,))
+        })
+    })
+}
+
+fn metadata_always_healthy(linker: &mut Linker<ComponentState>) -> wasmtime::Result<()> {
+    reference_but(linker, SERVICES, |i| {
+        i.func_wrap(
+            "get-component-metadata",
+            |mut s: Store, (id,): (ComponentId,)| {
+                let info = Services::get_component_metadata(ctx(&mut s), id);
+                Ok((info.map(|mut info| {
+                    info.health = "healthy".into();
+                    info
+                }),))
+            },
+        )
+    })
+}

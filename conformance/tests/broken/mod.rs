@@ -1,0 +1,51 @@
+//! Deliberately broken hosts: the reference host with mistakes put in. The
+//! suite must fail exactly the trials of the function and aspect each mistake
+//! is in, and the reference host none.
+
+pub mod by_hand;
+pub mod defects;
+
+use airssys_host::runtime::ComponentState;
+use wasmtime::component::Linker;
+
+use by_hand::{Mistakes, NONE};
+
+/// All 17 by hand, without a mistake.
+pub fn by_hand_correct(linker: &mut Linker<ComponentState>) -> wasmtime::Result<()> {
+    by_hand::register(linker, NONE)
+}
+
+/// The registration of the original design notes: instances under their bare
+/// names (`host-messaging`), and `Ok(())` for result-returning functions.
+pub fn design_notes(linker: &mut Linker<ComponentState>) -> wasmtime::Result<()> {
+    by_hand::register(
+        linker,
+        Mistakes {
+            instance: by_hand::bare,
+            unit_results: true,
+            ..NONE
+        },
+    )
+}
+
+/// One wrong type in each interface.
+pub fn wrong_signatures(linker: &mut Linker<ComponentState>) -> wasmtime::Result<()> {
+    by_hand::register(
+        linker,
+        Mistakes {
+            wrong_types: true,
+            ..NONE
+        },
+    )
+}
+
+/// `cancel-request` forgotten.
+pub fn missing_cancel_request(linker: &mut Linker<ComponentState>) -> wasmtime::Result<()> {
+    by_hand::register(
+        linker,
+        Mistakes {
+            left_out: Some("cancel-request"),
+            ..NONE
+        },
+    )
+}

@@ -1,0 +1,207 @@
+//! The suite proves itself: the reference host fails no trial, and each
+//! deliberately broken host fails exactly the trials of the function and
+//! aspect its mistake is in. Reviewed as insta snapshots of the matrix.
+
+mod broken;
+mod reference;
+
+use std::fmt::Write as _;
+
+use airssys_conformance::{Contract, Outcome, Report, Suite};
+use broken::defects::DEFECTS;
+use reference::{ReferenceHost, Registration};
+
+fn evaluate(name: &str, registration: Registration) -> (Report, Contract) {
+    let suite = Suite::new(ReferenceHost::with_registration(name, registration));
+    (suite.evaluate(), Contract::bundled())
+}
+
+/// The matrix, then each failed trial with the first line of its message:
+/// what a reviewer needs, without values (times, ids) that change per run.
+fn review(report: &Report, contract: &Contract) -> String {
+    let mut text = report.matrix_markdown(contract);
+    for trial in report.failures() {
+        if let Outcome::Failed(message) = &trial.outcome {
+            let first = message.lines().next().unwrap_or_default();
+            write!(text, "\n- `{}`: {first}", trial.name).unwrap();
+        }
+    }
+    text
+}
+
+fn failed(report: &Report) -> Vec<String> {
+    let mut names: Vec<String> = report
+        .failed_names()
+        .into_iter()
+        .map(String::from)
+        .collect();
+    names.sort();
+    names
+}
+
+fn sorted(names: impl IntoIterator<Item = String>) -> Vec<String> {
+    let mut names: Vec<String> = names.into_iter().collect();
+    names.sort();
+    names
+}
+
+fn ignored(report: &Report) -> Vec<&str> {
+    report
+        .trials
+        .iter()
+        .filter(|t| matches!(t.outcome, Outcome::Ignored(_)))
+        .map(|t| t.name.as_str())
+        .collect()
+}
+
+#[test]
+fn the_reference_host_passes_every_trial() {
+    let (report, contract) = evaluate("reference", airssys_host::register_host_functions);
+    assert_eq!(failed(&report), Vec::<String>::new());
+    assert_eq!(ignored(&report), Vec::<&str>::new());
+    assert_eq!(report.matrix(&contract).len(), 17);
+    insta::assert_snapshot!("reference", review(&report, &contract));
+}
+
+#[test]
+fn a_registration_by_hand_is_judged_as_bindgen_is() {
+    let (report, _) = evaluate("by hand", broken::by_hand_correct);
+    assert_eq!(failed(&report), Vec::<String>::new());
+    assert_eq!(ignored(&report), Vec::<&str>::new());
+}
+
+#[test]
+fn the_design_notes_registration_fails_every_name_and_the_result_types() {
+    let (report, contract) = evaluate("design notes", broken::design_notes);
+    let names = contract
+        .functions()
+        .iter()
+        .map(|f| format!("{}::name", f.path()));
+    let results = [
+        "storage::set",
+        "storage::delete",
+        "host-messaging::send",
+        "host-messaging::cancel-request",
+        "host-messaging::broadcast",
+    ]
+    .map(|f| format!("{f}::signature"));
+    assert_eq!(failed(&report), sorted(names.chain(results)));
+    let message = |name: &str| {
+        let trial = report.trials.iter().find(|t| t.name == name).unwrap();
+        format!("{:?}", trial.outcome)
+    };
+    assert!(message("host-messaging::send::name").contains("bare name `host-messaging`"));
+    assert!(
+        message("host-messaging::send::signature")
+            .contains("expected `result<_, messaging-error>`, found `()`"),
+        "{}",
+        message("host-messaging::send::signature")
+    );
+    let behaviour = report
+        .trials
+        .iter()
+        .filter(|t| t.name.contains("::behaviour::"));
+    for trial in behaviour {
+        assert!(
+            matches!(trial.outcome, Outcome::Ignored(_)),
+            "{} must be ignored while its function cannot be called: {:?}",
+            trial.name,
+            trial.outcome
+        );
+    }
+    insta::assert_snapshot!("design-notes", review(&report, &contract));
+}
+
+#[test]
+fn a_wrong_type_fails_only_that_signature() {
+    let (report, contract) = evaluate("wrong signatures", broken::wrong_signatures);
+    let expected = [
+        "storage::list-keys",
+        "host-messaging::self-id",
+        "host-services::current-time-millis",
+    ]
+    .map(|f| format!("{f}::signature"));
+    assert_eq!(failed(&report), sorted(expected));
+    insta::assert_snapshot!("wrong-signatures", review(&report, &contract));
+}
+
+#[test]
+fn a_missing_function_fails_only_its_name() {
+    let (report, contract) = evaluate("missing cancel-request", broken::missing_cancel_request);
+    assert_eq!(failed(&report), ["host-messaging::cancel-request::name"]);
+    assert_eq!(
+        ignored(&report),
+        [
+            "host-messaging::cancel-request::signature",
+            "host-messaging::cancel-request::behaviour::MSG-7"
+        ]
+    );
+    insta::assert_snapshot!("missing-function", review(&report, &contract));
+}
+
+#[test]
+fn every_function_has_a_behaviour_defect_fixture() {
+    let contract = Contract::bundled();
+    let covered: Vec<&str> = DEFECTS.iter().map(|d| d.function).collect();
+    for function in contract.functions() {
+        assert!(
+            covered.contains(&function.path().as_str()),
+            "no behaviour defect fixture for {}",
+            function.path()
+        );
+    }
+}
+
+#[test]
+fn each_behaviour_defect_fails_exactly_its_functions_trials() {
+    let mut wrong = Vec::new();
+    for defect in DEFECTS {
+        let name = format!("{}: {}", defect.function, defect.what);
+        let (report, contract) = evaluate(&name, defect.registration);
+        let expected = sorted(
+            defect
+                .fails
+                .iter()
+                .map(|clause| format!("{}::behaviour::{clause}", defect.function)),
+        );
+        let got = failed(&report);
+        if got != expected {
+            wrong.push(format!(
+                "{name}\n  expected to fail {expected:?}\n  failed {got:?}\n{}",
+                report.to_markdown(&contract)
+            ));
+        }
+        let snapshot = format!("defect-{}", defect.function.replace("::", "-"));
+        insta::assert_snapshot!(snapshot, review(&report, &contract));
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n\n"));
+}
+
+#[test]
+fn without_a_runtime_the_runtime_trials_are_ignored_not_passed() {
+    let suite = Suite::new(ReferenceHost::new().linker_only());
+    let report = suite.evaluate();
+    assert_eq!(failed(&report), Vec::<String>::new());
+    let ignored = ignored(&report);
+    assert!(
+        ignored.contains(&"host-messaging::send::behaviour::MSG-2"),
+        "{ignored:?}"
+    );
+    assert!(
+        ignored.contains(&"storage::set::behaviour::STO-11"),
+        "{ignored:?}"
+    );
+    assert!(
+        !ignored.contains(&"storage::get::behaviour::STO-1"),
+        "{ignored:?}"
+    );
+    for trial in &report.trials {
+        if let Outcome::Ignored(reason) = &trial.outcome {
+            assert!(
+                reason.contains("HostUnderTest::runtime"),
+                "{}: {reason}",
+                trial.name
+            );
+        }
+    }
+}
