@@ -3,7 +3,21 @@
 default:
     @just --list
 
-# The main job: load guests into the reference host and show what happens.
+# The main job: the conformance suite against the reference host. Arguments
+# are libtest's (`just conformance storage::get`, `--list`, `--ignored`) plus
+# `--report DIR` for the matrix as Markdown, JSON and JUnit XML.
+conformance *ARGS:
+    cargo conformance {{ARGS}}
+
+# The broken-host fixtures: each must fail exactly its own trials.
+broken-hosts:
+    cargo test -p airssys-conformance --test broken_hosts
+
+# Review changed conformance snapshots (needs `cargo install cargo-insta --locked`).
+snapshots:
+    cargo insta review
+
+# Guests on the reference host, exchanging messages and using storage.
 demo *ARGS:
     cargo run -p airssys-host --example demo -- {{ARGS}}
 

@@ -107,6 +107,23 @@ impl Contract {
             .find(|f| f.interface == interface && f.name == name)
     }
 
+    /// Every function with its instance, WIT type and clauses, as a Markdown
+    /// table: what the name and signature trials hold a host to.
+    pub fn signature_table(&self) -> String {
+        let mut table =
+            String::from("| function | instance | type | clauses |\n|---|---|---|---|\n");
+        for function in &self.functions {
+            table.push_str(&format!(
+                "| `{}` | `{}` | `{}` | {} |\n",
+                function.name,
+                function.instance,
+                self.signature(function, Shape::Exact),
+                function.clauses.join(", ")
+            ));
+        }
+        table
+    }
+
     /// The function whose [`HostFunction::path`] is `path`, with its index.
     pub fn by_path(&self, path: &str) -> Option<(usize, &HostFunction)> {
         self.functions
@@ -335,6 +352,11 @@ mod tests {
 
     fn storage_get(contract: &Contract) -> &HostFunction {
         contract.function("storage", "get").unwrap()
+    }
+
+    #[test]
+    fn signature_table() {
+        insta::assert_snapshot!(Contract::bundled().signature_table());
     }
 
     #[test]

@@ -130,6 +130,13 @@ impl<H: HostUnderTest> Context<H> {
         trials
     }
 
+    /// The probe components, compiled (or loaded from the cache) on first use.
+    pub fn guests(&self) -> Result<Guests, String> {
+        self.guests
+            .get_or_init(|| Guests::compile(&self.engine))
+            .clone()
+    }
+
     /// Why a behaviour trial cannot judge `function` on this host, if it
     /// cannot: it would only repeat a registration failure, which its own
     /// name or signature trial already reports, or it needs a runtime the
@@ -185,10 +192,7 @@ impl<H: HostUnderTest> Context<H> {
                 "no behaviour coverage: the suite has no check for {clause}"
             ));
         };
-        let guests = self
-            .guests
-            .get_or_init(|| Guests::compile(&self.engine))
-            .clone()?;
+        let guests = self.guests()?;
         let runtime: Box<dyn ComponentRuntime> = match self.host.runtime(&self.engine, &self.stubs)
         {
             Some(runtime) => runtime,
@@ -208,5 +212,42 @@ impl<H: HostUnderTest> Context<H> {
                     .unwrap_or("the check panicked");
                 format!("{clause}: {}\n  {detail}", self.spec.summary(clause))
             })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::behaviour::checks;
+    use crate::contract::Contract;
+
+    #[test]
+    fn every_clause_of_the_contract_has_a_check_and_every_check_a_clause() {
+        let contract = Contract::bundled();
+        let checks = checks();
+        let named: Vec<&String> = contract
+            .functions()
+            .iter()
+            .flat_map(|f| &f.clauses)
+            .collect();
+        for clause in &named {
+            assert!(
+                checks.iter().any(|c| c.clause == clause.as_str()),
+                "no check for {clause}"
+            );
+        }
+        for check in &checks {
+            assert!(
+                named.iter().any(|c| c.as_str() == check.clause),
+                "{} is checked but no function names it",
+                check.clause
+            );
+            for used in check.uses {
+                assert!(
+                    contract.by_path(used).is_some(),
+                    "{} uses `{used}`, which the contract does not have",
+                    check.clause
+                );
+            }
+        }
     }
 }

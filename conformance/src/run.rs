@@ -4,6 +4,7 @@ use std::cell::Cell;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::{Arc, Mutex, Once};
+use std::time::Instant;
 
 use libtest_mimic::{Arguments, Failed, Trial};
 
@@ -77,6 +78,23 @@ impl<H: HostUnderTest> Suite<H> {
         let arguments = Arguments::from_iter(arguments);
         let context = Arc::new(self.context());
         let plan = context.plan();
+        if !arguments.list {
+            let started = Instant::now();
+            let ready = context.guests();
+            eprintln!(
+                "airssys:core@1.0.0 conformance of `{}`: {} trials for {} functions read from wit/",
+                self.host.name(),
+                plan.len(),
+                self.contract.functions().len(),
+            );
+            match ready {
+                Ok(_) => eprintln!(
+                    "probe components ready in {:.2?} (precompiled once, cached in target/airssys-guests)",
+                    started.elapsed()
+                ),
+                Err(error) => eprintln!("warning: the probe components are unusable: {error}"),
+            }
+        }
         let results: Arc<Mutex<Vec<(usize, Outcome)>>> = Arc::default();
         let trials = plan
             .iter()
