@@ -6,6 +6,7 @@ use airssys_probe_protocol::{Call, Health, Level, Returned};
 
 use super::{ClauseCheck, Needs, Probe, Session, show};
 use crate::contract::HostFunction;
+use crate::host::Id;
 
 pub(super) const CHECKS: &[ClauseCheck] = &[
     ClauseCheck {
@@ -109,15 +110,20 @@ fn svc_1(session: &mut Session, _: &HostFunction) {
     }
 }
 
+/// `current-time` as (seconds, nanoseconds).
+fn current_time(session: &mut Session, probe: &Id) -> (u64, u32) {
+    match session.ok(probe, Call::CurrentTime) {
+        Returned::Time {
+            seconds,
+            nanoseconds,
+        } => (seconds, nanoseconds),
+        other => panic!("current-time returned {other:?}"),
+    }
+}
+
 fn svc_2(session: &mut Session, _: &HostFunction) {
     let probe = session.load(Probe::Services, "services/1");
-    let Returned::Time {
-        seconds,
-        nanoseconds,
-    } = session.ok(&probe, Call::CurrentTime)
-    else {
-        panic!("current-time returned something else")
-    };
+    let (seconds, nanoseconds) = current_time(session, &probe);
     assert!(nanoseconds < 1_000_000_000, "nanoseconds is {nanoseconds}");
     let guest = Duration::new(seconds, nanoseconds);
     let host = host_now();
@@ -132,13 +138,7 @@ fn svc_2(session: &mut Session, _: &HostFunction) {
 /// its own trial only.
 fn svc_3(session: &mut Session, _: &HostFunction) {
     let probe = session.load(Probe::Services, "services/1");
-    let Returned::Time {
-        seconds,
-        nanoseconds,
-    } = session.ok(&probe, Call::CurrentTime)
-    else {
-        panic!("current-time returned something else")
-    };
+    let (seconds, nanoseconds) = current_time(session, &probe);
     let Returned::Millis(millis) = session.ok(&probe, Call::CurrentTimeMillis) else {
         panic!("current-time-millis returned something else")
     };
