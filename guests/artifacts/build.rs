@@ -2,8 +2,8 @@
 //! writes `guests.rs` with a path constant per guest, in the manner of
 //! wasmtime's `crates/test-programs/artifacts`.
 //!
-//! A guest crate is a directory beside this one whose Cargo.toml declares a
-//! `cdylib`. Guests build in one `cargo build` into `<target>/airssys-guests`,
+//! A guest crate is a directory beside this one, or under `examples/`, whose
+//! Cargo.toml declares a `cdylib`. Guests build in one `cargo build` into `<target>/airssys-guests`,
 //! shared by every profile, so cargo's own caching keeps rebuilds rare.
 
 use std::fmt::Write as _;
@@ -24,14 +24,29 @@ fn main() {
         .expect("guests/artifacts has a parent");
     let workspace = guests_dir.parent().expect("guests/ has a parent");
     println!("cargo:rerun-if-changed={}", guests_dir.display());
+    let examples_dir = workspace.join("examples");
     println!("cargo:rerun-if-changed={}", workspace.join("wit").display());
+    println!("cargo:rerun-if-changed={}", examples_dir.display());
+    println!(
+        "cargo:rerun-if-changed={}",
+        workspace.join("guest-sdk").display()
+    );
     println!(
         "cargo:rerun-if-changed={}",
         workspace.join("Cargo.lock").display()
     );
 
     require_target();
-    let guests = discover(guests_dir);
+    let mut guests = discover(guests_dir);
+    guests.extend(discover(&examples_dir));
+    guests.sort_by(|a, b| a.package.cmp(&b.package));
+    if guests.is_empty() {
+        fail(&format!(
+            "no guest crates found in {} or {}",
+            guests_dir.display(),
+            examples_dir.display()
+        ));
+    }
     let target_dir = shared_target_dir();
     build(&guests, &target_dir);
     write_constants(&guests, &target_dir);
@@ -64,10 +79,11 @@ fn require_target() {
     }
 }
 
-fn discover(guests_dir: &Path) -> Vec<Guest> {
-    let entries = std::fs::read_dir(guests_dir)
-        .unwrap_or_else(|e| fail(&format!("cannot list {}: {e}", guests_dir.display())));
-    let mut guests: Vec<Guest> = entries
+fn discover(dir: &Path) -> Vec<Guest> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    entries
         .filter_map(|entry| {
             let dir = entry.ok()?.path();
             let manifest = std::fs::read_to_string(dir.join("Cargo.toml")).ok()?;
@@ -80,15 +96,7 @@ fn discover(guests_dir: &Path) -> Vec<Guest> {
             })?;
             Some(Guest { package, dir })
         })
-        .collect();
-    guests.sort_by(|a, b| a.package.cmp(&b.package));
-    if guests.is_empty() {
-        fail(&format!(
-            "no guest crates found in {}",
-            guests_dir.display()
-        ));
-    }
-    guests
+        .collect()
 }
 
 /// `<target>/airssys-guests`: the `target` directory is the ancestor of

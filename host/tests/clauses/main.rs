@@ -6,6 +6,7 @@ mod embedding;
 mod harness;
 mod messaging;
 mod persistence;
+mod sdk_example;
 mod security;
 mod services;
 mod storage;

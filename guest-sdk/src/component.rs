@@ -1,0 +1,277 @@
+//! What a component exports: implement [`Component`], then [`export!`](crate::export).
+//!
+//! Only [`Component::handle_message`] is required. Everything else has a
+//! default: `initialize` and `shutdown` succeed, callbacks are ignored,
+//! health is `healthy`, and metadata comes from the author's `Cargo.toml`.
+
+use crate::bindings::airssys::core::errors::WasmError;
+use crate::bindings::exports::airssys::core::component_lifecycle as wit;
+use crate::{ComponentError, Error, Message};
+
+/// What the host passes to `initialize`: environment, configuration bytes, limits.
+pub use crate::bindings::airssys::core::types::ComponentConfig as Config;
+/// The component's answer to the host's health check (SVC-6).
+pub use crate::bindings::airssys::core::types::HealthStatus as Health;
+pub use crate::bindings::airssys::core::types::ResourceLimits;
+
+impl Config {
+    /// The value of environment variable `name`, if the host set it.
+    pub fn env_var(&self, name: &str) -> Option<&str> {
+        self.env_vars
+            .iter()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.as_str())
+    }
+}
+
+/// The component's description for the host's registry. Empty fields are
+/// filled from the package by [`export!`](crate::export): name, version,
+/// description, authors and license of the author's `Cargo.toml`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Metadata {
+    pub name: String,
+    pub version: String,
+    pub description: String,
+    pub author: String,
+    pub license: String,
+    pub supported_operations: Vec<String>,
+    pub stateful: bool,
+}
+
+/// A component's exports, as plain Rust.
+pub trait Component {
+    /// Called once after instantiation, before any message.
+    fn initialize(_config: Config) -> Result<(), Error> {
+        Ok(())
+    }
+
+    /// A message or request; `Ok(Some(reply))` answers a request (MSG-5).
+    fn handle_message(message: Message) -> Result<Option<Vec<u8>>, Error>;
+
+    /// The reply to, or the timeout of ([`Message::is_timeout`]), a request
+    /// this component made.
+    fn handle_callback(_message: Message) -> Result<(), Error> {
+        Ok(())
+    }
+
+    fn metadata() -> Metadata {
+        Metadata::default()
+    }
+
+    fn health() -> Health {
+        Health::Healthy
+    }
+
+    fn shutdown() -> Result<(), Error> {
+        Ok(())
+    }
+}
+
+/// Exports `$component` (a type implementing [`Component`]) as this crate's
+/// `airssys:core/component-lifecycle`. Use it once, at the crate root.
+#[macro_export]
+macro_rules! export {
+    ($component:ty) => {
+        const _: () = {
+            struct AirssysComponent;
+
+            impl $crate::__private::Guest for AirssysComponent {
+                fn initialize(
+                    config: $crate::component::Config,
+                ) -> ::core::result::Result<(), $crate::__private::WitComponentError> {
+                    $crate::__private::initialize::<$component>(config)
+                }
+
+                fn handle_message(
+                    message: $crate::__private::ComponentMessage,
+                ) -> ::core::result::Result<
+                    ::core::option::Option<::std::vec::Vec<u8>>,
+                    $crate::__private::WasmError,
+                > {
+                    $crate::__private::handle_message::<$component>(message)
+                }
+
+                fn handle_callback(
+                    message: $crate::__private::ComponentMessage,
+                ) -> ::core::result::Result<(), $crate::__private::WasmError> {
+                    $crate::__private::handle_callback::<$component>(message)
+                }
+
+                fn metadata() -> $crate::__private::WitMetadata {
+                    $crate::__private::metadata::<$component>($crate::__private::Package {
+                        name: ::core::env!("CARGO_PKG_NAME"),
+                        version: ::core::env!("CARGO_PKG_VERSION"),
+                        description: ::core::env!("CARGO_PKG_DESCRIPTION"),
+                        authors: ::core::env!("CARGO_PKG_AUTHORS"),
+                        license: ::core::env!("CARGO_PKG_LICENSE"),
+                    })
+                }
+
+                fn health() -> $crate::component::Health {
+                    <$component as $crate::Component>::health()
+                }
+
+                fn shutdown() -> ::core::result::Result<(), $crate::__private::WitComponentError> {
+                    $crate::__private::shutdown::<$component>()
+                }
+            }
+
+    $crate::bindings::export_runtime_host!(AirssysComponent with_types_in $crate::bindings);
+        };
+    };
+}
+
+/// The package facts [`export!`](crate::export) reads from the author's crate.
+#[doc(hidden)]
+pub struct Package {
+    pub name: &'static str,
+    pub version: &'static str,
+    pub description: &'static str,
+    pub authors: &'static str,
+    pub license: &'static str,
+}
+
+// The adapters below turn SDK results into the contract's error variants;
+// the export macro calls them so that its expansion stays small.
+
+#[doc(hidden)]
+pub fn initialize<C: Component>(
+    config: Config,
+) -> Result<(), crate::bindings::airssys::core::errors::ComponentError> {
+    C::initialize(config).map_err(|error| match error {
+        Error::Component(error) => error.into(),
+        other => ComponentError::InitializationFailed(other.to_string()).into(),
+    })
+}
+
+#[doc(hidden)]
+pub fn handle_message<C: Component>(
+    message: crate::bindings::airssys::core::types::ComponentMessage,
+) -> Result<Option<Vec<u8>>, WasmError> {
+    C::handle_message(message.into()).map_err(runtime_error)
+}
+
+#[doc(hidden)]
+pub fn handle_callback<C: Component>(
+    message: crate::bindings::airssys::core::types::ComponentMessage,
+) -> Result<(), WasmError> {
+    C::handle_callback(message.into()).map_err(runtime_error)
+}
+
+#[doc(hidden)]
+pub fn metadata<C: Component>(package: Package) -> wit::ComponentMetadata {
+    let own = C::metadata();
+    let or = |field: String, fallback: &str| {
+        if field.is_empty() {
+            fallback.to_owned()
+        } else {
+            field
+        }
+    };
+    wit::ComponentMetadata {
+        name: or(own.name, package.name),
+        version: or(own.version, package.version),
+        description: or(own.description, package.description),
+        author: or(own.author, package.authors),
+        license: or(own.license, package.license),
+        supported_operations: own.supported_operations,
+        stateful: own.stateful,
+    }
+}
+
+#[doc(hidden)]
+pub fn shutdown<C: Component>() -> Result<(), crate::bindings::airssys::core::errors::ComponentError>
+{
+    C::shutdown().map_err(|error| match error {
+        Error::Component(error) => error.into(),
+        other => ComponentError::ShutdownFailed(other.to_string()).into(),
+    })
+}
+
+fn runtime_error(error: Error) -> WasmError {
+    WasmError::RuntimeError(error.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bindings::airssys::core::types::{ComponentMessage, MessageMetadata, Timestamp};
+
+    struct Described;
+
+    impl Component for Described {
+        fn handle_message(_message: Message) -> Result<Option<Vec<u8>>, Error> {
+            Err(Error::msg("no such operation"))
+        }
+
+        fn metadata() -> Metadata {
+            Metadata {
+                name: "ledger".into(),
+                stateful: true,
+                ..Metadata::default()
+            }
+        }
+
+        fn initialize(_config: Config) -> Result<(), Error> {
+            Err(Error::msg("missing LEDGER_URL"))
+        }
+    }
+
+    fn package() -> Package {
+        Package {
+            name: "ledger-crate",
+            version: "1.2.3",
+            description: "",
+            authors: "A. Author",
+            license: "MIT",
+        }
+    }
+
+    #[test]
+    fn metadata_fills_empty_fields_from_the_package_only() {
+        let metadata = metadata::<Described>(package());
+        assert_eq!(metadata.name, "ledger");
+        assert_eq!(metadata.version, "1.2.3");
+        assert_eq!(metadata.author, "A. Author");
+        assert_eq!(metadata.license, "MIT");
+        assert!(metadata.stateful);
+    }
+
+    #[test]
+    fn handler_errors_become_the_contract_variants_with_their_message() {
+        let config = Config {
+            env_vars: vec![],
+            config_data: None,
+            resource_limits: ResourceLimits {
+                max_memory_bytes: 0,
+                max_execution_time_ms: 0,
+                max_fuel: None,
+            },
+        };
+        assert_eq!(
+            initialize::<Described>(config),
+            Err(
+                crate::bindings::airssys::core::errors::ComponentError::InitializationFailed(
+                    "missing LEDGER_URL".into()
+                )
+            )
+        );
+        let message = ComponentMessage {
+            sender: crate::ComponentId::new("acme", "client", "0"),
+            payload: b"frobnicate".to_vec(),
+            metadata: MessageMetadata {
+                correlation_id: None,
+                reply_to: None,
+                timestamp: Timestamp {
+                    seconds: 0,
+                    nanoseconds: 0,
+                },
+                content_type: None,
+            },
+        };
+        assert_eq!(
+            handle_message::<Described>(message),
+            Err(WasmError::RuntimeError("no such operation".into()))
+        );
+    }
+}

@@ -1,0 +1,272 @@
+//! Errors with messages meant for people, convertible from the contract's
+//! WIT error variants and usable with `?`.
+
+use std::fmt;
+
+use crate::ComponentId;
+use crate::bindings::airssys::core::errors as wit;
+
+/// Why a storage call failed (the contract's `storage-error`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum StorageError {
+    NotFound(String),
+    AlreadyExists(String),
+    /// The set would take the component over its storage quota (STO-9).
+    QuotaExceeded,
+    /// The key is empty or too long; the text says which (STO-8).
+    InvalidKey(String),
+    /// The host could not do it, e.g. the component lacks the capability (SEC-1).
+    Io(String),
+}
+
+impl fmt::Display for StorageError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            StorageError::NotFound(key) => write!(f, "storage: no value under `{key}`"),
+            StorageError::AlreadyExists(key) => write!(f, "storage: `{key}` already exists"),
+            StorageError::QuotaExceeded => f.write_str(
+                "storage: quota exceeded; delete keys or ask the host for a larger quota",
+            ),
+            StorageError::InvalidKey(reason) => write!(f, "storage: invalid key: {reason}"),
+            StorageError::Io(reason) => write!(f, "storage: {reason}"),
+        }
+    }
+}
+
+impl std::error::Error for StorageError {}
+
+impl From<wit::StorageError> for StorageError {
+    fn from(error: wit::StorageError) -> Self {
+        match error {
+            wit::StorageError::NotFound(s) => StorageError::NotFound(s),
+            wit::StorageError::AlreadyExists(s) => StorageError::AlreadyExists(s),
+            wit::StorageError::QuotaExceeded => StorageError::QuotaExceeded,
+            wit::StorageError::InvalidKey(s) => StorageError::InvalidKey(s),
+            wit::StorageError::IoError(s) => StorageError::Io(s),
+        }
+    }
+}
+
+/// Why a messaging call failed (the contract's `messaging-error`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum MessagingError {
+    /// The host refused to deliver, e.g. the component lacks the capability (SEC-1).
+    DeliveryFailed(String),
+    /// The request already timed out (MSG-7).
+    CorrelationTimeout(String),
+    /// The payload is too large, the timeout is zero, or the request id is
+    /// unknown; the text says which (MSG-6, MSG-7, MSG-9).
+    InvalidMessage(String),
+    /// The target has too many undelivered messages (MSG-9).
+    QueueFull,
+    /// No component with this id is loaded (MSG-4).
+    TargetNotFound(ComponentId),
+}
+
+impl fmt::Display for MessagingError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            MessagingError::DeliveryFailed(reason) => {
+                write!(f, "messaging: delivery failed: {reason}")
+            }
+            MessagingError::CorrelationTimeout(id) => {
+                write!(f, "messaging: request `{id}` already timed out")
+            }
+            MessagingError::InvalidMessage(reason) => {
+                write!(f, "messaging: invalid message: {reason}")
+            }
+            MessagingError::QueueFull => f.write_str(
+                "messaging: the target's queue is full; try again after it has caught up",
+            ),
+            MessagingError::TargetNotFound(id) => {
+                write!(f, "messaging: no component `{id}` is loaded")
+            }
+        }
+    }
+}
+
+impl std::error::Error for MessagingError {}
+
+impl From<wit::MessagingError> for MessagingError {
+    fn from(error: wit::MessagingError) -> Self {
+        match error {
+            wit::MessagingError::DeliveryFailed(s) => MessagingError::DeliveryFailed(s),
+            wit::MessagingError::CorrelationTimeout(id) => MessagingError::CorrelationTimeout(id),
+            wit::MessagingError::InvalidMessage(s) => MessagingError::InvalidMessage(s),
+            wit::MessagingError::QueueFull => MessagingError::QueueFull,
+            wit::MessagingError::TargetNotFound(id) => MessagingError::TargetNotFound(id),
+        }
+    }
+}
+
+/// A component-level failure (the contract's `component-error`), e.g. from
+/// [`services::component_info`](crate::services::component_info).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ComponentError {
+    InitializationFailed(String),
+    AlreadyInitialized,
+    NotInitialized,
+    ShutdownFailed(String),
+    /// E.g. the asked-about component is not loaded (SVC-6).
+    InvalidState(String),
+}
+
+impl fmt::Display for ComponentError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ComponentError::InitializationFailed(reason) => {
+                write!(f, "component: initialization failed: {reason}")
+            }
+            ComponentError::AlreadyInitialized => f.write_str("component: already initialized"),
+            ComponentError::NotInitialized => f.write_str("component: not initialized"),
+            ComponentError::ShutdownFailed(reason) => {
+                write!(f, "component: shutdown failed: {reason}")
+            }
+            ComponentError::InvalidState(reason) => write!(f, "component: {reason}"),
+        }
+    }
+}
+
+impl std::error::Error for ComponentError {}
+
+impl From<wit::ComponentError> for ComponentError {
+    fn from(error: wit::ComponentError) -> Self {
+        match error {
+            wit::ComponentError::InitializationFailed(s) => ComponentError::InitializationFailed(s),
+            wit::ComponentError::AlreadyInitialized => ComponentError::AlreadyInitialized,
+            wit::ComponentError::NotInitialized => ComponentError::NotInitialized,
+            wit::ComponentError::ShutdownFailed(s) => ComponentError::ShutdownFailed(s),
+            wit::ComponentError::InvalidState(s) => ComponentError::InvalidState(s),
+        }
+    }
+}
+
+impl From<ComponentError> for wit::ComponentError {
+    fn from(error: ComponentError) -> Self {
+        match error {
+            ComponentError::InitializationFailed(s) => wit::ComponentError::InitializationFailed(s),
+            ComponentError::AlreadyInitialized => wit::ComponentError::AlreadyInitialized,
+            ComponentError::NotInitialized => wit::ComponentError::NotInitialized,
+            ComponentError::ShutdownFailed(s) => wit::ComponentError::ShutdownFailed(s),
+            ComponentError::InvalidState(s) => wit::ComponentError::InvalidState(s),
+        }
+    }
+}
+
+/// Anything a component's handler can fail with; every SDK error converts
+/// into it, so handlers use `?` throughout.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Error {
+    Storage(StorageError),
+    Messaging(MessagingError),
+    Component(ComponentError),
+    /// A payload or stored value that does not decode as expected.
+    Payload(String),
+    /// Anything else, in the author's words: [`Error::msg`].
+    Other(String),
+}
+
+impl Error {
+    /// An error with the author's own message.
+    pub fn msg(message: impl fmt::Display) -> Self {
+        Error::Other(message.to_string())
+    }
+
+    /// A payload that is not what the handler expects.
+    pub fn payload(reason: impl fmt::Display) -> Self {
+        Error::Payload(reason.to_string())
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Storage(e) => e.fmt(f),
+            Error::Messaging(e) => e.fmt(f),
+            Error::Component(e) => e.fmt(f),
+            Error::Payload(reason) => write!(f, "payload: {reason}"),
+            Error::Other(message) => f.write_str(message),
+        }
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Storage(e) => Some(e),
+            Error::Messaging(e) => Some(e),
+            Error::Component(e) => Some(e),
+            Error::Payload(_) | Error::Other(_) => None,
+        }
+    }
+}
+
+impl From<StorageError> for Error {
+    fn from(error: StorageError) -> Self {
+        Error::Storage(error)
+    }
+}
+
+impl From<MessagingError> for Error {
+    fn from(error: MessagingError) -> Self {
+        Error::Messaging(error)
+    }
+}
+
+impl From<ComponentError> for Error {
+    fn from(error: ComponentError) -> Self {
+        Error::Component(error)
+    }
+}
+
+#[cfg(feature = "json")]
+impl From<serde_json::Error> for Error {
+    fn from(error: serde_json::Error) -> Self {
+        Error::Payload(format!("not the expected JSON: {error}"))
+    }
+}
+
+impl From<std::str::Utf8Error> for Error {
+    fn from(error: std::str::Utf8Error) -> Self {
+        Error::Payload(format!("not UTF-8 text: {error}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wit_variants_convert_and_read_as_sentences() {
+        let error: StorageError = wit::StorageError::InvalidKey("the key is empty".into()).into();
+        assert_eq!(error.to_string(), "storage: invalid key: the key is empty");
+        let target = ComponentId::new("acme", "ledger", "0");
+        let error: MessagingError = wit::MessagingError::TargetNotFound(target).into();
+        assert_eq!(
+            error.to_string(),
+            "messaging: no component `acme/ledger/0` is loaded"
+        );
+    }
+
+    #[test]
+    fn question_mark_lifts_into_error_and_keeps_the_source() {
+        fn fails() -> Result<(), Error> {
+            Err(StorageError::QuotaExceeded)?
+        }
+        let error = fails().unwrap_err();
+        assert!(matches!(error, Error::Storage(StorageError::QuotaExceeded)));
+        let source = std::error::Error::source(&error).expect("a source");
+        assert_eq!(source.to_string(), error.to_string());
+    }
+
+    #[test]
+    fn component_error_round_trips_through_wit() {
+        let error = ComponentError::InvalidState("busy".into());
+        let back = ComponentError::from(wit::ComponentError::from(error.clone()));
+        assert_eq!(back, error);
+    }
+}

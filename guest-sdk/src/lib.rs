@@ -1,0 +1,137 @@
+//! Write components for the `airssys:core@1.0.0` contract in plain Rust, and
+//! unit-test them with plain `cargo test`.
+//!
+//! The SDK carries the contract's WIT and its bindings: a component needs no
+//! WIT files, no `wit-bindgen` dependency and no `[package.metadata.component]`.
+//!
+//! # Five minutes to a component
+//!
+//! **1. A library crate that builds a `cdylib`:**
+//!
+//! ```toml
+//! [package]
+//! name = "counter"
+//! version = "0.1.0"
+//! edition = "2024"
+//!
+//! [lib]
+//! crate-type = ["cdylib"]
+//!
+//! [dependencies]
+//! airssys-guest = { path = "../guest-sdk" }
+//! ```
+//!
+//! **2. Implement [`Component`]; only `handle_message` is required.**
+//!
+//! ```
+//! use airssys_guest::{Component, Error, Message, storage};
+//!
+//! struct Counter;
+//!
+//! impl Component for Counter {
+//!     fn handle_message(message: Message) -> Result<Option<Vec<u8>>, Error> {
+//!         let key = message.text()?;
+//!         let count = match storage::get(key)? {
+//!             Some(bytes) => String::from_utf8_lossy(&bytes).parse::<u64>().unwrap_or(0),
+//!             None => 0,
+//!         } + 1;
+//!         storage::set(key, count.to_string())?;
+//!         airssys_guest::info!({ "key" => key }, "counted {count}");
+//!         // A request gets the new count back; a plain message gets nothing.
+//!         Ok(message.is_request().then(|| count.to_string().into_bytes()))
+//!     }
+//! }
+//!
+//! airssys_guest::export!(Counter);
+//! ```
+//!
+//! **3. Test it natively.** Off wasm, every call goes to an in-memory
+//! [`testing::TestHost`]: storage is a map, messages and logs are recorded,
+//! the clock is yours, and requests get scripted replies.
+//!
+//! ```
+//! # use airssys_guest::{Component, Error, Message, storage};
+//! # struct Counter;
+//! # impl Component for Counter {
+//! #     fn handle_message(message: Message) -> Result<Option<Vec<u8>>, Error> {
+//! #         let count = storage::get(message.text()?)?.map_or(0, |b| b.len() as u64) + 1;
+//! #         storage::set(message.text()?, vec![0; count as usize])?;
+//! #         Ok(message.is_request().then(|| count.to_string().into_bytes()))
+//! #     }
+//! # }
+//! use airssys_guest::ComponentId;
+//! use airssys_guest::testing::TestHost;
+//!
+//! let host = TestHost::new();
+//! let client = ComponentId::new("acme", "client", "0");
+//! host.deliver::<Counter>(&client, "visits").unwrap();
+//! let reply = host.deliver_request::<Counter>(&client, "visits").unwrap();
+//! assert_eq!(reply.as_deref(), Some(&b"2"[..]));
+//! ```
+//!
+//! **4. Build the component** with either
+//! `cargo build --release --target wasm32-wasip2` or `cargo component build --release`.
+//! The file in `target/wasm32-wasip2/release/` (or `wasm32-wasip1` for
+//! cargo-component) is the component a host loads.
+//!
+//! # What is where
+//!
+//! | module | contract interface |
+//! |---|---|
+//! | [`storage`] | `airssys:core/storage`: the component's own key/value namespace |
+//! | [`messaging`] | `airssys:core/host-messaging`: send, request, broadcast, `self_id` |
+//! | [`services`] | `airssys:core/host-services`: clocks, sleep, the component registry |
+//! | [`logging`] and [`trace!`] .. [`error!`] | `airssys:core/host-services.log` |
+//! | [`Component`], [`export!`] | `airssys:core/component-lifecycle`, the exports |
+//! | [`testing`] | the in-memory host, off wasm only |
+//!
+//! Features: `json` adds JSON helpers ([`storage::get_json`], [`Message::json`],
+//! [`messaging::send_json`]); `log` adds [`logger::init`], which routes the
+//! `log` crate through the host.
+//!
+//! The raw generated bindings stay reachable in [`bindings`] for anything
+//! the wrappers do not cover; a component may mix both.
+
+// So that the generated bindings' `runtime_path` resolves inside this crate too.
+extern crate self as airssys_guest;
+
+#[doc(hidden)]
+pub mod bindings;
+pub mod component;
+mod error;
+mod id;
+mod imports;
+pub mod logging;
+mod message;
+pub mod messaging;
+pub mod services;
+pub mod storage;
+
+#[cfg(feature = "log")]
+pub mod logger;
+
+#[cfg(not(target_arch = "wasm32"))]
+pub mod testing;
+
+pub use component::{Component, Config, Health, Metadata};
+pub use error::{ComponentError, Error, MessagingError, StorageError};
+pub use id::{ComponentId, ParseIdError};
+pub use message::{Message, TIMEOUT_CONTENT_TYPE};
+
+/// The wit-bindgen this SDK generated its bindings with.
+pub use wit_bindgen;
+
+/// What [`export!`] expands to; not part of the API.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::bindings::airssys::core::errors::{
+        ComponentError as WitComponentError, WasmError,
+    };
+    pub use crate::bindings::airssys::core::types::ComponentMessage;
+    pub use crate::bindings::exports::airssys::core::component_lifecycle::{
+        ComponentMetadata as WitMetadata, Guest,
+    };
+    pub use crate::component::{
+        Package, handle_callback, handle_message, initialize, metadata, shutdown,
+    };
+}

@@ -1,0 +1,85 @@
+//! What the host hands to `handle-message` and `handle-callback`.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use crate::bindings::airssys::core::types::{ComponentMessage, Timestamp};
+use crate::{ComponentId, Error};
+
+/// The `content-type` of the callback that says a request timed out (MSG-6).
+pub const TIMEOUT_CONTENT_TYPE: &str = "application/vnd.airssys.timeout";
+
+/// An incoming message, request, reply or timeout notice.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Message {
+    pub sender: ComponentId,
+    pub payload: Vec<u8>,
+    /// `Some` on requests and on their callbacks (MSG-5, MSG-6).
+    pub correlation_id: Option<String>,
+    /// The requester, on requests only (MSG-5).
+    pub reply_to: Option<ComponentId>,
+    /// When the host accepted the message (MSG-2).
+    pub timestamp: SystemTime,
+    pub content_type: Option<String>,
+}
+
+impl Message {
+    /// A plain message from `sender`, stamped now; for tests and for hosts.
+    pub fn new(sender: ComponentId, payload: impl Into<Vec<u8>>) -> Self {
+        Message {
+            sender,
+            payload: payload.into(),
+            correlation_id: None,
+            reply_to: None,
+            timestamp: crate::services::now(),
+            content_type: None,
+        }
+    }
+
+    /// A request expects an answer: `Ok(Some(reply))` from `handle_message`.
+    pub fn is_request(&self) -> bool {
+        self.correlation_id.is_some() && self.reply_to.is_some()
+    }
+
+    /// A callback that says the request got no answer in time.
+    pub fn is_timeout(&self) -> bool {
+        self.content_type.as_deref() == Some(TIMEOUT_CONTENT_TYPE)
+    }
+
+    /// The payload as UTF-8 text.
+    pub fn text(&self) -> Result<&str, Error> {
+        Ok(std::str::from_utf8(&self.payload)?)
+    }
+
+    /// The payload as JSON, decoded as `T`.
+    #[cfg(feature = "json")]
+    pub fn json<T: serde::de::DeserializeOwned>(&self) -> Result<T, Error> {
+        Ok(serde_json::from_slice(&self.payload)?)
+    }
+}
+
+impl From<ComponentMessage> for Message {
+    fn from(message: ComponentMessage) -> Self {
+        let metadata = message.metadata;
+        Message {
+            sender: message.sender,
+            payload: message.payload,
+            correlation_id: metadata.correlation_id,
+            reply_to: metadata.reply_to,
+            timestamp: system_time(metadata.timestamp),
+            content_type: metadata.content_type,
+        }
+    }
+}
+
+pub(crate) fn system_time(timestamp: Timestamp) -> SystemTime {
+    UNIX_EPOCH + Duration::new(timestamp.seconds, timestamp.nanoseconds)
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+pub(crate) fn timestamp(time: SystemTime) -> Timestamp {
+    let since_epoch = time.duration_since(UNIX_EPOCH).unwrap_or_default();
+    Timestamp {
+        seconds: since_epoch.as_secs(),
+        nanoseconds: since_epoch.subsec_nanos(),
+    }
+}

@@ -1,0 +1,251 @@
+//! The contract's 17 imports over the in-memory state, with the generated
+//! signatures, following the behaviour clauses of docs/spec.md.
+
+pub(crate) mod storage {
+    use crate::bindings::airssys::core::errors::StorageError;
+    use crate::bindings::airssys::core::storage::StorageUsage;
+    use crate::testing::state::{KEY_LIMIT_BYTES, with};
+
+    /// STO-8, with the reference host's reasons (STO-8.1).
+    fn check(key: &str) -> Result<(), StorageError> {
+        if key.is_empty() {
+            return Err(StorageError::InvalidKey("the key is empty".into()));
+        }
+        if key.len() > KEY_LIMIT_BYTES {
+            return Err(StorageError::InvalidKey(format!(
+                "the key is {} bytes; the limit is {KEY_LIMIT_BYTES} bytes",
+                key.len()
+            )));
+        }
+        Ok(())
+    }
+
+    pub fn get(key: &str) -> Result<Option<Vec<u8>>, StorageError> {
+        check(key)?;
+        Ok(with(|state| state.storage.get(key).cloned()))
+    }
+
+    pub fn set(key: &str, value: &[u8]) -> Result<(), StorageError> {
+        check(key)?;
+        with(|state| {
+            let old = state.storage.get(key).map_or(0, |v| key.len() + v.len());
+            let used = state.used_bytes() - old as u64 + (key.len() + value.len()) as u64;
+            if used > state.quota_bytes {
+                return Err(StorageError::QuotaExceeded);
+            }
+            state.storage.insert(key.to_owned(), value.to_vec());
+            Ok(())
+        })
+    }
+
+    pub fn delete(key: &str) -> Result<(), StorageError> {
+        check(key)?;
+        with(|state| state.storage.remove(key));
+        Ok(())
+    }
+
+    pub fn exists(key: &str) -> Result<bool, StorageError> {
+        check(key)?;
+        Ok(with(|state| state.storage.contains_key(key)))
+    }
+
+    pub fn list_keys(prefix: Option<&str>) -> Result<Vec<String>, StorageError> {
+        let prefix = prefix.unwrap_or("");
+        Ok(with(|state| {
+            state
+                .storage
+                .keys()
+                .filter(|key| key.starts_with(prefix))
+                .cloned()
+                .collect()
+        }))
+    }
+
+    pub fn usage() -> Result<StorageUsage, StorageError> {
+        Ok(with(|state| StorageUsage {
+            used_bytes: state.used_bytes(),
+            quota_bytes: state.quota_bytes,
+            key_count: state.storage.len() as u64,
+        }))
+    }
+}
+
+pub(crate) mod messaging {
+    use std::time::Duration;
+
+    use crate::ComponentId;
+    use crate::bindings::airssys::core::errors::MessagingError;
+    use crate::testing::state::{MESSAGE_LIMIT_BYTES, Pending, Sent, State, with};
+
+    /// MSG-4.1's order: payload size, then target loaded.
+    fn check(state: &State, targets: &[ComponentId], payload: &[u8]) -> Result<(), MessagingError> {
+        if payload.len() > MESSAGE_LIMIT_BYTES {
+            return Err(MessagingError::InvalidMessage(format!(
+                "the payload is {} bytes; the limit is {MESSAGE_LIMIT_BYTES} bytes",
+                payload.len()
+            )));
+        }
+        match targets.iter().find(|target| !state.is_loaded(target)) {
+            Some(missing) => Err(MessagingError::TargetNotFound(missing.clone())),
+            None => Ok(()),
+        }
+    }
+
+    pub fn self_id() -> ComponentId {
+        with(|state| state.self_id.clone())
+    }
+
+    pub fn send(target: &ComponentId, payload: &[u8]) -> Result<(), MessagingError> {
+        with(|state| {
+            check(state, std::slice::from_ref(target), payload)?;
+            state.sent.push(Sent {
+                target: target.clone(),
+                payload: payload.to_vec(),
+                correlation_id: None,
+            });
+            Ok(())
+        })
+    }
+
+    pub fn broadcast(targets: &[ComponentId], payload: &[u8]) -> Result<(), MessagingError> {
+        with(|state| {
+            check(state, targets, payload)?;
+            let mut seen = Vec::new();
+            for target in targets {
+                if !seen.contains(&target) {
+                    seen.push(target);
+                    state.sent.push(Sent {
+                        target: target.clone(),
+                        payload: payload.to_vec(),
+                        correlation_id: None,
+                    });
+                }
+            }
+            Ok(())
+        })
+    }
+
+    pub fn request(
+        target: &ComponentId,
+        payload: &[u8],
+        timeout_ms: u64,
+    ) -> Result<String, MessagingError> {
+        let correlation_id = with(|state| {
+            check(state, std::slice::from_ref(target), payload)?;
+            if timeout_ms == 0 {
+                return Err(MessagingError::InvalidMessage(
+                    "the timeout is 0 ms; it must be at least 1".into(),
+                ));
+            }
+            state.requests_made += 1;
+            let correlation_id = format!("test-{}", state.requests_made);
+            state.sent.push(Sent {
+                target: target.clone(),
+                payload: payload.to_vec(),
+                correlation_id: Some(correlation_id.clone()),
+            });
+            state.pending.push(Pending {
+                correlation_id: correlation_id.clone(),
+                target: target.clone(),
+                deadline: state.now + Duration::from_millis(timeout_ms),
+                reply: None,
+            });
+            Ok(correlation_id)
+        })?;
+        // The scripted answer runs outside the borrow: it may use the SDK itself.
+        if let Some(mut responder) = with(|state| state.responders.remove(target)) {
+            let reply = responder(payload);
+            with(|state| {
+                state.responders.insert(target.clone(), responder);
+                if let Some(pending) = state
+                    .pending
+                    .iter_mut()
+                    .find(|p| p.correlation_id == correlation_id)
+                {
+                    pending.reply = reply;
+                }
+            });
+        }
+        Ok(correlation_id)
+    }
+
+    /// MSG-7: pending is cancelled; timed out is `correlation-timeout`;
+    /// anything else is unknown.
+    pub fn cancel_request(request_id: &str) -> Result<(), MessagingError> {
+        with(|state| {
+            if let Some(index) = state
+                .pending
+                .iter()
+                .position(|p| p.correlation_id == request_id)
+            {
+                state.pending.remove(index);
+                Ok(())
+            } else if state.timed_out.contains(request_id) {
+                Err(MessagingError::CorrelationTimeout(request_id.to_owned()))
+            } else {
+                Err(MessagingError::InvalidMessage(format!(
+                    "no pending request `{request_id}`: unknown, answered or cancelled"
+                )))
+            }
+        })
+    }
+}
+
+pub(crate) mod services {
+    use std::time::{Duration, UNIX_EPOCH};
+
+    use crate::ComponentId;
+    use crate::bindings::airssys::core::errors::ComponentError;
+    use crate::bindings::airssys::core::host_services::ComponentInfo;
+    use crate::bindings::airssys::core::types::{LogLevel, Timestamp};
+    use crate::testing::state::{LogRecord, with};
+
+    pub fn log(level: LogLevel, message: &str, context: Option<&[(String, String)]>) {
+        let context = context.map(<[_]>::to_vec).unwrap_or_default();
+        // Shown by `cargo test` when the test fails, like any test output.
+        eprintln!("[{level:?}] {message} {context:?}");
+        with(|state| {
+            state.logs.push(LogRecord {
+                level,
+                message: message.to_owned(),
+                context,
+            })
+        });
+    }
+
+    pub fn current_time() -> Timestamp {
+        crate::message::timestamp(with(|state| state.now))
+    }
+
+    pub fn current_time_millis() -> u64 {
+        let now = with(|state| state.now);
+        now.duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis() as u64)
+    }
+
+    /// The test clock moves instead of the thread sleeping.
+    pub fn sleep_millis(duration_ms: u64) {
+        with(|state| state.advance(Duration::from_millis(duration_ms)));
+    }
+
+    pub fn list_components() -> Vec<ComponentId> {
+        with(|state| {
+            state
+                .components
+                .iter()
+                .map(|info| info.id.clone())
+                .collect()
+        })
+    }
+
+    pub fn get_component_metadata(id: &ComponentId) -> Result<ComponentInfo, ComponentError> {
+        with(|state| {
+            state
+                .components
+                .iter()
+                .find(|info| &info.id == id)
+                .cloned()
+                .ok_or_else(|| ComponentError::InvalidState(format!("`{id}` is not loaded")))
+        })
+    }
+}

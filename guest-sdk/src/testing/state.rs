@@ -1,0 +1,117 @@
+//! The in-memory host's state: one per test thread, so parallel tests never
+//! share storage, messages or clocks.
+
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::time::{Duration, SystemTime};
+
+use crate::ComponentId;
+use crate::bindings::airssys::core::host_services::ComponentInfo;
+use crate::logging::Level;
+
+/// The reference host's defaults (docs/spec.md STO-7.1, STO-8, MSG-9).
+pub(crate) const KEY_LIMIT_BYTES: usize = 1024;
+pub(crate) const DEFAULT_QUOTA_BYTES: u64 = 10 * 1024 * 1024;
+pub(crate) const MESSAGE_LIMIT_BYTES: usize = 1024 * 1024;
+
+/// One record the component logged.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogRecord {
+    pub level: Level,
+    pub message: String,
+    pub context: Vec<(String, String)>,
+}
+
+/// One message the component sent: a `send`, one target of a `broadcast`,
+/// or a `request` (with its correlation id).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sent {
+    pub target: ComponentId,
+    pub payload: Vec<u8>,
+    pub correlation_id: Option<String>,
+}
+
+pub(crate) type Responder = Box<dyn FnMut(&[u8]) -> Option<Vec<u8>>>;
+
+pub(crate) struct Pending {
+    pub correlation_id: String,
+    pub target: ComponentId,
+    pub deadline: SystemTime,
+    pub reply: Option<Vec<u8>>,
+}
+
+pub(crate) struct State {
+    pub self_id: ComponentId,
+    /// Loaded components, this one first, in load order.
+    pub components: Vec<ComponentInfo>,
+    pub storage: BTreeMap<String, Vec<u8>>,
+    pub quota_bytes: u64,
+    pub now: SystemTime,
+    pub sent: Vec<Sent>,
+    pub logs: Vec<LogRecord>,
+    pub responders: HashMap<ComponentId, Responder>,
+    pub pending: Vec<Pending>,
+    pub timed_out: HashSet<String>,
+    pub requests_made: u64,
+}
+
+impl State {
+    pub fn new(self_id: ComponentId) -> Self {
+        State {
+            components: vec![info(&self_id)],
+            self_id,
+            storage: BTreeMap::new(),
+            quota_bytes: DEFAULT_QUOTA_BYTES,
+            now: SystemTime::now(),
+            sent: Vec::new(),
+            logs: Vec::new(),
+            responders: HashMap::new(),
+            pending: Vec::new(),
+            timed_out: HashSet::new(),
+            requests_made: 0,
+        }
+    }
+
+    pub fn is_loaded(&self, id: &ComponentId) -> bool {
+        self.components.iter().any(|info| &info.id == id)
+    }
+
+    pub fn load(&mut self, id: ComponentId) {
+        if !self.is_loaded(&id) {
+            self.components.push(info(&id));
+        }
+    }
+
+    pub fn used_bytes(&self) -> u64 {
+        self.storage
+            .iter()
+            .map(|(key, value)| (key.len() + value.len()) as u64)
+            .sum()
+    }
+
+    pub fn advance(&mut self, by: Duration) {
+        self.now += by;
+    }
+}
+
+fn info(id: &ComponentId) -> ComponentInfo {
+    ComponentInfo {
+        id: id.clone(),
+        name: id.name.clone(),
+        version: "0.0.0".into(),
+        health: "healthy".into(),
+    }
+}
+
+pub(crate) fn default_self_id() -> ComponentId {
+    ComponentId::new("test", "component", "0")
+}
+
+thread_local! {
+    static STATE: RefCell<State> = RefCell::new(State::new(default_self_id()));
+}
+
+/// Runs `f` on this thread's state. `f` must not call back into the SDK.
+pub(crate) fn with<R>(f: impl FnOnce(&mut State) -> R) -> R {
+    STATE.with_borrow_mut(f)
+}
