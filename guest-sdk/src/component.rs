@@ -116,9 +116,30 @@ macro_rules! export {
                 }
             }
 
+            // Only a component has exports. Natively the export names (with
+            // `:` and `@`) would not even link as a cdylib, and the in-memory
+            // test host calls the `Component` impl directly.
+            #[cfg(target_arch = "wasm32")]
     $crate::bindings::export_runtime_host!(AirssysComponent with_types_in $crate::bindings);
+            // What the exports would call counts as used natively too, so an
+            // author's `cargo build` has no dead-code warnings.
+            #[cfg(not(target_arch = "wasm32"))]
+            let _ = $crate::__private::exports::<AirssysComponent>;
         };
     };
+}
+
+/// Every export of `G`, for [`export!`](crate::export) to mark as used off wasm.
+#[doc(hidden)]
+pub fn exports<G: crate::__private::Guest>() -> [*const (); 6] {
+    [
+        G::initialize as *const (),
+        G::handle_message as *const (),
+        G::handle_callback as *const (),
+        G::metadata as *const (),
+        G::health as *const (),
+        G::shutdown as *const (),
+    ]
 }
 
 /// The package facts [`export!`](crate::export) reads from the author's crate.

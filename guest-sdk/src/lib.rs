@@ -95,7 +95,6 @@
 // So that the generated bindings' `runtime_path` resolves inside this crate too.
 extern crate self as airssys_guest;
 
-#[doc(hidden)]
 pub mod bindings;
 pub mod component;
 mod error;
@@ -132,6 +131,6 @@ pub mod __private {
         ComponentMetadata as WitMetadata, Guest,
     };
     pub use crate::component::{
-        Package, handle_callback, handle_message, initialize, metadata, shutdown,
+        Package, exports, handle_callback, handle_message, initialize, metadata, shutdown,
     };
 }

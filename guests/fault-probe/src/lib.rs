@@ -1,5 +1,8 @@
 //! Misbehaves on request: traps, spins forever, or eats all memory, so tests
 //! can show that only its own call ends (SEC-2).
+//!
+//! Written with raw wit-bindgen, not the SDK: the check that the SDK is a
+//! convenience over the same contract, not a dialect of it.
 
 wit_bindgen::generate!({ path: "../../wit", world: "runtime-host" });
 
@@ -8,6 +11,7 @@ use airssys::core::types::{ComponentConfig, ComponentMessage, HealthStatus};
 use airssys_probe_protocol::{self as probe, Call};
 use exports::airssys::core::component_lifecycle::{ComponentError, ComponentMetadata, Guest};
 
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
 struct FaultProbe;
 
 fn misbehave(call: &Call) -> probe::Reply {
@@ -65,4 +69,6 @@ impl Guest for FaultProbe {
     }
 }
 
+// Natively the export names (with `:` and `@`) do not link as a cdylib.
+#[cfg(target_arch = "wasm32")]
 export!(FaultProbe);

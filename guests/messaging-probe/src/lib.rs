@@ -1,17 +1,13 @@
 //! Makes the messaging calls a test asks for, records every message and
 //! callback it receives, and answers requests with `re:` + payload (MSG-*).
 
-wit_bindgen::generate!({ path: "../../wit", world: "runtime-host" });
-
 use std::cell::RefCell;
+use std::time::{Duration, UNIX_EPOCH};
 
-use airssys::core::errors::{MessagingError, WasmError};
-use airssys::core::host_messaging as messaging;
-use airssys::core::types::{ComponentConfig, ComponentId, ComponentMessage, HealthStatus};
+use airssys_guest::{Component, ComponentId, Error, Message, MessagingError, Metadata, messaging};
 use airssys_probe_protocol::{
     self as probe, Call, Id, Received, Reply, Returned, Through, WitError,
 };
-use exports::airssys::core::component_lifecycle::{ComponentError, ComponentMetadata, Guest};
 
 thread_local! {
     static INBOX: RefCell<Vec<Received>> = const { RefCell::new(Vec::new()) };
@@ -19,12 +15,8 @@ thread_local! {
 
 struct MessagingProbe;
 
-fn to_wit(id: &Id) -> ComponentId {
-    ComponentId {
-        namespace: id.namespace.clone(),
-        name: id.name.clone(),
-        instance: id.instance.clone(),
-    }
+fn to_sdk(id: &Id) -> ComponentId {
+    ComponentId::new(&id.namespace, &id.name, &id.instance)
 }
 
 fn to_probe(id: ComponentId) -> Id {
@@ -42,28 +34,29 @@ fn wit_error(error: MessagingError) -> WitError {
         MessagingError::InvalidMessage(s) => WitError::new("invalid-message", Some(s)),
         MessagingError::QueueFull => WitError::new("queue-full", None),
         MessagingError::TargetNotFound(id) => {
-            let id = to_probe(id);
-            let rendered = format!("{}/{}/{}", id.namespace, id.name, id.instance);
-            WitError::new("target-not-found", Some(rendered))
+            WitError::new("target-not-found", Some(id.to_string()))
         }
+        // The SDK's enum is non-exhaustive; the WIT variant has five cases.
+        other => WitError::new("unknown", Some(other.to_string())),
     }
 }
 
 fn make(call: &Call) -> Reply {
     let returned = match call {
         Call::Send { target, payload } => {
-            messaging::send(&to_wit(target), payload).map(|()| Returned::Unit)
+            messaging::send(&to_sdk(target), payload).map(|()| Returned::Unit)
         }
         Call::Request {
             target,
             payload,
             timeout_ms,
-        } => messaging::request(&to_wit(target), payload, *timeout_ms).map(Returned::CorrelationId),
+        } => messaging::request(&to_sdk(target), payload, Duration::from_millis(*timeout_ms))
+            .map(|pending| Returned::CorrelationId(pending.into())),
         Call::CancelRequest { request_id } => {
             messaging::cancel_request(request_id).map(|()| Returned::Unit)
         }
         Call::Broadcast { targets, payload } => {
-            let targets: Vec<ComponentId> = targets.iter().map(to_wit).collect();
+            let targets: Vec<ComponentId> = targets.iter().map(to_sdk).collect();
             messaging::broadcast(&targets, payload).map(|()| Returned::Unit)
         }
         Call::SelfId => Ok(Returned::Id(to_probe(messaging::self_id()))),
@@ -73,63 +66,54 @@ fn make(call: &Call) -> Reply {
     returned.map_err(wit_error)
 }
 
-fn record(through: Through, msg: ComponentMessage) {
-    let metadata = msg.metadata;
+fn record(through: Through, message: Message) {
+    let since_epoch = message
+        .timestamp
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default();
     INBOX.with_borrow_mut(|inbox| {
         inbox.push(Received {
             through,
-            sender: to_probe(msg.sender),
-            payload: msg.payload,
-            correlation_id: metadata.correlation_id,
-            reply_to: metadata.reply_to.map(to_probe),
-            timestamp_seconds: metadata.timestamp.seconds,
-            timestamp_nanoseconds: metadata.timestamp.nanoseconds,
-            content_type: metadata.content_type,
+            sender: to_probe(message.sender),
+            payload: message.payload,
+            correlation_id: message.correlation_id,
+            reply_to: message.reply_to.map(to_probe),
+            timestamp_seconds: since_epoch.as_secs(),
+            timestamp_nanoseconds: since_epoch.subsec_nanos(),
+            content_type: message.content_type,
         })
     });
 }
 
-impl Guest for MessagingProbe {
-    fn initialize(_config: ComponentConfig) -> Result<(), ComponentError> {
-        Ok(())
-    }
-
-    fn handle_message(msg: ComponentMessage) -> Result<Option<Vec<u8>>, WasmError> {
-        if msg.metadata.content_type.as_deref() == Some(probe::CALL_CONTENT_TYPE) {
-            let call = probe::decode_call(&msg.payload).map_err(WasmError::InvalidComponent)?;
+impl Component for MessagingProbe {
+    fn handle_message(message: Message) -> Result<Option<Vec<u8>>, Error> {
+        if message.content_type.as_deref() == Some(probe::CALL_CONTENT_TYPE) {
+            let call = probe::decode_call(&message.payload).map_err(Error::payload)?;
             return Ok(Some(probe::encode_reply(&make(&call))));
         }
-        let is_request = msg.metadata.correlation_id.is_some();
-        let reply = (is_request && !msg.payload.starts_with(probe::NO_REPLY))
-            .then(|| [probe::REPLY_PREFIX, &msg.payload].concat());
-        record(Through::HandleMessage, msg);
+        // Any correlation id makes a request here, so a host that forgets
+        // `reply-to` is still answered and its defect shows in the record.
+        let is_request = message.correlation_id.is_some();
+        let reply = (is_request && !message.payload.starts_with(probe::NO_REPLY))
+            .then(|| [probe::REPLY_PREFIX, &message.payload].concat());
+        record(Through::HandleMessage, message);
         Ok(reply)
     }
 
-    fn handle_callback(msg: ComponentMessage) -> Result<(), WasmError> {
-        record(Through::HandleCallback, msg);
+    fn handle_callback(message: Message) -> Result<(), Error> {
+        record(Through::HandleCallback, message);
         Ok(())
     }
 
-    fn metadata() -> ComponentMetadata {
-        ComponentMetadata {
-            name: "messaging-probe".into(),
-            version: env!("CARGO_PKG_VERSION").into(),
+    fn metadata() -> Metadata {
+        Metadata {
             description: "Makes messaging calls and records what it receives".into(),
             author: "airssys".into(),
-            license: "Apache-2.0".into(),
             supported_operations: vec!["probe-call".into(), "echo-request".into()],
             stateful: true,
+            ..Metadata::default()
         }
-    }
-
-    fn health() -> HealthStatus {
-        HealthStatus::Healthy
-    }
-
-    fn shutdown() -> Result<(), ComponentError> {
-        Ok(())
     }
 }
 
-export!(MessagingProbe);
+airssys_guest::export!(MessagingProbe);

@@ -1,17 +1,15 @@
 //! Makes the host-services calls a test asks for; its `health` export answers
 //! whatever the test last set (SVC-*).
 
-wit_bindgen::generate!({ path: "../../wit", world: "runtime-host" });
-
 use std::cell::Cell;
 
-use airssys::core::errors::{ComponentError as ImportedComponentError, WasmError};
-use airssys::core::host_services as services;
-use airssys::core::types::{
-    ComponentConfig, ComponentId, ComponentMessage, HealthStatus, LogLevel,
+use airssys_guest::bindings::airssys::core::host_services as raw;
+use airssys_guest::logging::{self, Level as LogLevel};
+use airssys_guest::{
+    Component, ComponentError, ComponentId, Error, Health as HealthStatus, Message, Metadata,
+    services,
 };
 use airssys_probe_protocol::{self as probe, Call, Health, Id, Level, Reply, Returned, WitError};
-use exports::airssys::core::component_lifecycle::{ComponentError, ComponentMetadata, Guest};
 
 thread_local! {
     static HEALTH: Cell<HealthStatus> = const { Cell::new(HealthStatus::Healthy) };
@@ -19,12 +17,8 @@ thread_local! {
 
 struct ServicesProbe;
 
-fn to_wit(id: &Id) -> ComponentId {
-    ComponentId {
-        namespace: id.namespace.clone(),
-        name: id.name.clone(),
-        instance: id.instance.clone(),
-    }
+fn to_sdk(id: &Id) -> ComponentId {
+    ComponentId::new(&id.namespace, &id.name, &id.instance)
 }
 
 fn to_probe(id: ComponentId) -> Id {
@@ -35,15 +29,15 @@ fn to_probe(id: ComponentId) -> Id {
     }
 }
 
-fn wit_error(error: ImportedComponentError) -> WitError {
+fn wit_error(error: ComponentError) -> WitError {
     match error {
-        ImportedComponentError::InitializationFailed(s) => {
-            WitError::new("initialization-failed", Some(s))
-        }
-        ImportedComponentError::AlreadyInitialized => WitError::new("already-initialized", None),
-        ImportedComponentError::NotInitialized => WitError::new("not-initialized", None),
-        ImportedComponentError::ShutdownFailed(s) => WitError::new("shutdown-failed", Some(s)),
-        ImportedComponentError::InvalidState(s) => WitError::new("invalid-state", Some(s)),
+        ComponentError::InitializationFailed(s) => WitError::new("initialization-failed", Some(s)),
+        ComponentError::AlreadyInitialized => WitError::new("already-initialized", None),
+        ComponentError::NotInitialized => WitError::new("not-initialized", None),
+        ComponentError::ShutdownFailed(s) => WitError::new("shutdown-failed", Some(s)),
+        ComponentError::InvalidState(s) => WitError::new("invalid-state", Some(s)),
+        // The SDK's enum is non-exhaustive; the WIT variant has five cases.
+        other => WitError::new("unknown", Some(other.to_string())),
     }
 }
 
@@ -71,30 +65,37 @@ fn make(call: &Call) -> Reply {
         Call::Log {
             level: l,
             message,
-            context,
+            context: None,
         } => {
-            services::log(level(*l), message, context.as_deref());
+            logging::log(level(*l), message);
+            Ok(Returned::Unit)
+        }
+        Call::Log {
+            level: l,
+            message,
+            context: Some(pairs),
+        } => {
+            logging::log_with(level(*l), message, pairs);
             Ok(Returned::Unit)
         }
         Call::CurrentTime => {
-            let now = services::current_time();
+            // Raw on purpose: the SDK's `services::now` normalises the
+            // timestamp, which would hide a host's out-of-range nanoseconds.
+            let now = raw::current_time();
             Ok(Returned::Time {
                 seconds: now.seconds,
                 nanoseconds: now.nanoseconds,
             })
         }
-        Call::CurrentTimeMillis => Ok(Returned::Millis(services::current_time_millis())),
+        Call::CurrentTimeMillis => Ok(Returned::Millis(services::unix_millis())),
         Call::SleepMillis { duration_ms } => {
-            services::sleep_millis(*duration_ms);
+            services::sleep(std::time::Duration::from_millis(*duration_ms));
             Ok(Returned::Unit)
         }
         Call::ListComponents => Ok(Returned::Ids(
-            services::list_components()
-                .into_iter()
-                .map(to_probe)
-                .collect(),
+            services::components().into_iter().map(to_probe).collect(),
         )),
-        Call::GetComponentMetadata { id } => services::get_component_metadata(&to_wit(id))
+        Call::GetComponentMetadata { id } => services::component_info(&to_sdk(id))
             .map(|info| Returned::Info {
                 id: to_probe(info.id),
                 name: info.name,
@@ -110,39 +111,25 @@ fn make(call: &Call) -> Reply {
     }
 }
 
-impl Guest for ServicesProbe {
-    fn initialize(_config: ComponentConfig) -> Result<(), ComponentError> {
-        Ok(())
-    }
-
-    fn handle_message(msg: ComponentMessage) -> Result<Option<Vec<u8>>, WasmError> {
-        let call = probe::decode_call(&msg.payload).map_err(WasmError::InvalidComponent)?;
+impl Component for ServicesProbe {
+    fn handle_message(message: Message) -> Result<Option<Vec<u8>>, Error> {
+        let call = probe::decode_call(&message.payload).map_err(Error::payload)?;
         Ok(Some(probe::encode_reply(&make(&call))))
     }
 
-    fn handle_callback(_msg: ComponentMessage) -> Result<(), WasmError> {
-        Ok(())
-    }
-
-    fn metadata() -> ComponentMetadata {
-        ComponentMetadata {
-            name: "services-probe".into(),
-            version: env!("CARGO_PKG_VERSION").into(),
+    fn metadata() -> Metadata {
+        Metadata {
             description: "Makes host-services calls; reports a settable health".into(),
             author: "airssys".into(),
-            license: "Apache-2.0".into(),
             supported_operations: vec!["probe-call".into()],
             stateful: true,
+            ..Metadata::default()
         }
     }
 
     fn health() -> HealthStatus {
         HEALTH.get()
     }
-
-    fn shutdown() -> Result<(), ComponentError> {
-        Ok(())
-    }
 }
 
-export!(ServicesProbe);
+airssys_guest::export!(ServicesProbe);

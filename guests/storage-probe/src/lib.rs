@@ -1,12 +1,8 @@
 //! Makes the storage calls a test asks for and reports what it saw (STO-*).
+//! Written with the SDK; `fault-probe` is the raw wit-bindgen counterpart.
 
-wit_bindgen::generate!({ path: "../../wit", world: "runtime-host" });
-
-use airssys::core::errors::{StorageError, WasmError};
-use airssys::core::storage;
-use airssys::core::types::{ComponentConfig, ComponentMessage, HealthStatus};
+use airssys_guest::{Component, Error, Message, Metadata, StorageError, storage};
 use airssys_probe_protocol::{self as probe, Call, Reply, Returned, WitError};
-use exports::airssys::core::component_lifecycle::{ComponentError, ComponentMetadata, Guest};
 
 struct StorageProbe;
 
@@ -16,7 +12,9 @@ fn wit_error(error: StorageError) -> WitError {
         StorageError::AlreadyExists(s) => WitError::new("already-exists", Some(s)),
         StorageError::QuotaExceeded => WitError::new("quota-exceeded", None),
         StorageError::InvalidKey(s) => WitError::new("invalid-key", Some(s)),
-        StorageError::IoError(s) => WitError::new("io-error", Some(s)),
+        StorageError::Io(s) => WitError::new("io-error", Some(s)),
+        // The SDK's enum is non-exhaustive; the WIT variant has five cases.
+        other => WitError::new("unknown", Some(other.to_string())),
     }
 }
 
@@ -26,7 +24,10 @@ fn make(call: &Call) -> Reply {
         Call::Set { key, value } => storage::set(key, value).map(|()| Returned::Unit),
         Call::Delete { key } => storage::delete(key).map(|()| Returned::Unit),
         Call::Exists { key } => storage::exists(key).map(Returned::Bool),
-        Call::ListKeys { prefix } => storage::list_keys(prefix.as_deref()).map(Returned::Keys),
+        Call::ListKeys { prefix: None } => storage::keys().map(Returned::Keys),
+        Call::ListKeys {
+            prefix: Some(prefix),
+        } => storage::keys_with_prefix(prefix).map(Returned::Keys),
         Call::Usage => storage::usage().map(|u| Returned::Usage {
             used_bytes: u.used_bytes,
             quota_bytes: u.quota_bytes,
@@ -37,39 +38,20 @@ fn make(call: &Call) -> Reply {
     returned.map_err(wit_error)
 }
 
-impl Guest for StorageProbe {
-    fn initialize(_config: ComponentConfig) -> Result<(), ComponentError> {
-        Ok(())
-    }
-
-    fn handle_message(msg: ComponentMessage) -> Result<Option<Vec<u8>>, WasmError> {
-        let call = probe::decode_call(&msg.payload).map_err(WasmError::InvalidComponent)?;
+impl Component for StorageProbe {
+    fn handle_message(message: Message) -> Result<Option<Vec<u8>>, Error> {
+        let call = probe::decode_call(&message.payload).map_err(Error::payload)?;
         Ok(Some(probe::encode_reply(&make(&call))))
     }
 
-    fn handle_callback(_msg: ComponentMessage) -> Result<(), WasmError> {
-        Ok(())
-    }
-
-    fn metadata() -> ComponentMetadata {
-        ComponentMetadata {
-            name: "storage-probe".into(),
-            version: env!("CARGO_PKG_VERSION").into(),
+    fn metadata() -> Metadata {
+        Metadata {
             description: "Makes the storage calls a test asks for".into(),
             author: "airssys".into(),
-            license: "Apache-2.0".into(),
             supported_operations: vec!["probe-call".into()],
-            stateful: false,
+            ..Metadata::default()
         }
-    }
-
-    fn health() -> HealthStatus {
-        HealthStatus::Healthy
-    }
-
-    fn shutdown() -> Result<(), ComponentError> {
-        Ok(())
     }
 }
 
-export!(StorageProbe);
+airssys_guest::export!(StorageProbe);
