@@ -21,6 +21,17 @@ snapshots:
 demo *ARGS:
     cargo run -p airssys-host --example demo -- {{ARGS}}
 
+# Every guest built with cargo-component instead of `cargo build --target
+# wasm32-wasip2`, then the host's clause tests and the conformance suite on
+# them (needs `cargo install cargo-component --locked`).
+guests-cargo-component:
+    AIRSSYS_GUEST_BUILDER=cargo-component cargo test -p airssys-host --test clauses
+    AIRSSYS_GUEST_BUILDER=cargo-component cargo conformance
+
+# The SDK's docs, warnings denied as in CI.
+sdk-doc:
+    RUSTDOCFLAGS="-D warnings" cargo doc -p airssys-guest --no-deps
+
 # Every test of the workspace (guests are built by guests/artifacts/build.rs).
 test:
     cargo test --workspace
@@ -35,6 +46,7 @@ fmt:
 lint:
     cargo fmt --all -- --check
     cargo clippy --workspace --all-targets -- -D warnings
+    cargo clippy -p airssys-guest -p counter -p storage-probe -p fault-probe --target wasm32-wasip2 -- -D warnings
 
 # What CI runs.
 ci:

@@ -5,12 +5,46 @@
 //! A guest crate is a directory beside this one, or under `examples/`, whose
 //! Cargo.toml declares a `cdylib`. Guests build in one `cargo build` into `<target>/airssys-guests`,
 //! shared by every profile, so cargo's own caching keeps rebuilds rare.
+//!
+//! `AIRSSYS_GUEST_BUILDER=cargo-component` builds them with
+//! `cargo component build` instead (cargo-component 0.21, wasm32-wasip1 plus
+//! its adapter), so every host test can run on guests built either way.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, exit};
 
 const TARGET: &str = "wasm32-wasip2";
+const BUILDER_VARIABLE: &str = "AIRSSYS_GUEST_BUILDER";
+
+/// How the guests are compiled to components.
+#[derive(Clone, Copy, PartialEq)]
+enum Builder {
+    /// `cargo build --target wasm32-wasip2`: rustc emits a component.
+    Cargo,
+    /// `cargo component build`: a wasm32-wasip1 module, componentized.
+    CargoComponent,
+}
+
+impl Builder {
+    fn from_env() -> Builder {
+        match std::env::var(BUILDER_VARIABLE).as_deref() {
+            Err(_) | Ok("" | "cargo") => Builder::Cargo,
+            Ok("cargo-component") => Builder::CargoComponent,
+            Ok(other) => fail(&format!(
+                "{BUILDER_VARIABLE}={other:?} is not a guest builder; use `cargo` (the default) or `cargo-component`"
+            )),
+        }
+    }
+
+    /// The target triple whose `release` directory holds the components.
+    fn output_target(self) -> &'static str {
+        match self {
+            Builder::Cargo => TARGET,
+            Builder::CargoComponent => "wasm32-wasip1",
+        }
+    }
+}
 
 struct Guest {
     package: String,
@@ -36,7 +70,11 @@ fn main() {
         workspace.join("Cargo.lock").display()
     );
 
-    require_target();
+    println!("cargo:rerun-if-env-changed={BUILDER_VARIABLE}");
+    let builder = Builder::from_env();
+    if builder == Builder::Cargo {
+        require_target();
+    }
     let mut guests = discover(guests_dir);
     guests.extend(discover(&examples_dir));
     guests.sort_by(|a, b| a.package.cmp(&b.package));
@@ -48,8 +86,8 @@ fn main() {
         ));
     }
     let target_dir = shared_target_dir();
-    build(&guests, &target_dir);
-    write_constants(&guests, &target_dir);
+    build(builder, &guests, &target_dir);
+    write_constants(builder, &guests, &target_dir);
 }
 
 fn env(name: &str) -> String {
@@ -111,13 +149,21 @@ fn shared_target_dir() -> PathBuf {
     target.join("airssys-guests")
 }
 
-fn build(guests: &[Guest], target_dir: &Path) {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let mut command = Command::new(cargo);
-    command
-        .args(["build", "--release", "--target", TARGET])
-        .arg("--target-dir")
-        .arg(target_dir);
+fn build(builder: Builder, guests: &[Guest], target_dir: &Path) {
+    let mut command = match builder {
+        Builder::Cargo => {
+            let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+            let mut command = Command::new(cargo);
+            command.args(["build", "--release", "--target", TARGET]);
+            command
+        }
+        Builder::CargoComponent => {
+            let mut command = Command::new("cargo-component");
+            command.args(["component", "build", "--release"]);
+            command
+        }
+    };
+    command.arg("--target-dir").arg(target_dir);
     for guest in guests {
         command.args(["--package", &guest.package]);
     }
@@ -132,9 +178,13 @@ fn build(guests: &[Guest], target_dir: &Path) {
     ] {
         command.env_remove(variable);
     }
-    let status = command
-        .status()
-        .unwrap_or_else(|e| fail(&format!("cannot run {command:?}: {e}")));
+    let status = command.status().unwrap_or_else(|e| match builder {
+        Builder::CargoComponent => fail(&format!(
+            "cannot run cargo-component ({e}); install it with:\n\n    \
+             cargo install cargo-component --locked\n"
+        )),
+        Builder::Cargo => fail(&format!("cannot run {command:?}: {e}")),
+    });
     if !status.success() {
         fail(&format!(
             "building the guest components failed: {command:?}"
@@ -142,8 +192,8 @@ fn build(guests: &[Guest], target_dir: &Path) {
     }
 }
 
-fn write_constants(guests: &[Guest], target_dir: &Path) {
-    let release = target_dir.join(TARGET).join("release");
+fn write_constants(builder: Builder, guests: &[Guest], target_dir: &Path) {
+    let release = target_dir.join(builder.output_target()).join("release");
     let mut code = String::new();
     let mut all = String::from("/// Every guest: (package name, path of its component).\n");
     all.push_str("pub const ALL: &[(&str, &str)] = &[\n");
