@@ -10,7 +10,7 @@ use airssys_host::{
     AirssysHost, Capabilities, ComponentId, ComponentMessage, HostConfig, LoadOptions, LogBuffer,
     Runtime,
 };
-use airssys_probe_protocol::{self as probe, Call, Id, Received, Reply, Returned};
+use airssys_probe_protocol::{self as probe, Call, Id, Received, Reply, Returned, Through};
 use wasmtime::component::Component;
 
 pub use airssys_guests::{FAULT_PROBE, MESSAGING_PROBE, SERVICES_PROBE, STORAGE_PROBE};
@@ -24,6 +24,34 @@ pub struct Harness {
 pub fn id(path: &str) -> ComponentId {
     let parts: Vec<&str> = path.split('/').collect();
     ComponentId::new(parts[0], parts[1], parts[2])
+}
+
+/// Long enough for any dispatch a test starts to settle.
+pub const SETTLE: Duration = Duration::from_secs(5);
+
+/// Asks a messaging probe to `send`.
+pub fn send(target: &ComponentId, payload: &[u8]) -> Call {
+    Call::Send {
+        target: probe_id(target),
+        payload: payload.to_vec(),
+    }
+}
+
+/// Asks a messaging probe to `request`.
+pub fn request(target: &ComponentId, payload: &[u8], timeout_ms: u64) -> Call {
+    Call::Request {
+        target: probe_id(target),
+        payload: payload.to_vec(),
+        timeout_ms,
+    }
+}
+
+/// What a messaging probe received at `handle-callback`.
+pub fn callbacks(inbox: &[Received]) -> Vec<&Received> {
+    inbox
+        .iter()
+        .filter(|r| r.through == Through::HandleCallback)
+        .collect()
 }
 
 pub fn probe_id(id: &ComponentId) -> Id {

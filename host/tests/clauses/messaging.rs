@@ -5,26 +5,9 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use airssys_host::messaging::router::TIMEOUT_CONTENT_TYPE;
 use airssys_host::{ComponentId, HostConfig};
-use airssys_probe_protocol::{Call, Received, Returned, Through};
+use airssys_probe_protocol::{Call, Returned, Through};
 
-use crate::harness::{Harness, MESSAGING_PROBE, id, probe_id};
-
-const SETTLE: Duration = Duration::from_secs(5);
-
-fn send(target: &ComponentId, payload: &[u8]) -> Call {
-    Call::Send {
-        target: probe_id(target),
-        payload: payload.to_vec(),
-    }
-}
-
-fn request(target: &ComponentId, payload: &[u8], timeout_ms: u64) -> Call {
-    Call::Request {
-        target: probe_id(target),
-        payload: payload.to_vec(),
-        timeout_ms,
-    }
-}
+use crate::harness::{Harness, MESSAGING_PROBE, SETTLE, callbacks, id, probe_id, request, send};
 
 fn broadcast(targets: &[&ComponentId], payload: &[u8]) -> Call {
     Call::Broadcast {
@@ -38,13 +21,6 @@ fn correlation(returned: Returned) -> String {
         Returned::CorrelationId(id) => id,
         other => panic!("request returned {other:?}"),
     }
-}
-
-fn callbacks(inbox: &[Received]) -> Vec<&Received> {
-    inbox
-        .iter()
-        .filter(|r| r.through == Through::HandleCallback)
-        .collect()
 }
 
 /// Two messaging probes, alice and bob.

@@ -2,35 +2,14 @@
 //! what its native tests show against the SDK's in-memory host holds here,
 //! through real message delivery, storage and logging.
 
-use std::time::Duration;
-
 use airssys_guests::COUNTER;
-use airssys_host::ComponentId;
-use airssys_probe_protocol::{Call, Received, Through};
 
-use crate::harness::{Harness, MESSAGING_PROBE, probe_id};
+use crate::harness::{Harness, MESSAGING_PROBE, SETTLE, callbacks, request, send};
 
-const SETTLE: Duration = Duration::from_secs(5);
-
-fn send(target: &ComponentId, text: &str) -> Call {
-    Call::Send {
-        target: probe_id(target),
-        payload: text.as_bytes().to_vec(),
-    }
-}
-
-fn request(target: &ComponentId, text: &str) -> Call {
-    Call::Request {
-        target: probe_id(target),
-        payload: text.as_bytes().to_vec(),
-        timeout_ms: 5_000,
-    }
-}
-
-fn answers(inbox: Vec<Received>) -> Vec<String> {
-    inbox
-        .into_iter()
-        .filter(|r| r.through == Through::HandleCallback)
+/// The payloads of the replies `client` got, in order.
+fn answers(host: &Harness, client: &airssys_host::ComponentId) -> Vec<String> {
+    callbacks(&host.inbox(client))
+        .iter()
         .map(|r| String::from_utf8_lossy(&r.payload).into_owned())
         .collect()
 }
@@ -41,12 +20,12 @@ fn msg_5_the_example_counter_answers_requests_with_its_stored_count() {
     let client = host.load(MESSAGING_PROBE, "test/client/0");
     let counter = host.load(COUNTER, "test/counter/0");
 
-    host.ok(&client, send(&counter, "increment visits"));
-    host.ok(&client, request(&counter, "increment visits"));
-    host.ok(&client, request(&counter, "get visits"));
+    host.ok(&client, send(&counter, b"increment visits"));
+    host.ok(&client, request(&counter, b"increment visits", 5_000));
+    host.ok(&client, request(&counter, b"get visits", 5_000));
     host.settle(SETTLE);
 
-    assert_eq!(answers(host.inbox(&client)), ["2", "2"]);
+    assert_eq!(answers(&host, &client), ["2", "2"]);
     let logged: Vec<String> = host.logs.records().into_iter().map(|r| r.message).collect();
     assert!(logged.contains(&"counted 2".to_owned()), "{logged:?}");
 }
@@ -58,15 +37,15 @@ fn msg_5_the_example_counter_merges_a_peers_count_through_a_request() {
     let ours = host.load(COUNTER, "test/counter/ours");
     let theirs = host.load(COUNTER, "test/counter/theirs");
     for _ in 0..3 {
-        host.ok(&client, send(&theirs, "increment visits"));
+        host.ok(&client, send(&theirs, b"increment visits"));
     }
-    host.ok(&client, send(&ours, "increment visits"));
+    host.ok(&client, send(&ours, b"increment visits"));
     host.settle(SETTLE);
 
-    host.ok(&client, send(&ours, "merge visits test/counter/theirs"));
+    host.ok(&client, send(&ours, b"merge visits test/counter/theirs"));
     host.settle(SETTLE);
-    host.ok(&client, request(&ours, "get visits"));
+    host.ok(&client, request(&ours, b"get visits", 5_000));
     host.settle(SETTLE);
 
-    assert_eq!(answers(host.inbox(&client)), ["4"]);
+    assert_eq!(answers(&host, &client), ["4"]);
 }
