@@ -40,6 +40,10 @@ test:
 clause FILTER:
     cargo test -p airssys-host --test clauses -- {{FILTER}}
 
+# The reference host's costs (load, call, storage import, routed message), by divan.
+bench *ARGS:
+    cargo bench -p airssys-host --bench calls -- {{ARGS}}
+
 fmt:
     cargo fmt --all
 
