@@ -159,10 +159,8 @@ pub struct Package {
 pub fn initialize<C: Component>(
     config: Config,
 ) -> Result<(), crate::bindings::airssys::core::errors::ComponentError> {
-    C::initialize(config).map_err(|error| match error {
-        Error::Component(error) => error.into(),
-        other => ComponentError::InitializationFailed(other.to_string()).into(),
-    })
+    C::initialize(config)
+        .map_err(|error| component_error(error, ComponentError::InitializationFailed))
 }
 
 #[doc(hidden)]
@@ -203,10 +201,18 @@ pub fn metadata<C: Component>(package: Package) -> wit::ComponentMetadata {
 #[doc(hidden)]
 pub fn shutdown<C: Component>() -> Result<(), crate::bindings::airssys::core::errors::ComponentError>
 {
-    C::shutdown().map_err(|error| match error {
+    C::shutdown().map_err(|error| component_error(error, ComponentError::ShutdownFailed))
+}
+
+/// A component error as it is; any other error as `otherwise(message)`.
+fn component_error(
+    error: Error,
+    otherwise: fn(String) -> ComponentError,
+) -> crate::bindings::airssys::core::errors::ComponentError {
+    match error {
         Error::Component(error) => error.into(),
-        other => ComponentError::ShutdownFailed(other.to_string()).into(),
-    })
+        other => otherwise(other.to_string()).into(),
+    }
 }
 
 fn runtime_error(error: Error) -> WasmError {

@@ -54,8 +54,12 @@
 //! # struct Counter;
 //! # impl Component for Counter {
 //! #     fn handle_message(message: Message) -> Result<Option<Vec<u8>>, Error> {
-//! #         let count = storage::get(message.text()?)?.map_or(0, |b| b.len() as u64) + 1;
-//! #         storage::set(message.text()?, vec![0; count as usize])?;
+//! #         let key = message.text()?;
+//! #         let count = match storage::get(key)? {
+//! #             Some(bytes) => String::from_utf8_lossy(&bytes).parse::<u64>().unwrap_or(0),
+//! #             None => 0,
+//! #         } + 1;
+//! #         storage::set(key, count.to_string())?;
 //! #         Ok(message.is_request().then(|| count.to_string().into_bytes()))
 //! #     }
 //! # }
@@ -105,6 +109,7 @@ mod message;
 pub mod messaging;
 pub mod services;
 pub mod storage;
+mod time;
 
 #[cfg(feature = "log")]
 pub mod logger;

@@ -1,8 +1,9 @@
 //! What the host hands to `handle-message` and `handle-callback`.
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::SystemTime;
 
-use crate::bindings::airssys::core::types::{ComponentMessage, Timestamp};
+use crate::bindings::airssys::core::types::ComponentMessage;
+use crate::time::system_time;
 use crate::{ComponentId, Error};
 
 /// The `content-type` of the callback that says a request timed out (MSG-6).
@@ -68,18 +69,5 @@ impl From<ComponentMessage> for Message {
             timestamp: system_time(metadata.timestamp),
             content_type: metadata.content_type,
         }
-    }
-}
-
-pub(crate) fn system_time(timestamp: Timestamp) -> SystemTime {
-    UNIX_EPOCH + Duration::new(timestamp.seconds, timestamp.nanoseconds)
-}
-
-#[cfg(not(target_arch = "wasm32"))]
-pub(crate) fn timestamp(time: SystemTime) -> Timestamp {
-    let since_epoch = time.duration_since(UNIX_EPOCH).unwrap_or_default();
-    Timestamp {
-        seconds: since_epoch.as_secs(),
-        nanoseconds: since_epoch.subsec_nanos(),
     }
 }

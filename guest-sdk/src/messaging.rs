@@ -8,6 +8,7 @@
 use std::time::Duration;
 
 use crate::imports::messaging as host;
+use crate::time::whole_millis;
 use crate::{ComponentId, MessagingError};
 
 /// The id the host assigned to this component (MSG-1).
@@ -91,22 +92,4 @@ pub fn request_json<T: serde::Serialize + ?Sized>(
 #[cfg(feature = "json")]
 pub fn reply_json<T: serde::Serialize + ?Sized>(value: &T) -> Result<Vec<u8>, crate::Error> {
     Ok(serde_json::to_vec(value)?)
-}
-
-fn whole_millis(duration: Duration) -> u64 {
-    let millis = duration.as_nanos().div_ceil(1_000_000);
-    u64::try_from(millis).unwrap_or(u64::MAX)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn timeouts_round_up_to_whole_milliseconds() {
-        assert_eq!(whole_millis(Duration::ZERO), 0);
-        assert_eq!(whole_millis(Duration::from_micros(1)), 1);
-        assert_eq!(whole_millis(Duration::from_millis(250)), 250);
-        assert_eq!(whole_millis(Duration::MAX), u64::MAX);
-    }
 }

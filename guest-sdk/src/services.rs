@@ -4,7 +4,7 @@
 use std::time::{Duration, SystemTime};
 
 use crate::imports::services as host;
-use crate::message::system_time;
+use crate::time::{system_time, whole_millis};
 use crate::{ComponentError, ComponentId};
 
 /// Registry facts and current health of a loaded component (SVC-6).
@@ -23,8 +23,7 @@ pub fn unix_millis() -> u64 {
 /// Blocks for at least `duration`, rounded up to whole milliseconds, within
 /// the call's execution budget: a sleep that does not fit traps (SVC-4).
 pub fn sleep(duration: Duration) {
-    let millis = duration.as_nanos().div_ceil(1_000_000);
-    host::sleep_millis(u64::try_from(millis).unwrap_or(u64::MAX));
+    host::sleep_millis(whole_millis(duration));
 }
 
 /// Every loaded component, this one included, in load order (SVC-5).

@@ -3,8 +3,9 @@
 //! wasmtime's `crates/test-programs/artifacts`.
 //!
 //! A guest crate is a directory beside this one, or under `examples/`, whose
-//! Cargo.toml declares a `cdylib`. Guests build in one `cargo build` into `<target>/airssys-guests`,
-//! shared by every profile, so cargo's own caching keeps rebuilds rare.
+//! Cargo.toml declares a `cdylib`. Guests build in one cargo invocation into
+//! `<target>/airssys-guests`, shared by every profile, so cargo's own caching
+//! keeps rebuilds rare.
 //!
 //! `AIRSSYS_GUEST_BUILDER=cargo-component` builds them with
 //! `cargo component build` instead (cargo-component 0.21, wasm32-wasip1 plus

@@ -137,8 +137,7 @@ pub(crate) mod messaging {
                     "the timeout is 0 ms; it must be at least 1".into(),
                 ));
             }
-            state.requests_made += 1;
-            let correlation_id = format!("test-{}", state.requests_made);
+            let correlation_id = state.next_correlation_id();
             state.sent.push(Sent {
                 target: target.clone(),
                 payload: payload.to_vec(),
@@ -214,7 +213,7 @@ pub(crate) mod services {
     }
 
     pub fn current_time() -> Timestamp {
-        crate::message::timestamp(with(|state| state.now))
+        crate::time::timestamp(with(|state| state.now))
     }
 
     pub fn current_time_millis() -> u64 {

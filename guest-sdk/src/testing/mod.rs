@@ -44,7 +44,8 @@ use std::time::{Duration, SystemTime};
 pub use state::{LogRecord, Sent};
 
 use crate::bindings::airssys::core::types::{ComponentMessage, MessageMetadata};
-use crate::message::{TIMEOUT_CONTENT_TYPE, timestamp};
+use crate::message::TIMEOUT_CONTENT_TYPE;
+use crate::time::timestamp;
 use crate::{Component, ComponentId, Error, Message};
 use state::{State, default_self_id, with};
 
@@ -151,7 +152,7 @@ impl TestHost {
         sender: &ComponentId,
         payload: impl Into<Vec<u8>>,
     ) -> Result<Option<Vec<u8>>, Error> {
-        let correlation_id = format!("incoming-{}", with(|state| state.sent.len()));
+        let correlation_id = with(State::next_correlation_id);
         let reply_to = Some(sender.clone());
         let message = self.message(sender, payload.into(), Some(correlation_id), reply_to);
         C::handle_message(message)

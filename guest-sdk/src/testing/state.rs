@@ -52,7 +52,7 @@ pub(crate) struct State {
     pub responders: HashMap<ComponentId, Responder>,
     pub pending: Vec<Pending>,
     pub timed_out: HashSet<String>,
-    pub requests_made: u64,
+    correlation_ids_issued: u64,
 }
 
 impl State {
@@ -68,7 +68,7 @@ impl State {
             responders: HashMap::new(),
             pending: Vec::new(),
             timed_out: HashSet::new(),
-            requests_made: 0,
+            correlation_ids_issued: 0,
         }
     }
 
@@ -87,6 +87,12 @@ impl State {
             .iter()
             .map(|(key, value)| (key.len() + value.len()) as u64)
             .sum()
+    }
+
+    /// A correlation id no other request of this host has, outgoing or incoming.
+    pub fn next_correlation_id(&mut self) -> String {
+        self.correlation_ids_issued += 1;
+        format!("test-{}", self.correlation_ids_issued)
     }
 
     pub fn advance(&mut self, by: Duration) {

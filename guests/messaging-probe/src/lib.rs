@@ -15,18 +15,6 @@ thread_local! {
 
 struct MessagingProbe;
 
-fn to_sdk(id: &Id) -> ComponentId {
-    ComponentId::new(&id.namespace, &id.name, &id.instance)
-}
-
-fn to_probe(id: ComponentId) -> Id {
-    Id {
-        namespace: id.namespace,
-        name: id.name,
-        instance: id.instance,
-    }
-}
-
 fn wit_error(error: MessagingError) -> WitError {
     match error {
         MessagingError::DeliveryFailed(s) => WitError::new("delivery-failed", Some(s)),
@@ -44,22 +32,26 @@ fn wit_error(error: MessagingError) -> WitError {
 fn make(call: &Call) -> Reply {
     let returned = match call {
         Call::Send { target, payload } => {
-            messaging::send(&to_sdk(target), payload).map(|()| Returned::Unit)
+            messaging::send(&ComponentId::from(target), payload).map(|()| Returned::Unit)
         }
         Call::Request {
             target,
             payload,
             timeout_ms,
-        } => messaging::request(&to_sdk(target), payload, Duration::from_millis(*timeout_ms))
-            .map(|pending| Returned::CorrelationId(pending.into())),
+        } => messaging::request(
+            &ComponentId::from(target),
+            payload,
+            Duration::from_millis(*timeout_ms),
+        )
+        .map(|pending| Returned::CorrelationId(pending.into())),
         Call::CancelRequest { request_id } => {
             messaging::cancel_request(request_id).map(|()| Returned::Unit)
         }
         Call::Broadcast { targets, payload } => {
-            let targets: Vec<ComponentId> = targets.iter().map(to_sdk).collect();
+            let targets: Vec<ComponentId> = targets.iter().map(ComponentId::from).collect();
             messaging::broadcast(&targets, payload).map(|()| Returned::Unit)
         }
-        Call::SelfId => Ok(Returned::Id(to_probe(messaging::self_id()))),
+        Call::SelfId => Ok(Returned::Id(Id::from(messaging::self_id()))),
         Call::Inbox => Ok(Returned::Inbox(INBOX.with_borrow(Clone::clone))),
         other => return probe::unsupported(other),
     };
@@ -74,10 +66,10 @@ fn record(through: Through, message: Message) {
     INBOX.with_borrow_mut(|inbox| {
         inbox.push(Received {
             through,
-            sender: to_probe(message.sender),
+            sender: Id::from(message.sender),
             payload: message.payload,
             correlation_id: message.correlation_id,
-            reply_to: message.reply_to.map(to_probe),
+            reply_to: message.reply_to.map(Id::from),
             timestamp_seconds: since_epoch.as_secs(),
             timestamp_nanoseconds: since_epoch.subsec_nanos(),
             content_type: message.content_type,

@@ -24,6 +24,24 @@ pub struct Id {
     pub instance: String,
 }
 
+#[cfg(feature = "guest-sdk")]
+impl From<&Id> for airssys_guest::ComponentId {
+    fn from(id: &Id) -> Self {
+        airssys_guest::ComponentId::new(&id.namespace, &id.name, &id.instance)
+    }
+}
+
+#[cfg(feature = "guest-sdk")]
+impl From<airssys_guest::ComponentId> for Id {
+    fn from(id: airssys_guest::ComponentId) -> Self {
+        Id {
+            namespace: id.namespace,
+            name: id.name,
+            instance: id.instance,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Level {

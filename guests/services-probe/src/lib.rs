@@ -17,18 +17,6 @@ thread_local! {
 
 struct ServicesProbe;
 
-fn to_sdk(id: &Id) -> ComponentId {
-    ComponentId::new(&id.namespace, &id.name, &id.instance)
-}
-
-fn to_probe(id: ComponentId) -> Id {
-    Id {
-        namespace: id.namespace,
-        name: id.name,
-        instance: id.instance,
-    }
-}
-
 fn wit_error(error: ComponentError) -> WitError {
     match error {
         ComponentError::InitializationFailed(s) => WitError::new("initialization-failed", Some(s)),
@@ -93,11 +81,11 @@ fn make(call: &Call) -> Reply {
             Ok(Returned::Unit)
         }
         Call::ListComponents => Ok(Returned::Ids(
-            services::components().into_iter().map(to_probe).collect(),
+            services::components().into_iter().map(Id::from).collect(),
         )),
-        Call::GetComponentMetadata { id } => services::component_info(&to_sdk(id))
+        Call::GetComponentMetadata { id } => services::component_info(&ComponentId::from(id))
             .map(|info| Returned::Info {
-                id: to_probe(info.id),
+                id: Id::from(info.id),
                 name: info.name,
                 version: info.version,
                 health: info.health,
