@@ -7,7 +7,8 @@ use std::collections::HashSet;
 use std::fmt::Write as _;
 use std::path::Path;
 
-use wit_parser::{Function, Resolve, Type, TypeDefKind, TypeId, WorldItem, WorldKey};
+use sha2::{Digest as _, Sha256};
+use wit_parser::{Function, Resolve, SourceMap, Type, TypeDefKind, TypeId, WorldItem, WorldKey};
 
 /// The world every airssys component targets.
 pub const WORLD: &str = "runtime-host";
@@ -57,22 +58,78 @@ pub enum ContractError {
 pub struct Contract {
     resolve: Resolve,
     functions: Vec<HostFunction>,
+    package: String,
+    digest: String,
+}
+
+mod embedded {
+    include!(concat!(env!("OUT_DIR"), "/wit_files.rs"));
 }
 
 impl Contract {
-    /// The contract of this repository's `wit/`.
+    /// The contract this suite was built with: this repository's `wit/`,
+    /// embedded.
     pub fn bundled() -> Self {
-        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../wit");
-        Self::load(&dir).expect("the bundled WIT parses")
+        Self::from_files(embedded::WIT_FILES).expect("the bundled WIT parses")
     }
 
+    /// The contract in the `.wit` files of `dir`.
     pub fn load(dir: &Path) -> Result<Self, ContractError> {
         let shown = dir.display().to_string();
-        let mut resolve = Resolve::default();
-        let (package, _) = resolve.push_dir(dir).map_err(|e| ContractError::Parse {
+        let unreadable = |reason: String| ContractError::Parse {
             dir: shown.clone(),
-            reason: format!("{e:#}"),
-        })?;
+            reason,
+        };
+        let mut files = Vec::new();
+        for entry in std::fs::read_dir(dir).map_err(|e| unreadable(e.to_string()))? {
+            let path = entry.map_err(|e| unreadable(e.to_string()))?.path();
+            if path.extension().is_some_and(|ext| ext == "wit") {
+                let text = std::fs::read_to_string(&path).map_err(|e| unreadable(e.to_string()))?;
+                let name = path
+                    .file_name()
+                    .unwrap_or_default()
+                    .to_string_lossy()
+                    .into_owned();
+                files.push((name, text));
+            }
+        }
+        files.sort();
+        let borrowed: Vec<(&str, &str)> = files
+            .iter()
+            .map(|(n, t)| (n.as_str(), t.as_str()))
+            .collect();
+        Self::from_files(&borrowed).map_err(|e| match e {
+            ContractError::Parse { reason, .. } => ContractError::Parse {
+                dir: shown.clone(),
+                reason,
+            },
+            ContractError::NoWorld { .. } => ContractError::NoWorld { dir: shown.clone() },
+        })
+    }
+
+    /// The contract in these WIT files (name, text), sorted by name.
+    pub fn from_files(files: &[(&str, &str)]) -> Result<Self, ContractError> {
+        let shown = "the embedded wit/".to_string();
+        let mut sources = SourceMap::new();
+        let mut digest = Sha256::new();
+        for (name, text) in files {
+            sources.push_str(name, *text);
+            digest.update((name.len() as u64).to_le_bytes());
+            digest.update(name.as_bytes());
+            digest.update((text.len() as u64).to_le_bytes());
+            digest.update(text.as_bytes());
+        }
+        let digest = format!("{:x}", digest.finalize());
+        let parse = |reason: String| ContractError::Parse {
+            dir: shown.clone(),
+            reason,
+        };
+        let group = sources.parse().map_err(|(_, e)| parse(e.to_string()))?;
+        let mut resolve = Resolve::default();
+        let package = resolve
+            .push_group(group)
+            .map_err(|e| parse(format!("{e:#}")))?;
+        let package_name = resolve.packages[package].name.to_string();
         let world = resolve
             .select_world(&[package], Some(WORLD))
             .map_err(|_| ContractError::NoWorld { dir: shown })?;
@@ -93,7 +150,22 @@ impl Contract {
                 });
             }
         }
-        Ok(Self { resolve, functions })
+        Ok(Self {
+            resolve,
+            functions,
+            package: package_name,
+            digest,
+        })
+    }
+
+    /// The package, e.g. `airssys:core@1.0.0`.
+    pub fn package(&self) -> &str {
+        &self.package
+    }
+
+    /// SHA-256 (hex) of the WIT files, names and contents in order.
+    pub fn digest(&self) -> &str {
+        &self.digest
     }
 
     /// Every imported function, in WIT order.
@@ -216,10 +288,11 @@ impl Contract {
     /// A component that imports `function`, and nothing else, from
     /// `instance` under `name`, with the given `shape`. It never runs: it
     /// only asks a linker whether it could be instantiated.
+    /// With no `instance`, the function is imported at the root.
     pub fn probe_component(
         &self,
         function: &HostFunction,
-        instance: &str,
+        instance: Option<&str>,
         name: &str,
         shape: Shape,
     ) -> String {
@@ -227,6 +300,7 @@ impl Contract {
             contract: self,
             defined: HashSet::new(),
             text: String::new(),
+            root: instance.is_none(),
         };
         let params: Vec<String> = function
             .function
@@ -238,11 +312,17 @@ impl Contract {
             .result_of(function, shape)
             .map(|ty| format!("(result {})", types.valtype(&ty)))
             .unwrap_or_default();
-        format!(
-            "(component\n  (import {instance:?} (instance\n{}    (type $probed (func {} {result}))\n    (export {name:?} (func (type $probed)))\n  ))\n)\n",
-            types.text,
-            params.join(" ")
-        )
+        let func = format!("(func {} {result})", params.join(" "));
+        match instance {
+            Some(instance) => format!(
+                "(component\n  (import {instance:?} (instance\n{}    (type $probed {func})\n    (export {name:?} (func (type $probed)))\n  ))\n)\n",
+                types.text
+            ),
+            None => format!(
+                "(component\n{}  (type $probed {func})\n  (import {name:?} (func (type $probed)))\n)\n",
+                types.text
+            ),
+        }
     }
 }
 
@@ -282,6 +362,9 @@ struct WatTypes<'a> {
     contract: &'a Contract,
     defined: HashSet<TypeId>,
     text: String,
+    /// Types of a root-level import are imported by the component itself,
+    /// not exported by an instance type.
+    root: bool,
 }
 
 impl WatTypes<'_> {
@@ -336,9 +419,14 @@ impl WatTypes<'_> {
         };
         let name = def.name.clone().expect("nominal types are named");
         if self.defined.insert(id) {
+            let (indent, declare) = if self.root {
+                ("  ", "import")
+            } else {
+                ("    ", "export")
+            };
             writeln!(
                 self.text,
-                "    (type $def-{name} {structure})\n    (export {name:?} (type ${name} (eq $def-{name})))"
+                "{indent}(type $def-{name} {structure})\n{indent}({declare} {name:?} (type ${name} (eq $def-{name})))"
             )
             .unwrap();
         }
@@ -352,6 +440,16 @@ mod tests {
 
     fn storage_get(contract: &Contract) -> &HostFunction {
         contract.function("storage", "get").unwrap()
+    }
+
+    #[test]
+    fn the_embedded_contract_is_the_one_in_wit() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../wit");
+        let on_disk = Contract::load(&dir).unwrap();
+        let bundled = Contract::bundled();
+        assert_eq!(on_disk.digest(), bundled.digest());
+        assert_eq!(bundled.package(), "airssys:core@1.0.0");
+        assert_eq!(bundled.digest().len(), 64);
     }
 
     #[test]
@@ -420,7 +518,7 @@ mod tests {
     fn probe_components_define_nominal_types_once() {
         let contract = Contract::bundled();
         let send = contract.function("host-messaging", "send").unwrap();
-        let wat = contract.probe_component(send, &send.instance, &send.name, Shape::Exact);
+        let wat = contract.probe_component(send, Some(&send.instance), &send.name, Shape::Exact);
         assert_eq!(wat.matches("(export \"component-id\"").count(), 1, "{wat}");
         assert!(
             wat.contains("(case \"target-not-found\" $component-id)"),

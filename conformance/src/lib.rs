@@ -5,25 +5,31 @@
 //! **signature** trial (with the contract's type?), and a **behaviour** trial
 //! per clause ID the function's doc comment names (`docs/spec.md`).
 //!
-//! A host plugs in through [`HostUnderTest`]; see the README's section for
-//! host implementers, and `conformance/tests/conformance.rs` for the
-//! reference host's twenty lines.
+//! The suite reaches a host through the adapter protocol
+//! (`docs/adapter-protocol.md`): an adapter process written against the
+//! host's own wasmtime with the `airssys-conformance-adapter` crate
+//! ([`Suite::adapter`]), or, for a host on the suite's own wasmtime, a
+//! [`HostUnderTest`] run in this process ([`Suite::new`]) and driven through
+//! the same protocol. See the README's section for host implementers.
 
 mod behaviour;
 mod bindings;
+mod connection;
 pub mod contract;
-mod guests;
+mod expect;
 pub mod host;
-mod linker_runtime;
+mod options;
 pub mod plan;
 pub mod registration;
 pub mod report;
 mod run;
 mod spec;
 
+pub use airssys_conformance_adapter as adapter;
+pub use connection::{AdapterError, Failure};
 pub use contract::{Contract, HostFunction};
-pub use host::{ComponentRuntime, Grant, HostUnderTest, Id, LogRecord, Stubs, Unsupported};
-pub use linker_runtime::suite_id;
-pub use plan::{Aspect, Outcome};
-pub use report::{Report, Row, TrialResult};
+pub use host::linker_runtime::suite_id;
+pub use host::{ComponentRuntime, Grant, HostUnderTest, Id, LogRecord, Stubs, Unsupported, serve};
+pub use plan::{Aspect, Limits, Outcome};
+pub use report::{Provenance, Report, Row, TrialResult};
 pub use run::Suite;

@@ -3,16 +3,17 @@
 //! comment names. How each trial runs is in [`Context::run`].
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::{Arc, OnceLock};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
 
-use wasmtime::Engine;
+use airssys_conformance_adapter::{About, Import, Request, Response};
 
 use crate::behaviour::{ClauseCheck, Session, checks};
+use crate::connection::{AdapterError, Connector, Lease, Pool};
 use crate::contract::{Contract, HostFunction};
-use crate::guests::Guests;
-use crate::host::{ComponentRuntime, HostUnderTest, Stubs, engine_for};
-use crate::linker_runtime::LinkerRuntime;
-use crate::registration::{Placement, Verdicts, judge};
+use crate::registration::{Instantiates, Placement, Refusal, Verdicts, judge};
 use crate::run::quiet_panics;
 use crate::spec::Spec;
 
@@ -41,49 +42,81 @@ pub enum Outcome {
     Passed,
     Failed(String),
     Ignored(String),
+    /// Failed, as the host's expectations file says it does: the reason
+    /// given there, then the failure.
+    Expected(String),
 }
 
-/// Everything trials share: one engine, the verdicts, the compiled probes.
-pub(crate) struct Context<H: HostUnderTest> {
-    pub host: Arc<H>,
+/// How long the suite waits for a host.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Each trial, everything it asks the host included. On expiry the
+    /// adapter is stopped and the trial fails as timed out.
+    pub trial: Duration,
+    /// An adapter's start, up to its answer to `hello`: it may be compiling.
+    pub startup: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            trial: Duration::from_secs(30),
+            startup: Duration::from_secs(300),
+        }
+    }
+}
+
+/// Everything trials share: the host's adapter, its verdicts, the checks.
+pub(crate) struct Context {
     pub contract: Arc<Contract>,
-    pub engine: Engine,
+    pub about: About,
     pub verdicts: Vec<Verdicts>,
-    pub stubs: Stubs,
-    pub has_runtime: bool,
+    pool: Pool,
+    limits: Limits,
+    /// Functions that failed their name or signature trial: components get
+    /// them as traps, so that only their own trials fail.
+    traps: Vec<Import>,
     spec: Spec,
     checks: Vec<ClauseCheck>,
-    guests: OnceLock<Result<Guests, String>>,
 }
 
-impl<H: HostUnderTest> Context<H> {
-    pub fn new(host: Arc<H>, contract: Arc<Contract>) -> Result<Self, String> {
-        let engine = engine_for(host.as_ref()).map_err(|e| format!("engine: {e:#}"))?;
-        let mut linker = wasmtime::component::Linker::new(&engine);
-        host.register(&mut linker)
-            .map_err(|e| format!("the host's registration failed: {e:#}"))?;
-        let verdicts = judge(&contract, &linker);
-        let stubs = Stubs {
-            functions: contract
-                .functions()
-                .iter()
-                .zip(&verdicts)
-                .filter(|(_, v)| v.placement != Placement::Right || v.signature.is_err())
-                .map(|(f, _)| (f.instance.clone(), f.name.clone()))
-                .collect(),
-        };
-        let has_runtime = host.runtime(&engine, &stubs).is_some();
+impl Context {
+    /// Greets the host's adapter and judges its registration.
+    pub fn new(
+        connector: Connector,
+        contract: Arc<Contract>,
+        limits: Limits,
+    ) -> Result<Self, AdapterError> {
+        let pool = Pool::new(connector, limits.startup);
+        let about = pool.lease()?.about.clone();
+        let mut checker = Checker::new(&pool, limits.trial);
+        let verdicts = judge(&contract, &mut checker);
+        drop(checker);
+        let traps = contract
+            .functions()
+            .iter()
+            .zip(&verdicts)
+            .filter(|(_, v)| !v.callable())
+            .map(|(f, _)| Import {
+                instance: f.instance.clone(),
+                name: f.name.clone(),
+            })
+            .collect();
         Ok(Self {
-            host,
             contract,
-            engine,
+            about,
             verdicts,
-            stubs,
-            has_runtime,
+            pool,
+            limits,
+            traps,
             spec: Spec::bundled(),
             checks: checks(),
-            guests: OnceLock::new(),
         })
+    }
+
+    /// How reports name the adapter.
+    pub fn adapter_name(&self) -> String {
+        self.pool.name()
     }
 
     fn check(&self, clause: &str) -> Option<&ClauseCheck> {
@@ -95,7 +128,7 @@ impl<H: HostUnderTest> Context<H> {
         let mut trials = Vec::new();
         for (index, function) in self.contract.functions().iter().enumerate() {
             let path = function.path();
-            let missing = self.verdicts[index].placement == Placement::Missing;
+            let missing = matches!(self.verdicts[index].placement, Placement::Missing { .. });
             trials.push(TrialSpec {
                 name: format!("{path}::name"),
                 function: index,
@@ -130,24 +163,15 @@ impl<H: HostUnderTest> Context<H> {
         trials
     }
 
-    /// The probe components, compiled (or loaded from the cache) on first use.
-    pub fn guests(&self) -> Result<Guests, String> {
-        self.guests
-            .get_or_init(|| Guests::compile(&self.engine))
-            .clone()
-    }
-
     /// Why a behaviour trial cannot judge `function` on this host, if it
     /// cannot: it would only repeat a registration failure, which its own
-    /// name or signature trial already reports, or it needs a runtime the
+    /// name or signature trial already reports, or it needs what the
     /// adapter does not offer. Such trials are ignored, never passed.
     fn why_not_judged(&self, function: &HostFunction, clause: &str) -> Option<String> {
         let check = self.check(clause)?;
         let registration_failed = |path: &str| {
             let (index, used) = self.contract.by_path(path)?;
-            let verdicts = &self.verdicts[index];
-            let failed = verdicts.placement != Placement::Right || verdicts.signature.is_err();
-            failed.then(|| used.path())
+            (!self.verdicts[index].callable()).then(|| used.path())
         };
         if let Some(path) = registration_failed(&function.path()) {
             return Some(format!(
@@ -160,10 +184,28 @@ impl<H: HostUnderTest> Context<H> {
                 "{clause} needs `{path}`, which failed its name or signature trial"
             ));
         }
-        (check.needs.runtime(function) && !self.has_runtime).then(|| {
+        let supports = self.about.supports;
+        if !supports.load {
+            return Some(format!(
+                "{clause} needs components loaded on the host, and {} offers no `load` \
+                 (docs/adapter-protocol.md; in process: HostUnderTest)",
+                self.adapter_name()
+            ));
+        }
+        if !self.traps.is_empty() && !supports.traps {
+            let first = &self.traps[0];
+            return Some(format!(
+                "precondition failed: `{}` failed its name or signature trial, and {} does not \
+                 offer `traps`, so probes that import it cannot be loaded",
+                first.name,
+                self.adapter_name()
+            ));
+        }
+        (check.needs.runtime(function) && !supports.runtime).then(|| {
             format!(
-                "{clause} needs a multi-component runtime and this host's adapter offers none \
-                 (HostUnderTest::runtime)"
+                "{clause} needs a multi-component runtime and {} offers none \
+                 (`supports.runtime`; in process: HostUnderTest::runtime)",
+                self.adapter_name()
             )
         })
     }
@@ -192,17 +234,21 @@ impl<H: HostUnderTest> Context<H> {
                 "no behaviour coverage: the suite has no check for {clause}"
             ));
         };
-        let guests = self.guests()?;
-        let runtime: Box<dyn ComponentRuntime> = match self.host.runtime(&self.engine, &self.stubs)
-        {
-            Some(runtime) => runtime,
-            None => Box::new(LinkerRuntime::new(
-                self.host.clone(),
-                &self.engine,
-                &self.stubs,
-            )?),
+        let deadline = Instant::now() + self.limits.trial;
+        let mut lease = self.pool.lease().map_err(|e| e.to_string())?;
+        let reset = Request::Reset {
+            traps: self.traps.clone(),
         };
-        let mut session = Session::new(runtime, guests);
+        match lease.exchange(reset, self.limits.trial) {
+            Ok(Response::Ok) => {}
+            Ok(other) => {
+                return Err(format!(
+                    "the host could not be reset for {clause}: {other:?}"
+                ));
+            }
+            Err(error) => return Err(format!("the host could not be reset for {clause}: {error}")),
+        }
+        let mut session = Session::new(&mut lease, &self.contract, deadline);
         quiet_panics(|| catch_unwind(AssertUnwindSafe(|| (check.run)(&mut session, function))))
             .map_err(|panic| {
                 let detail = panic
@@ -212,6 +258,82 @@ impl<H: HostUnderTest> Context<H> {
                     .unwrap_or("the check panicked");
                 format!("{clause}: {}\n  {detail}", self.spec.summary(clause))
             })
+    }
+}
+
+/// Asks the host about probe components, written as files for the adapter.
+struct Checker<'a> {
+    pool: &'a Pool,
+    lease: Option<Lease<'a>>,
+    limit: Duration,
+    dir: Option<tempfile::TempDir>,
+}
+
+impl<'a> Checker<'a> {
+    fn new(pool: &'a Pool, limit: Duration) -> Self {
+        Self {
+            pool,
+            lease: None,
+            limit,
+            dir: None,
+        }
+    }
+
+    fn file(&mut self, wat: &str) -> Result<PathBuf, String> {
+        static FILES: AtomicU64 = AtomicU64::new(0);
+        let bytes =
+            wat::parse_str(wat).map_err(|e| format!("the suite's probe is invalid: {e}\n{wat}"))?;
+        if self.dir.is_none() {
+            let dir = tempfile::Builder::new()
+                .prefix("airssys-conformance-")
+                .tempdir()
+                .map_err(|e| format!("cannot make a directory for probe components: {e}"))?;
+            self.dir = Some(dir);
+        }
+        let n = FILES.fetch_add(1, Ordering::Relaxed);
+        let path = self
+            .dir
+            .as_ref()
+            .unwrap()
+            .path()
+            .join(format!("probe-{n}.wasm"));
+        std::fs::write(&path, bytes)
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        Ok(path)
+    }
+}
+
+impl Instantiates for Checker<'_> {
+    fn instantiates(&mut self, wat: &str) -> Result<(), Refusal> {
+        let component = self.file(wat).map_err(Refusal::Adapter)?;
+        if self.lease.is_none() {
+            self.lease = Some(
+                self.pool
+                    .lease()
+                    .map_err(|e| Refusal::Adapter(e.to_string()))?,
+            );
+        }
+        let lease = self.lease.as_mut().unwrap();
+        let answer = lease.exchange(
+            Request::Check {
+                component: component.clone(),
+            },
+            self.limit,
+        );
+        let _ = std::fs::remove_file(&component);
+        match answer {
+            Ok(Response::Ok) => Ok(()),
+            Ok(Response::Refused { reason }) => Err(Refusal::Host(reason)),
+            Ok(other) => Err(Refusal::Adapter(format!(
+                "{} answered `check` with {other:?}",
+                self.pool.name()
+            ))),
+            Err(error) => {
+                // A failed connection is not given back; the next check starts another.
+                self.lease = None;
+                Err(Refusal::Adapter(error.to_string()))
+            }
+        }
     }
 }
 

@@ -1,22 +1,24 @@
 //! Name and signature verdicts: is each function registered where components
-//! import it from, and with the contract's type? Judged from the suite's own
-//! reading of the WIT, so a host that registers with raw `func_wrap` or
-//! `func_new` is judged exactly as one that uses bindgen.
+//! import it from, and with the contract's type? Concluded only from which
+//! one-import probe components the host can instantiate, so any host is
+//! judged alike: bindgen, `func_wrap` or `func_new`, in process or through an
+//! adapter, on any wasmtime.
 //!
-//! Two probes: a one-import component per function (does `instantiate_pre`
-//! accept it?), and defining the name on a clone of the linker (a linker
-//! refuses to define a name twice, whatever its type), which finds a
-//! function registered under a wrong name.
+//! For each function the probes ask, most likely answer first: the exact
+//! import; the same place with the result shapes of the usual mistakes (no
+//! result, `ok` type only); then the places hosts put functions by mistake
+//! (bare instance name, unversioned, other versions, snake_case, the root).
+//! When nothing instantiates, the host's own refusal tells a function of
+//! another type from a missing one, and is quoted in the verdict.
 
-use wasmtime::Engine;
-use wasmtime::component::{Component, Linker};
+use std::collections::HashMap;
 
 use crate::contract::{Contract, HostFunction, Shape};
 
 /// Where a function was found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Location {
-    /// `None` for the linker's root.
+    /// `None` for the root of the linker.
     pub instance: Option<String>,
     pub name: String,
 }
@@ -31,7 +33,11 @@ pub enum Placement {
         at: Location,
         mistake: String,
     },
-    Missing,
+    Missing {
+        host_says: String,
+    },
+    /// The adapter failed while the suite asked (crashed, timed out).
+    Unjudged(String),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,134 +52,244 @@ impl Verdicts {
         match &self.placement {
             Placement::Right => Ok(()),
             Placement::Wrong { mistake, .. } => Err(mistake.clone()),
-            Placement::Missing => Err(format!(
+            Placement::Missing { host_says } => Err(format!(
                 "missing function: `{}` is not registered in instance `{}`, nor under a \
                  bare, unversioned, other-version, snake_case or root-level name. \
-                 Register it with `linker.instance({:?})?.func_wrap({:?}, ...)`",
+                 Register it with `linker.instance({:?})?.func_wrap({:?}, ...)`\n  \
+                 the host says: {host_says}",
                 function.name, function.instance, function.instance, function.name
             )),
+            Placement::Unjudged(why) => Err(why.clone()),
         }
+    }
+
+    /// Whether components can call the function as the contract says.
+    pub fn callable(&self) -> bool {
+        self.placement == Placement::Right && self.signature.is_ok()
     }
 }
 
-/// Judges every function of `contract` against `linker`.
-pub fn judge<T: 'static>(contract: &Contract, linker: &Linker<T>) -> Vec<Verdicts> {
+/// Why a probe component was not instantiated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    /// The host refused it, in its own words.
+    Host(String),
+    /// The adapter could not answer; the message says what it did.
+    Adapter(String),
+}
+
+/// Asks the host whether it could instantiate a component, given as WAT.
+pub trait Instantiates {
+    fn instantiates(&mut self, wat: &str) -> Result<(), Refusal>;
+}
+
+/// Judges every function of `contract` on the host behind `host`.
+pub fn judge(contract: &Contract, host: &mut dyn Instantiates) -> Vec<Verdicts> {
+    let mut asked = Asked {
+        host,
+        answers: HashMap::new(),
+    };
     contract
         .functions()
         .iter()
-        .map(|function| judge_one(contract, linker, function))
+        .map(|function| judge_one(contract, &mut asked, function))
         .collect()
 }
 
-fn judge_one<T: 'static>(
-    contract: &Contract,
-    linker: &Linker<T>,
-    function: &HostFunction,
-) -> Verdicts {
+/// Each probe is asked once per run.
+struct Asked<'a> {
+    host: &'a mut dyn Instantiates,
+    answers: HashMap<String, Result<(), Refusal>>,
+}
+
+impl Asked<'_> {
+    fn ask(
+        &mut self,
+        contract: &Contract,
+        function: &HostFunction,
+        at: &Location,
+        shape: Shape,
+    ) -> Result<(), Refusal> {
+        let wat = contract.probe_component(function, at.instance.as_deref(), &at.name, shape);
+        if let Some(answer) = self.answers.get(&wat) {
+            return answer.clone();
+        }
+        let answer = self.host.instantiates(&wat);
+        self.answers.insert(wat, answer.clone());
+        answer
+    }
+}
+
+/// Shapes to try after the exact one, for the function's result.
+const MISTAKEN_SHAPES: [Shape; 2] = [Shape::NoResult, Shape::OkOnly];
+
+fn judge_one(contract: &Contract, asked: &mut Asked, function: &HostFunction) -> Verdicts {
     let exact = Location {
         instance: Some(function.instance.clone()),
         name: function.name.clone(),
     };
-    let accepts_exact = accepts(contract, linker, function, &exact, Shape::Exact);
-    let placement = if accepts_exact.is_ok() || defines(linker, &exact) {
-        Placement::Right
-    } else {
-        misplacement(linker, function)
-    };
-    let signature = match &placement {
-        Placement::Right => signature_at(contract, linker, function, &exact, accepts_exact),
-        Placement::Wrong { at, .. } => {
-            let found = accepts(contract, linker, function, at, Shape::Exact);
-            signature_at(contract, linker, function, at, found)
+    let host_says = match asked.ask(contract, function, &exact, Shape::Exact) {
+        Ok(()) => {
+            return Verdicts {
+                placement: Placement::Right,
+                signature: Ok(()),
+            };
         }
-        Placement::Missing => Err(format!(
-            "cannot check the type of `{}`: it is not registered (see its name trial)",
-            function.name
-        )),
+        Err(Refusal::Adapter(why)) => return unjudged(function, why),
+        Err(Refusal::Host(text)) => text,
     };
-    Verdicts {
-        placement,
-        signature,
+    if let Some(shape) = instantiating_shape(contract, asked, function, &exact) {
+        return Verdicts {
+            placement: Placement::Right,
+            signature: result_mismatch(contract, function, shape),
+        };
+    }
+    let mut other_types = Vec::new();
+    for (at, mistake) in misplacements(function) {
+        match asked.ask(contract, function, &at, Shape::Exact) {
+            Ok(()) => {
+                return Verdicts {
+                    placement: Placement::Wrong { at, mistake },
+                    signature: Ok(()),
+                };
+            }
+            Err(Refusal::Adapter(why)) => return unjudged(function, why),
+            Err(Refusal::Host(text)) => {
+                if let Some(shape) = instantiating_shape(contract, asked, function, &at) {
+                    return Verdicts {
+                        placement: Placement::Wrong { at, mistake },
+                        signature: result_mismatch(contract, function, shape),
+                    };
+                }
+                if Found::in_refusal(&text) == Found::OtherType {
+                    other_types.push((at, mistake, text));
+                }
+            }
+        }
+    }
+    match Found::in_refusal(&host_says) {
+        Found::OtherType => Verdicts {
+            placement: Placement::Right,
+            signature: type_mismatch(contract, function, &host_says),
+        },
+        _ if !other_types.is_empty() => {
+            let (at, mistake, text) = other_types.swap_remove(0);
+            Verdicts {
+                placement: Placement::Wrong { at, mistake },
+                signature: type_mismatch(contract, function, &text),
+            }
+        }
+        Found::Nothing => Verdicts {
+            placement: Placement::Missing {
+                host_says: host_says.clone(),
+            },
+            signature: Err(format!(
+                "cannot check the type of `{}`: it is not registered (see its name trial)",
+                function.name
+            )),
+        },
+        Found::Unknown => {
+            let why = format!(
+                "`{}` cannot be imported from `{}` with the contract's type `{}`, nor from \
+                 where hosts put functions by mistake; the host's refusal does not say \
+                 whether it is missing or of another type.\n  the host says: {host_says}",
+                function.name,
+                function.instance,
+                contract.signature(function, Shape::Exact)
+            );
+            unjudged(function, why)
+        }
     }
 }
 
-fn signature_at<T: 'static>(
+fn unjudged(function: &HostFunction, why: String) -> Verdicts {
+    Verdicts {
+        placement: Placement::Unjudged(why.clone()),
+        signature: Err(format!(
+            "cannot check the type of `{}`: {why}",
+            function.name
+        )),
+    }
+}
+
+/// A mistaken result shape that instantiates at `at`, if one does.
+fn instantiating_shape(
     contract: &Contract,
-    linker: &Linker<T>,
+    asked: &mut Asked,
     function: &HostFunction,
     at: &Location,
-    exact: Result<(), String>,
+) -> Option<Shape> {
+    MISTAKEN_SHAPES.into_iter().find(|&shape| {
+        contract.shape_differs(function, shape) && asked.ask(contract, function, at, shape).is_ok()
+    })
+}
+
+fn result_mismatch(
+    contract: &Contract,
+    function: &HostFunction,
+    shape: Shape,
 ) -> Result<(), String> {
-    let wasmtime_says = match exact {
-        Ok(()) => return Ok(()),
-        Err(reason) => reason,
-    };
-    let expected = contract.signature(function, Shape::Exact);
-    for shape in [Shape::NoResult, Shape::OkOnly] {
-        if contract.shape_differs(function, shape)
-            && accepts(contract, linker, function, at, shape).is_ok()
-        {
-            return Err(format!(
-                "result type mismatch for `{}`: expected `{}`, found `{}`. The contract's \
-                 type is `{expected}`{}",
-                function.name,
-                contract.result_text(function, Shape::Exact),
-                contract.result_text(function, shape),
-                if shape == Shape::NoResult {
-                    "; a closure returning `Ok(())` registers no result at all"
-                } else {
-                    ""
-                }
-            ));
-        }
-    }
     Err(format!(
-        "type mismatch for `{}`: expected `{expected}`, found a function of another type \
-         (wasmtime's words, in which `expected` is the host's type and `found` the \
-         contract's: {wasmtime_says})",
-        function.name
+        "result type mismatch for `{}`: expected `{}`, found `{}`. The contract's type is \
+         `{}`{}",
+        function.name,
+        contract.result_text(function, Shape::Exact),
+        contract.result_text(function, shape),
+        contract.signature(function, Shape::Exact),
+        if shape == Shape::NoResult {
+            "; a closure returning `Ok(())` registers no result at all"
+        } else {
+            ""
+        }
     ))
 }
 
-/// Whether `linker` could instantiate a component importing `function` at `at` with `shape`.
-fn accepts<T: 'static>(
+fn type_mismatch(
     contract: &Contract,
-    linker: &Linker<T>,
     function: &HostFunction,
-    at: &Location,
-    shape: Shape,
+    host_says: &str,
 ) -> Result<(), String> {
-    let Some(instance) = &at.instance else {
-        return Err("root-level functions are not checked for type".into());
-    };
-    let wat = contract.probe_component(function, instance, &at.name, shape);
-    let component = probe_component(linker.engine(), &wat);
-    linker
-        .instantiate_pre(&component)
-        .map(drop)
-        .map_err(|e| format!("{e:#}"))
+    Err(format!(
+        "type mismatch for `{}`: expected `{}`, found a function of another type (the \
+         host's words, in which `expected` may be the host's type and `found` the \
+         contract's: {host_says})",
+        function.name,
+        contract.signature(function, Shape::Exact)
+    ))
 }
 
-fn probe_component(engine: &Engine, wat: &str) -> Component {
-    Component::new(engine, wat).unwrap_or_else(|e| panic!("probe component invalid: {e:#}\n{wat}"))
+/// What a host's refusal says was at the probed place. Hosts word this
+/// differently; the phrases are those of wasmtime's linker across majors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Found {
+    Nothing,
+    OtherType,
+    Unknown,
 }
 
-/// Whether anything is defined at `at`: defining it again on a clone fails.
-fn defines<T: 'static>(linker: &Linker<T>, at: &Location) -> bool {
-    let mut probe = linker.clone();
-    let defined = match &at.instance {
-        Some(instance) => match probe.instance(instance) {
-            Ok(mut instance) => instance.func_new(&at.name, |_, _, _, _| Ok(())),
-            // Something other than an instance is defined under that name.
-            Err(_) => return true,
-        },
-        None => probe.root().func_new(&at.name, |_, _, _, _| Ok(())),
-    };
-    defined.is_err()
+impl Found {
+    pub(crate) fn in_refusal(text: &str) -> Found {
+        const NOTHING: &[&str] = &[
+            "implementation is missing",
+            "found nothing",
+            "not defined",
+            "unknown import",
+        ];
+        const OTHER: &[&str] = &["mismatch", "expected func", "expected function"];
+        // The innermost cause says the most: wasmtime joins causes with ": ".
+        let text = text.to_ascii_lowercase();
+        if NOTHING.iter().any(|phrase| text.contains(phrase)) {
+            Found::Nothing
+        } else if OTHER.iter().any(|phrase| text.contains(phrase)) {
+            Found::OtherType
+        } else {
+            Found::Unknown
+        }
+    }
 }
 
 /// Where else a host might have put `function`, most likely mistakes first.
-fn misplacement<T: 'static>(linker: &Linker<T>, function: &HostFunction) -> Placement {
+fn misplacements(function: &HostFunction) -> Vec<(Location, String)> {
     let interface = &function.interface;
     let (package, version) = function
         .instance
@@ -200,8 +316,9 @@ fn misplacement<T: 'static>(linker: &Linker<T>, function: &HostFunction) -> Plac
             name.clone(),
             format!(
                 "instance registered under the bare name `{interface}` instead of \
-                 `{qualified}` (the mistake of the original design notes): components \
-                 import the fully qualified name, so use `linker.instance({qualified:?})`"
+                 `{qualified}` (the registration pattern with bare instance names): \
+                 components import the fully qualified name, so use \
+                 `linker.instance({qualified:?})`"
             ),
         ));
     }
@@ -236,11 +353,80 @@ fn misplacement<T: 'static>(linker: &Linker<T>, function: &HostFunction) -> Plac
         ));
     }
     candidates.dedup_by(|a, b| a.0 == b.0 && a.1 == b.1);
-    for (instance, name, mistake) in candidates {
-        let at = Location { instance, name };
-        if defines(linker, &at) {
-            return Placement::Wrong { at, mistake };
+    candidates
+        .into_iter()
+        .map(|(instance, name, mistake)| (Location { instance, name }, mistake))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wasmtime_refusals_are_read_across_majors() {
+        // wasmtime 48
+        let missing = "component imports instance `airssys:core/storage@1.0.0`, but a matching \
+                       implementation was not found in the linker: instance export `get` has \
+                       the wrong type: function implementation is missing";
+        let mismatch = "component imports instance `airssys:core/storage@1.0.0`, but a matching \
+                        implementation was not found in the linker: instance export \
+                        `list-keys` has the wrong type: type mismatch with parameters";
+        assert_eq!(Found::in_refusal(missing), Found::Nothing);
+        assert_eq!(Found::in_refusal(mismatch), Found::OtherType);
+        assert_eq!(Found::in_refusal("out of memory"), Found::Unknown);
+    }
+
+    struct Registered(Vec<&'static str>);
+
+    impl Instantiates for Registered {
+        fn instantiates(&mut self, wat: &str) -> Result<(), Refusal> {
+            if self.0.iter().any(|import| wat.contains(import)) {
+                Ok(())
+            } else {
+                Err(Refusal::Host("function implementation is missing".into()))
+            }
         }
     }
-    Placement::Missing
+
+    #[test]
+    fn a_bare_instance_name_is_named_as_the_mistake() {
+        let contract = Contract::bundled();
+        let mut host = Registered(vec!["(import \"storage\""]);
+        let verdicts = judge(&contract, &mut host);
+        let get = contract
+            .functions()
+            .iter()
+            .position(|f| f.name == "get")
+            .unwrap();
+        let Placement::Wrong { at, mistake } = &verdicts[get].placement else {
+            panic!("{:?}", verdicts[get]);
+        };
+        assert_eq!(at.instance.as_deref(), Some("storage"));
+        assert!(mistake.contains("bare name `storage`"), "{mistake}");
+        let send = contract
+            .functions()
+            .iter()
+            .position(|f| f.name == "send")
+            .unwrap();
+        assert!(matches!(
+            verdicts[send].placement,
+            Placement::Missing { .. }
+        ));
+    }
+
+    #[test]
+    fn an_adapter_failure_leaves_the_function_unjudged() {
+        struct Crashing;
+        impl Instantiates for Crashing {
+            fn instantiates(&mut self, _: &str) -> Result<(), Refusal> {
+                Err(Refusal::Adapter("the adapter exited".into()))
+            }
+        }
+        let contract = Contract::bundled();
+        let verdicts = judge(&contract, &mut Crashing);
+        assert!(verdicts.iter().all(|v| v.placement
+            == Placement::Unjudged("the adapter exited".into())
+            && v.signature.is_err()));
+    }
 }

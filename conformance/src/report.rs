@@ -4,8 +4,65 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
+use airssys_conformance_adapter::{About, PROTOCOL_VERSION};
+
 use crate::contract::Contract;
 use crate::plan::{Aspect, Outcome};
+
+/// What was judged, by what: every report carries it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Provenance {
+    /// `airssys:core@1.0.0`
+    pub contract: String,
+    /// SHA-256 of the contract's WIT files, their names and contents in order.
+    pub wit_digest: String,
+    pub suite_version: String,
+    pub protocol: u32,
+    /// How the suite reached the host, e.g. "adapter `cargo run -q -p my-adapter`".
+    pub reached_through: String,
+    pub adapter: String,
+    pub adapter_version: String,
+    pub wasmtime: String,
+}
+
+impl Provenance {
+    pub fn new(contract: &Contract, about: &About, reached_through: &str) -> Self {
+        Self {
+            contract: contract.package().to_owned(),
+            wit_digest: contract.digest().to_owned(),
+            suite_version: env!("CARGO_PKG_VERSION").into(),
+            protocol: PROTOCOL_VERSION,
+            reached_through: reached_through.into(),
+            adapter: about.adapter.clone(),
+            adapter_version: about.version.clone(),
+            wasmtime: about.wasmtime.clone(),
+        }
+    }
+
+    fn lines(&self) -> Vec<(&'static str, String)> {
+        vec![
+            (
+                "contract",
+                format!("{} (wit sha256 {})", self.contract, self.wit_digest),
+            ),
+            (
+                "suite",
+                format!(
+                    "airssys-conformance {}, adapter protocol {}",
+                    self.suite_version, self.protocol
+                ),
+            ),
+            (
+                "adapter",
+                format!(
+                    "{} {} ({})",
+                    self.adapter, self.adapter_version, self.reached_through
+                ),
+            ),
+            ("wasmtime", self.wasmtime.clone()),
+        ]
+    }
+}
 
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct TrialResult {
@@ -20,6 +77,7 @@ pub struct TrialResult {
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Report {
     pub host: String,
+    pub provenance: Provenance,
     /// In plan order; trials a filter left out are absent.
     pub trials: Vec<TrialResult>,
 }
@@ -33,6 +91,7 @@ pub struct Row {
     pub behaviour_passed: usize,
     pub behaviour_failed: usize,
     pub behaviour_ignored: usize,
+    pub behaviour_expected: usize,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -41,6 +100,8 @@ pub enum Cell {
     Pass,
     Fail,
     Ignored,
+    /// Failed, as the host's expectations file says.
+    Expected,
     NotRun,
 }
 
@@ -50,6 +111,7 @@ impl Cell {
             Some(Outcome::Passed) => Cell::Pass,
             Some(Outcome::Failed(_)) => Cell::Fail,
             Some(Outcome::Ignored(_)) => Cell::Ignored,
+            Some(Outcome::Expected(_)) => Cell::Expected,
             None => Cell::NotRun,
         }
     }
@@ -59,6 +121,7 @@ impl Cell {
             Cell::Pass => "pass",
             Cell::Fail => "**FAIL**",
             Cell::Ignored => "ignored",
+            Cell::Expected => "expected failure",
             Cell::NotRun => "not run",
         }
     }
@@ -100,6 +163,7 @@ impl Report {
                     behaviour_passed: behaviour(Cell::Pass),
                     behaviour_failed: behaviour(Cell::Fail),
                     behaviour_ignored: behaviour(Cell::Ignored),
+                    behaviour_expected: behaviour(Cell::Expected),
                 }
             })
             .collect()
@@ -117,6 +181,9 @@ impl Report {
             if row.behaviour_failed > 0 {
                 behaviour = format!("**{behaviour}**");
             }
+            if row.behaviour_expected > 0 {
+                write!(behaviour, ", {} expected failures", row.behaviour_expected).unwrap();
+            }
             if row.behaviour_ignored > 0 {
                 write!(behaviour, ", {} ignored", row.behaviour_ignored).unwrap();
             }
@@ -132,9 +199,13 @@ impl Report {
         text
     }
 
-    /// The matrix, then every failure with its whole message.
+    /// The provenance, the matrix, then every failure with its whole message.
     pub fn to_markdown(&self, contract: &Contract) -> String {
         let mut text = self.matrix_markdown(contract);
+        text.push('\n');
+        for (what, line) in self.provenance.lines() {
+            writeln!(text, "- {what}: {line}").unwrap();
+        }
         let failures: Vec<&TrialResult> = self.failures().collect();
         if !failures.is_empty() {
             text.push_str("\n## Failures\n");
@@ -149,8 +220,9 @@ impl Report {
 
     pub fn to_json(&self, contract: &Contract) -> serde_json::Value {
         serde_json::json!({
-            "contract": "airssys:core@1.0.0",
+            "contract": self.provenance.contract,
             "host": self.host,
+            "provenance": self.provenance,
             "matrix": self.matrix(contract),
             "trials": self.trials,
         })
@@ -164,10 +236,20 @@ impl Report {
             .filter(|t| matches!(t.outcome, Outcome::Ignored(_)))
             .count();
         let mut xml = format!(
-            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n  <testsuite name=\"airssys:core@1.0.0 conformance: {}\" tests=\"{}\" failures=\"{failures}\" skipped=\"{skipped}\">\n",
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n  <testsuite name=\"{} conformance: {}\" tests=\"{}\" failures=\"{failures}\" skipped=\"{skipped}\">\n    <properties>\n",
+            escape(&self.provenance.contract),
             escape(&self.host),
             self.trials.len()
         );
+        for (what, line) in self.provenance.lines() {
+            writeln!(
+                xml,
+                "      <property name=\"{what}\" value=\"{}\"/>",
+                escape(&line)
+            )
+            .unwrap();
+        }
+        xml.push_str("    </properties>\n");
         for trial in &self.trials {
             let case = format!(
                 "    <testcase classname=\"{}\" name=\"{}\"",
@@ -176,6 +258,12 @@ impl Report {
             );
             match &trial.outcome {
                 Outcome::Passed => writeln!(xml, "{case}/>").unwrap(),
+                Outcome::Expected(message) => writeln!(
+                    xml,
+                    "{case}>\n      <system-out>expected failure: {}</system-out>\n    </testcase>",
+                    escape(message)
+                )
+                .unwrap(),
                 Outcome::Failed(message) => writeln!(
                     xml,
                     "{case}>\n      <failure message=\"{}\">{}</failure>\n    </testcase>",

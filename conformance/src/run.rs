@@ -1,45 +1,76 @@
 //! Running the suite: as a libtest-style command line, or programmatically.
 
 use std::cell::Cell;
-use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::{Arc, Mutex, Once};
 use std::time::Instant;
 
 use libtest_mimic::{Arguments, Failed, Trial};
 
+use crate::connection::{AdapterError, Connector};
 use crate::contract::Contract;
-use crate::host::HostUnderTest;
-use crate::plan::{Context, Outcome, TrialSpec};
-use crate::report::{Report, TrialResult};
+use crate::expect::Expectations;
+use crate::host::{HostUnderTest, InProcess};
+use crate::options::{HELP, Options};
+use crate::plan::{Context, Limits, Outcome, TrialSpec};
+use crate::report::{Provenance, Report, TrialResult};
 
-/// The conformance suite for one host.
-pub struct Suite<H: HostUnderTest> {
-    host: Arc<H>,
+/// The conformance suite for one host: in this process, or behind an adapter.
+pub struct Suite {
+    connector: Connector,
     contract: Arc<Contract>,
+    limits: Limits,
 }
 
-impl<H: HostUnderTest> Suite<H> {
-    /// The suite of this repository's contract (`wit/`) for `host`.
-    pub fn new(host: H) -> Self {
+impl Suite {
+    /// The suite of this repository's contract (`wit/`) for `host`, run in
+    /// this process on the suite's own wasmtime, through the same adapter
+    /// protocol as an adapter process.
+    pub fn new<H: HostUnderTest>(host: H) -> Self {
+        let name = host.name();
+        let make: Arc<
+            dyn Fn() -> Result<Box<dyn airssys_conformance_adapter::Adapter>, String> + Send + Sync,
+        > = match InProcess::maker(host, "airssys-conformance (in process)".into()) {
+            Ok(make) => Arc::new(make),
+            Err(why) => Arc::new(move || Err(why.clone())),
+        };
+        Self::with_connector(Connector::Thread { name, make })
+    }
+
+    /// The suite for the host behind the adapter started by `command`
+    /// (run with `sh -c`), e.g. `cargo run -q -p my-host-adapter`.
+    pub fn adapter(command: impl Into<String>) -> Self {
+        Self::with_connector(Connector::Process {
+            command: command.into(),
+        })
+    }
+
+    fn with_connector(connector: Connector) -> Self {
         Self {
-            host: Arc::new(host),
+            connector,
             contract: Arc::new(Contract::bundled()),
+            limits: Limits::default(),
         }
+    }
+
+    /// Other time limits than the defaults.
+    pub fn limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
     }
 
     pub fn contract(&self) -> &Contract {
         &self.contract
     }
 
-    fn context(&self) -> Context<H> {
-        Context::new(self.host.clone(), self.contract.clone())
-            .unwrap_or_else(|e| panic!("cannot set up the conformance suite: {e}"))
+    fn context(&self) -> Result<Context, AdapterError> {
+        Context::new(self.connector.clone(), self.contract.clone(), self.limits)
     }
 
     /// Runs every trial, several at a time, and returns what each concluded.
-    pub fn evaluate(&self) -> Report {
-        let context = self.context();
+    /// Fails only when the host's adapter cannot be started at all.
+    pub fn evaluate(&self) -> Result<Report, AdapterError> {
+        let context = self.context()?;
         let plan = context.plan();
         let next = Mutex::new(0..plan.len());
         let outcomes: Vec<Mutex<Option<Outcome>>> = plan.iter().map(|_| Mutex::new(None)).collect();
@@ -48,7 +79,10 @@ impl<H: HostUnderTest> Suite<H> {
             for _ in 0..workers {
                 scope.spawn(|| {
                     while let Some(index) = next.lock().unwrap().next() {
-                        let outcome = decide(&context, &plan[index]);
+                        let outcome = match &plan[index].ignored {
+                            Some(reason) => Outcome::Ignored(reason.clone()),
+                            None => context.run(&plan[index]),
+                        };
                         *outcomes[index].lock().unwrap() = Some(outcome);
                     }
                 });
@@ -59,41 +93,67 @@ impl<H: HostUnderTest> Suite<H> {
             .zip(outcomes)
             .map(|(spec, outcome)| result(&context, spec, outcome.into_inner().unwrap().unwrap()))
             .collect();
-        Report {
-            host: self.host.name(),
-            trials,
-        }
+        Ok(report(&context, trials))
     }
 
-    /// Reads libtest's arguments (filters, `--list`, `--exact`, `--ignored`, …)
-    /// plus `--report DIR` from the command line, runs, and returns libtest's exit code.
+    /// Reads libtest's arguments (filters, `--list`, `--exact`, `--ignored`,
+    /// …) and the suite's own (`--adapter`, `--timeout`, `--expect`,
+    /// `--report`, …; see `--help`), runs, and returns libtest's exit code,
+    /// or 2 when the run could not start.
     pub fn run_from_args(self) -> ExitCode {
-        let (report_dir, arguments) = match split_report_arg(std::env::args()) {
-            Ok(split) => split,
+        let options = match Options::parse(std::env::args()) {
+            Ok(options) => options,
             Err(message) => {
                 eprintln!("error: {message}");
                 return ExitCode::from(2);
             }
         };
-        let arguments = Arguments::from_iter(arguments);
-        let context = Arc::new(self.context());
-        let plan = context.plan();
+        if options.help {
+            println!("{HELP}\n");
+        }
+        let mut suite = self.limits(options.limits);
+        if let Some(command) = &options.adapter {
+            suite.connector = Connector::Process {
+                command: command.clone(),
+            };
+        }
+        match suite.run(&options) {
+            Ok(code) => code,
+            Err(message) => {
+                eprintln!("error: {message}");
+                ExitCode::from(2)
+            }
+        }
+    }
+
+    fn run(&self, options: &Options) -> Result<ExitCode, String> {
+        let arguments = Arguments::from_iter(options.libtest.clone());
+        let started = Instant::now();
         if !arguments.list {
-            let started = Instant::now();
-            let ready = context.guests();
             eprintln!(
-                "airssys:core@1.0.0 conformance of `{}`: {} trials for {} functions read from wit/",
-                self.host.name(),
-                plan.len(),
+                "airssys:core@1.0.0 conformance: starting {} and judging its registration of {} functions read from wit/",
+                self.connector.name(),
                 self.contract.functions().len(),
             );
-            match ready {
-                Ok(_) => eprintln!(
-                    "probe components ready in {:.2?} (precompiled once, cached in target/airssys-guests)",
-                    started.elapsed()
-                ),
-                Err(error) => eprintln!("warning: the probe components are unusable: {error}"),
-            }
+        }
+        let context = Arc::new(self.context().map_err(|e| e.to_string())?);
+        let plan = context.plan();
+        let names: Vec<String> = plan.iter().map(|t| t.name.clone()).collect();
+        let expectations = match &options.expect {
+            Some(path) if !options.bless => Some(Expectations::read(path, &names)?),
+            _ => None,
+        };
+        if !arguments.list {
+            let about = &context.about;
+            eprintln!(
+                "{} {} for `{}` on wasmtime {}: registration judged in {:.2?}; {} trials",
+                about.adapter,
+                about.version,
+                about.host,
+                about.wasmtime,
+                started.elapsed(),
+                plan.len(),
+            );
         }
         let results: Arc<Mutex<Vec<(usize, Outcome)>>> = Arc::default();
         let trials = plan
@@ -102,9 +162,13 @@ impl<H: HostUnderTest> Suite<H> {
             .enumerate()
             .map(|(index, spec)| {
                 let (context, results) = (context.clone(), results.clone());
+                let expectations = expectations.clone();
                 let ignored = spec.ignored.is_some();
                 Trial::test(spec.name.clone(), move || {
-                    let outcome = decide_run(&context, &spec);
+                    let mut outcome = context.run(&spec);
+                    if let Some(expectations) = &expectations {
+                        outcome = expectations.judge(&spec.name, outcome);
+                    }
                     results.lock().unwrap().push((index, outcome.clone()));
                     match outcome {
                         Outcome::Failed(message) => Err(Failed::from(message)),
@@ -115,48 +179,59 @@ impl<H: HostUnderTest> Suite<H> {
             })
             .collect();
         let conclusion = libtest_mimic::run(&arguments, trials);
-        if let Some(dir) = report_dir {
-            let mut ran = results.lock().unwrap().clone();
-            ran.sort_by_key(|(index, _)| *index);
-            let report = Report {
-                host: self.host.name(),
-                trials: ran
-                    .into_iter()
-                    .map(|(index, outcome)| result(&context, &plan[index], outcome))
-                    .collect(),
-            };
-            match report.write(&self.contract, &dir) {
-                Ok(()) => eprintln!(
-                    "conformance reports written to {} (conformance.md, conformance.json, junit.xml)",
-                    dir.display()
-                ),
-                Err(error) => {
-                    eprintln!("error: cannot write reports to {}: {error}", dir.display());
-                    return ExitCode::from(2);
-                }
-            }
+        if arguments.list {
+            return Ok(conclusion.exit_code());
         }
-        conclusion.exit_code()
+        let mut ran = results.lock().unwrap().clone();
+        ran.sort_by_key(|(index, _)| *index);
+        let report = report(
+            &context,
+            ran.into_iter()
+                .map(|(index, outcome)| result(&context, &plan[index], outcome))
+                .collect(),
+        );
+        if let Some(dir) = &options.report {
+            report
+                .write(&self.contract, dir)
+                .map_err(|error| format!("cannot write reports to {}: {error}", dir.display()))?;
+            eprintln!(
+                "conformance reports written to {} (conformance.md, conformance.json, junit.xml)",
+                dir.display()
+            );
+        }
+        if let (true, Some(path)) = (options.bless, &options.expect) {
+            let count = Expectations::bless(
+                path,
+                report.trials.iter().map(|t| (t.name.as_str(), &t.outcome)),
+            )?;
+            eprintln!(
+                "{} written with {count} expected failures; review the reasons, then run with `--expect {}`",
+                path.display(),
+                path.display()
+            );
+            return Ok(ExitCode::SUCCESS);
+        }
+        let expected = report
+            .trials
+            .iter()
+            .filter(|t| matches!(t.outcome, Outcome::Expected(_)))
+            .count();
+        if expected > 0 {
+            eprintln!("{expected} trials failed as the expectations file says (counted as passed)");
+        }
+        Ok(conclusion.exit_code())
     }
 }
 
-fn decide<H: HostUnderTest>(context: &Context<H>, spec: &TrialSpec) -> Outcome {
-    match &spec.ignored {
-        Some(reason) => Outcome::Ignored(reason.clone()),
-        None => context.run(spec),
+fn report(context: &Context, trials: Vec<TrialResult>) -> Report {
+    Report {
+        host: context.about.host.clone(),
+        provenance: Provenance::new(&context.contract, &context.about, &context.adapter_name()),
+        trials,
     }
 }
 
-/// Under libtest-mimic an ignored trial runs only when asked (`--ignored`).
-fn decide_run<H: HostUnderTest>(context: &Context<H>, spec: &TrialSpec) -> Outcome {
-    context.run(spec)
-}
-
-fn result<H: HostUnderTest>(
-    context: &Context<H>,
-    spec: &TrialSpec,
-    outcome: Outcome,
-) -> TrialResult {
+fn result(context: &Context, spec: &TrialSpec, outcome: Outcome) -> TrialResult {
     TrialResult {
         name: spec.name.clone(),
         function: context.contract.functions()[spec.function].path(),
@@ -187,51 +262,4 @@ pub(crate) fn quiet_panics<R>(f: impl FnOnce() -> R) -> R {
     let result = f();
     QUIET.set(was);
     result
-}
-
-fn split_report_arg(
-    args: impl Iterator<Item = String>,
-) -> Result<(Option<PathBuf>, Vec<String>), String> {
-    let mut report = None;
-    let mut rest = Vec::new();
-    let mut args = args;
-    while let Some(arg) = args.next() {
-        if arg == "--report" {
-            let dir = args
-                .next()
-                .ok_or("--report needs a directory, e.g. `--report target/conformance`")?;
-            report = Some(PathBuf::from(dir));
-        } else if let Some(dir) = arg.strip_prefix("--report=") {
-            report = Some(PathBuf::from(dir));
-        } else {
-            rest.push(arg);
-        }
-    }
-    Ok((report, rest))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn args(list: &[&str]) -> impl Iterator<Item = String> {
-        list.iter()
-            .map(|s| s.to_string())
-            .collect::<Vec<_>>()
-            .into_iter()
-    }
-
-    #[test]
-    fn report_flag_is_taken_out_of_libtests_arguments() {
-        let (dir, rest) = split_report_arg(args(&["bin", "--report", "out", "storage"])).unwrap();
-        assert_eq!(dir, Some(PathBuf::from("out")));
-        assert_eq!(rest, ["bin", "storage"]);
-        let (dir, _) = split_report_arg(args(&["bin", "--report=x"])).unwrap();
-        assert_eq!(dir, Some(PathBuf::from("x")));
-        assert!(
-            split_report_arg(args(&["bin", "--report"]))
-                .unwrap_err()
-                .contains("directory")
-        );
-    }
 }

@@ -1,16 +1,15 @@
 //! Clause summaries from `docs/spec.md`, for failure messages.
 
 use std::collections::HashMap;
-use std::path::Path;
 
 pub(crate) struct Spec {
     summaries: HashMap<String, String>,
 }
 
 impl Spec {
+    /// The clauses of `docs/spec.md`, embedded.
     pub fn bundled() -> Self {
-        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/spec.md");
-        Self::parse(&std::fs::read_to_string(path).unwrap_or_default())
+        Self::parse(include_str!("../../docs/spec.md"))
     }
 
     /// Reads list items of the form `- **ID** text`, text possibly over several lines.

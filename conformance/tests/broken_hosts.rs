@@ -3,17 +3,19 @@
 //! aspect its mistake is in. Reviewed as insta snapshots of the matrix.
 
 mod broken;
-mod reference;
 
 use std::fmt::Write as _;
 
 use airssys_conformance::{Contract, Outcome, Report, Suite};
+use airssys_reference_adapter::{ReferenceHost, Registration};
 use broken::defects::DEFECTS;
-use reference::{ReferenceHost, Registration};
 
 fn evaluate(name: &str, registration: Registration) -> (Report, Contract) {
     let suite = Suite::new(ReferenceHost::with_registration(name, registration));
-    (suite.evaluate(), Contract::bundled())
+    (
+        suite.evaluate().expect("the host starts"),
+        Contract::bundled(),
+    )
 }
 
 /// The matrix, then each failed trial with the first line of its message:
@@ -180,7 +182,7 @@ fn each_behaviour_defect_fails_exactly_its_functions_trials() {
 #[test]
 fn without_a_runtime_the_runtime_trials_are_ignored_not_passed() {
     let suite = Suite::new(ReferenceHost::new().linker_only());
-    let report = suite.evaluate();
+    let report = suite.evaluate().expect("the host starts");
     assert_eq!(failed(&report), Vec::<String>::new());
     let ignored = ignored(&report);
     assert!(

@@ -1,9 +1,7 @@
-//! `cargo conformance`: the suite against the reference host. A host
-//! implementer's own `tests/conformance.rs` looks the same, with their
-//! `HostUnderTest` in place of `ReferenceHost`.
-
-mod reference;
+//! `cargo conformance`: the suite against the reference host, in process.
+//! With `-- --adapter COMMAND` it judges the host behind that adapter
+//! process instead (see `--help`).
 
 fn main() -> std::process::ExitCode {
-    airssys_conformance::Suite::new(reference::ReferenceHost::new()).run_from_args()
+    airssys_conformance::Suite::new(airssys_reference_adapter::ReferenceHost::new()).run_from_args()
 }

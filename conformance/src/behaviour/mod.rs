@@ -18,22 +18,23 @@ mod security;
 mod services;
 mod storage;
 
+use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
+use airssys_conformance_adapter::{ComponentId, Request, Response};
 use airssys_probe_protocol::{self as probe, Call, Received, Reply, Returned};
-use wasmtime::component::Component;
 
-use crate::contract::HostFunction;
-use crate::guests::Guests;
-use crate::host::{ComponentRuntime, Grant, Id, LogRecord};
+use crate::connection::{Connection, Failure};
+use crate::contract::{Contract, HostFunction};
+use crate::host::{Grant, Id, LogRecord};
 
 /// What a check needs from the host's adapter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Needs {
     /// Components instantiated by the suite on the host's linker.
     Linker,
-    /// A [`ComponentRuntime`] of the host's own.
+    /// A runtime of the host's own: delivery, the log sink, restarts.
     Runtime,
     /// A runtime for functions of this interface, the linker otherwise.
     RuntimeFor(&'static str),
@@ -79,12 +80,26 @@ pub(crate) enum Probe {
     Services,
 }
 
+impl Probe {
+    /// The component file, as `guests/artifacts` built it.
+    fn file(self) -> &'static Path {
+        Path::new(match self {
+            Probe::Storage => airssys_guests::STORAGE_PROBE,
+            Probe::Messaging => airssys_guests::MESSAGING_PROBE,
+            Probe::Services => airssys_guests::SERVICES_PROBE,
+        })
+    }
+}
+
 pub(crate) const SETTLE: Duration = Duration::from_secs(10);
 
-/// A runtime with probes loaded into it, and helpers to ask them for calls.
-pub(crate) struct Session {
-    runtime: Box<dyn ComponentRuntime>,
-    guests: Guests,
+/// A host freshly reset for one trial, with probes loaded into it, and
+/// helpers to ask them for calls. Every exchange with the host counts
+/// against the trial's deadline.
+pub(crate) struct Session<'a> {
+    connection: &'a mut Connection,
+    contract: &'a Contract,
+    deadline: Instant,
     /// The namespace of every id this session makes, its own, so sessions
     /// on a host that shares state between them (storage, the registry)
     /// cannot see each other's components.
@@ -105,14 +120,40 @@ pub(crate) fn show(id: &Id) -> String {
     format!("{}/{}/{}", id.namespace, id.name, id.instance)
 }
 
-impl Session {
-    pub fn new(runtime: Box<dyn ComponentRuntime>, guests: Guests) -> Self {
+fn wire(id: &Id) -> ComponentId {
+    ComponentId {
+        namespace: id.namespace.clone(),
+        name: id.name.clone(),
+        instance: id.instance.clone(),
+    }
+}
+
+impl<'a> Session<'a> {
+    pub fn new(connection: &'a mut Connection, contract: &'a Contract, deadline: Instant) -> Self {
         static SESSIONS: AtomicU64 = AtomicU64::new(0);
         let n = SESSIONS.fetch_add(1, Ordering::Relaxed);
         Self {
-            runtime,
-            guests,
+            connection,
+            contract,
+            deadline,
             namespace: format!("conformance-{n}"),
+        }
+    }
+
+    /// One exchange with the host; `doing` says what for, should it fail.
+    fn exchange(&mut self, request: Request, doing: impl FnOnce() -> String) -> Response {
+        let left = self.deadline.saturating_duration_since(Instant::now());
+        match self.connection.exchange(request, left) {
+            Ok(Response::Unsupported { reason }) => panic!("{reason}"),
+            Ok(response) => response,
+            Err(error) => match error.failure {
+                Failure::TimedOut { after, .. } => panic!(
+                    "timed out after {} s while {}; {error}",
+                    after.as_secs_f64().round(),
+                    doing()
+                ),
+                _ => panic!("{error}, while {}", doing()),
+            },
         }
     }
 
@@ -126,14 +167,6 @@ impl Session {
         }
     }
 
-    fn component(&self, probe: Probe) -> &Component {
-        match probe {
-            Probe::Storage => &self.guests.storage,
-            Probe::Messaging => &self.guests.messaging,
-            Probe::Services => &self.guests.services,
-        }
-    }
-
     /// Loads `probe` as `path` (`name/instance`) with every capability.
     pub fn load(&mut self, probe: Probe, path: &str) -> Id {
         self.load_with(probe, path, Grant::Everything)
@@ -141,22 +174,39 @@ impl Session {
 
     pub fn load_with(&mut self, probe: Probe, path: &str, grant: Grant) -> Id {
         let id = self.id(path);
-        let component = self.component(probe).clone();
-        if let Err(error) = self.runtime.load(&id, &component, grant) {
-            panic!("the host could not load a {probe:?} probe as {path}: {error}");
+        let request = Request::Load {
+            id: wire(&id),
+            component: probe.file().to_owned(),
+            grant,
+        };
+        match self.exchange(request, || format!("loading a {probe:?} probe as {path}")) {
+            Response::Ok => id,
+            Response::Refused { reason } => {
+                panic!("the host could not load a {probe:?} probe as {path}: {reason}")
+            }
+            other => panic!("the host answered `load` with {other:?}"),
         }
-        id
     }
 
     /// Asks the probe `id` to make `call`; the raw outcome, traps included.
     pub fn invoke(&mut self, id: &Id, call: &Call) -> Result<Reply, String> {
-        let payload = probe::encode_call(call);
-        match self
-            .runtime
-            .invoke(id, &payload, probe::CALL_CONTENT_TYPE)?
-        {
-            Some(reply) => probe::decode_reply(&reply),
-            None => Err("the probe returned no reply".into()),
+        let request = Request::Invoke {
+            id: wire(id),
+            payload: probe::encode_call(call),
+            content_type: probe::CALL_CONTENT_TYPE.into(),
+        };
+        let contract = self.contract;
+        let doing = || match called(contract, call) {
+            Some(path) => format!("{} was calling `{path}`", show(id)),
+            None => format!("{} was handling {}", show(id), brief(call)),
+        };
+        match self.exchange(request, doing) {
+            Response::Reply {
+                payload: Some(reply),
+            } => probe::decode_reply(&reply),
+            Response::Reply { payload: None } => Err("the probe returned no reply".into()),
+            Response::Refused { reason } => Err(reason),
+            other => panic!("the host answered `invoke` with {other:?}"),
         }
     }
 
@@ -193,20 +243,53 @@ impl Session {
     }
 
     pub fn settle(&mut self) {
-        if let Err(unsupported) = self.runtime.settle(SETTLE) {
-            panic!("{}", unsupported.0);
+        let request = Request::Settle {
+            limit_ms: SETTLE.as_millis() as u64,
+        };
+        match self.exchange(request, || "delivering messages (`settle`)".into()) {
+            Response::Ok => {}
+            Response::Refused { reason } => panic!("delivering messages failed: {reason}"),
+            other => panic!("the host answered `settle` with {other:?}"),
         }
     }
 
-    pub fn logs(&self) -> Vec<LogRecord> {
-        self.runtime
-            .log_records()
-            .unwrap_or_else(|unsupported| panic!("{}", unsupported.0))
+    pub fn logs(&mut self) -> Vec<LogRecord> {
+        match self.exchange(Request::Logs, || "reading the log sink (`logs`)".into()) {
+            Response::Logs { records } => records
+                .into_iter()
+                .map(|record| LogRecord {
+                    component: Id {
+                        namespace: record.component.namespace,
+                        name: record.component.name,
+                        instance: record.component.instance,
+                    },
+                    level: record.level,
+                    message: record.message,
+                    context: record.context,
+                })
+                .collect(),
+            Response::Refused { reason } => panic!("reading the log sink failed: {reason}"),
+            other => panic!("the host answered `logs` with {other:?}"),
+        }
     }
 
     pub fn restart(&mut self) {
-        if let Err(unsupported) = self.runtime.restart() {
-            panic!("{}", unsupported.0);
+        match self.exchange(Request::Restart, || "restarting the host".into()) {
+            Response::Ok => {}
+            Response::Refused { reason } => panic!("restarting the host failed: {reason}"),
+            other => panic!("the host answered `restart` with {other:?}"),
         }
+    }
+}
+
+/// The contract function a probe call makes: the probe protocol names each
+/// call after its WIT function.
+fn called(contract: &Contract, call: &Call) -> Option<String> {
+    let value = serde_json::to_value(call).ok()?;
+    let name = value.get("call")?.as_str()?;
+    let mut matching = contract.functions().iter().filter(|f| f.name == name);
+    match (matching.next(), matching.next()) {
+        (Some(function), None) => Some(function.path()),
+        _ => None,
     }
 }

@@ -11,7 +11,7 @@ use airssys_host::{AirssysCtx, AirssysView, register_host_functions};
 use wasmtime::StoreContextMut;
 use wasmtime::component::{Linker, LinkerInstance};
 
-use crate::reference::Registration;
+use airssys_reference_adapter::Registration;
 
 type Store<'a> = StoreContextMut<'a, ComponentState>;
 

@@ -1,8 +1,6 @@
-//! The reference host as a [`HostUnderTest`], with its registration
-//! replaceable so the broken-host fixtures can reuse everything else.
-
-// Shared by two test targets; each uses a part of it.
-#![allow(dead_code)]
+//! The reference host as a [`HostUnderTest`]: served as an adapter process
+//! by this crate's binary, run in process by `cargo conformance`. Its
+//! registration is replaceable, so the broken-host fixtures reuse the rest.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -29,6 +27,12 @@ pub struct ReferenceHost {
     offers_runtime: bool,
     /// Storage and registry for components the suite instantiates itself.
     shared: Arc<AirssysHost>,
+}
+
+impl Default for ReferenceHost {
+    fn default() -> Self {
+        Self::new()
+    }
 }
 
 impl ReferenceHost {

@@ -1,21 +1,22 @@
-//! What a host implementer provides: [`HostUnderTest`], and optionally a
-//! [`ComponentRuntime`] for the behaviour that needs several loaded components.
+//! The in-process way to test a host on the suite's own wasmtime: what a host
+//! implementer provides, [`HostUnderTest`] and optionally a
+//! [`ComponentRuntime`], and the adapter the suite makes of them, so that an
+//! in-process host is driven through the same protocol as an adapter process.
+
+mod adapter;
+mod components;
+pub(crate) mod linker_runtime;
 
 use std::time::Duration;
 
 use wasmtime::component::{Component, Linker};
 use wasmtime::{Config, Engine};
 
+pub use airssys_conformance_adapter::Grant;
 pub use airssys_probe_protocol::Id;
 
-/// What a component the suite loads may do (SEC-1).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Grant {
-    /// Every capability, to every target.
-    Everything,
-    /// Nothing: the host's deny-by-default.
-    Nothing,
-}
+pub(crate) use adapter::InProcess;
+pub(crate) use components::Components;
 
 /// The host whose registration and behaviour the suite judges.
 pub trait HostUnderTest: Send + Sync + 'static {
@@ -118,10 +119,19 @@ impl Stubs {
     }
 }
 
-/// The engine configuration the suite uses for a host.
-pub(crate) fn engine_for<H: HostUnderTest>(host: &H) -> wasmtime::Result<Engine> {
-    let mut config = Config::new();
-    config.wasm_component_model(true);
-    host.configure_engine(&mut config);
-    Engine::new(&config)
+/// Serves `host` as an adapter process on stdin and stdout: the one-line
+/// `main` of an adapter for a host on the suite's own wasmtime.
+pub fn serve<H: HostUnderTest>(host: H) -> std::process::ExitCode {
+    let name = std::env::current_exe()
+        .ok()
+        .and_then(|exe| Some(exe.file_stem()?.to_string_lossy().into_owned()))
+        .unwrap_or_else(|| "airssys_conformance::serve".into());
+    let adapter = InProcess::maker(host, name).and_then(|make| make());
+    match adapter {
+        Ok(adapter) => airssys_conformance_adapter::serve(adapter),
+        Err(why) => {
+            eprintln!("error: the host cannot be served: {why}");
+            std::process::ExitCode::FAILURE
+        }
+    }
 }

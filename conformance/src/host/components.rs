@@ -1,28 +1,41 @@
-//! The probe components, compiled once per run and cached on disk between
-//! runs, keyed by the engine's compatibility hash and the component's bytes.
+//! Components the in-process adapter loads, compiled once per run and
+//! cached on disk between runs, keyed by the engine's compatibility hash and
+//! the component's bytes.
 
+use std::collections::HashMap;
 use std::collections::hash_map::DefaultHasher;
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use wasmtime::Engine;
 use wasmtime::component::Component;
 
-/// The probes the behaviour trials load.
-#[derive(Clone)]
-pub struct Guests {
-    pub storage: Component,
-    pub messaging: Component,
-    pub services: Component,
+/// Compiled components by the path they were read from, shared by every
+/// connection to the same in-process host.
+pub(crate) struct Components {
+    engine: Engine,
+    compiled: Mutex<HashMap<PathBuf, Component>>,
 }
 
-impl Guests {
-    pub fn compile(engine: &Engine) -> Result<Self, String> {
-        Ok(Self {
-            storage: compile(engine, airssys_guests::STORAGE_PROBE)?,
-            messaging: compile(engine, airssys_guests::MESSAGING_PROBE)?,
-            services: compile(engine, airssys_guests::SERVICES_PROBE)?,
-        })
+impl Components {
+    pub fn new(engine: Engine) -> Self {
+        Self {
+            engine,
+            compiled: Mutex::default(),
+        }
+    }
+
+    pub fn get(&self, path: &Path) -> Result<Component, String> {
+        if let Some(component) = self.compiled.lock().unwrap().get(path) {
+            return Ok(component.clone());
+        }
+        let component = compile(&self.engine, path)?;
+        self.compiled
+            .lock()
+            .unwrap()
+            .insert(path.to_owned(), component.clone());
+        Ok(component)
     }
 }
 
@@ -33,8 +46,7 @@ fn cache_path(engine: &Engine, wasm_path: &Path, wasm: &[u8]) -> PathBuf {
     wasm_path.with_extension(format!("{:016x}.cwasm", hasher.finish()))
 }
 
-fn compile(engine: &Engine, path: &str) -> Result<Component, String> {
-    let path = Path::new(path);
+fn compile(engine: &Engine, path: &Path) -> Result<Component, String> {
     let wasm = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     let cached = cache_path(engine, path, &wasm);
     if cached.is_file() {

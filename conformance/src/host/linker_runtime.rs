@@ -10,11 +10,11 @@ use std::time::Duration;
 use wasmtime::component::{Component, Linker};
 use wasmtime::{Engine, Store};
 
+use super::{ComponentRuntime, Grant, HostUnderTest, Id, LogRecord, Stubs, Unsupported};
 use crate::bindings::RuntimeHost;
 use crate::bindings::airssys::core::types::{
     ComponentConfig, ComponentId, ComponentMessage, MessageMetadata, ResourceLimits, Timestamp,
 };
-use crate::host::{ComponentRuntime, Grant, HostUnderTest, Id, LogRecord, Stubs, Unsupported};
 
 pub(crate) struct LinkerRuntime<H: HostUnderTest> {
     host: Arc<H>,
@@ -25,10 +25,11 @@ pub(crate) struct LinkerRuntime<H: HostUnderTest> {
 
 /// The id the suite sends its own messages under.
 pub fn suite_id() -> Id {
+    let id = airssys_conformance_adapter::suite_id();
     Id {
-        namespace: "airssys-conformance".into(),
-        name: "suite".into(),
-        instance: "0".into(),
+        namespace: id.namespace,
+        name: id.name,
+        instance: id.instance,
     }
 }
 

@@ -1,0 +1,286 @@
+//! The messages of the adapter protocol (`docs/adapter-protocol.md`): one JSON
+//! object per line, the suite's [`Request`] on the adapter's stdin, the
+//! adapter's [`Response`] on its stdout, strictly one answer per request.
+
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+/// The protocol version this crate speaks. The suite refuses an adapter that
+/// answers `hello` with another one.
+pub const PROTOCOL_VERSION: u32 = 1;
+
+/// A component's identity, as the contract's `component-id` record.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct ComponentId {
+    pub namespace: String,
+    pub name: String,
+    pub instance: String,
+}
+
+impl std::fmt::Display for ComponentId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}/{}", self.namespace, self.name, self.instance)
+    }
+}
+
+/// What a component the suite loads may do (SEC-1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Grant {
+    /// Every capability, to every target.
+    Everything,
+    /// Nothing: the host's deny-by-default.
+    Nothing,
+}
+
+/// A function of the contract by the instance components import it from and
+/// its name, e.g. `airssys:core/storage@1.0.0` and `get`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Import {
+    pub instance: String,
+    pub name: String,
+}
+
+/// One record as the host's log sink received it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LogRecord {
+    pub component: ComponentId,
+    /// The lowercase `log-level` case name, e.g. `warn`.
+    pub level: String,
+    pub message: String,
+    pub context: Vec<(String, String)>,
+}
+
+/// Who answers, and for which host.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct About {
+    /// The adapter's name, e.g. `my-host-adapter`.
+    pub adapter: String,
+    /// The adapter's version, e.g. `env!("CARGO_PKG_VERSION")`.
+    pub version: String,
+    /// The host under test, e.g. `my-host 2.3.0`.
+    pub host: String,
+    /// The wasmtime version the host is built on, e.g. `24.0.4`.
+    pub wasmtime: String,
+    pub supports: Supports,
+}
+
+/// What an adapter can do beyond `check`. The suite asks for nothing else:
+/// a trial that needs more is reported as ignored, with the reason.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Supports {
+    /// `reset`, `load` and `invoke`: the behaviour trials that one component
+    /// at a time can show (storage, self-id, clocks, sleep).
+    pub load: bool,
+    /// `settle`, `logs` and `restart` as well: delivery, callbacks, the
+    /// registry, the log sink and restarts.
+    pub runtime: bool,
+    /// `reset`'s `traps` are honoured. Without them, trials whose probe
+    /// imports a function that failed its name or signature trial are ignored.
+    pub traps: bool,
+}
+
+impl Supports {
+    /// Name and signature trials only.
+    pub const CHECK_ONLY: Supports = Supports {
+        load: false,
+        runtime: false,
+        traps: false,
+    };
+    /// Everything the suite can ask for.
+    pub const EVERYTHING: Supports = Supports {
+        load: true,
+        runtime: true,
+        traps: true,
+    };
+}
+
+/// What the suite asks, one per line on the adapter's stdin.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "kebab-case")]
+pub enum Request {
+    /// The first request. Answered with [`Response::Hello`].
+    Hello { protocol: u32 },
+    /// Could a component be instantiated with the host's registration?
+    /// Answered `ok`, or `refused` with the host's own error text.
+    Check { component: PathBuf },
+    /// Forget every loaded component, queued message and record: the state
+    /// of a freshly started host, on fresh storage. Components loaded from
+    /// now on get every function in `traps` as a function that traps when
+    /// called, in place of the host's own.
+    Reset {
+        #[serde(default)]
+        traps: Vec<Import>,
+    },
+    /// Instantiate `component` as `id` with `grant`, and call its `initialize`.
+    Load {
+        id: ComponentId,
+        component: PathBuf,
+        grant: Grant,
+    },
+    /// Call `id`'s `handle-message` with a message from the suite.
+    Invoke {
+        id: ComponentId,
+        #[serde(with = "base64_bytes")]
+        payload: Vec<u8>,
+        content_type: String,
+    },
+    /// Deliver queued messages, callbacks and due timeouts until nothing is
+    /// queued or pending, for at most `limit_ms`.
+    Settle { limit_ms: u64 },
+    /// Every record the host's log sink received since `reset`.
+    Logs,
+    /// Stop the host and start it again on the same storage, with no
+    /// component loaded (STO-11).
+    Restart,
+}
+
+impl Request {
+    /// The operation's name, as on the wire.
+    pub fn op(&self) -> &'static str {
+        match self {
+            Request::Hello { .. } => "hello",
+            Request::Check { .. } => "check",
+            Request::Reset { .. } => "reset",
+            Request::Load { .. } => "load",
+            Request::Invoke { .. } => "invoke",
+            Request::Settle { .. } => "settle",
+            Request::Logs => "logs",
+            Request::Restart => "restart",
+        }
+    }
+}
+
+/// What the adapter answers, one per line on its stdout.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "answer", rename_all = "kebab-case")]
+pub enum Response {
+    Hello {
+        protocol: u32,
+        #[serde(flatten)]
+        about: About,
+    },
+    /// Done: `check` instantiates, `reset`, `load`, `settle`, `restart` succeeded.
+    Ok,
+    /// What `handle-message` returned.
+    Reply {
+        #[serde(with = "base64_option")]
+        payload: Option<Vec<u8>>,
+    },
+    Logs {
+        records: Vec<LogRecord>,
+    },
+    /// The host said no: `check` does not instantiate, `load` failed, the
+    /// call trapped or returned an error. `reason` is the host's own text.
+    Refused {
+        reason: String,
+    },
+    /// The adapter does not offer this operation (see [`Supports`]).
+    Unsupported {
+        reason: String,
+    },
+    /// The request could not be read.
+    Error {
+        message: String,
+    },
+}
+
+mod base64_bytes {
+    use base64::Engine as _;
+    use base64::engine::general_purpose::STANDARD;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(bytes: &[u8], serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&STANDARD.encode(bytes))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<u8>, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        STANDARD.decode(text).map_err(serde::de::Error::custom)
+    }
+}
+
+mod base64_option {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(
+        bytes: &Option<Vec<u8>>,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        match bytes {
+            Some(bytes) => super::base64_bytes::serialize(bytes, serializer),
+            None => serializer.serialize_none(),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Option<Vec<u8>>, D::Error> {
+        use base64::Engine as _;
+        let text = Option::<String>::deserialize(deserializer)?;
+        text.map(|text| base64::engine::general_purpose::STANDARD.decode(text))
+            .transpose()
+            .map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn requests_read_as_documented() {
+        let invoke: Request = serde_json::from_str(
+            r#"{"op":"invoke","id":{"namespace":"n","name":"a","instance":"1"},"payload":"AP8=","content_type":"t"}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            invoke,
+            Request::Invoke {
+                id: ComponentId {
+                    namespace: "n".into(),
+                    name: "a".into(),
+                    instance: "1".into()
+                },
+                payload: vec![0, 0xff],
+                content_type: "t".into()
+            }
+        );
+        let reset: Request = serde_json::from_str(r#"{"op":"reset"}"#).unwrap();
+        assert_eq!(reset, Request::Reset { traps: vec![] });
+    }
+
+    #[test]
+    fn responses_round_trip() {
+        let responses = [
+            Response::Ok,
+            Response::Reply {
+                payload: Some(b"re:x".to_vec()),
+            },
+            Response::Reply { payload: None },
+            Response::Refused {
+                reason: "no".into(),
+            },
+            Response::Hello {
+                protocol: PROTOCOL_VERSION,
+                about: About {
+                    adapter: "a".into(),
+                    version: "1".into(),
+                    host: "h".into(),
+                    wasmtime: "24.0.4".into(),
+                    supports: Supports::EVERYTHING,
+                },
+            },
+        ];
+        for response in responses {
+            let line = serde_json::to_string(&response).unwrap();
+            assert!(!line.contains('\n'));
+            assert_eq!(serde_json::from_str::<Response>(&line).unwrap(), response);
+        }
+        assert_eq!(
+            serde_json::to_string(&Response::Ok).unwrap(),
+            r#"{"answer":"ok"}"#
+        );
+    }
+}

@@ -1,0 +1,256 @@
+//! The stdio loop: read a request line, answer with one response line.
+
+use std::io::{BufRead, Write};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::process::ExitCode;
+use std::time::Duration;
+
+use crate::protocol::{PROTOCOL_VERSION, Request, Response};
+use crate::{Adapter, Supports};
+
+/// Serves the suite on stdin and stdout until stdin closes.
+///
+/// Stdout carries only protocol lines: whatever else the process writes to
+/// it (a guest's WASI stdout, a stray `println!`) goes to stderr instead,
+/// where the suite keeps it for its error messages.
+pub fn serve(mut adapter: impl Adapter) -> ExitCode {
+    let mut out = match protocol_output() {
+        Ok(out) => out,
+        Err(error) => {
+            eprintln!("adapter: cannot set up stdout for the protocol: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    for line in std::io::stdin().lock().lines() {
+        let line = match line {
+            Ok(line) => line,
+            Err(error) => {
+                eprintln!("adapter: cannot read stdin: {error}");
+                return ExitCode::FAILURE;
+            }
+        };
+        if line.trim().is_empty() {
+            continue;
+        }
+        let response = match serde_json::from_str::<Request>(&line) {
+            Ok(request) => handle(&mut adapter, request),
+            Err(error) => Response::Error {
+                message: format!("cannot read the request {line:?}: {error}"),
+            },
+        };
+        let mut text = serde_json::to_string(&response).expect("responses serialize");
+        text.push('\n');
+        if out
+            .write_all(text.as_bytes())
+            .and_then(|()| out.flush())
+            .is_err()
+        {
+            // The suite is gone.
+            return ExitCode::SUCCESS;
+        }
+    }
+    ExitCode::SUCCESS
+}
+
+/// Answers one request: what [`serve`] does per line. An adapter that panics
+/// answers `refused` with the panic's message.
+pub fn handle(adapter: &mut dyn Adapter, request: Request) -> Response {
+    let op = request.op();
+    match catch_unwind(AssertUnwindSafe(|| answer(adapter, request))) {
+        Ok(response) => response,
+        Err(panic) => {
+            let message = panic
+                .downcast_ref::<String>()
+                .map(String::as_str)
+                .or_else(|| panic.downcast_ref::<&str>().copied())
+                .unwrap_or("a panic without a message");
+            Response::Refused {
+                reason: format!("the adapter panicked during `{op}`: {message}"),
+            }
+        }
+    }
+}
+
+fn answer(adapter: &mut dyn Adapter, request: Request) -> Response {
+    let about = adapter.about();
+    let supports = about.supports;
+    if let Some(missing) = needs(&request, supports) {
+        return Response::Unsupported {
+            reason: format!(
+                "adapter `{}` does not declare `{missing}` support, which `{}` needs",
+                about.adapter,
+                request.op()
+            ),
+        };
+    }
+    let done = |result: Result<(), String>| match result {
+        Ok(()) => Response::Ok,
+        Err(reason) => Response::Refused { reason },
+    };
+    match request {
+        Request::Hello { .. } => Response::Hello {
+            protocol: PROTOCOL_VERSION,
+            about,
+        },
+        Request::Check { component } => done(adapter.check(&component)),
+        Request::Reset { traps } => done(adapter.reset(&traps)),
+        Request::Load {
+            id,
+            component,
+            grant,
+        } => done(adapter.load(&id, &component, grant)),
+        Request::Invoke {
+            id,
+            payload,
+            content_type,
+        } => match adapter.invoke(&id, &payload, &content_type) {
+            Ok(payload) => Response::Reply { payload },
+            Err(reason) => Response::Refused { reason },
+        },
+        Request::Settle { limit_ms } => done(adapter.settle(Duration::from_millis(limit_ms))),
+        Request::Logs => match adapter.logs() {
+            Ok(records) => Response::Logs { records },
+            Err(reason) => Response::Refused { reason },
+        },
+        Request::Restart => done(adapter.restart()),
+    }
+}
+
+/// The capability a request needs that `supports` lacks, if any.
+fn needs(request: &Request, supports: Supports) -> Option<&'static str> {
+    match request {
+        Request::Hello { .. } | Request::Check { .. } => None,
+        Request::Reset { traps } if !traps.is_empty() && !supports.traps => Some("traps"),
+        Request::Reset { .. } | Request::Load { .. } | Request::Invoke { .. } => {
+            (!supports.load).then_some("load")
+        }
+        Request::Settle { .. } | Request::Logs | Request::Restart => {
+            (!supports.runtime).then_some("runtime")
+        }
+    }
+}
+
+/// The original stdout for protocol lines, with file descriptor 1 pointed at
+/// stderr from now on.
+#[cfg(unix)]
+fn protocol_output() -> std::io::Result<Box<dyn Write>> {
+    use std::os::fd::FromRawFd;
+    std::io::stdout().flush()?;
+    // SAFETY: plain descriptor calls; `dup` gives a descriptor this function
+    // owns, handed to the `File` that closes it.
+    unsafe {
+        let protocol = libc::dup(1);
+        if protocol < 0 || libc::dup2(2, 1) < 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+        Ok(Box::new(std::io::BufWriter::new(
+            std::fs::File::from_raw_fd(protocol),
+        )))
+    }
+}
+
+#[cfg(not(unix))]
+fn protocol_output() -> std::io::Result<Box<dyn Write>> {
+    Ok(Box::new(std::io::stdout()))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+    use crate::{About, ComponentId, Grant, Import};
+
+    struct CheckOnly;
+
+    impl Adapter for CheckOnly {
+        fn about(&self) -> About {
+            About {
+                adapter: "check-only".into(),
+                version: "0".into(),
+                host: "test".into(),
+                wasmtime: "0".into(),
+                supports: Supports::CHECK_ONLY,
+            }
+        }
+        fn check(&mut self, component: &Path) -> Result<(), String> {
+            if component.ends_with("panics.wasm") {
+                panic!("boom");
+            }
+            Err(format!("cannot instantiate {}", component.display()))
+        }
+    }
+
+    #[test]
+    fn check_answers_with_the_hosts_words() {
+        let response = handle(
+            &mut CheckOnly,
+            Request::Check {
+                component: "x.wasm".into(),
+            },
+        );
+        assert_eq!(
+            response,
+            Response::Refused {
+                reason: "cannot instantiate x.wasm".into()
+            }
+        );
+    }
+
+    #[test]
+    fn undeclared_operations_are_unsupported_not_called() {
+        let id = ComponentId {
+            namespace: "n".into(),
+            name: "a".into(),
+            instance: "1".into(),
+        };
+        let load = Request::Load {
+            id,
+            component: "x.wasm".into(),
+            grant: Grant::Everything,
+        };
+        let Response::Unsupported { reason } = handle(&mut CheckOnly, load) else {
+            panic!("load must be unsupported");
+        };
+        assert!(reason.contains("`load`"), "{reason}");
+        let traps = Request::Reset {
+            traps: vec![Import {
+                instance: "i".into(),
+                name: "f".into(),
+            }],
+        };
+        assert!(matches!(
+            handle(&mut CheckOnly, traps),
+            Response::Unsupported { .. }
+        ));
+        assert!(matches!(
+            handle(&mut CheckOnly, Request::Logs),
+            Response::Unsupported { .. }
+        ));
+    }
+
+    #[test]
+    fn a_panicking_adapter_refuses_with_the_message() {
+        let response = handle(
+            &mut CheckOnly,
+            Request::Check {
+                component: "panics.wasm".into(),
+            },
+        );
+        let Response::Refused { reason } = response else {
+            panic!("{response:?}");
+        };
+        assert!(reason.contains("panicked during `check`: boom"), "{reason}");
+    }
+
+    #[test]
+    fn hello_names_the_protocol_version() {
+        let Response::Hello { protocol, about } =
+            handle(&mut CheckOnly, Request::Hello { protocol: 1 })
+        else {
+            panic!("hello");
+        };
+        assert_eq!(protocol, PROTOCOL_VERSION);
+        assert_eq!(about.adapter, "check-only");
+    }
+}

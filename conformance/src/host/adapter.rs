@@ -1,0 +1,187 @@
+//! A [`HostUnderTest`] as an [`Adapter`]: what an adapter process on the
+//! suite's own wasmtime would do, run on a thread of the suite. The in-process
+//! path goes through the same protocol, so both paths judge alike.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use airssys_conformance_adapter::{
+    About, Adapter, ComponentId, Grant, Import, LogRecord, Supports,
+};
+use wasmtime::component::{Component, Linker};
+use wasmtime::{Config, Engine};
+
+use super::linker_runtime::LinkerRuntime;
+use super::{ComponentRuntime, Components, HostUnderTest, Id, Stubs};
+
+/// The wasmtime the suite is built on: the only major an in-process host can
+/// use. A unit test keeps it equal to `Cargo.lock`.
+pub(crate) const WASMTIME_VERSION: &str = "48.0.8";
+
+/// What every connection to one in-process host shares.
+struct Shared<H: HostUnderTest> {
+    host: Arc<H>,
+    engine: Engine,
+    /// The host's registration, for `check`.
+    linker: Linker<H::Data>,
+    components: Components,
+    has_runtime: bool,
+}
+
+pub(crate) struct InProcess<H: HostUnderTest> {
+    shared: Arc<Shared<H>>,
+    /// How `hello` names this adapter.
+    name: String,
+    runtime: Option<Box<dyn ComponentRuntime>>,
+}
+
+impl<H: HostUnderTest> InProcess<H> {
+    /// A maker of adapters for `host`, each with state of its own.
+    #[allow(clippy::type_complexity)]
+    pub fn maker(
+        host: H,
+        name: String,
+    ) -> Result<impl Fn() -> Result<Box<dyn Adapter>, String>, String> {
+        let mut config = Config::new();
+        config.wasm_component_model(true);
+        host.configure_engine(&mut config);
+        let engine = Engine::new(&config).map_err(|e| format!("engine: {e:#}"))?;
+        let mut linker = Linker::new(&engine);
+        host.register(&mut linker)
+            .map_err(|e| format!("the host's registration failed: {e:#}"))?;
+        let has_runtime = host.runtime(&engine, &Stubs::default()).is_some();
+        let shared = Arc::new(Shared {
+            host: Arc::new(host),
+            components: Components::new(engine.clone()),
+            engine,
+            linker,
+            has_runtime,
+        });
+        Ok(move || {
+            Ok(Box::new(InProcess {
+                shared: shared.clone(),
+                name: name.clone(),
+                runtime: None,
+            }) as Box<dyn Adapter>)
+        })
+    }
+
+    fn runtime(&mut self) -> Result<&mut Box<dyn ComponentRuntime>, String> {
+        self.runtime
+            .as_mut()
+            .ok_or_else(|| "no `reset` before this request".into())
+    }
+}
+
+fn id(id: &ComponentId) -> Id {
+    Id {
+        namespace: id.namespace.clone(),
+        name: id.name.clone(),
+        instance: id.instance.clone(),
+    }
+}
+
+impl<H: HostUnderTest> Adapter for InProcess<H> {
+    fn about(&self) -> About {
+        About {
+            adapter: self.name.clone(),
+            version: env!("CARGO_PKG_VERSION").into(),
+            host: self.shared.host.name(),
+            wasmtime: WASMTIME_VERSION.into(),
+            supports: Supports {
+                load: true,
+                runtime: self.shared.has_runtime,
+                traps: true,
+            },
+        }
+    }
+
+    fn check(&mut self, component: &Path) -> Result<(), String> {
+        let component =
+            Component::from_file(&self.shared.engine, component).map_err(|e| format!("{e:#}"))?;
+        self.shared
+            .linker
+            .instantiate_pre(&component)
+            .map(drop)
+            .map_err(|e| format!("{e:#}"))
+    }
+
+    fn reset(&mut self, traps: &[Import]) -> Result<(), String> {
+        let shared = &self.shared;
+        let stubs = Stubs {
+            functions: traps
+                .iter()
+                .map(|i| (i.instance.clone(), i.name.clone()))
+                .collect(),
+        };
+        // The old runtime goes first: it may hold files the new one opens.
+        self.runtime = None;
+        self.runtime = Some(match shared.host.runtime(&shared.engine, &stubs) {
+            Some(runtime) => runtime,
+            None => Box::new(LinkerRuntime::new(
+                shared.host.clone(),
+                &shared.engine,
+                &stubs,
+            )?),
+        });
+        Ok(())
+    }
+
+    fn load(&mut self, who: &ComponentId, component: &Path, grant: Grant) -> Result<(), String> {
+        let component = self.shared.components.get(component)?;
+        self.runtime()?.load(&id(who), &component, grant)
+    }
+
+    fn invoke(
+        &mut self,
+        who: &ComponentId,
+        payload: &[u8],
+        content_type: &str,
+    ) -> Result<Option<Vec<u8>>, String> {
+        self.runtime()?.invoke(&id(who), payload, content_type)
+    }
+
+    fn settle(&mut self, limit: Duration) -> Result<(), String> {
+        self.runtime()?.settle(limit).map_err(|u| u.0)
+    }
+
+    fn logs(&mut self) -> Result<Vec<LogRecord>, String> {
+        let records = self.runtime()?.log_records().map_err(|u| u.0)?;
+        Ok(records
+            .into_iter()
+            .map(|record| LogRecord {
+                component: ComponentId {
+                    namespace: record.component.namespace,
+                    name: record.component.name,
+                    instance: record.component.instance,
+                },
+                level: record.level,
+                message: record.message,
+                context: record.context,
+            })
+            .collect())
+    }
+
+    fn restart(&mut self) -> Result<(), String> {
+        self.runtime()?.restart().map_err(|u| u.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_wasmtime_version_is_the_one_in_cargo_lock() {
+        let lock = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../Cargo.lock"))
+            .expect("the workspace's Cargo.lock");
+        let entry = format!(
+            "name = \"wasmtime\"\nversion = \"{}\"",
+            super::WASMTIME_VERSION
+        );
+        assert!(
+            lock.contains(&entry),
+            "Cargo.lock has another wasmtime than {}",
+            super::WASMTIME_VERSION
+        );
+    }
+}

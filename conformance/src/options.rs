@@ -1,0 +1,134 @@
+//! The suite's own command-line options, taken out of libtest's.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::plan::Limits;
+
+/// What `--help` adds to libtest's options.
+pub const HELP: &str = "\
+airssys:core conformance options (besides libtest's filter, --exact, --list, --ignored, ...):
+    --adapter COMMAND       judge the host behind this adapter process (run with `sh -c`),
+                            e.g. --adapter \"cargo run -q -p my-host-adapter\"
+    --timeout SECS          time limit of each trial (default 30); on expiry the adapter
+                            is stopped and the trial fails as timed out
+    --startup-timeout SECS  time an adapter may take to answer `hello` (default 300)
+    --expect FILE           the host's known failures (TOML): expected failures do not fail
+                            the run, unexpected passes do
+    --bless                 with --expect: write the current failures to FILE instead
+    --report DIR            write conformance.md, conformance.json and junit.xml into DIR";
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Options {
+    pub adapter: Option<String>,
+    pub report: Option<PathBuf>,
+    pub expect: Option<PathBuf>,
+    pub bless: bool,
+    pub limits: Limits,
+    /// What is left for libtest.
+    pub libtest: Vec<String>,
+    pub help: bool,
+}
+
+impl Options {
+    pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Self, String> {
+        let mut options = Options::default();
+        let mut args = args.into_iter();
+        while let Some(arg) = args.next() {
+            let (flag, inline) = match arg.split_once('=') {
+                Some((flag, value)) if flag.starts_with("--") => {
+                    (flag.to_owned(), Some(value.to_owned()))
+                }
+                _ => (arg.clone(), None),
+            };
+            let mut value = |example: &str| {
+                inline
+                    .clone()
+                    .or_else(|| args.next())
+                    .ok_or_else(|| format!("{flag} needs a value, e.g. `{flag} {example}`"))
+            };
+            match flag.as_str() {
+                "--adapter" => {
+                    options.adapter = Some(value("\"cargo run -q -p my-host-adapter\"")?)
+                }
+                "--report" => options.report = Some(value("target/conformance")?.into()),
+                "--expect" => options.expect = Some(value("conformance-expected.toml")?.into()),
+                "--timeout" => options.limits.trial = seconds(&flag, &value("30")?)?,
+                "--startup-timeout" => options.limits.startup = seconds(&flag, &value("300")?)?,
+                "--bless" => options.bless = true,
+                "--help" | "-h" => {
+                    options.help = true;
+                    options.libtest.push(arg);
+                }
+                _ => options.libtest.push(arg),
+            }
+        }
+        if options.bless && options.expect.is_none() {
+            return Err("--bless writes the file given with --expect: add `--expect FILE`".into());
+        }
+        Ok(options)
+    }
+}
+
+fn seconds(flag: &str, text: &str) -> Result<Duration, String> {
+    match text.parse::<f64>() {
+        Ok(secs) if secs > 0.0 && secs.is_finite() && secs < 1e9 => {
+            Ok(Duration::from_secs_f64(secs))
+        }
+        _ => Err(format!(
+            "{flag} takes a positive number of seconds, e.g. `{flag} 30`; got {text:?}"
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(list: &[&str]) -> Result<Options, String> {
+        Options::parse(list.iter().map(|s| s.to_string()))
+    }
+
+    #[test]
+    fn suite_options_are_taken_out_of_libtests_arguments() {
+        let options = parse(&[
+            "bin",
+            "--report",
+            "out",
+            "storage",
+            "--adapter=my adapter",
+            "--timeout",
+            "2.5",
+            "--exact",
+        ])
+        .unwrap();
+        assert_eq!(options.report, Some(PathBuf::from("out")));
+        assert_eq!(options.adapter.as_deref(), Some("my adapter"));
+        assert_eq!(options.limits.trial, Duration::from_millis(2500));
+        assert_eq!(options.libtest, ["bin", "storage", "--exact"]);
+    }
+
+    #[test]
+    fn bad_values_say_what_to_write() {
+        assert!(
+            parse(&["bin", "--report"])
+                .unwrap_err()
+                .contains("--report target/conformance")
+        );
+        assert!(
+            parse(&["bin", "--timeout", "0"])
+                .unwrap_err()
+                .contains("positive number")
+        );
+        assert!(
+            parse(&["bin", "--timeout", "soon"])
+                .unwrap_err()
+                .contains("\"soon\"")
+        );
+        assert!(
+            parse(&["bin", "--bless"])
+                .unwrap_err()
+                .contains("--expect FILE")
+        );
+    }
+}
