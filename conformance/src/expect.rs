@@ -76,8 +76,8 @@ impl Expectations {
         }
     }
 
-    /// Writes every failed trial of `results` to `path`, with the first line
-    /// of its message as the reason.
+    /// Writes every failed trial of `results` to `path`, with what happened
+    /// as the reason.
     pub fn bless<'a>(
         path: &Path,
         results: impl IntoIterator<Item = (&'a str, &'a Outcome)>,
@@ -89,13 +89,16 @@ impl Expectations {
                 Outcome::Expected(message) => message,
                 Outcome::Passed | Outcome::Ignored(_) => continue,
             };
-            let reason = message.lines().next().unwrap_or_default().to_owned();
+            // A behaviour failure's first line is the clause; the second says what happened.
+            let mut lines = message.lines();
+            let first = lines.next().unwrap_or_default();
+            let reason = lines.next().map_or(first, str::trim).to_owned();
             file.expected_failures.insert(name.to_owned(), reason);
         }
         let count = file.expected_failures.len();
         let text = format!(
-            "# Known failures of this host, written by `--bless`: each reason is the first line\n\
-             # of the failure. Expected failures do not fail the run; unexpected passes do.\n{}",
+            "# Known failures of this host, written by `--bless` with what happened as each reason:\n\
+             # replace them with why. Expected failures do not fail the run; unexpected passes do.\n{}",
             toml::to_string(&file).map_err(|e| e.to_string())?
         );
         std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
@@ -166,7 +169,7 @@ mod tests {
         let expectations = Expectations::read(&path, &trials()).unwrap();
         assert_eq!(
             expectations.failures["storage::get::behaviour::STO-2"],
-            "STO-2: empty values"
+            "detail"
         );
     }
 }

@@ -16,7 +16,10 @@ airssys:core conformance options (besides libtest's filter, --exact, --list, --i
     --expect FILE           the host's known failures (TOML): expected failures do not fail
                             the run, unexpected passes do
     --bless                 with --expect: write the current failures to FILE instead
-    --report DIR            write conformance.md, conformance.json and junit.xml into DIR";
+    --report DIR            write conformance.md, conformance.json and junit.xml into DIR
+
+Relative paths, the adapter's command included, are taken from the directory the command
+was typed in ($PWD), not from the package directory `cargo test` runs the suite in.";
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Options {
@@ -63,11 +66,24 @@ impl Options {
                 _ => options.libtest.push(arg),
             }
         }
+        let caller = caller_dir();
+        options.report = options.report.map(|path| caller.join(path));
+        options.expect = options.expect.map(|path| caller.join(path));
         if options.bless && options.expect.is_none() {
             return Err("--bless writes the file given with --expect: add `--expect FILE`".into());
         }
         Ok(options)
     }
+}
+
+/// Where the user typed the command: `cargo test` runs the suite in the
+/// package's directory, but leaves `PWD` as the shell set it.
+pub fn caller_dir() -> PathBuf {
+    std::env::var_os("PWD")
+        .map(PathBuf::from)
+        .filter(|dir| dir.is_absolute() && dir.is_dir())
+        .or_else(|| std::env::current_dir().ok())
+        .unwrap_or_default()
 }
 
 fn seconds(flag: &str, text: &str) -> Result<Duration, String> {
@@ -102,7 +118,7 @@ mod tests {
             "--exact",
         ])
         .unwrap();
-        assert_eq!(options.report, Some(PathBuf::from("out")));
+        assert_eq!(options.report, Some(caller_dir().join("out")));
         assert_eq!(options.adapter.as_deref(), Some("my adapter"));
         assert_eq!(options.limits.trial, Duration::from_millis(2500));
         assert_eq!(options.libtest, ["bin", "storage", "--exact"]);

@@ -183,6 +183,15 @@ impl Suite {
             return Ok(conclusion.exit_code());
         }
         let mut ran = results.lock().unwrap().clone();
+        // libtest does not run ignored trials; the reports still list them, with the reason.
+        for (index, spec) in plan.iter().enumerate() {
+            if let Some(reason) = &spec.ignored
+                && !ran.iter().any(|(i, _)| *i == index)
+                && selected(&arguments, &spec.name)
+            {
+                ran.push((index, Outcome::Ignored(reason.clone())));
+            }
+        }
         ran.sort_by_key(|(index, _)| *index);
         let report = report(
             &context,
@@ -221,6 +230,18 @@ impl Suite {
         }
         Ok(conclusion.exit_code())
     }
+}
+
+/// Whether libtest's filters select the trial `name`.
+fn selected(arguments: &Arguments, name: &str) -> bool {
+    let matches = |filter: &str| {
+        if arguments.exact {
+            name == filter
+        } else {
+            name.contains(filter)
+        }
+    };
+    arguments.filter.as_deref().is_none_or(matches) && !arguments.skip.iter().any(|s| matches(s))
 }
 
 fn report(context: &Context, trials: Vec<TrialResult>) -> Report {

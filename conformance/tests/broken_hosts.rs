@@ -62,7 +62,8 @@ fn the_reference_host_passes_every_trial() {
     assert_eq!(failed(&report), Vec::<String>::new());
     assert_eq!(ignored(&report), Vec::<&str>::new());
     assert_eq!(report.matrix(&contract).len(), 17);
-    insta::assert_snapshot!("reference", review(&report, &contract));
+    // Its matrix is the snapshot `reference` of `tests/adapters.rs`, which
+    // checks that the adapter process gives the same.
 }
 
 #[test]

@@ -26,6 +26,7 @@ impl Process {
     pub fn start(command: &str) -> Result<Self, Failure> {
         let mut shell = shell(command);
         shell
+            .current_dir(crate::options::caller_dir())
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
@@ -83,11 +84,8 @@ impl Process {
             Ok(status) => status.to_string(),
             Err(e) => format!("status unknown: {e}"),
         };
-        if let Ok(dir) = std::env::current_dir() {
-            // A relative path in the command is relative to this directory:
-            // under `cargo test` that is the package's, not the caller's.
-            status.push_str(&format!(", started by `sh -c` in {}", dir.display()));
-        }
+        let dir = crate::options::caller_dir();
+        status.push_str(&format!(", started by `sh -c` in {}", dir.display()));
         Failure::Exited {
             status,
             op,

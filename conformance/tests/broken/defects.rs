@@ -342,3 +342,18 @@ fn metadata_always_healthy(linker: &mut Linker<ComponentState>) -> wasmtime::Res
         )
     })
 }
+
+/// Not a defect of the table: `sleep-millis` never returns, as a deadlocked
+/// host call does. Its trial must time out and every other trial be judged.
+pub fn sleep_millis_never_returns(linker: &mut Linker<ComponentState>) -> wasmtime::Result<()> {
+    reference_but(linker, SERVICES, |i| {
+        i.func_wrap(
+            "sleep-millis",
+            |_: Store, (_ms,): (u64,)| -> wasmtime::Result<()> {
+                loop {
+                    std::thread::sleep(std::time::Duration::from_secs(3600));
+                }
+            },
+        )
+    })
+}

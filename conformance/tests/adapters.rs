@@ -1,0 +1,221 @@
+//! The suite judges hosts through adapter processes exactly as in process,
+//! and a host that crashes, hangs or babbles gets a verdict, never a hang.
+//!
+//! The adapters are this test binary itself: started with
+//! `AIRSSYS_TEST_ADAPTER=<fixture>`, it serves that fixture on stdin and
+//! stdout instead of running the trials.
+
+mod broken;
+
+use std::io::BufRead;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use airssys_conformance::{Contract, Limits, Outcome, Report, Suite};
+use airssys_reference_adapter::{ReferenceHost, Registration};
+use broken::defects::{DEFECTS, sleep_millis_never_returns};
+use libtest_mimic::{Arguments, Failed, Trial};
+
+const FIXTURE: &str = "AIRSSYS_TEST_ADAPTER";
+
+fn main() -> ExitCode {
+    if let Ok(fixture) = std::env::var(FIXTURE) {
+        return serve(&fixture);
+    }
+    let trials = vec![
+        trial(
+            "the_reference_host_through_its_adapter_matches_in_process",
+            reference_matches,
+        ),
+        trial(
+            "the_design_notes_registration_through_an_adapter",
+            design_notes,
+        ),
+        trial(
+            "behaviour_defects_keep_their_attribution_through_an_adapter",
+            defects,
+        ),
+        trial(
+            "a_host_call_that_never_returns_times_out_alone",
+            hanging_host,
+        ),
+        trial(
+            "an_adapter_that_exits_at_start_is_one_clear_error",
+            exits_at_start,
+        ),
+        trial(
+            "an_adapter_that_prints_garbage_is_one_clear_error",
+            prints_garbage,
+        ),
+        trial(
+            "an_adapter_of_another_protocol_version_is_refused",
+            other_protocol,
+        ),
+    ];
+    libtest_mimic::run(&Arguments::from_args(), trials).exit_code()
+}
+
+fn trial(name: &'static str, test: fn()) -> Trial {
+    Trial::test(name, move || {
+        test();
+        Ok::<(), Failed>(())
+    })
+}
+
+/// What the test binary does when started as an adapter.
+fn serve(fixture: &str) -> ExitCode {
+    let registration: Registration = match fixture {
+        "reference" => airssys_host::register_host_functions,
+        "design-notes" => broken::design_notes,
+        "sleep-never-returns" => sleep_millis_never_returns,
+        "exits" => {
+            eprintln!("cannot open the host's configuration file");
+            return ExitCode::from(3);
+        }
+        "garbage" => {
+            println!("Starting my-host v2 ...");
+            return airssys_conformance::serve(ReferenceHost::new());
+        }
+        "other-protocol" => {
+            let mut line = String::new();
+            std::io::stdin().lock().read_line(&mut line).unwrap();
+            let hello = r#"{"answer":"hello","protocol":99,"adapter":"future","version":"9","host":"h","wasmtime":"99.0.0","supports":{"load":false,"runtime":false,"traps":false}}"#;
+            println!("{hello}");
+            return ExitCode::SUCCESS;
+        }
+        other => match DEFECTS.iter().find(|d| d.function == other) {
+            Some(defect) => defect.registration,
+            None => panic!("no adapter fixture {other:?}"),
+        },
+    };
+    airssys_conformance::serve(ReferenceHost::with_registration(fixture, registration))
+}
+
+fn through_adapter(fixture: &str) -> Suite {
+    let exe = std::env::current_exe().unwrap();
+    Suite::adapter(format!("{FIXTURE}={fixture} '{}'", exe.display()))
+}
+
+fn in_process(name: &str, registration: Registration) -> Report {
+    Suite::new(ReferenceHost::with_registration(name, registration))
+        .evaluate()
+        .expect("the host starts")
+}
+
+fn failed(report: &Report) -> Vec<&str> {
+    let mut names = report.failed_names();
+    names.sort();
+    names
+}
+
+/// The matrix and each failure's first line.
+fn review(report: &Report) -> String {
+    let contract = Contract::bundled();
+    let mut text = report.matrix_markdown(&contract);
+    for trial in report.failures() {
+        if let Outcome::Failed(message) = &trial.outcome {
+            let first = message.lines().next().unwrap_or_default();
+            text.push_str(&format!("\n- `{}`: {first}", trial.name));
+        }
+    }
+    text
+}
+
+fn reference_matches() {
+    let through = through_adapter("reference")
+        .evaluate()
+        .expect("the adapter starts");
+    let inside = in_process("reference", airssys_host::register_host_functions);
+    assert_eq!(failed(&through), Vec::<&str>::new());
+    assert_eq!(review(&through), review(&inside));
+    assert!(through.provenance.adapter.starts_with("adapters"));
+    assert_eq!(through.provenance.wasmtime, inside.provenance.wasmtime);
+    assert_eq!(through.provenance.wit_digest, Contract::bundled().digest());
+    insta::assert_snapshot!("reference", review(&through));
+}
+
+fn design_notes() {
+    let through = through_adapter("design-notes")
+        .evaluate()
+        .expect("the adapter starts");
+    let inside = in_process("design-notes", broken::design_notes);
+    assert_eq!(review(&through), review(&inside));
+    assert_eq!(failed(&through).len(), 17 + 5, "{:#?}", failed(&through));
+}
+
+fn defects() {
+    for function in [
+        "storage::get",
+        "host-messaging::send",
+        "host-services::current-time",
+    ] {
+        let defect = DEFECTS.iter().find(|d| d.function == function).unwrap();
+        let report = through_adapter(function)
+            .evaluate()
+            .expect("the adapter starts");
+        let mut expected: Vec<String> = defect
+            .fails
+            .iter()
+            .map(|clause| format!("{function}::behaviour::{clause}"))
+            .collect();
+        expected.sort();
+        assert_eq!(failed(&report), expected, "{function}: {}", defect.what);
+    }
+}
+
+fn hanging_host() {
+    let limits = Limits {
+        trial: Duration::from_secs(3),
+        ..Limits::default()
+    };
+    let report = through_adapter("sleep-never-returns")
+        .limits(limits)
+        .evaluate()
+        .expect("the adapter starts");
+    assert_eq!(
+        failed(&report),
+        ["host-services::sleep-millis::behaviour::SVC-4"]
+    );
+    let trial = report.failures().next().unwrap();
+    let Outcome::Failed(message) = &trial.outcome else {
+        unreachable!()
+    };
+    assert!(
+        message.contains("timed out after 3 s while")
+            && message.contains("`host-services::sleep-millis`"),
+        "{message}"
+    );
+    let passed = report
+        .trials
+        .iter()
+        .filter(|t| t.outcome == Outcome::Passed)
+        .count();
+    assert_eq!(passed, report.trials.len() - 1);
+}
+
+fn exits_at_start() {
+    let error = through_adapter("exits").evaluate().unwrap_err().to_string();
+    assert!(error.contains("exited (exit status: 3"), "{error}");
+    assert!(error.contains("before answering `hello`"), "{error}");
+    assert!(
+        error.contains("cannot open the host's configuration file"),
+        "{error}"
+    );
+}
+
+fn prints_garbage() {
+    let error = through_adapter("garbage")
+        .evaluate()
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains("not a protocol message"), "{error}");
+    assert!(error.contains("Starting my-host v2"), "{error}");
+}
+
+fn other_protocol() {
+    let error = through_adapter("other-protocol")
+        .evaluate()
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains("protocol version 99"), "{error}");
+}
