@@ -9,9 +9,28 @@ default:
 conformance *ARGS:
     cargo conformance {{ARGS}}
 
+# The suite against the host behind an adapter process (docs/adapter-protocol.md),
+# e.g. `just conformance-adapter "cargo run -q -p my-host-adapter"`.
+conformance-adapter COMMAND *ARGS:
+    cargo conformance --adapter "{{COMMAND}}" {{ARGS}}
+
+# The reference host through its own adapter process.
+conformance-reference-adapter *ARGS:
+    cargo build -p airssys-reference-adapter
+    cargo conformance --adapter target/debug/airssys-reference-adapter {{ARGS}}
+
+# The host on wasmtime 24 (fixtures/wasmtime-24-host): exactly its stubs fail.
+conformance-wasmtime-24 *ARGS:
+    cargo build --locked --manifest-path fixtures/wasmtime-24-host/Cargo.toml
+    cargo conformance --adapter fixtures/wasmtime-24-host/target/debug/wasmtime-24-host --expect fixtures/wasmtime-24-host/conformance-expected.toml {{ARGS}}
+
+# The `airssys-conformance` command, with the contract and probes built in.
+install:
+    cargo install --locked --path conformance
+
 # The broken-host fixtures: each must fail exactly its own trials.
 broken-hosts:
-    cargo test -p airssys-conformance --test broken_hosts
+    cargo test -p airssys-conformance --test broken_hosts --test adapters
 
 # Review changed conformance snapshots (needs `cargo install cargo-insta --locked`).
 snapshots:

@@ -101,29 +101,13 @@ impl Suite {
     /// `--report`, …; see `--help`), runs, and returns libtest's exit code,
     /// or 2 when the run could not start.
     pub fn run_from_args(self) -> ExitCode {
-        let options = match Options::parse(std::env::args()) {
-            Ok(options) => options,
-            Err(message) => {
-                eprintln!("error: {message}");
-                return ExitCode::from(2);
-            }
-        };
-        if options.help {
-            println!("{HELP}\n");
-        }
-        let mut suite = self.limits(options.limits);
-        if let Some(command) = &options.adapter {
-            suite.connector = Connector::Process {
-                command: command.clone(),
-            };
-        }
-        match suite.run(&options) {
-            Ok(code) => code,
-            Err(message) => {
-                eprintln!("error: {message}");
-                ExitCode::from(2)
-            }
-        }
+        command_line(Some(self))
+    }
+
+    /// The `airssys-conformance` command: like [`Suite::run_from_args`] for
+    /// the host behind `--adapter`, which it requires.
+    pub fn adapter_from_args() -> ExitCode {
+        command_line(None)
     }
 
     fn run(&self, options: &Options) -> Result<ExitCode, String> {
@@ -242,6 +226,38 @@ fn selected(arguments: &Arguments, name: &str) -> bool {
         }
     };
     arguments.filter.as_deref().is_none_or(matches) && !arguments.skip.iter().any(|s| matches(s))
+}
+
+/// Runs the suite for `suite`'s host, or for `--adapter`'s.
+fn command_line(suite: Option<Suite>) -> ExitCode {
+    let options = match Options::parse(std::env::args()) {
+        Ok(options) => options,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return ExitCode::from(2);
+        }
+    };
+    if options.help {
+        println!("{HELP}\n");
+    }
+    let suite = match (&options.adapter, suite) {
+        (Some(command), _) => Suite::adapter(command.clone()),
+        (None, Some(suite)) => suite,
+        (None, None) if options.help => return ExitCode::SUCCESS,
+        (None, None) => {
+            eprintln!(
+                "error: which host? Give its adapter: `airssys-conformance --adapter \"cargo run -q -p my-host-adapter\"` (see --help)"
+            );
+            return ExitCode::from(2);
+        }
+    };
+    match suite.limits(options.limits).run(&options) {
+        Ok(code) => code,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::from(2)
+        }
+    }
 }
 
 fn report(context: &Context, trials: Vec<TrialResult>) -> Report {

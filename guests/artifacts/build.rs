@@ -209,9 +209,13 @@ fn write_constants(builder: Builder, guests: &[Guest], target_dir: &Path) {
         let constant = guest.package.replace('-', "_").to_uppercase();
         writeln!(
             code,
-            "/// The `{}` component (source: `{}`).\npub const {constant}: &str = {:?};",
+            "/// The `{}` component (source: `{}`).\npub const {constant}: &str = {:?};\n\
+             /// The `{}` component's bytes, for programs that outlive the build directory.\n\
+             pub const {constant}_WASM: &[u8] = include_bytes!({:?});",
             guest.package,
             guest.dir.display(),
+            wasm.display().to_string(),
+            guest.package,
             wasm.display().to_string()
         )
         .unwrap();

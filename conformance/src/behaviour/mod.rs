@@ -18,12 +18,14 @@ mod security;
 mod services;
 mod storage;
 
-use std::path::Path;
+use std::path::PathBuf;
+use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use airssys_conformance_adapter::{ComponentId, Request, Response};
 use airssys_probe_protocol::{self as probe, Call, Received, Reply, Returned};
+use sha2::{Digest as _, Sha256};
 
 use crate::connection::{Connection, Failure};
 use crate::contract::{Contract, HostFunction};
@@ -81,13 +83,43 @@ pub(crate) enum Probe {
 }
 
 impl Probe {
-    /// The component file, as `guests/artifacts` built it.
-    fn file(self) -> &'static Path {
-        Path::new(match self {
-            Probe::Storage => airssys_guests::STORAGE_PROBE,
-            Probe::Messaging => airssys_guests::MESSAGING_PROBE,
-            Probe::Services => airssys_guests::SERVICES_PROBE,
-        })
+    const ALL: [Probe; 3] = [Probe::Storage, Probe::Messaging, Probe::Services];
+
+    fn embedded(self) -> (&'static str, &'static [u8]) {
+        match self {
+            Probe::Storage => ("storage-probe", airssys_guests::STORAGE_PROBE_WASM),
+            Probe::Messaging => ("messaging-probe", airssys_guests::MESSAGING_PROBE_WASM),
+            Probe::Services => ("services-probe", airssys_guests::SERVICES_PROBE_WASM),
+        }
+    }
+
+    /// The component as a file for the adapter: the embedded bytes, written
+    /// once under the temporary directory, named by their digest, so the
+    /// suite runs wherever it is installed and adapters can cache by path.
+    fn file(self) -> PathBuf {
+        static FILES: OnceLock<Vec<Result<PathBuf, String>>> = OnceLock::new();
+        let files = FILES.get_or_init(|| Probe::ALL.iter().map(|p| p.write()).collect());
+        match &files[self as usize] {
+            Ok(path) => path.clone(),
+            Err(why) => panic!("{why}"),
+        }
+    }
+
+    fn write(self) -> Result<PathBuf, String> {
+        let (name, bytes) = self.embedded();
+        let digest = format!("{:x}", Sha256::digest(bytes));
+        let dir = std::env::temp_dir().join("airssys-conformance");
+        let path = dir.join(format!("{name}-{}.wasm", &digest[..16]));
+        if std::fs::read(&path).is_ok_and(|on_disk| on_disk == bytes) {
+            return Ok(path);
+        }
+        let cannot = |e: std::io::Error| format!("cannot write the {name} component to {}: {e}", dir.display());
+        std::fs::create_dir_all(&dir).map_err(cannot)?;
+        // Written aside and renamed, so a concurrent run never reads half a file.
+        let partial = dir.join(format!("{name}-{}.{}.partial", &digest[..16], std::process::id()));
+        std::fs::write(&partial, bytes).map_err(cannot)?;
+        std::fs::rename(&partial, &path).map_err(cannot)?;
+        Ok(path)
     }
 }
 
@@ -176,7 +208,7 @@ impl<'a> Session<'a> {
         let id = self.id(path);
         let request = Request::Load {
             id: wire(&id),
-            component: probe.file().to_owned(),
+            component: probe.file(),
             grant,
         };
         match self.exchange(request, || format!("loading a {probe:?} probe as {path}")) {
