@@ -113,10 +113,19 @@ impl Probe {
         if std::fs::read(&path).is_ok_and(|on_disk| on_disk == bytes) {
             return Ok(path);
         }
-        let cannot = |e: std::io::Error| format!("cannot write the {name} component to {}: {e}", dir.display());
+        let cannot = |e: std::io::Error| {
+            format!(
+                "cannot write the {name} component to {}: {e}",
+                dir.display()
+            )
+        };
         std::fs::create_dir_all(&dir).map_err(cannot)?;
         // Written aside and renamed, so a concurrent run never reads half a file.
-        let partial = dir.join(format!("{name}-{}.{}.partial", &digest[..16], std::process::id()));
+        let partial = dir.join(format!(
+            "{name}-{}.{}.partial",
+            &digest[..16],
+            std::process::id()
+        ));
         std::fs::write(&partial, bytes).map_err(cannot)?;
         std::fs::rename(&partial, &path).map_err(cannot)?;
         Ok(path)
