@@ -515,6 +515,22 @@ mod tests {
     }
 
     #[test]
+    fn every_probe_component_is_valid_in_an_instance_and_at_the_root() {
+        let contract = Contract::bundled();
+        let engine = wasmtime::Engine::default();
+        for function in contract.functions() {
+            for shape in [Shape::Exact, Shape::NoResult, Shape::OkOnly] {
+                for instance in [Some(function.instance.as_str()), None] {
+                    let wat = contract.probe_component(function, instance, &function.name, shape);
+                    if let Err(e) = wasmtime::component::Component::new(&engine, &wat) {
+                        panic!("{} {shape:?} {instance:?}: {e:#}\n{wat}", function.path());
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
     fn probe_components_define_nominal_types_once() {
         let contract = Contract::bundled();
         let send = contract.function("host-messaging", "send").unwrap();

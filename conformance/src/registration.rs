@@ -415,6 +415,40 @@ mod tests {
         ));
     }
 
+    /// A wasmtime linker, asked as an adapter's `check` would.
+    struct OnLinker(wasmtime::component::Linker<()>);
+
+    impl Instantiates for OnLinker {
+        fn instantiates(&mut self, wat: &str) -> Result<(), Refusal> {
+            let component = wasmtime::component::Component::new(self.0.engine(), wat)
+                .map_err(|e| Refusal::Adapter(format!("{e:#}")))?;
+            self.0
+                .instantiate_pre(&component)
+                .map(drop)
+                .map_err(|e| Refusal::Host(format!("{e:#}")))
+        }
+    }
+
+    #[test]
+    fn a_function_at_the_root_is_found_there_whatever_its_types() {
+        let engine = wasmtime::Engine::default();
+        let mut linker = wasmtime::component::Linker::new(&engine);
+        linker.root().func_new("send", |_, _, _, _| Ok(())).unwrap();
+        let contract = Contract::bundled();
+        let verdicts = judge(&contract, &mut OnLinker(linker));
+        let send = contract.functions().iter().position(|f| f.name == "send").unwrap();
+        let Placement::Wrong { at, mistake } = &verdicts[send].placement else {
+            panic!("{:?}", verdicts[send]);
+        };
+        assert_eq!(at.instance, None);
+        assert!(mistake.contains("at the linker's root"), "{mistake}");
+        let get = contract.functions().iter().position(|f| f.name == "get").unwrap();
+        let Placement::Missing { host_says } = &verdicts[get].placement else {
+            panic!("{:?}", verdicts[get]);
+        };
+        assert!(host_says.contains("implementation is missing"), "{host_says}");
+    }
+
     #[test]
     fn an_adapter_failure_leaves_the_function_unjudged() {
         struct Crashing;
