@@ -436,17 +436,28 @@ mod tests {
         linker.root().func_new("send", |_, _, _, _| Ok(())).unwrap();
         let contract = Contract::bundled();
         let verdicts = judge(&contract, &mut OnLinker(linker));
-        let send = contract.functions().iter().position(|f| f.name == "send").unwrap();
+        let send = contract
+            .functions()
+            .iter()
+            .position(|f| f.name == "send")
+            .unwrap();
         let Placement::Wrong { at, mistake } = &verdicts[send].placement else {
             panic!("{:?}", verdicts[send]);
         };
         assert_eq!(at.instance, None);
         assert!(mistake.contains("at the linker's root"), "{mistake}");
-        let get = contract.functions().iter().position(|f| f.name == "get").unwrap();
+        let get = contract
+            .functions()
+            .iter()
+            .position(|f| f.name == "get")
+            .unwrap();
         let Placement::Missing { host_says } = &verdicts[get].placement else {
             panic!("{:?}", verdicts[get]);
         };
-        assert!(host_says.contains("implementation is missing"), "{host_says}");
+        assert!(
+            host_says.contains("implementation is missing"),
+            "{host_says}"
+        );
     }
 
     #[test]

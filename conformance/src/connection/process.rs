@@ -14,6 +14,13 @@ use super::{Channel, Failure};
 
 /// How many of the adapter's last stderr lines an error message shows.
 const STDERR_LINES: usize = 20;
+/// The longest stderr line kept; the rest of it is dropped.
+const LONGEST_STDERR_LINE: usize = 2000;
+/// The longest answer the suite reads: a broken adapter that writes without
+/// end costs it no more memory than this. The largest real answers (a probe's
+/// reply to a call with a payload at the 1 MiB message limit, in base64) are
+/// a few MiB.
+const LONGEST_ANSWER: usize = 64 << 20;
 
 pub(super) struct Process {
     child: Child,
@@ -45,8 +52,8 @@ impl Process {
         let stderr_pipe = child.stderr.take().expect("piped");
         let (send, lines) = channel();
         std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines() {
-                let Ok(line) = line else { break };
+            let mut stdout = BufReader::new(stdout);
+            while let Some(line) = read_line(&mut stdout, LONGEST_ANSWER) {
                 if send.send(line).is_err() {
                     break;
                 }
@@ -55,8 +62,8 @@ impl Process {
         let stderr: Arc<Mutex<VecDeque<String>>> = Arc::default();
         let kept = stderr.clone();
         std::thread::spawn(move || {
-            for line in BufReader::new(stderr_pipe).lines() {
-                let Ok(line) = line else { break };
+            let mut stderr = BufReader::new(stderr_pipe);
+            while let Some(line) = read_line(&mut stderr, LONGEST_STDERR_LINE) {
                 let mut kept = kept.lock().unwrap();
                 if kept.len() == STDERR_LINES {
                     kept.pop_front();
@@ -104,6 +111,39 @@ impl Process {
     }
 }
 
+/// The next line of `reader`, without its newline and cut at `longest`
+/// bytes (the rest of the line is skipped, not kept); `None` at the end.
+fn read_line(reader: &mut impl BufRead, longest: usize) -> Option<String> {
+    let mut line = Vec::new();
+    let mut cut = false;
+    loop {
+        let available = match reader.fill_buf() {
+            Ok([]) if line.is_empty() && !cut => return None,
+            Ok([]) => break,
+            Ok(available) => available,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(_) => return None,
+        };
+        let (chunk, newline) = match available.iter().position(|&b| b == b'\n') {
+            Some(end) => (&available[..end], true),
+            None => (available, false),
+        };
+        let room = longest.saturating_sub(line.len());
+        cut |= chunk.len() > room;
+        line.extend_from_slice(&chunk[..chunk.len().min(room)]);
+        let used = chunk.len() + usize::from(newline);
+        reader.consume(used);
+        if newline {
+            break;
+        }
+    }
+    let mut text = String::from_utf8_lossy(&line).into_owned();
+    if cut {
+        text.push_str(" [line cut here]");
+    }
+    Some(text)
+}
+
 fn shell(command: &str) -> Command {
     if cfg!(windows) {
         let mut shell = Command::new("cmd");
@@ -148,5 +188,22 @@ impl Channel for Process {
 impl Drop for Process {
     fn drop(&mut self) {
         self.stop();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_are_read_up_to_a_limit() {
+        let mut input = std::io::Cursor::new(b"short\n0123456789abc\nlast".to_vec());
+        assert_eq!(read_line(&mut input, 10).as_deref(), Some("short"));
+        assert_eq!(
+            read_line(&mut input, 10).as_deref(),
+            Some("0123456789 [line cut here]")
+        );
+        assert_eq!(read_line(&mut input, 10).as_deref(), Some("last"));
+        assert_eq!(read_line(&mut input, 10), None);
     }
 }
