@@ -40,6 +40,10 @@ fn main() -> ExitCode {
             hanging_host,
         ),
         trial(
+            "a_host_call_that_never_returns_times_out_alone_in_process",
+            hanging_host_in_process,
+        ),
+        trial(
             "an_adapter_that_exits_at_start_is_one_clear_error",
             exits_at_start,
         ),
@@ -164,14 +168,23 @@ fn defects() {
 }
 
 fn hanging_host() {
+    times_out_alone(through_adapter("sleep-never-returns"));
+}
+
+/// The call is left to its thread, which the suite no longer waits for.
+fn hanging_host_in_process() {
+    times_out_alone(Suite::new(ReferenceHost::with_registration(
+        "sleep never returns",
+        sleep_millis_never_returns,
+    )));
+}
+
+fn times_out_alone(suite: Suite) {
     let limits = Limits {
         trial: Duration::from_secs(3),
         ..Limits::default()
     };
-    let report = through_adapter("sleep-never-returns")
-        .limits(limits)
-        .evaluate()
-        .expect("the adapter starts");
+    let report = suite.limits(limits).evaluate().expect("the host starts");
     assert_eq!(
         failed(&report),
         ["host-services::sleep-millis::behaviour::SVC-4"]
