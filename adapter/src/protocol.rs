@@ -13,8 +13,11 @@ pub const PROTOCOL_VERSION: u32 = 1;
 /// A component's identity, as the contract's `component-id` record.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct ComponentId {
+    /// e.g. `conformance-3`: each trial loads its components in a namespace of its own.
     pub namespace: String,
+    /// e.g. `storage`
     pub name: String,
+    /// e.g. `1`
     pub instance: String,
 }
 
@@ -38,17 +41,22 @@ pub enum Grant {
 /// its name, e.g. `airssys:core/storage@1.0.0` and `get`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Import {
+    /// e.g. `airssys:core/storage@1.0.0`
     pub instance: String,
+    /// e.g. `get`
     pub name: String,
 }
 
 /// One record as the host's log sink received it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LogRecord {
+    /// The component that logged it.
     pub component: ComponentId,
     /// The lowercase `log-level` case name, e.g. `warn`.
     pub level: String,
+    /// The message, as the component gave it.
     pub message: String,
+    /// The context pairs, as the component gave them (none: empty).
     pub context: Vec<(String, String)>,
 }
 
@@ -63,6 +71,7 @@ pub struct About {
     pub host: String,
     /// The wasmtime version the host is built on, e.g. `24.0.4`.
     pub wasmtime: String,
+    /// What the adapter offers beyond `check`.
     pub supports: Supports,
 }
 
@@ -101,34 +110,50 @@ impl Supports {
 #[serde(tag = "op", rename_all = "kebab-case")]
 pub enum Request {
     /// The first request. Answered with [`Response::Hello`].
-    Hello { protocol: u32 },
+    Hello {
+        /// The protocol version the suite speaks.
+        protocol: u32,
+    },
     /// Could a component be instantiated with the host's registration?
     /// Answered `ok`, or `refused` with the host's own error text.
-    Check { component: PathBuf },
+    Check {
+        /// A component file the suite wrote.
+        component: PathBuf,
+    },
     /// Forget every loaded component, queued message and record: the state
     /// of a freshly started host, on fresh storage. Components loaded from
     /// now on get every function in `traps` as a function that traps when
     /// called, in place of the host's own.
     Reset {
+        /// Functions that failed their name or signature trial.
         #[serde(default)]
         traps: Vec<Import>,
     },
     /// Instantiate `component` as `id` with `grant`, and call its `initialize`.
     Load {
+        /// The id the host must know the component by.
         id: ComponentId,
+        /// A component file.
         component: PathBuf,
+        /// Its capabilities.
         grant: Grant,
     },
     /// Call `id`'s `handle-message` with a message from the suite.
     Invoke {
+        /// A loaded component.
         id: ComponentId,
+        /// The message's payload (base64 on the wire).
         #[serde(with = "base64_bytes")]
         payload: Vec<u8>,
+        /// The message's `content-type`.
         content_type: String,
     },
     /// Deliver queued messages, callbacks and due timeouts until nothing is
     /// queued or pending, for at most `limit_ms`.
-    Settle { limit_ms: u64 },
+    Settle {
+        /// The longest the host may take, in milliseconds.
+        limit_ms: u64,
+    },
     /// Every record the host's log sink received since `reset`.
     Logs,
     /// Stop the host and start it again on the same storage, with no
@@ -156,8 +181,11 @@ impl Request {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "answer", rename_all = "kebab-case")]
 pub enum Response {
+    /// The answer to `hello`.
     Hello {
+        /// The protocol version the adapter speaks.
         protocol: u32,
+        /// Who answers.
         #[serde(flatten)]
         about: About,
     },
@@ -165,23 +193,29 @@ pub enum Response {
     Ok,
     /// What `handle-message` returned.
     Reply {
+        /// The reply payload, if any (base64 on the wire).
         #[serde(with = "base64_option")]
         payload: Option<Vec<u8>>,
     },
+    /// The log sink's records, oldest first.
     Logs {
+        /// The records.
         records: Vec<LogRecord>,
     },
     /// The host said no: `check` does not instantiate, `load` failed, the
     /// call trapped or returned an error. `reason` is the host's own text.
     Refused {
+        /// The host's own words.
         reason: String,
     },
     /// The adapter does not offer this operation (see [`Supports`]).
     Unsupported {
+        /// What is missing.
         reason: String,
     },
     /// The request could not be read.
     Error {
+        /// Why it could not be read.
         message: String,
     },
 }
