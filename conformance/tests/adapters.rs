@@ -47,6 +47,7 @@ fn main() -> ExitCode {
             "an_adapter_that_exits_at_start_is_one_clear_error",
             exits_at_start,
         ),
+        trial("an_adapter_that_never_answers_is_stopped", never_answers),
         trial(
             "an_adapter_that_prints_garbage_is_one_clear_error",
             prints_garbage,
@@ -76,6 +77,9 @@ fn serve(fixture: &str) -> ExitCode {
             eprintln!("cannot open the host's configuration file");
             return ExitCode::from(3);
         }
+        "silent" => loop {
+            std::thread::sleep(Duration::from_secs(3600));
+        },
         "garbage" => {
             println!("Starting my-host v2 ...");
             return airssys_conformance::serve(ReferenceHost::new());
@@ -212,6 +216,22 @@ fn exits_at_start() {
     assert!(error.contains("before answering `hello`"), "{error}");
     assert!(
         error.contains("cannot open the host's configuration file"),
+        "{error}"
+    );
+}
+
+fn never_answers() {
+    let limits = Limits {
+        startup: Duration::from_secs(2),
+        ..Limits::default()
+    };
+    let error = through_adapter("silent")
+        .limits(limits)
+        .evaluate()
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.contains("did not answer `hello` within 2 s and was stopped"),
         "{error}"
     );
 }
