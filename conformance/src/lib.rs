@@ -29,7 +29,9 @@ pub use airssys_conformance_adapter as adapter;
 pub use connection::{AdapterError, Failure};
 pub use contract::{Contract, HostFunction};
 pub use host::linker_runtime::suite_id;
-pub use host::{ComponentRuntime, Grant, HostUnderTest, Id, LogRecord, Stubs, Unsupported, serve};
+pub use host::{
+    ComponentId, ComponentRuntime, Grant, HostUnderTest, Id, LogRecord, Stubs, Unsupported, serve,
+};
 pub use plan::{Aspect, Limits, Outcome};
 pub use report::{Provenance, Report, Row, TrialResult};
 pub use run::Suite;

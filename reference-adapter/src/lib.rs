@@ -185,7 +185,7 @@ impl ComponentRuntime for ReferenceRuntime {
             .records()
             .into_iter()
             .map(|record| LogRecord {
-                component: Id {
+                component: airssys_conformance::ComponentId {
                     namespace: record.component.namespace,
                     name: record.component.name,
                     instance: record.component.instance,

@@ -161,7 +161,8 @@ pub(crate) fn show(id: &Id) -> String {
     format!("{}/{}/{}", id.namespace, id.name, id.instance)
 }
 
-fn wire(id: &Id) -> ComponentId {
+/// An id as the adapter protocol and log records carry it.
+pub(crate) fn wire(id: &Id) -> ComponentId {
     ComponentId {
         namespace: id.namespace.clone(),
         name: id.name.clone(),
@@ -296,19 +297,7 @@ impl<'a> Session<'a> {
 
     pub fn logs(&mut self) -> Vec<LogRecord> {
         match self.exchange(Request::Logs, || "reading the log sink (`logs`)".into()) {
-            Response::Logs { records } => records
-                .into_iter()
-                .map(|record| LogRecord {
-                    component: Id {
-                        namespace: record.component.namespace,
-                        name: record.component.name,
-                        instance: record.component.instance,
-                    },
-                    level: record.level,
-                    message: record.message,
-                    context: record.context,
-                })
-                .collect(),
+            Response::Logs { records } => records,
             Response::Refused { reason } => panic!("reading the log sink failed: {reason}"),
             other => panic!("the host answered `logs` with {other:?}"),
         }

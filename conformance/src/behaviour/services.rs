@@ -4,7 +4,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use airssys_probe_protocol::{Call, Health, Level, Returned};
 
-use super::{ClauseCheck, Needs, Probe, Session, show};
+use super::{ClauseCheck, Needs, Probe, Session, show, wire};
 use crate::contract::HostFunction;
 use crate::host::Id;
 
@@ -88,7 +88,10 @@ fn svc_1(session: &mut Session, _: &HostFunction) {
         },
     );
     let records = session.logs();
-    let mine: Vec<_> = records.iter().filter(|r| r.component == probe).collect();
+    let mine: Vec<_> = records
+        .iter()
+        .filter(|r| r.component == wire(&probe))
+        .collect();
     assert_eq!(
         mine.len(),
         6,

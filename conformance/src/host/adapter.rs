@@ -147,20 +147,7 @@ impl<H: HostUnderTest> Adapter for InProcess<H> {
     }
 
     fn logs(&mut self) -> Result<Vec<LogRecord>, String> {
-        let records = self.runtime()?.log_records().map_err(|u| u.0)?;
-        Ok(records
-            .into_iter()
-            .map(|record| LogRecord {
-                component: ComponentId {
-                    namespace: record.component.namespace,
-                    name: record.component.name,
-                    instance: record.component.instance,
-                },
-                level: record.level,
-                message: record.message,
-                context: record.context,
-            })
-            .collect())
+        self.runtime()?.log_records().map_err(|u| u.0)
     }
 
     fn restart(&mut self) -> Result<(), String> {

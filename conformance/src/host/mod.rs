@@ -12,7 +12,7 @@ use std::time::Duration;
 use wasmtime::component::{Component, Linker};
 use wasmtime::{Config, Engine};
 
-pub use airssys_conformance_adapter::Grant;
+pub use airssys_conformance_adapter::{ComponentId, Grant, LogRecord};
 pub use airssys_probe_protocol::Id;
 
 pub(crate) use adapter::InProcess;
@@ -78,16 +78,6 @@ pub trait ComponentRuntime {
 /// What this runtime cannot do, in words for the "ignored" reason.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Unsupported(pub String);
-
-/// One record as the host's log sink received it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LogRecord {
-    pub component: Id,
-    /// The lowercase `log-level` case name, e.g. `warn`.
-    pub level: String,
-    pub message: String,
-    pub context: Vec<(String, String)>,
-}
 
 /// Functions whose registration failed its name or signature trial. The
 /// behaviour trials replace them with stubs that trap when called, so a
