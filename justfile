@@ -28,6 +28,11 @@ conformance-wasmtime-24 *ARGS:
 install:
     cargo install --locked --path conformance
 
+# Refresh the probe components committed for installs without the wasm32 target.
+prebuilt-probes:
+    cargo build -p airssys-guests
+    cp target/airssys-guests/wasm32-wasip2/release/storage_probe.wasm target/airssys-guests/wasm32-wasip2/release/messaging_probe.wasm target/airssys-guests/wasm32-wasip2/release/services_probe.wasm guests/prebuilt/
+
 # The broken-host fixtures: each must fail exactly its own trials.
 broken-hosts:
     cargo test -p airssys-conformance --test broken_hosts --test adapters

@@ -10,6 +10,11 @@
 //! `AIRSSYS_GUEST_BUILDER=cargo-component` builds them with
 //! `cargo component build` instead (cargo-component 0.21, wasm32-wasip1 plus
 //! its adapter), so every host test can run on guests built either way.
+//!
+//! `AIRSSYS_GUEST_BUILDER=prebuilt` builds nothing: it takes the probe
+//! components committed in `guests/prebuilt/` (refreshed by
+//! `just prebuilt-probes`), so that the `airssys-conformance` command installs
+//! on a toolchain without the wasm32-wasip2 target. Only those guests exist then.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -25,6 +30,8 @@ enum Builder {
     Cargo,
     /// `cargo component build`: a wasm32-wasip1 module, componentized.
     CargoComponent,
+    /// Nothing built: the components committed in `guests/prebuilt/`.
+    Prebuilt,
 }
 
 impl Builder {
@@ -32,17 +39,19 @@ impl Builder {
         match std::env::var(BUILDER_VARIABLE).as_deref() {
             Err(_) | Ok("" | "cargo") => Builder::Cargo,
             Ok("cargo-component") => Builder::CargoComponent,
+            Ok("prebuilt") => Builder::Prebuilt,
             Ok(other) => fail(&format!(
-                "{BUILDER_VARIABLE}={other:?} is not a guest builder; use `cargo` (the default) or `cargo-component`"
+                "{BUILDER_VARIABLE}={other:?} is not a guest builder; use `cargo` (the default), `cargo-component` or `prebuilt`"
             )),
         }
     }
 
-    /// The target triple whose `release` directory holds the components.
-    fn output_target(self) -> &'static str {
+    /// The directory that holds the components.
+    fn output_dir(self, target_dir: &Path, prebuilt: &Path) -> PathBuf {
         match self {
-            Builder::Cargo => TARGET,
-            Builder::CargoComponent => "wasm32-wasip1",
+            Builder::Cargo => target_dir.join(TARGET).join("release"),
+            Builder::CargoComponent => target_dir.join("wasm32-wasip1").join("release"),
+            Builder::Prebuilt => prebuilt.to_owned(),
         }
     }
 }
@@ -87,8 +96,17 @@ fn main() {
         ));
     }
     let target_dir = shared_target_dir();
-    build(builder, &guests, &target_dir);
-    write_constants(builder, &guests, &target_dir);
+    let output = builder.output_dir(&target_dir, &guests_dir.join("prebuilt"));
+    if builder == Builder::Prebuilt {
+        guests.retain(|guest| component_file(&output, guest).is_file());
+    } else {
+        build(builder, &guests, &target_dir);
+    }
+    write_constants(&guests, &output);
+}
+
+fn component_file(dir: &Path, guest: &Guest) -> PathBuf {
+    dir.join(format!("{}.wasm", guest.package.replace('-', "_")))
 }
 
 fn env(name: &str) -> String {
@@ -113,7 +131,9 @@ fn require_target() {
         fail(&format!(
             "the guest components need the {TARGET} target, which this toolchain \
              ({sysroot}) does not have.\n       Install it with:\n\n    \
-             rustup target add {TARGET}\n"
+             rustup target add {TARGET}\n\n       \
+             (To install only the `airssys-conformance` command, {BUILDER_VARIABLE}=prebuilt \
+             takes the probe components committed in guests/prebuilt/ instead.)\n"
         ));
     }
 }
@@ -163,6 +183,7 @@ fn build(builder: Builder, guests: &[Guest], target_dir: &Path) {
             command.args(["component", "build", "--release"]);
             command
         }
+        Builder::Prebuilt => unreachable!("prebuilt guests are not built"),
     };
     command.arg("--target-dir").arg(target_dir);
     for guest in guests {
@@ -184,7 +205,7 @@ fn build(builder: Builder, guests: &[Guest], target_dir: &Path) {
             "cannot run cargo-component ({e}); install it with:\n\n    \
              cargo install cargo-component --locked\n"
         )),
-        Builder::Cargo => fail(&format!("cannot run {command:?}: {e}")),
+        Builder::Cargo | Builder::Prebuilt => fail(&format!("cannot run {command:?}: {e}")),
     });
     if !status.success() {
         fail(&format!(
@@ -193,13 +214,12 @@ fn build(builder: Builder, guests: &[Guest], target_dir: &Path) {
     }
 }
 
-fn write_constants(builder: Builder, guests: &[Guest], target_dir: &Path) {
-    let release = target_dir.join(builder.output_target()).join("release");
+fn write_constants(guests: &[Guest], release: &Path) {
     let mut code = String::new();
     let mut all = String::from("/// Every guest: (package name, path of its component).\n");
     all.push_str("pub const ALL: &[(&str, &str)] = &[\n");
     for guest in guests {
-        let wasm = release.join(format!("{}.wasm", guest.package.replace('-', "_")));
+        let wasm = component_file(release, guest);
         if !wasm.is_file() {
             fail(&format!(
                 "the guest build did not produce {}",
