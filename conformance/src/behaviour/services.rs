@@ -210,8 +210,10 @@ fn svc_5(session: &mut Session, _: &HostFunction) {
 }
 
 fn svc_6(session: &mut Session, _: &HostFunction) {
-    let asker = session.load(Probe::Services, "asker/1");
+    // Three components, two kinds: an answer about the wrong one shows.
     let target = session.load(Probe::Services, "target/1");
+    let asker = session.load(Probe::Services, "asker/1");
+    let other = session.load(Probe::Storage, "other/1");
     let ask = |session: &mut Session, id| session.ok(&asker, Call::GetComponentMetadata { id });
     for (set, name) in [
         (Health::Healthy, "healthy"),
@@ -239,6 +241,14 @@ fn svc_6(session: &mut Session, _: &HostFunction) {
             "health, as the lowercase case name of the health export"
         );
     }
+    let Returned::Info { id, name, .. } = ask(session, other.clone()) else {
+        panic!("get-component-metadata returned something else")
+    };
+    assert_eq!(
+        (id, name.as_str()),
+        (other, "storage-probe"),
+        "id and name of another kind of component"
+    );
     let ghost = session.id("ghost/1");
     session.err(
         &asker,

@@ -181,6 +181,8 @@ fn sto_3(session: &mut Session, function: &HostFunction) {
 fn sto_4(session: &mut Session, function: &HostFunction) {
     let probe = storage_probe(session);
     session.ok(&probe, set("k", b"v"));
+    // A key that `k` is a prefix of: deleting `k` must leave it alone.
+    session.ok(&probe, set("k2", b"w"));
     session.ok(&probe, delete("k"));
     match function.name.as_str() {
         "exists" => assert_eq!(
@@ -203,6 +205,11 @@ fn sto_4(session: &mut Session, function: &HostFunction) {
                 session.call(&probe, delete("k")),
                 Ok(Returned::Unit),
                 "deleting an absent key"
+            );
+            assert_eq!(
+                session.ok(&probe, get("k2")),
+                value(b"w"),
+                "delete(\"k\") must delete that key only, not \"k2\""
             );
         }
     }
@@ -231,13 +238,14 @@ fn sto_5(session: &mut Session, function: &HostFunction) {
 
 fn sto_6(session: &mut Session, _: &HostFunction) {
     let probe = storage_probe(session);
-    for key in ["b", "a/2", "é", "a/1", "B", "a", "a/1"] {
+    // `x/a/3` holds the prefix `a/` in its middle: a prefix matches the start only.
+    for key in ["b", "a/2", "é", "a/1", "B", "a", "a/1", "x/a/3"] {
         session.ok(&probe, set(key, b"v"));
     }
     let list = |prefix: Option<&str>| Call::ListKeys {
         prefix: prefix.map(Into::into),
     };
-    let all = ["B", "a", "a/1", "a/2", "b", "é"]
+    let all = ["B", "a", "a/1", "a/2", "b", "x/a/3", "é"]
         .map(String::from)
         .to_vec();
     assert_eq!(

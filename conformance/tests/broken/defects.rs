@@ -127,6 +127,26 @@ pub const DEFECTS: &[Defect] = &[
         registration: metadata_always_healthy,
         fails: &["SVC-6"],
     },
+    // Mistakes of independent hosts that earlier checks let through.
+    Defect {
+        function: "storage::delete",
+        what: "deleting a key also deletes the keys it is a prefix of",
+        registration: delete_takes_longer_keys,
+        // `delete("")` takes every key before it refuses the empty key.
+        fails: &["STO-4", "STO-8"],
+    },
+    Defect {
+        function: "storage::list-keys",
+        what: "a prefix matches anywhere in the key",
+        registration: list_keys_matches_anywhere,
+        fails: &["STO-6"],
+    },
+    Defect {
+        function: "host-services::get-component-metadata",
+        what: "answers about the first other component listed, under the asked id",
+        registration: metadata_of_the_first_other,
+        fails: &["SVC-6"],
+    },
 ];
 
 const STORAGE: &str = "airssys:core/storage@1.0.0";
@@ -336,6 +356,54 @@ fn metadata_always_healthy(linker: &mut Linker<ComponentState>) -> wasmtime::Res
                 let info = Services::get_component_metadata(ctx(&mut s), id);
                 Ok((info.map(|mut info| {
                     info.health = "healthy".into();
+                    info
+                }),))
+            },
+        )
+    })
+}
+
+fn delete_takes_longer_keys(linker: &mut Linker<ComponentState>) -> wasmtime::Result<()> {
+    reference_but(linker, STORAGE, |i| {
+        i.func_wrap("delete", |mut s: Store, (key,): (String,)| {
+            let ctx = ctx(&mut s);
+            for longer in Storage::list_keys(ctx, Some(key.clone())).unwrap_or_default() {
+                let _ = Storage::delete(ctx, longer);
+            }
+            Ok((Storage::delete(ctx, key),))
+        })
+    })
+}
+
+fn list_keys_matches_anywhere(linker: &mut Linker<ComponentState>) -> wasmtime::Result<()> {
+    reference_but(linker, STORAGE, |i| {
+        i.func_wrap("list-keys", |mut s: Store, (prefix,): (Option<String>,)| {
+            let keys = Storage::list_keys(ctx(&mut s), None).map(|keys| {
+                keys.into_iter()
+                    .filter(|key| prefix.as_deref().is_none_or(|p| key.contains(p)))
+                    .collect::<Vec<_>>()
+            });
+            Ok((keys,))
+        })
+    })
+}
+
+fn metadata_of_the_first_other(linker: &mut Linker<ComponentState>) -> wasmtime::Result<()> {
+    reference_but(linker, SERVICES, |i| {
+        i.func_wrap(
+            "get-component-metadata",
+            |mut s: Store, (id,): (ComponentId,)| {
+                let ctx = ctx(&mut s);
+                if let Err(error) = Services::get_component_metadata(ctx, id.clone()) {
+                    return Ok((Err(error),));
+                }
+                let caller = ctx.self_id();
+                let other = Services::list_components(ctx)
+                    .into_iter()
+                    .find(|other| other.namespace == id.namespace && *other != caller);
+                let info = Services::get_component_metadata(ctx, other.unwrap_or(id.clone()));
+                Ok((info.map(|mut info| {
+                    info.id = id;
                     info
                 }),))
             },
