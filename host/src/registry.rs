@@ -26,8 +26,11 @@ pub struct Registration {
 impl Registration {
     /// The component's health now, or the last answer it gave if it is busy (SVC-6).
     pub fn observed_health(&self) -> HealthStatus {
+        // Asked before taking the lock: `health` is guest code, and it may call
+        // back into the host and end up here again for the same component.
+        let now = self.health.current_health();
         let mut last = self.last_health.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(now) = self.health.current_health() {
+        if let Some(now) = now {
             *last = now;
         }
         *last

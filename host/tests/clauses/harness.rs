@@ -13,7 +13,9 @@ use airssys_host::{
 use airssys_probe_protocol::{self as probe, Call, Id, Received, Reply, Returned, Through};
 use wasmtime::component::Component;
 
-pub use airssys_guests::{FAULT_PROBE, MESSAGING_PROBE, SERVICES_PROBE, STORAGE_PROBE};
+pub use airssys_guests::{
+    FAULT_PROBE, MESSAGING_PROBE, REENTRY_PROBE, SERVICES_PROBE, STORAGE_PROBE,
+};
 
 pub struct Harness {
     pub runtime: Runtime,

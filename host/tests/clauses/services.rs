@@ -6,7 +6,7 @@ use airssys_host::runtime::CallError;
 use airssys_host::{ComponentId, Limits, LoadOptions, LogLevel};
 use airssys_probe_protocol::{Call, Health, Level, Returned};
 
-use crate::harness::{Harness, SERVICES_PROBE, STORAGE_PROBE, probe_id};
+use crate::harness::{Harness, REENTRY_PROBE, SERVICES_PROBE, STORAGE_PROBE, probe_id};
 
 fn host_now() -> Duration {
     SystemTime::now().duration_since(UNIX_EPOCH).unwrap()
@@ -231,6 +231,31 @@ fn svc_6_asking_about_oneself_reports_the_last_known_health() {
     };
     assert_eq!(id, probe_id(&probe));
     assert_eq!(health, "healthy");
+}
+
+/// The host asks a component for its health at load and for
+/// `get-component-metadata`; a `health` export that asks for its own
+/// metadata re-enters the host while the host is asking. The host must not
+/// hold a lock across the call: the component is busy, so the inner call
+/// reports its last known health, and both calls return.
+#[test]
+fn svc_6_a_health_export_that_asks_for_its_own_metadata_does_not_deadlock() {
+    let (done, finished) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let host = Harness::new();
+        let probe = host.load(REENTRY_PROBE, "test/reentry/1");
+        let asker = host.load(SERVICES_PROBE, "test/asker/1");
+        let answer = host.ok(&asker, metadata(&probe));
+        let _ = done.send(answer);
+    });
+    match finished.recv_timeout(Duration::from_secs(30)) {
+        Ok(Returned::Info { health, .. }) => assert_eq!(health, "healthy"),
+        Ok(other) => panic!("get-component-metadata returned {other:?}"),
+        Err(_) => panic!(
+            "loading or asking about a component whose health export re-enters the host \
+             did not return within 30 s: the host deadlocks on its own lock"
+        ),
+    }
 }
 
 #[test]
