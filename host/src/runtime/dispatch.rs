@@ -56,13 +56,13 @@ impl Runtime {
 
     /// Delivers what is queued now and what that queues, for at most `limit`.
     pub fn dispatch(&self, limit: Duration) -> DispatchReport {
-        self.dispatch_until(Instant::now() + limit)
+        self.dispatch_until(deadline_after(limit))
     }
 
     /// Delivers until nothing is queued and no request is pending (waiting
     /// for timeouts as needed), or until `limit` has passed.
     pub fn run_until_idle(&self, limit: Duration) -> DispatchReport {
-        let end = Instant::now() + limit;
+        let end = deadline_after(limit);
         let mut report = self.dispatch_until(end);
         while let Some(next) = self.host.router.next_deadline() {
             let now = Instant::now();
@@ -126,4 +126,12 @@ impl Runtime {
             problem,
         });
     }
+}
+
+/// `limit` from now, at most a century: an embedder's `Duration::MAX` means
+/// no limit, and an `Instant` cannot hold it.
+fn deadline_after(limit: Duration) -> Instant {
+    const CENTURY: Duration = Duration::from_secs(100 * 365 * 24 * 60 * 60);
+    let now = Instant::now();
+    now.checked_add(limit.min(CENTURY)).unwrap_or(now)
 }

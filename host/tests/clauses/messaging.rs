@@ -69,6 +69,19 @@ fn msg_2_send_delivers_once_after_the_call_returns() {
     );
 }
 
+/// An embedder may ask for no limit at all; the deadline must not overflow.
+#[test]
+fn msg_2_dispatch_and_run_until_idle_take_any_limit() {
+    let (host, alice, bob) = pair();
+    host.ok(&alice, send(&bob, b"one"));
+    let report = host.runtime.dispatch(Duration::MAX);
+    assert_eq!(report.delivered, 1, "{report:?}");
+    host.ok(&alice, send(&bob, b"two"));
+    let report = host.runtime.run_until_idle(Duration::MAX);
+    assert_eq!(report.delivered, 1, "{report:?}");
+    assert_eq!(host.inbox(&bob).len(), 2);
+}
+
 #[test]
 fn msg_2_sending_to_oneself_is_not_reentrant() {
     let (host, alice, _) = pair();
