@@ -34,6 +34,8 @@ pub struct HostConfig {
     pub epoch_tick: Duration,
     /// Meter fuel, so that `max-fuel` limits can be enforced. Costs some speed.
     pub fuel_metering: bool,
+    /// Refused calls the audit log keeps; older ones are dropped and counted (SEC-1).
+    pub audit_log_capacity: usize,
 }
 
 /// The host's side of the WIT `resource-limits` record.
@@ -66,6 +68,7 @@ impl Default for HostConfig {
             default_limits: Limits::default(),
             epoch_tick: Duration::from_millis(5),
             fuel_metering: true,
+            audit_log_capacity: 4096,
         }
     }
 }
@@ -113,6 +116,11 @@ impl HostConfig {
             "queue_depth",
             self.queue_depth as u64,
             defaults.queue_depth as u64,
+        )?;
+        at_least_one(
+            "audit_log_capacity",
+            self.audit_log_capacity as u64,
+            defaults.audit_log_capacity as u64,
         )?;
         at_least_one(
             "max_log_message_bytes",

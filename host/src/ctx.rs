@@ -56,7 +56,7 @@ impl AirssysHost {
             router: Router::new(config.max_message_bytes, config.queue_depth),
             registry: Registry::default(),
             log_sink: None,
-            audit: AuditLog::default(),
+            audit: AuditLog::new(config.audit_log_capacity),
             storage,
             config,
         })

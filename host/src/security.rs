@@ -1,6 +1,8 @@
 //! Capability grants (deny by default) and the audit log of refused calls (SEC-1).
 
+use std::collections::VecDeque;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::bindings::airssys::core::types::ComponentId;
 
@@ -145,33 +147,79 @@ fn matches_any(patterns: &[TargetPattern], target: Option<&ComponentId>) -> bool
     target.is_some_and(|target| patterns.iter().any(|p| p.matches(target)))
 }
 
-/// Every refused call, in order; also reported through `tracing` at warn level.
-#[derive(Debug, Default)]
+/// The refused calls, newest last, at most [`HostConfig::audit_log_capacity`]
+/// of them: a guest that is refused in a loop cannot make the host hold more.
+/// The oldest records go first, and are counted.
+///
+/// [`HostConfig::audit_log_capacity`]: crate::HostConfig::audit_log_capacity
 pub struct AuditLog {
-    denials: Mutex<Vec<Denial>>,
+    capacity: usize,
+    denials: Mutex<VecDeque<Denial>>,
+    dropped: AtomicU64,
 }
 
+/// The longest reason an audit record keeps, in bytes; ids are cut to a
+/// quarter of it per part. Guests choose both (a target id can be a megabyte).
+pub const AUDIT_TEXT_BYTES: usize = 512;
+
 impl AuditLog {
-    pub fn record(&self, denial: Denial) {
-        tracing::warn!(
-            caller = %denial.caller,
-            capability = denial.capability.name(),
-            target = denial.target.as_ref().map(tracing::field::display),
-            "{}",
-            denial.reason
-        );
-        self.denials
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .push(denial);
+    pub fn new(capacity: usize) -> Self {
+        Self {
+            capacity: capacity.max(1),
+            denials: Mutex::new(VecDeque::new()),
+            dropped: AtomicU64::new(0),
+        }
     }
 
-    pub fn denials(&self) -> Vec<Denial> {
-        self.denials
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .clone()
+    pub fn record(&self, denial: Denial) {
+        let denial = Denial {
+            reason: cut(&denial.reason, AUDIT_TEXT_BYTES),
+            target: denial.target.map(|id| ComponentId {
+                namespace: cut(&id.namespace, AUDIT_TEXT_BYTES / 4),
+                name: cut(&id.name, AUDIT_TEXT_BYTES / 4),
+                instance: cut(&id.instance, AUDIT_TEXT_BYTES / 4),
+            }),
+            ..denial
+        };
+        // Debug formatting escapes what the guest chose, so it cannot forge lines.
+        tracing::warn!(
+            caller = ?denial.caller.to_string(),
+            capability = denial.capability.name(),
+            target = ?denial.target.as_ref().map(ToString::to_string),
+            "{:?}",
+            denial.reason
+        );
+        let mut denials = self.denials.lock().unwrap_or_else(|p| p.into_inner());
+        if denials.len() == self.capacity {
+            denials.pop_front();
+            self.dropped.fetch_add(1, Ordering::Relaxed);
+        }
+        denials.push_back(denial);
     }
+
+    /// The records kept, oldest first.
+    pub fn denials(&self) -> Vec<Denial> {
+        let denials = self.denials.lock().unwrap_or_else(|p| p.into_inner());
+        denials.iter().cloned().collect()
+    }
+
+    /// How many records were dropped to keep within the capacity.
+    pub fn dropped(&self) -> u64 {
+        self.dropped.load(Ordering::Relaxed)
+    }
+}
+
+/// `text`, cut to at most `limit` bytes at a character boundary; a cut is
+/// marked with `…`.
+fn cut(text: &str, limit: usize) -> String {
+    if text.len() <= limit {
+        return text.to_owned();
+    }
+    let mut end = limit.saturating_sub('…'.len_utf8());
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…", &text[..end])
 }
 
 #[cfg(test)]

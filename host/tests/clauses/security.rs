@@ -3,8 +3,8 @@
 use std::time::{Duration, Instant};
 
 use airssys_host::runtime::CallError;
-use airssys_host::security::Capability;
-use airssys_host::{Capabilities, Limits, LoadOptions, TargetPattern};
+use airssys_host::security::{AUDIT_TEXT_BYTES, Capability};
+use airssys_host::{Capabilities, HostConfig, Limits, LoadOptions, TargetPattern};
 use airssys_probe_protocol::{Call, Returned};
 
 use crate::harness::{FAULT_PROBE, Harness, MESSAGING_PROBE, SERVICES_PROBE, STORAGE_PROBE};
@@ -40,6 +40,47 @@ fn sec_1_storage_is_denied_without_a_grant_and_audited() {
     assert_eq!(denials.len(), 6);
     assert!(denials.iter().all(|d| d.caller == probe));
     assert_eq!(denials[1].capability, Capability::StorageWrite);
+}
+
+/// A guest refused in a loop, with a target id it made huge, must not make
+/// the host hold more than the capacity of short records.
+#[test]
+fn sec_1_the_audit_log_keeps_a_bounded_number_of_short_records() {
+    let host = Harness::with_config(HostConfig {
+        audit_log_capacity: 8,
+        ..HostConfig::default()
+    });
+    let probe = host.load_with(MESSAGING_PROBE, "test/nogrant/1", LoadOptions::default());
+    let huge = airssys_probe_protocol::Id {
+        namespace: "n".repeat(64 * 1024),
+        name: "ghost".into(),
+        instance: "1".into(),
+    };
+    for _ in 0..20 {
+        let call = Call::Send {
+            target: huge.clone(),
+            payload: b"x".to_vec(),
+        };
+        host.err(&probe, call, "delivery-failed");
+    }
+    let audit = host.runtime.host().audit_log();
+    let denials = audit.denials();
+    assert_eq!((denials.len(), audit.dropped()), (8, 12));
+    for denial in &denials {
+        assert!(
+            denial.reason.len() <= AUDIT_TEXT_BYTES,
+            "{}",
+            denial.reason.len()
+        );
+        assert!(
+            denial.reason.contains("capability denied"),
+            "{}",
+            denial.reason
+        );
+        let target = denial.target.as_ref().unwrap();
+        assert!(target.namespace.len() <= AUDIT_TEXT_BYTES / 4);
+        assert!(target.namespace.ends_with('…'));
+    }
 }
 
 #[test]
