@@ -57,10 +57,12 @@ pub(crate) fn truncate_marked(mut message: String, limit: usize) -> String {
     message
 }
 
+/// Every guest-chosen text goes out quoted and escaped (`Debug`), so that a
+/// message, context pair or id with a newline cannot forge a log line.
 pub(crate) fn emit_to_tracing(record: &LogRecord) {
-    let component = record.component.to_string();
+    let component = format!("{:?}", record.component.to_string());
     let context = format!("{:?}", record.context);
-    let message = record.message.as_str();
+    let message = format!("{:?}", record.message);
     match record.level {
         LogLevel::Trace => {
             tracing::trace!(target: "airssys::guest", %component, %context, "{message}")
@@ -82,7 +84,55 @@ pub(crate) fn emit_to_tracing(record: &LogRecord) {
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Arc;
+
     use super::*;
+
+    /// Keeps the text of every event's fields, as a subscriber would print it.
+    struct Capture(Arc<Mutex<String>>);
+
+    struct Fields<'a>(&'a mut String);
+
+    impl tracing::field::Visit for Fields<'_> {
+        fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+            use std::fmt::Write as _;
+            write!(self.0, "{}={value:?} ", field.name()).unwrap();
+        }
+    }
+
+    impl tracing::Subscriber for Capture {
+        fn enabled(&self, _: &tracing::Metadata<'_>) -> bool {
+            true
+        }
+        fn new_span(&self, _: &tracing::span::Attributes<'_>) -> tracing::span::Id {
+            tracing::span::Id::from_u64(1)
+        }
+        fn record(&self, _: &tracing::span::Id, _: &tracing::span::Record<'_>) {}
+        fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
+        fn event(&self, event: &tracing::Event<'_>) {
+            event.record(&mut Fields(&mut self.0.lock().unwrap()));
+        }
+        fn enter(&self, _: &tracing::span::Id) {}
+        fn exit(&self, _: &tracing::span::Id) {}
+    }
+
+    #[test]
+    fn guest_text_cannot_forge_log_lines() {
+        let printed = Arc::new(Mutex::new(String::new()));
+        let record = LogRecord {
+            component: ComponentId::new("ns\nERROR", "a", "1"),
+            level: LogLevel::Info,
+            message: "ok\nERROR airssys: forged".into(),
+            context: vec![("k\n".into(), "v\r\n".into())],
+        };
+        tracing::subscriber::with_default(Capture(printed.clone()), || emit_to_tracing(&record));
+        let printed = printed.lock().unwrap();
+        assert!(printed.contains("forged"), "{printed}");
+        assert!(
+            !printed.contains('\n') && !printed.contains('\r'),
+            "{printed}"
+        );
+    }
 
     #[test]
     fn short_messages_are_kept_whole() {
