@@ -21,7 +21,7 @@ struct File {
     expected_failures: BTreeMap<String, String>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Expectations {
     path: PathBuf,
     /// Trial name → why it fails.

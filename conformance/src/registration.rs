@@ -276,7 +276,6 @@ impl Found {
             "unknown import",
         ];
         const OTHER: &[&str] = &["mismatch", "expected func", "expected function"];
-        // The innermost cause says the most: wasmtime joins causes with ": ".
         let text = text.to_ascii_lowercase();
         if NOTHING.iter().any(|phrase| text.contains(phrase)) {
             Found::Nothing

@@ -199,6 +199,19 @@ impl Report {
         text
     }
 
+    /// The matrix, then each failure's first line: what a reviewer of a
+    /// snapshot needs, without values (times, ids) that change from run to run.
+    pub fn review(&self, contract: &Contract) -> String {
+        let mut text = self.matrix_markdown(contract);
+        for trial in self.failures() {
+            if let Outcome::Failed(message) = &trial.outcome {
+                let first = message.lines().next().unwrap_or_default();
+                write!(text, "\n- `{}`: {first}", trial.name).unwrap();
+            }
+        }
+        text
+    }
+
     /// The provenance, the matrix, then every failure with its whole message.
     pub fn to_markdown(&self, contract: &Contract) -> String {
         let mut text = self.matrix_markdown(contract);

@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use libtest_mimic::{Arguments, Failed, Trial};
 
-use crate::connection::{AdapterError, Connector};
+use crate::connection::{AdapterError, Connector, Make};
 use crate::contract::Contract;
 use crate::expect::Expectations;
 use crate::host::{HostUnderTest, InProcess};
@@ -28,12 +28,11 @@ impl Suite {
     /// protocol as an adapter process.
     pub fn new<H: HostUnderTest>(host: H) -> Self {
         let name = host.name();
-        let make: Arc<
-            dyn Fn() -> Result<Box<dyn airssys_conformance_adapter::Adapter>, String> + Send + Sync,
-        > = match InProcess::maker(host, "airssys-conformance (in process)".into()) {
-            Ok(make) => Arc::new(make),
-            Err(why) => Arc::new(move || Err(why.clone())),
-        };
+        let make: Arc<Make> =
+            match InProcess::maker(host, "airssys-conformance (in process)".into()) {
+                Ok(make) => Arc::new(make),
+                Err(why) => Arc::new(move || Err(why.clone())),
+            };
         Self::with_connector(Connector::Thread { name, make })
     }
 
@@ -127,6 +126,8 @@ impl Suite {
             Some(path) if !options.bless => Some(Expectations::read(path, &names)?),
             _ => None,
         };
+        // Every trial reads it; one copy is enough.
+        let expectations = Arc::new(expectations);
         if !arguments.list {
             let about = &context.about;
             eprintln!(
@@ -150,7 +151,7 @@ impl Suite {
                 let ignored = spec.ignored.is_some();
                 Trial::test(spec.name.clone(), move || {
                     let mut outcome = context.run(&spec);
-                    if let Some(expectations) = &expectations {
+                    if let Some(expectations) = expectations.as_ref() {
                         outcome = expectations.judge(&spec.name, outcome);
                     }
                     results.lock().unwrap().push((index, outcome.clone()));

@@ -116,38 +116,27 @@ fn failed(report: &Report) -> Vec<&str> {
     names
 }
 
-/// The matrix and each failure's first line.
-fn review(report: &Report) -> String {
-    let contract = Contract::bundled();
-    let mut text = report.matrix_markdown(&contract);
-    for trial in report.failures() {
-        if let Outcome::Failed(message) = &trial.outcome {
-            let first = message.lines().next().unwrap_or_default();
-            text.push_str(&format!("\n- `{}`: {first}", trial.name));
-        }
-    }
-    text
-}
-
 fn reference_matches() {
+    let contract = Contract::bundled();
     let through = through_adapter("reference")
         .evaluate()
         .expect("the adapter starts");
     let inside = in_process("reference", airssys_host::register_host_functions);
     assert_eq!(failed(&through), Vec::<&str>::new());
-    assert_eq!(review(&through), review(&inside));
+    assert_eq!(through.review(&contract), inside.review(&contract));
     assert!(through.provenance.adapter.starts_with("adapters"));
     assert_eq!(through.provenance.wasmtime, inside.provenance.wasmtime);
-    assert_eq!(through.provenance.wit_digest, Contract::bundled().digest());
-    insta::assert_snapshot!("reference", review(&through));
+    assert_eq!(through.provenance.wit_digest, contract.digest());
+    insta::assert_snapshot!("reference", through.review(&contract));
 }
 
 fn design_notes() {
+    let contract = Contract::bundled();
     let through = through_adapter("design-notes")
         .evaluate()
         .expect("the adapter starts");
     let inside = in_process("design-notes", broken::design_notes);
-    assert_eq!(review(&through), review(&inside));
+    assert_eq!(through.review(&contract), inside.review(&contract));
     assert_eq!(failed(&through).len(), 17 + 5, "{:#?}", failed(&through));
 }
 

@@ -4,8 +4,6 @@
 
 mod broken;
 
-use std::fmt::Write as _;
-
 use airssys_conformance::{Contract, Outcome, Report, Suite};
 use airssys_reference_adapter::{ReferenceHost, Registration};
 use broken::defects::DEFECTS;
@@ -16,19 +14,6 @@ fn evaluate(name: &str, registration: Registration) -> (Report, Contract) {
         suite.evaluate().expect("the host starts"),
         Contract::bundled(),
     )
-}
-
-/// The matrix, then each failed trial with the first line of its message:
-/// what a reviewer needs, without values (times, ids) that change per run.
-fn review(report: &Report, contract: &Contract) -> String {
-    let mut text = report.matrix_markdown(contract);
-    for trial in report.failures() {
-        if let Outcome::Failed(message) = &trial.outcome {
-            let first = message.lines().next().unwrap_or_default();
-            write!(text, "\n- `{}`: {first}", trial.name).unwrap();
-        }
-    }
-    text
 }
 
 fn failed(report: &Report) -> Vec<String> {
@@ -112,7 +97,7 @@ fn the_design_notes_registration_fails_every_name_and_the_result_types() {
             trial.outcome
         );
     }
-    insta::assert_snapshot!("design-notes", review(&report, &contract));
+    insta::assert_snapshot!("design-notes", report.review(&contract));
 }
 
 #[test]
@@ -125,7 +110,7 @@ fn a_wrong_type_fails_only_that_signature() {
     ]
     .map(|f| format!("{f}::signature"));
     assert_eq!(failed(&report), sorted(expected));
-    insta::assert_snapshot!("wrong-signatures", review(&report, &contract));
+    insta::assert_snapshot!("wrong-signatures", report.review(&contract));
 }
 
 #[test]
@@ -139,7 +124,7 @@ fn a_missing_function_fails_only_its_name() {
             "host-messaging::cancel-request::behaviour::MSG-7"
         ]
     );
-    insta::assert_snapshot!("missing-function", review(&report, &contract));
+    insta::assert_snapshot!("missing-function", report.review(&contract));
 }
 
 #[test]
@@ -183,7 +168,7 @@ fn each_behaviour_defect_fails_exactly_its_functions_trials() {
         if earlier > 0 {
             snapshot.push_str(&format!("-{}", earlier + 1));
         }
-        insta::assert_snapshot!(snapshot, review(&report, &contract));
+        insta::assert_snapshot!(snapshot, report.review(&contract));
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n\n"));
 }

@@ -23,13 +23,13 @@ use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use airssys_conformance_adapter::{ComponentId, Request, Response};
+use airssys_conformance_adapter::{Request, Response};
 use airssys_probe_protocol::{self as probe, Call, Received, Reply, Returned};
 use sha2::{Digest as _, Sha256};
 
 use crate::connection::{Connection, Failure};
 use crate::contract::{Contract, HostFunction};
-use crate::host::{Grant, Id, LogRecord};
+use crate::host::{Grant, Id, LogRecord, to_wire};
 
 /// What a check needs from the host's adapter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -161,15 +161,6 @@ pub(crate) fn show(id: &Id) -> String {
     format!("{}/{}/{}", id.namespace, id.name, id.instance)
 }
 
-/// An id as the adapter protocol and log records carry it.
-pub(crate) fn wire(id: &Id) -> ComponentId {
-    ComponentId {
-        namespace: id.namespace.clone(),
-        name: id.name.clone(),
-        instance: id.instance.clone(),
-    }
-}
-
 impl<'a> Session<'a> {
     pub fn new(connection: &'a mut Connection, contract: &'a Contract, deadline: Instant) -> Self {
         static SESSIONS: AtomicU64 = AtomicU64::new(0);
@@ -217,7 +208,7 @@ impl<'a> Session<'a> {
     pub fn load_with(&mut self, probe: Probe, path: &str, grant: Grant) -> Id {
         let id = self.id(path);
         let request = Request::Load {
-            id: wire(&id),
+            id: to_wire(&id),
             component: probe.file(),
             grant,
         };
@@ -233,7 +224,7 @@ impl<'a> Session<'a> {
     /// Asks the probe `id` to make `call`; the raw outcome, traps included.
     pub fn invoke(&mut self, id: &Id, call: &Call) -> Result<Reply, String> {
         let request = Request::Invoke {
-            id: wire(id),
+            id: to_wire(id),
             payload: probe::encode_call(call),
             content_type: probe::CALL_CONTENT_TYPE.into(),
         };

@@ -4,9 +4,9 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use airssys_probe_protocol::{Call, Health, Level, Returned};
 
-use super::{ClauseCheck, Needs, Probe, Session, show, wire};
+use super::{ClauseCheck, Needs, Probe, Session, show};
 use crate::contract::HostFunction;
-use crate::host::Id;
+use crate::host::{Id, to_wire};
 
 pub(super) const CHECKS: &[ClauseCheck] = &[
     ClauseCheck {
@@ -90,7 +90,7 @@ fn svc_1(session: &mut Session, _: &HostFunction) {
     let records = session.logs();
     let mine: Vec<_> = records
         .iter()
-        .filter(|r| r.component == wire(&probe))
+        .filter(|r| r.component == to_wire(&probe))
         .collect();
     assert_eq!(
         mine.len(),

@@ -6,6 +6,8 @@
 mod process;
 mod thread;
 
+pub(crate) use thread::Make;
+
 use std::fmt;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -19,10 +21,7 @@ pub(crate) enum Connector {
     Process { command: String },
     /// An adapter in this process: each connection makes one and runs it on
     /// a thread of its own.
-    Thread {
-        name: String,
-        make: Arc<thread::Make>,
-    },
+    Thread { name: String, make: Arc<Make> },
 }
 
 impl Connector {

@@ -9,7 +9,8 @@ use airssys_conformance_adapter::{Adapter, Request, Response, handle};
 
 use super::{Channel, Failure};
 
-pub(super) type Make = dyn Fn() -> Result<Box<dyn Adapter>, String> + Send + Sync;
+/// Makes the adapter a connection talks to, on the connection's thread.
+pub(crate) type Make = dyn Fn() -> Result<Box<dyn Adapter>, String> + Send + Sync;
 
 pub(super) struct Thread {
     requests: Option<Sender<Request>>,

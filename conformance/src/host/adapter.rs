@@ -13,7 +13,7 @@ use wasmtime::component::{Component, Linker};
 use wasmtime::{Config, Engine};
 
 use super::linker_runtime::LinkerRuntime;
-use super::{ComponentRuntime, Components, HostUnderTest, Id, Stubs};
+use super::{ComponentRuntime, Components, HostUnderTest, Stubs, from_wire};
 
 /// The wasmtime the suite is built on: the only major an in-process host can
 /// use. A unit test keeps it equal to `Cargo.lock`.
@@ -74,14 +74,6 @@ impl<H: HostUnderTest> InProcess<H> {
     }
 }
 
-fn id(id: &ComponentId) -> Id {
-    Id {
-        namespace: id.namespace.clone(),
-        name: id.name.clone(),
-        instance: id.instance.clone(),
-    }
-}
-
 impl<H: HostUnderTest> Adapter for InProcess<H> {
     fn about(&self) -> About {
         About {
@@ -130,7 +122,7 @@ impl<H: HostUnderTest> Adapter for InProcess<H> {
 
     fn load(&mut self, who: &ComponentId, component: &Path, grant: Grant) -> Result<(), String> {
         let component = self.shared.components.get(component)?;
-        self.runtime()?.load(&id(who), &component, grant)
+        self.runtime()?.load(&from_wire(who), &component, grant)
     }
 
     fn invoke(
@@ -139,7 +131,8 @@ impl<H: HostUnderTest> Adapter for InProcess<H> {
         payload: &[u8],
         content_type: &str,
     ) -> Result<Option<Vec<u8>>, String> {
-        self.runtime()?.invoke(&id(who), payload, content_type)
+        self.runtime()?
+            .invoke(&from_wire(who), payload, content_type)
     }
 
     fn settle(&mut self, limit: Duration) -> Result<(), String> {

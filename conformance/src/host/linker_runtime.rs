@@ -25,12 +25,7 @@ pub(crate) struct LinkerRuntime<H: HostUnderTest> {
 
 /// The id the suite sends its own messages under.
 pub fn suite_id() -> Id {
-    let id = airssys_conformance_adapter::suite_id();
-    Id {
-        namespace: id.namespace,
-        name: id.name,
-        instance: id.instance,
-    }
+    super::from_wire(&airssys_conformance_adapter::suite_id())
 }
 
 pub(crate) fn message(payload: &[u8], content_type: &str) -> ComponentMessage {

@@ -18,6 +18,24 @@ pub use airssys_probe_protocol::Id;
 pub(crate) use adapter::InProcess;
 pub(crate) use components::Components;
 
+/// An id as the adapter protocol carries it.
+pub(crate) fn to_wire(id: &Id) -> ComponentId {
+    ComponentId {
+        namespace: id.namespace.clone(),
+        name: id.name.clone(),
+        instance: id.instance.clone(),
+    }
+}
+
+/// An id from the adapter protocol, as probe calls carry it.
+pub(crate) fn from_wire(id: &ComponentId) -> Id {
+    Id {
+        namespace: id.namespace.clone(),
+        name: id.name.clone(),
+        instance: id.instance.clone(),
+    }
+}
+
 /// The host whose registration and behaviour the suite judges.
 pub trait HostUnderTest: Send + Sync + 'static {
     /// The host's store data.

@@ -48,10 +48,7 @@ pub(crate) fn truncate_marked(mut message: String, limit: usize) -> String {
         return message;
     }
     let original = message.len();
-    let mut end = limit;
-    while !message.is_char_boundary(end) {
-        end -= 1;
-    }
+    let end = message.floor_char_boundary(limit);
     message.truncate(end);
     message.push_str(&format!("… [cut: {original} bytes, first {end} kept]"));
     message
