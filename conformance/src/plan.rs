@@ -234,12 +234,13 @@ impl Context {
                 "no behaviour coverage: the suite has no check for {clause}"
             ));
         };
-        let deadline = Instant::now() + self.limits.trial;
+        // A new adapter's start has its own limit; the trial's starts after it.
         let mut lease = self.pool.lease().map_err(|e| e.to_string())?;
+        let deadline = Instant::now() + self.limits.trial;
         let reset = Request::Reset {
             traps: self.traps.clone(),
         };
-        match lease.exchange(reset, self.limits.trial) {
+        match lease.exchange(reset, deadline.saturating_duration_since(Instant::now())) {
             Ok(Response::Ok) => {}
             Ok(other) => {
                 return Err(format!(
