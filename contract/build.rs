@@ -1,0 +1,260 @@
+//! Generates `HostFn`, `Interface` and `foreach_host_fn!` from `../wit`, so
+//! that the contract's function list is written once, in WIT.
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+use wit_parser::{Resolve, WorldItem, WorldKey};
+
+const WORLD: &str = "runtime-host";
+
+fn main() {
+    let dir = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap()).join("../wit");
+    println!("cargo:rerun-if-changed={}", dir.display());
+    let mut resolve = Resolve::default();
+    let (package, files) = resolve
+        .push_dir(&dir)
+        .unwrap_or_else(|e| panic!("cannot read the contract in {}: {e:#}", dir.display()));
+    for file in files.paths() {
+        println!("cargo:rerun-if-changed={}", file.display());
+    }
+    let world = resolve
+        .select_world(&[package], Some(WORLD))
+        .unwrap_or_else(|e| panic!("the contract has no world `{WORLD}`: {e:#}"));
+
+    let mut interfaces = Vec::new();
+    let mut functions = Vec::new();
+    for (key, item) in &resolve.worlds[world].imports {
+        let (WorldKey::Interface(id), WorldItem::Interface { .. }) = (key, item) else {
+            continue;
+        };
+        let interface = &resolve.interfaces[*id];
+        if interface.functions.is_empty() {
+            continue;
+        }
+        let name = interface.name.clone().expect("world imports are named");
+        let instance = resolve.id_of(*id).expect("a package interface has an id");
+        interfaces.push((camel(&name), name.clone(), instance));
+        for function in interface.functions.values() {
+            let docs = function.docs.contents.as_deref().unwrap_or_default();
+            let clauses: Vec<String> = docs
+                .lines()
+                .filter_map(|line| line.trim().strip_prefix("Clauses:"))
+                .flat_map(|list| list.split(','))
+                .map(|id| id.trim().trim_end_matches('.').to_owned())
+                .filter(|id| !id.is_empty())
+                .collect();
+            functions.push(Function {
+                variant: camel(&function.name),
+                name: function.name.clone(),
+                interface_variant: camel(&name),
+                interface: name.clone(),
+                clauses,
+                docs: docs.to_owned(),
+            });
+        }
+    }
+    for (i, f) in functions.iter().enumerate() {
+        if let Some(twin) = functions[..i].iter().find(|g| g.variant == f.variant) {
+            panic!(
+                "`{}::{}` and `{}::{}` would both be `HostFn::{}`: give one of them another name",
+                twin.interface, twin.name, f.interface, f.name, f.variant
+            );
+        }
+    }
+
+    let mut code = String::new();
+    let package_name = &resolve.packages[package].name;
+    writeln!(
+        code,
+        "/// The contract's package, e.g. `airssys:core@1.0.0`.\npub const PACKAGE: &str = {:?};",
+        package_name.to_string()
+    )
+    .unwrap();
+    writeln!(
+        code,
+        "/// The world every component targets.\npub const WORLD: &str = {WORLD:?};"
+    )
+    .unwrap();
+
+    code.push_str(
+        "\n/// An interface of host functions that components import.\n\
+         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]\npub enum Interface {\n",
+    );
+    for (variant, name, instance) in &interfaces {
+        writeln!(
+            code,
+            "    /// `{name}`, imported as `{instance}`.\n    {variant},"
+        )
+        .unwrap();
+    }
+    code.push_str("}\n\nimpl Interface {\n    /// Every interface, in WIT order.\n");
+    writeln!(
+        code,
+        "    pub const ALL: [Interface; {}] = [",
+        interfaces.len()
+    )
+    .unwrap();
+    for (variant, ..) in &interfaces {
+        writeln!(code, "        Interface::{variant},").unwrap();
+    }
+    code.push_str("    ];\n\n    /// The WIT name, e.g. `storage`.\n    pub const fn name(self) -> &'static str {\n        match self {\n");
+    for (variant, name, _) in &interfaces {
+        writeln!(code, "            Interface::{variant} => {name:?},").unwrap();
+    }
+    code.push_str("        }\n    }\n\n    /// The instance components import, e.g. `airssys:core/storage@1.0.0`.\n    pub const fn instance(self) -> &'static str {\n        match self {\n");
+    for (variant, _, instance) in &interfaces {
+        writeln!(code, "            Interface::{variant} => {instance:?},").unwrap();
+    }
+    code.push_str("        }\n    }\n}\n");
+
+    code.push_str(
+        "\n/// A host function of the contract: what a host registers and components import.\n\
+         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]\npub enum HostFn {\n",
+    );
+    for f in &functions {
+        for line in f.docs.lines() {
+            writeln!(code, "    /// {line}").unwrap();
+        }
+        writeln!(
+            code,
+            "    ///\n    /// `{}::{}`\n    {},",
+            f.interface, f.name, f.variant
+        )
+        .unwrap();
+    }
+    code.push_str("}\n\nimpl HostFn {\n    /// Every host function, in WIT order.\n");
+    writeln!(code, "    pub const ALL: [HostFn; {}] = [", functions.len()).unwrap();
+    for f in &functions {
+        writeln!(code, "        HostFn::{},", f.variant).unwrap();
+    }
+    code.push_str("    ];\n\n    /// The interface that declares it.\n    pub const fn interface(self) -> Interface {\n        match self {\n");
+    for f in &functions {
+        writeln!(
+            code,
+            "            HostFn::{} => Interface::{},",
+            f.variant, f.interface_variant
+        )
+        .unwrap();
+    }
+    code.push_str("        }\n    }\n\n    /// The kebab-case WIT name, e.g. `list-keys`.\n    pub const fn name(self) -> &'static str {\n        match self {\n");
+    for f in &functions {
+        writeln!(code, "            HostFn::{} => {:?},", f.variant, f.name).unwrap();
+    }
+    code.push_str("        }\n    }\n\n    /// `interface::name`, e.g. `storage::list-keys`: how trials and reports name it.\n    pub const fn path(self) -> &'static str {\n        match self {\n");
+    for f in &functions {
+        writeln!(
+            code,
+            "            HostFn::{} => \"{}::{}\",",
+            f.variant, f.interface, f.name
+        )
+        .unwrap();
+    }
+    code.push_str("        }\n    }\n\n    /// The behaviour clause IDs its doc comment names (`Clauses:`), in order.\n    pub const fn clauses(self) -> &'static [&'static str] {\n        match self {\n");
+    for f in &functions {
+        writeln!(
+            code,
+            "            HostFn::{} => &{:?},",
+            f.variant, f.clauses
+        )
+        .unwrap();
+    }
+    code.push_str("        }\n    }\n}\n");
+
+    code.push_str(
+        "\n/// A host function, by the interface that declares it: match on this to\n\
+         /// handle each function of one interface, exhaustively.\n\
+         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]\npub enum ByInterface {\n",
+    );
+    for (variant, name, _) in &interfaces {
+        writeln!(
+            code,
+            "    /// A function of `{name}`.\n    {variant}({variant}Fn),"
+        )
+        .unwrap();
+    }
+    code.push_str("}\n");
+    for (variant, name, _) in &interfaces {
+        writeln!(
+            code,
+            "\n/// A host function of `{name}`.\n#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]\npub enum {variant}Fn {{"
+        )
+        .unwrap();
+        for f in functions.iter().filter(|f| &f.interface_variant == variant) {
+            writeln!(
+                code,
+                "    /// `{}::{}`\n    {},",
+                f.interface, f.name, f.variant
+            )
+            .unwrap();
+        }
+        writeln!(code, "}}\n\nimpl From<{variant}Fn> for HostFn {{\n    fn from(function: {variant}Fn) -> HostFn {{\n        match function {{").unwrap();
+        for f in functions.iter().filter(|f| &f.interface_variant == variant) {
+            writeln!(
+                code,
+                "            {variant}Fn::{0} => HostFn::{0},",
+                f.variant
+            )
+            .unwrap();
+        }
+        code.push_str("        }\n    }\n}\n");
+    }
+    code.push_str("\nimpl HostFn {\n    /// The function as one of its interface's.\n    pub const fn by_interface(self) -> ByInterface {\n        match self {\n");
+    for f in &functions {
+        writeln!(
+            code,
+            "            HostFn::{0} => ByInterface::{1}({1}Fn::{0}),",
+            f.variant, f.interface_variant
+        )
+        .unwrap();
+    }
+    code.push_str("        }\n    }\n}\n");
+
+    code.push_str(
+        "\n/// Calls `$m!(Variant, interface_ident, function_ident)` once per host function,\n\
+         /// in WIT order, with the names in snake_case. Use it to make sure a list\n\
+         /// elsewhere (SDK wrappers, a test double) has every function, as wasmtime's\n\
+         /// test-programs do with `foreach_*` and `assert_test_exists`.\n\
+         #[macro_export]\nmacro_rules! foreach_host_fn {\n    ($m:ident) => {\n",
+    );
+    for f in &functions {
+        writeln!(
+            code,
+            "        $m!({}, {}, {});",
+            f.variant,
+            snake(&f.interface),
+            snake(&f.name)
+        )
+        .unwrap();
+    }
+    code.push_str("    };\n}\n");
+
+    let out = PathBuf::from(std::env::var("OUT_DIR").unwrap()).join("contract.rs");
+    std::fs::write(out, code).unwrap();
+}
+
+struct Function {
+    variant: String,
+    name: String,
+    interface_variant: String,
+    interface: String,
+    clauses: Vec<String>,
+    docs: String,
+}
+
+fn camel(kebab: &str) -> String {
+    kebab
+        .split('-')
+        .map(|word| {
+            let mut chars = word.chars();
+            chars
+                .next()
+                .map(|first| first.to_ascii_uppercase().to_string() + chars.as_str())
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
+fn snake(kebab: &str) -> String {
+    kebab.replace('-', "_")
+}

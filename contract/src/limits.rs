@@ -1,0 +1,18 @@
+//! The defaults `docs/spec.md` gives the contract's limits. A host may
+//! configure others; the conformance suite judges hosts at these defaults,
+//! and the SDK's test host and the reference host start from them.
+
+/// The longest key, in bytes (STO-8).
+pub const KEY_BYTES: usize = 1024;
+
+/// Each component's storage quota, in bytes: key bytes plus value bytes (STO-7.1).
+pub const STORAGE_QUOTA_BYTES: u64 = 10 * 1024 * 1024;
+
+/// The largest message payload, in bytes (MSG-9).
+pub const MESSAGE_BYTES: usize = 1024 * 1024;
+
+/// Undelivered messages a target's queue holds (MSG-9).
+pub const QUEUE_DEPTH: usize = 1024;
+
+/// The longest log message kept whole, in bytes; longer ones are cut (SVC-1.1).
+pub const LOG_MESSAGE_BYTES: usize = 16 * 1024;
