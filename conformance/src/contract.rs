@@ -7,6 +7,7 @@ use std::collections::HashSet;
 use std::fmt::Write as _;
 use std::path::Path;
 
+pub use airssys_contract::{ByInterface, HostFn, Interface};
 use sha2::{Digest as _, Sha256};
 use wit_parser::{Function, Resolve, SourceMap, Type, TypeDefKind, TypeId, WorldItem, WorldKey};
 
@@ -16,6 +17,8 @@ pub const WORLD: &str = "runtime-host";
 /// One host function the contract requires.
 #[derive(Debug, Clone)]
 pub struct HostFunction {
+    /// Which function of the contract this is.
+    pub host_fn: HostFn,
     /// The WIT interface, e.g. `storage`.
     pub interface: String,
     /// The kebab-case WIT name, e.g. `list-keys`.
@@ -23,7 +26,7 @@ pub struct HostFunction {
     /// The instance name components import, e.g. `airssys:core/storage@1.0.0`.
     pub instance: String,
     /// Behaviour clause IDs from the doc comment, in order, e.g. `["STO-6", "STO-10"]`.
-    pub clauses: Vec<String>,
+    pub clauses: &'static [&'static str],
     function: Function,
 }
 
@@ -53,6 +56,11 @@ pub enum ContractError {
     Parse { dir: String, reason: String },
     #[error("the WIT in {dir} has no world `{WORLD}`")]
     NoWorld { dir: String },
+    #[error(
+        "the WIT in {dir} imports `{path}`, which this build of the suite does not know: \
+         rebuild it from that WIT (docs/changing-the-contract.md)"
+    )]
+    Unknown { dir: String, path: String },
 }
 
 pub struct Contract {
@@ -104,6 +112,10 @@ impl Contract {
                 reason,
             },
             ContractError::NoWorld { .. } => ContractError::NoWorld { dir: shown.clone() },
+            ContractError::Unknown { path, .. } => ContractError::Unknown {
+                dir: shown.clone(),
+                path,
+            },
         })
     }
 
@@ -132,7 +144,7 @@ impl Contract {
         let package_name = resolve.packages[package].name.to_string();
         let world = resolve
             .select_world(&[package], Some(WORLD))
-            .map_err(|_| ContractError::NoWorld { dir: shown })?;
+            .map_err(|_| ContractError::NoWorld { dir: shown.clone() })?;
         let mut functions = Vec::new();
         for (key, item) in &resolve.worlds[world].imports {
             let (WorldKey::Interface(id), WorldItem::Interface { .. }) = (key, item) else {
@@ -140,12 +152,20 @@ impl Contract {
             };
             let interface = &resolve.interfaces[*id];
             let instance = resolve.id_of(*id).expect("a package interface has an id");
+            let interface_name = interface.name.clone().expect("world imports are named");
             for function in interface.functions.values() {
+                let host_fn = HostFn::find(&interface_name, &function.name).ok_or_else(|| {
+                    ContractError::Unknown {
+                        dir: shown.clone(),
+                        path: format!("{interface_name}::{}", function.name),
+                    }
+                })?;
                 functions.push(HostFunction {
-                    interface: interface.name.clone().expect("world imports are named"),
+                    host_fn,
+                    interface: interface_name.clone(),
                     name: function.name.clone(),
                     instance: instance.clone(),
-                    clauses: clauses_of(function),
+                    clauses: host_fn.clauses(),
                     function: function.clone(),
                 });
             }
@@ -196,12 +216,12 @@ impl Contract {
         table
     }
 
-    /// The function whose [`HostFunction::path`] is `path`, with its index.
-    pub fn by_path(&self, path: &str) -> Option<(usize, &HostFunction)> {
+    /// The function `host_fn`, with its index.
+    pub fn find(&self, host_fn: HostFn) -> Option<(usize, &HostFunction)> {
         self.functions
             .iter()
             .enumerate()
-            .find(|(_, f)| f.path() == path)
+            .find(|(_, f)| f.host_fn == host_fn)
     }
 
     /// The function's type as WIT, e.g. `func(key: string) -> result<_, storage-error>`.
@@ -324,16 +344,6 @@ impl Contract {
             ),
         }
     }
-}
-
-fn clauses_of(function: &Function) -> Vec<String> {
-    let docs = function.docs.contents.as_deref().unwrap_or_default();
-    docs.lines()
-        .filter_map(|line| line.trim().strip_prefix("Clauses:"))
-        .flat_map(|list| list.split(','))
-        .map(|id| id.trim().trim_end_matches('.').to_owned())
-        .filter(|id| !id.is_empty())
-        .collect()
 }
 
 fn primitive_name(ty: &Type) -> &'static str {

@@ -12,7 +12,7 @@ use airssys_conformance_adapter::{About, Import, Request, Response};
 
 use crate::behaviour::{ClauseCheck, Session, checks};
 use crate::connection::{AdapterError, Connector, Lease, Pool};
-use crate::contract::{Contract, HostFunction};
+use crate::contract::{Contract, HostFn, HostFunction};
 use crate::registration::{Instantiates, Placement, Refusal, Verdicts, judge};
 use crate::run::quiet_panics;
 use crate::spec::Spec;
@@ -151,11 +151,11 @@ impl Context {
                     ignored: None,
                 });
             }
-            for clause in &function.clauses {
+            for clause in function.clauses {
                 trials.push(TrialSpec {
                     name: format!("{path}::behaviour::{clause}"),
                     function: index,
-                    aspect: Aspect::Behaviour(Some(clause.clone())),
+                    aspect: Aspect::Behaviour(Some(clause.to_string())),
                     ignored: self.why_not_judged(function, clause),
                 });
             }
@@ -169,17 +169,21 @@ impl Context {
     /// adapter does not offer. Such trials are ignored, never passed.
     fn why_not_judged(&self, function: &HostFunction, clause: &str) -> Option<String> {
         let check = self.check(clause)?;
-        let registration_failed = |path: &str| {
-            let (index, used) = self.contract.by_path(path)?;
+        let registration_failed = |host_fn: HostFn| {
+            let (index, used) = self.contract.find(host_fn)?;
             (!self.verdicts[index].callable()).then(|| used.path())
         };
-        if let Some(path) = registration_failed(&function.path()) {
+        if let Some(path) = registration_failed(function.host_fn) {
             return Some(format!(
                 "`{path}` failed its name or signature trial; its behaviour cannot be judged until \
                  components can call it"
             ));
         }
-        if let Some(path) = check.uses.iter().find_map(|path| registration_failed(path)) {
+        if let Some(path) = check
+            .uses
+            .iter()
+            .find_map(|used| registration_failed(*used))
+        {
             return Some(format!(
                 "{clause} needs `{path}`, which failed its name or signature trial"
             ));
@@ -201,7 +205,7 @@ impl Context {
                 self.adapter_name()
             ));
         }
-        (check.needs.runtime(function) && !supports.runtime).then(|| {
+        (check.needs.runtime(function.host_fn) && !supports.runtime).then(|| {
             format!(
                 "{clause} needs a multi-component runtime and {} offers none \
                  (`supports.runtime`; in process: HostUnderTest::runtime)",
@@ -249,16 +253,20 @@ impl Context {
             }
             Err(error) => return Err(format!("the host could not be reset for {clause}: {error}")),
         }
-        let mut session = Session::new(&mut lease, &self.contract, deadline);
-        quiet_panics(|| catch_unwind(AssertUnwindSafe(|| (check.run)(&mut session, function))))
-            .map_err(|panic| {
-                let detail = panic
-                    .downcast_ref::<String>()
-                    .map(String::as_str)
-                    .or_else(|| panic.downcast_ref::<&str>().copied())
-                    .unwrap_or("the check panicked");
-                format!("{clause}: {}\n  {detail}", self.spec.summary(clause))
-            })
+        let mut session = Session::new(&mut lease, deadline);
+        quiet_panics(|| {
+            catch_unwind(AssertUnwindSafe(|| {
+                check.judge.run(&mut session, clause, function.host_fn)
+            }))
+        })
+        .map_err(|panic| {
+            let detail = panic
+                .downcast_ref::<String>()
+                .map(String::as_str)
+                .or_else(|| panic.downcast_ref::<&str>().copied())
+                .unwrap_or("the check panicked");
+            format!("{clause}: {}\n  {detail}", self.spec.summary(clause))
+        })
     }
 }
 
@@ -340,35 +348,47 @@ impl Instantiates for Checker<'_> {
 
 #[cfg(test)]
 mod tests {
-    use crate::behaviour::checks;
-    use crate::contract::Contract;
+    use crate::behaviour::{Judge, checks};
+    use crate::contract::{ByInterface, Contract};
 
     #[test]
     fn every_clause_of_the_contract_has_a_check_and_every_check_a_clause() {
         let contract = Contract::bundled();
         let checks = checks();
-        let named: Vec<&String> = contract
+        let named: Vec<&str> = contract
             .functions()
             .iter()
-            .flat_map(|f| &f.clauses)
+            .flat_map(|f| f.clauses.iter().copied())
             .collect();
         for clause in &named {
             assert!(
-                checks.iter().any(|c| c.clause == clause.as_str()),
+                checks.iter().any(|c| c.clause == *clause),
                 "no check for {clause}"
             );
         }
         for check in &checks {
             assert!(
-                named.iter().any(|c| c.as_str() == check.clause),
+                named.contains(&check.clause),
                 "{} is checked but no function names it",
                 check.clause
             );
-            for used in check.uses {
+            for function in contract.functions() {
+                if !function.clauses.contains(&check.clause) {
+                    continue;
+                }
+                let fits = match (check.judge, function.host_fn.by_interface()) {
+                    (Judge::Any(_), _)
+                    | (Judge::Storage(_), ByInterface::Storage(_))
+                    | (Judge::Messaging(_), ByInterface::HostMessaging(_))
+                    | (Judge::Services(_), ByInterface::HostServices(_)) => true,
+                    (Judge::Storage(_) | Judge::Messaging(_) | Judge::Services(_), _) => false,
+                };
                 assert!(
-                    contract.by_path(used).is_some(),
-                    "{} uses `{used}`, which the contract does not have",
-                    check.clause
+                    fits,
+                    "the WIT names {} for `{}`, and its check judges another interface's \
+                     functions",
+                    check.clause,
+                    function.path()
                 );
             }
         }

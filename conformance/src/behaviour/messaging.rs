@@ -5,69 +5,71 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use airssys_probe_protocol::{Call, Received, Returned, Through};
 
-use super::{ClauseCheck, Needs, Probe, Session, show};
-use crate::contract::HostFunction;
+use airssys_contract::HostMessagingFn::{self, Broadcast, CancelRequest, Request, SelfId, Send};
+use airssys_contract::{HostFn, limits};
+
+use super::{ClauseCheck, Judge, Needs, Probe, Session, no_part, show};
 use crate::host::Id;
 
 /// The `content-type` of a timeout notice (MSG-6).
 pub const TIMEOUT_CONTENT_TYPE: &str = "application/vnd.airssys.timeout";
-const MESSAGE_LIMIT: u64 = 1024 * 1024;
-const QUEUE_DEPTH: usize = 1024;
+const MESSAGE_LIMIT: u64 = limits::MESSAGE_BYTES as u64;
+const QUEUE_DEPTH: usize = limits::QUEUE_DEPTH;
 
 pub(super) const CHECKS: &[ClauseCheck] = &[
     ClauseCheck {
         clause: "MSG-1",
         needs: Needs::Linker,
         uses: &[],
-        run: msg_1,
+        judge: Judge::Messaging(msg_1),
     },
     ClauseCheck {
         clause: "MSG-2",
         needs: Needs::Runtime,
         uses: &[],
-        run: msg_2,
+        judge: Judge::Messaging(msg_2),
     },
     ClauseCheck {
         clause: "MSG-3",
         needs: Needs::Runtime,
         uses: &[],
-        run: msg_3,
+        judge: Judge::Messaging(msg_3),
     },
     ClauseCheck {
         clause: "MSG-4",
         needs: Needs::Runtime,
         uses: &[],
-        run: msg_4,
+        judge: Judge::Messaging(msg_4),
     },
     ClauseCheck {
         clause: "MSG-5",
         needs: Needs::Runtime,
         uses: &[],
-        run: msg_5,
+        judge: Judge::Messaging(msg_5),
     },
     ClauseCheck {
         clause: "MSG-6",
         needs: Needs::Runtime,
         uses: &[],
-        run: msg_6,
+        judge: Judge::Messaging(msg_6),
     },
     ClauseCheck {
         clause: "MSG-7",
         needs: Needs::Runtime,
-        uses: &["host-messaging::request"],
-        run: msg_7,
+        uses: &[HostFn::Request],
+        judge: Judge::Messaging(msg_7),
     },
     ClauseCheck {
         clause: "MSG-8",
         needs: Needs::Runtime,
         uses: &[],
-        run: msg_8,
+        judge: Judge::Messaging(msg_8),
     },
     ClauseCheck {
         clause: "MSG-9",
         needs: Needs::Runtime,
-        uses: &["host-messaging::send"],
-        run: msg_9,
+        uses: &[HostFn::Send],
+        judge: Judge::Messaging(msg_9),
     },
 ];
 
@@ -93,12 +95,14 @@ pub(super) fn broadcast(targets: &[&Id], payload: &[u8]) -> Call {
     }
 }
 
-/// The same message through `function` (send, request or broadcast).
-fn through(function: &HostFunction, target: &Id, payload: &[u8]) -> Call {
-    match function.name.as_str() {
-        "request" => request(target, payload, 5_000),
-        "broadcast" => broadcast(&[target], payload),
-        _ => send(target, payload),
+/// The same message through `function` (send, request or broadcast), for
+/// the check of `clause`.
+fn through(clause: &str, function: HostMessagingFn, target: &Id, payload: &[u8]) -> Call {
+    match function {
+        Send => send(target, payload),
+        Request => request(target, payload, 5_000),
+        Broadcast => broadcast(&[target], payload),
+        CancelRequest | SelfId => no_part(clause, function),
     }
 }
 
@@ -123,7 +127,7 @@ pub(super) fn pair(session: &mut Session) -> (Id, Id) {
     (alice, bob)
 }
 
-fn msg_1(session: &mut Session, _: &HostFunction) {
+fn msg_1(session: &mut Session, _: HostMessagingFn) {
     let alice = session.load(Probe::Messaging, "alice/1");
     let bob = session.load(Probe::Messaging, "bob/7");
     assert_eq!(
@@ -138,7 +142,7 @@ fn msg_1(session: &mut Session, _: &HostFunction) {
     );
 }
 
-fn msg_2(session: &mut Session, _: &HostFunction) {
+fn msg_2(session: &mut Session, _: HostMessagingFn) {
     let (alice, bob) = pair(session);
     let payload = [0u8, 1, 2, 255, 254];
     session.ok(&alice, send(&bob, &payload));
@@ -183,7 +187,7 @@ fn msg_2(session: &mut Session, _: &HostFunction) {
     );
 }
 
-fn msg_3(session: &mut Session, _: &HostFunction) {
+fn msg_3(session: &mut Session, _: HostMessagingFn) {
     let (alice, bob) = pair(session);
     let carol = session.load(Probe::Messaging, "carol/1");
     for n in 0..40u8 {
@@ -211,13 +215,14 @@ fn msg_3(session: &mut Session, _: &HostFunction) {
     );
 }
 
-fn msg_4(session: &mut Session, function: &HostFunction) {
+fn msg_4(session: &mut Session, function: HostMessagingFn) {
     let (alice, bob) = pair(session);
     let ghost = session.id("ghost/1");
-    let call = match function.name.as_str() {
-        "request" => request(&ghost, b"x", 1000),
-        "broadcast" => broadcast(&[&bob, &ghost], b"x"),
-        _ => send(&ghost, b"x"),
+    let call = match function {
+        Send => send(&ghost, b"x"),
+        Request => request(&ghost, b"x", 1000),
+        Broadcast => broadcast(&[&bob, &ghost], b"x"),
+        CancelRequest | SelfId => no_part("MSG-4", function),
     };
     let detail = session.err(&alice, call, "target-not-found");
     assert_eq!(
@@ -232,7 +237,7 @@ fn msg_4(session: &mut Session, function: &HostFunction) {
     );
 }
 
-fn msg_5(session: &mut Session, _: &HostFunction) {
+fn msg_5(session: &mut Session, _: HostMessagingFn) {
     let (alice, bob) = pair(session);
     let id = correlation(session.ok(&alice, request(&bob, b"ping", 5_000)));
     session.settle();
@@ -276,7 +281,7 @@ fn msg_5(session: &mut Session, _: &HostFunction) {
     }
 }
 
-fn msg_6(session: &mut Session, _: &HostFunction) {
+fn msg_6(session: &mut Session, _: HostMessagingFn) {
     let (alice, bob) = pair(session);
     let id = correlation(session.ok(&alice, request(&bob, b"no-reply please", 30)));
     session.settle();
@@ -304,7 +309,7 @@ fn msg_6(session: &mut Session, _: &HostFunction) {
     session.err(&alice, request(&bob, b"x", 0), "invalid-message");
 }
 
-fn msg_7(session: &mut Session, _: &HostFunction) {
+fn msg_7(session: &mut Session, _: HostMessagingFn) {
     let (alice, bob) = pair(session);
     let cancel = |id: &str| Call::CancelRequest {
         request_id: id.into(),
@@ -334,7 +339,7 @@ fn msg_7(session: &mut Session, _: &HostFunction) {
     );
 }
 
-fn msg_8(session: &mut Session, _: &HostFunction) {
+fn msg_8(session: &mut Session, _: HostMessagingFn) {
     let (alice, bob) = pair(session);
     let carol = session.load(Probe::Messaging, "carol/1");
     session.ok(&alice, broadcast(&[&bob, &carol, &bob], b"all"));
@@ -356,9 +361,9 @@ fn msg_8(session: &mut Session, _: &HostFunction) {
     );
 }
 
-fn msg_9(session: &mut Session, function: &HostFunction) {
+fn msg_9(session: &mut Session, function: HostMessagingFn) {
     let (alice, bob) = pair(session);
-    let oversized = through(function, &bob, b"").filled(7, MESSAGE_LIMIT + 1);
+    let oversized = through("MSG-9", function, &bob, b"").filled(7, MESSAGE_LIMIT + 1);
     session.err(&alice, oversized, "invalid-message");
     session.ok(&alice, send(&bob, b"").filled(7, MESSAGE_LIMIT));
     session.settle();
@@ -374,7 +379,7 @@ fn msg_9(session: &mut Session, function: &HostFunction) {
     }
     session.err(
         &alice,
-        through(function, &bob, b"one too many"),
+        through("MSG-9", function, &bob, b"one too many"),
         "queue-full",
     );
 }

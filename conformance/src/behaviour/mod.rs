@@ -28,8 +28,9 @@ use airssys_probe_protocol::{self as probe, Call, Received, Reply, Returned};
 use sha2::{Digest as _, Sha256};
 
 use crate::connection::{Connection, Failure};
-use crate::contract::{Contract, HostFunction};
+use crate::contract::{ByInterface, HostFn, Interface};
 use crate::host::{Grant, Id, LogRecord, to_wire};
+use airssys_contract::{HostMessagingFn, HostServicesFn, StorageFn};
 
 /// What a check needs from the host's adapter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,28 +40,65 @@ pub(crate) enum Needs {
     /// A runtime of the host's own: delivery, the log sink, restarts.
     Runtime,
     /// A runtime for functions of this interface, the linker otherwise.
-    RuntimeFor(&'static str),
+    RuntimeFor(Interface),
 }
 
 impl Needs {
-    pub fn runtime(self, function: &HostFunction) -> bool {
+    pub fn runtime(self, function: HostFn) -> bool {
         match self {
             Needs::Linker => false,
             Needs::Runtime => true,
-            Needs::RuntimeFor(interface) => function.interface == interface,
+            Needs::RuntimeFor(interface) => function.interface() == interface,
         }
     }
+}
+
+/// How a check judges the function it is run for. Checks of one
+/// interface's clauses take that interface's functions, and match on them
+/// without a `_` arm, so that a function added to the WIT does not build
+/// until each check says what its part is.
+#[derive(Clone, Copy)]
+pub(crate) enum Judge {
+    /// A clause that functions of several interfaces name.
+    Any(fn(&mut Session, HostFn)),
+    Storage(fn(&mut Session, StorageFn)),
+    Messaging(fn(&mut Session, HostMessagingFn)),
+    Services(fn(&mut Session, HostServicesFn)),
+}
+
+impl Judge {
+    /// Runs the check for `function`; a function of another interface than
+    /// the check's is a failure that names both.
+    pub fn run(self, session: &mut Session, clause: &str, function: HostFn) {
+        match (self, function.by_interface()) {
+            (Judge::Any(run), _) => run(session, function),
+            (Judge::Storage(run), ByInterface::Storage(f)) => run(session, f),
+            (Judge::Messaging(run), ByInterface::HostMessaging(f)) => run(session, f),
+            (Judge::Services(run), ByInterface::HostServices(f)) => run(session, f),
+            (Judge::Storage(_) | Judge::Messaging(_) | Judge::Services(_), _) => {
+                no_part(clause, function)
+            }
+        }
+    }
+}
+
+/// The failure of a check run for a function it has no part for: the WIT
+/// names the clause for a function the check was not written for.
+pub(crate) fn no_part(clause: &str, function: impl Into<HostFn>) -> ! {
+    panic!(
+        "no behaviour coverage: the WIT names {clause} for `{}`, and the suite's check of \
+         {clause} has no part for it (docs/changing-the-contract.md)",
+        function.into()
+    )
 }
 
 #[derive(Clone, Copy)]
 pub(crate) struct ClauseCheck {
     pub clause: &'static str,
     pub needs: Needs,
-    /// The functions (`interface::name`) the check calls besides the one it
-    /// judges.
-    pub uses: &'static [&'static str],
-    /// Checks the clause for the function named by the second argument.
-    pub run: fn(&mut Session, &HostFunction),
+    /// The functions the check calls besides the one it judges.
+    pub uses: &'static [HostFn],
+    pub judge: Judge,
 }
 
 /// Every clause the suite can check.
@@ -139,7 +177,6 @@ pub(crate) const SETTLE: Duration = Duration::from_secs(10);
 /// against the trial's deadline.
 pub(crate) struct Session<'a> {
     connection: &'a mut Connection,
-    contract: &'a Contract,
     deadline: Instant,
     /// The namespace of every id this session makes, its own, so sessions
     /// on a host that shares state between them (storage, the registry)
@@ -162,12 +199,11 @@ pub(crate) fn show(id: &Id) -> String {
 }
 
 impl<'a> Session<'a> {
-    pub fn new(connection: &'a mut Connection, contract: &'a Contract, deadline: Instant) -> Self {
+    pub fn new(connection: &'a mut Connection, deadline: Instant) -> Self {
         static SESSIONS: AtomicU64 = AtomicU64::new(0);
         let n = SESSIONS.fetch_add(1, Ordering::Relaxed);
         Self {
             connection,
-            contract,
             deadline,
             namespace: format!("conformance-{n}"),
         }
@@ -228,9 +264,8 @@ impl<'a> Session<'a> {
             payload: probe::encode_call(call),
             content_type: probe::CALL_CONTENT_TYPE.into(),
         };
-        let contract = self.contract;
-        let doing = || match called(contract, call) {
-            Some(path) => format!("{} was calling `{path}`", show(id)),
+        let doing = || match called(call) {
+            Some(function) => format!("{} was calling `{function}`", show(id)),
             None => format!("{} was handling {}", show(id), brief(call)),
         };
         match self.exchange(request, doing) {
@@ -303,14 +338,74 @@ impl<'a> Session<'a> {
     }
 }
 
-/// The contract function a probe call makes: the probe protocol names each
-/// call after its WIT function.
-fn called(contract: &Contract, call: &Call) -> Option<String> {
-    let value = serde_json::to_value(call).ok()?;
-    let name = value.get("call")?.as_str()?;
-    let mut matching = contract.functions().iter().filter(|f| f.name == name);
-    match (matching.next(), matching.next()) {
-        (Some(function), None) => Some(function.path()),
-        _ => None,
+/// The contract function a probe call makes, if it makes one.
+pub(crate) fn called(call: &Call) -> Option<HostFn> {
+    Some(match call {
+        Call::Get { .. } => HostFn::Get,
+        Call::Set { .. } => HostFn::Set,
+        Call::Delete { .. } => HostFn::Delete,
+        Call::Exists { .. } => HostFn::Exists,
+        Call::ListKeys { .. } => HostFn::ListKeys,
+        Call::Usage => HostFn::Usage,
+        Call::Send { .. } => HostFn::Send,
+        Call::Request { .. } => HostFn::Request,
+        Call::CancelRequest { .. } => HostFn::CancelRequest,
+        Call::Broadcast { .. } => HostFn::Broadcast,
+        Call::SelfId => HostFn::SelfId,
+        Call::Log { .. } => HostFn::Log,
+        Call::CurrentTime => HostFn::CurrentTime,
+        Call::CurrentTimeMillis => HostFn::CurrentTimeMillis,
+        Call::SleepMillis { .. } => HostFn::SleepMillis,
+        Call::ListComponents => HostFn::ListComponents,
+        Call::GetComponentMetadata { .. } => HostFn::GetComponentMetadata,
+        Call::Filled { inner, .. } => return called(inner),
+        Call::Inbox | Call::SetHealth { .. } | Call::Trap | Call::Spin | Call::Hog => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// One probe call per host function, or its behaviour cannot be judged.
+    #[test]
+    fn every_host_function_has_a_probe_call() {
+        let id = || Id {
+            namespace: "n".into(),
+            name: "m".into(),
+            instance: "1".into(),
+        };
+        let calls = [
+            storage::get("k"),
+            storage::set("k", b""),
+            Call::Delete { key: "k".into() },
+            Call::Exists { key: "k".into() },
+            Call::ListKeys { prefix: None },
+            Call::Usage,
+            messaging::send(&id(), b""),
+            messaging::request(&id(), b"", 1),
+            Call::CancelRequest {
+                request_id: "r".into(),
+            },
+            messaging::broadcast(&[], b""),
+            Call::SelfId,
+            Call::Log {
+                level: airssys_probe_protocol::Level::Info,
+                message: String::new(),
+                context: None,
+            },
+            Call::CurrentTime,
+            Call::CurrentTimeMillis,
+            Call::SleepMillis { duration_ms: 0 },
+            Call::ListComponents,
+            Call::GetComponentMetadata { id: id() },
+        ];
+        let made: Vec<Option<HostFn>> = calls.iter().map(called).collect();
+        for function in HostFn::ALL {
+            assert!(
+                made.contains(&Some(function)),
+                "no probe call makes `{function}`: add one to airssys-probe-protocol's `Call`"
+            );
+        }
     }
 }

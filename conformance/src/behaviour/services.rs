@@ -4,8 +4,9 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use airssys_probe_protocol::{Call, Health, Level, Returned};
 
-use super::{ClauseCheck, Needs, Probe, Session, show};
-use crate::contract::HostFunction;
+use airssys_contract::{HostFn, HostServicesFn};
+
+use super::{ClauseCheck, Judge, Needs, Probe, Session, show};
 use crate::host::{Id, to_wire};
 
 pub(super) const CHECKS: &[ClauseCheck] = &[
@@ -13,37 +14,37 @@ pub(super) const CHECKS: &[ClauseCheck] = &[
         clause: "SVC-1",
         needs: Needs::Runtime,
         uses: &[],
-        run: svc_1,
+        judge: Judge::Services(svc_1),
     },
     ClauseCheck {
         clause: "SVC-2",
         needs: Needs::Linker,
         uses: &[],
-        run: svc_2,
+        judge: Judge::Services(svc_2),
     },
     ClauseCheck {
         clause: "SVC-3",
         needs: Needs::Linker,
-        uses: &["host-services::current-time"],
-        run: svc_3,
+        uses: &[HostFn::CurrentTime],
+        judge: Judge::Services(svc_3),
     },
     ClauseCheck {
         clause: "SVC-4",
         needs: Needs::Linker,
         uses: &[],
-        run: svc_4,
+        judge: Judge::Services(svc_4),
     },
     ClauseCheck {
         clause: "SVC-5",
         needs: Needs::Runtime,
         uses: &[],
-        run: svc_5,
+        judge: Judge::Services(svc_5),
     },
     ClauseCheck {
         clause: "SVC-6",
         needs: Needs::Runtime,
         uses: &[],
-        run: svc_6,
+        judge: Judge::Services(svc_6),
     },
 ];
 
@@ -53,7 +54,7 @@ fn host_now() -> Duration {
         .unwrap_or_default()
 }
 
-fn svc_1(session: &mut Session, _: &HostFunction) {
+fn svc_1(session: &mut Session, _: HostServicesFn) {
     let probe = session.load(Probe::Services, "services/1");
     let context = vec![
         ("z".to_string(), "first given".to_string()),
@@ -124,7 +125,7 @@ fn current_time(session: &mut Session, probe: &Id) -> (u64, u32) {
     }
 }
 
-fn svc_2(session: &mut Session, _: &HostFunction) {
+fn svc_2(session: &mut Session, _: HostServicesFn) {
     let probe = session.load(Probe::Services, "services/1");
     let (seconds, nanoseconds) = current_time(session, &probe);
     assert!(nanoseconds < 1_000_000_000, "nanoseconds is {nanoseconds}");
@@ -139,7 +140,7 @@ fn svc_2(session: &mut Session, _: &HostFunction) {
 /// Judged against `current-time` when that is itself right (SVC-2), and
 /// against the host clock always, so a wrong `current-time` is reported by
 /// its own trial only.
-fn svc_3(session: &mut Session, _: &HostFunction) {
+fn svc_3(session: &mut Session, _: HostServicesFn) {
     let probe = session.load(Probe::Services, "services/1");
     let (seconds, nanoseconds) = current_time(session, &probe);
     let Returned::Millis(millis) = session.ok(&probe, Call::CurrentTimeMillis) else {
@@ -159,7 +160,7 @@ fn svc_3(session: &mut Session, _: &HostFunction) {
     );
 }
 
-fn svc_4(session: &mut Session, _: &HostFunction) {
+fn svc_4(session: &mut Session, _: HostServicesFn) {
     let probe = session.load(Probe::Services, "services/1");
     let asked = Duration::from_millis(100);
     // "Under 50 ms late on an idle machine": the best of three stands for idle.
@@ -193,7 +194,7 @@ fn svc_4(session: &mut Session, _: &HostFunction) {
     );
 }
 
-fn svc_5(session: &mut Session, _: &HostFunction) {
+fn svc_5(session: &mut Session, _: HostServicesFn) {
     let first = session.load(Probe::Services, "first/1");
     let second = session.load(Probe::Storage, "second/1");
     let third = session.load(Probe::Services, "third/1");
@@ -209,7 +210,7 @@ fn svc_5(session: &mut Session, _: &HostFunction) {
     assert_eq!(listed(session, &first), seen, "the order is not stable");
 }
 
-fn svc_6(session: &mut Session, _: &HostFunction) {
+fn svc_6(session: &mut Session, _: HostServicesFn) {
     // Three components, two kinds: an answer about the wrong one shows.
     let target = session.load(Probe::Services, "target/1");
     let asker = session.load(Probe::Services, "asker/1");

@@ -2,81 +2,78 @@
 
 use airssys_probe_protocol::{Call, Returned};
 
-use super::{ClauseCheck, Needs, Probe, Session};
-use crate::contract::HostFunction;
+use airssys_contract::StorageFn::{self, Delete, Exists, Get, ListKeys, Set, Usage};
+use airssys_contract::{HostFn, limits};
+
+use super::{ClauseCheck, Judge, Needs, Probe, Session, no_part};
 use crate::host::Id;
 
 pub(super) const CHECKS: &[ClauseCheck] = &[
     ClauseCheck {
         clause: "STO-1",
         needs: Needs::Linker,
-        uses: &["storage::set", "storage::get"],
-        run: sto_1,
+        uses: &[HostFn::Set, HostFn::Get],
+        judge: Judge::Storage(sto_1),
     },
     ClauseCheck {
         clause: "STO-2",
         needs: Needs::Linker,
-        uses: &["storage::set", "storage::get"],
-        run: sto_2,
+        uses: &[HostFn::Set, HostFn::Get],
+        judge: Judge::Storage(sto_2),
     },
     ClauseCheck {
         clause: "STO-3",
         needs: Needs::Linker,
-        uses: &["storage::set", "storage::get", "storage::usage"],
-        run: sto_3,
+        uses: &[HostFn::Set, HostFn::Get, HostFn::Usage],
+        judge: Judge::Storage(sto_3),
     },
     ClauseCheck {
         clause: "STO-4",
         needs: Needs::Linker,
-        uses: &[
-            "storage::set",
-            "storage::delete",
-            "storage::get",
-            "storage::exists",
-        ],
-        run: sto_4,
+        uses: &[HostFn::Set, HostFn::Delete, HostFn::Get, HostFn::Exists],
+        judge: Judge::Storage(sto_4),
     },
     ClauseCheck {
         clause: "STO-5",
         needs: Needs::Linker,
-        uses: &["storage::set"],
-        run: sto_5,
+        uses: &[HostFn::Set],
+        judge: Judge::Storage(sto_5),
     },
     ClauseCheck {
         clause: "STO-6",
         needs: Needs::Linker,
-        uses: &["storage::set"],
-        run: sto_6,
+        uses: &[HostFn::Set],
+        judge: Judge::Storage(sto_6),
     },
     ClauseCheck {
         clause: "STO-7",
         needs: Needs::Linker,
-        uses: &["storage::set", "storage::delete", "storage::usage"],
-        run: sto_7,
+        uses: &[HostFn::Set, HostFn::Delete, HostFn::Usage],
+        judge: Judge::Storage(sto_7),
     },
     ClauseCheck {
         clause: "STO-8",
         needs: Needs::Linker,
-        uses: &["storage::set", "storage::usage"],
-        run: sto_8,
+        uses: &[HostFn::Set, HostFn::Usage],
+        judge: Judge::Storage(sto_8),
     },
     ClauseCheck {
         clause: "STO-9",
         needs: Needs::Linker,
-        uses: &["storage::get", "storage::usage"],
-        run: sto_9,
+        uses: &[HostFn::Get, HostFn::Usage],
+        judge: Judge::Storage(sto_9),
     },
     ClauseCheck {
         clause: "STO-10",
         needs: Needs::Linker,
-        uses: &["storage::set", "storage::get"],
-        run: sto_10,
+        uses: &[HostFn::Set, HostFn::Get],
+        judge: Judge::Storage(sto_10),
     },
     ClauseCheck {
         clause: "STO-11",
         needs: Needs::Runtime,
-        uses: &["storage::set", "storage::delete", "storage::get"],
-        run: sto_11,
+        uses: &[HostFn::Set, HostFn::Delete, HostFn::Get],
+        judge: Judge::Storage(sto_11),
     },
 ];
 
@@ -119,7 +116,7 @@ fn storage_probe(session: &mut Session) -> Id {
     session.load(Probe::Storage, "storage/1")
 }
 
-fn sto_1(session: &mut Session, _: &HostFunction) {
+fn sto_1(session: &mut Session, _: StorageFn) {
     let probe = storage_probe(session);
     let every_byte: Vec<u8> = (0..=255).collect();
     let patterned: Vec<u8> = (0..64 * 1024).map(|i| (i * 7 % 251) as u8).collect();
@@ -138,7 +135,7 @@ fn sto_1(session: &mut Session, _: &HostFunction) {
     }
 }
 
-fn sto_2(session: &mut Session, _: &HostFunction) {
+fn sto_2(session: &mut Session, _: StorageFn) {
     let probe = storage_probe(session);
     assert_eq!(
         session.ok(&probe, get("never-set")),
@@ -153,19 +150,23 @@ fn sto_2(session: &mut Session, _: &HostFunction) {
     );
 }
 
-fn sto_3(session: &mut Session, function: &HostFunction) {
+fn sto_3(session: &mut Session, function: StorageFn) {
     let probe = storage_probe(session);
     session.ok(&probe, set("k", b"first"));
     let (_, _, count) = usage(session, &probe);
     session.ok(&probe, set("k", b"second, longer"));
     let (used, _, count_after) = usage(session, &probe);
-    if function.name == "usage" {
-        assert_eq!(
-            used,
-            1 + 14,
-            "used-bytes after replacing: key bytes + new value bytes"
-        );
-        return;
+    match function {
+        Usage => {
+            assert_eq!(
+                used,
+                1 + 14,
+                "used-bytes after replacing: key bytes + new value bytes"
+            );
+            return;
+        }
+        Set => {}
+        Get | Delete | Exists | ListKeys => no_part("STO-3", function),
     }
     assert_eq!(
         session.ok(&probe, get("k")),
@@ -178,24 +179,19 @@ fn sto_3(session: &mut Session, function: &HostFunction) {
     );
 }
 
-fn sto_4(session: &mut Session, function: &HostFunction) {
+fn sto_4(session: &mut Session, function: StorageFn) {
     let probe = storage_probe(session);
     session.ok(&probe, set("k", b"v"));
     // A key that `k` is a prefix of: deleting `k` must leave it alone.
     session.ok(&probe, set("k2", b"w"));
     session.ok(&probe, delete("k"));
-    match function.name.as_str() {
-        "exists" => assert_eq!(
+    match function {
+        Exists => assert_eq!(
             session.ok(&probe, exists("k")),
             Returned::Bool(false),
             "exists after delete"
         ),
-        "get" => assert_eq!(
-            session.ok(&probe, get("k")),
-            Returned::Value(None),
-            "get after delete"
-        ),
-        _ => {
+        Delete => {
             assert_eq!(
                 session.ok(&probe, get("k")),
                 Returned::Value(None),
@@ -212,31 +208,34 @@ fn sto_4(session: &mut Session, function: &HostFunction) {
                 "delete(\"k\") must delete that key only, not \"k2\""
             );
         }
+        Get | Set | ListKeys | Usage => no_part("STO-4", function),
     }
 }
 
-fn sto_5(session: &mut Session, function: &HostFunction) {
+fn sto_5(session: &mut Session, function: StorageFn) {
     let probe = storage_probe(session);
     session.ok(&probe, set("present", b"x"));
     session.ok(&probe, set("empty", b""));
     for (key, stored) in [("present", true), ("empty", true), ("absent", false)] {
-        if function.name == "get" {
-            let is_some = session.ok(&probe, get(key)) != Returned::Value(None);
-            assert_eq!(
-                is_some, stored,
-                "get({key:?}) is some exactly when the key was set"
-            );
-        } else {
-            assert_eq!(
+        match function {
+            Get => {
+                let is_some = session.ok(&probe, get(key)) != Returned::Value(None);
+                assert_eq!(
+                    is_some, stored,
+                    "get({key:?}) is some exactly when the key was set"
+                );
+            }
+            Exists => assert_eq!(
                 session.ok(&probe, exists(key)),
                 Returned::Bool(stored),
                 "exists({key:?}) must be true exactly when the key was set"
-            );
+            ),
+            Set | Delete | ListKeys | Usage => no_part("STO-5", function),
         }
     }
 }
 
-fn sto_6(session: &mut Session, _: &HostFunction) {
+fn sto_6(session: &mut Session, _: StorageFn) {
     let probe = storage_probe(session);
     // `x/a/3` holds the prefix `a/` in its middle: a prefix matches the start only.
     for key in ["b", "a/2", "é", "a/1", "B", "a", "a/1", "x/a/3"] {
@@ -264,7 +263,7 @@ fn sto_6(session: &mut Session, _: &HostFunction) {
         Returned::Keys(under_a),
         "list-keys(some(\"a/\"))"
     );
-    let longer_than_any_key = "a".repeat(2048);
+    let longer_than_any_key = "a".repeat(2 * limits::KEY_BYTES);
     assert_eq!(
         session.ok(&probe, list(Some(&longer_than_any_key))),
         Returned::Keys(vec![]),
@@ -274,10 +273,14 @@ fn sto_6(session: &mut Session, _: &HostFunction) {
 
 /// `usage` is judged on its numbers; `set` and `delete` on usage following
 /// them: key-count exactly, used-bytes in the right direction.
-fn sto_7(session: &mut Session, function: &HostFunction) {
+fn sto_7(session: &mut Session, function: StorageFn) {
     let probe = storage_probe(session);
     let (used, quota, count) = usage(session, &probe);
-    let judging_usage = function.name == "usage";
+    let judging_usage = match function {
+        Usage => true,
+        Set | Delete => false,
+        Get | Exists | ListKeys => no_part("STO-7", function),
+    };
     if judging_usage {
         assert_eq!((used, count), (0, 0), "usage of a fresh component");
         assert!(quota > 0, "quota-bytes is 0");
@@ -312,17 +315,18 @@ fn sto_7(session: &mut Session, function: &HostFunction) {
     }
 }
 
-fn sto_8(session: &mut Session, function: &HostFunction) {
+fn sto_8(session: &mut Session, function: StorageFn) {
     let probe = storage_probe(session);
     session.ok(&probe, set("kept", b"v"));
     let before = usage(session, &probe);
-    let call = |key: &str| match function.name.as_str() {
-        "get" => get(key),
-        "set" => set(key, b"x"),
-        "delete" => delete(key),
-        _ => exists(key),
+    let call = |key: &str| match function {
+        Get => get(key),
+        Set => set(key, b"x"),
+        Delete => delete(key),
+        Exists => exists(key),
+        ListKeys | Usage => no_part("STO-8", function),
     };
-    let too_long = "k".repeat(1025);
+    let too_long = "k".repeat(limits::KEY_BYTES + 1);
     for key in ["", too_long.as_str()] {
         let detail = session
             .err(&probe, call(key), "invalid-key")
@@ -334,14 +338,14 @@ fn sto_8(session: &mut Session, function: &HostFunction) {
         before,
         "a refused key changed the usage"
     );
-    let longest = "k".repeat(1024);
-    if function.name != "set" {
+    let longest = "k".repeat(limits::KEY_BYTES);
+    if function != Set {
         session.ok(&probe, set(&longest, b"v"));
     }
     session.ok(&probe, call(&longest));
 }
 
-fn sto_9(session: &mut Session, _: &HostFunction) {
+fn sto_9(session: &mut Session, _: StorageFn) {
     let probe = storage_probe(session);
     session.ok(&probe, set("k", b"old"));
     let (_, quota, _) = usage(session, &probe);
@@ -369,16 +373,16 @@ fn sto_9(session: &mut Session, _: &HostFunction) {
 
 /// Alice and bob use the same key names; the judged function, called by
 /// bob, must not reach alice's keys.
-fn sto_10(session: &mut Session, function: &HostFunction) {
+fn sto_10(session: &mut Session, function: StorageFn) {
     let alice = session.load(Probe::Storage, "alice/1");
     let bob = session.load(Probe::Storage, "bob/1");
     session.ok(&alice, set("shared-name", b"alice's"));
     session.ok(&alice, set("alice-only", b"a"));
-    if function.name != "set" {
+    if function != Set {
         session.ok(&bob, set("shared-name", b"bob's"));
     }
-    match function.name.as_str() {
-        "set" => {
+    match function {
+        Set => {
             session.ok(&bob, set("shared-name", b"bob's"));
             assert_eq!(
                 session.ok(&alice, get("shared-name")),
@@ -386,7 +390,7 @@ fn sto_10(session: &mut Session, function: &HostFunction) {
                 "bob's set overwrote alice's key"
             );
         }
-        "get" => {
+        Get => {
             assert_eq!(
                 session.ok(&bob, get("alice-only")),
                 Returned::Value(None),
@@ -398,17 +402,17 @@ fn sto_10(session: &mut Session, function: &HostFunction) {
                 "bob gets alice's value of a shared key name"
             );
         }
-        "exists" => assert_eq!(
+        Exists => assert_eq!(
             session.ok(&bob, exists("alice-only")),
             Returned::Bool(false),
             "bob sees alice's key"
         ),
-        "list-keys" => assert_eq!(
+        ListKeys => assert_eq!(
             session.ok(&bob, Call::ListKeys { prefix: None }),
             Returned::Keys(vec!["shared-name".into()]),
             "bob lists alice's keys"
         ),
-        "usage" => {
+        Usage => {
             let (used, _, count) = usage(session, &bob);
             assert_eq!(
                 (used, count),
@@ -416,7 +420,7 @@ fn sto_10(session: &mut Session, function: &HostFunction) {
                 "bob's (used-bytes, key-count) count alice's keys"
             );
         }
-        _ => {
+        Delete => {
             session.ok(&bob, delete("alice-only"));
             session.ok(&bob, delete("shared-name"));
             assert_eq!(
@@ -433,7 +437,7 @@ fn sto_10(session: &mut Session, function: &HostFunction) {
     }
 }
 
-fn sto_11(session: &mut Session, _: &HostFunction) {
+fn sto_11(session: &mut Session, _: StorageFn) {
     let path = "durable/1";
     let probe = session.load(Probe::Storage, path);
     session.ok(&probe, set("kept", b"value"));
