@@ -91,7 +91,7 @@ fn serve(fixture: &str) -> ExitCode {
             println!("{hello}");
             return ExitCode::SUCCESS;
         }
-        other => match DEFECTS.iter().find(|d| d.function == other) {
+        other => match DEFECTS.iter().find(|d| d.function.path() == other) {
             Some(defect) => defect.registration,
             None => panic!("no adapter fixture {other:?}"),
         },
@@ -153,7 +153,10 @@ fn defects() {
         "host-messaging::send",
         "host-services::current-time",
     ] {
-        let defect = DEFECTS.iter().find(|d| d.function == function).unwrap();
+        let defect = DEFECTS
+            .iter()
+            .find(|d| d.function.path() == function)
+            .unwrap();
         let report = through_adapter(function)
             .evaluate()
             .expect("the adapter starts");

@@ -11,13 +11,13 @@ use airssys_host::{AirssysCtx, AirssysView, register_host_functions};
 use wasmtime::StoreContextMut;
 use wasmtime::component::{Linker, LinkerInstance};
 
+use airssys_conformance::contract::HostFn;
 use airssys_reference_adapter::Registration;
 
 type Store<'a> = StoreContextMut<'a, ComponentState>;
 
 pub struct Defect {
-    /// `interface::function`
-    pub function: &'static str,
+    pub function: HostFn,
     pub what: &'static str,
     pub registration: Registration,
     /// The clauses whose trials of `function` must fail; no other trial may.
@@ -26,123 +26,123 @@ pub struct Defect {
 
 pub const DEFECTS: &[Defect] = &[
     Defect {
-        function: "storage::get",
+        function: HostFn::Get,
         what: "an empty value reads as none",
         registration: get_loses_empty_values,
         fails: &["STO-2", "STO-5"],
     },
     Defect {
-        function: "storage::set",
+        function: HostFn::Set,
         what: "a set over the quota fails with io-error",
         registration: set_misreports_the_quota,
         fails: &["STO-9"],
     },
     Defect {
-        function: "storage::delete",
+        function: HostFn::Delete,
         what: "deleting an absent key fails with not-found",
         registration: delete_refuses_absent_keys,
         fails: &["STO-4", "STO-10"],
     },
     Defect {
-        function: "storage::exists",
+        function: HostFn::Exists,
         what: "a key with an empty value does not exist",
         registration: exists_ignores_empty_values,
         fails: &["STO-5"],
     },
     Defect {
-        function: "storage::list-keys",
+        function: HostFn::ListKeys,
         what: "keys come in reverse order",
         registration: list_keys_reversed,
         fails: &["STO-6"],
     },
     Defect {
-        function: "storage::usage",
+        function: HostFn::Usage,
         what: "used-bytes leaves out the key bytes",
         registration: usage_without_keys,
         fails: &["STO-3", "STO-7", "STO-10"],
     },
     Defect {
-        function: "host-messaging::send",
+        function: HostFn::Send,
         what: "the payload's last byte is dropped",
         registration: send_drops_a_byte,
         fails: &["MSG-2", "MSG-3", "MSG-9"],
     },
     Defect {
-        function: "host-messaging::request",
+        function: HostFn::Request,
         what: "timeout-ms 0 is taken as 1 ms",
         registration: request_accepts_zero_timeout,
         fails: &["MSG-6"],
     },
     Defect {
-        function: "host-messaging::cancel-request",
+        function: HostFn::CancelRequest,
         what: "answers ok and cancels nothing",
         registration: cancel_request_does_nothing,
         fails: &["MSG-7"],
     },
     Defect {
-        function: "host-messaging::broadcast",
+        function: HostFn::Broadcast,
         what: "one send per listed target, duplicates and all",
         registration: broadcast_by_sends,
         fails: &["MSG-4", "MSG-8"],
     },
     Defect {
-        function: "host-messaging::self-id",
+        function: HostFn::SelfId,
         what: "the instance part is left empty",
         registration: self_id_without_instance,
         fails: &["MSG-1"],
     },
     Defect {
-        function: "host-services::log",
+        function: HostFn::Log,
         what: "the context pairs are dropped",
         registration: log_drops_context,
         fails: &["SVC-1"],
     },
     Defect {
-        function: "host-services::current-time",
+        function: HostFn::CurrentTime,
         what: "thirty seconds slow",
         registration: current_time_slow,
         fails: &["SVC-2"],
     },
     Defect {
-        function: "host-services::current-time-millis",
+        function: HostFn::CurrentTimeMillis,
         what: "seconds, not milliseconds",
         registration: current_time_millis_in_seconds,
         fails: &["SVC-3"],
     },
     Defect {
-        function: "host-services::sleep-millis",
+        function: HostFn::SleepMillis,
         what: "returns at once",
         registration: sleep_millis_returns_at_once,
         fails: &["SVC-4"],
     },
     Defect {
-        function: "host-services::list-components",
+        function: HostFn::ListComponents,
         what: "the caller is left out",
         registration: list_components_without_caller,
         fails: &["SVC-5"],
     },
     Defect {
-        function: "host-services::get-component-metadata",
+        function: HostFn::GetComponentMetadata,
         what: "health is always healthy",
         registration: metadata_always_healthy,
         fails: &["SVC-6"],
     },
     // Mistakes of independent hosts that earlier checks let through.
     Defect {
-        function: "storage::delete",
+        function: HostFn::Delete,
         what: "deleting a key also deletes the keys it is a prefix of",
         registration: delete_takes_longer_keys,
         // `delete("")` takes every key before it refuses the empty key.
         fails: &["STO-4", "STO-8"],
     },
     Defect {
-        function: "storage::list-keys",
+        function: HostFn::ListKeys,
         what: "a prefix matches anywhere in the key",
         registration: list_keys_matches_anywhere,
         fails: &["STO-6"],
     },
     Defect {
-        function: "host-services::get-component-metadata",
+        function: HostFn::GetComponentMetadata,
         what: "answers about the first other component listed, under the asked id",
         registration: metadata_of_the_first_other,
         fails: &["SVC-6"],

@@ -248,3 +248,32 @@ pub(crate) mod services {
         })
     }
 }
+
+/// The test host has every import of the contract, with the generated
+/// signature: a function added to the WIT does not compile here until the
+/// test host implements it.
+#[cfg(test)]
+mod every_import {
+    use crate::bindings::airssys::core as generated;
+    use crate::testing::imports as test_host;
+
+    mod by_interface {
+        pub(crate) use super::test_host::messaging as host_messaging;
+        pub(crate) use super::test_host::services as host_services;
+        pub(crate) use super::test_host::storage;
+    }
+
+    #[test]
+    fn has_the_generated_signature() {
+        macro_rules! same_signature {
+            ($variant:ident, $interface:ident, $name:ident) => {
+                // Two function items share a type only as the same fn pointer.
+                let _ = [
+                    generated::$interface::$name,
+                    by_interface::$interface::$name,
+                ];
+            };
+        }
+        airssys_contract::foreach_host_fn!(same_signature);
+    }
+}
