@@ -4,6 +4,8 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use airssys_contract::limits;
+
 /// Where component storage lives.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum StorageConfig {
@@ -60,11 +62,11 @@ impl Default for HostConfig {
     fn default() -> Self {
         Self {
             storage: StorageConfig::default(),
-            storage_quota_bytes: 10 * 1024 * 1024,
-            max_key_bytes: 1024,
-            max_message_bytes: 1024 * 1024,
-            queue_depth: 1024,
-            max_log_message_bytes: 16 * 1024,
+            storage_quota_bytes: limits::STORAGE_QUOTA_BYTES,
+            max_key_bytes: limits::KEY_BYTES,
+            max_message_bytes: limits::MESSAGE_BYTES,
+            queue_depth: limits::QUEUE_DEPTH,
+            max_log_message_bytes: limits::LOG_MESSAGE_BYTES,
             default_limits: Limits::default(),
             epoch_tick: Duration::from_millis(5),
             fuel_metering: true,

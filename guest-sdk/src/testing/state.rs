@@ -10,9 +10,10 @@ use crate::bindings::airssys::core::host_services::ComponentInfo;
 use crate::logging::Level;
 
 /// The reference host's defaults (docs/spec.md STO-7.1, STO-8, MSG-9).
-pub(crate) const KEY_LIMIT_BYTES: usize = 1024;
-pub(crate) const DEFAULT_QUOTA_BYTES: u64 = 10 * 1024 * 1024;
-pub(crate) const MESSAGE_LIMIT_BYTES: usize = 1024 * 1024;
+pub(crate) use airssys_contract::limits::{
+    KEY_BYTES as KEY_LIMIT_BYTES, MESSAGE_BYTES as MESSAGE_LIMIT_BYTES,
+    STORAGE_QUOTA_BYTES as DEFAULT_QUOTA_BYTES,
+};
 
 /// One record the component logged.
 #[derive(Debug, Clone, PartialEq, Eq)]
