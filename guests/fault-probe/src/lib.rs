@@ -30,7 +30,27 @@ fn misbehave(call: &Call) -> probe::Reply {
                 std::hint::black_box(&hoard);
             }
         }
-        other => probe::unsupported(other),
+        // Another probe's calls: listed, so that a new call is placed somewhere.
+        Call::Get { .. }
+        | Call::Set { .. }
+        | Call::Delete { .. }
+        | Call::Exists { .. }
+        | Call::ListKeys { .. }
+        | Call::Usage
+        | Call::Send { .. }
+        | Call::Request { .. }
+        | Call::CancelRequest { .. }
+        | Call::Broadcast { .. }
+        | Call::SelfId
+        | Call::Log { .. }
+        | Call::CurrentTime
+        | Call::CurrentTimeMillis
+        | Call::SleepMillis { .. }
+        | Call::ListComponents
+        | Call::GetComponentMetadata { .. }
+        | Call::Filled { .. }
+        | Call::Inbox
+        | Call::SetHealth { .. } => probe::unsupported(call),
     }
 }
 

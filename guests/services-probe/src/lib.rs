@@ -95,7 +95,23 @@ fn make(call: &Call) -> Reply {
             HEALTH.set(health(*h));
             Ok(Returned::Unit)
         }
-        other => probe::unsupported(other),
+        // Another probe's calls: listed, so that a new call is placed somewhere.
+        Call::Get { .. }
+        | Call::Set { .. }
+        | Call::Delete { .. }
+        | Call::Exists { .. }
+        | Call::ListKeys { .. }
+        | Call::Usage
+        | Call::Send { .. }
+        | Call::Request { .. }
+        | Call::CancelRequest { .. }
+        | Call::Broadcast { .. }
+        | Call::SelfId
+        | Call::Filled { .. }
+        | Call::Inbox
+        | Call::Trap
+        | Call::Spin
+        | Call::Hog => probe::unsupported(call),
     }
 }
 

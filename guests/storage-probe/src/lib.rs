@@ -33,7 +33,24 @@ fn make(call: &Call) -> Reply {
             quota_bytes: u.quota_bytes,
             key_count: u.key_count,
         }),
-        other => return probe::unsupported(other),
+        // Another probe's calls: listed, so that a new call is placed somewhere.
+        Call::Send { .. }
+        | Call::Request { .. }
+        | Call::CancelRequest { .. }
+        | Call::Broadcast { .. }
+        | Call::SelfId
+        | Call::Log { .. }
+        | Call::CurrentTime
+        | Call::CurrentTimeMillis
+        | Call::SleepMillis { .. }
+        | Call::ListComponents
+        | Call::GetComponentMetadata { .. }
+        | Call::Filled { .. }
+        | Call::Inbox
+        | Call::SetHealth { .. }
+        | Call::Trap
+        | Call::Spin
+        | Call::Hog => return probe::unsupported(call),
     };
     returned.map_err(wit_error)
 }
