@@ -50,12 +50,17 @@ pub enum Shape {
     OkOnly,
 }
 
+/// Why a contract could not be read.
 #[derive(Debug, thiserror::Error)]
+#[allow(missing_docs)] // Each variant's fields are in its message.
 pub enum ContractError {
+    /// The WIT does not parse or resolve.
     #[error("cannot read the contract's WIT in {dir}: {reason}")]
     Parse { dir: String, reason: String },
+    /// The WIT has no world `runtime-host`.
     #[error("the WIT in {dir} has no world `{WORLD}`")]
     NoWorld { dir: String },
+    /// The WIT imports a function this build has no `HostFn` for.
     #[error(
         "the WIT in {dir} imports `{path}`, which this build of the suite does not know: \
          rebuild it from that WIT (docs/changing-the-contract.md)"
@@ -63,6 +68,7 @@ pub enum ContractError {
     Unknown { dir: String, path: String },
 }
 
+/// The contract: the functions components import, their clauses and types.
 pub struct Contract {
     resolve: Resolve,
     functions: Vec<HostFunction>,
@@ -193,6 +199,7 @@ impl Contract {
         &self.functions
     }
 
+    /// The function `name` of `interface` (WIT names).
     pub fn function(&self, interface: &str, name: &str) -> Option<&HostFunction> {
         self.functions
             .iter()

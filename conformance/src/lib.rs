@@ -11,19 +11,29 @@
 //! ([`Suite::adapter`]), or, for a host on the suite's own wasmtime, a
 //! [`HostUnderTest`] run in this process ([`Suite::new`]) and driven through
 //! the same protocol. See the README's section for host implementers.
+//!
+//! Modules depend one way, from the contract up to the suite (the test
+//! `modules_depend_one_way` holds them to it):
+//! `contract`, `spec`, `wire`, `bindings` → `trials` → `connection`, `host`,
+//! `registration` → `behaviour` → `engine` → `expect`, `report` →
+//! `options`, `run`.
+
+#![warn(missing_docs)]
 
 mod behaviour;
 mod bindings;
 mod connection;
 pub mod contract;
+mod engine;
 mod expect;
 pub mod host;
 mod options;
-pub mod plan;
-pub mod registration;
+mod registration;
 pub mod report;
 mod run;
 mod spec;
+mod trials;
+mod wire;
 
 pub use airssys_conformance_adapter as adapter;
 pub use connection::{AdapterError, Failure};
@@ -32,6 +42,61 @@ pub use host::linker_runtime::suite_id;
 pub use host::{
     ComponentId, ComponentRuntime, Grant, HostUnderTest, Id, LogRecord, Stubs, Unsupported, serve,
 };
-pub use plan::{Aspect, Limits, Outcome};
 pub use report::{Provenance, Report, Row, TrialResult};
 pub use run::Suite;
+pub use trials::{Aspect, Limits, Outcome};
+
+#[cfg(test)]
+mod layers {
+    /// The crate's modules, lowest first; a module may use modules of lower
+    /// layers and of its own, never of a higher one.
+    const LAYERS: &[&[&str]] = &[
+        &["bindings", "contract", "spec", "wire"],
+        &["trials"],
+        &["connection", "host", "registration"],
+        &["behaviour"],
+        &["engine"],
+        &["expect", "report"],
+        &["options", "run"],
+    ];
+
+    fn layer(module: &str) -> usize {
+        LAYERS
+            .iter()
+            .position(|layer| layer.contains(&module))
+            .unwrap_or_else(|| panic!("module `{module}` is in no layer of `LAYERS`"))
+    }
+
+    #[test]
+    fn modules_depend_one_way() {
+        let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut files = vec![src.clone()];
+        let mut wrong = Vec::new();
+        while let Some(path) = files.pop() {
+            if path.is_dir() {
+                files.extend(std::fs::read_dir(&path).unwrap().map(|e| e.unwrap().path()));
+                continue;
+            }
+            let relative = path.strip_prefix(&src).unwrap();
+            let module = relative.iter().next().unwrap().to_str().unwrap();
+            let module = module.trim_end_matches(".rs");
+            if matches!(module, "lib" | "main") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap();
+            for used in text.split("crate::").skip(1) {
+                let used: String = used
+                    .chars()
+                    .take_while(|c| c.is_ascii_lowercase() || *c == '_')
+                    .collect();
+                if used.is_empty() || used == module {
+                    continue;
+                }
+                if layer(&used) > layer(module) {
+                    wrong.push(format!("{} uses `{used}`", relative.display()));
+                }
+            }
+        }
+        assert!(wrong.is_empty(), "upward dependencies: {wrong:#?}");
+    }
+}

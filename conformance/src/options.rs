@@ -3,7 +3,8 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use crate::plan::Limits;
+use crate::connection::caller_dir;
+use crate::trials::Limits;
 
 /// What `--help` adds to libtest's options.
 pub const HELP: &str = "\
@@ -74,16 +75,6 @@ impl Options {
         }
         Ok(options)
     }
-}
-
-/// Where the user typed the command: `cargo test` runs the suite in the
-/// package's directory, but leaves `PWD` as the shell set it.
-pub fn caller_dir() -> PathBuf {
-    std::env::var_os("PWD")
-        .map(PathBuf::from)
-        .filter(|dir| dir.is_absolute() && dir.is_dir())
-        .or_else(|| std::env::current_dir().ok())
-        .unwrap_or_default()
 }
 
 fn seconds(flag: &str, text: &str) -> Result<Duration, String> {

@@ -7,7 +7,7 @@ use std::path::Path;
 use airssys_conformance_adapter::{About, PROTOCOL_VERSION};
 
 use crate::contract::Contract;
-use crate::plan::{Aspect, Outcome};
+use crate::trials::{Aspect, Outcome};
 
 /// What was judged, by what: every report carries it.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -16,16 +16,22 @@ pub struct Provenance {
     pub contract: String,
     /// SHA-256 of the contract's WIT files, their names and contents in order.
     pub wit_digest: String,
+    /// This suite's version.
     pub suite_version: String,
+    /// The adapter protocol version spoken.
     pub protocol: u32,
     /// How the suite reached the host, e.g. "adapter `cargo run -q -p my-adapter`".
     pub reached_through: String,
+    /// The adapter's name, from its `hello`.
     pub adapter: String,
+    /// The adapter's version, from its `hello`.
     pub adapter_version: String,
+    /// The host's wasmtime version, from the adapter's `hello`.
     pub wasmtime: String,
 }
 
 impl Provenance {
+    /// What a run with `contract` against the adapter that said `about` records.
     pub fn new(contract: &Contract, about: &About, reached_through: &str) -> Self {
         Self {
             contract: contract.package().to_owned(),
@@ -64,19 +70,26 @@ impl Provenance {
     }
 }
 
+/// One trial and how it ended.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct TrialResult {
+    /// e.g. `storage::get::behaviour::STO-1`
     pub name: String,
     /// `interface::function`
     pub function: String,
+    /// What of the function it judged.
     pub aspect: Aspect,
+    /// How it ended.
     #[serde(flatten)]
     pub outcome: Outcome,
 }
 
+/// A run's outcome: every trial, with what was judged and how.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Report {
+    /// The host's name.
     pub host: String,
+    /// Which contract, suite, adapter and wasmtime.
     pub provenance: Provenance,
     /// In plan order; trials a filter left out are absent.
     pub trials: Vec<TrialResult>,
@@ -84,6 +97,7 @@ pub struct Report {
 
 /// One function's row of the matrix.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[allow(missing_docs)] // The fields are the matrix's columns.
 pub struct Row {
     pub function: String,
     pub name: Cell,
@@ -94,14 +108,19 @@ pub struct Row {
     pub behaviour_expected: usize,
 }
 
+/// A name or signature cell of the matrix.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Cell {
+    /// Passed.
     Pass,
+    /// Failed.
     Fail,
+    /// Ignored, with a reason in the trial.
     Ignored,
     /// Failed, as the host's expectations file says.
     Expected,
+    /// Left out by a filter.
     NotRun,
 }
 
@@ -128,6 +147,7 @@ impl Cell {
 }
 
 impl Report {
+    /// The failed trials; expected failures are not among them.
     pub fn failures(&self) -> impl Iterator<Item = &TrialResult> {
         self.trials
             .iter()
@@ -139,6 +159,7 @@ impl Report {
         self.failures().map(|t| t.name.as_str()).collect()
     }
 
+    /// One row per function of `contract`: name, signature, behaviour counts.
     pub fn matrix(&self, contract: &Contract) -> Vec<Row> {
         contract
             .functions()
@@ -231,6 +252,7 @@ impl Report {
         text
     }
 
+    /// The report as `conformance.json` holds it.
     pub fn to_json(&self, contract: &Contract) -> serde_json::Value {
         serde_json::json!({
             "contract": self.provenance.contract,
@@ -241,6 +263,7 @@ impl Report {
         })
     }
 
+    /// The report as JUnit XML, for CI systems that show test results.
     pub fn to_junit(&self) -> String {
         let failures = self.failures().count();
         let skipped = self

@@ -1,19 +1,19 @@
 //! Running the suite: as a libtest-style command line, or programmatically.
 
-use std::cell::Cell;
 use std::process::ExitCode;
-use std::sync::{Arc, Mutex, Once};
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use libtest_mimic::{Arguments, Failed, Trial};
 
 use crate::connection::{AdapterError, Connector, Make};
 use crate::contract::Contract;
+use crate::engine::Context;
 use crate::expect::Expectations;
 use crate::host::{HostUnderTest, InProcess};
 use crate::options::{HELP, Options};
-use crate::plan::{Context, Limits, Outcome, TrialSpec};
 use crate::report::{Provenance, Report, TrialResult};
+use crate::trials::{Limits, Outcome, TrialSpec};
 
 /// The conformance suite for one host: in this process, or behind an adapter.
 pub struct Suite {
@@ -58,6 +58,7 @@ impl Suite {
         self
     }
 
+    /// The contract the suite holds hosts to.
     pub fn contract(&self) -> &Contract {
         &self.contract
     }
@@ -276,28 +277,4 @@ fn result(context: &Context, spec: &TrialSpec, outcome: Outcome) -> TrialResult 
         aspect: spec.aspect.clone(),
         outcome,
     }
-}
-
-thread_local! {
-    static QUIET: Cell<bool> = const { Cell::new(false) };
-}
-
-/// Checks fail by panicking; their message goes into the trial's outcome, so
-/// the panic hook's copy on stderr would only repeat it. The hook stays quiet
-/// only on threads inside `quiet_panics`, so panics elsewhere (the caller's
-/// own tests) are reported as usual.
-pub(crate) fn quiet_panics<R>(f: impl FnOnce() -> R) -> R {
-    static INSTALL: Once = Once::new();
-    INSTALL.call_once(|| {
-        let previous = std::panic::take_hook();
-        std::panic::set_hook(Box::new(move |info| {
-            if !QUIET.get() {
-                previous(info);
-            }
-        }));
-    });
-    let was = QUIET.replace(true);
-    let result = f();
-    QUIET.set(was);
-    result
 }

@@ -9,7 +9,7 @@ use airssys_contract::HostMessagingFn::{self, Broadcast, CancelRequest, Request,
 use airssys_contract::{HostFn, limits};
 
 use super::{ClauseCheck, Judge, Needs, Probe, Session, no_part, show};
-use crate::host::Id;
+use crate::wire::Id;
 
 /// The `content-type` of a timeout notice (MSG-6).
 pub const TIMEOUT_CONTENT_TYPE: &str = "application/vnd.airssys.timeout";

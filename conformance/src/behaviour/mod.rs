@@ -29,7 +29,7 @@ use sha2::{Digest as _, Sha256};
 
 use crate::connection::{Connection, Failure};
 use crate::contract::{ByInterface, HostFn, Interface};
-use crate::host::{Grant, Id, LogRecord, to_wire};
+use crate::wire::{Grant, Id, LogRecord, to_wire};
 use airssys_contract::{HostMessagingFn, HostServicesFn, StorageFn};
 
 /// What a check needs from the host's adapter.

@@ -6,7 +6,7 @@ use airssys_probe_protocol::Call;
 use super::messaging::{broadcast, request, send};
 use super::storage::{get, set};
 use super::{ClauseCheck, Judge, Needs, Probe, Session, no_part};
-use crate::host::Grant;
+use crate::wire::Grant;
 
 pub(super) const CHECKS: &[ClauseCheck] = &[ClauseCheck {
     clause: "SEC-1",

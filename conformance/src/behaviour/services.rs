@@ -7,7 +7,7 @@ use airssys_probe_protocol::{Call, Health, Level, Returned};
 use airssys_contract::{HostFn, HostServicesFn};
 
 use super::{ClauseCheck, Judge, Needs, Probe, Session, show};
-use crate::host::{Id, to_wire};
+use crate::wire::{Id, to_wire};
 
 pub(super) const CHECKS: &[ClauseCheck] = &[
     ClauseCheck {

@@ -6,7 +6,7 @@ use airssys_contract::StorageFn::{self, Delete, Exists, Get, ListKeys, Set, Usag
 use airssys_contract::{HostFn, limits};
 
 use super::{ClauseCheck, Judge, Needs, Probe, Session, no_part};
-use crate::host::Id;
+use crate::wire::Id;
 
 pub(super) const CHECKS: &[ClauseCheck] = &[
     ClauseCheck {

@@ -39,26 +39,40 @@ impl Connector {
 pub struct AdapterError {
     /// e.g. "adapter `cargo run -q -p my-adapter`"
     pub adapter: String,
+    /// What went wrong.
     pub failure: Failure,
 }
 
+/// How an adapter failed the suite.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Failure {
     /// It could not be started at all.
     Start(String),
     /// No answer within the limit; the adapter was stopped.
-    TimedOut { after: Duration, op: &'static str },
+    TimedOut {
+        /// The limit that passed.
+        after: Duration,
+        /// The protocol operation it did not answer, e.g. `invoke`.
+        op: &'static str,
+    },
     /// The process ended (or its thread died) before answering.
     Exited {
+        /// How it ended, e.g. `exit status: 101`.
         status: String,
+        /// The operation it was asked.
         op: &'static str,
+        /// The last lines it wrote to stderr.
         stderr: String,
     },
     /// A line on stdout that is not a protocol message.
     Garbage {
+        /// The line, cut short.
         line: String,
+        /// The operation it was asked.
         op: &'static str,
+        /// Why the line does not parse.
         error: String,
+        /// The last lines it wrote to stderr.
         stderr: String,
     },
     /// A protocol message, but not an answer the suite can take here.
@@ -253,4 +267,14 @@ impl Drop for Lease<'_> {
             self.pool.idle.lock().unwrap().push(connection);
         }
     }
+}
+
+/// Where the user typed the command: `cargo test` runs the suite in the
+/// package's directory, but leaves `PWD` as the shell set it.
+pub fn caller_dir() -> std::path::PathBuf {
+    std::env::var_os("PWD")
+        .map(std::path::PathBuf::from)
+        .filter(|dir| dir.is_absolute() && dir.is_dir())
+        .or_else(|| std::env::current_dir().ok())
+        .unwrap_or_default()
 }

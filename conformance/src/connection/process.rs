@@ -33,7 +33,7 @@ impl Process {
     pub fn start(command: &str) -> Result<Self, Failure> {
         let mut shell = shell(command);
         shell
-            .current_dir(crate::options::caller_dir())
+            .current_dir(super::caller_dir())
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
@@ -91,7 +91,7 @@ impl Process {
             Ok(status) => status.to_string(),
             Err(e) => format!("status unknown: {e}"),
         };
-        let dir = crate::options::caller_dir();
+        let dir = super::caller_dir();
         status.push_str(&format!(", started by `sh -c` in {}", dir.display()));
         Failure::Exited {
             status,

@@ -13,7 +13,8 @@ use wasmtime::component::{Component, Linker};
 use wasmtime::{Config, Engine};
 
 use super::linker_runtime::LinkerRuntime;
-use super::{ComponentRuntime, Components, HostUnderTest, Stubs, from_wire};
+use super::{ComponentRuntime, Components, HostUnderTest, Stubs};
+use crate::wire::from_wire;
 
 /// The wasmtime the suite is built on: the only major an in-process host can
 /// use. A unit test keeps it equal to `Cargo.lock`.

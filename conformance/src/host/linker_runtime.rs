@@ -25,7 +25,7 @@ pub(crate) struct LinkerRuntime<H: HostUnderTest> {
 
 /// The id the suite sends its own messages under.
 pub fn suite_id() -> Id {
-    super::from_wire(&airssys_conformance_adapter::suite_id())
+    crate::wire::from_wire(&airssys_conformance_adapter::suite_id())
 }
 
 pub(crate) fn message(payload: &[u8], content_type: &str) -> ComponentMessage {

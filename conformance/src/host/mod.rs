@@ -12,29 +12,10 @@ use std::time::Duration;
 use wasmtime::component::{Component, Linker};
 use wasmtime::{Config, Engine};
 
-pub use airssys_conformance_adapter::{ComponentId, Grant, LogRecord};
-pub use airssys_probe_protocol::Id;
+pub use crate::wire::{ComponentId, Grant, Id, LogRecord};
 
 pub(crate) use adapter::InProcess;
 pub(crate) use components::Components;
-
-/// An id as the adapter protocol carries it.
-pub(crate) fn to_wire(id: &Id) -> ComponentId {
-    ComponentId {
-        namespace: id.namespace.clone(),
-        name: id.name.clone(),
-        instance: id.instance.clone(),
-    }
-}
-
-/// An id from the adapter protocol, as probe calls carry it.
-pub(crate) fn from_wire(id: &ComponentId) -> Id {
-    Id {
-        namespace: id.namespace.clone(),
-        name: id.name.clone(),
-        instance: id.instance.clone(),
-    }
-}
 
 /// The host whose registration and behaviour the suite judges.
 pub trait HostUnderTest: Send + Sync + 'static {

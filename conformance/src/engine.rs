@@ -1,11 +1,13 @@
-//! The trials, derived from the contract: for each imported function a name
-//! trial, a signature trial, and one behaviour trial per clause ID its doc
-//! comment names. How each trial runs is in [`Context::run`].
+//! The engine: derives the trials from the contract (for each imported
+//! function a name trial, a signature trial, and one behaviour trial per
+//! clause ID its doc comment names) and runs them against a host's adapter.
+//! How each trial runs is in [`Context::run`].
 
+use std::cell::Cell;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Once};
 use std::time::{Duration, Instant};
 
 use airssys_conformance_adapter::{About, Import, Request, Response};
@@ -14,57 +16,8 @@ use crate::behaviour::{ClauseCheck, Session, checks};
 use crate::connection::{AdapterError, Connector, Lease, Pool};
 use crate::contract::{Contract, HostFn, HostFunction};
 use crate::registration::{Instantiates, Placement, Refusal, Verdicts, judge};
-use crate::run::quiet_panics;
 use crate::spec::Spec;
-
-#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Aspect {
-    Name,
-    Signature,
-    /// A clause ID, or `None` when the WIT names no clause for the function.
-    Behaviour(Option<String>),
-}
-
-#[derive(Debug, Clone)]
-pub struct TrialSpec {
-    /// e.g. `storage::get::behaviour::STO-1`
-    pub name: String,
-    pub function: usize,
-    pub aspect: Aspect,
-    /// Why the trial cannot run on this host, if it cannot.
-    pub ignored: Option<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "kebab-case", tag = "outcome", content = "message")]
-pub enum Outcome {
-    Passed,
-    Failed(String),
-    Ignored(String),
-    /// Failed, as the host's expectations file says it does: the reason
-    /// given there, then the failure.
-    Expected(String),
-}
-
-/// How long the suite waits for a host.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Limits {
-    /// Each trial, everything it asks the host included. On expiry the
-    /// adapter is stopped and the trial fails as timed out.
-    pub trial: Duration,
-    /// An adapter's start, up to its answer to `hello`: it may be compiling.
-    pub startup: Duration,
-}
-
-impl Default for Limits {
-    fn default() -> Self {
-        Self {
-            trial: Duration::from_secs(30),
-            startup: Duration::from_secs(300),
-        }
-    }
-}
+use crate::trials::{Aspect, Limits, Outcome, TrialSpec};
 
 /// Everything trials share: the host's adapter, its verdicts, the checks.
 pub(crate) struct Context {
@@ -268,6 +221,30 @@ impl Context {
             format!("{clause}: {}\n  {detail}", self.spec.summary(clause))
         })
     }
+}
+
+thread_local! {
+    static QUIET: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Checks fail by panicking; their message goes into the trial's outcome, so
+/// the panic hook's copy on stderr would only repeat it. The hook stays quiet
+/// only on threads inside `quiet_panics`, so panics elsewhere (the caller's
+/// own tests) are reported as usual.
+pub(crate) fn quiet_panics<R>(f: impl FnOnce() -> R) -> R {
+    static INSTALL: Once = Once::new();
+    INSTALL.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !QUIET.get() {
+                previous(info);
+            }
+        }));
+    });
+    let was = QUIET.replace(true);
+    let result = f();
+    QUIET.set(was);
+    result
 }
 
 /// Asks the host about probe components, written as files for the adapter.

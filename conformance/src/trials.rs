@@ -1,0 +1,64 @@
+//! What a trial is: the function and aspect it judges, its outcome, and the
+//! time limits trials run under. The engine derives the trials from the
+//! contract; reports and expectations read these.
+
+use std::time::Duration;
+
+/// What of a function a trial judges.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Aspect {
+    /// Registered where components import it from.
+    Name,
+    /// Registered with the contract's type.
+    Signature,
+    /// A clause ID, or `None` when the WIT names no clause for the function.
+    Behaviour(Option<String>),
+}
+
+/// One trial of the plan.
+#[derive(Debug, Clone)]
+pub struct TrialSpec {
+    /// e.g. `storage::get::behaviour::STO-1`
+    pub name: String,
+    /// The index of the judged function in the contract.
+    pub function: usize,
+    /// What of the function the trial judges.
+    pub aspect: Aspect,
+    /// Why the trial cannot run on this host, if it cannot.
+    pub ignored: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case", tag = "outcome", content = "message")]
+/// How a trial ended.
+pub enum Outcome {
+    /// The host did what the contract says.
+    Passed,
+    /// It did not: what was expected and what happened.
+    Failed(String),
+    /// The trial could not judge this host, and why.
+    Ignored(String),
+    /// Failed, as the host's expectations file says it does: the reason
+    /// given there, then the failure.
+    Expected(String),
+}
+
+/// How long the suite waits for a host.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Each trial, everything it asks the host included. On expiry the
+    /// adapter is stopped and the trial fails as timed out.
+    pub trial: Duration,
+    /// An adapter's start, up to its answer to `hello`: it may be compiling.
+    pub startup: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            trial: Duration::from_secs(30),
+            startup: Duration::from_secs(300),
+        }
+    }
+}
