@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use airssys_conformance_adapter::{About, Import, Request, Response};
 
-use crate::behaviour::{ClauseCheck, Session, checks};
+use crate::behaviour::{ClauseCheck, Precondition, Session, checks};
 use crate::connection::{AdapterError, Connector, Lease, Pool};
 use crate::contract::{Contract, HostFn, HostFunction};
 use crate::registration::{Instantiates, Placement, Refusal, Verdicts, judge};
@@ -26,6 +26,8 @@ pub(crate) struct Context {
     pub verdicts: Vec<Verdicts>,
     pool: Pool,
     limits: Limits,
+    /// The seed of every property-based part of a check.
+    pub seed: u64,
     /// Functions that failed their name or signature trial: components get
     /// them as traps, so that only their own trials fail.
     traps: Vec<Import>,
@@ -39,6 +41,7 @@ impl Context {
         connector: Connector,
         contract: Arc<Contract>,
         limits: Limits,
+        seed: u64,
     ) -> Result<Self, AdapterError> {
         let pool = Pool::new(connector, limits.startup);
         let about = pool.lease()?.about.clone();
@@ -61,6 +64,7 @@ impl Context {
             verdicts,
             pool,
             limits,
+            seed,
             traps,
             spec: Spec::bundled(),
             checks: checks(),
@@ -177,7 +181,11 @@ impl Context {
                 "no behaviour coverage: the WIT names no clause for `{}`",
                 function.name
             )),
-            Aspect::Behaviour(Some(clause)) => self.behaviour(function, clause),
+            Aspect::Behaviour(Some(clause)) => match self.behaviour(function, clause) {
+                Err(Judged::Unjudged(why)) => return Outcome::Ignored(why),
+                Err(Judged::Failed(message)) => Err(message),
+                Ok(()) => Ok(()),
+            },
         };
         match result {
             Ok(()) => Outcome::Passed,
@@ -185,14 +193,17 @@ impl Context {
         }
     }
 
-    fn behaviour(&self, function: &HostFunction, clause: &str) -> Result<(), String> {
+    fn behaviour(&self, function: &HostFunction, clause: &str) -> Result<(), Judged> {
         let Some(check) = self.check(clause) else {
-            return Err(format!(
+            return Err(Judged::Failed(format!(
                 "no behaviour coverage: the suite has no check for {clause}"
-            ));
+            )));
         };
         // A new adapter's start has its own limit; the trial's starts after it.
-        let mut lease = self.pool.lease().map_err(|e| e.to_string())?;
+        let mut lease = self
+            .pool
+            .lease()
+            .map_err(|e| Judged::Failed(e.to_string()))?;
         let deadline = Instant::now() + self.limits.trial;
         let reset = Request::Reset {
             traps: self.traps.clone(),
@@ -200,27 +211,45 @@ impl Context {
         match lease.exchange(reset, deadline.saturating_duration_since(Instant::now())) {
             Ok(Response::Ok) => {}
             Ok(other) => {
-                return Err(format!(
+                return Err(Judged::Failed(format!(
                     "the host could not be reset for {clause}: {other:?}"
-                ));
+                )));
             }
-            Err(error) => return Err(format!("the host could not be reset for {clause}: {error}")),
+            Err(error) => {
+                return Err(Judged::Failed(format!(
+                    "the host could not be reset for {clause}: {error}"
+                )));
+            }
         }
-        let mut session = Session::new(&mut lease, deadline);
+        let mut session = Session::new(&mut lease, deadline, self.seed);
         quiet_panics(|| {
             catch_unwind(AssertUnwindSafe(|| {
                 check.judge.run(&mut session, clause, function.host_fn)
             }))
         })
         .map_err(|panic| {
+            if let Some(Precondition(why)) = panic.downcast_ref::<Precondition>() {
+                return Judged::Unjudged(format!("{clause}: precondition failed: {why}"));
+            }
             let detail = panic
                 .downcast_ref::<String>()
                 .map(String::as_str)
                 .or_else(|| panic.downcast_ref::<&str>().copied())
                 .unwrap_or("the check panicked");
-            format!("{clause}: {}\n  {detail}", self.spec.summary(clause))
+            Judged::Failed(format!(
+                "{clause}: {}\n  {detail}",
+                self.spec.summary(clause)
+            ))
         })
     }
+}
+
+/// Why a behaviour trial did not pass.
+enum Judged {
+    Failed(String),
+    /// Another function than the judged one misbehaved where the check
+    /// needed it: the trial cannot judge its own function.
+    Unjudged(String),
 }
 
 thread_local! {

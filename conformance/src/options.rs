@@ -18,6 +18,8 @@ airssys:core conformance options (besides libtest's filter, --exact, --list, --i
                             the run, unexpected passes do
     --bless                 with --expect: write the current failures to FILE instead
     --report DIR            write conformance.md, conformance.json and junit.xml into DIR
+    --seed N                the seed of the property-based checks (default: random, printed
+                            at the start and in every property failure)
 
 Relative paths, the adapter's command included, are taken from the directory the command
 was typed in ($PWD), not from the package directory `cargo test` runs the suite in.";
@@ -29,6 +31,7 @@ pub struct Options {
     pub expect: Option<PathBuf>,
     pub bless: bool,
     pub limits: Limits,
+    pub seed: Option<u64>,
     /// What is left for libtest.
     pub libtest: Vec<String>,
     pub help: bool,
@@ -59,6 +62,13 @@ impl Options {
                 "--expect" => options.expect = Some(value("conformance-expected.toml")?.into()),
                 "--timeout" => options.limits.trial = seconds(&flag, &value("30")?)?,
                 "--startup-timeout" => options.limits.startup = seconds(&flag, &value("300")?)?,
+                "--seed" => {
+                    let text = value("12345")?;
+                    let seed = text.parse().map_err(|_| {
+                        format!("--seed takes a whole number, e.g. `--seed 12345`; got {text:?}")
+                    })?;
+                    options.seed = Some(seed);
+                }
                 "--bless" => options.bless = true,
                 "--help" | "-h" => {
                     options.help = true;
@@ -107,8 +117,10 @@ mod tests {
             "--timeout",
             "2.5",
             "--exact",
+            "--seed=42",
         ])
         .unwrap();
+        assert_eq!(options.seed, Some(42));
         assert_eq!(options.report, Some(caller_dir().join("out")));
         assert_eq!(options.adapter.as_deref(), Some("my adapter"));
         assert_eq!(options.limits.trial, Duration::from_millis(2500));
@@ -117,6 +129,11 @@ mod tests {
 
     #[test]
     fn bad_values_say_what_to_write() {
+        assert!(
+            parse(&["bin", "--seed", "-1"])
+                .unwrap_err()
+                .contains("--seed takes a whole number, e.g. `--seed 12345`; got \"-1\"")
+        );
         assert!(
             parse(&["bin", "--report"])
                 .unwrap_err()

@@ -20,6 +20,7 @@ pub struct Suite {
     connector: Connector,
     contract: Arc<Contract>,
     limits: Limits,
+    seed: u64,
 }
 
 impl Suite {
@@ -49,7 +50,15 @@ impl Suite {
             connector,
             contract: Arc::new(Contract::bundled()),
             limits: Limits::default(),
+            seed: random_seed(),
         }
+    }
+
+    /// The seed of the property-based parts of checks, instead of a random
+    /// one: a failure's message names the seed that repeats it.
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self
     }
 
     /// Other time limits than the defaults.
@@ -64,7 +73,12 @@ impl Suite {
     }
 
     fn context(&self) -> Result<Context, AdapterError> {
-        Context::new(self.connector.clone(), self.contract.clone(), self.limits)
+        Context::new(
+            self.connector.clone(),
+            self.contract.clone(),
+            self.limits,
+            self.seed,
+        )
     }
 
     /// Runs every trial, several at a time, and returns what each concluded.
@@ -132,13 +146,16 @@ impl Suite {
         if !arguments.list {
             let about = &context.about;
             eprintln!(
-                "{} {} for `{}` on wasmtime {}: registration judged in {:.2?}; {} trials",
+                "{} {} for `{}` on wasmtime {}: registration judged in {:.2?}; {} trials; \
+                 property seed {} (repeat with `--seed {}`)",
                 about.adapter,
                 about.version,
                 about.host,
                 about.wasmtime,
                 started.elapsed(),
                 plan.len(),
+                self.seed,
+                self.seed,
             );
         }
         let results: Arc<Mutex<Vec<(usize, Outcome)>>> = Arc::default();
@@ -253,6 +270,10 @@ fn command_line(suite: Option<Suite>) -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    let suite = match options.seed {
+        Some(seed) => suite.seed(seed),
+        None => suite,
+    };
     match suite.limits(options.limits).run(&options) {
         Ok(code) => code,
         Err(message) => {
@@ -277,4 +298,11 @@ fn result(context: &Context, spec: &TrialSpec, outcome: Outcome) -> TrialResult 
         aspect: spec.aspect.clone(),
         outcome,
     }
+}
+
+/// A seed that differs from run to run, so that property-based parts try
+/// other inputs each time.
+fn random_seed() -> u64 {
+    use std::hash::{BuildHasher, RandomState};
+    RandomState::new().hash_one(std::time::SystemTime::now())
 }

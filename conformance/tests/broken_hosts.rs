@@ -10,7 +10,7 @@ use airssys_reference_adapter::{ReferenceHost, Registration};
 use broken::defects::DEFECTS;
 
 fn evaluate(name: &str, registration: Registration) -> (Report, Contract) {
-    let suite = Suite::new(ReferenceHost::with_registration(name, registration));
+    let suite = Suite::new(ReferenceHost::with_registration(name, registration)).seed(broken::SEED);
     (
         suite.evaluate().expect("the host starts"),
         Contract::bundled(),
@@ -173,7 +173,7 @@ fn each_behaviour_defect_fails_exactly_its_functions_trials() {
 
 #[test]
 fn without_a_runtime_the_runtime_trials_are_ignored_not_passed() {
-    let suite = Suite::new(ReferenceHost::new().linker_only());
+    let suite = Suite::new(ReferenceHost::new().linker_only()).seed(broken::SEED);
     let report = suite.evaluate().expect("the host starts");
     assert_eq!(failed(&report), Vec::<String>::new());
     let ignored = ignored(&report);

@@ -14,6 +14,7 @@
 //!   name or signature trial, the trial is ignored with that reason.
 
 mod messaging;
+mod property;
 mod security;
 mod services;
 mod storage;
@@ -90,6 +91,16 @@ pub(crate) fn no_part(clause: &str, function: impl Into<HostFn>) -> ! {
          {clause} has no part for it (docs/changing-the-contract.md)",
         function.into()
     )
+}
+
+/// What a check unwinds with when a function it only uses to set the scene
+/// misbehaved: the trial is ignored with this reason, not failed, so that
+/// only the misbehaving function's own trials fail.
+pub(crate) struct Precondition(pub String);
+
+/// Stops the check: `why` says which other function did what.
+pub(crate) fn precondition_failed(why: String) -> ! {
+    std::panic::resume_unwind(Box::new(Precondition(why)))
 }
 
 #[derive(Clone, Copy)]
@@ -182,6 +193,10 @@ pub(crate) struct Session<'a> {
     /// on a host that shares state between them (storage, the registry)
     /// cannot see each other's components.
     namespace: String,
+    /// The seed of property-based parts ([`Session::holds`]).
+    seed: u64,
+    /// Why the host stopped answering, once it has: a property stops there.
+    lost: Option<String>,
 }
 
 /// A call as failure messages show it: its `Debug` text, cut short.
@@ -199,12 +214,14 @@ pub(crate) fn show(id: &Id) -> String {
 }
 
 impl<'a> Session<'a> {
-    pub fn new(connection: &'a mut Connection, deadline: Instant) -> Self {
+    pub fn new(connection: &'a mut Connection, deadline: Instant, seed: u64) -> Self {
         static SESSIONS: AtomicU64 = AtomicU64::new(0);
         let n = SESSIONS.fetch_add(1, Ordering::Relaxed);
         Self {
             connection,
             deadline,
+            seed,
+            lost: None,
             namespace: format!("conformance-{n}"),
         }
     }
@@ -215,14 +232,18 @@ impl<'a> Session<'a> {
         match self.connection.exchange(request, left) {
             Ok(Response::Unsupported { reason }) => panic!("{reason}"),
             Ok(response) => response,
-            Err(error) => match error.failure {
-                Failure::TimedOut { after, .. } => panic!(
-                    "timed out after {} s while {}; {error}",
-                    after.as_secs_f64().round(),
-                    doing()
-                ),
-                _ => panic!("{error}, while {}", doing()),
-            },
+            Err(error) => {
+                let failure = match error.failure {
+                    Failure::TimedOut { after, .. } => format!(
+                        "timed out after {} s while {}; {error}",
+                        after.as_secs_f64().round(),
+                        doing()
+                    ),
+                    _ => format!("{error}, while {}", doing()),
+                };
+                self.lost = Some(failure.clone());
+                panic!("{failure}")
+            }
         }
     }
 

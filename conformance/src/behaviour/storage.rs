@@ -1,11 +1,16 @@
 //! STO-1..11: each component's own key/value namespace.
 
+use std::cell::{Cell, RefCell};
+use std::collections::{BTreeMap, BTreeSet};
+
 use airssys_probe_protocol::{Call, Returned};
+use proptest::collection::vec;
+use proptest::prelude::{Just, Strategy, any, prop_oneof};
 
 use airssys_contract::StorageFn::{self, Delete, Exists, Get, ListKeys, Set, Usage};
 use airssys_contract::{HostFn, limits};
 
-use super::{ClauseCheck, Judge, Needs, Probe, Session, no_part};
+use super::{ClauseCheck, Judge, Needs, Probe, Session, brief, no_part, precondition_failed};
 use crate::wire::Id;
 
 pub(super) const CHECKS: &[ClauseCheck] = &[
@@ -116,7 +121,149 @@ fn storage_probe(session: &mut Session) -> Id {
     session.load(Probe::Storage, "storage/1")
 }
 
-fn sto_1(session: &mut Session, _: StorageFn) {
+/// A storage probe no earlier case of a property has used.
+fn fresh_probe(session: &mut Session, count: &Cell<u32>) -> Id {
+    count.set(count.get() + 1);
+    session.load(Probe::Storage, &format!("case-{}/1", count.get()))
+}
+
+/// Values a host may mangle: empty, NUL, 0xFF, text, every byte, long.
+fn any_value() -> impl Strategy<Value = Vec<u8>> {
+    let byte = prop_oneof![Just(0u8), Just(0xFF), any::<u8>()];
+    prop_oneof![Just(vec![]), vec(byte.clone(), 1..16), vec(byte, 0..8192),]
+}
+
+/// Valid keys: short ones of any characters, and ones of one repeated
+/// character up to the key limit, multi-byte characters included.
+fn any_key() -> impl Strategy<Value = String> {
+    let short = vec(any::<char>(), 1..12).prop_map(String::from_iter);
+    let near_limit = (any::<char>(), 0..8usize).prop_map(|(c, slack)| {
+        let count = (limits::KEY_BYTES - slack) / c.len_utf8();
+        c.to_string().repeat(count.max(1))
+    });
+    prop_oneof![short, near_limit]
+}
+
+/// Keys built from a few parts, so that many share a prefix and some hold
+/// another key's prefix in the middle.
+fn prefixed_key(min_parts: usize) -> impl Strategy<Value = String> {
+    let part = prop_oneof![
+        Just("a"),
+        Just("ab"),
+        Just("b"),
+        Just("/"),
+        Just("é"),
+        Just("a/")
+    ];
+    vec(part, min_parts..4).prop_map(|parts| parts.concat())
+}
+
+/// A storage operation of a model-based sequence, on a small set of keys
+/// that are prefixes of one another.
+#[derive(Debug, Clone)]
+enum Op {
+    Set(&'static str, usize),
+    Delete(&'static str),
+}
+
+impl Op {
+    fn call(&self) -> Call {
+        match self {
+            Op::Set(key, len) => set(key, &vec![b'v'; *len]),
+            Op::Delete(key) => delete(key),
+        }
+    }
+
+    fn function(&self) -> StorageFn {
+        match self {
+            Op::Set(..) => Set,
+            Op::Delete(_) => Delete,
+        }
+    }
+
+    /// Makes the call on `probe`: the judged function must answer `ok`;
+    /// another function that does not is a failed precondition.
+    fn make(&self, session: &mut Session, probe: &Id, judged: StorageFn) {
+        if self.function() == judged {
+            session.ok(probe, self.call());
+        } else {
+            scene(session, probe, self.call());
+        }
+    }
+
+    fn apply(&self, model: &mut BTreeMap<&'static str, usize>) {
+        match self {
+            Op::Set(key, len) => model.insert(key, *len),
+            Op::Delete(key) => model.remove(key),
+        };
+    }
+}
+
+const MODEL_KEYS: [&str; 4] = ["k", "k2", "kk", "k/"];
+
+/// A call of another function than the judged one, to set the scene: if it
+/// fails, the trial cannot judge its function.
+fn scene(session: &mut Session, probe: &Id, call: Call) -> Returned {
+    let shown = brief(&call);
+    match session.call(probe, call) {
+        Ok(returned) => returned,
+        Err(error) => precondition_failed(format!("{shown} failed: {error:?}")),
+    }
+}
+
+/// What `get` says is stored under `key`, as the model writes it: `None`, or
+/// the value's length. A `get` that is not `ok` is a failed precondition.
+fn stored_len(session: &mut Session, probe: &Id, key: &str) -> Option<usize> {
+    match scene(session, probe, get(key)) {
+        Returned::Value(value) => value.map(|bytes| bytes.len()),
+        other => precondition_failed(format!("get({key:?}) returned {other:?}")),
+    }
+}
+
+/// Whether `exists` says `key` is stored, as a second path beside `get`.
+fn stored(session: &mut Session, probe: &Id, key: &str) -> bool {
+    match scene(session, probe, exists(key)) {
+        Returned::Bool(there) => there,
+        other => precondition_failed(format!("exists({key:?}) returned {other:?}")),
+    }
+}
+
+/// Holds the scene to the model through `get`, before a read of another
+/// function is judged against the same model.
+fn expect_scene(session: &mut Session, probe: &Id, model: &BTreeMap<&str, usize>, op: &Op) {
+    for key in MODEL_KEYS {
+        let got = stored_len(session, probe, key);
+        if got != model.get(key).copied() {
+            precondition_failed(format!(
+                "after {op:?}, get({key:?}) found a value of length {got:?}, where {:?} was \
+                 expected: `{}` or `get` misbehaves (see their trials)",
+                model.get(key),
+                HostFn::from(op.function()).name(),
+            ));
+        }
+    }
+}
+
+fn any_ops() -> impl Strategy<Value = Vec<Op>> {
+    let key = prop_oneof![
+        Just(MODEL_KEYS[0]),
+        Just(MODEL_KEYS[1]),
+        Just(MODEL_KEYS[2]),
+        Just(MODEL_KEYS[3])
+    ];
+    let op = prop_oneof![
+        (key.clone(), 0..40usize).prop_map(|(k, len)| Op::Set(k, len)),
+        key.prop_map(Op::Delete),
+    ];
+    vec(op, 1..16)
+}
+
+fn sto_1(session: &mut Session, function: StorageFn) {
+    let judging_set = match function {
+        Set => true,
+        Get => false,
+        Delete | Exists | ListKeys | Usage => no_part("STO-1", function),
+    };
     let probe = storage_probe(session);
     let every_byte: Vec<u8> = (0..=255).collect();
     let patterned: Vec<u8> = (0..64 * 1024).map(|i| (i * 7 % 251) as u8).collect();
@@ -133,6 +280,35 @@ fn sto_1(session: &mut Session, _: StorageFn) {
             bytes.len()
         );
     }
+    session.holds(
+        "set, then get of the same key",
+        (any_key(), any_value()),
+        |session, (key, bytes)| {
+            let got = if judging_set {
+                session.ok(&probe, set(&key, &bytes));
+                scene(session, &probe, get(&key))
+            } else {
+                scene(session, &probe, set(&key, &bytes));
+                session.ok(&probe, get(&key))
+            };
+            if got == value(&bytes) {
+                return;
+            }
+            // `exists` tells a value set and misread from one never stored.
+            let there = stored(session, &probe, &key);
+            if judging_set && there && got == Returned::Value(None) {
+                precondition_failed(format!(
+                    "get({key:?}) returned none for a key that exists says is stored"
+                ));
+            }
+            if !judging_set && !there {
+                precondition_failed(format!(
+                    "set({key:?}) returned ok, and exists says the key is not stored"
+                ));
+            }
+            panic!("get returned other bytes: {got:?}");
+        },
+    );
 }
 
 fn sto_2(session: &mut Session, _: StorageFn) {
@@ -180,6 +356,11 @@ fn sto_3(session: &mut Session, function: StorageFn) {
 }
 
 fn sto_4(session: &mut Session, function: StorageFn) {
+    let through_exists = match function {
+        Exists => true,
+        Delete => false,
+        Get | Set | ListKeys | Usage => no_part("STO-4", function),
+    };
     let probe = storage_probe(session);
     session.ok(&probe, set("k", b"v"));
     // A key that `k` is a prefix of: deleting `k` must leave it alone.
@@ -210,6 +391,53 @@ fn sto_4(session: &mut Session, function: StorageFn) {
         }
         Get | Set | ListKeys | Usage => no_part("STO-4", function),
     }
+    // Every key after every step: a delete reaches its own key only.
+    let cases = Cell::new(0);
+    session.holds(
+        "sets and deletes of keys that are prefixes of one another, against a model",
+        any_ops(),
+        |session, ops| {
+            let probe = fresh_probe(session, &cases);
+            let mut model = BTreeMap::new();
+            for op in &ops {
+                op.make(session, &probe, function);
+                op.apply(&mut model);
+                if through_exists {
+                    expect_scene(session, &probe, &model, op);
+                    for key in MODEL_KEYS {
+                        let got = session.ok(&probe, exists(key));
+                        let expected = Returned::Bool(model.contains_key(key));
+                        assert_eq!(got, expected, "exists({key:?}) after {op:?}");
+                    }
+                    continue;
+                }
+                // Judging delete: `get` and `exists` must agree before
+                // either can say what a delete did.
+                for key in MODEL_KEYS {
+                    let (by_get, by_exists) = (
+                        stored_len(session, &probe, key).is_some(),
+                        stored(session, &probe, key),
+                    );
+                    if by_get != by_exists {
+                        precondition_failed(format!(
+                            "after {op:?}, get and exists disagree whether {key:?} is stored"
+                        ));
+                    }
+                    let expected = model.contains_key(key);
+                    if by_get != expected && op.function() != Delete {
+                        precondition_failed(format!(
+                            "after {op:?}, {key:?} is {}stored: `set` misbehaves",
+                            if by_get { "" } else { "not " }
+                        ));
+                    }
+                    assert_eq!(
+                        by_get, expected,
+                        "after {op:?}, whether {key:?} is stored (get and exists agree)"
+                    );
+                }
+            }
+        },
+    );
 }
 
 fn sto_5(session: &mut Session, function: StorageFn) {
@@ -269,6 +497,30 @@ fn sto_6(session: &mut Session, _: StorageFn) {
         Returned::Keys(vec![]),
         "a prefix longer than the key limit matches nothing"
     );
+    let probe = session.load(Probe::Storage, "listed/1");
+    let stored = RefCell::new(BTreeSet::new());
+    session.holds(
+        "list-keys of keys that share prefixes",
+        (vec(prefixed_key(1), 1..6), prefixed_key(0)),
+        |session, (keys, prefix)| {
+            let mut stored = stored.borrow_mut();
+            for key in keys {
+                session.ok(&probe, set(&key, b""));
+                stored.insert(key);
+            }
+            // A `BTreeSet<String>` is sorted by bytes, as list-keys must be.
+            let expected: Vec<String> = stored
+                .iter()
+                .filter(|key| key.starts_with(&prefix))
+                .cloned()
+                .collect();
+            assert_eq!(
+                session.ok(&probe, list(Some(&prefix))),
+                Returned::Keys(expected),
+                "list-keys(some({prefix:?})) with the keys {stored:?}"
+            );
+        },
+    );
 }
 
 /// `usage` is judged on its numbers; `set` and `delete` on usage following
@@ -312,6 +564,29 @@ fn sto_7(session: &mut Session, function: StorageFn) {
             );
         }
         (expected_before, before) = (used, now.0);
+    }
+    if judging_usage {
+        let cases = Cell::new(0);
+        session.holds(
+            "usage after sets and deletes, against a model",
+            any_ops(),
+            |session, ops| {
+                let probe = fresh_probe(session, &cases);
+                let mut model = BTreeMap::new();
+                for op in &ops {
+                    op.make(session, &probe, Usage);
+                    op.apply(&mut model);
+                    expect_scene(session, &probe, &model, op);
+                    let used: usize = model.iter().map(|(key, len)| key.len() + len).sum();
+                    let (now, _, count) = usage(session, &probe);
+                    assert_eq!(
+                        (now, count),
+                        (used as u64, model.len() as u64),
+                        "(used-bytes, key-count) after {op:?}"
+                    );
+                }
+            },
+        );
     }
 }
 

@@ -29,7 +29,7 @@ pub const DEFECTS: &[Defect] = &[
         function: HostFn::Get,
         what: "an empty value reads as none",
         registration: get_loses_empty_values,
-        fails: &["STO-2", "STO-5"],
+        fails: &["STO-1", "STO-2", "STO-5"],
     },
     Defect {
         function: HostFn::Set,
@@ -47,7 +47,7 @@ pub const DEFECTS: &[Defect] = &[
         function: HostFn::Exists,
         what: "a key with an empty value does not exist",
         registration: exists_ignores_empty_values,
-        fails: &["STO-5"],
+        fails: &["STO-4", "STO-5"],
     },
     Defect {
         function: HostFn::ListKeys,
