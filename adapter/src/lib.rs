@@ -109,6 +109,13 @@ pub trait Adapter {
         Err(unsupported("logs"))
     }
 
+    /// Call `id`'s `shutdown` and drop it, as the host unloads a component:
+    /// it is no longer a message target nor listed by `list-components`.
+    fn unload(&mut self, id: &ComponentId) -> Result<(), String> {
+        let _ = id;
+        Err(unsupported("unload"))
+    }
+
     /// Stop the host and start it again on the same storage, with no
     /// component loaded.
     fn restart(&mut self) -> Result<(), String> {
@@ -155,6 +162,9 @@ impl<A: Adapter + ?Sized> Adapter for Box<A> {
     }
     fn logs(&mut self) -> Result<Vec<LogRecord>, String> {
         (**self).logs()
+    }
+    fn unload(&mut self, id: &ComponentId) -> Result<(), String> {
+        (**self).unload(id)
     }
     fn restart(&mut self) -> Result<(), String> {
         (**self).restart()

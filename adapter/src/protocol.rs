@@ -82,8 +82,8 @@ pub struct Supports {
     /// `reset`, `load` and `invoke`: the behaviour trials that one component
     /// at a time can show (storage, self-id, clocks, sleep).
     pub load: bool,
-    /// `settle`, `logs` and `restart` as well: delivery, callbacks, the
-    /// registry, the log sink and restarts.
+    /// `settle`, `logs`, `unload` and `restart` as well: delivery,
+    /// callbacks, the registry, the log sink and restarts.
     pub runtime: bool,
     /// `reset`'s `traps` are honoured. Without them, trials whose probe
     /// imports a function that failed its name or signature trial are ignored.
@@ -156,6 +156,12 @@ pub enum Request {
     },
     /// Every record the host's log sink received since `reset`.
     Logs,
+    /// Call `id`'s `shutdown` and drop it: it is no longer a message target
+    /// nor listed by `list-components` (MSG-4, SVC-5).
+    Unload {
+        /// A loaded component.
+        id: ComponentId,
+    },
     /// Stop the host and start it again on the same storage, with no
     /// component loaded (STO-11).
     Restart,
@@ -172,6 +178,7 @@ impl Request {
             Request::Invoke { .. } => "invoke",
             Request::Settle { .. } => "settle",
             Request::Logs => "logs",
+            Request::Unload { .. } => "unload",
             Request::Restart => "restart",
         }
     }

@@ -112,6 +112,7 @@ fn answer(adapter: &mut dyn Adapter, request: Request) -> Response {
             Ok(records) => Response::Logs { records },
             Err(reason) => Response::Refused { reason },
         },
+        Request::Unload { id } => done(adapter.unload(&id)),
         Request::Restart => done(adapter.restart()),
     }
 }
@@ -124,7 +125,7 @@ fn needs(request: &Request, supports: Supports) -> Option<&'static str> {
         Request::Reset { .. } | Request::Load { .. } | Request::Invoke { .. } => {
             (!supports.load).then_some("load")
         }
-        Request::Settle { .. } | Request::Logs | Request::Restart => {
+        Request::Settle { .. } | Request::Logs | Request::Unload { .. } | Request::Restart => {
             (!supports.runtime).then_some("runtime")
         }
     }

@@ -197,6 +197,12 @@ impl ComponentRuntime for ReferenceRuntime {
             .collect())
     }
 
+    fn unload(&mut self, id: &Id) -> Result<(), String> {
+        self.runtime()
+            .unload(&component_id(id))
+            .map_err(|e| e.to_string())
+    }
+
     fn restart(&mut self) -> Result<(), Unsupported> {
         // The database must be closed before it is opened again.
         self.runtime = None;

@@ -230,6 +230,21 @@ fn msg_4(session: &mut Session, function: HostMessagingFn) {
         Some(show(&ghost).as_str()),
         "target-not-found must name the target"
     );
+    // A target that was loaded, and is not any more.
+    let gone = session.load(Probe::Messaging, "gone/1");
+    session.unload(&gone);
+    let call = match function {
+        Send => send(&gone, b"x"),
+        Request => request(&gone, b"x", 1000),
+        Broadcast => broadcast(&[&bob, &gone], b"x"),
+        CancelRequest | SelfId => no_part("MSG-4", function),
+    };
+    let detail = session.err(&alice, call, "target-not-found");
+    assert_eq!(
+        detail.as_deref(),
+        Some(show(&gone).as_str()),
+        "target-not-found must name the unloaded target"
+    );
     session.settle();
     assert!(
         session.inbox(&bob).is_empty(),

@@ -350,6 +350,16 @@ impl<'a> Session<'a> {
         }
     }
 
+    /// Unloads `id` (its `shutdown` runs); it must be no target any more.
+    pub fn unload(&mut self, id: &Id) {
+        let request = Request::Unload { id: to_wire(id) };
+        match self.exchange(request, || format!("unloading {}", show(id))) {
+            Response::Ok => {}
+            Response::Refused { reason } => panic!("unloading {} failed: {reason}", show(id)),
+            other => panic!("the host answered `unload` with {other:?}"),
+        }
+    }
+
     pub fn restart(&mut self) {
         match self.exchange(Request::Restart, || "restarting the host".into()) {
             Response::Ok => {}

@@ -208,6 +208,28 @@ fn svc_5(session: &mut Session, _: HostServicesFn) {
         assert_eq!(times, 1, "{} is listed {times} times in {seen:?}", show(id));
     }
     assert_eq!(listed(session, &first), seen, "the order is not stable");
+    let in_load_order: Vec<&Id> = seen
+        .iter()
+        .filter(|id| [&first, &second, &third].contains(id))
+        .collect();
+    assert_eq!(
+        in_load_order,
+        [&first, &second, &third],
+        "the order is not load order (SVC-5.1)"
+    );
+    session.unload(&second);
+    let after = listed(session, &third);
+    assert!(
+        !after.contains(&second),
+        "{} is listed after it was unloaded (SVC-5.1): {after:?}",
+        show(&second)
+    );
+    let kept: Vec<&Id> = seen.iter().filter(|id| *id != &second).collect();
+    assert_eq!(
+        after.iter().collect::<Vec<_>>(),
+        kept,
+        "unloading a component changed the rest of the list"
+    );
 }
 
 fn svc_6(session: &mut Session, _: HostServicesFn) {
@@ -247,13 +269,19 @@ fn svc_6(session: &mut Session, _: HostServicesFn) {
     };
     assert_eq!(
         (id, name.as_str()),
-        (other, "storage-probe"),
+        (other.clone(), "storage-probe"),
         "id and name of another kind of component"
     );
     let ghost = session.id("ghost/1");
     session.err(
         &asker,
         Call::GetComponentMetadata { id: ghost },
+        "invalid-state",
+    );
+    session.unload(&other);
+    session.err(
+        &asker,
+        Call::GetComponentMetadata { id: other },
         "invalid-state",
     );
 }

@@ -144,6 +144,10 @@ impl<H: HostUnderTest> Adapter for InProcess<H> {
         self.runtime()?.log_records().map_err(|u| u.0)
     }
 
+    fn unload(&mut self, who: &ComponentId) -> Result<(), String> {
+        self.runtime()?.unload(&from_wire(who))
+    }
+
     fn restart(&mut self) -> Result<(), String> {
         self.runtime()?.restart().map_err(|u| u.0)
     }

@@ -132,6 +132,10 @@ impl<H: HostUnderTest> ComponentRuntime for LinkerRuntime<H> {
         Err(Self::unsupported("reading the log sink"))
     }
 
+    fn unload(&mut self, _id: &Id) -> Result<(), String> {
+        Err(Self::unsupported("unloading").0)
+    }
+
     fn restart(&mut self) -> Result<(), Unsupported> {
         Err(Self::unsupported("a host restart"))
     }

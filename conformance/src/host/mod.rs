@@ -69,6 +69,10 @@ pub trait ComponentRuntime {
     /// Every record the host's log sink received, oldest first.
     fn log_records(&self) -> Result<Vec<LogRecord>, Unsupported>;
 
+    /// Calls `id`'s `shutdown` and drops it, as the host unloads a
+    /// component: no longer a message target nor listed (MSG-4, SVC-5).
+    fn unload(&mut self, id: &Id) -> Result<(), String>;
+
     /// Stops the host and starts it again on the same storage, with no
     /// component loaded (STO-11).
     fn restart(&mut self) -> Result<(), Unsupported>;
