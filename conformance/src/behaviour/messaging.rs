@@ -322,6 +322,32 @@ fn msg_6(session: &mut Session, _: HostMessagingFn) {
         "content-type of the notice"
     );
     session.err(&alice, request(&bob, b"x", 0), "invalid-message");
+    // Bob only gets this request after its deadline: his reply is dropped,
+    // and the timeout notice is alice's only callback for it.
+    let late = correlation(session.ok(&alice, request(&bob, b"late", 20)));
+    std::thread::sleep(Duration::from_millis(60));
+    session.settle();
+    let at_bob = session.inbox(&bob);
+    assert_eq!(
+        at_bob.len(),
+        2,
+        "bob still receives a request whose deadline passed: {at_bob:?}"
+    );
+    let about_late: Vec<_> = callbacks(&session.inbox(&alice))
+        .into_iter()
+        .filter(|c| c.correlation_id.as_deref() == Some(late.as_str()))
+        .cloned()
+        .collect();
+    assert_eq!(
+        about_late.len(),
+        1,
+        "a reply after the timeout must be dropped, one callback in all: {about_late:?}"
+    );
+    assert_eq!(
+        about_late[0].content_type.as_deref(),
+        Some(TIMEOUT_CONTENT_TYPE),
+        "the one callback of a late reply is the timeout notice"
+    );
 }
 
 fn msg_7(session: &mut Session, _: HostMessagingFn) {
@@ -397,4 +423,6 @@ fn msg_9(session: &mut Session, function: HostMessagingFn) {
         through("MSG-9", function, &bob, b"one too many"),
         "queue-full",
     );
+    session.settle();
+    session.ok(&alice, through("MSG-9", function, &bob, b"room again"));
 }
