@@ -79,3 +79,12 @@ lint:
 # What CI runs.
 ci:
     bash .ci/run
+
+# How strong the suite is: cargo-mutants mutates the reference host's behaviour
+# code (.cargo/mutants.toml) and runs the conformance suite alone against each
+# mutant; a survivor is a clause the suite does not check. About 40 minutes on
+# 2 cores; needs `cargo install cargo-mutants --locked`. The baseline is
+# skipped because cargo-mutants would run the host's own tests for it; the
+# suite's baseline is `just conformance`. Results in mutants.out/.
+mutants *ARGS:
+    AIRSSYS_GUEST_BUILDER=prebuilt cargo mutants --baseline skip --timeout 180 {{ARGS}}
