@@ -34,7 +34,9 @@ pub struct HostConfig {
     pub default_limits: Limits,
     /// How often the execution-budget clock ticks; budgets are enforced to this granularity.
     pub epoch_tick: Duration,
-    /// Meter fuel, so that `max-fuel` limits can be enforced. Costs some speed.
+    /// Meter fuel, so that `max-fuel` limits can be enforced. Off by default:
+    /// every guest instruction pays for it, and the execution budget (epoch
+    /// interruption) already ends a guest that runs too long.
     pub fuel_metering: bool,
     /// Refused calls the audit log keeps; older ones are dropped and counted (SEC-1).
     pub audit_log_capacity: usize,
@@ -69,7 +71,7 @@ impl Default for HostConfig {
             max_log_message_bytes: limits::LOG_MESSAGE_BYTES,
             default_limits: Limits::default(),
             epoch_tick: Duration::from_millis(5),
-            fuel_metering: true,
+            fuel_metering: false,
             audit_log_capacity: 4096,
         }
     }

@@ -251,7 +251,10 @@ fn sec_2_a_trapped_component_reports_unhealthy() {
 
 #[test]
 fn sec_2_fuel_limit_ends_the_call() {
-    let host = Harness::new();
+    let host = Harness::with_config(HostConfig {
+        fuel_metering: true,
+        ..HostConfig::default()
+    });
     let faulty = host.load_with(
         FAULT_PROBE,
         "test/faulty/1",
