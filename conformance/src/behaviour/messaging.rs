@@ -217,34 +217,24 @@ fn msg_3(session: &mut Session, _: HostMessagingFn) {
 
 fn msg_4(session: &mut Session, function: HostMessagingFn) {
     let (alice, bob) = pair(session);
-    let ghost = session.id("ghost/1");
-    let call = match function {
-        Send => send(&ghost, b"x"),
-        Request => request(&ghost, b"x", 1000),
-        Broadcast => broadcast(&[&bob, &ghost], b"x"),
+    // A broadcast also names bob, who is loaded: he must not get it either.
+    let to = |target: &Id| match function {
+        Send => send(target, b"x"),
+        Request => request(target, b"x", 1000),
+        Broadcast => broadcast(&[&bob, target], b"x"),
         CancelRequest | SelfId => no_part("MSG-4", function),
     };
-    let detail = session.err(&alice, call, "target-not-found");
-    assert_eq!(
-        detail.as_deref(),
-        Some(show(&ghost).as_str()),
-        "target-not-found must name the target"
-    );
-    // A target that was loaded, and is not any more.
+    let ghost = session.id("ghost/1");
     let gone = session.load(Probe::Messaging, "gone/1");
     session.unload(&gone);
-    let call = match function {
-        Send => send(&gone, b"x"),
-        Request => request(&gone, b"x", 1000),
-        Broadcast => broadcast(&[&bob, &gone], b"x"),
-        CancelRequest | SelfId => no_part("MSG-4", function),
-    };
-    let detail = session.err(&alice, call, "target-not-found");
-    assert_eq!(
-        detail.as_deref(),
-        Some(show(&gone).as_str()),
-        "target-not-found must name the unloaded target"
-    );
+    for (target, what) in [(ghost, "never loaded"), (gone, "unloaded")] {
+        let detail = session.err(&alice, to(&target), "target-not-found");
+        assert_eq!(
+            detail.as_deref(),
+            Some(show(&target).as_str()),
+            "target-not-found must name the {what} target"
+        );
+    }
     session.settle();
     assert!(
         session.inbox(&bob).is_empty(),

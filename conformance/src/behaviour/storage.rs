@@ -201,6 +201,30 @@ impl Op {
 
 const MODEL_KEYS: [&str; 4] = ["k", "k2", "kk", "k/"];
 
+/// Random set/delete sequences, each on a fresh probe, kept in a model:
+/// `after_each` judges the host against the model after every step.
+fn on_model(
+    session: &mut Session,
+    what: &str,
+    judged: StorageFn,
+    after_each: impl Fn(&mut Session, &Id, &BTreeMap<&'static str, usize>, &Op),
+) {
+    let cases = Cell::new(0);
+    session.holds(
+        &format!("{what}, against a model"),
+        any_ops(),
+        |session, ops| {
+            let probe = fresh_probe(session, &cases);
+            let mut model = BTreeMap::new();
+            for op in &ops {
+                op.make(session, &probe, judged);
+                op.apply(&mut model);
+                after_each(session, &probe, &model, op);
+            }
+        },
+    );
+}
+
 /// A call of another function than the judged one, to set the scene: if it
 /// fails, the trial cannot judge its function.
 fn scene(session: &mut Session, probe: &Id, call: Call) -> Returned {
@@ -392,49 +416,43 @@ fn sto_4(session: &mut Session, function: StorageFn) {
         Get | Set | ListKeys | Usage => no_part("STO-4", function),
     }
     // Every key after every step: a delete reaches its own key only.
-    let cases = Cell::new(0);
-    session.holds(
-        "sets and deletes of keys that are prefixes of one another, against a model",
-        any_ops(),
-        |session, ops| {
-            let probe = fresh_probe(session, &cases);
-            let mut model = BTreeMap::new();
-            for op in &ops {
-                op.make(session, &probe, function);
-                op.apply(&mut model);
-                if through_exists {
-                    expect_scene(session, &probe, &model, op);
-                    for key in MODEL_KEYS {
-                        let got = session.ok(&probe, exists(key));
-                        let expected = Returned::Bool(model.contains_key(key));
-                        assert_eq!(got, expected, "exists({key:?}) after {op:?}");
-                    }
-                    continue;
-                }
-                // Judging delete: `get` and `exists` must agree before
-                // either can say what a delete did.
+    on_model(
+        session,
+        "sets and deletes of keys that are prefixes of one another",
+        function,
+        |session, probe, model, op| {
+            if through_exists {
+                expect_scene(session, probe, model, op);
                 for key in MODEL_KEYS {
-                    let (by_get, by_exists) = (
-                        stored_len(session, &probe, key).is_some(),
-                        stored(session, &probe, key),
-                    );
-                    if by_get != by_exists {
-                        precondition_failed(format!(
-                            "after {op:?}, get and exists disagree whether {key:?} is stored"
-                        ));
-                    }
-                    let expected = model.contains_key(key);
-                    if by_get != expected && op.function() != Delete {
-                        precondition_failed(format!(
-                            "after {op:?}, {key:?} is {}stored: `set` misbehaves",
-                            if by_get { "" } else { "not " }
-                        ));
-                    }
-                    assert_eq!(
-                        by_get, expected,
-                        "after {op:?}, whether {key:?} is stored (get and exists agree)"
-                    );
+                    let got = session.ok(probe, exists(key));
+                    let expected = Returned::Bool(model.contains_key(key));
+                    assert_eq!(got, expected, "exists({key:?}) after {op:?}");
                 }
+                return;
+            }
+            // Judging delete: `get` and `exists` must agree before either
+            // can say what a delete did.
+            for key in MODEL_KEYS {
+                let (by_get, by_exists) = (
+                    stored_len(session, probe, key).is_some(),
+                    stored(session, probe, key),
+                );
+                if by_get != by_exists {
+                    precondition_failed(format!(
+                        "after {op:?}, get and exists disagree whether {key:?} is stored"
+                    ));
+                }
+                let expected = model.contains_key(key);
+                if by_get != expected && op.function() != Delete {
+                    precondition_failed(format!(
+                        "after {op:?}, {key:?} is {}stored: `set` misbehaves",
+                        if by_get { "" } else { "not " }
+                    ));
+                }
+                assert_eq!(
+                    by_get, expected,
+                    "after {op:?}, whether {key:?} is stored (get and exists agree)"
+                );
             }
         },
     );
@@ -566,25 +584,19 @@ fn sto_7(session: &mut Session, function: StorageFn) {
         (expected_before, before) = (used, now.0);
     }
     if judging_usage {
-        let cases = Cell::new(0);
-        session.holds(
-            "usage after sets and deletes, against a model",
-            any_ops(),
-            |session, ops| {
-                let probe = fresh_probe(session, &cases);
-                let mut model = BTreeMap::new();
-                for op in &ops {
-                    op.make(session, &probe, Usage);
-                    op.apply(&mut model);
-                    expect_scene(session, &probe, &model, op);
-                    let used: usize = model.iter().map(|(key, len)| key.len() + len).sum();
-                    let (now, _, count) = usage(session, &probe);
-                    assert_eq!(
-                        (now, count),
-                        (used as u64, model.len() as u64),
-                        "(used-bytes, key-count) after {op:?}"
-                    );
-                }
+        on_model(
+            session,
+            "usage after sets and deletes",
+            Usage,
+            |session, probe, model, op| {
+                expect_scene(session, probe, model, op);
+                let used: usize = model.iter().map(|(key, len)| key.len() + len).sum();
+                let (now, _, count) = usage(session, probe);
+                assert_eq!(
+                    (now, count),
+                    (used as u64, model.len() as u64),
+                    "(used-bytes, key-count) after {op:?}"
+                );
             },
         );
     }
