@@ -8,7 +8,7 @@ use airssys_probe_protocol::{Call, Received, Returned, Through};
 use airssys_contract::HostMessagingFn::{self, Broadcast, CancelRequest, Request, SelfId, Send};
 use airssys_contract::{HostFn, limits};
 
-use super::{ClauseCheck, Judge, Needs, Probe, Session, no_part, show};
+use super::{ClauseCheck, Judge, Needs, Probe, Session, no_part, precondition_failed, show};
 use crate::wire::Id;
 
 /// The `content-type` of a timeout notice (MSG-6).
@@ -240,6 +240,27 @@ fn msg_4(session: &mut Session, function: HostMessagingFn) {
         session.inbox(&bob).is_empty(),
         "something was delivered although a target is not loaded"
     );
+    // MSG-4.1: the payload is judged before the target, the target before
+    // the queue.
+    let ghost = session.id("ghost/1");
+    let oversized = to(&ghost).filled(7, MESSAGE_LIMIT + 1);
+    session.err(&alice, oversized, "invalid-message");
+    if function == Broadcast {
+        for n in 0..QUEUE_DEPTH {
+            if let Err(error) = session.call(&alice, send(&bob, &[])) {
+                precondition_failed(format!(
+                    "send {n} of {QUEUE_DEPTH} to an idle target failed: {error:?}"
+                ));
+            }
+        }
+        let detail = session.err(&alice, to(&ghost), "target-not-found");
+        assert_eq!(
+            detail.as_deref(),
+            Some(show(&ghost).as_str()),
+            "a broadcast to a full target and one not loaded must fail for the one not \
+             loaded (MSG-4.1: target before queue)"
+        );
+    }
 }
 
 fn msg_5(session: &mut Session, _: HostMessagingFn) {

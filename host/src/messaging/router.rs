@@ -257,6 +257,10 @@ impl Router {
             .filter(|t| seen.insert(t.clone()))
             .collect();
         let mut state = self.lock();
+        // MSG-4.1 across targets: every target loaded, then every queue's room.
+        if let Some(absent) = targets.iter().find(|t| !registry.contains(t)) {
+            return Err(MessagingError::TargetNotFound(absent.clone()));
+        }
         for target in &targets {
             self.check_target(&state, registry, target)?;
         }
