@@ -240,6 +240,29 @@ fn msg_4(session: &mut Session, function: HostMessagingFn) {
         session.inbox(&bob).is_empty(),
         "something was delivered although a target is not loaded"
     );
+    // MSG-4.2: a component loaded again under an unloaded id gets nothing
+    // that was queued for its predecessor.
+    let reloaded = session.load(Probe::Messaging, "reloaded/1");
+    let old = match function {
+        Send => send(&reloaded, b"old"),
+        Request => request(&reloaded, b"old", 50),
+        Broadcast => broadcast(&[&reloaded], b"old"),
+        CancelRequest | SelfId => no_part("MSG-4", function),
+    };
+    session.ok(&alice, old);
+    if function == Request {
+        // A request it made, whose reply comes after it was unloaded.
+        session.ok(&reloaded, request(&bob, b"ask", 5_000));
+    }
+    session.unload(&reloaded);
+    let reloaded = session.load(Probe::Messaging, "reloaded/1");
+    session.settle();
+    let inbox = session.inbox(&reloaded);
+    assert!(
+        inbox.is_empty(),
+        "a component loaded again under an unloaded id received its predecessor's \
+         messages (MSG-4.2): {inbox:?}"
+    );
     // MSG-4.1: the payload is judged before the target, the target before
     // the queue.
     let ghost = session.id("ghost/1");

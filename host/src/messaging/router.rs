@@ -274,6 +274,25 @@ impl Router {
         Ok(())
     }
 
+    /// MSG-4.2: drops what is queued for `id` and the requests it is still
+    /// waiting on, so that a component loaded again under the same id starts
+    /// with nothing of its predecessor's. Requests *to* `id` time out (MSG-6).
+    pub fn forget(&self, id: &ComponentId) {
+        let mut state = self.lock();
+        state.queue.retain(|delivery| &delivery.target != id);
+        state.queued.remove(id);
+        let abandoned: Vec<CorrelationId> = state
+            .pending
+            .iter()
+            .filter(|(_, pending)| &pending.caller == id)
+            .map(|(correlation, _)| correlation.clone())
+            .collect();
+        for correlation in abandoned {
+            state.pending.remove(&correlation);
+            state.settle(correlation, id.clone(), Settlement::Cancelled);
+        }
+    }
+
     /// The next delivery, oldest first.
     pub fn next_delivery(&self) -> Option<Delivery> {
         let mut state = self.lock();

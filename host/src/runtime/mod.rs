@@ -307,6 +307,7 @@ impl Runtime {
 
     fn forget(&self, id: &ComponentId) {
         self.host.registry.remove(id);
+        self.host.router.forget(id);
         self.components_mut().remove(id);
     }
 }
