@@ -4,6 +4,9 @@ pub mod backend;
 pub mod memory;
 pub mod redb;
 
+#[cfg(test)]
+mod model;
+
 use crate::bindings::airssys::core::errors::StorageError;
 use crate::bindings::airssys::core::storage::{Host, StorageUsage};
 use crate::ctx::AirssysCtx;
