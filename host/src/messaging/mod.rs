@@ -3,6 +3,9 @@
 
 pub mod router;
 
+#[cfg(test)]
+mod model;
+
 use std::time::Duration;
 
 use crate::bindings::airssys::core::errors::MessagingError;
