@@ -14,5 +14,11 @@ pub const MESSAGE_BYTES: usize = 1024 * 1024;
 /// Undelivered messages a target's queue holds (MSG-9).
 pub const QUEUE_DEPTH: usize = 1024;
 
+/// The longest `timeout-ms` a request may ask for (MSG-6.2): one hour.
+pub const REQUEST_TIMEOUT_MS: u64 = 60 * 60 * 1000;
+
+/// Requests one component may have pending at once (MSG-5.2).
+pub const PENDING_REQUESTS: usize = 1024;
+
 /// The longest log message kept whole, in bytes; longer ones are cut (SVC-1.1).
 pub const LOG_MESSAGE_BYTES: usize = 16 * 1024;

@@ -28,6 +28,10 @@ pub struct HostConfig {
     pub max_message_bytes: usize,
     /// Undelivered messages a target may have queued (MSG-9).
     pub queue_depth: usize,
+    /// The longest `timeout-ms` a request may ask for (MSG-6.2).
+    pub max_request_timeout: Duration,
+    /// Requests one component may have pending at once (MSG-5.2).
+    pub max_pending_requests: usize,
     /// Log messages longer than this are cut, and the cut is marked (SVC-1).
     pub max_log_message_bytes: usize,
     /// Limits for components loaded without their own.
@@ -68,6 +72,8 @@ impl Default for HostConfig {
             max_key_bytes: limits::KEY_BYTES,
             max_message_bytes: limits::MESSAGE_BYTES,
             queue_depth: limits::QUEUE_DEPTH,
+            max_request_timeout: Duration::from_millis(limits::REQUEST_TIMEOUT_MS),
+            max_pending_requests: limits::PENDING_REQUESTS,
             max_log_message_bytes: limits::LOG_MESSAGE_BYTES,
             default_limits: Limits::default(),
             epoch_tick: Duration::from_millis(5),
@@ -120,6 +126,16 @@ impl HostConfig {
             "queue_depth",
             self.queue_depth as u64,
             defaults.queue_depth as u64,
+        )?;
+        at_least_one(
+            "max_pending_requests",
+            self.max_pending_requests as u64,
+            defaults.max_pending_requests as u64,
+        )?;
+        at_least_one(
+            "max_request_timeout",
+            self.max_request_timeout.as_millis() as u64,
+            defaults.max_request_timeout.as_millis() as u64,
         )?;
         at_least_one(
             "audit_log_capacity",

@@ -53,7 +53,7 @@ impl AirssysHost {
     ) -> Result<Self, HostError> {
         config.validate()?;
         Ok(Self {
-            router: Router::new(config.max_message_bytes, config.queue_depth),
+            router: Router::new(&config),
             registry: Registry::default(),
             log_sink: None,
             audit: AuditLog::new(config.audit_log_capacity),

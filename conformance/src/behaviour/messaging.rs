@@ -382,6 +382,16 @@ fn msg_6(session: &mut Session, _: HostMessagingFn) {
         Some(TIMEOUT_CONTENT_TYPE),
         "the one callback of a late reply is the timeout notice"
     );
+    // MSG-6.3: the longest timeout is accepted, one millisecond more is not.
+    let longest = limits::REQUEST_TIMEOUT_MS;
+    session.err(&alice, request(&bob, b"x", longest + 1), "invalid-message");
+    let waiting = correlation(session.ok(&alice, request(&bob, b"x", longest)));
+    session.ok(
+        &alice,
+        Call::CancelRequest {
+            request_id: waiting,
+        },
+    );
 }
 
 fn msg_7(session: &mut Session, _: HostMessagingFn) {

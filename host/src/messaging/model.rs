@@ -80,7 +80,7 @@ struct Request {
 
 fn run(ops: &[Op]) -> Result<(), TestCaseError> {
     let registry = Registry::default();
-    let router = Router::new(1024, 1024);
+    let router = Router::new(&crate::HostConfig::default());
     let mut epoch = [0u32; 3];
     for n in 0..NAMES.len() {
         registry.insert(registration(n)).unwrap();

@@ -10,6 +10,7 @@ use crate::bindings::airssys::core::errors::MessagingError;
 use crate::bindings::airssys::core::types::{
     ComponentId, ComponentMessage, CorrelationId, Timestamp,
 };
+use crate::config::HostConfig;
 use crate::registry::Registry;
 
 /// `content-type` of the callback that reports a request's timeout (MSG-6).
@@ -64,6 +65,8 @@ pub struct Router {
     state: Mutex<State>,
     max_message_bytes: usize,
     queue_depth: usize,
+    max_timeout: Duration,
+    max_pending: usize,
     /// Distinguishes correlation ids of different host runs.
     run_tag: String,
 }
@@ -114,15 +117,17 @@ impl State {
 }
 
 impl Router {
-    pub fn new(max_message_bytes: usize, queue_depth: usize) -> Self {
+    pub fn new(config: &HostConfig) -> Self {
         let nanos = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .unwrap_or_default()
             .as_nanos();
         Self {
             state: Mutex::default(),
-            max_message_bytes,
-            queue_depth,
+            max_message_bytes: config.max_message_bytes,
+            queue_depth: config.queue_depth,
+            max_timeout: config.max_request_timeout,
+            max_pending: config.max_pending_requests,
             run_tag: format!("{:x}-{:x}", std::process::id(), nanos & 0xffff_ffff),
         }
     }
@@ -190,9 +195,25 @@ impl Router {
                 "timeout-ms is 0; a request needs at least 1 ms to be answered".into(),
             ));
         }
+        if timeout > self.max_timeout {
+            return Err(MessagingError::InvalidMessage(format!(
+                "timeout-ms is {}; the longest a request may wait is {} ms",
+                timeout.as_millis(),
+                self.max_timeout.as_millis()
+            )));
+        }
         self.check_payload(&payload)?;
         let mut state = self.lock();
         self.check_target(&state, registry, &target)?;
+        let waiting = state
+            .pending
+            .values()
+            .filter(|p| &p.caller == sender)
+            .count();
+        if waiting >= self.max_pending {
+            // The caller's own queue of requests is full (MSG-5.2).
+            return Err(MessagingError::QueueFull);
+        }
         state.issued += 1;
         let id = format!("{}-{}", self.run_tag, state.issued);
         state.pending.insert(

@@ -55,3 +55,21 @@ fn msg_9_full_queue_is_refused_until_drained() {
     assert_eq!(host.inbox(&bob).len(), 3);
     host.ok(&alice, send(&bob, b"room again"));
 }
+
+#[test]
+fn msg_5_3_pending_requests_per_caller_are_bounded() {
+    let host = Harness::with_config(HostConfig {
+        max_pending_requests: 2,
+        ..HostConfig::default()
+    });
+    let alice = host.load(MESSAGING_PROBE, "test/alice/1");
+    let carol = host.load(MESSAGING_PROBE, "test/carol/1");
+    let bob = host.load(MESSAGING_PROBE, "test/bob/1");
+    // Bob never answers these: they stay pending until their timeout.
+    host.ok(&alice, request(&bob, b"no-reply 1", 60_000));
+    host.ok(&alice, request(&bob, b"no-reply 2", 60_000));
+    host.settle(Duration::from_millis(50));
+    host.err(&alice, request(&bob, b"no-reply 3", 60_000), "queue-full");
+    // The bound is the caller's: another component still may ask.
+    host.ok(&carol, request(&bob, b"no-reply 4", 60_000));
+}
