@@ -5,6 +5,10 @@
 /// The longest key, in bytes (STO-8).
 pub const KEY_BYTES: usize = 1024;
 
+/// Keys one component may store (STO-9.1): with the quota, this bounds the
+/// host memory a component's keys take, however short they are.
+pub const KEYS: usize = 64 * 1024;
+
 /// Each component's storage quota, in bytes: key bytes plus value bytes (STO-7.1).
 pub const STORAGE_QUOTA_BYTES: u64 = 10 * 1024 * 1024;
 

@@ -22,6 +22,8 @@ pub struct HostConfig {
     pub storage: StorageConfig,
     /// Per-component storage quota: key bytes plus value bytes (STO-7, STO-9).
     pub storage_quota_bytes: u64,
+    /// Keys one component may store (STO-9.1).
+    pub max_keys: usize,
     /// Longest accepted storage key, in bytes (STO-8).
     pub max_key_bytes: usize,
     /// Largest accepted message payload, in bytes (MSG-9).
@@ -70,6 +72,7 @@ impl Default for HostConfig {
             storage: StorageConfig::default(),
             storage_quota_bytes: limits::STORAGE_QUOTA_BYTES,
             max_key_bytes: limits::KEY_BYTES,
+            max_keys: limits::KEYS,
             max_message_bytes: limits::MESSAGE_BYTES,
             queue_depth: limits::QUEUE_DEPTH,
             max_request_timeout: Duration::from_millis(limits::REQUEST_TIMEOUT_MS),
@@ -127,6 +130,7 @@ impl HostConfig {
             self.queue_depth as u64,
             defaults.queue_depth as u64,
         )?;
+        at_least_one("max_keys", self.max_keys as u64, defaults.max_keys as u64)?;
         at_least_one(
             "max_pending_requests",
             self.max_pending_requests as u64,

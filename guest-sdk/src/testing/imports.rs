@@ -4,7 +4,7 @@
 pub(crate) mod storage {
     use crate::bindings::airssys::core::errors::StorageError;
     use crate::bindings::airssys::core::storage::StorageUsage;
-    use crate::testing::state::{KEY_LIMIT_BYTES, with};
+    use crate::testing::state::{KEY_LIMIT_BYTES, KEYS, with};
 
     /// STO-8, with the reference host's reasons (STO-8.1).
     fn check(key: &str) -> Result<(), StorageError> {
@@ -30,7 +30,8 @@ pub(crate) mod storage {
         with(|state| {
             let old = state.storage.get(key).map_or(0, |v| key.len() + v.len());
             let used = state.used_bytes() - old as u64 + (key.len() + value.len()) as u64;
-            if used > state.quota_bytes {
+            let new_key = !state.storage.contains_key(key);
+            if used > state.quota_bytes || (new_key && state.storage.len() >= KEYS) {
                 return Err(StorageError::QuotaExceeded);
             }
             state.storage.insert(key.to_owned(), value.to_vec());

@@ -11,7 +11,7 @@ use crate::logging::Level;
 
 /// The reference host's defaults (docs/spec.md STO-7.1, STO-8, MSG-9).
 pub(crate) use airssys_contract::limits::{
-    KEY_BYTES as KEY_LIMIT_BYTES, MESSAGE_BYTES as MESSAGE_LIMIT_BYTES,
+    KEY_BYTES as KEY_LIMIT_BYTES, KEYS, MESSAGE_BYTES as MESSAGE_LIMIT_BYTES,
     STORAGE_QUOTA_BYTES as DEFAULT_QUOTA_BYTES,
 };
 

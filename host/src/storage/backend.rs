@@ -11,6 +11,15 @@ pub struct Usage {
     pub key_count: u64,
 }
 
+/// What one namespace may hold (STO-9).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Quota {
+    /// Key bytes plus value bytes.
+    pub bytes: u64,
+    /// Keys.
+    pub keys: u64,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum BackendError {
     #[error("the write would exceed the storage quota")]
@@ -24,13 +33,13 @@ pub enum BackendError {
 pub trait StorageBackend: Send + Sync + 'static {
     fn get(&self, namespace: &Namespace, key: &str) -> Result<Option<Vec<u8>>, BackendError>;
 
-    /// Stores `value` under `key` if the namespace stays within `quota` bytes.
+    /// Stores `value` under `key` if the namespace stays within `quota`.
     fn set(
         &self,
         namespace: &Namespace,
         key: &str,
         value: &[u8],
-        quota: u64,
+        quota: Quota,
     ) -> Result<(), BackendError>;
 
     /// Removes `key`; an absent key is not an error.
@@ -59,16 +68,17 @@ impl Usage {
         key: &str,
         old_len: Option<usize>,
         new_len: usize,
-        quota: u64,
+        quota: Quota,
     ) -> Result<Usage, BackendError> {
         let released = old_len.map_or(0, |len| entry_bytes(key, len));
         let used_bytes = self.used_bytes - released + entry_bytes(key, new_len);
-        if used_bytes > quota {
+        let key_count = self.key_count + u64::from(old_len.is_none());
+        if used_bytes > quota.bytes || key_count > quota.keys {
             return Err(BackendError::QuotaExceeded);
         }
         Ok(Usage {
             used_bytes,
-            key_count: self.key_count + u64::from(old_len.is_none()),
+            key_count,
         })
     }
 
@@ -85,13 +95,15 @@ impl Usage {
 mod tests {
     use super::*;
 
+    const TEN_BYTES: Quota = Quota { bytes: 10, keys: 2 };
+
     #[test]
     fn replacing_counts_only_the_difference() {
         let usage = Usage {
             used_bytes: 10,
             key_count: 1,
         };
-        let after = usage.after_set("k", Some(9), 4, 10).unwrap();
+        let after = usage.after_set("k", Some(9), 4, TEN_BYTES).unwrap();
         assert_eq!(
             after,
             Usage {
@@ -105,9 +117,22 @@ mod tests {
     fn a_new_key_over_quota_is_refused() {
         let usage = Usage::default();
         assert_eq!(
-            usage.after_set("key", None, 8, 10),
+            usage.after_set("key", None, 8, TEN_BYTES),
             Err(BackendError::QuotaExceeded)
         );
-        assert!(usage.after_set("key", None, 7, 10).is_ok());
+        assert!(usage.after_set("key", None, 7, TEN_BYTES).is_ok());
+    }
+
+    #[test]
+    fn a_key_over_the_key_limit_is_refused_a_replacement_is_not() {
+        let full = Usage {
+            used_bytes: 2,
+            key_count: 2,
+        };
+        assert_eq!(
+            full.after_set("c", None, 0, TEN_BYTES),
+            Err(BackendError::QuotaExceeded)
+        );
+        assert!(full.after_set("a", Some(0), 1, TEN_BYTES).is_ok());
     }
 }

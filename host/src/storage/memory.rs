@@ -3,7 +3,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;
 
-use super::backend::{BackendError, Namespace, StorageBackend, Usage};
+use super::backend::{BackendError, Namespace, Quota, StorageBackend, Usage};
 
 #[derive(Default)]
 pub struct MemoryBackend {
@@ -42,7 +42,7 @@ impl StorageBackend for MemoryBackend {
         namespace: &Namespace,
         key: &str,
         value: &[u8],
-        quota: u64,
+        quota: Quota,
     ) -> Result<(), BackendError> {
         self.with(namespace, |entries| {
             let old_len = entries.values.get(key).map(Vec::len);

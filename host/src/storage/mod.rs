@@ -11,7 +11,7 @@ use crate::bindings::airssys::core::errors::StorageError;
 use crate::bindings::airssys::core::storage::{Host, StorageUsage};
 use crate::ctx::AirssysCtx;
 use crate::security::Capability;
-use backend::BackendError;
+use backend::{BackendError, Quota};
 
 impl From<BackendError> for StorageError {
     fn from(error: BackendError) -> Self {
@@ -54,7 +54,10 @@ impl Host for AirssysCtx {
 
     fn set(&mut self, key: String, value: Vec<u8>) -> Result<(), StorageError> {
         self.storage_access(Capability::StorageWrite, Some(&key))?;
-        let quota = self.host.config.storage_quota_bytes;
+        let quota = Quota {
+            bytes: self.host.config.storage_quota_bytes,
+            keys: self.host.config.max_keys as u64,
+        };
         Ok(self
             .host
             .storage
@@ -91,7 +94,12 @@ impl Host for AirssysCtx {
 /// The same checks against every backend: what the trait promises.
 #[cfg(test)]
 mod backend_contract {
-    use super::backend::{BackendError, StorageBackend, Usage};
+    use super::backend::{BackendError, Quota, StorageBackend, Usage};
+
+    const QUOTA: Quota = Quota {
+        bytes: 1000,
+        keys: 3,
+    };
     use super::memory::MemoryBackend;
     use super::redb::RedbBackend;
 
@@ -99,9 +107,9 @@ mod backend_contract {
         // Namespaces that sort next to each other must not leak into one another.
         for namespace in ["a", "a/", "a/b", "ab", "b"] {
             backend
-                .set(namespace, "key", namespace.as_bytes(), 1000)
+                .set(namespace, "key", namespace.as_bytes(), QUOTA)
                 .unwrap();
-            backend.set(namespace, "key2", b"", 1000).unwrap();
+            backend.set(namespace, "key2", b"", QUOTA).unwrap();
         }
         assert_eq!(backend.keys("a", "").unwrap(), ["key", "key2"]);
         assert_eq!(backend.keys("a/", "key2").unwrap(), ["key2"]);
@@ -119,7 +127,7 @@ mod backend_contract {
         );
 
         assert_eq!(
-            backend.set("a", "big", &[0; 1000], 1000),
+            backend.set("a", "big", &[0; 1000], QUOTA),
             Err(BackendError::QuotaExceeded)
         );
         assert_eq!(backend.get("a", "big").unwrap(), None);

@@ -8,12 +8,12 @@ use std::path::Path;
 use proptest::collection::vec;
 use proptest::prelude::*;
 
-use super::backend::{BackendError, StorageBackend, Usage, entry_bytes};
+use super::backend::{BackendError, Quota, StorageBackend, Usage, entry_bytes};
 use super::memory::MemoryBackend;
 use super::redb::RedbBackend;
 
-/// Small enough that sequences reach it.
-const QUOTA: u64 = 64;
+/// Small enough that sequences reach both limits.
+const QUOTA: Quota = Quota { bytes: 64, keys: 3 };
 
 #[derive(Debug, Clone)]
 enum Op {
@@ -60,8 +60,10 @@ impl Model {
             .0
             .get(&(namespace, key))
             .map_or(0, |v| entry_bytes(key, v.len()));
-        let used = self.usage(namespace).used_bytes - old + entry_bytes(key, value.len());
-        if used > QUOTA {
+        let usage = self.usage(namespace);
+        let used = usage.used_bytes - old + entry_bytes(key, value.len());
+        let keys = usage.key_count + u64::from(!self.0.contains_key(&(namespace, key)));
+        if used > QUOTA.bytes || keys > QUOTA.keys {
             return Err(BackendError::QuotaExceeded);
         }
         self.0.insert((namespace, key), value.to_vec());

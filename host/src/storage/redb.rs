@@ -5,7 +5,7 @@ use std::path::Path;
 
 use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
 
-use super::backend::{BackendError, Namespace, StorageBackend, Usage};
+use super::backend::{BackendError, Namespace, Quota, StorageBackend, Usage};
 
 /// (namespace, key) -> value. Tuple keys sort by namespace, then key bytes.
 const ENTRIES: TableDefinition<(&str, &str), &[u8]> = TableDefinition::new("entries");
@@ -89,7 +89,7 @@ impl StorageBackend for RedbBackend {
         namespace: &Namespace,
         key: &str,
         value: &[u8],
-        quota: u64,
+        quota: Quota,
     ) -> Result<(), BackendError> {
         self.write(|entries, usage| {
             let old_len = entries

@@ -75,3 +75,19 @@ fn sto_10_ids_that_render_alike_stay_apart() {
     host.ok(&one, set("k", b"one"));
     assert_eq!(host.ok(&two, get("k")), Returned::Value(None));
 }
+
+#[test]
+fn sto_9_1_the_key_count_is_bounded_too() {
+    let host = Harness::with_config(HostConfig {
+        max_keys: 2,
+        ..HostConfig::default()
+    });
+    let probe = host.load(STORAGE_PROBE, "test/storage/1");
+    host.ok(&probe, set("a", b""));
+    host.ok(&probe, set("b", b""));
+    host.err(&probe, set("c", b""), "quota-exceeded");
+    host.ok(&probe, set("a", b"replacing is not a new key"));
+    host.ok(&probe, Call::Delete { key: "b".into() });
+    host.ok(&probe, set("c", b""));
+    assert_eq!(usage(&host, &probe).2, 2);
+}
