@@ -420,11 +420,35 @@ fn msg_7(session: &mut Session, _: HostMessagingFn) {
         .collect();
     session.settle();
     for id in &timed_out {
+        // Only to its caller: to another component it is someone else's id.
+        session.err(&bob, cancel(id), "invalid-message");
         let detail = session.err(&alice, cancel(id), "correlation-timeout");
         assert_eq!(
             detail.as_deref(),
             Some(id.as_str()),
             "correlation-timeout must carry the id"
+        );
+    }
+    // MSG-7.1: answered and cancelled requests, with a reason saying so to
+    // their caller, and nothing about them to another component.
+    let answered = correlation(session.ok(&alice, request(&bob, b"ping", 5_000)));
+    session.settle();
+    let again = correlation(session.ok(&alice, request(&bob, b"no-reply", 5_000)));
+    session.ok(&alice, cancel(&again));
+    for (id, how) in [(&answered, "answered"), (&again, "cancelled")] {
+        let reason = session
+            .err(&alice, cancel(id), "invalid-message")
+            .unwrap_or_default();
+        assert!(
+            reason.contains(how),
+            "cancelling a request already {how} must say so; the reason is {reason:?}"
+        );
+        let to_bob = session
+            .err(&bob, cancel(id), "invalid-message")
+            .unwrap_or_default();
+        assert!(
+            !to_bob.contains(how),
+            "another component learned that alice's request was {how}: {to_bob:?}"
         );
     }
 }
