@@ -11,6 +11,7 @@ use airssys_conformance::{
 };
 use airssys_host::runtime::ComponentState;
 use airssys_host::runtime::engine::engine_config;
+use airssys_host::storage::memory::MemoryBackend;
 use airssys_host::{
     AirssysCtx, AirssysHost, Capabilities, ComponentId, ComponentMessage, HostConfig, LoadOptions,
     LogBuffer, LogLevel, Runtime, StorageConfig,
@@ -25,6 +26,7 @@ pub struct ReferenceHost {
     name: String,
     registration: Registration,
     offers_runtime: bool,
+    in_memory: bool,
     /// Storage and registry for components the suite instantiates itself.
     shared: Arc<AirssysHost>,
 }
@@ -45,8 +47,18 @@ impl ReferenceHost {
             name: name.into(),
             registration,
             offers_runtime: true,
+            in_memory: false,
             shared: Arc::new(AirssysHost::new(HostConfig::default()).expect("default config")),
         }
+    }
+
+    /// Its runtime on memory storage instead of redb, so that the suite
+    /// judges that backend too. A restart keeps the same memory: STO-11 then
+    /// judges the runtime's restart, not durability.
+    pub fn in_memory(mut self) -> Self {
+        self.in_memory = true;
+        self.name.push_str(" (memory storage)");
+        self
     }
 
     /// Without its `Runtime`: only what the suite can run on the linker alone.
@@ -98,9 +110,14 @@ impl HostUnderTest for ReferenceHost {
             return None;
         }
         let dir = tempfile::tempdir().expect("a temporary directory");
+        let storage = if self.in_memory {
+            Storage::Memory(Arc::new(MemoryBackend::new()))
+        } else {
+            Storage::Redb(dir.path().join("storage.redb"))
+        };
         let mut runtime = ReferenceRuntime {
             runtime: None,
-            storage: dir.path().join("storage.redb"),
+            storage,
             _dir: dir,
             logs: Arc::default(),
             engine: engine.clone(),
@@ -112,10 +129,17 @@ impl HostUnderTest for ReferenceHost {
     }
 }
 
+/// Where a reference runtime keeps storage, across its restarts.
+enum Storage {
+    /// A database file in a temporary directory.
+    Redb(PathBuf),
+    Memory(Arc<MemoryBackend>),
+}
+
 /// A reference `Runtime` on persistent storage in a temporary directory.
 struct ReferenceRuntime {
     runtime: Option<Runtime>,
-    storage: PathBuf,
+    storage: Storage,
     _dir: tempfile::TempDir,
     logs: Arc<LogBuffer>,
     engine: Engine,
@@ -125,11 +149,16 @@ struct ReferenceRuntime {
 
 impl ReferenceRuntime {
     fn start(&mut self) {
-        let config = HostConfig {
-            storage: StorageConfig::Redb(self.storage.clone()),
-            ..HostConfig::default()
+        let host = match &self.storage {
+            Storage::Redb(path) => AirssysHost::new(HostConfig {
+                storage: StorageConfig::Redb(path.clone()),
+                ..HostConfig::default()
+            }),
+            Storage::Memory(memory) => {
+                AirssysHost::with_backend(HostConfig::default(), Box::new(memory.clone()))
+            }
         };
-        let host = AirssysHost::new(config)
+        let host = host
             .expect("the reference host starts")
             .with_log_sink(self.logs.clone());
         let (registration, stubs) = (self.registration, self.stubs.clone());
