@@ -328,6 +328,27 @@ fn msg_5(session: &mut Session, _: HostMessagingFn) {
             "correlation id {next} was issued twice"
         );
     }
+    // MSG-5.3: a caller's pending requests are bounded; spread over two
+    // targets, so that no target's queue fills first.
+    let carol = session.load(Probe::Messaging, "carol/1");
+    let dave = session.load(Probe::Messaging, "dave/1");
+    let asker = session.load(Probe::Messaging, "asker/1");
+    let mut pending = Vec::new();
+    for n in 0..limits::PENDING_REQUESTS {
+        let target = if n % 2 == 0 { &carol } else { &dave };
+        match session.call(&asker, request(target, b"no-reply", 60_000)) {
+            Ok(returned) => pending.push(correlation(returned)),
+            Err(error) => panic!(
+                "request {n} of the {} pending requests a caller may have failed: {error:?}",
+                limits::PENDING_REQUESTS
+            ),
+        }
+    }
+    session.err(&asker, request(&bob, b"no-reply", 60_000), "queue-full");
+    session.ok(&alice, request(&bob, b"another caller", 5_000));
+    for id in pending {
+        session.ok(&asker, Call::CancelRequest { request_id: id });
+    }
 }
 
 fn msg_6(session: &mut Session, _: HostMessagingFn) {
