@@ -65,7 +65,7 @@ pub const DEFECTS: &[Defect] = &[
         function: HostFn::Send,
         what: "the payload's last byte is dropped",
         registration: send_drops_a_byte,
-        fails: &["MSG-2", "MSG-3", "MSG-9"],
+        fails: &["MSG-2", "MSG-3", "MSG-4", "MSG-9"],
     },
     Defect {
         function: HostFn::Request,
