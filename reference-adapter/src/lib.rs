@@ -111,7 +111,7 @@ impl HostUnderTest for ReferenceHost {
         }
         let dir = tempfile::tempdir().expect("a temporary directory");
         let storage = if self.in_memory {
-            Storage::Memory(Arc::new(MemoryBackend::new()))
+            Storage::Memory(MemoryBackend::new())
         } else {
             Storage::Redb(dir.path().join("storage.redb"))
         };
@@ -133,7 +133,8 @@ impl HostUnderTest for ReferenceHost {
 enum Storage {
     /// A database file in a temporary directory.
     Redb(PathBuf),
-    Memory(Arc<MemoryBackend>),
+    /// Shared with every runtime started after a restart.
+    Memory(MemoryBackend),
 }
 
 /// A reference `Runtime` on persistent storage in a temporary directory.

@@ -55,35 +55,6 @@ pub trait StorageBackend: Send + Sync + 'static {
     fn usage(&self, namespace: &Namespace) -> Result<Usage, BackendError>;
 }
 
-/// A backend shared with the embedder, e.g. memory storage kept across a
-/// restart of the runtime in tests.
-impl<B: StorageBackend> StorageBackend for std::sync::Arc<B> {
-    fn get(&self, namespace: &Namespace, key: &str) -> Result<Option<Vec<u8>>, BackendError> {
-        (**self).get(namespace, key)
-    }
-    fn set(
-        &self,
-        namespace: &Namespace,
-        key: &str,
-        value: &[u8],
-        quota: Quota,
-    ) -> Result<(), BackendError> {
-        (**self).set(namespace, key, value, quota)
-    }
-    fn delete(&self, namespace: &Namespace, key: &str) -> Result<(), BackendError> {
-        (**self).delete(namespace, key)
-    }
-    fn contains(&self, namespace: &Namespace, key: &str) -> Result<bool, BackendError> {
-        (**self).contains(namespace, key)
-    }
-    fn keys(&self, namespace: &Namespace, prefix: &str) -> Result<Vec<String>, BackendError> {
-        (**self).keys(namespace, prefix)
-    }
-    fn usage(&self, namespace: &Namespace) -> Result<Usage, BackendError> {
-        (**self).usage(namespace)
-    }
-}
-
 /// Bytes one entry counts against the quota.
 pub(crate) fn entry_bytes(key: &str, value_len: usize) -> u64 {
     (key.len() + value_len) as u64

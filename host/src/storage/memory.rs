@@ -1,13 +1,15 @@
 //! The in-memory backend: the default, nothing to set up, gone when the host stops.
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use super::backend::{BackendError, Namespace, Quota, StorageBackend, Usage};
 
-#[derive(Default)]
+/// Clones share the same storage: an embedder (or a test) can keep it
+/// across a restart of the host.
+#[derive(Default, Clone)]
 pub struct MemoryBackend {
-    namespaces: Mutex<HashMap<String, Entries>>,
+    namespaces: Arc<Mutex<HashMap<String, Entries>>>,
 }
 
 #[derive(Default)]
