@@ -1,5 +1,6 @@
 //! Generates `HostFn`, `Interface` and `foreach_host_fn!` from `../wit`, so
-//! that the contract's function list is written once, in WIT.
+//! that the contract's function list is written once, in WIT, and embeds
+//! the WIT files themselves (`WIT_FILES`).
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -228,6 +229,29 @@ fn main() {
         .unwrap();
     }
     code.push_str("    };\n}\n");
+
+    let mut wit_files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()))
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.extension().is_some_and(|ext| ext == "wit"))
+        .collect();
+    wit_files.sort();
+    code.push_str(
+        "\n/// The contract's WIT files, name and text, sorted by name: what the\n\
+         /// conformance suite carries wherever it is installed.\n\
+         pub const WIT_FILES: &[(&str, &str)] = &[\n",
+    );
+    for path in wit_files {
+        let name = path.file_name().unwrap().to_str().unwrap();
+        let path = path.canonicalize().unwrap();
+        writeln!(
+            code,
+            "    ({name:?}, include_str!({:?})),",
+            path.display().to_string()
+        )
+        .unwrap();
+    }
+    code.push_str("];\n");
 
     let out = PathBuf::from(std::env::var("OUT_DIR").unwrap()).join("contract.rs");
     std::fs::write(out, code).unwrap();

@@ -76,15 +76,11 @@ pub struct Contract {
     digest: String,
 }
 
-mod embedded {
-    include!(concat!(env!("OUT_DIR"), "/wit_files.rs"));
-}
-
 impl Contract {
     /// The contract this suite was built with: this repository's `wit/`,
     /// embedded.
     pub fn bundled() -> Self {
-        Self::from_files(embedded::WIT_FILES).expect("the bundled WIT parses")
+        Self::from_files(airssys_contract::WIT_FILES).expect("the bundled WIT parses")
     }
 
     /// The contract in the `.wit` files of `dir`.
