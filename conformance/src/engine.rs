@@ -181,11 +181,7 @@ impl Context {
                 "no behaviour coverage: the WIT names no clause for `{}`",
                 function.name
             )),
-            Aspect::Behaviour(Some(clause)) => match self.behaviour(function, clause) {
-                Err(Judged::Unjudged(why)) => return Outcome::Ignored(why),
-                Err(Judged::Failed(message)) => Err(message),
-                Ok(()) => Ok(()),
-            },
+            Aspect::Behaviour(Some(clause)) => return self.behaviour(function, clause),
         };
         match result {
             Ok(()) => Outcome::Passed,
@@ -193,63 +189,53 @@ impl Context {
         }
     }
 
-    fn behaviour(&self, function: &HostFunction, clause: &str) -> Result<(), Judged> {
+    /// Runs the clause's check on a freshly reset host. A check that stops
+    /// on another function's misbehaviour ([`Precondition`]) is ignored.
+    fn behaviour(&self, function: &HostFunction, clause: &str) -> Outcome {
         let Some(check) = self.check(clause) else {
-            return Err(Judged::Failed(format!(
+            return Outcome::Failed(format!(
                 "no behaviour coverage: the suite has no check for {clause}"
-            )));
+            ));
         };
         // A new adapter's start has its own limit; the trial's starts after it.
-        let mut lease = self
-            .pool
-            .lease()
-            .map_err(|e| Judged::Failed(e.to_string()))?;
+        let mut lease = match self.pool.lease() {
+            Ok(lease) => lease,
+            Err(error) => return Outcome::Failed(error.to_string()),
+        };
         let deadline = Instant::now() + self.limits.trial;
         let reset = Request::Reset {
             traps: self.traps.clone(),
         };
+        let not_reset = |why: String| {
+            Outcome::Failed(format!("the host could not be reset for {clause}: {why}"))
+        };
         match lease.exchange(reset, deadline.saturating_duration_since(Instant::now())) {
             Ok(Response::Ok) => {}
-            Ok(other) => {
-                return Err(Judged::Failed(format!(
-                    "the host could not be reset for {clause}: {other:?}"
-                )));
-            }
-            Err(error) => {
-                return Err(Judged::Failed(format!(
-                    "the host could not be reset for {clause}: {error}"
-                )));
-            }
+            Ok(other) => return not_reset(format!("{other:?}")),
+            Err(error) => return not_reset(error.to_string()),
         }
         let mut session = Session::new(&mut lease, deadline, self.seed);
-        quiet_panics(|| {
+        let ran = quiet_panics(|| {
             catch_unwind(AssertUnwindSafe(|| {
                 check.judge.run(&mut session, clause, function.host_fn)
             }))
-        })
-        .map_err(|panic| {
-            if let Some(Precondition(why)) = panic.downcast_ref::<Precondition>() {
-                return Judged::Unjudged(format!("{clause}: precondition failed: {why}"));
-            }
-            let detail = panic
-                .downcast_ref::<String>()
-                .map(String::as_str)
-                .or_else(|| panic.downcast_ref::<&str>().copied())
-                .unwrap_or("the check panicked");
-            Judged::Failed(format!(
-                "{clause}: {}\n  {detail}",
-                self.spec.summary(clause)
-            ))
-        })
+        });
+        let Err(panic) = ran else {
+            return Outcome::Passed;
+        };
+        if let Some(Precondition(why)) = panic.downcast_ref::<Precondition>() {
+            return Outcome::Ignored(format!("{clause}: precondition failed: {why}"));
+        }
+        let detail = panic
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| panic.downcast_ref::<&str>().copied())
+            .unwrap_or("the check panicked");
+        Outcome::Failed(format!(
+            "{clause}: {}\n  {detail}",
+            self.spec.summary(clause)
+        ))
     }
-}
-
-/// Why a behaviour trial did not pass.
-enum Judged {
-    Failed(String),
-    /// Another function than the judged one misbehaved where the check
-    /// needed it: the trial cannot judge its own function.
-    Unjudged(String),
 }
 
 thread_local! {

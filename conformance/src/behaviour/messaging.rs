@@ -95,13 +95,14 @@ pub(super) fn broadcast(targets: &[&Id], payload: &[u8]) -> Call {
     }
 }
 
-/// The same message through `function` (send, request or broadcast), for
-/// the check of `clause`.
-fn through(clause: &str, function: HostMessagingFn, target: &Id, payload: &[u8]) -> Call {
+/// The same message through `function`, for the check of `clause`: `send`
+/// and `request` to the last of `targets`, `broadcast` to all of them, in
+/// order. A request waits 50 ms, so that an unanswered one soon settles.
+fn through(clause: &str, function: HostMessagingFn, targets: &[&Id], payload: &[u8]) -> Call {
     match function {
-        Send => send(target, payload),
-        Request => request(target, payload, 5_000),
-        Broadcast => broadcast(&[target], payload),
+        Send => send(targets[targets.len() - 1], payload),
+        Request => request(targets[targets.len() - 1], payload, 50),
+        Broadcast => broadcast(targets, payload),
         CancelRequest | SelfId => no_part(clause, function),
     }
 }
@@ -118,6 +119,20 @@ fn callbacks(inbox: &[Received]) -> Vec<&Received> {
         .iter()
         .filter(|r| r.through == Through::HandleCallback)
         .collect()
+}
+
+/// Fills `target`'s queue with sends from `from`. A refused send fails a
+/// trial of `send`, and is a failed precondition of any other.
+fn fill_queue(session: &mut Session, from: &Id, target: &Id, judged: HostMessagingFn) {
+    for n in 0..QUEUE_DEPTH {
+        if let Err(error) = session.call(from, send(target, &[])) {
+            let why = format!("send {n} of {QUEUE_DEPTH} to an idle target failed: {error:?}");
+            match judged {
+                Send => panic!("{why}"),
+                Request | Broadcast | CancelRequest | SelfId => precondition_failed(why),
+            }
+        }
+    }
 }
 
 /// Two messaging probes, alice and bob.
@@ -217,13 +232,9 @@ fn msg_3(session: &mut Session, _: HostMessagingFn) {
 
 fn msg_4(session: &mut Session, function: HostMessagingFn) {
     let (alice, bob) = pair(session);
-    // A broadcast also names bob, who is loaded: he must not get it either.
-    let to = |target: &Id| match function {
-        Send => send(target, b"x"),
-        Request => request(target, b"x", 1000),
-        Broadcast => broadcast(&[&bob, target], b"x"),
-        CancelRequest | SelfId => no_part("MSG-4", function),
-    };
+    // A broadcast also names bob first, who is loaded: he must not get it
+    // either, even from a host that sends target by target.
+    let to = |target: &Id| through("MSG-4", function, &[&bob, target], b"x");
     let ghost = session.id("ghost/1");
     let gone = session.load(Probe::Messaging, "gone/1");
     session.unload(&gone);
@@ -243,13 +254,7 @@ fn msg_4(session: &mut Session, function: HostMessagingFn) {
     // MSG-4.2: a component loaded again under an unloaded id gets nothing
     // that was queued for its predecessor.
     let reloaded = session.load(Probe::Messaging, "reloaded/1");
-    let old = match function {
-        Send => send(&reloaded, b"old"),
-        Request => request(&reloaded, b"old", 50),
-        Broadcast => broadcast(&[&reloaded], b"old"),
-        CancelRequest | SelfId => no_part("MSG-4", function),
-    };
-    session.ok(&alice, old);
+    session.ok(&alice, through("MSG-4", function, &[&reloaded], b"old"));
     if function == Request {
         // A request it made, whose reply comes after it was unloaded.
         session.ok(&reloaded, request(&bob, b"ask", 5_000));
@@ -269,13 +274,7 @@ fn msg_4(session: &mut Session, function: HostMessagingFn) {
     let oversized = to(&ghost).filled(7, MESSAGE_LIMIT + 1);
     session.err(&alice, oversized, "invalid-message");
     if function == Broadcast {
-        for n in 0..QUEUE_DEPTH {
-            if let Err(error) = session.call(&alice, send(&bob, &[])) {
-                precondition_failed(format!(
-                    "send {n} of {QUEUE_DEPTH} to an idle target failed: {error:?}"
-                ));
-            }
-        }
+        fill_queue(session, &alice, &bob, function);
         let detail = session.err(&alice, to(&ghost), "target-not-found");
         assert_eq!(
             detail.as_deref(),
@@ -490,7 +489,7 @@ fn msg_8(session: &mut Session, _: HostMessagingFn) {
 
 fn msg_9(session: &mut Session, function: HostMessagingFn) {
     let (alice, bob) = pair(session);
-    let oversized = through("MSG-9", function, &bob, b"").filled(7, MESSAGE_LIMIT + 1);
+    let oversized = through("MSG-9", function, &[&bob], b"").filled(7, MESSAGE_LIMIT + 1);
     session.err(&alice, oversized, "invalid-message");
     session.ok(&alice, send(&bob, b"").filled(7, MESSAGE_LIMIT));
     session.settle();
@@ -499,16 +498,12 @@ fn msg_9(session: &mut Session, function: HostMessagingFn) {
         1,
         "a payload of exactly 1 MiB must be delivered"
     );
-    for n in 0..QUEUE_DEPTH {
-        if let Err(error) = session.call(&alice, send(&bob, &[])) {
-            panic!("send {n} of {QUEUE_DEPTH} to an idle target failed: {error:?}");
-        }
-    }
+    fill_queue(session, &alice, &bob, function);
     session.err(
         &alice,
-        through("MSG-9", function, &bob, b"one too many"),
+        through("MSG-9", function, &[&bob], b"one too many"),
         "queue-full",
     );
     session.settle();
-    session.ok(&alice, through("MSG-9", function, &bob, b"room again"));
+    session.ok(&alice, through("MSG-9", function, &[&bob], b"room again"));
 }

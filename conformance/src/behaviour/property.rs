@@ -9,7 +9,7 @@ use std::panic::AssertUnwindSafe;
 use proptest::strategy::Strategy;
 use proptest::test_runner::{Config, RngAlgorithm, TestError, TestRng, TestRunner};
 
-use super::{Precondition, Session, precondition_failed};
+use super::{Precondition, Session, cut, precondition_failed};
 
 /// Generated inputs per property; each costs a few calls to the host.
 const CASES: u32 = 24;
@@ -76,16 +76,9 @@ impl Session<'_> {
             Err(TestError::Fail(reason, value)) => panic!(
                 "{what} fails for {}\n  {reason}\n  (smallest failing input proptest found; seed \
                  {seed}: repeat with `--seed {seed}`)",
-                cut(&format!("{value:?}"))
+                cut(&format!("{value:?}"), SHOWN_CHARS)
             ),
             Err(TestError::Abort(reason)) => panic!("{what}: {reason} (seed {seed})"),
         }
-    }
-}
-
-fn cut(text: &str) -> String {
-    match text.char_indices().nth(SHOWN_CHARS) {
-        Some((end, _)) => format!("{}… ({} bytes in all)", &text[..end], text.len()),
-        None => text.to_owned(),
     }
 }
