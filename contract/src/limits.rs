@@ -26,3 +26,7 @@ pub const PENDING_REQUESTS: usize = 1024;
 
 /// The longest log message kept whole, in bytes; longer ones are cut (SVC-1.1).
 pub const LOG_MESSAGE_BYTES: usize = 16 * 1024;
+
+/// Log context kept per record: key and value bytes added up, in order
+/// (SVC-1.1). Pairs past it are dropped and the drop is marked.
+pub const LOG_CONTEXT_BYTES: usize = 4 * 1024;

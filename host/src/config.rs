@@ -36,6 +36,9 @@ pub struct HostConfig {
     pub max_pending_requests: usize,
     /// Log messages longer than this are cut, and the cut is marked (SVC-1).
     pub max_log_message_bytes: usize,
+    /// Context kept per log record, key and value bytes added up; later pairs
+    /// are dropped and the drop is marked (SVC-1.1). 0 keeps none.
+    pub max_log_context_bytes: usize,
     /// Limits for components loaded without their own.
     pub default_limits: Limits,
     /// How often the execution-budget clock ticks; budgets are enforced to this granularity.
@@ -44,6 +47,9 @@ pub struct HostConfig {
     /// every guest instruction pays for it, and the execution budget (epoch
     /// interruption) already ends a guest that runs too long.
     pub fuel_metering: bool,
+    /// Core instances a component may create, and as many memories and
+    /// tables (SEC-2.2); its memories and tables share its `max-memory-bytes`.
+    pub max_core_instances: usize,
     /// Refused calls the audit log keeps; older ones are dropped and counted (SEC-1).
     pub audit_log_capacity: usize,
 }
@@ -78,9 +84,11 @@ impl Default for HostConfig {
             max_request_timeout: Duration::from_millis(limits::REQUEST_TIMEOUT_MS),
             max_pending_requests: limits::PENDING_REQUESTS,
             max_log_message_bytes: limits::LOG_MESSAGE_BYTES,
+            max_log_context_bytes: limits::LOG_CONTEXT_BYTES,
             default_limits: Limits::default(),
             epoch_tick: Duration::from_millis(5),
             fuel_metering: false,
+            max_core_instances: 100,
             audit_log_capacity: 4096,
         }
     }
@@ -145,6 +153,11 @@ impl HostConfig {
             "audit_log_capacity",
             self.audit_log_capacity as u64,
             defaults.audit_log_capacity as u64,
+        )?;
+        at_least_one(
+            "max_core_instances",
+            self.max_core_instances as u64,
+            defaults.max_core_instances as u64,
         )?;
         at_least_one(
             "max_log_message_bytes",

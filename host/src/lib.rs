@@ -11,6 +11,7 @@
 //! (STO-*, MSG-*, SVC-*, SEC-*) are in `docs/spec.md`.
 
 pub mod bindings;
+mod bounded;
 pub mod component_id;
 pub mod config;
 mod ctx;

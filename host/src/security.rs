@@ -1,10 +1,7 @@
 //! Capability grants (deny by default) and the audit log of refused calls (SEC-1).
 
-use std::collections::VecDeque;
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicU64, Ordering};
-
 use crate::bindings::airssys::core::types::ComponentId;
+use crate::bounded::{Ring, cut};
 
 /// What a component may do. [`Capabilities::default`] grants nothing.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -153,9 +150,7 @@ fn matches_any(patterns: &[TargetPattern], target: Option<&ComponentId>) -> bool
 ///
 /// [`HostConfig::audit_log_capacity`]: crate::HostConfig::audit_log_capacity
 pub struct AuditLog {
-    capacity: usize,
-    denials: Mutex<VecDeque<Denial>>,
-    dropped: AtomicU64,
+    denials: Ring<Denial>,
 }
 
 /// The longest reason an audit record keeps, in bytes; ids are cut to a
@@ -165,9 +160,7 @@ pub const AUDIT_TEXT_BYTES: usize = 512;
 impl AuditLog {
     pub fn new(capacity: usize) -> Self {
         Self {
-            capacity: capacity.max(1),
-            denials: Mutex::new(VecDeque::new()),
-            dropped: AtomicU64::new(0),
+            denials: Ring::new(capacity),
         }
     }
 
@@ -189,34 +182,18 @@ impl AuditLog {
             "{:?}",
             denial.reason
         );
-        let mut denials = self.denials.lock().unwrap_or_else(|p| p.into_inner());
-        if denials.len() == self.capacity {
-            denials.pop_front();
-            self.dropped.fetch_add(1, Ordering::Relaxed);
-        }
-        denials.push_back(denial);
+        self.denials.push(denial);
     }
 
     /// The records kept, oldest first.
     pub fn denials(&self) -> Vec<Denial> {
-        let denials = self.denials.lock().unwrap_or_else(|p| p.into_inner());
-        denials.iter().cloned().collect()
+        self.denials.records()
     }
 
     /// How many records were dropped to keep within the capacity.
     pub fn dropped(&self) -> u64 {
-        self.dropped.load(Ordering::Relaxed)
+        self.denials.dropped()
     }
-}
-
-/// `text`, cut to at most `limit` bytes at a character boundary; a cut is
-/// marked with `…`.
-fn cut(text: &str, limit: usize) -> String {
-    if text.len() <= limit {
-        return text.to_owned();
-    }
-    let end = text.floor_char_boundary(limit.saturating_sub('…'.len_utf8()));
-    format!("{}…", &text[..end])
 }
 
 #[cfg(test)]

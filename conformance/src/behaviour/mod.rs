@@ -393,7 +393,13 @@ pub(crate) fn called(call: &Call) -> Option<HostFn> {
         Call::ListComponents => HostFn::ListComponents,
         Call::GetComponentMetadata { .. } => HostFn::GetComponentMetadata,
         Call::Filled { inner, .. } => return called(inner),
-        Call::Inbox | Call::SetHealth { .. } | Call::Trap | Call::Spin | Call::Hog => return None,
+        Call::Inbox
+        | Call::SetHealth { .. }
+        | Call::Trap
+        | Call::Spin
+        | Call::Hog
+        | Call::WasiSleep { .. }
+        | Call::Print { .. } => return None,
     })
 }
 

@@ -1,5 +1,6 @@
-//! Misbehaves on request: traps, spins forever, or eats all memory, so tests
-//! can show that only its own call ends (SEC-2).
+//! Misbehaves on request: traps, spins forever, eats all memory, sleeps
+//! through WASI or floods stdout, so tests can show that only its own call
+//! ends (SEC-2) and that the host holds no more than its bounds (RES).
 //!
 //! Written with raw wit-bindgen, not the SDK: the check that the SDK is a
 //! convenience over the same contract, not a dialect of it.
@@ -29,6 +30,21 @@ fn misbehave(call: &Call) -> probe::Reply {
                 hoard.push(vec![1; 1 << 20]);
                 std::hint::black_box(&hoard);
             }
+        }
+        Call::WasiSleep { millis } => {
+            std::thread::sleep(std::time::Duration::from_millis(*millis));
+            Ok(probe::Returned::Unit)
+        }
+        Call::Print { lines, len } => {
+            use std::io::Write;
+            let line = "x".repeat(*len as usize);
+            for _ in 0..*lines {
+                let _ = writeln!(std::io::stdout(), "{line}");
+            }
+            for _ in 0..*lines {
+                let _ = writeln!(std::io::stderr(), "{line}");
+            }
+            Ok(probe::Returned::Unit)
         }
         // Another probe's calls: listed, so that a new call is placed somewhere.
         Call::Get { .. }

@@ -70,7 +70,9 @@ fn make(call: &Call) -> Reply {
         | Call::SetHealth { .. }
         | Call::Trap
         | Call::Spin
-        | Call::Hog => return probe::unsupported(call),
+        | Call::Hog
+        | Call::WasiSleep { .. }
+        | Call::Print { .. } => return probe::unsupported(call),
     };
     returned.map_err(wit_error)
 }

@@ -137,6 +137,16 @@ pub enum Call {
     Spin,
     /// Allocates until memory runs out.
     Hog,
+    /// Sleeps through WASI (`std::thread::sleep`: a monotonic-clock pollable
+    /// and a blocking poll) instead of `sleep-millis`.
+    WasiSleep {
+        millis: u64,
+    },
+    /// Writes `lines` lines of `len` bytes each to stdout, then as many to stderr.
+    Print {
+        lines: u32,
+        len: u32,
+    },
 }
 
 /// What an import returned, when it returned `ok` or has no error type.

@@ -111,7 +111,9 @@ fn make(call: &Call) -> Reply {
         | Call::Inbox
         | Call::Trap
         | Call::Spin
-        | Call::Hog => probe::unsupported(call),
+        | Call::Hog
+        | Call::WasiSleep { .. }
+        | Call::Print { .. } => probe::unsupported(call),
     }
 }
 

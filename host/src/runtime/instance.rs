@@ -5,9 +5,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, MutexGuard, Weak};
 
 use wasmtime::component::ResourceTable;
-use wasmtime::{Store, StoreLimits, Trap, UpdateDeadline};
+use wasmtime::{Store, Trap, UpdateDeadline};
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 
+use super::limiter::ComponentLimiter;
 use crate::bindings::RuntimeHost;
 use crate::bindings::airssys::core::types::{ComponentHandle, ComponentId, HealthStatus};
 use crate::bindings::exports::airssys::core::component_lifecycle::Guest;
@@ -19,7 +20,7 @@ pub struct ComponentState {
     pub(crate) airssys: AirssysCtx,
     pub(crate) wasi: WasiCtx,
     pub(crate) table: ResourceTable,
-    pub(crate) limits: StoreLimits,
+    pub(crate) limits: ComponentLimiter,
 }
 
 impl ComponentState {
@@ -30,7 +31,7 @@ impl ComponentState {
             airssys,
             wasi: WasiCtx::builder().inherit_stderr().build(),
             table: ResourceTable::new(),
-            limits: StoreLimits::default(),
+            limits: ComponentLimiter::unbounded(),
         }
     }
 }

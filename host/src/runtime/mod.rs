@@ -4,6 +4,8 @@
 mod dispatch;
 pub mod engine;
 mod instance;
+mod limiter;
+mod wasi;
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -11,7 +13,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 
 use wasmtime::component::{Component, Linker, ResourceTable};
-use wasmtime::{Engine, Store, StoreLimitsBuilder};
+use wasmtime::{Engine, Store};
 use wasmtime_wasi::WasiCtx;
 
 use crate::bindings::RuntimeHostPre;
@@ -28,6 +30,8 @@ pub use dispatch::{DeliveryProblem, DispatchReport};
 use engine::EpochTicker;
 use instance::{CallBudget, HealthProbe, LoadedComponent, enforce_budget};
 pub use instance::{CallError, ComponentState};
+pub use limiter::ComponentLimiter;
+use wasi::{GuestOutput, Stdio};
 
 /// How one component is loaded.
 #[derive(Debug, Clone, Default)]
@@ -215,13 +219,23 @@ impl Runtime {
                 limits.max_execution_time,
             ),
             wasi: WasiCtx::builder()
-                .inherit_stderr()
+                .stdout(GuestOutput::new(
+                    self.host.clone(),
+                    id.clone(),
+                    Stdio::Stdout,
+                ))
+                .stderr(GuestOutput::new(
+                    self.host.clone(),
+                    id.clone(),
+                    Stdio::Stderr,
+                ))
                 .envs(&options.env_vars)
                 .build(),
             table: ResourceTable::new(),
-            limits: StoreLimitsBuilder::new()
-                .memory_size(usize::try_from(limits.max_memory_bytes).unwrap_or(usize::MAX))
-                .build(),
+            limits: ComponentLimiter::new(
+                usize::try_from(limits.max_memory_bytes).unwrap_or(usize::MAX),
+                config.max_core_instances,
+            ),
         };
         let mut store = Store::new(&self.engine, state);
         store.limiter(|state| &mut state.limits);
@@ -347,7 +361,7 @@ impl RuntimeBuilder {
             None => engine::new_engine(&self.host.config).map_err(RuntimeError::Engine)?,
         };
         let mut linker = Linker::new(&engine);
-        wasmtime_wasi::p2::add_to_linker_sync(&mut linker).map_err(RuntimeError::Engine)?;
+        wasi::add_to_linker(&mut linker).map_err(RuntimeError::Engine)?;
         let registered = match self.registration {
             Some(register) => register(&mut linker),
             None => register_host_functions(&mut linker),

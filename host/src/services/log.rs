@@ -1,8 +1,8 @@
 //! Where guest log records go: `tracing`, and a sink the embedder can read (SVC-1).
 
-use std::sync::Mutex;
-
 use crate::bindings::airssys::core::types::{ComponentId, LogLevel};
+use crate::bounded::Ring;
+use crate::ctx::AirssysHost;
 
 /// One `log` call, as the host received it (after any cut of an over-long message).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -18,28 +18,70 @@ pub trait LogSink: Send + Sync + 'static {
     fn record(&self, record: LogRecord);
 }
 
-/// Keeps every record in memory, in arrival order.
-#[derive(Debug, Default)]
+/// Keeps the newest records in memory, in arrival order: at most
+/// [`LogBuffer::DEFAULT_CAPACITY`] unless built [`with_capacity`](LogBuffer::with_capacity).
+/// Older ones are dropped and counted, so a guest that logs in a loop
+/// cannot make the host hold more.
+#[derive(Debug)]
 pub struct LogBuffer {
-    records: Mutex<Vec<LogRecord>>,
+    records: Ring<LogRecord>,
+}
+
+impl Default for LogBuffer {
+    fn default() -> Self {
+        Self::with_capacity(Self::DEFAULT_CAPACITY)
+    }
 }
 
 impl LogBuffer {
+    /// With records of at most 16 KiB of message and 4 KiB of context (the
+    /// defaults), about 20 MiB at most.
+    pub const DEFAULT_CAPACITY: usize = 1024;
+
+    pub fn with_capacity(capacity: usize) -> Self {
+        Self {
+            records: Ring::new(capacity),
+        }
+    }
+
+    /// The records kept, oldest first.
     pub fn records(&self) -> Vec<LogRecord> {
-        self.records
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .clone()
+        self.records.records()
+    }
+
+    /// How many records were dropped to keep within the capacity.
+    pub fn dropped(&self) -> u64 {
+        self.records.dropped()
     }
 }
 
 impl LogSink for LogBuffer {
     fn record(&self, record: LogRecord) {
-        self.records
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .push(record);
+        self.records.push(record);
     }
+}
+
+/// The context pairs, in order, while their keys and values add up to at
+/// most `limit` bytes; the pairs past that are dropped, and a last pair
+/// `("…", "N of M context pairs dropped")` says so (SVC-1.1).
+pub(crate) fn bound_context(pairs: Vec<(String, String)>, limit: usize) -> Vec<(String, String)> {
+    let given = pairs.len();
+    let mut used = 0;
+    let mut kept: Vec<(String, String)> = pairs
+        .into_iter()
+        .take_while(|(key, value)| {
+            used += key.len() + value.len();
+            used <= limit
+        })
+        .collect();
+    if kept.len() < given {
+        let dropped = given - kept.len();
+        kept.push((
+            "…".into(),
+            format!("{dropped} of {given} context pairs dropped"),
+        ));
+    }
+    kept
 }
 
 /// Cuts `message` to at most `limit` bytes on a character boundary, marking the cut.
@@ -50,38 +92,51 @@ pub(crate) fn truncate_marked(mut message: String, limit: usize) -> String {
     let original = message.len();
     let end = message.floor_char_boundary(limit);
     message.truncate(end);
-    message.push_str(&format!("… [cut: {original} bytes, first {end} kept]"));
+    message.push_str(&mark_cut(original, end));
     message
+}
+
+/// What ends a cut message: how long it was, and how much of it is kept.
+pub(crate) fn mark_cut(original: usize, kept: usize) -> String {
+    format!("… [cut: {original} bytes, first {kept} kept]")
+}
+
+/// Sends `record` where every guest record goes (SVC-1.2).
+pub(crate) fn deliver(host: &AirssysHost, record: LogRecord) {
+    emit_to_tracing(&record);
+    if let Some(sink) = &host.log_sink {
+        sink.record(record);
+    }
 }
 
 /// Every guest-chosen text goes out quoted and escaped (`Debug`), so that a
 /// message, context pair or id with a newline cannot forge a log line.
 pub(crate) fn emit_to_tracing(record: &LogRecord) {
-    let component = format!("{:?}", record.component.to_string());
-    let context = format!("{:?}", record.context);
-    let message = format!("{:?}", record.message);
+    // Fields are formatted only when a subscriber wants the level.
+    let component = record.component.to_string();
+    let (component, context, message) = (&component, &record.context, &record.message);
     match record.level {
         LogLevel::Trace => {
-            tracing::trace!(target: "airssys::guest", %component, %context, "{message}")
+            tracing::trace!(target: "airssys::guest", component = ?component, context = ?context, "{message:?}")
         }
         LogLevel::Debug => {
-            tracing::debug!(target: "airssys::guest", %component, %context, "{message}")
+            tracing::debug!(target: "airssys::guest", component = ?component, context = ?context, "{message:?}")
         }
         LogLevel::Info => {
-            tracing::info!(target: "airssys::guest", %component, %context, "{message}")
+            tracing::info!(target: "airssys::guest", component = ?component, context = ?context, "{message:?}")
         }
         LogLevel::Warn => {
-            tracing::warn!(target: "airssys::guest", %component, %context, "{message}")
+            tracing::warn!(target: "airssys::guest", component = ?component, context = ?context, "{message:?}")
         }
         LogLevel::Error => {
-            tracing::error!(target: "airssys::guest", %component, %context, "{message}")
+            tracing::error!(target: "airssys::guest", component = ?component, context = ?context, "{message:?}")
         }
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Arc;
+    use std::sync::{Arc, Mutex};
 
     use super::*;
 
@@ -129,6 +184,23 @@ mod tests {
             !printed.contains('\n') && !printed.contains('\r'),
             "{printed}"
         );
+    }
+
+    fn pairs(n: usize, len: usize) -> Vec<(String, String)> {
+        (0..n).map(|i| (format!("{i}"), "v".repeat(len))).collect()
+    }
+
+    #[test]
+    fn context_within_the_limit_is_kept_whole() {
+        assert_eq!(bound_context(pairs(4, 9), 40), pairs(4, 9));
+    }
+
+    #[test]
+    fn context_past_the_limit_is_dropped_in_order_and_marked() {
+        let kept = bound_context(pairs(5, 9), 25);
+        assert_eq!(kept[..2], pairs(2, 9)[..]);
+        assert_eq!(kept[2], ("…".into(), "3 of 5 context pairs dropped".into()));
+        assert_eq!(kept.len(), 3);
     }
 
     #[test]

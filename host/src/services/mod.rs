@@ -10,7 +10,7 @@ use crate::bindings::airssys::core::host_services::{ComponentInfo, Host};
 use crate::bindings::airssys::core::types::{ComponentId, HealthStatus, LogLevel, Timestamp};
 use crate::ctx::AirssysCtx;
 use crate::messaging::router::now_timestamp;
-use log::{LogRecord, emit_to_tracing, truncate_marked};
+use log::{LogRecord, bound_context, deliver, truncate_marked};
 
 /// The lowercase WIT case name, as `component-info.health` carries it (SVC-6).
 pub fn health_name(health: HealthStatus) -> &'static str {
@@ -28,12 +28,12 @@ impl Host for AirssysCtx {
             component: self.id.clone(),
             level,
             message: truncate_marked(message, self.host.config.max_log_message_bytes),
-            context: context.unwrap_or_default(),
+            context: bound_context(
+                context.unwrap_or_default(),
+                self.host.config.max_log_context_bytes,
+            ),
         };
-        emit_to_tracing(&record);
-        if let Some(sink) = &self.host.log_sink {
-            sink.record(record);
-        }
+        deliver(&self.host, record);
     }
 
     fn current_time(&mut self) -> Timestamp {

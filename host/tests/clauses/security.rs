@@ -269,3 +269,25 @@ fn sec_2_fuel_limit_ends_the_call() {
     let reason = expect_trap(&host, &faulty, Call::Spin);
     assert!(reason.contains("fuel"), "{reason}");
 }
+
+#[test]
+fn sec_2_a_wasi_sleep_past_the_budget_ends_at_the_budget() {
+    let (host, store, faulty) = faulty_neighbourhood();
+    let started = Instant::now();
+    let reason = expect_trap(&host, &faulty, Call::WasiSleep { millis: 60_000 });
+    let took = started.elapsed();
+    assert!(reason.contains("execution budget of 300 ms"), "{reason}");
+    assert!(
+        took >= Duration::from_millis(300) && took < Duration::from_secs(3),
+        "{took:?}"
+    );
+    assert_neighbours_unharmed(&host, &store);
+}
+
+#[test]
+fn sec_2_a_wasi_sleep_within_the_budget_sleeps_its_time() {
+    let (host, _, faulty) = faulty_neighbourhood();
+    let started = Instant::now();
+    host.ok(&faulty, Call::WasiSleep { millis: 100 });
+    assert!(started.elapsed() >= Duration::from_millis(100));
+}

@@ -7,10 +7,12 @@
 use std::time::{Duration, Instant};
 
 use airssys_host::runtime::CallError;
-use airssys_host::{ComponentId, Limits, LoadOptions};
+use airssys_host::{ComponentId, Limits, LoadOptions, LogLevel};
 use airssys_probe_protocol::{Call, Level, Returned};
 
-use crate::harness::{Harness, REENTRY_PROBE, SERVICES_PROBE, STORAGE_PROBE, probe_id};
+use crate::harness::{
+    FAULT_PROBE, Harness, REENTRY_PROBE, SERVICES_PROBE, STORAGE_PROBE, probe_id,
+};
 
 fn metadata(id: &ComponentId) -> Call {
     Call::GetComponentMetadata { id: probe_id(id) }
@@ -39,8 +41,67 @@ fn svc_1_huge_messages_are_cut_and_marked_without_trapping() {
         "{}",
         &kept[kept.len() - 60..]
     );
+    assert_eq!(
+        records[0].context,
+        vec![("…".into(), "1 of 1 context pairs dropped".into())],
+        "a 100 kB context value is past max_log_context_bytes"
+    );
     // The component is still usable after the oversized record.
     host.ok(&probe, Call::CurrentTimeMillis);
+}
+
+#[test]
+fn svc_1_3_guest_stdout_and_stderr_become_its_log_records_line_by_line() {
+    let host = Harness::new();
+    let faulty = host.load(FAULT_PROBE, "test/printer/1");
+    host.ok(&faulty, Call::Print { lines: 2, len: 5 });
+    let records = host.logs.records();
+    let streams: Vec<_> = records
+        .iter()
+        .map(|r| {
+            (
+                r.component.to_string(),
+                r.level,
+                r.message.as_str(),
+                r.context[0].1.as_str(),
+            )
+        })
+        .collect();
+    let line = |level, stream| ("test/printer/1".to_string(), level, "xxxxx", stream);
+    assert_eq!(
+        streams,
+        vec![
+            line(LogLevel::Info, "stdout"),
+            line(LogLevel::Info, "stdout"),
+            line(LogLevel::Warn, "stderr"),
+            line(LogLevel::Warn, "stderr"),
+        ]
+    );
+}
+
+#[test]
+fn svc_1_3_an_endless_output_line_is_held_to_the_message_limit() {
+    let host = Harness::new();
+    let faulty = host.load(FAULT_PROBE, "test/printer/1");
+    host.ok(
+        &faulty,
+        Call::Print {
+            lines: 1,
+            len: 4 * 1024 * 1024,
+        },
+    );
+    let records = host.logs.records();
+    assert_eq!(records.len(), 2, "one stdout and one stderr line");
+    for record in records {
+        assert!(record.message.len() < 17 * 1024, "{}", record.message.len());
+        assert!(
+            record
+                .message
+                .ends_with("… [cut: 4194304 bytes, first 16384 kept]"),
+            "{}",
+            &record.message[16 * 1024..]
+        );
+    }
 }
 
 #[test]
