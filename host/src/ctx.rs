@@ -8,6 +8,7 @@ use wasmtime::component::{HasData, Linker};
 
 use crate::bindings::RuntimeHost;
 use crate::bindings::airssys::core::types::ComponentId;
+use crate::component_id::{InvalidComponentId, validate_assigned};
 use crate::config::{HostConfig, StorageConfig};
 use crate::messaging::router::Router;
 use crate::registry::Registry;
@@ -99,21 +100,24 @@ pub struct AirssysCtx {
 
 impl AirssysCtx {
     /// The context of the component the host assigned `id` to. `budget` is its
-    /// `max-execution-time` per call (SVC-4).
+    /// `max-execution-time` per call (SVC-4). The id is checked as a load
+    /// checks it (HOST-1): the storage namespace is the id as text, so `a/b`+`c`
+    /// and `a`+`b/c` would share one.
     pub fn new(
         host: Arc<AirssysHost>,
         id: ComponentId,
         capabilities: Capabilities,
         budget: Duration,
-    ) -> Self {
-        Self {
+    ) -> Result<Self, InvalidComponentId> {
+        validate_assigned(&id)?;
+        Ok(Self {
             namespace: id.to_string(),
             host,
             id,
             capabilities,
             budget,
             call_started: None,
-        }
+        })
     }
 
     pub fn id(&self) -> &ComponentId {

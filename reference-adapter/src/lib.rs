@@ -97,12 +97,15 @@ impl HostUnderTest for ReferenceHost {
     }
 
     fn store_data(&self, id: &Id, grant: Grant) -> ComponentState {
-        ComponentState::new(AirssysCtx::new(
-            self.shared.clone(),
-            component_id(id),
-            capabilities(grant),
-            Duration::from_secs(5),
-        ))
+        ComponentState::new(
+            AirssysCtx::new(
+                self.shared.clone(),
+                component_id(id),
+                capabilities(grant),
+                Duration::from_secs(5),
+            )
+            .expect("the suite assigns ids a host accepts"),
+        )
     }
 
     fn runtime(&self, engine: &Engine, stubs: &Stubs) -> Option<Box<dyn ComponentRuntime>> {

@@ -32,6 +32,24 @@ pub fn new_engine(config: &HostConfig) -> wasmtime::Result<Engine> {
     Engine::new(&engine_config(config))
 }
 
+/// `Err(problem)` if `engine` lacks a setting [`engine_config`] makes: without
+/// epoch interruption no loop ever ends; with fuel metering not as
+/// `config.fuel_metering` says, every call runs out of fuel at once or no
+/// `max-fuel` is enforced.
+pub fn check(engine: &Engine, config: &HostConfig) -> Result<(), String> {
+    if !engine.get_epoch_interruption() {
+        return Err("has epoch interruption off, so no execution budget could end a loop".into());
+    }
+    if engine.get_consume_fuel() != config.fuel_metering {
+        return Err(format!(
+            "has consume_fuel {}, but HostConfig::fuel_metering is {}",
+            engine.get_consume_fuel(),
+            config.fuel_metering
+        ));
+    }
+    Ok(())
+}
+
 /// Advances the engine's epoch every `tick` until dropped.
 pub struct EpochTicker {
     stop: Arc<AtomicBool>,

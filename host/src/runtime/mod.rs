@@ -61,6 +61,10 @@ pub enum RuntimeError {
     Host(#[from] HostError),
     #[error("cannot create the wasmtime engine: {0:#}")]
     Engine(wasmtime::Error),
+    #[error(
+        "the engine given to RuntimeBuilder::engine {problem}; build it from `runtime::engine::engine_config(&host_config)`"
+    )]
+    EngineSettings { problem: String },
     #[error("cannot compile the component: {0:#}")]
     Compile(wasmtime::Error),
     #[error("cannot read {path}: {source}")]
@@ -217,7 +221,7 @@ impl Runtime {
                 id.clone(),
                 options.capabilities.clone(),
                 limits.max_execution_time,
-            ),
+            )?,
             wasi: WasiCtx::builder()
                 .stdout(GuestOutput::new(
                     self.host.clone(),
@@ -357,7 +361,9 @@ impl RuntimeBuilder {
 
     pub fn build(self) -> Result<Runtime, RuntimeError> {
         let engine = match self.engine {
-            Some(engine) => engine,
+            Some(engine) => engine::check(&engine, &self.host.config)
+                .map(|()| engine)
+                .map_err(|problem| RuntimeError::EngineSettings { problem })?,
             None => engine::new_engine(&self.host.config).map_err(RuntimeError::Engine)?,
         };
         let mut linker = Linker::new(&engine);

@@ -4,8 +4,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use airssys_host::bindings::RuntimeHost;
+use airssys_host::runtime::engine::engine_config;
 use airssys_host::{
-    AirssysCtx, AirssysHost, AirssysView, Capabilities, ComponentMessage, HostConfig,
+    AirssysCtx, AirssysHost, AirssysView, Capabilities, ComponentMessage, HostConfig, Runtime,
     register_host_functions,
 };
 use airssys_probe_protocol::{self as probe, Call, Returned};
@@ -50,7 +51,8 @@ fn registration_on_an_embedders_own_linker_serves_storage() {
             id("embedder/storage/1"),
             Capabilities::storage(),
             Duration::from_secs(5),
-        ),
+        )
+        .unwrap(),
         wasi: WasiCtx::builder().build(),
         table: ResourceTable::new(),
     };
@@ -107,4 +109,63 @@ fn registration_uses_the_fully_qualified_instance_names() {
         !defines(&linker, "airssys:core/storage@1.0.0", "list_keys"),
         "snake_case"
     );
+}
+
+#[test]
+fn a_context_for_an_id_whose_parts_would_share_a_namespace_is_refused() {
+    let host = Arc::new(AirssysHost::new(HostConfig::default()).unwrap());
+    let new = |namespace: &str, name: &str| {
+        AirssysCtx::new(
+            host.clone(),
+            airssys_host::ComponentId::new(namespace, name, "1"),
+            Capabilities::storage(),
+            Duration::from_secs(5),
+        )
+    };
+    // `a/b` + `c` and `a` + `b/c` would both store under `a/b/c/1`.
+    let refused = new("a/b", "c").err().expect("a `/` inside a part");
+    assert!(
+        refused.to_string().contains("namespace contains `/`"),
+        "{refused}"
+    );
+    assert!(new("a", "b/c").is_err());
+    assert!(new("a", "b").is_ok());
+}
+
+#[test]
+fn an_engine_without_epoch_interruption_is_refused() {
+    let host = AirssysHost::new(HostConfig::default()).unwrap();
+    let refused = Runtime::builder(host)
+        .engine(Engine::default())
+        .build()
+        .err()
+        .expect("no budget could end a loop on it");
+    assert!(
+        refused.to_string().contains("epoch interruption off"),
+        "{refused}"
+    );
+}
+
+#[test]
+fn an_engine_metering_fuel_the_host_does_not_expect_is_refused() {
+    let host = AirssysHost::new(HostConfig::default()).unwrap();
+    let mut settings = engine_config(&HostConfig::default());
+    settings.consume_fuel(true);
+    let refused = Runtime::builder(host)
+        .engine(Engine::new(&settings).unwrap())
+        .build()
+        .err()
+        .expect("its calls would run out of fuel at once");
+    assert!(
+        refused.to_string().contains("consume_fuel true"),
+        "{refused}"
+    );
+}
+
+#[test]
+fn an_engine_built_from_engine_config_is_taken() {
+    let config = HostConfig::default();
+    let engine = Engine::new(&engine_config(&config)).unwrap();
+    let host = AirssysHost::new(config).unwrap();
+    assert!(Runtime::builder(host).engine(engine).build().is_ok());
 }
