@@ -47,6 +47,9 @@ pub struct HostConfig {
     /// every guest instruction pays for it, and the execution budget (epoch
     /// interruption) already ends a guest that runs too long.
     pub fuel_metering: bool,
+    /// The longest metadata `name` and `version` a component may have; the
+    /// registry keeps both while it is loaded (HOST-2.1).
+    pub max_metadata_text_bytes: usize,
     /// Core instances a component may create, and as many memories and
     /// tables (SEC-2.2); its memories and tables share its `max-memory-bytes`.
     pub max_core_instances: usize,
@@ -89,6 +92,7 @@ impl Default for HostConfig {
             epoch_tick: Duration::from_millis(5),
             fuel_metering: false,
             max_core_instances: 100,
+            max_metadata_text_bytes: 1024,
             audit_log_capacity: 4096,
         }
     }
@@ -153,6 +157,11 @@ impl HostConfig {
             "audit_log_capacity",
             self.audit_log_capacity as u64,
             defaults.audit_log_capacity as u64,
+        )?;
+        at_least_one(
+            "max_metadata_text_bytes",
+            self.max_metadata_text_bytes as u64,
+            defaults.max_metadata_text_bytes as u64,
         )?;
         at_least_one(
             "max_core_instances",

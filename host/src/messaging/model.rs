@@ -250,3 +250,32 @@ proptest! {
         run(&ops)?;
     }
 }
+
+/// MSG-7.1's memory of settled requests is per caller: one that settles
+/// thousands of requests cannot make another's answers degrade to "unknown".
+#[test]
+fn a_callers_settled_requests_are_not_pushed_out_by_another() {
+    let registry = Registry::default();
+    for n in 0..3 {
+        registry.insert(registration(n)).unwrap();
+    }
+    let router = Router::new(&crate::HostConfig::default());
+    let hour = Duration::from_secs(3600);
+    let ask = |caller| {
+        router
+            .request(&registry, &id(caller), id(2), vec![], hour)
+            .unwrap()
+    };
+    let own = ask(0);
+    router.cancel(&id(0), &own).unwrap();
+    for _ in 0..2 * super::router::SETTLED_MEMORY {
+        let other = ask(1);
+        router.cancel(&id(1), &other).unwrap();
+        router.next_delivery();
+    }
+    let again = router.cancel(&id(0), &own).unwrap_err();
+    assert!(
+        format!("{again:?}").contains("already cancelled"),
+        "{again:?}"
+    );
+}

@@ -16,9 +16,10 @@ use crate::registry::Registry;
 /// `content-type` of the callback that reports a request's timeout (MSG-6).
 pub const TIMEOUT_CONTENT_TYPE: &str = "application/vnd.airssys.timeout";
 
-/// How many settled requests are remembered, so that `cancel-request` can
-/// still tell "timed out" from "unknown" (MSG-7) without growing forever.
-const SETTLED_MEMORY: usize = 4096;
+/// How many settled requests are remembered per caller, so that
+/// `cancel-request` can still tell "timed out" from "unknown" (MSG-7.1)
+/// without growing forever, and no caller can push out another's.
+pub(crate) const SETTLED_MEMORY: usize = 4096;
 
 /// What to call on the target.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,7 +58,8 @@ struct State {
     queued: HashMap<ComponentId, usize>,
     pending: HashMap<CorrelationId, Pending>,
     settled: HashMap<CorrelationId, (ComponentId, Settlement)>,
-    settled_order: VecDeque<CorrelationId>,
+    /// Each caller's settled requests, oldest first.
+    settled_order: HashMap<ComponentId, VecDeque<CorrelationId>>,
     issued: u64,
 }
 
@@ -106,12 +108,13 @@ impl State {
     }
 
     fn settle(&mut self, id: CorrelationId, caller: ComponentId, how: Settlement) {
-        if self.settled_order.len() == SETTLED_MEMORY
-            && let Some(oldest) = self.settled_order.pop_front()
+        let order = self.settled_order.entry(caller.clone()).or_default();
+        if order.len() == SETTLED_MEMORY
+            && let Some(oldest) = order.pop_front()
         {
             self.settled.remove(&oldest);
         }
-        self.settled_order.push_back(id.clone());
+        order.push_back(id.clone());
         self.settled.insert(id, (caller, how));
     }
 }
@@ -295,22 +298,19 @@ impl Router {
         Ok(())
     }
 
-    /// MSG-4.2: drops what is queued for `id` and the requests it is still
-    /// waiting on, so that a component loaded again under the same id starts
-    /// with nothing of its predecessor's. Requests *to* `id` time out (MSG-6).
+    /// MSG-4.2: drops what is queued for `id`, the requests it is still
+    /// waiting on and its settled ones, so that a component loaded again
+    /// under the same id starts with nothing of its predecessor's. Requests
+    /// *to* `id` time out (MSG-6).
     pub fn forget(&self, id: &ComponentId) {
         let mut state = self.lock();
         state.queue.retain(|delivery| &delivery.target != id);
         state.queued.remove(id);
-        let abandoned: Vec<CorrelationId> = state
-            .pending
-            .iter()
-            .filter(|(_, pending)| &pending.caller == id)
-            .map(|(correlation, _)| correlation.clone())
-            .collect();
-        for correlation in abandoned {
-            state.pending.remove(&correlation);
-            state.settle(correlation, id.clone(), Settlement::Cancelled);
+        state.pending.retain(|_, pending| &pending.caller != id);
+        if let Some(settled) = state.settled_order.remove(id) {
+            for correlation in settled {
+                state.settled.remove(&correlation);
+            }
         }
     }
 

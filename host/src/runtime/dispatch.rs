@@ -5,7 +5,8 @@ use std::time::{Duration, Instant};
 
 use super::Runtime;
 use super::instance::CallError;
-use crate::bindings::airssys::core::types::ComponentId;
+use crate::bindings::airssys::core::types::{ComponentId, ComponentMessage};
+use crate::bounded::cut;
 use crate::messaging::router::{Delivery, DeliveryKind};
 
 /// What a round of delivery did.
@@ -15,8 +16,12 @@ pub struct DispatchReport {
     pub delivered: usize,
     /// Requests that timed out, each answered with a timeout callback (MSG-6).
     pub timeouts: usize,
-    /// Deliveries that did not reach `ok`: target gone, `err` returned, or a trap.
+    /// Deliveries that did not reach `ok`: target gone, `err` returned, or a
+    /// trap. At most [`MAX_PROBLEMS`](Self::MAX_PROBLEMS), each cut to
+    /// [`PROBLEM_BYTES`](Self::PROBLEM_BYTES): guests choose the error text.
     pub problems: Vec<DeliveryProblem>,
+    /// Problems past `MAX_PROBLEMS`, counted only.
+    pub problems_dropped: usize,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,10 +32,24 @@ pub struct DeliveryProblem {
 }
 
 impl DispatchReport {
+    pub const MAX_PROBLEMS: usize = 256;
+    pub const PROBLEM_BYTES: usize = 512;
+
+    fn record(&mut self, problem: DeliveryProblem) {
+        if self.problems.len() < Self::MAX_PROBLEMS {
+            self.problems.push(problem);
+        } else {
+            self.problems_dropped += 1;
+        }
+    }
+
     fn absorb(&mut self, other: DispatchReport) {
         self.delivered += other.delivered;
         self.timeouts += other.timeouts;
-        self.problems.extend(other.problems);
+        self.problems_dropped += other.problems_dropped;
+        for problem in other.problems {
+            self.record(problem);
+        }
     }
 }
 
@@ -95,14 +114,9 @@ impl Runtime {
                     .call("handle-message", |store, guest| {
                         guest.call_handle_message(store, &message)
                     })
-                    .map(|r| {
-                        r.map(|reply| {
-                            let id = message.metadata.correlation_id.as_deref();
-                            if let (Some(id), Some(reply)) = (id, reply) {
-                                self.host.router.answer(id, &target, reply);
-                            }
-                        })
-                        .map_err(|e| format!("{e:?}"))
+                    .map(|r| match r {
+                        Ok(reply) => self.answer(&message, &target, reply),
+                        Err(e) => Err(format!("{e:?}")),
                     }),
                 DeliveryKind::Callback => component
                     .call("handle-callback", |store, guest| {
@@ -119,12 +133,36 @@ impl Runtime {
             Ok(Err(returned)) => format!("the export returned err({returned})"),
             Err(call) => call.to_string(),
         };
-        tracing::warn!(%target, ?kind, "delivery problem: {problem}");
-        report.problems.push(DeliveryProblem {
+        let problem = cut(&problem, DispatchReport::PROBLEM_BYTES);
+        tracing::warn!(target = ?target.to_string(), ?kind, "delivery problem: {problem:?}");
+        report.record(DeliveryProblem {
             target,
             kind,
             problem,
         });
+    }
+
+    /// MSG-5: `ok(some(reply))` answers the request, unless the reply is over
+    /// the message limit (MSG-9.2): then it is dropped and the request times out.
+    fn answer(
+        &self,
+        request: &ComponentMessage,
+        replier: &ComponentId,
+        reply: Option<Vec<u8>>,
+    ) -> Result<(), String> {
+        let (Some(id), Some(reply)) = (request.metadata.correlation_id.as_deref(), reply) else {
+            return Ok(());
+        };
+        let limit = self.host.config.max_message_bytes;
+        if reply.len() > limit {
+            return Err(format!(
+                "the reply of {} bytes is over the message limit of {limit} bytes; \
+                 it was dropped, and request `{id}` will time out",
+                reply.len()
+            ));
+        }
+        self.host.router.answer(id, replier, reply);
+        Ok(())
     }
 }
 

@@ -87,6 +87,8 @@ pub enum LoadError {
          airssys:core/runtime-host@1.0.0 and import nothing else but WASI 0.2"
     )]
     Instantiate { id: ComponentId, reason: String },
+    #[error("cannot load `{id}`: {problem}")]
+    Metadata { id: ComponentId, problem: String },
     #[error("`{id}` refused to initialize: {error:?}")]
     Initialize {
         id: ComponentId,
@@ -167,6 +169,19 @@ impl Runtime {
 
         let loaded = Arc::new(self.instantiate(&id, component, &options, &limits)?);
         let metadata = loaded.call("metadata", |store, guest| guest.call_metadata(store))?;
+        let limit = config.max_metadata_text_bytes;
+        for (field, text) in [("name", &metadata.name), ("version", &metadata.version)] {
+            if text.len() > limit {
+                return Err(LoadError::Metadata {
+                    id,
+                    problem: format!(
+                        "its metadata {field} is {} bytes long; the host keeps at most {limit} \
+                         (HostConfig::max_metadata_text_bytes)",
+                        text.len()
+                    ),
+                });
+            }
+        }
         self.host.registry.insert(Registration {
             id: id.clone(),
             handle: loaded.handle,

@@ -111,12 +111,21 @@ impl Harness {
     }
 
     pub fn load_with(&self, guest: &str, id: &str, options: LoadOptions) -> ComponentId {
+        self.try_load(guest, id, options)
+            .unwrap_or_else(|e| panic!("loading {id}: {e}"))
+    }
+
+    pub fn try_load(
+        &self,
+        guest: &str,
+        id: &str,
+        options: LoadOptions,
+    ) -> Result<ComponentId, airssys_host::runtime::LoadError> {
         let component_id = self::id(id);
         let component = compiled(&self.runtime, guest);
         self.runtime
             .load(component_id.clone(), &component, options)
-            .unwrap_or_else(|e| panic!("loading {id}: {e}"));
-        component_id
+            .map(|_| component_id)
     }
 
     /// Delivers `call` to `target` and returns the raw outcome, traps included.

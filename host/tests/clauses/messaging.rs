@@ -8,7 +8,9 @@ use std::time::Duration;
 use airssys_host::{ComponentId, HostConfig};
 use airssys_probe_protocol::Call;
 
-use crate::harness::{Harness, MESSAGING_PROBE, SETTLE, probe_id, request, send};
+use crate::harness::{
+    FAULT_PROBE, Harness, MESSAGING_PROBE, SETTLE, callbacks, probe_id, request, send,
+};
 
 fn broadcast(targets: &[&ComponentId], payload: &[u8]) -> Call {
     Call::Broadcast {
@@ -72,4 +74,54 @@ fn msg_5_3_pending_requests_per_caller_are_bounded() {
     host.err(&alice, request(&bob, b"no-reply 3", 60_000), "queue-full");
     // The bound is the caller's: another component still may ask.
     host.ok(&carol, request(&bob, b"no-reply 4", 60_000));
+}
+
+#[test]
+fn msg_9_2_a_reply_over_the_message_limit_is_dropped_and_the_request_times_out() {
+    let host = Harness::with_config(HostConfig {
+        max_message_bytes: 1000,
+        ..HostConfig::default()
+    });
+    let alice = host.load(MESSAGING_PROBE, "test/alice/1");
+    let bob = host.load(MESSAGING_PROBE, "test/bob/1");
+    // Bob echoes with a prefix: a request of exactly the limit gets a reply over it.
+    host.ok(&alice, request(&bob, b"", 200).filled(b'r', 1000));
+    let report = host.settle(SETTLE);
+    assert_eq!(report.problems.len(), 1, "{report:?}");
+    assert!(
+        report.problems[0]
+            .problem
+            .contains("over the message limit of 1000 bytes"),
+        "{report:?}"
+    );
+    let inbox = host.inbox(&alice);
+    let answers = callbacks(&inbox);
+    assert_eq!(answers.len(), 1, "{answers:?}");
+    assert_eq!(
+        answers[0].content_type.as_deref(),
+        Some(airssys_host::messaging::router::TIMEOUT_CONTENT_TYPE)
+    );
+}
+
+#[test]
+fn dispatch_reports_hold_a_bounded_number_of_bounded_problems() {
+    use airssys_host::runtime::DispatchReport;
+    let (host, alice, _) = pair();
+    // The fault probe answers every message that is not a probe call with `err`.
+    let refuser = host.load(FAULT_PROBE, "test/refuser/1");
+    let extra = 10;
+    for _ in 0..DispatchReport::MAX_PROBLEMS + extra {
+        host.ok(&alice, send(&refuser, b"not a probe call"));
+    }
+    let report = host.settle(SETTLE);
+    assert_eq!(report.problems.len(), DispatchReport::MAX_PROBLEMS);
+    assert_eq!(report.problems_dropped, extra);
+    assert!(
+        report
+            .problems
+            .iter()
+            .all(|p| p.problem.len() <= DispatchReport::PROBLEM_BYTES),
+        "{:?}",
+        report.problems[0]
+    );
 }

@@ -175,3 +175,21 @@ fn svc_6_a_health_export_that_asks_for_its_own_metadata_does_not_deadlock() {
         ),
     }
 }
+
+#[test]
+fn host_2_1_metadata_longer_than_the_host_keeps_is_refused_at_load() {
+    let host = Harness::with_config(airssys_host::HostConfig {
+        max_metadata_text_bytes: 5,
+        ..airssys_host::HostConfig::default()
+    });
+    let refused = host
+        .try_load(SERVICES_PROBE, "test/wordy/1", LoadOptions::default())
+        .unwrap_err();
+    assert!(
+        refused
+            .to_string()
+            .contains("its metadata name is 14 bytes long; the host keeps at most 5"),
+        "{refused}"
+    );
+    assert!(host.runtime.ids().is_empty(), "nothing stays registered");
+}
