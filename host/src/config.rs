@@ -53,8 +53,30 @@ pub struct HostConfig {
     /// Core instances a component may create, and as many memories and
     /// tables (SEC-2.2); its memories and tables share its `max-memory-bytes`.
     pub max_core_instances: usize,
+    /// Messages and storage writes each component may make per second (RES-2).
+    pub rate_limits: RateLimits,
     /// Refused calls the audit log keeps; older ones are dropped and counted (SEC-1).
     pub audit_log_capacity: usize,
+}
+
+/// Per-component rates (RES-2): up to one second's worth at once, then this
+/// many per second on average.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateLimits {
+    /// Deliveries a component may ask for: a `send` or `request` is one, a
+    /// `broadcast` one per target.
+    pub messages_per_second: u32,
+    /// `set` and `delete` calls.
+    pub storage_writes_per_second: u32,
+}
+
+impl Default for RateLimits {
+    fn default() -> Self {
+        Self {
+            messages_per_second: 10_000,
+            storage_writes_per_second: 10_000,
+        }
+    }
 }
 
 /// The host's side of the WIT `resource-limits` record.
@@ -93,6 +115,7 @@ impl Default for HostConfig {
             fuel_metering: false,
             max_core_instances: 100,
             max_metadata_text_bytes: 1024,
+            rate_limits: RateLimits::default(),
             audit_log_capacity: 4096,
         }
     }
@@ -157,6 +180,16 @@ impl HostConfig {
             "audit_log_capacity",
             self.audit_log_capacity as u64,
             defaults.audit_log_capacity as u64,
+        )?;
+        at_least_one(
+            "rate_limits.messages_per_second",
+            self.rate_limits.messages_per_second.into(),
+            defaults.rate_limits.messages_per_second.into(),
+        )?;
+        at_least_one(
+            "rate_limits.storage_writes_per_second",
+            self.rate_limits.storage_writes_per_second.into(),
+            defaults.rate_limits.storage_writes_per_second.into(),
         )?;
         at_least_one(
             "max_metadata_text_bytes",

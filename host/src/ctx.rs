@@ -11,8 +11,9 @@ use crate::bindings::airssys::core::types::ComponentId;
 use crate::component_id::{InvalidComponentId, validate_assigned};
 use crate::config::{HostConfig, StorageConfig};
 use crate::messaging::router::Router;
+use crate::rate::TokenBucket;
 use crate::registry::Registry;
-use crate::security::{AuditLog, Capabilities, Capability, Denial};
+use crate::security::{AuditLog, AuditSink, Capabilities, Capability};
 use crate::services::log::LogSink;
 use crate::storage::backend::{BackendError, StorageBackend};
 use crate::storage::memory::MemoryBackend;
@@ -63,6 +64,13 @@ impl AirssysHost {
         })
     }
 
+    /// Also hands every grant-checked call, allowed or refused, to `sink`
+    /// (SEC-1.3); refusals are kept in [`audit_log`](Self::audit_log) either way.
+    pub fn with_audit_sink(mut self, sink: Arc<dyn AuditSink>) -> Self {
+        self.audit.set_sink(sink);
+        self
+    }
+
     /// Also sends every guest log record to `sink` (they always go to `tracing`).
     pub fn with_log_sink(mut self, sink: Arc<dyn LogSink>) -> Self {
         self.log_sink = Some(sink);
@@ -96,6 +104,16 @@ pub struct AirssysCtx {
     pub(crate) capabilities: Capabilities,
     budget: Duration,
     call_started: Option<Instant>,
+    /// RES-2: this component's own buckets, so no lock is shared for them.
+    messages: TokenBucket,
+    storage_writes: TokenBucket,
+}
+
+/// What a rate limit counts (RES-2).
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Rated {
+    Messages,
+    StorageWrites,
 }
 
 impl AirssysCtx {
@@ -110,7 +128,10 @@ impl AirssysCtx {
         budget: Duration,
     ) -> Result<Self, InvalidComponentId> {
         validate_assigned(&id)?;
+        let rates = host.config.rate_limits;
         Ok(Self {
+            messages: TokenBucket::new(rates.messages_per_second),
+            storage_writes: TokenBucket::new(rates.storage_writes_per_second),
             namespace: id.to_string(),
             host,
             id,
@@ -135,22 +156,55 @@ impl AirssysCtx {
         self.budget.saturating_sub(used)
     }
 
-    /// `Err(reason)` and an audit record when `capability` is not granted (SEC-1).
+    /// `Err(reason)` when `capability` is not granted (SEC-1); the check is
+    /// audited either way (SEC-1.3).
     pub(crate) fn authorize(
         &self,
         capability: Capability,
         target: Option<&ComponentId>,
     ) -> Result<(), String> {
-        self.capabilities
-            .check(capability, target)
-            .inspect_err(|reason| {
-                self.host.audit.record(Denial {
-                    caller: self.id.clone(),
-                    capability,
-                    target: target.cloned(),
-                    reason: reason.clone(),
-                })
-            })
+        let verdict = self.capabilities.check(capability, target);
+        self.audit(capability, target, &verdict);
+        verdict
+    }
+
+    /// `Err(reason)` when this call's `n` would go over the component's rate
+    /// (RES-2); a refusal is audited as a capability refusal is.
+    pub(crate) fn within_rate(
+        &mut self,
+        rated: Rated,
+        n: usize,
+        capability: Capability,
+        target: Option<&ComponentId>,
+    ) -> Result<(), String> {
+        let (bucket, what, field) = match rated {
+            Rated::Messages => (&mut self.messages, "messages", "messages_per_second"),
+            Rated::StorageWrites => (
+                &mut self.storage_writes,
+                "storage writes",
+                "storage_writes_per_second",
+            ),
+        };
+        let n = u32::try_from(n).unwrap_or(u32::MAX);
+        if bucket.take(n, Instant::now()) {
+            return Ok(());
+        }
+        let per_second = bucket.per_second();
+        let refusal = Err(format!(
+            "rate limit: over {per_second} {what} per second \
+             (HostConfig::rate_limits.{field}); this call needed {n}"
+        ));
+        self.audit(capability, target, &refusal);
+        refusal
+    }
+
+    fn audit(
+        &self,
+        capability: Capability,
+        target: Option<&ComponentId>,
+        verdict: &Result<(), String>,
+    ) {
+        self.host.audit.check(&self.id, capability, target, verdict);
     }
 }
 

@@ -16,6 +16,7 @@ pub mod component_id;
 pub mod config;
 mod ctx;
 pub mod messaging;
+mod rate;
 pub mod registry;
 pub mod runtime;
 pub mod security;
@@ -23,8 +24,8 @@ pub mod services;
 pub mod storage;
 
 pub use bindings::airssys::core::types::{ComponentId, ComponentMessage, HealthStatus, LogLevel};
-pub use config::{ConfigError, HostConfig, Limits, StorageConfig};
+pub use config::{ConfigError, HostConfig, Limits, RateLimits, StorageConfig};
 pub use ctx::{AirssysCtx, AirssysHost, AirssysView, HostError, register_host_functions};
 pub use runtime::{LoadOptions, Runtime};
-pub use security::{Capabilities, TargetPattern};
+pub use security::{AuditEvent, AuditSink, Capabilities, TargetPattern};
 pub use services::log::{LogBuffer, LogRecord, LogSink};

@@ -1,5 +1,8 @@
 //! Capability grants (deny by default) and the audit log of refused calls (SEC-1).
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use crate::bindings::airssys::core::types::ComponentId;
 use crate::bounded::{Ring, cut};
 
@@ -144,13 +147,34 @@ fn matches_any(patterns: &[TargetPattern], target: Option<&ComponentId>) -> bool
     target.is_some_and(|target| patterns.iter().any(|p| p.matches(target)))
 }
 
-/// The refused calls, newest last, at most [`HostConfig::audit_log_capacity`]
-/// of them: a guest that is refused in a loop cannot make the host hold more.
-/// The oldest records go first, and are counted.
+/// One grant-checked call, as an [`AuditSink`] sees it (SEC-1.3).
+#[derive(Debug, Clone, Copy)]
+pub struct AuditEvent<'a> {
+    pub caller: &'a ComponentId,
+    pub capability: Capability,
+    /// The target a messaging call named; `None` for storage and broadcasts.
+    pub target: Option<&'a ComponentId>,
+    /// `Err(reason)` when the call was refused: not granted, or over a rate (RES-2).
+    pub verdict: &'a Result<(), String>,
+}
+
+/// Receives every grant-checked call, allowed or refused. Runs inside the
+/// guest's call: it must not block for long, and it decides what it keeps.
+pub trait AuditSink: Send + Sync + 'static {
+    fn record(&self, event: &AuditEvent<'_>);
+}
+
+/// The audit trail of grant-checked calls (SEC-1.3): every refusal is kept,
+/// newest last, at most [`HostConfig::audit_log_capacity`] of them (the
+/// oldest go first, and are counted), so a guest refused in a loop cannot
+/// make the host hold more; allowed calls are counted. An embedder that
+/// wants every call sets an [`AuditSink`].
 ///
 /// [`HostConfig::audit_log_capacity`]: crate::HostConfig::audit_log_capacity
 pub struct AuditLog {
     denials: Ring<Denial>,
+    allowed: AtomicU64,
+    sink: Option<Arc<dyn AuditSink>>,
 }
 
 /// The longest reason an audit record keeps, in bytes; ids are cut to a
@@ -161,10 +185,45 @@ impl AuditLog {
     pub fn new(capacity: usize) -> Self {
         Self {
             denials: Ring::new(capacity),
+            allowed: AtomicU64::new(0),
+            sink: None,
         }
     }
 
-    pub fn record(&self, denial: Denial) {
+    pub(crate) fn set_sink(&mut self, sink: Arc<dyn AuditSink>) {
+        self.sink = Some(sink);
+    }
+
+    /// Records the outcome of one grant-checked call.
+    pub(crate) fn check(
+        &self,
+        caller: &ComponentId,
+        capability: Capability,
+        target: Option<&ComponentId>,
+        verdict: &Result<(), String>,
+    ) {
+        if let Some(sink) = &self.sink {
+            sink.record(&AuditEvent {
+                caller,
+                capability,
+                target,
+                verdict,
+            });
+        }
+        match verdict {
+            Ok(()) => {
+                self.allowed.fetch_add(1, Ordering::Relaxed);
+            }
+            Err(reason) => self.record(Denial {
+                caller: caller.clone(),
+                capability,
+                target: target.cloned(),
+                reason: reason.clone(),
+            }),
+        }
+    }
+
+    fn record(&self, denial: Denial) {
         let denial = Denial {
             reason: cut(&denial.reason, AUDIT_TEXT_BYTES),
             target: denial.target.map(|id| ComponentId {
@@ -185,14 +244,19 @@ impl AuditLog {
         self.denials.push(denial);
     }
 
-    /// The records kept, oldest first.
+    /// The refusals kept, oldest first.
     pub fn denials(&self) -> Vec<Denial> {
         self.denials.records()
     }
 
-    /// How many records were dropped to keep within the capacity.
+    /// How many refusals were dropped to keep within the capacity.
     pub fn dropped(&self) -> u64 {
         self.denials.dropped()
+    }
+
+    /// How many grant-checked calls were allowed.
+    pub fn allowed(&self) -> u64 {
+        self.allowed.load(Ordering::Relaxed)
     }
 }
 

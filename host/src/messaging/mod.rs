@@ -11,7 +11,7 @@ use std::time::Duration;
 use crate::bindings::airssys::core::errors::MessagingError;
 use crate::bindings::airssys::core::host_messaging::Host;
 use crate::bindings::airssys::core::types::{ComponentId, ComponentMessage, MessageMetadata};
-use crate::ctx::AirssysCtx;
+use crate::ctx::{AirssysCtx, Rated};
 use crate::security::Capability;
 
 impl ComponentMessage {
@@ -37,12 +37,14 @@ impl ComponentMessage {
 }
 
 impl AirssysCtx {
+    /// The grant for `target` (SEC-1), then the rate (RES-2).
     fn authorize_messaging(
-        &self,
+        &mut self,
         capability: Capability,
         target: &ComponentId,
     ) -> Result<(), MessagingError> {
         self.authorize(capability, Some(target))
+            .and_then(|()| self.within_rate(Rated::Messages, 1, capability, Some(target)))
             .map_err(MessagingError::DeliveryFailed)
     }
 }
@@ -77,8 +79,12 @@ impl Host for AirssysCtx {
         payload: Vec<u8>,
     ) -> Result<(), MessagingError> {
         for target in &targets {
-            self.authorize_messaging(Capability::Broadcast, target)?;
+            self.authorize(Capability::Broadcast, Some(target))
+                .map_err(MessagingError::DeliveryFailed)?;
         }
+        // One delivery per target (RES-2).
+        self.within_rate(Rated::Messages, targets.len(), Capability::Broadcast, None)
+            .map_err(MessagingError::DeliveryFailed)?;
         let host = &self.host;
         host.router
             .broadcast(&host.registry, &self.id, targets, payload)

@@ -9,7 +9,7 @@ mod model;
 
 use crate::bindings::airssys::core::errors::StorageError;
 use crate::bindings::airssys::core::storage::{Host, StorageUsage};
-use crate::ctx::AirssysCtx;
+use crate::ctx::{AirssysCtx, Rated};
 use crate::security::Capability;
 use backend::{BackendError, Quota};
 
@@ -44,6 +44,12 @@ impl AirssysCtx {
         }
         Ok(())
     }
+
+    /// RES-2, after the grant and the key are checked.
+    fn within_write_rate(&mut self, capability: Capability) -> Result<(), StorageError> {
+        self.within_rate(Rated::StorageWrites, 1, capability, None)
+            .map_err(StorageError::IoError)
+    }
 }
 
 impl Host for AirssysCtx {
@@ -54,6 +60,7 @@ impl Host for AirssysCtx {
 
     fn set(&mut self, key: String, value: Vec<u8>) -> Result<(), StorageError> {
         self.storage_access(Capability::StorageWrite, Some(&key))?;
+        self.within_write_rate(Capability::StorageWrite)?;
         let quota = Quota {
             bytes: self.host.config.storage_quota_bytes,
             keys: self.host.config.max_keys as u64,
@@ -66,6 +73,7 @@ impl Host for AirssysCtx {
 
     fn delete(&mut self, key: String) -> Result<(), StorageError> {
         self.storage_access(Capability::StorageDelete, Some(&key))?;
+        self.within_write_rate(Capability::StorageDelete)?;
         Ok(self.host.storage.delete(&self.namespace, &key)?)
     }
 

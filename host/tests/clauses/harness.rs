@@ -95,10 +95,14 @@ impl Harness {
     }
 
     pub fn with_config(config: HostConfig) -> Self {
+        Self::with_setup(config, |host| host)
+    }
+
+    /// A host on `config`, given to `setup` (an audit sink, say) before it runs.
+    pub fn with_setup(config: HostConfig, setup: impl FnOnce(AirssysHost) -> AirssysHost) -> Self {
         let logs = Arc::new(LogBuffer::default());
-        let host = AirssysHost::new(config)
-            .expect("valid host config")
-            .with_log_sink(logs.clone());
+        let host =
+            setup(AirssysHost::new(config).expect("valid host config")).with_log_sink(logs.clone());
         Self {
             runtime: Runtime::with_host(host).expect("runtime starts"),
             logs,

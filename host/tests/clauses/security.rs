@@ -4,7 +4,7 @@ use std::time::{Duration, Instant};
 
 use airssys_host::runtime::CallError;
 use airssys_host::security::{AUDIT_TEXT_BYTES, Capability};
-use airssys_host::{Capabilities, HostConfig, Limits, LoadOptions, TargetPattern};
+use airssys_host::{Capabilities, HostConfig, Limits, LoadOptions, RateLimits, TargetPattern};
 use airssys_probe_protocol::{Call, Returned};
 
 use crate::harness::{FAULT_PROBE, Harness, MESSAGING_PROBE, SERVICES_PROBE, STORAGE_PROBE};
@@ -290,4 +290,102 @@ fn sec_2_a_wasi_sleep_within_the_budget_sleeps_its_time() {
     let started = Instant::now();
     host.ok(&faulty, Call::WasiSleep { millis: 100 });
     assert!(started.elapsed() >= Duration::from_millis(100));
+}
+
+#[test]
+fn res_2_messages_past_the_rate_are_refused_and_audited() {
+    let host = Harness::with_config(HostConfig {
+        rate_limits: RateLimits {
+            messages_per_second: 5,
+            ..RateLimits::default()
+        },
+        ..HostConfig::default()
+    });
+    let alice = host.load(MESSAGING_PROBE, "test/alice/1");
+    let bob = host.load(MESSAGING_PROBE, "test/bob/1");
+    let send = |payload: &[u8]| Call::Send {
+        target: probe_id(&bob),
+        payload: payload.to_vec(),
+    };
+    for _ in 0..5 {
+        host.ok(&alice, send(b"within"));
+    }
+    let detail = host.err(&alice, send(b"over"), "delivery-failed").unwrap();
+    assert!(
+        detail.contains("rate limit: over 5 messages per second"),
+        "{detail}"
+    );
+    // Another component's rate is its own.
+    host.ok(
+        &bob,
+        Call::Send {
+            target: probe_id(&alice),
+            payload: b"bob's own".to_vec(),
+        },
+    );
+    let denials = host.runtime.host().audit_log().denials();
+    assert_eq!(denials.len(), 1, "{denials:?}");
+    assert_eq!(denials[0].target.as_ref(), Some(&bob));
+}
+
+#[test]
+fn res_2_storage_writes_past_the_rate_are_refused_and_reads_go_on() {
+    let host = Harness::with_config(HostConfig {
+        rate_limits: RateLimits {
+            storage_writes_per_second: 3,
+            ..RateLimits::default()
+        },
+        ..HostConfig::default()
+    });
+    let store = host.load(STORAGE_PROBE, "test/store/1");
+    for n in 0..3 {
+        host.ok(&store, set(&format!("k{n}"), b"v"));
+    }
+    let detail = host.err(&store, set("k3", b"v"), "io-error").unwrap();
+    assert!(
+        detail.contains("over 3 storage writes per second"),
+        "{detail}"
+    );
+    host.err(&store, Call::Delete { key: "k0".into() }, "io-error");
+    assert_eq!(
+        host.ok(&store, get("k2")),
+        Returned::Value(Some(b"v".to_vec()))
+    );
+}
+
+#[derive(Default)]
+struct AuditTrail(std::sync::Mutex<Vec<(String, bool)>>);
+
+impl airssys_host::AuditSink for AuditTrail {
+    fn record(&self, event: &airssys_host::AuditEvent<'_>) {
+        let entry = (event.capability.name().to_string(), event.verdict.is_ok());
+        self.0.lock().unwrap().push(entry);
+    }
+}
+
+#[test]
+fn sec_1_3_an_audit_sink_sees_every_grant_checked_call() {
+    let trail = std::sync::Arc::new(AuditTrail::default());
+    let host = Harness::with_setup(HostConfig::default(), |host| {
+        host.with_audit_sink(trail.clone())
+    });
+    let reader = host.load_with(
+        STORAGE_PROBE,
+        "test/reader/1",
+        LoadOptions::granting(Capabilities {
+            storage_read: true,
+            ..Capabilities::default()
+        }),
+    );
+    host.ok(&reader, get("k"));
+    host.err(&reader, set("k", b"v"), "io-error");
+    assert_eq!(
+        *trail.0.lock().unwrap(),
+        vec![
+            ("storage read".to_string(), true),
+            ("storage write".to_string(), false)
+        ]
+    );
+    let audit = host.runtime.host().audit_log();
+    assert_eq!((audit.allowed(), audit.denials().len()), (1, 1));
 }
