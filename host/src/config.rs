@@ -30,6 +30,8 @@ pub struct HostConfig {
     pub max_message_bytes: usize,
     /// Undelivered messages a target may have queued (MSG-9).
     pub queue_depth: usize,
+    /// Payload bytes undelivered to one target, callbacks included (MSG-9.3).
+    pub max_queued_bytes: usize,
     /// The longest `timeout-ms` a request may ask for (MSG-6.2).
     pub max_request_timeout: Duration,
     /// Requests one component may have pending at once (MSG-5.2).
@@ -106,6 +108,7 @@ impl Default for HostConfig {
             max_keys: limits::KEYS,
             max_message_bytes: limits::MESSAGE_BYTES,
             queue_depth: limits::QUEUE_DEPTH,
+            max_queued_bytes: 64 * 1024 * 1024,
             max_request_timeout: Duration::from_millis(limits::REQUEST_TIMEOUT_MS),
             max_pending_requests: limits::PENDING_REQUESTS,
             max_log_message_bytes: limits::LOG_MESSAGE_BYTES,
@@ -165,6 +168,19 @@ impl HostConfig {
             self.queue_depth as u64,
             defaults.queue_depth as u64,
         )?;
+        if self.max_queued_bytes < self.max_message_bytes {
+            return Err(ConfigError {
+                field: "max_queued_bytes",
+                problem: format!(
+                    "is {}, less than max_message_bytes {}, so a message of the limit could never be queued",
+                    self.max_queued_bytes, self.max_message_bytes
+                ),
+                fix: format!(
+                    "set it to at least max_message_bytes (the default is {})",
+                    defaults.max_queued_bytes
+                ),
+            });
+        }
         at_least_one("max_keys", self.max_keys as u64, defaults.max_keys as u64)?;
         at_least_one(
             "max_pending_requests",

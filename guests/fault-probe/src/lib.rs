@@ -8,8 +8,10 @@
 wit_bindgen::generate!({ path: "../../wit", world: "runtime-host" });
 
 use airssys::core::errors::WasmError;
-use airssys::core::types::{ComponentConfig, ComponentMessage, HealthStatus};
-use airssys_probe_protocol::{self as probe, Call};
+use airssys::core::types::{
+    ComponentConfig, ComponentId, ComponentMessage, HealthStatus, LogLevel,
+};
+use airssys_probe_protocol::{self as probe, Attack, Call};
 use exports::airssys::core::component_lifecycle::{ComponentError, ComponentMetadata, Guest};
 
 #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
@@ -46,6 +48,9 @@ fn misbehave(call: &Call) -> probe::Reply {
             }
             Ok(probe::Returned::Unit)
         }
+        Call::Flood { attack, count } => Ok(flood(attack, *count)),
+        // Answered by `handle_message` itself, as the request's payload.
+        Call::Reply { .. } => probe::unsupported(call),
         // Another probe's calls: listed, so that a new call is placed somewhere.
         Call::Get { .. }
         | Call::Set { .. }
@@ -70,6 +75,66 @@ fn misbehave(call: &Call) -> probe::Reply {
     }
 }
 
+/// Repeats `attack`'s host call `count` times.
+fn flood(attack: &Attack, count: u32) -> probe::Returned {
+    use airssys::core::{host_messaging, host_services, storage};
+    let mut tally = (0u64, 0u64);
+    let mut count_one = |ok: bool| {
+        if ok { tally.0 += 1 } else { tally.1 += 1 }
+    };
+    match attack {
+        Attack::RefusedSend { id_bytes } => {
+            let ghost = ComponentId {
+                namespace: "g".repeat(*id_bytes as usize),
+                name: "ghost".into(),
+                instance: "1".into(),
+            };
+            for _ in 0..count {
+                count_one(host_messaging::send(&ghost, b"x").is_ok());
+            }
+        }
+        Attack::Log {
+            message_bytes,
+            pairs,
+            pair_bytes,
+        } => {
+            let message = "m".repeat(*message_bytes as usize);
+            let context: Vec<(String, String)> = (0..*pairs)
+                .map(|n| (n.to_string(), "v".repeat(*pair_bytes as usize)))
+                .collect();
+            for _ in 0..count {
+                host_services::log(LogLevel::Info, &message, Some(&context));
+                count_one(true);
+            }
+        }
+        Attack::EmptyKeys => {
+            for n in 0..count {
+                count_one(storage::set(&format!("k{n}"), &[]).is_ok());
+            }
+        }
+        Attack::Request {
+            target,
+            reply_bytes,
+        } => {
+            let target = ComponentId {
+                namespace: target.namespace.clone(),
+                name: target.name.clone(),
+                instance: target.instance.clone(),
+            };
+            let payload = probe::encode_call(&Call::Reply {
+                bytes: *reply_bytes,
+            });
+            for _ in 0..count {
+                count_one(host_messaging::request(&target, &payload, 3_600_000).is_ok());
+            }
+        }
+    }
+    probe::Returned::Tally {
+        ok: tally.0,
+        refused: tally.1,
+    }
+}
+
 impl Guest for FaultProbe {
     fn initialize(_config: ComponentConfig) -> Result<(), ComponentError> {
         Ok(())
@@ -77,6 +142,9 @@ impl Guest for FaultProbe {
 
     fn handle_message(msg: ComponentMessage) -> Result<Option<Vec<u8>>, WasmError> {
         let call = probe::decode_call(&msg.payload).map_err(WasmError::InvalidComponent)?;
+        if let Call::Reply { bytes } = call {
+            return Ok(Some(vec![b'r'; bytes as usize]));
+        }
         Ok(Some(probe::encode_reply(&misbehave(&call))))
     }
 

@@ -72,7 +72,9 @@ fn make(call: &Call) -> Reply {
         | Call::Spin
         | Call::Hog
         | Call::WasiSleep { .. }
-        | Call::Print { .. } => return probe::unsupported(call),
+        | Call::Print { .. }
+        | Call::Flood { .. }
+        | Call::Reply { .. } => return probe::unsupported(call),
     };
     returned.map_err(wit_error)
 }

@@ -147,6 +147,38 @@ pub enum Call {
         lines: u32,
         len: u32,
     },
+    /// Makes one attack's host call `count` times inside the guest, without a
+    /// round trip per call; answers [`Returned::Tally`].
+    Flood {
+        attack: Attack,
+        count: u32,
+    },
+    /// As a request's payload: answer the request with `bytes` bytes.
+    Reply {
+        bytes: u32,
+    },
+}
+
+/// What a [`Call::Flood`] repeats: each tries to make the host hold more
+/// than its bounds allow (docs/spec.md, RES-1).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Attack {
+    /// `send` to an id no component has, whose namespace is `id_bytes` long:
+    /// refused (not granted, or not found) and audited each time.
+    RefusedSend { id_bytes: u32 },
+    /// `log` of a `message_bytes` message with `pairs` context pairs whose
+    /// values are `pair_bytes` long.
+    Log {
+        message_bytes: u32,
+        pairs: u32,
+        pair_bytes: u32,
+    },
+    /// `set` of distinct keys with empty values.
+    EmptyKeys,
+    /// `request` to `target` whose payload asks it to answer with
+    /// `reply_bytes` bytes ([`Call::Reply`]), never cancelled.
+    Request { target: Id, reply_bytes: u32 },
 }
 
 /// What an import returned, when it returned `ok` or has no error type.
@@ -177,6 +209,11 @@ pub enum Returned {
         health: String,
     },
     Inbox(Vec<Received>),
+    /// How many calls of a [`Call::Flood`] returned `ok`, and how many `err`.
+    Tally {
+        ok: u64,
+        refused: u64,
+    },
 }
 
 /// An `err` case of a WIT error variant, with its payload rendered as text.

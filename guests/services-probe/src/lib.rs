@@ -113,7 +113,9 @@ fn make(call: &Call) -> Reply {
         | Call::Spin
         | Call::Hog
         | Call::WasiSleep { .. }
-        | Call::Print { .. } => probe::unsupported(call),
+        | Call::Print { .. }
+        | Call::Flood { .. }
+        | Call::Reply { .. } => probe::unsupported(call),
     }
 }
 

@@ -121,7 +121,9 @@ fn run(ops: &[Op]) -> Result<(), TestCaseError> {
                 );
                 if delivery.kind == DeliveryKind::Request {
                     let correlation = delivery.message.metadata.correlation_id.clone().unwrap();
-                    router.answer(&correlation, &delivery.target, b"reply".to_vec());
+                    router
+                        .answer(&correlation, &delivery.target, b"reply".to_vec())
+                        .expect("a 5-byte reply fits");
                 }
             }
             DeliveryKind::Callback => {

@@ -55,7 +55,7 @@ enum Settlement {
 #[derive(Default)]
 struct State {
     queue: VecDeque<Delivery>,
-    queued: HashMap<ComponentId, usize>,
+    queued: HashMap<ComponentId, Queued>,
     pending: HashMap<CorrelationId, Pending>,
     settled: HashMap<CorrelationId, (ComponentId, Settlement)>,
     /// Each caller's settled requests, oldest first.
@@ -69,6 +69,7 @@ pub struct Router {
     queue_depth: usize,
     max_timeout: Duration,
     max_pending: usize,
+    max_queued_bytes: usize,
     /// Distinguishes correlation ids of different host runs.
     run_tag: String,
 }
@@ -97,13 +98,22 @@ fn message(
     message
 }
 
+/// What is undelivered for one target (MSG-9, MSG-9.3).
+#[derive(Default, Clone, Copy)]
+struct Queued {
+    deliveries: usize,
+    bytes: usize,
+}
+
 impl State {
-    fn has_room(&self, target: &ComponentId, depth: usize) -> bool {
-        self.queued.get(target).copied().unwrap_or(0) < depth
+    fn queued(&self, target: &ComponentId) -> Queued {
+        self.queued.get(target).copied().unwrap_or_default()
     }
 
     fn push(&mut self, delivery: Delivery) {
-        *self.queued.entry(delivery.target.clone()).or_default() += 1;
+        let queued = self.queued.entry(delivery.target.clone()).or_default();
+        queued.deliveries += 1;
+        queued.bytes += delivery.message.payload.len();
         self.queue.push_back(delivery);
     }
 
@@ -131,6 +141,7 @@ impl Router {
             queue_depth: config.queue_depth,
             max_timeout: config.max_request_timeout,
             max_pending: config.max_pending_requests,
+            max_queued_bytes: config.max_queued_bytes,
             run_tag: format!("{:x}-{:x}", std::process::id(), nanos & 0xffff_ffff),
         }
     }
@@ -155,14 +166,21 @@ impl Router {
         state: &State,
         registry: &Registry,
         target: &ComponentId,
+        payload_len: usize,
     ) -> Result<(), MessagingError> {
         if !registry.contains(target) {
             return Err(MessagingError::TargetNotFound(target.clone()));
         }
-        if !state.has_room(target, self.queue_depth) {
+        let queued = state.queued(target);
+        if queued.deliveries >= self.queue_depth || !self.bytes_fit(queued, payload_len) {
             return Err(MessagingError::QueueFull);
         }
         Ok(())
+    }
+
+    /// MSG-9.3: what is undelivered for one target stays within `max_queued_bytes`.
+    fn bytes_fit(&self, queued: Queued, more: usize) -> bool {
+        queued.bytes.saturating_add(more) <= self.max_queued_bytes
     }
 
     /// MSG-2, MSG-4, MSG-9.
@@ -175,7 +193,7 @@ impl Router {
     ) -> Result<(), MessagingError> {
         self.check_payload(&payload)?;
         let mut state = self.lock();
-        self.check_target(&state, registry, &target)?;
+        self.check_target(&state, registry, &target, payload.len())?;
         state.push(Delivery {
             kind: DeliveryKind::Message,
             message: message(sender, payload, None, None, None),
@@ -207,7 +225,7 @@ impl Router {
         }
         self.check_payload(&payload)?;
         let mut state = self.lock();
-        self.check_target(&state, registry, &target)?;
+        self.check_target(&state, registry, &target, payload.len())?;
         let waiting = state
             .pending
             .values()
@@ -286,7 +304,7 @@ impl Router {
             return Err(MessagingError::TargetNotFound(absent.clone()));
         }
         for target in &targets {
-            self.check_target(&state, registry, target)?;
+            self.check_target(&state, registry, target, payload.len())?;
         }
         for target in targets {
             state.push(Delivery {
@@ -318,9 +336,10 @@ impl Router {
     pub fn next_delivery(&self) -> Option<Delivery> {
         let mut state = self.lock();
         let delivery = state.queue.pop_front()?;
-        if let Some(count) = state.queued.get_mut(&delivery.target) {
-            *count -= 1;
-            if *count == 0 {
+        if let Some(queued) = state.queued.get_mut(&delivery.target) {
+            queued.deliveries -= 1;
+            queued.bytes -= delivery.message.payload.len();
+            if queued.deliveries == 0 {
                 state.queued.remove(&delivery.target);
             }
         }
@@ -328,12 +347,26 @@ impl Router {
     }
 
     /// Records `replier`'s answer to request `id`; queues the caller's callback
-    /// unless the request was cancelled or timed out meanwhile (then the reply is dropped).
-    pub fn answer(&self, id: &str, replier: &ComponentId, reply: Vec<u8>) -> bool {
+    /// unless the request was cancelled or timed out meanwhile (then the reply
+    /// is dropped). `Err` when the caller's queue has no room for the reply's
+    /// bytes (MSG-9.3): the reply is dropped and the request stays pending,
+    /// to time out.
+    pub fn answer(&self, id: &str, replier: &ComponentId, reply: Vec<u8>) -> Result<(), String> {
         let mut state = self.lock();
-        let Some(pending) = state.pending.remove(id) else {
-            return false;
+        let Some(caller) = state.pending.get(id).map(|p| p.caller.clone()) else {
+            return Ok(());
         };
+        let queued = state.queued(&caller);
+        if !self.bytes_fit(queued, reply.len()) {
+            return Err(format!(
+                "the reply of {} bytes does not fit the {} bytes already queued for \
+                 `{caller}` (max_queued_bytes {}); it was dropped, and request `{id}` will time out",
+                reply.len(),
+                queued.bytes,
+                self.max_queued_bytes
+            ));
+        }
+        let pending = state.pending.remove(id).expect("looked up above");
         state.settle(id.to_owned(), pending.caller.clone(), Settlement::Answered);
         // Callbacks bypass the depth limit: the caller asked for this one.
         state.push(Delivery {
@@ -341,7 +374,7 @@ impl Router {
             message: message(replier, reply, Some(id.to_owned()), None, None),
             target: pending.caller,
         });
-        true
+        Ok(())
     }
 
     /// Times out every pending request whose deadline is at or before `now`,

@@ -161,8 +161,7 @@ impl Runtime {
                 reply.len()
             ));
         }
-        self.host.router.answer(id, replier, reply);
-        Ok(())
+        self.host.router.answer(id, replier, reply)
     }
 }
 

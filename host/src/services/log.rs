@@ -74,6 +74,8 @@ pub(crate) fn bound_context(pairs: Vec<(String, String)>, limit: usize) -> Vec<(
             used <= limit
         })
         .collect();
+    // `collect` may reuse the guest's list, with room for every pair given.
+    kept.shrink_to_fit();
     if kept.len() < given {
         let dropped = given - kept.len();
         kept.push((
@@ -85,15 +87,18 @@ pub(crate) fn bound_context(pairs: Vec<(String, String)>, limit: usize) -> Vec<(
 }
 
 /// Cuts `message` to at most `limit` bytes on a character boundary, marking the cut.
-pub(crate) fn truncate_marked(mut message: String, limit: usize) -> String {
+/// The result is a new string: truncating in place would keep the whole
+/// original allocation alive in every record a buffer holds.
+pub(crate) fn truncate_marked(message: String, limit: usize) -> String {
     if message.len() <= limit {
         return message;
     }
-    let original = message.len();
     let end = message.floor_char_boundary(limit);
-    message.truncate(end);
-    message.push_str(&mark_cut(original, end));
-    message
+    let marker = mark_cut(message.len(), end);
+    let mut kept = String::with_capacity(end + marker.len());
+    kept.push_str(&message[..end]);
+    kept.push_str(&marker);
+    kept
 }
 
 /// What ends a cut message: how long it was, and how much of it is kept.

@@ -1,0 +1,172 @@
+//! Hostile guests against the reference host at its default settings: each
+//! attack floods the host with what it could be made to hold (docs/spec.md,
+//! RES-1), and the host's peak memory during the attack stays under the
+//! bound stated here. Linux only: the peak is read from `/proc/self/status`.
+//!
+//! The attacks run one at a time (one lock), so no other test's memory is
+//! counted in a peak.
+
+#![cfg(target_os = "linux")]
+
+// The clause tests' harness; this binary uses part of it.
+#[path = "../clauses/harness.rs"]
+#[allow(dead_code, unused_imports)]
+mod harness;
+
+use std::sync::Mutex;
+
+use airssys_host::{Capabilities, ComponentId, HostConfig, LoadOptions, RateLimits, TargetPattern};
+use airssys_probe_protocol::{Attack, Call, Returned};
+
+use harness::{FAULT_PROBE, Harness, probe_id};
+
+const MIB: u64 = 1024 * 1024;
+
+static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+
+fn status_kib(field: &str) -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").expect("procfs");
+    let line = status
+        .lines()
+        .find(|l| l.starts_with(field))
+        .unwrap_or_else(|| panic!("no {field} in /proc/self/status"));
+    line.split_whitespace().nth(1).unwrap().parse().unwrap()
+}
+
+/// Runs `attack` and returns its result and how far the process's resident
+/// memory rose above where it started, at the highest.
+fn peak_growth<R>(attack: impl FnOnce() -> R) -> (R, u64) {
+    // Writing 5 resets the peak (VmHWM) to the current resident size.
+    std::fs::write("/proc/self/clear_refs", "5").expect("resetting the peak RSS");
+    let before = status_kib("VmRSS:");
+    let result = attack();
+    let peak = status_kib("VmHWM:");
+    (result, peak.saturating_sub(before) * 1024)
+}
+
+fn flood(host: &Harness, attacker: &ComponentId, attack: Attack, count: u32) -> (u64, u64) {
+    match host.ok(attacker, Call::Flood { attack, count }) {
+        Returned::Tally { ok, refused } => (ok, refused),
+        other => panic!("a flood answers a tally, not {other:?}"),
+    }
+}
+
+fn report(attack: &str, growth: u64, bound: u64) {
+    eprintln!(
+        "{attack}: peak host memory grew {:.1} MiB (bound {} MiB)",
+        growth as f64 / MIB as f64,
+        bound / MIB
+    );
+    assert!(
+        growth < bound,
+        "{attack}: the host's memory grew {growth} bytes, over the bound of {bound}"
+    );
+}
+
+/// SEC-1.3: refusals are audited into a ring with cut texts. Before it was
+/// bounded, each refusal kept its 1 MiB target id: 300 MiB here.
+#[test]
+fn refused_sends_to_huge_ids_do_not_grow_the_audit_log() {
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    let host = Harness::new();
+    let attacker = host.load_with(FAULT_PROBE, "hostile/attacker/1", LoadOptions::default());
+    let ((ok, refused), growth) = peak_growth(|| {
+        flood(
+            &host,
+            &attacker,
+            Attack::RefusedSend {
+                id_bytes: MIB as u32,
+            },
+            300,
+        )
+    });
+    assert_eq!((ok, refused), (0, 300));
+    let audit = host.runtime.host().audit_log();
+    assert_eq!(audit.denials().len(), 300);
+    report("300 refused sends to 1 MiB ids", growth, 32 * MIB);
+}
+
+/// SVC-1.1, SVC-1.2: log records are cut (message 16 KiB, context 4 KiB) and
+/// the log buffer keeps the newest 1024. Unbounded, this flood held 375 MiB.
+#[test]
+fn a_log_flood_is_held_to_the_log_bounds() {
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    let host = Harness::new();
+    let attacker = host.load(FAULT_PROBE, "hostile/logger/1");
+    let attack = Attack::Log {
+        message_bytes: 64 * 1024,
+        pairs: 64,
+        pair_bytes: 1024,
+    };
+    let ((ok, _), growth) = peak_growth(|| flood(&host, &attacker, attack, 3000));
+    assert_eq!(ok, 3000);
+    assert_eq!(host.logs.records().len(), 1024);
+    assert_eq!(host.logs.dropped(), 3000 - 1024);
+    report(
+        "3000 log records of 64 KiB + 64 KiB of context",
+        growth,
+        48 * MIB,
+    );
+}
+
+/// STO-9.1: a component stores at most 65,536 keys, however short; the
+/// quota alone let 200,000 empty-valued keys in.
+#[test]
+fn empty_valued_keys_stop_at_the_key_limit() {
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    // The write rate (RES-2) would stop this flood first; lifted, the key limit does.
+    let host = Harness::with_config(HostConfig {
+        rate_limits: RateLimits {
+            storage_writes_per_second: u32::MAX,
+            ..RateLimits::default()
+        },
+        ..HostConfig::default()
+    });
+    let attacker = host.load(FAULT_PROBE, "hostile/hoarder/1");
+    let (tally, growth) = peak_growth(|| flood(&host, &attacker, Attack::EmptyKeys, 200_000));
+    assert_eq!(tally, (65_536, 200_000 - 65_536));
+    report("200,000 empty-valued keys", growth, 32 * MIB);
+}
+
+/// MSG-9.3: replies queue for their caller within `max_queued_bytes`
+/// (64 MiB). Before, 1024 pending requests answered with 1 MB each held
+/// 1 GB of callbacks.
+#[test]
+fn replies_to_many_requests_are_held_to_the_queued_bytes() {
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    let host = Harness::new();
+    let replier = host.load(FAULT_PROBE, "hostile/replier/1");
+    let asker = host.load_with(
+        FAULT_PROBE,
+        "hostile/asker/1",
+        LoadOptions::granting(Capabilities {
+            request: vec![TargetPattern::any()],
+            ..Capabilities::default()
+        }),
+    );
+    let attack = Attack::Request {
+        target: probe_id(&replier),
+        reply_bytes: 1_000_000,
+    };
+    let (report_of_dispatch, growth) = peak_growth(|| {
+        assert_eq!(flood(&host, &asker, attack, 1024), (1024, 0));
+        host.runtime.dispatch(std::time::Duration::from_secs(300))
+    });
+    let fit = (64 * MIB / 1_000_000) as usize;
+    // Each reply that fits is one request and one callback delivered.
+    assert_eq!(
+        report_of_dispatch.delivered,
+        2 * fit,
+        "{report_of_dispatch:?}"
+    );
+    let dropped = report_of_dispatch.problems.len() + report_of_dispatch.problems_dropped;
+    assert_eq!(dropped, 1024 - fit);
+    assert!(
+        report_of_dispatch.problems[0]
+            .problem
+            .contains("does not fit"),
+        "{:?}",
+        report_of_dispatch.problems[0]
+    );
+    report("1024 replies of 1 MB to one caller", growth, 128 * MIB);
+}
