@@ -18,6 +18,9 @@ pub const MESSAGE_BYTES: usize = 1024 * 1024;
 /// Undelivered messages a target's queue holds (MSG-9).
 pub const QUEUE_DEPTH: usize = 1024;
 
+/// Undelivered payload bytes one target's queue holds, callbacks included (MSG-9.3).
+pub const QUEUED_BYTES: usize = 64 * 1024 * 1024;
+
 /// The longest `timeout-ms` a request may ask for (MSG-6.2): one hour.
 pub const REQUEST_TIMEOUT_MS: u64 = 60 * 60 * 1000;
 

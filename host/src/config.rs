@@ -108,7 +108,7 @@ impl Default for HostConfig {
             max_keys: limits::KEYS,
             max_message_bytes: limits::MESSAGE_BYTES,
             queue_depth: limits::QUEUE_DEPTH,
-            max_queued_bytes: 64 * 1024 * 1024,
+            max_queued_bytes: limits::QUEUED_BYTES,
             max_request_timeout: Duration::from_millis(limits::REQUEST_TIMEOUT_MS),
             max_pending_requests: limits::PENDING_REQUESTS,
             max_log_message_bytes: limits::LOG_MESSAGE_BYTES,

@@ -15,6 +15,7 @@ use crate::wire::Id;
 pub const TIMEOUT_CONTENT_TYPE: &str = "application/vnd.airssys.timeout";
 const MESSAGE_LIMIT: u64 = limits::MESSAGE_BYTES as u64;
 const QUEUE_DEPTH: usize = limits::QUEUE_DEPTH;
+const QUEUED_BYTES: u64 = limits::QUEUED_BYTES as u64;
 
 pub(super) const CHECKS: &[ClauseCheck] = &[
     ClauseCheck {
@@ -131,6 +132,22 @@ fn fill_queue(session: &mut Session, from: &Id, target: &Id, judged: HostMessagi
                 Send => panic!("{why}"),
                 Request | Broadcast | CancelRequest | SelfId => precondition_failed(why),
             }
+        }
+    }
+}
+
+/// Queues `QUEUED_BYTES` for `target` with payloads of the message limit
+/// from `from`, through the judged function itself: its trial then depends
+/// on no other function's bytes (MSG-9.3).
+fn fill_queue_bytes(session: &mut Session, from: &Id, target: &Id, judged: HostMessagingFn) {
+    let calls = QUEUED_BYTES / MESSAGE_LIMIT;
+    for n in 0..calls {
+        let call = through("MSG-9.3", judged, &[target], b"").filled(7, MESSAGE_LIMIT);
+        if let Err(error) = session.call(from, call) {
+            panic!(
+                "MSG-9.3: call {n} of {calls}, each of {MESSAGE_LIMIT} bytes, which add up to \
+                 the queued-bytes limit, failed: {error:?}"
+            );
         }
     }
 }
@@ -506,4 +523,49 @@ fn msg_9(session: &mut Session, function: HostMessagingFn) {
     );
     session.settle();
     session.ok(&alice, through("MSG-9", function, &[&bob], b"room again"));
+    session.settle();
+    match function {
+        Request => reply_over_the_limit(session, &alice, &bob),
+        Send | Broadcast => {}
+        CancelRequest | SelfId => no_part("MSG-9", function),
+    }
+    // MSG-9.3: the bytes queued for one target are bounded as well. Last,
+    // so that the 64 MiB are never delivered: the next trial starts afresh.
+    fill_queue_bytes(session, &alice, &bob, function);
+    session.err(
+        &alice,
+        through("MSG-9.3", function, &[&bob], b"one byte too many"),
+        "queue-full",
+    );
+}
+
+/// MSG-9.2: bob echoes a request with a prefix, so a request of exactly the
+/// limit gets a reply over it; that reply must not reach alice, and the
+/// request times out instead.
+fn reply_over_the_limit(session: &mut Session, alice: &Id, bob: &Id) {
+    let before = callbacks(&session.inbox(alice)).len();
+    let asked = correlation(session.ok(alice, request(bob, b"", 100).filled(7, MESSAGE_LIMIT)));
+    session.settle();
+    let inbox = session.inbox(alice);
+    let answers: Vec<_> = callbacks(&inbox)
+        .into_iter()
+        .skip(before)
+        .filter(|r| r.correlation_id.as_deref() == Some(asked.as_str()))
+        .collect();
+    assert_eq!(
+        answers.len(),
+        1,
+        "MSG-9.2: a request answered over the message limit must call back once, with its \
+         timeout; got (content type, payload bytes) {:?}",
+        answers
+            .iter()
+            .map(|r| (r.content_type.as_deref(), r.payload.len()))
+            .collect::<Vec<_>>()
+    );
+    assert_eq!(
+        answers[0].content_type.as_deref(),
+        Some(TIMEOUT_CONTENT_TYPE),
+        "MSG-9.2: a reply of {} bytes, over the message limit, was delivered",
+        answers[0].payload.len()
+    );
 }

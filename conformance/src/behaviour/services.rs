@@ -4,9 +4,9 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use airssys_probe_protocol::{Call, Health, Level, Returned};
 
-use airssys_contract::HostServicesFn;
+use airssys_contract::{HostServicesFn, limits};
 
-use super::{ClauseCheck, Judge, Needs, Probe, Session, show};
+use super::{ClauseCheck, Judge, Needs, Probe, Session, cut, show};
 use crate::wire::{Id, to_wire};
 
 pub(super) const CHECKS: &[ClauseCheck] = &[
@@ -88,6 +88,24 @@ fn svc_1(session: &mut Session, _: HostServicesFn) {
             context: None,
         },
     );
+    // SVC-1.1: context is kept, in order, up to LOG_CONTEXT_BYTES of keys
+    // and values; the pairs after that are dropped, and the drop is marked.
+    let pair_bytes = 1000;
+    let fitting = limits::LOG_CONTEXT_BYTES / (pair_bytes + 2);
+    let given = fitting + 3;
+    let pairs: Vec<(String, String)> = (0..given)
+        .map(|n| (format!("{n:02}"), "v".repeat(pair_bytes)))
+        .collect();
+    session.ok(
+        &probe,
+        Call::Log {
+            level: Level::Info,
+            message: "with context".into(),
+            context: Some(pairs.clone()),
+        },
+    );
+    // SVC-1.3: the component's stdout and stderr lines are its log records.
+    session.ok(&probe, Call::Print { lines: 1, len: 5 });
     let records = session.logs();
     let mine: Vec<_> = records
         .iter()
@@ -95,9 +113,41 @@ fn svc_1(session: &mut Session, _: HostServicesFn) {
         .collect();
     assert_eq!(
         mine.len(),
-        6,
-        "the sink must get every record of the caller: {mine:?}"
+        9,
+        "the sink must get every record of the caller: five levels, a long message, \
+         one with context, a stdout line and a stderr line; it got {}: {:?}",
+        mine.len(),
+        mine.iter().map(|r| cut(&r.message, 60)).collect::<Vec<_>>()
     );
+    let mut expected_context = pairs[..fitting].to_vec();
+    expected_context.push((
+        "…".into(),
+        format!("{} of {given} context pairs dropped", given - fitting),
+    ));
+    assert_eq!(
+        mine[6].context,
+        expected_context,
+        "SVC-1.1: context past {} bytes must be dropped and the drop marked",
+        limits::LOG_CONTEXT_BYTES
+    );
+    for (record, (level, stream)) in mine[7..]
+        .iter()
+        .zip([("info", "stdout"), ("warn", "stderr")])
+    {
+        assert_eq!(
+            (
+                record.level.as_str(),
+                record.message.as_str(),
+                &record.context[..]
+            ),
+            (
+                level,
+                "xxxxx",
+                &[("stream".to_string(), stream.to_string())][..]
+            ),
+            "SVC-1.3: a line on the component's {stream}"
+        );
+    }
     for (record, level) in mine.iter().zip(levels) {
         assert_eq!(record.level, format!("{level:?}").to_lowercase(), "level");
         assert_eq!(record.message, format!("at {level:?}"), "message");

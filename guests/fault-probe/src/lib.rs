@@ -1,5 +1,5 @@
 //! Misbehaves on request: traps, spins forever, eats all memory, sleeps
-//! through WASI or floods stdout, so tests can show that only its own call
+//! through WASI or floods the host with calls, so tests can show that only its own call
 //! ends (SEC-2) and that the host holds no more than its bounds (RES).
 //!
 //! Written with raw wit-bindgen, not the SDK: the check that the SDK is a
@@ -37,17 +37,6 @@ fn misbehave(call: &Call) -> probe::Reply {
             std::thread::sleep(std::time::Duration::from_millis(*millis));
             Ok(probe::Returned::Unit)
         }
-        Call::Print { lines, len } => {
-            use std::io::Write;
-            let line = "x".repeat(*len as usize);
-            for _ in 0..*lines {
-                let _ = writeln!(std::io::stdout(), "{line}");
-            }
-            for _ in 0..*lines {
-                let _ = writeln!(std::io::stderr(), "{line}");
-            }
-            Ok(probe::Returned::Unit)
-        }
         Call::Flood { attack, count } => Ok(flood(attack, *count)),
         // Answered by `handle_message` itself, as the request's payload.
         Call::Reply { .. } => probe::unsupported(call),
@@ -71,7 +60,8 @@ fn misbehave(call: &Call) -> probe::Reply {
         | Call::GetComponentMetadata { .. }
         | Call::Filled { .. }
         | Call::Inbox
-        | Call::SetHealth { .. } => probe::unsupported(call),
+        | Call::SetHealth { .. }
+        | Call::Print { .. } => probe::unsupported(call),
     }
 }
 

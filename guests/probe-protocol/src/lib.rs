@@ -142,7 +142,8 @@ pub enum Call {
     WasiSleep {
         millis: u64,
     },
-    /// Writes `lines` lines of `len` bytes each to stdout, then as many to stderr.
+    /// Writes `lines` lines of `len` bytes each to WASI stdout, then as many
+    /// to stderr (SVC-1.3).
     Print {
         lines: u32,
         len: u32,
