@@ -65,6 +65,14 @@ clause FILTER:
     cargo test -p airssys-host --test clauses -- {{FILTER}}
 
 # The reference host's costs (load, call, storage import, routed message), by divan.
+# STO-11 under fire: kill the redb writer ROUNDS times (CI runs 25, about 10 s).
+kill-loop ROUNDS="1000":
+    AIRSSYS_KILL_ROUNDS={{ROUNDS}} cargo test -p airssys-host --test clauses -- --exact persistence::sto_11_a_killed_writer_loses_no_acknowledged_write_and_tears_no_value
+
+# Hostile guests against the reference host, each attack with its peak memory.
+hostile:
+    cargo test -p airssys-host --test hostile -- --nocapture
+
 bench *ARGS:
     cargo bench -p airssys-host --bench calls -- {{ARGS}}
 

@@ -155,21 +155,24 @@ fn svc_6_asking_about_oneself_reports_the_last_known_health() {
 /// hold a lock across the call: the component is busy, so the inner call
 /// reports its last known health, and both calls return.
 #[test]
-fn svc_6_a_health_export_that_asks_for_its_own_metadata_does_not_deadlock() {
+fn svc_6_exports_that_ask_for_their_own_metadata_do_not_deadlock() {
     let (done, finished) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         let host = Harness::new();
         let probe = host.load(REENTRY_PROBE, "test/reentry/1");
         let asker = host.load(SERVICES_PROBE, "test/asker/1");
         let answer = host.ok(&asker, metadata(&probe));
+        // `shutdown` re-enters as well.
+        host.runtime.unload(&probe).unwrap();
         let _ = done.send(answer);
     });
     match finished.recv_timeout(Duration::from_secs(30)) {
         Ok(Returned::Info { health, .. }) => assert_eq!(health, "healthy"),
         Ok(other) => panic!("get-component-metadata returned {other:?}"),
         Err(_) => panic!(
-            "loading or asking about a component whose health export re-enters the host \
-             did not return within 30 s: the host deadlocks on its own lock"
+            "loading, asking about or unloading a component whose metadata, initialize, \
+             health and shutdown exports re-enter the host did not return within 30 s: \
+             the host deadlocks on its own lock"
         ),
     }
 }
