@@ -1,15 +1,16 @@
 //! The in-memory backend: the default, nothing to set up, gone when the host stops.
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, RwLock};
 
 use super::backend::{BackendError, Namespace, Quota, StorageBackend, Usage};
 
 /// Clones share the same storage: an embedder (or a test) can keep it
-/// across a restart of the host.
+/// across a restart of the host. Each namespace has its own lock, so one
+/// component's long `list-keys` never holds up another's storage calls.
 #[derive(Default, Clone)]
 pub struct MemoryBackend {
-    namespaces: Arc<Mutex<HashMap<String, Entries>>>,
+    namespaces: Arc<RwLock<HashMap<String, Arc<Mutex<Entries>>>>>,
 }
 
 #[derive(Default)]
@@ -24,13 +25,20 @@ impl MemoryBackend {
     }
 
     fn with<R>(&self, namespace: &Namespace, f: impl FnOnce(&mut Entries) -> R) -> R {
+        let known = {
+            let namespaces = self.namespaces.read().unwrap_or_else(|p| p.into_inner());
+            namespaces.get(namespace).cloned()
+        };
+        let entries = known.unwrap_or_else(|| {
+            let mut namespaces = self.namespaces.write().unwrap_or_else(|p| p.into_inner());
+            namespaces.entry(namespace.to_owned()).or_default().clone()
+        });
         // A panic while holding the lock cannot leave a half-applied write:
         // every mutation below is computed first and applied last.
-        let mut namespaces = self
-            .namespaces
+        let mut entries = entries
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        f(namespaces.entry(namespace.to_owned()).or_default())
+        f(&mut entries)
     }
 }
 
