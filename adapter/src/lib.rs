@@ -85,6 +85,21 @@ pub trait Adapter {
         Err(unsupported("load"))
     }
 
+    /// [`load`](Self::load), with `budget` as the component's execution
+    /// budget per call (`max-execution-time`) when it is `Some`. The default
+    /// ignores the budget, so the component runs with your host's default;
+    /// trials of budgets then take that long.
+    fn load_within(
+        &mut self,
+        id: &ComponentId,
+        component: &Path,
+        grant: Grant,
+        budget: Option<std::time::Duration>,
+    ) -> Result<(), String> {
+        let _ = budget;
+        self.load(id, component, grant)
+    }
+
     /// Call `id`'s `handle-message` with a message from [`suite_id`] carrying
     /// `payload` and `content_type`; what it returned, or why it failed.
     fn invoke(

@@ -137,6 +137,11 @@ pub enum Request {
         component: PathBuf,
         /// Its capabilities.
         grant: Grant,
+        /// Its execution budget per call (`max-execution-time`), in ms; absent:
+        /// the host's default. Added in protocol 1 without a new version:
+        /// an adapter that ignores it loads with its default budget.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        budget_ms: Option<u64>,
     },
     /// Call `id`'s `handle-message` with a message from the suite.
     Invoke {

@@ -98,7 +98,13 @@ fn answer(adapter: &mut dyn Adapter, request: Request) -> Response {
             id,
             component,
             grant,
-        } => done(adapter.load(&id, &component, grant)),
+            budget_ms,
+        } => done(adapter.load_within(
+            &id,
+            &component,
+            grant,
+            budget_ms.map(std::time::Duration::from_millis),
+        )),
         Request::Invoke {
             id,
             payload,
@@ -209,6 +215,7 @@ mod tests {
             id,
             component: "x.wasm".into(),
             grant: Grant::Everything,
+            budget_ms: None,
         };
         let Response::Unsupported { reason } = handle(&mut CheckOnly, load) else {
             panic!("load must be unsupported");

@@ -13,8 +13,8 @@ use airssys_host::runtime::ComponentState;
 use airssys_host::runtime::engine::engine_config;
 use airssys_host::storage::memory::MemoryBackend;
 use airssys_host::{
-    AirssysCtx, AirssysHost, Capabilities, ComponentId, ComponentMessage, HostConfig, LoadOptions,
-    LogBuffer, LogLevel, Runtime, StorageConfig,
+    AirssysCtx, AirssysHost, Capabilities, ComponentId, ComponentMessage, HostConfig, Limits,
+    LoadOptions, LogBuffer, LogLevel, Runtime, StorageConfig,
 };
 use wasmtime::component::{Component, Linker};
 use wasmtime::{Config, Engine};
@@ -92,7 +92,8 @@ impl HostUnderTest for ReferenceHost {
     }
 
     fn register(&self, linker: &mut Linker<ComponentState>) -> wasmtime::Result<()> {
-        wasmtime_wasi::p2::add_to_linker_sync(linker)?;
+        // The runtime's WASI: a blocking poll ends with the execution budget.
+        airssys_host::runtime::wasi::add_to_linker(linker)?;
         (self.registration)(linker)
     }
 
@@ -184,7 +185,23 @@ impl ReferenceRuntime {
 
 impl ComponentRuntime for ReferenceRuntime {
     fn load(&mut self, id: &Id, component: &Component, grant: Grant) -> Result<(), String> {
-        let options = LoadOptions::granting(capabilities(grant));
+        self.load_within(id, component, grant, None)
+    }
+
+    fn load_within(
+        &mut self,
+        id: &Id,
+        component: &Component,
+        grant: Grant,
+        budget: Option<Duration>,
+    ) -> Result<(), String> {
+        let options = LoadOptions {
+            limits: budget.map(|budget| Limits {
+                max_execution_time: budget,
+                ..Limits::default()
+            }),
+            ..LoadOptions::granting(capabilities(grant))
+        };
         self.runtime()
             .load(component_id(id), component, options)
             .map(drop)

@@ -266,11 +266,24 @@ impl<'a> Session<'a> {
     }
 
     pub fn load_with(&mut self, probe: Probe, path: &str, grant: Grant) -> Id {
+        self.load_within(probe, path, grant, None)
+    }
+
+    /// Loads a probe whose calls each get `budget` (`max-execution-time`),
+    /// when the host takes one (an adapter may load it with its default).
+    pub fn load_within(
+        &mut self,
+        probe: Probe,
+        path: &str,
+        grant: Grant,
+        budget: Option<Duration>,
+    ) -> Id {
         let id = self.id(path);
         let request = Request::Load {
             id: to_wire(&id),
             component: probe.file(),
             grant,
+            budget_ms: budget.map(|b| b.as_millis() as u64),
         };
         match self.exchange(request, || format!("loading a {probe:?} probe as {path}")) {
             Response::Ok => id,

@@ -7,7 +7,7 @@ use airssys_probe_protocol::{Call, Health, Level, Returned};
 use airssys_contract::{HostServicesFn, limits};
 
 use super::{ClauseCheck, Judge, Needs, Probe, Session, cut, show};
-use crate::wire::{Id, to_wire};
+use crate::wire::{Grant, Id, to_wire};
 
 pub(super) const CHECKS: &[ClauseCheck] = &[
     ClauseCheck {
@@ -240,6 +240,28 @@ fn svc_4(session: &mut Session, _: HostServicesFn) {
     assert!(
         took < Duration::from_secs(60),
         "sleep-millis(u64::MAX) blocked for {took:?} before trapping"
+    );
+    // SVC-4.2: sleeping through WASI instead (`std::thread::sleep`: a clock
+    // pollable and a blocking poll) is held to the same budget. A host that
+    // blocks for the hour is stopped by the trial's timeout.
+    let budget = Duration::from_millis(300);
+    let sleeper = session.load_within(
+        Probe::Services,
+        "wasi-sleeper/1",
+        Grant::Everything,
+        Some(budget),
+    );
+    let started = Instant::now();
+    let outcome = session.invoke(&sleeper, &Call::WasiSleep { millis: 3_600_000 });
+    let took = started.elapsed();
+    assert!(
+        outcome.is_err(),
+        "SVC-4.2: a WASI sleep of an hour must end with a trap at the execution budget; \
+         it returned {outcome:?} after {took:?}"
+    );
+    assert!(
+        took < Duration::from_secs(60),
+        "SVC-4.2: a WASI sleep blocked for {took:?} before it trapped"
     );
 }
 

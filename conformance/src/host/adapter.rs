@@ -122,8 +122,19 @@ impl<H: HostUnderTest> Adapter for InProcess<H> {
     }
 
     fn load(&mut self, who: &ComponentId, component: &Path, grant: Grant) -> Result<(), String> {
+        self.load_within(who, component, grant, None)
+    }
+
+    fn load_within(
+        &mut self,
+        who: &ComponentId,
+        component: &Path,
+        grant: Grant,
+        budget: Option<Duration>,
+    ) -> Result<(), String> {
         let component = self.shared.components.get(component)?;
-        self.runtime()?.load(&from_wire(who), &component, grant)
+        self.runtime()?
+            .load_within(&from_wire(who), &component, grant, budget)
     }
 
     fn invoke(

@@ -52,6 +52,20 @@ pub trait ComponentRuntime {
     /// a loaded component (a message target, listed by `list-components`).
     fn load(&mut self, id: &Id, component: &Component, grant: Grant) -> Result<(), String>;
 
+    /// [`load`](Self::load), with `budget` as the component's execution
+    /// budget per call (`max-execution-time`) when it is `Some`; the default
+    /// ignores it, so the host's default budget applies.
+    fn load_within(
+        &mut self,
+        id: &Id,
+        component: &Component,
+        grant: Grant,
+        budget: Option<Duration>,
+    ) -> Result<(), String> {
+        let _ = budget;
+        self.load(id, component, grant)
+    }
+
     /// Calls `id`'s `handle-message` directly with a message from the suite
     /// carrying `payload` and `content_type`; returns what it returned, or
     /// why the call failed (a trap, an `err`).

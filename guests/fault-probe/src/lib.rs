@@ -1,5 +1,5 @@
-//! Misbehaves on request: traps, spins forever, eats all memory, sleeps
-//! through WASI or floods the host with calls, so tests can show that only its own call
+//! Misbehaves on request: traps, spins forever, eats all memory, or
+//! floods the host with calls, so tests can show that only its own call
 //! ends (SEC-2) and that the host holds no more than its bounds (RES).
 //!
 //! Written with raw wit-bindgen, not the SDK: the check that the SDK is a
@@ -33,10 +33,6 @@ fn misbehave(call: &Call) -> probe::Reply {
                 std::hint::black_box(&hoard);
             }
         }
-        Call::WasiSleep { millis } => {
-            std::thread::sleep(std::time::Duration::from_millis(*millis));
-            Ok(probe::Returned::Unit)
-        }
         Call::Flood { attack, count } => Ok(flood(attack, *count)),
         // Answered by `handle_message` itself, as the request's payload.
         Call::Reply { .. } => probe::unsupported(call),
@@ -61,7 +57,8 @@ fn misbehave(call: &Call) -> probe::Reply {
         | Call::Filled { .. }
         | Call::Inbox
         | Call::SetHealth { .. }
-        | Call::Print { .. } => probe::unsupported(call),
+        | Call::Print { .. }
+        | Call::WasiSleep { .. } => probe::unsupported(call),
     }
 }
 

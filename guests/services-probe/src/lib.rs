@@ -76,6 +76,11 @@ fn make(call: &Call) -> Reply {
             })
         }
         Call::CurrentTimeMillis => Ok(Returned::Millis(services::unix_millis())),
+        Call::WasiSleep { millis } => {
+            // Through WASI (a clock pollable, a blocking poll), not `sleep-millis`.
+            std::thread::sleep(std::time::Duration::from_millis(*millis));
+            Ok(Returned::Unit)
+        }
         Call::Print { lines, len } => {
             // Through WASI's stdout and stderr, which a host turns into log records (SVC-1.3).
             use std::io::Write;
@@ -124,7 +129,6 @@ fn make(call: &Call) -> Reply {
         | Call::Trap
         | Call::Spin
         | Call::Hog
-        | Call::WasiSleep { .. }
         | Call::Flood { .. }
         | Call::Reply { .. } => probe::unsupported(call),
     }

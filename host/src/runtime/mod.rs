@@ -5,7 +5,7 @@ mod dispatch;
 pub mod engine;
 mod instance;
 mod limiter;
-mod wasi;
+pub mod wasi;
 
 use std::collections::HashMap;
 use std::path::Path;

@@ -22,8 +22,9 @@ use crate::ctx::AirssysHost;
 use crate::services::log::{LogRecord, deliver, mark_cut};
 
 /// WASI 0.2 as `add_to_linker_sync` registers it, with `wasi:io/poll`
-/// replaced by the budgeted one.
-pub(crate) fn add_to_linker(linker: &mut Linker<ComponentState>) -> wasmtime::Result<()> {
+/// replaced by the budgeted one. A [`Runtime`](super::Runtime) adds it by
+/// itself; an embedder with its own linker of [`ComponentState`] may too.
+pub fn add_to_linker(linker: &mut Linker<ComponentState>) -> wasmtime::Result<()> {
     wasmtime_wasi::p2::add_to_linker_sync(linker)?;
     linker.allow_shadowing(true);
     let budgeted =

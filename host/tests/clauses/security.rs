@@ -166,6 +166,18 @@ fn faulty_neighbourhood() -> (
     airssys_host::ComponentId,
     airssys_host::ComponentId,
 ) {
+    neighbourhood_of(FAULT_PROBE)
+}
+
+/// `guest` with a 300 ms budget and 32 MiB, beside a storage probe that
+/// has committed a value.
+fn neighbourhood_of(
+    guest: &str,
+) -> (
+    Harness,
+    airssys_host::ComponentId,
+    airssys_host::ComponentId,
+) {
     let host = Harness::new();
     let store = host.load(STORAGE_PROBE, "test/store/1");
     host.ok(&store, set("committed", b"safe"));
@@ -175,7 +187,7 @@ fn faulty_neighbourhood() -> (
         max_fuel: None,
     };
     let faulty = host.load_with(
-        FAULT_PROBE,
+        guest,
         "test/faulty/1",
         LoadOptions {
             limits: Some(limits),
@@ -211,10 +223,10 @@ fn sec_2_a_trap_ends_only_the_guests_own_call() {
     }
 }
 
-/// `call` runs past the fault probe's 300 ms budget: it must end at the
-/// budget, with a trap that says so, and harm no neighbour.
-fn ends_at_the_budget(call: Call) {
-    let (host, store, faulty) = faulty_neighbourhood();
+/// `call` runs past `guest`'s 300 ms budget: it must end at the budget,
+/// with a trap that says so, and harm no neighbour.
+fn ends_at_the_budget(guest: &str, call: Call) {
+    let (host, store, faulty) = neighbourhood_of(guest);
     let started = Instant::now();
     let reason = expect_trap(&host, &faulty, call);
     let took = started.elapsed();
@@ -228,7 +240,7 @@ fn ends_at_the_budget(call: Call) {
 
 #[test]
 fn sec_2_an_endless_loop_is_interrupted_at_the_budget() {
-    ends_at_the_budget(Call::Spin);
+    ends_at_the_budget(FAULT_PROBE, Call::Spin);
 }
 
 #[test]
@@ -278,12 +290,12 @@ fn sec_2_fuel_limit_ends_the_call() {
 
 #[test]
 fn sec_2_1_a_wasi_sleep_past_the_budget_ends_at_the_budget() {
-    ends_at_the_budget(Call::WasiSleep { millis: 60_000 });
+    ends_at_the_budget(SERVICES_PROBE, Call::WasiSleep { millis: 60_000 });
 }
 
 #[test]
 fn sec_2_a_wasi_sleep_within_the_budget_sleeps_its_time() {
-    let (host, _, faulty) = faulty_neighbourhood();
+    let (host, _, faulty) = neighbourhood_of(SERVICES_PROBE);
     let started = Instant::now();
     host.ok(&faulty, Call::WasiSleep { millis: 100 });
     assert!(started.elapsed() >= Duration::from_millis(100));
