@@ -24,6 +24,10 @@ conformance-wasmtime-24 *ARGS:
     cargo build --locked --manifest-path fixtures/wasmtime-24-host/Cargo.toml
     cargo conformance --adapter fixtures/wasmtime-24-host/target/debug/wasmtime-24-host --expect fixtures/wasmtime-24-host/conformance-expected.toml {{ARGS}}
 
+# `airssys run a.wasm …` / `airssys inspect a.wasm` without installing it.
+airssys *ARGS:
+    cargo run -q -p airssys-cli -- {{ARGS}}
+
 # The `airssys-conformance` command, with the contract and probes built in.
 install:
     cargo install --locked --path conformance

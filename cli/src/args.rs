@@ -1,0 +1,168 @@
+//! The command line: `airssys run` and `airssys inspect`.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use airssys_host::{Capabilities, ComponentId, TargetPattern};
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(
+    name = "airssys",
+    version,
+    about = "Run and inspect airssys:core@1.0.0 components on the reference host"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Load components, send them messages, deliver what they send, print what happens.
+    Run(RunArgs),
+    /// Print a component's imports, exports and metadata, and whether the reference host can load it.
+    Inspect(InspectArgs),
+}
+
+#[derive(Args)]
+pub struct RunArgs {
+    /// Component files (`.wasm`), loaded in this order. Each is known as
+    /// `local/<file name without .wasm>/1` unless `--id` says otherwise.
+    #[arg(required = true)]
+    pub components: Vec<PathBuf>,
+    /// `FILE=namespace/name/instance`: the id a component is loaded as.
+    #[arg(long = "id", value_name = "FILE=ID", value_parser = parse_id_for)]
+    pub ids: Vec<(PathBuf, ComponentId)>,
+    /// `ID=WHAT`: grant the component WHAT: `all`, `storage`, or
+    /// `send:PATTERN`, `request:PATTERN`, `broadcast:PATTERN` (PATTERN as
+    /// `ns/name/instance`, a part may be `*`). Repeatable. Nothing is granted
+    /// otherwise.
+    #[arg(long = "grant", value_name = "ID=WHAT", value_parser = parse_grant)]
+    pub grants: Vec<(ComponentId, Grant)>,
+    /// Keep storage in this redb file (created if missing); in memory otherwise.
+    #[arg(long, value_name = "PATH")]
+    pub storage: Option<PathBuf>,
+    /// `ID=TEXT`: send TEXT to the component ID's `handle-message` and print
+    /// its reply. Repeatable, in order. Without any, lines `ID TEXT` are read
+    /// from stdin when it is not a terminal.
+    #[arg(long = "send", value_name = "ID=TEXT", value_parser = parse_send)]
+    pub sends: Vec<(ComponentId, String)>,
+    /// The longest the delivery of what components send one another may take.
+    #[arg(long, value_name = "SECS", default_value = "10", value_parser = parse_secs)]
+    pub deliver_for: Duration,
+}
+
+#[derive(Args)]
+pub struct InspectArgs {
+    /// A component file (`.wasm`).
+    pub component: PathBuf,
+}
+
+/// One `--grant`.
+#[derive(Clone, Debug)]
+pub enum Grant {
+    All,
+    Storage,
+    Send(TargetPattern),
+    Request(TargetPattern),
+    Broadcast(TargetPattern),
+}
+
+impl Grant {
+    pub fn add_to(&self, capabilities: &mut Capabilities) {
+        match self {
+            Grant::All => *capabilities = Capabilities::all(),
+            Grant::Storage => {
+                capabilities.storage_read = true;
+                capabilities.storage_write = true;
+                capabilities.storage_delete = true;
+            }
+            Grant::Send(pattern) => capabilities.send.push(pattern.clone()),
+            Grant::Request(pattern) => capabilities.request.push(pattern.clone()),
+            Grant::Broadcast(pattern) => capabilities.broadcast.push(pattern.clone()),
+        }
+    }
+}
+
+/// `namespace/name/instance`.
+pub fn parse_id(text: &str) -> Result<ComponentId, String> {
+    match text.split('/').collect::<Vec<_>>().as_slice() {
+        [namespace, name, instance] => Ok(ComponentId::new(*namespace, *name, *instance)),
+        _ => Err(format!(
+            "`{text}` is not a component id: write namespace/name/instance, e.g. local/counter/1"
+        )),
+    }
+}
+
+fn split_once<'a>(text: &'a str, what: &str) -> Result<(&'a str, &'a str), String> {
+    text.split_once('=')
+        .ok_or_else(|| format!("`{text}` has no `=`: write {what}"))
+}
+
+fn parse_id_for(text: &str) -> Result<(PathBuf, ComponentId), String> {
+    let (file, id) = split_once(text, "FILE=namespace/name/instance")?;
+    Ok((PathBuf::from(file), parse_id(id)?))
+}
+
+fn parse_grant(text: &str) -> Result<(ComponentId, Grant), String> {
+    let (id, what) = split_once(text, "ID=WHAT, e.g. local/counter/1=storage")?;
+    let pattern = |p: &str| TargetPattern::parse(p);
+    let grant = match what.split_once(':') {
+        None if what == "all" => Grant::All,
+        None if what == "storage" => Grant::Storage,
+        Some(("send", p)) => Grant::Send(pattern(p)?),
+        Some(("request", p)) => Grant::Request(pattern(p)?),
+        Some(("broadcast", p)) => Grant::Broadcast(pattern(p)?),
+        _ => {
+            return Err(format!(
+                "`{what}` is not a grant: use all, storage, send:PATTERN, request:PATTERN or broadcast:PATTERN"
+            ));
+        }
+    };
+    Ok((parse_id(id)?, grant))
+}
+
+fn parse_send(text: &str) -> Result<(ComponentId, String), String> {
+    let (id, payload) = split_once(text, "ID=TEXT, e.g. local/echo/1=hello")?;
+    Ok((parse_id(id)?, payload.to_owned()))
+}
+
+fn parse_secs(text: &str) -> Result<Duration, String> {
+    text.parse::<f64>()
+        .ok()
+        .filter(|s| s.is_finite() && *s >= 0.0)
+        .map(Duration::from_secs_f64)
+        .ok_or_else(|| format!("`{text}` is not a number of seconds"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_grant_names_its_id_and_what() {
+        let (id, grant) = parse_grant("local/a/1=send:local/*/1").unwrap();
+        assert_eq!(id, ComponentId::new("local", "a", "1"));
+        let mut capabilities = Capabilities::default();
+        grant.add_to(&mut capabilities);
+        assert!(capabilities.send[0].matches(&ComponentId::new("local", "b", "1")));
+        assert!(!capabilities.storage_read);
+    }
+
+    #[test]
+    fn bad_input_says_what_to_write() {
+        assert!(parse_grant("local/a/1").unwrap_err().contains("ID=WHAT"));
+        assert!(
+            parse_grant("local/a/1=everything")
+                .unwrap_err()
+                .contains("storage")
+        );
+        assert!(
+            parse_id("a/b")
+                .unwrap_err()
+                .contains("namespace/name/instance")
+        );
+        assert!(parse_secs("soon").unwrap_err().contains("seconds"));
+    }
+}

@@ -1,0 +1,30 @@
+//! `airssys`: components on the reference host without writing Rust.
+//!
+//! - `airssys run a.wasm b.wasm …` loads components, sends them messages
+//!   (flags, or lines on stdin), delivers what they send one another, and
+//!   prints replies and log records with the component's id.
+//! - `airssys inspect x.wasm` prints a component's imports and exports,
+//!   whether the reference host provides each import, and its metadata.
+
+mod args;
+mod inspect;
+mod output;
+mod run;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let outcome = match args::Cli::parse().command {
+        args::Command::Run(run) => run::run(run),
+        args::Command::Inspect(inspect) => inspect::inspect(inspect),
+    };
+    match outcome {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("airssys: {error}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,194 @@
+//! `airssys run`: load, send, deliver, print.
+
+use std::io::{BufRead, IsTerminal};
+use std::path::Path;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use airssys_host::runtime::DispatchReport;
+use airssys_host::{
+    AirssysHost, Capabilities, ComponentId, ComponentMessage, HostConfig, LoadOptions, Runtime,
+    StorageConfig,
+};
+
+use crate::args::{RunArgs, parse_id};
+use crate::output::{PrintedLogs, Style, id, line, payload};
+
+/// The sender of what `airssys run` sends.
+fn cli_id() -> ComponentId {
+    ComponentId::new("airssys", "cli", "1")
+}
+
+/// `local/<file name without .wasm>/1`.
+fn default_id(file: &Path) -> Result<ComponentId, String> {
+    let name = file
+        .file_stem()
+        .and_then(|stem| stem.to_str())
+        .filter(|stem| !stem.is_empty())
+        .ok_or_else(|| {
+            format!(
+                "{}: no file name to make an id of; give one with --id",
+                file.display()
+            )
+        })?;
+    Ok(ComponentId::new("local", name, "1"))
+}
+
+#[derive(Default)]
+struct Tally {
+    sent: usize,
+    problems: usize,
+    delivered: usize,
+    timeouts: usize,
+}
+
+pub fn run(args: RunArgs) -> Result<ExitCode, String> {
+    let style = Style::for_stdout();
+    let storage = args
+        .storage
+        .clone()
+        .map(StorageConfig::Redb)
+        .unwrap_or_default();
+    let config = HostConfig {
+        storage,
+        ..HostConfig::default()
+    };
+    let host = AirssysHost::new(config)
+        .map_err(|e| e.to_string())?
+        .with_log_sink(Arc::new(PrintedLogs(style)));
+    let runtime = Runtime::with_host(host).map_err(|e| e.to_string())?;
+
+    let mut ids = Vec::new();
+    for file in &args.components {
+        let given = args
+            .ids
+            .iter()
+            .find(|(f, _)| f == file)
+            .map(|(_, id)| id.clone());
+        ids.push(match given {
+            Some(id) => id,
+            None => default_id(file)?,
+        });
+    }
+    let named = args.grants.iter().map(|(id, _)| id);
+    for named in named.chain(args.sends.iter().map(|(id, _)| id)) {
+        if !ids.contains(named) {
+            return Err(format!(
+                "{} is given in --grant or --send but is none of the components: {}",
+                id(named),
+                ids.iter().map(id).collect::<Vec<_>>().join(", ")
+            ));
+        }
+    }
+    for (file, component_id) in args.components.iter().zip(&ids) {
+        let mut capabilities = Capabilities::default();
+        for (granted, grant) in &args.grants {
+            if granted == component_id {
+                grant.add_to(&mut capabilities);
+            }
+        }
+        let component = runtime
+            .compile_file(file)
+            .map_err(|e| format!("{}: {e}", file.display()))?;
+        runtime
+            .load(
+                component_id.clone(),
+                &component,
+                LoadOptions::granting(capabilities),
+            )
+            .map_err(|e| format!("{}: {e}", file.display()))?;
+        let registration = runtime.host().registry().get(component_id);
+        let (name, version) = registration
+            .map(|r| (r.name, r.version))
+            .unwrap_or_default();
+        line(&format!(
+            "loaded {} from {} ({} {})",
+            id(component_id),
+            file.display(),
+            crate::output::shown(&name),
+            crate::output::shown(&version)
+        ));
+    }
+
+    let mut tally = Tally::default();
+    let deliver = |tally: &mut Tally| {
+        let report = runtime.run_until_idle(args.deliver_for);
+        print_report(style, &report);
+        tally.delivered += report.delivered;
+        tally.timeouts += report.timeouts;
+        tally.problems += report.problems.len() + report.problems_dropped;
+    };
+    deliver(&mut tally);
+    if !args.sends.is_empty() {
+        for (target, text) in &args.sends {
+            send(&runtime, style, target, text, &mut tally);
+            deliver(&mut tally);
+        }
+    } else if !std::io::stdin().is_terminal() {
+        for (number, read) in std::io::stdin().lock().lines().enumerate() {
+            let text = read.map_err(|e| format!("reading stdin: {e}"))?;
+            if text.trim().is_empty() {
+                continue;
+            }
+            match parse_line(&text) {
+                Ok((target, message)) => send(&runtime, style, &target, message, &mut tally),
+                Err(why) => {
+                    tally.problems += 1;
+                    line(&style.problem(&format!("stdin line {}: {why}", number + 1)));
+                }
+            }
+            deliver(&mut tally);
+        }
+    }
+    line(&format!(
+        "{} sent, {} delivered between components, {} timed out, {} problems",
+        tally.sent, tally.delivered, tally.timeouts, tally.problems
+    ));
+    Ok(if tally.problems == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+/// `ID TEXT`: the rest of the line after the id is the message.
+fn parse_line(text: &str) -> Result<(ComponentId, &str), String> {
+    let (target, message) = text.split_once(' ').unwrap_or((text, ""));
+    let target = parse_id(target).map_err(|e| format!("{e}; a line is `ID TEXT`"))?;
+    Ok((target, message))
+}
+
+fn send(runtime: &Runtime, style: Style, target: &ComponentId, text: &str, tally: &mut Tally) {
+    tally.sent += 1;
+    line(&format!("→ {}: {}", id(target), payload(text.as_bytes())));
+    let message = ComponentMessage::new(cli_id(), text.as_bytes().to_vec());
+    match runtime.invoke(target, &message) {
+        Ok(Ok(Some(reply))) => line(&format!("← {}: {}", id(target), payload(&reply))),
+        Ok(Ok(None)) => line(&format!("← {}: ok, no reply", id(target))),
+        Ok(Err(error)) => {
+            tally.problems += 1;
+            line(&style.problem(&format!("← {}: err({error:?})", id(target))));
+        }
+        Err(call) => {
+            tally.problems += 1;
+            line(&style.problem(&format!("← {}: {call}", id(target))));
+        }
+    }
+}
+
+fn print_report(style: Style, report: &DispatchReport) {
+    for problem in &report.problems {
+        line(&style.problem(&format!(
+            "delivery to {} ({:?}): {}",
+            id(&problem.target),
+            problem.kind,
+            crate::output::shown(&problem.problem)
+        )));
+    }
+    if report.problems_dropped > 0 {
+        line(&style.problem(&format!(
+            "and {} more delivery problems",
+            report.problems_dropped
+        )));
+    }
+}

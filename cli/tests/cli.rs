@@ -1,0 +1,152 @@
+//! `airssys run` and `airssys inspect` as a user runs them.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+use airssys_guests::COUNTER;
+
+fn airssys(args: &[&str], stdin: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_airssys"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("airssys starts");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn text(output: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
+/// Two counters under their own file names.
+fn two_counters(dir: &tempfile::TempDir) -> (String, String) {
+    let a = dir.path().join("a.wasm");
+    let b = dir.path().join("b.wasm");
+    std::fs::copy(COUNTER, &a).unwrap();
+    std::fs::copy(COUNTER, &b).unwrap();
+    (a.display().to_string(), b.display().to_string())
+}
+
+#[test]
+fn run_sends_stdin_lines_and_prints_replies_logs_and_a_summary() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = two_counters(&dir);
+    let script = "local/a/1 increment x\nlocal/a/1 increment x\nlocal/b/1 merge x local/a/1\n";
+    let output = airssys(
+        &[
+            "run",
+            &a,
+            &b,
+            "--grant",
+            "local/a/1=all",
+            "--grant",
+            "local/b/1=all",
+        ],
+        script,
+    );
+    let printed = text(&output);
+    assert!(output.status.success(), "{printed}");
+    for expected in [
+        "loaded local/a/1 from",
+        "(counter 0.1.0)",
+        "→ local/a/1: increment x",
+        "info local/a/1: counted 2 {key=x, by=airssys/cli/1}",
+        "info local/b/1: merged 2, now 2 {key=x, peer=local/a/1}",
+        "3 sent, 2 delivered between components, 0 timed out, 0 problems",
+    ] {
+        assert!(
+            printed.contains(expected),
+            "missing {expected:?} in:\n{printed}"
+        );
+    }
+}
+
+#[test]
+fn a_bad_line_is_reported_and_the_rest_still_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, _) = two_counters(&dir);
+    let output = airssys(
+        &["run", &a, "--grant", "local/a/1=storage"],
+        "nonsense\nlocal/a/1 get x\n",
+    );
+    let printed = text(&output);
+    assert_eq!(output.status.code(), Some(1), "{printed}");
+    assert!(
+        printed.contains("stdin line 1: `nonsense` is not a component id"),
+        "{printed}"
+    );
+    assert!(printed.contains("← local/a/1: ok, no reply"), "{printed}");
+}
+
+#[test]
+fn flags_naming_no_component_are_refused_before_anything_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, _) = two_counters(&dir);
+    let output = airssys(&["run", &a, "--send", "local/ghost/1=hello"], "");
+    let printed = text(&output);
+    assert_eq!(output.status.code(), Some(2), "{printed}");
+    assert!(
+        printed.contains(
+            "local/ghost/1 is given in --grant or --send but is none of the components: local/a/1"
+        ),
+        "{printed}"
+    );
+    assert!(!printed.contains("loaded"), "{printed}");
+}
+
+#[test]
+fn inspect_lists_imports_and_exports_and_loads_the_component() {
+    let output = airssys(&["inspect", COUNTER], "");
+    let printed = text(&output);
+    assert!(output.status.success(), "{printed}");
+    for expected in [
+        "instance airssys:core/storage@1.0.0: provided by the contract",
+        "instance wasi:cli/stdout@0.2.6: provided by WASI 0.2",
+        "exports:\n  instance airssys:core/component-lifecycle@1.0.0",
+        "verdict: the reference host loads it",
+        "name counter, version 0.1.0",
+    ] {
+        assert!(
+            printed.contains(expected),
+            "missing {expected:?} in:\n{printed}"
+        );
+    }
+}
+
+#[test]
+fn inspect_names_an_import_no_host_provides_and_why_it_cannot_load() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("odd.wasm");
+    let wasm = wat::parse_str(
+        r#"(component
+             (import "airssys:core/storage@0.9.0" (instance (export "get" (func))))
+             (import "acme:teleport/beam@1.0.0" (instance (export "go" (func)))))"#,
+    )
+    .unwrap();
+    std::fs::write(&file, wasm).unwrap();
+    let output = airssys(&["inspect", &file.display().to_string()], "");
+    let printed = text(&output);
+    assert_eq!(output.status.code(), Some(1), "{printed}");
+    for expected in [
+        "airssys:core/storage@0.9.0: NOT PROVIDED: this is version 0.9.0, the host provides 1.0.0",
+        "acme:teleport/beam@1.0.0: NOT PROVIDED: neither the contract nor WASI 0.2",
+        "verdict: the reference host cannot load it",
+    ] {
+        assert!(
+            printed.contains(expected),
+            "missing {expected:?} in:\n{printed}"
+        );
+    }
+}
