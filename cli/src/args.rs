@@ -23,6 +23,17 @@ pub enum Command {
     Run(RunArgs),
     /// Print a component's imports, exports and metadata, and whether the reference host can load it.
     Inspect(InspectArgs),
+    /// Start a component crate from the counter example, ready to test, build and run.
+    New(NewArgs),
+}
+
+#[derive(Args)]
+pub struct NewArgs {
+    /// The crate's name: lowercase letters, digits, `-` and `_`, starting with a letter.
+    pub name: String,
+    /// The directory to create it in.
+    #[arg(long, default_value = ".")]
+    pub path: PathBuf,
 }
 
 #[derive(Args)]

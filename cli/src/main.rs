@@ -5,9 +5,11 @@
 //!   prints replies and log records with the component's id.
 //! - `airssys inspect x.wasm` prints a component's imports and exports,
 //!   whether the reference host provides each import, and its metadata.
+//! - `airssys new NAME` starts a component crate from `examples/counter`.
 
 mod args;
 mod inspect;
+mod new;
 mod output;
 mod run;
 
@@ -19,6 +21,7 @@ fn main() -> ExitCode {
     let outcome = match args::Cli::parse().command {
         args::Command::Run(run) => run::run(run),
         args::Command::Inspect(inspect) => inspect::inspect(inspect),
+        args::Command::New(new) => new::new(new),
     };
     match outcome {
         Ok(code) => code,

@@ -150,3 +150,43 @@ fn inspect_names_an_import_no_host_provides_and_why_it_cannot_load() {
         );
     }
 }
+
+#[test]
+fn new_writes_a_component_crate_and_never_overwrites() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().display().to_string();
+    let output = airssys(&["new", "my-counter", "--path", &path], "");
+    let printed = text(&output);
+    assert!(output.status.success(), "{printed}");
+    let crate_dir = dir.path().join("my-counter");
+    let manifest = std::fs::read_to_string(crate_dir.join("Cargo.toml")).unwrap();
+    assert!(manifest.contains("name = \"my-counter\""), "{manifest}");
+    assert!(manifest.contains("crate-type = [\"cdylib\"]"), "{manifest}");
+    assert!(manifest.contains("guest-sdk\" }"), "{manifest}");
+    let lib = std::fs::read_to_string(crate_dir.join("src/lib.rs")).unwrap();
+    assert!(
+        lib.contains("airssys_guest::export!"),
+        "the counter example"
+    );
+    assert!(
+        printed.contains("airssys inspect target/wasm32-wasip2/release/my_counter.wasm"),
+        "{printed}"
+    );
+
+    std::fs::write(crate_dir.join("src/lib.rs"), "// my work").unwrap();
+    let again = airssys(&["new", "my-counter", "--path", &path], "");
+    assert_eq!(again.status.code(), Some(2));
+    assert!(
+        text(&again).contains("already exists; nothing was written"),
+        "{}",
+        text(&again)
+    );
+    assert_eq!(
+        std::fs::read_to_string(crate_dir.join("src/lib.rs")).unwrap(),
+        "// my work"
+    );
+
+    let bad = airssys(&["new", "My Counter", "--path", &path], "");
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(text(&bad).contains("lowercase letters"), "{}", text(&bad));
+}
