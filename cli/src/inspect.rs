@@ -3,6 +3,7 @@
 
 use std::process::ExitCode;
 
+use airssys_conformance::guest;
 use airssys_contract::{PACKAGE, WIT_FILES};
 use airssys_host::{HostConfig, LoadOptions, Runtime};
 use wasmtime::component::types::ComponentItem;
@@ -74,6 +75,20 @@ pub fn inspect(args: InspectArgs) -> Result<ExitCode, String> {
     for (name, item) in ty.exports(engine) {
         line(&format!("  {} {name}", kind(&item.ty)));
     }
+    let reference = runtime
+        .compile(guest::reference_component())
+        .map_err(|e| format!("the reference component: {e}"))?;
+    line(&format!("{}:", guest::lifecycle_instance()));
+    let mut wrong = 0;
+    for export in guest::check_exports(engine, &component, &reference) {
+        match export.verdict {
+            Ok(()) => line(&format!("  {}: as the contract says", export.function)),
+            Err(why) => {
+                wrong += 1;
+                line(&format!("  {}: WRONG: {why}", export.function));
+            }
+        }
+    }
     let probe_id = airssys_host::ComponentId::new("airssys", "inspect", "1");
     match runtime.load(probe_id.clone(), &component, LoadOptions::default()) {
         Ok(_) => {
@@ -87,7 +102,7 @@ pub fn inspect(args: InspectArgs) -> Result<ExitCode, String> {
                 shown(&name),
                 shown(&version)
             ));
-            Ok(if missing == 0 {
+            Ok(if missing + wrong == 0 {
                 ExitCode::SUCCESS
             } else {
                 ExitCode::from(1)

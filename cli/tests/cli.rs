@@ -190,3 +190,32 @@ fn new_writes_a_component_crate_and_never_overwrites() {
     assert_eq!(bad.status.code(), Some(2));
     assert!(text(&bad).contains("lowercase letters"), "{}", text(&bad));
 }
+
+#[test]
+fn inspect_tells_a_wrong_export_in_wit() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("wrong.wasm");
+    let wasm = wat::parse_str(
+        r#"(component
+             (core module $m (func (export "health") (result i32) i32.const 0))
+             (core instance $i (instantiate $m))
+             (func $health (result u32) (canon lift (core func $i "health")))
+             (instance $lifecycle (export "health" (func $health)))
+             (export "airssys:core/component-lifecycle@1.0.0" (instance $lifecycle)))"#,
+    )
+    .unwrap();
+    std::fs::write(&file, wasm).unwrap();
+    let output = airssys(&["inspect", &file.display().to_string()], "");
+    let printed = text(&output);
+    assert_eq!(output.status.code(), Some(1), "{printed}");
+    for expected in [
+        "health: WRONG: another type: expected `health: func() -> enum { healthy, degraded, unhealthy, unknown }`, found `health: func() -> u32`",
+        "shutdown: WRONG: missing",
+        "verdict: the reference host cannot load it",
+    ] {
+        assert!(
+            printed.contains(expected),
+            "missing {expected:?} in:\n{printed}"
+        );
+    }
+}

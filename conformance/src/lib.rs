@@ -26,6 +26,7 @@ mod connection;
 pub mod contract;
 mod engine;
 mod expect;
+pub mod guest;
 pub mod host;
 mod options;
 mod registration;
@@ -53,7 +54,7 @@ mod layers {
     const LAYERS: &[&[&str]] = &[
         &["bindings", "contract", "spec", "wire"],
         &["trials"],
-        &["connection", "host", "registration"],
+        &["connection", "guest", "host", "registration"],
         &["behaviour"],
         &["engine"],
         &["expect", "report"],
