@@ -281,3 +281,24 @@ fn a_callers_settled_requests_are_not_pushed_out_by_another() {
         "{again:?}"
     );
 }
+
+/// MSG-9.3: a delivery frees its bytes at once, not only when the target's
+/// queue is empty again: a send while the queue drains finds the room.
+#[test]
+fn a_delivery_frees_its_bytes_while_others_stay_queued() {
+    let registry = Registry::default();
+    for n in 0..2 {
+        registry.insert(registration(n)).unwrap();
+    }
+    let router = Router::new(&crate::HostConfig {
+        max_message_bytes: 10,
+        max_queued_bytes: 20,
+        ..crate::HostConfig::default()
+    });
+    let send = |bytes: usize| router.send(&registry, &id(0), id(1), vec![0; bytes]);
+    send(10).unwrap();
+    send(10).unwrap();
+    assert!(send(1).is_err(), "20 of 20 bytes queued");
+    router.next_delivery().unwrap();
+    send(10).expect("the delivered 10 bytes are room again");
+}
