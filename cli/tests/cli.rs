@@ -30,6 +30,24 @@ fn text(output: &Output) -> String {
     )
 }
 
+/// `airssys inspect` of a component written in WAT; its output and exit code.
+fn inspect_wat(wat: &str) -> (Option<i32>, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("component.wasm");
+    std::fs::write(&file, wat::parse_str(wat).unwrap()).unwrap();
+    let output = airssys(&["inspect", &file.display().to_string()], "");
+    (output.status.code(), text(&output))
+}
+
+fn assert_printed(printed: &str, expected: &[&str]) {
+    for expected in expected {
+        assert!(
+            printed.contains(expected),
+            "missing {expected:?} in:\n{printed}"
+        );
+    }
+}
+
 /// Two counters under their own file names.
 fn two_counters(dir: &tempfile::TempDir) -> (String, String) {
     let a = dir.path().join("a.wasm");
@@ -127,28 +145,20 @@ fn inspect_lists_imports_and_exports_and_loads_the_component() {
 
 #[test]
 fn inspect_names_an_import_no_host_provides_and_why_it_cannot_load() {
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("odd.wasm");
-    let wasm = wat::parse_str(
+    let (code, printed) = inspect_wat(
         r#"(component
              (import "airssys:core/storage@0.9.0" (instance (export "get" (func))))
              (import "acme:teleport/beam@1.0.0" (instance (export "go" (func)))))"#,
-    )
-    .unwrap();
-    std::fs::write(&file, wasm).unwrap();
-    let output = airssys(&["inspect", &file.display().to_string()], "");
-    let printed = text(&output);
-    assert_eq!(output.status.code(), Some(1), "{printed}");
-    for expected in [
-        "airssys:core/storage@0.9.0: NOT PROVIDED: this is version 0.9.0, the host provides 1.0.0",
-        "acme:teleport/beam@1.0.0: NOT PROVIDED: neither the contract nor WASI 0.2",
-        "verdict: the reference host cannot load it",
-    ] {
-        assert!(
-            printed.contains(expected),
-            "missing {expected:?} in:\n{printed}"
-        );
-    }
+    );
+    assert_eq!(code, Some(1), "{printed}");
+    assert_printed(
+        &printed,
+        &[
+            "airssys:core/storage@0.9.0: NOT PROVIDED: this is version 0.9.0, the host provides 1.0.0",
+            "acme:teleport/beam@1.0.0: NOT PROVIDED: neither the contract nor WASI 0.2",
+            "verdict: the reference host cannot load it",
+        ],
+    );
 }
 
 #[test]
@@ -193,29 +203,21 @@ fn new_writes_a_component_crate_and_never_overwrites() {
 
 #[test]
 fn inspect_tells_a_wrong_export_in_wit() {
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("wrong.wasm");
-    let wasm = wat::parse_str(
+    let (code, printed) = inspect_wat(
         r#"(component
              (core module $m (func (export "health") (result i32) i32.const 0))
              (core instance $i (instantiate $m))
              (func $health (result u32) (canon lift (core func $i "health")))
              (instance $lifecycle (export "health" (func $health)))
              (export "airssys:core/component-lifecycle@1.0.0" (instance $lifecycle)))"#,
-    )
-    .unwrap();
-    std::fs::write(&file, wasm).unwrap();
-    let output = airssys(&["inspect", &file.display().to_string()], "");
-    let printed = text(&output);
-    assert_eq!(output.status.code(), Some(1), "{printed}");
-    for expected in [
-        "health: WRONG: another type: expected `health: func() -> enum { healthy, degraded, unhealthy, unknown }`, found `health: func() -> u32`",
-        "shutdown: WRONG: missing",
-        "verdict: the reference host cannot load it",
-    ] {
-        assert!(
-            printed.contains(expected),
-            "missing {expected:?} in:\n{printed}"
-        );
-    }
+    );
+    assert_eq!(code, Some(1), "{printed}");
+    assert_printed(
+        &printed,
+        &[
+            "health: WRONG: another type: expected `health: func() -> enum { healthy, degraded, unhealthy, unknown }`, found `health: func() -> u32`",
+            "shutdown: WRONG: missing",
+            "verdict: the reference host cannot load it",
+        ],
+    );
 }
