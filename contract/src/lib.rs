@@ -6,11 +6,13 @@
 //! to the WIT fails to build wherever it is not handled yet
 //! (`docs/changing-the-contract.md`).
 //!
-//! [`limits`] holds the defaults `docs/spec.md` gives the contract's limits.
+//! [`limits`] holds the defaults `docs/spec.md` gives the contract's limits,
+//! and [`log`] how a log record is cut to them.
 
 #![deny(missing_docs)]
 
 pub mod limits;
+pub mod log;
 
 include!(concat!(env!("OUT_DIR"), "/contract.rs"));
 

@@ -224,6 +224,30 @@ fn log_macros_send_level_message_and_context_in_order() {
     );
 }
 
+/// SVC-1.1, as the reference host cuts: the message at 16 KiB, the context
+/// at 4 KiB of keys and values, each cut marked.
+#[test]
+fn log_records_are_cut_as_a_host_cuts_them() {
+    let host = TestHost::new();
+    let long = "m".repeat(20 * 1024);
+    let context: Vec<(String, String)> =
+        (0..5).map(|n| (n.to_string(), "v".repeat(1000))).collect();
+    airssys_guest::logging::log_with(Level::Info, &long, &context);
+    let logs = host.logs();
+    assert!(
+        logs[0]
+            .message
+            .ends_with("… [cut: 20480 bytes, first 16384 kept]"),
+        "{}",
+        &logs[0].message[16 * 1024..]
+    );
+    assert_eq!(logs[0].context[..4], context[..4]);
+    assert_eq!(
+        logs[0].context[4],
+        ("…".into(), "1 of 5 context pairs dropped".into())
+    );
+}
+
 #[cfg(feature = "log")]
 #[test]
 fn the_log_crate_writes_through_the_host_with_its_target() {

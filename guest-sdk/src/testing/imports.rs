@@ -199,15 +199,20 @@ pub(crate) mod services {
     use crate::bindings::airssys::core::host_services::ComponentInfo;
     use crate::bindings::airssys::core::types::{LogLevel, Timestamp};
     use crate::testing::state::{LogRecord, with};
+    use airssys_contract::limits::{LOG_CONTEXT_BYTES, LOG_MESSAGE_BYTES};
+    use airssys_contract::log::{bound_context, cut_message};
 
+    /// SVC-1.1: cut as the reference host cuts, at its defaults.
     pub fn log(level: LogLevel, message: &str, context: Option<&[(String, String)]>) {
         let context = context.map(<[_]>::to_vec).unwrap_or_default();
+        let context = bound_context(context, LOG_CONTEXT_BYTES);
+        let message = cut_message(message.to_owned(), LOG_MESSAGE_BYTES);
         // Shown by `cargo test` when the test fails, like any test output.
         eprintln!("[{level:?}] {message} {context:?}");
         with(|state| {
             state.logs.push(LogRecord {
                 level,
-                message: message.to_owned(),
+                message,
                 context,
             })
         });

@@ -5,6 +5,13 @@
 //! answered by scripted replies. Each test thread has its own host, so
 //! `cargo test` runs tests in parallel without them seeing each other.
 //!
+//! Where it stands in for a host, it keeps the reference host's defaults
+//! (`airssys_contract::limits`): key and message limits, the storage quota
+//! and key count, and log records cut as SVC-1.1 cuts them. Where it does
+//! not yet (issue 12): every capability is granted, sent messages are only
+//! recorded (no `queue-full`), and a sleep past the execution budget does
+//! not trap.
+//!
 //! ```
 //! use std::time::Duration;
 //! use airssys_guest::testing::TestHost;

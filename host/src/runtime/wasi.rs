@@ -19,7 +19,8 @@ use super::ComponentState;
 use crate::bindings::airssys::core::types::ComponentId;
 use crate::bindings::airssys::core::types::LogLevel;
 use crate::ctx::AirssysHost;
-use crate::services::log::{LogRecord, deliver, mark_cut};
+use crate::services::log::{LogRecord, deliver};
+use airssys_contract::log::cut_marker;
 
 /// WASI 0.2 as `add_to_linker_sync` registers it, with `wasi:io/poll`
 /// replaced by the budgeted one. A [`Runtime`](super::Runtime) adds it by
@@ -160,7 +161,7 @@ impl Lines {
         let len = std::mem::take(&mut self.line_len);
         let message = if len > kept.len() {
             let kept_len = kept.len();
-            kept + &mark_cut(len, kept_len)
+            kept + &cut_marker(len, kept_len)
         } else {
             kept
         };

@@ -61,51 +61,6 @@ impl LogSink for LogBuffer {
     }
 }
 
-/// The context pairs, in order, while their keys and values add up to at
-/// most `limit` bytes; the pairs past that are dropped, and a last pair
-/// `("…", "N of M context pairs dropped")` says so (SVC-1.1).
-pub(crate) fn bound_context(pairs: Vec<(String, String)>, limit: usize) -> Vec<(String, String)> {
-    let given = pairs.len();
-    let mut used = 0;
-    let mut kept: Vec<(String, String)> = pairs
-        .into_iter()
-        .take_while(|(key, value)| {
-            used += key.len() + value.len();
-            used <= limit
-        })
-        .collect();
-    // `collect` may reuse the guest's list, with room for every pair given.
-    kept.shrink_to_fit();
-    if kept.len() < given {
-        let dropped = given - kept.len();
-        kept.push((
-            "…".into(),
-            format!("{dropped} of {given} context pairs dropped"),
-        ));
-    }
-    kept
-}
-
-/// Cuts `message` to at most `limit` bytes on a character boundary, marking the cut.
-/// The result is a new string: truncating in place would keep the whole
-/// original allocation alive in every record a buffer holds.
-pub(crate) fn truncate_marked(message: String, limit: usize) -> String {
-    if message.len() <= limit {
-        return message;
-    }
-    let end = message.floor_char_boundary(limit);
-    let marker = mark_cut(message.len(), end);
-    let mut kept = String::with_capacity(end + marker.len());
-    kept.push_str(&message[..end]);
-    kept.push_str(&marker);
-    kept
-}
-
-/// What ends a cut message: how long it was, and how much of it is kept.
-pub(crate) fn mark_cut(original: usize, kept: usize) -> String {
-    format!("… [cut: {original} bytes, first {kept} kept]")
-}
-
 /// Sends `record` where every guest record goes (SVC-1.2).
 pub(crate) fn deliver(host: &AirssysHost, record: LogRecord) {
     emit_to_tracing(&record);
@@ -189,34 +144,5 @@ mod tests {
             !printed.contains('\n') && !printed.contains('\r'),
             "{printed}"
         );
-    }
-
-    fn pairs(n: usize, len: usize) -> Vec<(String, String)> {
-        (0..n).map(|i| (format!("{i}"), "v".repeat(len))).collect()
-    }
-
-    #[test]
-    fn context_within_the_limit_is_kept_whole() {
-        assert_eq!(bound_context(pairs(4, 9), 40), pairs(4, 9));
-    }
-
-    #[test]
-    fn context_past_the_limit_is_dropped_in_order_and_marked() {
-        let kept = bound_context(pairs(5, 9), 25);
-        assert_eq!(kept[..2], pairs(2, 9)[..]);
-        assert_eq!(kept[2], ("…".into(), "3 of 5 context pairs dropped".into()));
-        assert_eq!(kept.len(), 3);
-    }
-
-    #[test]
-    fn short_messages_are_kept_whole() {
-        assert_eq!(truncate_marked("hello".into(), 5), "hello");
-    }
-
-    #[test]
-    fn cuts_on_a_char_boundary_and_marks_the_cut() {
-        let cut = truncate_marked("aé".repeat(10), 4);
-        assert!(cut.starts_with("aéa…"), "{cut}");
-        assert!(cut.contains("[cut: 30 bytes, first 4 kept]"), "{cut}");
     }
 }

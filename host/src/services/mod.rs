@@ -10,7 +10,8 @@ use crate::bindings::airssys::core::host_services::{ComponentInfo, Host};
 use crate::bindings::airssys::core::types::{ComponentId, HealthStatus, LogLevel, Timestamp};
 use crate::ctx::AirssysCtx;
 use crate::messaging::router::now_timestamp;
-use log::{LogRecord, bound_context, deliver, truncate_marked};
+use airssys_contract::log::{bound_context, cut_message};
+use log::{LogRecord, deliver};
 
 /// The lowercase WIT case name, as `component-info.health` carries it (SVC-6).
 pub fn health_name(health: HealthStatus) -> &'static str {
@@ -27,7 +28,7 @@ impl Host for AirssysCtx {
         let record = LogRecord {
             component: self.id.clone(),
             level,
-            message: truncate_marked(message, self.host.config.max_log_message_bytes),
+            message: cut_message(message, self.host.config.max_log_message_bytes),
             context: bound_context(
                 context.unwrap_or_default(),
                 self.host.config.max_log_context_bytes,
