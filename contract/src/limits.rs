@@ -12,6 +12,10 @@ pub const KEYS: usize = 64 * 1024;
 /// Each component's storage quota, in bytes: key bytes plus value bytes (STO-7.1).
 pub const STORAGE_QUOTA_BYTES: u64 = 10 * 1024 * 1024;
 
+/// The execution budget of a call into a component, `max-execution-time`,
+/// in ms (SVC-4.1, SEC-2.1).
+pub const EXECUTION_TIME_MS: u64 = 5_000;
+
 /// The largest message payload, in bytes (MSG-9).
 pub const MESSAGE_BYTES: usize = 1024 * 1024;
 

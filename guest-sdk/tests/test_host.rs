@@ -224,6 +224,38 @@ fn log_macros_send_level_message_and_context_in_order() {
     );
 }
 
+/// Sleeps a test delivers to the component.
+struct Sleeper;
+
+impl Component for Sleeper {
+    fn handle_message(message: Message) -> Result<Option<Vec<u8>>, Error> {
+        let millis: u64 = message.text()?.parse().map_err(Error::payload)?;
+        services::sleep(Duration::from_millis(millis));
+        Ok(None)
+    }
+}
+
+#[test]
+fn a_sleep_within_the_budget_moves_the_test_clock() {
+    let host = TestHost::new();
+    let before = host.now();
+    host.deliver::<Sleeper>(&peer(), "4000").unwrap();
+    host.deliver::<Sleeper>(&peer(), "4000").unwrap();
+    assert_eq!(
+        host.now(),
+        before + Duration::from_secs(8),
+        "the budget is per call"
+    );
+}
+
+/// SVC-4.1: on a host the call would trap; here it panics.
+#[test]
+#[should_panic(expected = "sleep-millis(6000) exceeds the remaining execution budget of 5000 ms")]
+fn a_sleep_past_the_budget_panics_as_a_host_traps() {
+    let host = TestHost::new();
+    let _ = host.deliver::<Sleeper>(&peer(), "6000");
+}
+
 /// SVC-1.1, as the reference host cuts: the message at 16 KiB, the context
 /// at 4 KiB of keys and values, each cut marked.
 #[test]

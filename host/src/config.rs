@@ -93,7 +93,7 @@ impl Default for Limits {
     fn default() -> Self {
         Self {
             max_memory_bytes: 64 * 1024 * 1024,
-            max_execution_time: Duration::from_secs(5),
+            max_execution_time: Duration::from_millis(limits::EXECUTION_TIME_MS),
             max_fuel: None,
         }
     }

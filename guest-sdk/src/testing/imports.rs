@@ -199,7 +199,7 @@ pub(crate) mod services {
     use crate::bindings::airssys::core::host_services::ComponentInfo;
     use crate::bindings::airssys::core::types::{LogLevel, Timestamp};
     use crate::testing::state::{LogRecord, with};
-    use airssys_contract::limits::{LOG_CONTEXT_BYTES, LOG_MESSAGE_BYTES};
+    use airssys_contract::limits::{EXECUTION_TIME_MS, LOG_CONTEXT_BYTES, LOG_MESSAGE_BYTES};
     use airssys_contract::log::{bound_context, cut_message};
 
     /// SVC-1.1: cut as the reference host cuts, at its defaults.
@@ -228,9 +228,25 @@ pub(crate) mod services {
             .map_or(0, |d| d.as_millis() as u64)
     }
 
-    /// The test clock moves instead of the thread sleeping.
+    /// The test clock moves instead of the thread sleeping. Inside a call
+    /// (`TestHost::deliver…`), a sleep past what remains of the 5 s budget
+    /// panics, where a host's call would trap (SVC-4.1).
     pub fn sleep_millis(duration_ms: u64) {
-        with(|state| state.advance(Duration::from_millis(duration_ms)));
+        let asked = Duration::from_millis(duration_ms);
+        let over_budget = with(|state| {
+            let started = state.call_started?;
+            let used = state.now.duration_since(started).unwrap_or_default();
+            let remaining = Duration::from_millis(EXECUTION_TIME_MS).saturating_sub(used);
+            (asked > remaining).then_some(remaining)
+        });
+        if let Some(remaining) = over_budget {
+            panic!(
+                "sleep-millis({duration_ms}) exceeds the remaining execution budget of {} ms \
+                 ({EXECUTION_TIME_MS} ms per call): on a host this call traps (SVC-4.1)",
+                remaining.as_millis()
+            );
+        }
+        with(|state| state.advance(asked));
     }
 
     pub fn list_components() -> Vec<ComponentId> {

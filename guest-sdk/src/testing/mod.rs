@@ -7,10 +7,10 @@
 //!
 //! Where it stands in for a host, it keeps the reference host's defaults
 //! (`airssys_contract::limits`): key and message limits, the storage quota
-//! and key count, and log records cut as SVC-1.1 cuts them. Where it does
-//! not yet (issue 12): every capability is granted, sent messages are only
-//! recorded (no `queue-full`), and a sleep past the execution budget does
-//! not trap.
+//! and key count, log records cut as SVC-1.1 cuts them, and the execution
+//! budget of a call: a sleep past it panics inside `deliver…`, where a host
+//! traps (SVC-4.1). Where it does not yet (issue 12): every capability is
+//! granted, and sent messages are only recorded (no `queue-full`).
 //!
 //! ```
 //! use std::time::Duration;
@@ -55,6 +55,15 @@ use crate::message::TIMEOUT_CONTENT_TYPE;
 use crate::time::timestamp;
 use crate::{Component, ComponentId, Error, Message};
 use state::{State, default_self_id, with};
+
+/// Runs one call into the component: its execution budget counts from now
+/// on the test clock (SVC-4.1).
+fn in_call<R>(call: impl FnOnce() -> R) -> R {
+    let outer = with(|state| state.call_started.replace(state.now));
+    let result = call();
+    with(|state| state.call_started = outer);
+    result
+}
 
 /// This thread's in-memory host. Creating one resets it.
 #[derive(Debug)]
@@ -149,7 +158,8 @@ impl TestHost {
         sender: &ComponentId,
         payload: impl Into<Vec<u8>>,
     ) -> Result<Option<Vec<u8>>, Error> {
-        C::handle_message(self.message(sender, payload.into(), None, None))
+        let message = self.message(sender, payload.into(), None, None);
+        in_call(|| C::handle_message(message))
     }
 
     /// Calls `C::handle_message` with a request from `sender`; the
@@ -162,7 +172,7 @@ impl TestHost {
         let correlation_id = with(State::next_correlation_id);
         let reply_to = Some(sender.clone());
         let message = self.message(sender, payload.into(), Some(correlation_id), reply_to);
-        C::handle_message(message)
+        in_call(|| C::handle_message(message))
     }
 
     /// Runs `C::handle_callback` for every request answered by a script and
@@ -192,7 +202,7 @@ impl TestHost {
                 self.message(&settled.target, payload, Some(settled.correlation_id), None);
             message.content_type = content_type;
             count += 1;
-            if let Err(error) = C::handle_callback(message) {
+            if let Err(error) = in_call(|| C::handle_callback(message)) {
                 first_error.get_or_insert(error);
             }
         }

@@ -53,6 +53,9 @@ pub(crate) struct State {
     pub responders: HashMap<ComponentId, Responder>,
     pub pending: Vec<Pending>,
     pub timed_out: HashSet<String>,
+    /// When the call into the component that is running now began, on the
+    /// test clock: its execution budget counts from there (SVC-4.1).
+    pub call_started: Option<SystemTime>,
     correlation_ids_issued: u64,
 }
 
@@ -69,6 +72,7 @@ impl State {
             responders: HashMap::new(),
             pending: Vec::new(),
             timed_out: HashSet::new(),
+            call_started: None,
             correlation_ids_issued: 0,
         }
     }
