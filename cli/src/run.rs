@@ -5,7 +5,8 @@ use std::path::Path;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use airssys_host::runtime::DispatchReport;
+use airssys_host::messaging::router::{DeliveryKind, TIMEOUT_CONTENT_TYPE};
+use airssys_host::runtime::Delivered;
 use airssys_host::{
     AirssysHost, Capabilities, ComponentId, ComponentMessage, HostConfig, LoadOptions, Runtime,
     StorageConfig,
@@ -112,8 +113,9 @@ pub fn run(args: RunArgs) -> Result<ExitCode, String> {
 
     let mut tally = Tally::default();
     let deliver = |tally: &mut Tally| {
-        let report = runtime.run_until_idle(args.deliver_for);
-        print_report(style, &report);
+        let report = runtime.run_until_idle_observed(args.deliver_for, &mut |delivered| {
+            print_delivery(style, &delivered)
+        });
         tally.delivered += report.delivered;
         tally.timeouts += report.timeouts;
         tally.problems += report.problems.len() + report.problems_dropped;
@@ -176,19 +178,31 @@ fn send(runtime: &Runtime, style: Style, target: &ComponentId, text: &str, tally
     }
 }
 
-fn print_report(style: Style, report: &DispatchReport) {
-    for problem in &report.problems {
+/// One delivery between components: a message, a request, a reply, or a
+/// request's timeout; then its problem, if it had one.
+fn print_delivery(style: Style, delivered: &Delivered<'_>) {
+    let message = delivered.message;
+    let (from, to) = (id(&message.sender), id(delivered.target));
+    let correlation = message.metadata.correlation_id.as_deref().unwrap_or("?");
+    let timed_out = message.metadata.content_type.as_deref() == Some(TIMEOUT_CONTENT_TYPE);
+    line(&match delivered.kind {
+        DeliveryKind::Message => format!("⇢ {from} → {to}: {}", payload(&message.payload)),
+        DeliveryKind::Request => format!(
+            "⇢ {from} → {to} (request {correlation}): {}",
+            payload(&message.payload)
+        ),
+        DeliveryKind::Callback if timed_out => {
+            format!("↩ {to}: its request {correlation} to {from} timed out")
+        }
+        DeliveryKind::Callback => format!(
+            "↩ {from} → {to} (reply to {correlation}): {}",
+            payload(&message.payload)
+        ),
+    });
+    if let Err(problem) = delivered.outcome {
         line(&style.problem(&format!(
-            "delivery to {} ({:?}): {}",
-            id(&problem.target),
-            problem.kind,
-            crate::output::shown(&problem.problem)
-        )));
-    }
-    if report.problems_dropped > 0 {
-        line(&style.problem(&format!(
-            "and {} more delivery problems",
-            report.problems_dropped
+            "  not delivered: {}",
+            crate::output::shown(problem)
         )));
     }
 }

@@ -82,6 +82,10 @@ fn run_sends_stdin_lines_and_prints_replies_logs_and_a_summary() {
         "→ local/a/1: increment x",
         "info local/a/1: counted 2 {key=x, by=airssys/cli/1}",
         "info local/b/1: merged 2, now 2 {key=x, peer=local/a/1}",
+        "⇢ local/b/1 → local/a/1 (request ",
+        "): get x",
+        "↩ local/a/1 → local/b/1 (reply to ",
+        "): 2",
         "3 sent, 2 delivered between components, 0 timed out, 0 problems",
     ] {
         assert!(

@@ -53,10 +53,23 @@ impl DispatchReport {
     }
 }
 
+/// One delivery as it happened, for an embedder that shows them
+/// ([`Runtime::run_until_idle_observed`]).
+#[derive(Debug)]
+pub struct Delivered<'a> {
+    pub target: &'a ComponentId,
+    pub kind: DeliveryKind,
+    pub message: &'a ComponentMessage,
+    /// `Err` is the problem the report records for it.
+    pub outcome: Result<(), &'a str>,
+}
+
+type Observer<'a> = &'a mut dyn FnMut(Delivered<'_>);
+
 impl Runtime {
     /// Delivers everything queued, including what those deliveries queue in
     /// turn, and fires due timeouts; stops early at `deadline`.
-    fn dispatch_until(&self, deadline: Instant) -> DispatchReport {
+    fn dispatch_until(&self, deadline: Instant, observer: Observer<'_>) -> DispatchReport {
         let _one_dispatcher = self.dispatching.lock().unwrap_or_else(|p| p.into_inner());
         let router = &self.host.router;
         let mut report = DispatchReport::default();
@@ -68,21 +81,33 @@ impl Runtime {
             let Some(delivery) = router.next_delivery() else {
                 break;
             };
-            self.deliver(delivery, &mut report);
+            self.deliver(delivery, &mut report, observer);
         }
         report
     }
 
     /// Delivers what is queued now and what that queues, for at most `limit`.
     pub fn dispatch(&self, limit: Duration) -> DispatchReport {
-        self.dispatch_until(deadline_after(limit))
+        self.dispatch_until(deadline_after(limit), &mut |_| {})
     }
 
     /// Delivers until nothing is queued and no request is pending (waiting
     /// for timeouts as needed), or until `limit` has passed.
     pub fn run_until_idle(&self, limit: Duration) -> DispatchReport {
+        self.run_until_idle_observed(limit, &mut |_| {})
+    }
+
+    /// [`run_until_idle`](Self::run_until_idle), showing `observer` each
+    /// delivery once it is done. It runs on the dispatching thread, between
+    /// calls into components: no component is running, and it must not
+    /// dispatch.
+    pub fn run_until_idle_observed(
+        &self,
+        limit: Duration,
+        observer: &mut dyn FnMut(Delivered<'_>),
+    ) -> DispatchReport {
         let end = deadline_after(limit);
-        let mut report = self.dispatch_until(end);
+        let mut report = self.dispatch_until(end, observer);
         while let Some(next) = self.host.router.next_deadline() {
             let now = Instant::now();
             if now >= end {
@@ -91,12 +116,12 @@ impl Runtime {
             if self.host.router.queued() == 0 {
                 std::thread::sleep(next.min(end).saturating_duration_since(now));
             }
-            report.absorb(self.dispatch_until(end));
+            report.absorb(self.dispatch_until(end, observer));
         }
         report
     }
 
-    fn deliver(&self, delivery: Delivery, report: &mut DispatchReport) {
+    fn deliver(&self, delivery: Delivery, report: &mut DispatchReport, observer: Observer<'_>) {
         let Delivery {
             target,
             kind,
@@ -128,12 +153,24 @@ impl Runtime {
         let problem = match outcome {
             Ok(Ok(())) => {
                 report.delivered += 1;
+                observer(Delivered {
+                    target: &target,
+                    kind,
+                    message: &message,
+                    outcome: Ok(()),
+                });
                 return;
             }
             Ok(Err(returned)) => format!("the export returned err({returned})"),
             Err(call) => call.to_string(),
         };
         let problem = cut(&problem, DispatchReport::PROBLEM_BYTES);
+        observer(Delivered {
+            target: &target,
+            kind,
+            message: &message,
+            outcome: Err(&problem),
+        });
         tracing::warn!(target = ?target.to_string(), ?kind, "delivery problem: {problem:?}");
         report.record(DeliveryProblem {
             target,

@@ -26,7 +26,7 @@ use crate::config::{ConfigError, HostConfig, Limits};
 use crate::ctx::{AirssysCtx, AirssysHost, HostError, register_host_functions};
 use crate::registry::{AlreadyLoaded, Registration};
 use crate::security::Capabilities;
-pub use dispatch::{DeliveryProblem, DispatchReport};
+pub use dispatch::{Delivered, DeliveryProblem, DispatchReport};
 use engine::EpochTicker;
 use instance::{CallBudget, HealthProbe, LoadedComponent, enforce_budget};
 pub use instance::{CallError, ComponentState};

@@ -125,3 +125,33 @@ fn dispatch_reports_hold_a_bounded_number_of_bounded_problems() {
         report.problems[0]
     );
 }
+
+#[test]
+fn an_observer_sees_each_delivery_with_its_outcome() {
+    let (host, alice, bob) = pair();
+    let refuser = host.load(FAULT_PROBE, "test/refuser/1");
+    host.ok(&alice, send(&bob, b"hello"));
+    host.ok(&alice, send(&refuser, b"not a probe call"));
+    let mut seen = Vec::new();
+    let report = host
+        .runtime
+        .run_until_idle_observed(SETTLE, &mut |delivered| {
+            seen.push((
+                delivered.target.to_string(),
+                delivered.message.payload.clone(),
+                delivered.outcome.is_ok(),
+            ))
+        });
+    assert_eq!(report.delivered, 1);
+    assert_eq!(
+        seen,
+        vec![
+            ("test/bob/1".to_string(), b"hello".to_vec(), true),
+            (
+                "test/refuser/1".to_string(),
+                b"not a probe call".to_vec(),
+                false
+            ),
+        ]
+    );
+}
