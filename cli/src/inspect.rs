@@ -4,7 +4,7 @@
 use std::process::ExitCode;
 
 use airssys_conformance::guest;
-use airssys_contract::{PACKAGE, WIT_FILES};
+use airssys_contract::{WIT_FILES, package_parts};
 use airssys_host::{HostConfig, LoadOptions, Runtime};
 use wasmtime::component::types::ComponentItem;
 
@@ -14,7 +14,7 @@ use crate::output::{id, line, shown};
 /// Whether the reference host provides an import, and if not, why.
 fn provided(name: &str) -> Result<&'static str, String> {
     let (path, version) = name.split_once('@').unwrap_or((name, ""));
-    let (package, contract_version) = PACKAGE.split_once('@').unwrap_or((PACKAGE, ""));
+    let (package, contract_version) = package_parts();
     if let Some(interface) = path.strip_prefix(&format!("{package}/")) {
         let declaration = format!("interface {interface} {{");
         let known = WIT_FILES.iter().any(|(_, wit)| wit.contains(&declaration));

@@ -7,7 +7,7 @@ use wasmtime::Engine;
 use wasmtime::component::Component;
 use wasmtime::component::types::{ComponentFunc, ComponentItem, Type};
 
-use airssys_contract::PACKAGE;
+use airssys_contract::package_parts;
 
 /// The verdict on one expected export function.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,7 +26,7 @@ pub fn reference_component() -> &'static [u8] {
 
 /// The instance every component exports, e.g. `airssys:core/component-lifecycle@1.0.0`.
 pub fn lifecycle_instance() -> String {
-    let (package, version) = PACKAGE.split_once('@').unwrap_or((PACKAGE, ""));
+    let (package, version) = package_parts();
     format!("{package}/component-lifecycle@{version}")
 }
 
@@ -87,7 +87,7 @@ fn functions(
             [] => format!(
                 "the component does not export `{instance}`: it must target the world \
                  `{}/runtime-host`",
-                PACKAGE.split('@').next().unwrap_or(PACKAGE)
+                package_parts().0
             ),
             found => format!(
                 "the component exports {} instead of `{instance}`: build it against this \

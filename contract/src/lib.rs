@@ -16,6 +16,13 @@ pub mod log;
 
 include!(concat!(env!("OUT_DIR"), "/contract.rs"));
 
+/// [`PACKAGE`] as its name and its version: (`airssys:core`, `1.0.0`).
+pub fn package_parts() -> (&'static str, &'static str) {
+    PACKAGE
+        .split_once('@')
+        .expect("the contract's package carries a version")
+}
+
 impl HostFn {
     /// The function `name` of `interface` (WIT names, e.g. `storage`, `list-keys`).
     pub fn find(interface: &str, name: &str) -> Option<HostFn> {

@@ -118,7 +118,6 @@ pub(crate) struct GuestOutput(Arc<Mutex<Lines>>);
 impl GuestOutput {
     pub fn new(host: Arc<AirssysHost>, component: ComponentId, stdio: Stdio) -> Self {
         Self(Arc::new(Mutex::new(Lines {
-            limit: host.config.max_log_message_bytes,
             host,
             component,
             stdio,
@@ -132,8 +131,7 @@ struct Lines {
     host: Arc<AirssysHost>,
     component: ComponentId,
     stdio: Stdio,
-    limit: usize,
-    /// The first `limit` bytes of the line being written.
+    /// The first `max_log_message_bytes` of the line being written.
     line: Vec<u8>,
     /// The whole line's length so far.
     line_len: usize,
@@ -151,7 +149,8 @@ impl Lines {
     }
 
     fn keep(&mut self, bytes: &[u8]) {
-        let room = self.limit.saturating_sub(self.line.len());
+        let limit = self.host.config.max_log_message_bytes;
+        let room = limit.saturating_sub(self.line.len());
         self.line.extend_from_slice(&bytes[..bytes.len().min(room)]);
         self.line_len += bytes.len();
     }
