@@ -14,6 +14,11 @@ conformance *ARGS:
 conformance-adapter COMMAND *ARGS:
     cargo conformance --adapter "{{COMMAND}}" {{ARGS}}
 
+# Components instead of a host: exports, imports and the GST clauses, e.g.
+# `just conformance-component target/airssys-guests/wasm32-wasip2/release/counter.wasm`.
+conformance-component +FILES:
+    cargo conformance --component {{FILES}}
+
 # The reference host through its own adapter process.
 conformance-reference-adapter *ARGS:
     cargo build -p airssys-reference-adapter
@@ -40,6 +45,10 @@ prebuilt-probes:
 # The broken-host fixtures: each must fail exactly its own trials.
 broken-hosts:
     cargo test -p airssys-conformance --test broken_hosts --test adapters
+
+# The broken-guest fixtures: each must fail exactly its own rows.
+broken-guests:
+    cargo test -p airssys-conformance --test broken_guests
 
 # Review changed conformance snapshots (needs `cargo install cargo-insta --locked`).
 snapshots:

@@ -1,4 +1,4 @@
-//! Generates `HostFn`, `Interface` and `foreach_host_fn!` from `../wit`, so
+//! Generates `HostFn`, `Interface`, `GuestFn` and `foreach_host_fn!` from `../wit`, so
 //! that the contract's function list is written once, in WIT, and embeds
 //! the WIT files themselves (`WIT_FILES`).
 
@@ -38,13 +38,7 @@ fn main() {
         interfaces.push((camel(&name), name.clone(), instance));
         for function in interface.functions.values() {
             let docs = function.docs.contents.as_deref().unwrap_or_default();
-            let clauses: Vec<String> = docs
-                .lines()
-                .filter_map(|line| line.trim().strip_prefix("Clauses:"))
-                .flat_map(|list| list.split(','))
-                .map(|id| id.trim().trim_end_matches('.').to_owned())
-                .filter(|id| !id.is_empty())
-                .collect();
+            let clauses = clauses(docs);
             functions.push(Function {
                 variant: camel(&function.name),
                 name: function.name.clone(),
@@ -54,6 +48,32 @@ fn main() {
                 docs: docs.to_owned(),
             });
         }
+    }
+    let mut exports = Vec::new();
+    for (key, item) in &resolve.worlds[world].exports {
+        let (WorldKey::Interface(id), WorldItem::Interface { .. }) = (key, item) else {
+            continue;
+        };
+        let interface = &resolve.interfaces[*id];
+        let instance = resolve.id_of(*id).expect("a package interface has an id");
+        for function in interface.functions.values() {
+            let docs = function.docs.contents.as_deref().unwrap_or_default();
+            exports.push(Export {
+                variant: camel(&function.name),
+                name: function.name.clone(),
+                instance: instance.clone(),
+                clauses: clauses(docs),
+                docs: docs.to_owned(),
+            });
+        }
+    }
+    let [.., last] = exports.as_slice() else {
+        panic!("the world `{WORLD}` exports no function");
+    };
+    if exports.iter().any(|e| e.instance != last.instance) {
+        panic!(
+            "the world `{WORLD}` exports functions from more than one interface; GuestFn expects one"
+        );
     }
     for (i, f) in functions.iter().enumerate() {
         if let Some(twin) = functions[..i].iter().find(|g| g.variant == f.variant) {
@@ -211,6 +231,8 @@ fn main() {
     }
     code.push_str("        }\n    }\n}\n");
 
+    write_guest_fn(&mut code, &exports);
+
     code.push_str(
         "\n/// Calls `$m!(Variant, interface_ident, function_ident)` once per host function,\n\
          /// in WIT order, with the names in snake_case. Use it to make sure a list\n\
@@ -255,6 +277,64 @@ fn main() {
 
     let out = PathBuf::from(std::env::var("OUT_DIR").unwrap()).join("contract.rs");
     std::fs::write(out, code).unwrap();
+}
+
+/// `GuestFn`: the functions every component exports.
+fn write_guest_fn(code: &mut String, exports: &[Export]) {
+    let instance = &exports[0].instance;
+    writeln!(
+        code,
+        "\n/// The instance every component exports, e.g. `airssys:core/component-lifecycle@1.0.0`.\n\
+         pub const EXPORTED_INSTANCE: &str = {instance:?};"
+    )
+    .unwrap();
+    code.push_str(
+        "\n/// A function every component exports and hosts call.\n\
+         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]\npub enum GuestFn {\n",
+    );
+    for e in exports {
+        for line in e.docs.lines() {
+            writeln!(code, "    /// {line}").unwrap();
+        }
+        writeln!(code, "    ///\n    /// `{}`\n    {},", e.name, e.variant).unwrap();
+    }
+    code.push_str("}\n\nimpl GuestFn {\n    /// Every exported function, in WIT order.\n");
+    writeln!(code, "    pub const ALL: [GuestFn; {}] = [", exports.len()).unwrap();
+    for e in exports {
+        writeln!(code, "        GuestFn::{},", e.variant).unwrap();
+    }
+    code.push_str("    ];\n\n    /// The kebab-case WIT name, e.g. `handle-message`.\n    pub const fn name(self) -> &'static str {\n        match self {\n");
+    for e in exports {
+        writeln!(code, "            GuestFn::{} => {:?},", e.variant, e.name).unwrap();
+    }
+    code.push_str("        }\n    }\n\n    /// The behaviour clause IDs its doc comment names (`Clauses:`), in order.\n    pub const fn clauses(self) -> &'static [&'static str] {\n        match self {\n");
+    for e in exports {
+        writeln!(
+            code,
+            "            GuestFn::{} => &{:?},",
+            e.variant, e.clauses
+        )
+        .unwrap();
+    }
+    code.push_str("        }\n    }\n}\n");
+}
+
+/// The clause IDs of a doc comment's `Clauses:` lines.
+fn clauses(docs: &str) -> Vec<String> {
+    docs.lines()
+        .filter_map(|line| line.trim().strip_prefix("Clauses:"))
+        .flat_map(|list| list.split(','))
+        .map(|id| id.trim().trim_end_matches('.').to_owned())
+        .filter(|id| !id.is_empty())
+        .collect()
+}
+
+struct Export {
+    variant: String,
+    name: String,
+    instance: String,
+    clauses: Vec<String>,
+    docs: String,
 }
 
 struct Function {

@@ -84,6 +84,9 @@ pub fn new(args: NewArgs) -> Result<ExitCode, String> {
         format!("cd {}", dir.display()),
         "cargo test                                      # natively, on the SDK's TestHost".into(),
         "cargo build --release --target wasm32-wasip2    # the component".into(),
+        format!(
+            "airssys-conformance --component target/wasm32-wasip2/release/{lib}.wasm   # the contract's trials"
+        ),
         format!("airssys inspect target/wasm32-wasip2/release/{lib}.wasm"),
         format!(
             "echo 'local/{lib}/1 increment visits' | airssys run target/wasm32-wasip2/release/{lib}.wasm --grant local/{lib}/1=storage"

@@ -158,7 +158,7 @@ fn inspect_names_an_import_no_host_provides_and_why_it_cannot_load() {
     assert_printed(
         &printed,
         &[
-            "airssys:core/storage@0.9.0: NOT PROVIDED: this is version 0.9.0, the host provides 1.0.0",
+            "airssys:core/storage@0.9.0: NOT PROVIDED: this is version 0.9.0 of `storage`; hosts provide 1.0.0",
             "acme:teleport/beam@1.0.0: NOT PROVIDED: neither the contract nor WASI 0.2",
             "verdict: the reference host cannot load it",
         ],

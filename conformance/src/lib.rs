@@ -12,11 +12,15 @@
 //! [`HostUnderTest`] run in this process ([`Suite::new`]) and driven through
 //! the same protocol. See the README's section for host implementers.
 //!
+//! It judges built components too ([`GuestSuite`], `--component
+//! FILE.wasm`): their exports and imports by name and type, and the GST
+//! clauses by running them on the reference host.
+//!
 //! Modules depend one way, from the contract up to the suite (the test
 //! `modules_depend_one_way` holds them to it):
 //! `contract`, `spec`, `wire`, `bindings` → `trials` → `connection`, `host`,
 //! `registration` → `behaviour` → `engine` → `expect`, `report` →
-//! `options`, `run`.
+//! `options`, `run`, `guest_suite`.
 
 #![warn(missing_docs)]
 
@@ -27,6 +31,7 @@ pub mod contract;
 mod engine;
 mod expect;
 pub mod guest;
+mod guest_suite;
 pub mod host;
 mod options;
 mod registration;
@@ -39,6 +44,7 @@ mod wire;
 pub use airssys_conformance_adapter as adapter;
 pub use connection::{AdapterError, Failure};
 pub use contract::{Contract, HostFunction};
+pub use guest_suite::GuestSuite;
 pub use host::linker_runtime::suite_id;
 pub use host::{
     ComponentId, ComponentRuntime, Grant, HostUnderTest, Id, LogRecord, Stubs, Unsupported, serve,
@@ -58,7 +64,7 @@ mod layers {
         &["behaviour"],
         &["engine"],
         &["expect", "report"],
-        &["options", "run"],
+        &["options", "run", "guest_suite"],
     ];
 
     fn layer(module: &str) -> usize {

@@ -11,6 +11,9 @@ pub const HELP: &str = "\
 airssys:core conformance options (besides libtest's filter, --exact, --list, --ignored, ...):
     --adapter COMMAND       judge the host behind this adapter process (run with `sh -c`),
                             e.g. --adapter \"cargo run -q -p my-host-adapter\"
+    --component FILE.wasm…  judge these components instead of a host (files that follow,
+                            ending in .wasm or .wat, are judged too): their exports, imports
+                            and the GST clauses, run on the reference host
     --timeout SECS          time limit of each trial (default 30); on expiry the adapter
                             is stopped and the trial fails as timed out
     --startup-timeout SECS  time an adapter may take to answer `hello` (default 300)
@@ -27,6 +30,8 @@ was typed in ($PWD), not from the package directory `cargo test` runs the suite 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Options {
     pub adapter: Option<String>,
+    /// Components to judge instead of a host.
+    pub components: Vec<PathBuf>,
     pub report: Option<PathBuf>,
     pub expect: Option<PathBuf>,
     pub bless: bool,
@@ -40,7 +45,7 @@ pub struct Options {
 impl Options {
     pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Self, String> {
         let mut options = Options::default();
-        let mut args = args.into_iter();
+        let mut args = args.into_iter().peekable();
         while let Some(arg) = args.next() {
             let (flag, inline) = match arg.split_once('=') {
                 Some((flag, value)) if flag.starts_with("--") => {
@@ -57,6 +62,15 @@ impl Options {
             match flag.as_str() {
                 "--adapter" => {
                     options.adapter = Some(value("\"cargo run -q -p my-host-adapter\"")?)
+                }
+                "--component" => {
+                    options
+                        .components
+                        .push(value("target/wasm32-wasip2/release/my_component.wasm")?.into());
+                    // `--component a.wasm b.wasm`: the files that follow are components too.
+                    while let Some(next) = args.next_if(|next| is_component_file(next)) {
+                        options.components.push(next.into());
+                    }
                 }
                 "--report" => options.report = Some(value("target/conformance")?.into()),
                 "--expect" => options.expect = Some(value("conformance-expected.toml")?.into()),
@@ -80,11 +94,27 @@ impl Options {
         let caller = caller_dir();
         options.report = options.report.map(|path| caller.join(path));
         options.expect = options.expect.map(|path| caller.join(path));
+        options.components = options
+            .components
+            .into_iter()
+            .map(|path| caller.join(path))
+            .collect();
+        if options.adapter.is_some() && !options.components.is_empty() {
+            return Err(
+                "--adapter judges a host and --component judges components on the \
+                        reference host: give one of them"
+                    .into(),
+            );
+        }
         if options.bless && options.expect.is_none() {
             return Err("--bless writes the file given with --expect: add `--expect FILE`".into());
         }
         Ok(options)
     }
+}
+
+fn is_component_file(arg: &str) -> bool {
+    !arg.starts_with('-') && (arg.ends_with(".wasm") || arg.ends_with(".wat"))
 }
 
 fn seconds(flag: &str, text: &str) -> Result<Duration, String> {
@@ -128,6 +158,17 @@ mod tests {
     }
 
     #[test]
+    fn the_files_after_component_are_components_until_another_argument() {
+        let options =
+            parse(&["bin", "--component", "a.wasm", "b.wat", "counter", "c.wasm"]).unwrap();
+        assert_eq!(
+            options.components,
+            [caller_dir().join("a.wasm"), caller_dir().join("b.wat")]
+        );
+        assert_eq!(options.libtest, ["bin", "counter", "c.wasm"]);
+    }
+
+    #[test]
     fn bad_values_say_what_to_write() {
         assert!(
             parse(&["bin", "--seed", "-1"])
@@ -148,6 +189,11 @@ mod tests {
             parse(&["bin", "--timeout", "soon"])
                 .unwrap_err()
                 .contains("\"soon\"")
+        );
+        assert!(
+            parse(&["bin", "--adapter", "x", "--component", "a.wasm"])
+                .unwrap_err()
+                .contains("give one of them")
         );
         assert!(
             parse(&["bin", "--bless"])

@@ -93,6 +93,10 @@ pub struct Report {
     pub provenance: Provenance,
     /// In plan order; trials a filter left out are absent.
     pub trials: Vec<TrialResult>,
+    /// The matrix's rows, in order: the contract's functions for a host, or
+    /// each component's exports and imports for components.
+    #[serde(skip)]
+    pub rows: Vec<String>,
 }
 
 /// One function's row of the matrix.
@@ -159,15 +163,14 @@ impl Report {
         self.failures().map(|t| t.name.as_str()).collect()
     }
 
-    /// One row per function of `contract`: name, signature, behaviour counts.
-    pub fn matrix(&self, contract: &Contract) -> Vec<Row> {
-        contract
-            .functions()
+    /// One row per function (or, for components, per export and import):
+    /// name, signature, behaviour counts.
+    pub fn matrix(&self) -> Vec<Row> {
+        self.rows
             .iter()
-            .map(|function| {
-                let path = function.path();
+            .map(|path| {
                 let mine: Vec<&TrialResult> =
-                    self.trials.iter().filter(|t| t.function == path).collect();
+                    self.trials.iter().filter(|t| &t.function == path).collect();
                 let aspect = |wanted: Aspect| {
                     Cell::of(mine.iter().find(|t| t.aspect == wanted).map(|t| &t.outcome))
                 };
@@ -178,7 +181,7 @@ impl Report {
                         .count()
                 };
                 Row {
-                    function: path,
+                    function: path.clone(),
                     name: aspect(Aspect::Name),
                     signature: aspect(Aspect::Signature),
                     behaviour_passed: behaviour(Cell::Pass),
@@ -191,12 +194,12 @@ impl Report {
     }
 
     /// The matrix as a Markdown table, under a heading naming the host.
-    pub fn matrix_markdown(&self, contract: &Contract) -> String {
+    pub fn matrix_markdown(&self) -> String {
         let mut text = format!(
             "# airssys:core@1.0.0 conformance: {}\n\n| function | name | signature | behaviour |\n|---|---|---|---|\n",
             self.host
         );
-        for row in self.matrix(contract) {
+        for row in self.matrix() {
             let run = row.behaviour_passed + row.behaviour_failed;
             let mut behaviour = format!("{} of {run} passed", row.behaviour_passed);
             if row.behaviour_failed > 0 {
@@ -222,8 +225,8 @@ impl Report {
 
     /// The matrix, then each failure's first line: what a reviewer of a
     /// snapshot needs, without values (times, ids) that change from run to run.
-    pub fn review(&self, contract: &Contract) -> String {
-        let mut text = self.matrix_markdown(contract);
+    pub fn review(&self) -> String {
+        let mut text = self.matrix_markdown();
         for trial in self.failures() {
             if let Outcome::Failed(message) = &trial.outcome {
                 let first = message.lines().next().unwrap_or_default();
@@ -234,8 +237,8 @@ impl Report {
     }
 
     /// The provenance, the matrix, then every failure with its whole message.
-    pub fn to_markdown(&self, contract: &Contract) -> String {
-        let mut text = self.matrix_markdown(contract);
+    pub fn to_markdown(&self) -> String {
+        let mut text = self.matrix_markdown();
         text.push('\n');
         for (what, line) in self.provenance.lines() {
             writeln!(text, "- {what}: {line}").unwrap();
@@ -253,12 +256,12 @@ impl Report {
     }
 
     /// The report as `conformance.json` holds it.
-    pub fn to_json(&self, contract: &Contract) -> serde_json::Value {
+    pub fn to_json(&self) -> serde_json::Value {
         serde_json::json!({
             "contract": self.provenance.contract,
             "host": self.host,
             "provenance": self.provenance,
-            "matrix": self.matrix(contract),
+            "matrix": self.matrix(),
             "trials": self.trials,
         })
     }
@@ -320,10 +323,10 @@ impl Report {
     }
 
     /// Writes `conformance.md`, `conformance.json` and `junit.xml` into `dir`.
-    pub fn write(&self, contract: &Contract, dir: &Path) -> std::io::Result<()> {
+    pub fn write(&self, dir: &Path) -> std::io::Result<()> {
         std::fs::create_dir_all(dir)?;
-        std::fs::write(dir.join("conformance.md"), self.to_markdown(contract))?;
-        let json = serde_json::to_string_pretty(&self.to_json(contract))?;
+        std::fs::write(dir.join("conformance.md"), self.to_markdown())?;
+        let json = serde_json::to_string_pretty(&self.to_json())?;
         std::fs::write(dir.join("conformance.json"), json)?;
         std::fs::write(dir.join("junit.xml"), self.to_junit())
     }

@@ -136,13 +136,6 @@ impl Suite {
         }
         let context = Arc::new(self.context().map_err(|e| e.to_string())?);
         let plan = context.plan();
-        let names: Vec<String> = plan.iter().map(|t| t.name.clone()).collect();
-        let expectations = match &options.expect {
-            Some(path) if !options.bless => Some(Expectations::read(path, &names)?),
-            _ => None,
-        };
-        // Every trial reads it; one copy is enough.
-        let expectations = Arc::new(expectations);
         if !arguments.list {
             let about = &context.about;
             eprintln!(
@@ -158,81 +151,132 @@ impl Suite {
                 self.seed,
             );
         }
-        let results: Arc<Mutex<Vec<(usize, Outcome)>>> = Arc::default();
-        let trials = plan
+        let listed = plan
             .iter()
-            .cloned()
-            .enumerate()
-            .map(|(index, spec)| {
-                let (context, results) = (context.clone(), results.clone());
-                let expectations = expectations.clone();
-                let ignored = spec.ignored.is_some();
-                Trial::test(spec.name.clone(), move || {
-                    let mut outcome = context.run(&spec);
-                    if let Some(expectations) = expectations.as_ref() {
-                        outcome = expectations.judge(&spec.name, outcome);
-                    }
-                    results.lock().unwrap().push((index, outcome.clone()));
-                    match outcome {
-                        Outcome::Failed(message) => Err(Failed::from(message)),
-                        _ => Ok(()),
-                    }
-                })
-                .with_ignored_flag(ignored)
-            })
+            .map(|t| (t.name.clone(), t.ignored.clone()))
             .collect();
-        let conclusion = libtest_mimic::run(&arguments, trials);
-        if arguments.list {
-            return Ok(conclusion.exit_code());
-        }
-        let mut ran = results.lock().unwrap().clone();
-        // libtest does not run ignored trials; the reports still list them, with the reason.
-        for (index, spec) in plan.iter().enumerate() {
-            if let Some(reason) = &spec.ignored
-                && !ran.iter().any(|(i, _)| *i == index)
-                && selected(&arguments, &spec.name)
-            {
-                ran.push((index, Outcome::Ignored(reason.clone())));
-            }
-        }
-        ran.sort_by_key(|(index, _)| *index);
+        let runs = {
+            let (context, plan) = (context.clone(), plan.clone());
+            move |index: usize| context.run(&plan[index])
+        };
+        let Some(ran) = run_trials(&arguments, options, listed, runs)? else {
+            return Ok(ExitCode::SUCCESS);
+        };
         let report = report(
             &context,
-            ran.into_iter()
+            ran.outcomes
+                .into_iter()
                 .map(|(index, outcome)| result(&context, &plan[index], outcome))
                 .collect(),
         );
-        if let Some(dir) = &options.report {
-            report
-                .write(&self.contract, dir)
-                .map_err(|error| format!("cannot write reports to {}: {error}", dir.display()))?;
-            eprintln!(
-                "conformance reports written to {} (conformance.md, conformance.json, junit.xml)",
-                dir.display()
-            );
-        }
-        if let (true, Some(path)) = (options.bless, &options.expect) {
-            let count = Expectations::bless(
-                path,
-                report.trials.iter().map(|t| (t.name.as_str(), &t.outcome)),
-            )?;
-            eprintln!(
-                "{} written with {count} expected failures; review the reasons, then run with `--expect {}`",
-                path.display(),
-                path.display()
-            );
-            return Ok(ExitCode::SUCCESS);
-        }
-        let expected = report
-            .trials
-            .iter()
-            .filter(|t| matches!(t.outcome, Outcome::Expected(_)))
-            .count();
-        if expected > 0 {
-            eprintln!("{expected} trials failed as the expectations file says (counted as passed)");
-        }
-        Ok(conclusion.exit_code())
+        conclude(options, &report, ran.exit_code)
     }
+}
+
+/// What libtest ran: each trial's outcome by plan index, and its exit code.
+pub(crate) struct Ran {
+    pub outcomes: Vec<(usize, Outcome)>,
+    pub exit_code: ExitCode,
+}
+
+/// Runs the trials `listed` (name, why ignored) as libtest trials, `runs`
+/// judging one by its index, with the expectations file applied. `None`
+/// when libtest only listed them (`--list`).
+pub(crate) fn run_trials(
+    arguments: &Arguments,
+    options: &Options,
+    listed: Vec<(String, Option<String>)>,
+    runs: impl Fn(usize) -> Outcome + Send + Sync + 'static,
+) -> Result<Option<Ran>, String> {
+    let names: Vec<String> = listed.iter().map(|(name, _)| name.clone()).collect();
+    let expectations = match &options.expect {
+        Some(path) if !options.bless => Some(Expectations::read(path, &names)?),
+        _ => None,
+    };
+    // Every trial reads them; one copy is enough.
+    let expectations = Arc::new(expectations);
+    let runs = Arc::new(runs);
+    let results: Arc<Mutex<Vec<(usize, Outcome)>>> = Arc::default();
+    let trials = listed
+        .iter()
+        .cloned()
+        .enumerate()
+        .map(|(index, (name, ignored))| {
+            let (runs, results) = (runs.clone(), results.clone());
+            let expectations = expectations.clone();
+            let trial_name = name.clone();
+            Trial::test(name, move || {
+                let mut outcome = runs(index);
+                if let Some(expectations) = expectations.as_ref() {
+                    outcome = expectations.judge(&trial_name, outcome);
+                }
+                results.lock().unwrap().push((index, outcome.clone()));
+                match outcome {
+                    Outcome::Failed(message) => Err(Failed::from(message)),
+                    _ => Ok(()),
+                }
+            })
+            .with_ignored_flag(ignored.is_some())
+        })
+        .collect();
+    let conclusion = libtest_mimic::run(arguments, trials);
+    if arguments.list {
+        return Ok(None);
+    }
+    let mut ran = results.lock().unwrap().clone();
+    // libtest does not run ignored trials; the reports still list them, with the reason.
+    for (index, (name, ignored)) in listed.iter().enumerate() {
+        if let Some(reason) = ignored
+            && !ran.iter().any(|(i, _)| *i == index)
+            && selected(arguments, name)
+        {
+            ran.push((index, Outcome::Ignored(reason.clone())));
+        }
+    }
+    ran.sort_by_key(|(index, _)| *index);
+    Ok(Some(Ran {
+        outcomes: ran,
+        exit_code: conclusion.exit_code(),
+    }))
+}
+
+/// Writes the reports and the expectations file the options ask for, and
+/// says how many failures were expected.
+pub(crate) fn conclude(
+    options: &Options,
+    report: &Report,
+    exit_code: ExitCode,
+) -> Result<ExitCode, String> {
+    if let Some(dir) = &options.report {
+        report
+            .write(dir)
+            .map_err(|error| format!("cannot write reports to {}: {error}", dir.display()))?;
+        eprintln!(
+            "conformance reports written to {} (conformance.md, conformance.json, junit.xml)",
+            dir.display()
+        );
+    }
+    if let (true, Some(path)) = (options.bless, &options.expect) {
+        let count = Expectations::bless(
+            path,
+            report.trials.iter().map(|t| (t.name.as_str(), &t.outcome)),
+        )?;
+        eprintln!(
+            "{} written with {count} expected failures; review the reasons, then run with `--expect {}`",
+            path.display(),
+            path.display()
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    let expected = report
+        .trials
+        .iter()
+        .filter(|t| matches!(t.outcome, Outcome::Expected(_)))
+        .count();
+    if expected > 0 {
+        eprintln!("{expected} trials failed as the expectations file says (counted as passed)");
+    }
+    Ok(exit_code)
 }
 
 /// Whether libtest's filters select the trial `name`.
@@ -259,13 +303,27 @@ fn command_line(suite: Option<Suite>) -> ExitCode {
     if options.help {
         println!("{HELP}\n");
     }
+    if !options.components.is_empty() {
+        let guests = crate::guest_suite::GuestSuite::new(options.components.clone());
+        let guests = match options.seed {
+            Some(seed) => guests.seed(seed),
+            None => guests,
+        };
+        return match guests.run(&options) {
+            Ok(code) => code,
+            Err(message) => {
+                eprintln!("error: {message}");
+                ExitCode::from(2)
+            }
+        };
+    }
     let suite = match (&options.adapter, suite) {
         (Some(command), _) => Suite::adapter(command.clone()),
         (None, Some(suite)) => suite,
         (None, None) if options.help => return ExitCode::SUCCESS,
         (None, None) => {
             eprintln!(
-                "error: which host? Give its adapter: `airssys-conformance --adapter \"cargo run -q -p my-host-adapter\"` (see --help)"
+                "error: what to judge? A host, through its adapter: `airssys-conformance --adapter \"cargo run -q -p my-host-adapter\"`, or components: `airssys-conformance --component my_component.wasm` (see --help)"
             );
             return ExitCode::from(2);
         }
@@ -288,6 +346,12 @@ fn report(context: &Context, trials: Vec<TrialResult>) -> Report {
         host: context.about.host.clone(),
         provenance: Provenance::new(&context.contract, &context.about, &context.adapter_name()),
         trials,
+        rows: context
+            .contract
+            .functions()
+            .iter()
+            .map(|f| f.path())
+            .collect(),
     }
 }
 
@@ -302,7 +366,7 @@ fn result(context: &Context, spec: &TrialSpec, outcome: Outcome) -> TrialResult 
 
 /// A seed that differs from run to run, so that property-based parts try
 /// other inputs each time.
-fn random_seed() -> u64 {
+pub(crate) fn random_seed() -> u64 {
     use std::hash::{BuildHasher, RandomState};
     RandomState::new().hash_one(std::time::SystemTime::now())
 }

@@ -57,8 +57,15 @@ mod tests {
     #[test]
     fn every_clause_the_wit_names_is_in_the_spec() {
         let spec = Spec::bundled();
-        for function in airssys_contract::HostFn::ALL {
-            for clause in function.clauses() {
+        let imported = airssys_contract::HostFn::ALL
+            .into_iter()
+            .map(|f| (f.to_string(), f.clauses()));
+        let exported = airssys_contract::GuestFn::ALL
+            .into_iter()
+            .map(|f| (f.to_string(), f.clauses()));
+        for (function, clauses) in imported.chain(exported) {
+            assert!(!clauses.is_empty(), "`{function}` names no clause");
+            for clause in clauses {
                 assert_ne!(
                     spec.summary(clause),
                     "(not in docs/spec.md)",

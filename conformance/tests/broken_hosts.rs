@@ -9,12 +9,9 @@ use airssys_conformance::{Contract, Outcome, Report, Suite};
 use airssys_reference_adapter::{ReferenceHost, Registration};
 use broken::defects::DEFECTS;
 
-fn evaluate(name: &str, registration: Registration) -> (Report, Contract) {
+fn evaluate(name: &str, registration: Registration) -> Report {
     let suite = Suite::new(ReferenceHost::with_registration(name, registration)).seed(broken::SEED);
-    (
-        suite.evaluate().expect("the host starts"),
-        Contract::bundled(),
-    )
+    suite.evaluate().expect("the host starts")
 }
 
 fn failed(report: &Report) -> Vec<String> {
@@ -44,24 +41,25 @@ fn ignored(report: &Report) -> Vec<&str> {
 
 #[test]
 fn the_reference_host_passes_every_trial() {
-    let (report, contract) = evaluate("reference", airssys_host::register_host_functions);
+    let report = evaluate("reference", airssys_host::register_host_functions);
     assert_eq!(failed(&report), Vec::<String>::new());
     assert_eq!(ignored(&report), Vec::<&str>::new());
-    assert_eq!(report.matrix(&contract).len(), 17);
+    assert_eq!(report.matrix().len(), 17);
     // Its matrix is the snapshot `reference` of `tests/adapters.rs`, which
     // checks that the adapter process gives the same.
 }
 
 #[test]
 fn a_registration_by_hand_is_judged_as_bindgen_is() {
-    let (report, _) = evaluate("by hand", broken::by_hand_correct);
+    let report = evaluate("by hand", broken::by_hand_correct);
     assert_eq!(failed(&report), Vec::<String>::new());
     assert_eq!(ignored(&report), Vec::<&str>::new());
 }
 
 #[test]
 fn the_design_notes_registration_fails_every_name_and_the_result_types() {
-    let (report, contract) = evaluate("design notes", broken::design_notes);
+    let report = evaluate("design notes", broken::design_notes);
+    let contract = Contract::bundled();
     let names = contract
         .functions()
         .iter()
@@ -98,12 +96,12 @@ fn the_design_notes_registration_fails_every_name_and_the_result_types() {
             trial.outcome
         );
     }
-    insta::assert_snapshot!("design-notes", report.review(&contract));
+    insta::assert_snapshot!("design-notes", report.review());
 }
 
 #[test]
 fn a_wrong_type_fails_only_that_signature() {
-    let (report, contract) = evaluate("wrong signatures", broken::wrong_signatures);
+    let report = evaluate("wrong signatures", broken::wrong_signatures);
     let expected = [
         "storage::list-keys",
         "host-messaging::self-id",
@@ -111,12 +109,12 @@ fn a_wrong_type_fails_only_that_signature() {
     ]
     .map(|f| format!("{f}::signature"));
     assert_eq!(failed(&report), sorted(expected));
-    insta::assert_snapshot!("wrong-signatures", report.review(&contract));
+    insta::assert_snapshot!("wrong-signatures", report.review());
 }
 
 #[test]
 fn a_missing_function_fails_only_its_name() {
-    let (report, contract) = evaluate("missing cancel-request", broken::missing_cancel_request);
+    let report = evaluate("missing cancel-request", broken::missing_cancel_request);
     assert_eq!(failed(&report), ["host-messaging::cancel-request::name"]);
     assert_eq!(
         ignored(&report),
@@ -125,7 +123,7 @@ fn a_missing_function_fails_only_its_name() {
             "host-messaging::cancel-request::behaviour::MSG-7"
         ]
     );
-    insta::assert_snapshot!("missing-function", report.review(&contract));
+    insta::assert_snapshot!("missing-function", report.review());
 }
 
 #[test]
@@ -143,7 +141,7 @@ fn each_behaviour_defect_fails_exactly_its_functions_trials() {
     let mut wrong = Vec::new();
     for (index, defect) in DEFECTS.iter().enumerate() {
         let name = format!("{}: {}", defect.function, defect.what);
-        let (report, contract) = evaluate(&name, defect.registration);
+        let report = evaluate(&name, defect.registration);
         let expected = sorted(
             defect
                 .fails
@@ -154,7 +152,7 @@ fn each_behaviour_defect_fails_exactly_its_functions_trials() {
         if got != expected {
             wrong.push(format!(
                 "{name}\n  expected to fail {expected:?}\n  failed {got:?}\n{}",
-                report.to_markdown(&contract)
+                report.to_markdown()
             ));
         }
         // A function's first defect is `defect-<function>`, its next ones `-2`, `-3`, …
@@ -166,7 +164,7 @@ fn each_behaviour_defect_fails_exactly_its_functions_trials() {
         if earlier > 0 {
             snapshot.push_str(&format!("-{}", earlier + 1));
         }
-        insta::assert_snapshot!(snapshot, report.review(&contract));
+        insta::assert_snapshot!(snapshot, report.review());
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n\n"));
 }

@@ -1,18 +1,22 @@
 //! The `airssys:core@1.0.0` contract as Rust, for every crate of the kit.
 //!
-//! [`HostFn`], [`Interface`] and [`foreach_host_fn!`] are generated from the
-//! WIT in `wit/` by this crate's build script: the WIT is the only list of
-//! functions. Match on [`HostFn`] without a `_` arm, so that a function added
+//! [`HostFn`], [`Interface`], [`GuestFn`] and [`foreach_host_fn!`] are
+//! generated from the WIT in `wit/` by this crate's build script: the WIT is
+//! the only list of functions, imported and exported. Match on [`HostFn`] without a `_` arm, so that a function added
 //! to the WIT fails to build wherever it is not handled yet
 //! (`docs/changing-the-contract.md`).
 //!
 //! [`limits`] holds the defaults `docs/spec.md` gives the contract's limits,
-//! and [`log`] how a log record is cut to them.
+//! [`log`] how a log record is cut to them, [`capability`] what a grant
+//! allows and how a refusal reads, and [`reasons`] the words of the other
+//! refusals.
 
 #![deny(missing_docs)]
 
+pub mod capability;
 pub mod limits;
 pub mod log;
+pub mod reasons;
 
 include!(concat!(env!("OUT_DIR"), "/contract.rs"));
 
@@ -40,6 +44,12 @@ impl HostFn {
 impl std::fmt::Display for HostFn {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.path())
+    }
+}
+
+impl std::fmt::Display for GuestFn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
     }
 }
 

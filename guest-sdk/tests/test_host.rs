@@ -5,7 +5,7 @@
 use std::time::{Duration, UNIX_EPOCH};
 
 use airssys_guest::logging::Level;
-use airssys_guest::testing::TestHost;
+use airssys_guest::testing::{Grants, TestHost};
 use airssys_guest::{
     Component, ComponentError, ComponentId, Error, Message, MessagingError, StorageError,
     messaging, services, storage,
@@ -130,10 +130,110 @@ fn a_cancelled_request_gets_no_callback_and_cannot_be_cancelled_twice() {
     pending.cancel().unwrap();
     assert_eq!(host.deliver_callbacks::<Recorder>().unwrap(), 0);
     let again = messaging::cancel_request(&id).unwrap_err();
-    assert!(
-        matches!(again, MessagingError::InvalidMessage(_)),
-        "{again}"
+    assert_eq!(
+        again,
+        MessagingError::InvalidMessage(format!("request `{id}` was already cancelled"))
     );
+}
+
+#[test]
+fn cancel_request_says_answered_and_unknown_as_the_reference_host_does() {
+    let host = TestHost::new();
+    host.answer(&peer(), |_| Some(b"pong".to_vec()));
+    let id = messaging::request(&peer(), "ping", Duration::from_secs(1))
+        .unwrap()
+        .correlation_id()
+        .to_owned();
+    host.deliver_callbacks::<Recorder>().unwrap();
+    assert_eq!(
+        messaging::cancel_request(&id),
+        Err(MessagingError::InvalidMessage(format!(
+            "request `{id}` was already answered"
+        )))
+    );
+    assert_eq!(
+        messaging::cancel_request("nope"),
+        Err(MessagingError::InvalidMessage(
+            "no pending request `nope` of the caller".into()
+        ))
+    );
+}
+
+#[test]
+fn a_call_without_its_grant_is_refused_first_and_recorded() {
+    let host = TestHost::new();
+    host.load(&peer());
+    host.grant(Grants::nothing().storage_read().send_to("acme/*/*"));
+
+    // The grant is checked before the key: an empty key is refused for the grant.
+    assert_eq!(
+        storage::set("", "v"),
+        Err(StorageError::Io(
+            "capability denied: storage write is not granted".into()
+        ))
+    );
+    assert_eq!(storage::get("k"), Ok(None));
+    messaging::send(&peer(), "hi").unwrap();
+    let other = ComponentId::new("other", "peer", "0");
+    assert_eq!(
+        messaging::request(&other, "hi", Duration::ZERO).map(|p| p.correlation_id().to_owned()),
+        Err(MessagingError::DeliveryFailed(
+            "capability denied: messaging request to other/peer/0 is not granted".into()
+        ))
+    );
+    assert_eq!(
+        messaging::broadcast(&[peer()], "hi"),
+        Err(MessagingError::DeliveryFailed(
+            "capability denied: messaging broadcast to acme/peer/0 is not granted".into()
+        ))
+    );
+    assert_eq!(host.denials().len(), 3);
+    assert_eq!(host.sent().len(), 1);
+}
+
+#[test]
+fn a_target_with_1024_untaken_messages_is_full_until_they_are_taken() {
+    let host = TestHost::new();
+    host.load(&peer());
+    for _ in 0..1024 {
+        messaging::send(&peer(), "x").unwrap();
+    }
+    assert_eq!(
+        messaging::send(&peer(), "x"),
+        Err(MessagingError::QueueFull)
+    );
+    assert_eq!(
+        messaging::broadcast(&[peer()], "x"),
+        Err(MessagingError::QueueFull)
+    );
+    assert_eq!(host.take_sent().len(), 1024);
+    messaging::send(&peer(), "x").unwrap();
+}
+
+#[test]
+fn request_checks_its_timeout_before_the_payload_as_the_reference_host_does() {
+    let host = TestHost::new();
+    host.load(&peer());
+    let huge = vec![0; 1024 * 1024 + 1];
+    assert_eq!(
+        messaging::request(&peer(), huge.clone(), Duration::ZERO)
+            .map(|p| p.correlation_id().to_owned()),
+        Err(MessagingError::InvalidMessage(
+            "timeout-ms is 0; a request needs at least 1 ms to be answered".into()
+        ))
+    );
+    assert_eq!(
+        messaging::request(&peer(), huge, Duration::from_secs(1))
+            .map(|p| p.correlation_id().to_owned()),
+        Err(MessagingError::InvalidMessage(
+            "payload is 1048577 bytes; the limit is 1048576 bytes".into()
+        ))
+    );
+    let day = Duration::from_secs(24 * 3600);
+    assert!(matches!(
+        messaging::request(&peer(), "hi", day),
+        Err(MessagingError::InvalidMessage(why)) if why.contains("the longest a request may wait is 3600000 ms")
+    ));
 }
 
 #[test]

@@ -3,6 +3,9 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+pub use airssys_contract::capability::Capability;
+use airssys_contract::capability::{part_matches, pattern_parts};
+
 use crate::bindings::airssys::core::types::ComponentId;
 use crate::bounded::{Ring, cut};
 
@@ -59,49 +62,18 @@ impl TargetPattern {
 
     /// Reads `namespace/name/instance`, each part a literal or `*`.
     pub fn parse(pattern: &str) -> Result<Self, String> {
-        let parts: Vec<&str> = pattern.split('/').collect();
-        match parts.as_slice() {
-            [namespace, name, instance] => Ok(Self {
-                namespace: (*namespace).into(),
-                name: (*name).into(),
-                instance: (*instance).into(),
-            }),
-            _ => Err(format!(
-                "target pattern `{pattern}` must have three `/`-separated parts, \
-                 e.g. `acme/*/*` or `acme/kv/1`"
-            )),
-        }
+        let [namespace, name, instance] = pattern_parts(pattern)?;
+        Ok(Self {
+            namespace: namespace.into(),
+            name: name.into(),
+            instance: instance.into(),
+        })
     }
 
     pub fn matches(&self, id: &ComponentId) -> bool {
-        let part = |pattern: &str, value: &str| pattern == "*" || pattern == value;
-        part(&self.namespace, &id.namespace)
-            && part(&self.name, &id.name)
-            && part(&self.instance, &id.instance)
-    }
-}
-
-/// An operation that needs a grant.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Capability {
-    StorageRead,
-    StorageWrite,
-    StorageDelete,
-    Send,
-    Request,
-    Broadcast,
-}
-
-impl Capability {
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::StorageRead => "storage read",
-            Self::StorageWrite => "storage write",
-            Self::StorageDelete => "storage delete",
-            Self::Send => "messaging send",
-            Self::Request => "messaging request",
-            Self::Broadcast => "messaging broadcast",
-        }
+        part_matches(&self.namespace, &id.namespace)
+            && part_matches(&self.name, &id.name)
+            && part_matches(&self.instance, &id.instance)
     }
 }
 
@@ -133,13 +105,7 @@ impl Capabilities {
         if granted {
             return Ok(());
         }
-        Err(match target {
-            Some(target) => format!(
-                "capability denied: {} to {target} is not granted",
-                capability.name()
-            ),
-            None => format!("capability denied: {} is not granted", capability.name()),
-        })
+        Err(capability.denied(target.map(|t| t as &dyn std::fmt::Display)))
     }
 }
 

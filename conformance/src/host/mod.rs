@@ -4,6 +4,7 @@
 //! in-process host is driven through the same protocol as an adapter process.
 
 mod adapter;
+pub(crate) use adapter::WASMTIME_VERSION;
 mod components;
 pub(crate) mod linker_runtime;
 

@@ -2,32 +2,38 @@
 //! signatures, following the behaviour clauses of docs/spec.md.
 
 pub(crate) mod storage {
+    use airssys_contract::capability::Capability;
+    use airssys_contract::reasons;
+
     use crate::bindings::airssys::core::errors::StorageError;
     use crate::bindings::airssys::core::storage::StorageUsage;
-    use crate::testing::state::{KEY_LIMIT_BYTES, KEYS, with};
+    use crate::testing::state::{KEY_LIMIT_BYTES, KEYS, State, with};
 
-    /// STO-8, with the reference host's reasons (STO-8.1).
-    fn check(key: &str) -> Result<(), StorageError> {
-        if key.is_empty() {
-            return Err(StorageError::InvalidKey("the key is empty".into()));
+    /// The grant (SEC-1), then the key (STO-8), with the reference host's reasons.
+    fn access(
+        state: &mut State,
+        capability: Capability,
+        key: Option<&str>,
+    ) -> Result<(), StorageError> {
+        state
+            .authorize(capability, None)
+            .map_err(StorageError::IoError)?;
+        match key.and_then(|key| reasons::invalid_key(key, KEY_LIMIT_BYTES)) {
+            Some(reason) => Err(StorageError::InvalidKey(reason)),
+            None => Ok(()),
         }
-        if key.len() > KEY_LIMIT_BYTES {
-            return Err(StorageError::InvalidKey(format!(
-                "the key is {} bytes; the limit is {KEY_LIMIT_BYTES} bytes",
-                key.len()
-            )));
-        }
-        Ok(())
     }
 
     pub fn get(key: &str) -> Result<Option<Vec<u8>>, StorageError> {
-        check(key)?;
-        Ok(with(|state| state.storage.get(key).cloned()))
+        with(|state| {
+            access(state, Capability::StorageRead, Some(key))?;
+            Ok(state.storage.get(key).cloned())
+        })
     }
 
     pub fn set(key: &str, value: &[u8]) -> Result<(), StorageError> {
-        check(key)?;
         with(|state| {
+            access(state, Capability::StorageWrite, Some(key))?;
             let old = state.storage.get(key).map_or(0, |v| key.len() + v.len());
             let used = state.used_bytes() - old as u64 + (key.len() + value.len()) as u64;
             let new_key = !state.storage.contains_key(key);
@@ -40,56 +46,93 @@ pub(crate) mod storage {
     }
 
     pub fn delete(key: &str) -> Result<(), StorageError> {
-        check(key)?;
-        with(|state| state.storage.remove(key));
-        Ok(())
+        with(|state| {
+            access(state, Capability::StorageDelete, Some(key))?;
+            state.storage.remove(key);
+            Ok(())
+        })
     }
 
     pub fn exists(key: &str) -> Result<bool, StorageError> {
-        check(key)?;
-        Ok(with(|state| state.storage.contains_key(key)))
+        with(|state| {
+            access(state, Capability::StorageRead, Some(key))?;
+            Ok(state.storage.contains_key(key))
+        })
     }
 
     pub fn list_keys(prefix: Option<&str>) -> Result<Vec<String>, StorageError> {
-        let prefix = prefix.unwrap_or("");
-        Ok(with(|state| {
-            state
+        with(|state| {
+            access(state, Capability::StorageRead, None)?;
+            let prefix = prefix.unwrap_or("");
+            Ok(state
                 .storage
                 .keys()
                 .filter(|key| key.starts_with(prefix))
                 .cloned()
-                .collect()
-        }))
+                .collect())
+        })
     }
 
     pub fn usage() -> Result<StorageUsage, StorageError> {
-        Ok(with(|state| StorageUsage {
-            used_bytes: state.used_bytes(),
-            quota_bytes: state.quota_bytes,
-            key_count: state.storage.len() as u64,
-        }))
+        with(|state| {
+            access(state, Capability::StorageRead, None)?;
+            Ok(StorageUsage {
+                used_bytes: state.used_bytes(),
+                quota_bytes: state.quota_bytes,
+                key_count: state.storage.len() as u64,
+            })
+        })
     }
 }
 
 pub(crate) mod messaging {
     use std::time::Duration;
 
+    use airssys_contract::capability::Capability;
+    use airssys_contract::reasons;
+
     use crate::ComponentId;
     use crate::bindings::airssys::core::errors::MessagingError;
-    use crate::testing::state::{MESSAGE_LIMIT_BYTES, Pending, Sent, State, with};
+    use crate::testing::state::{
+        MESSAGE_LIMIT_BYTES, PENDING_REQUESTS, Pending, QUEUE_DEPTH, QUEUED_BYTES,
+        REQUEST_TIMEOUT_MS, Sent, Settled, State, with,
+    };
 
-    /// MSG-4.1's order: payload size, then target loaded.
-    fn check(state: &State, targets: &[ComponentId], payload: &[u8]) -> Result<(), MessagingError> {
+    fn authorize(
+        state: &mut State,
+        capability: Capability,
+        target: &ComponentId,
+    ) -> Result<(), MessagingError> {
+        state
+            .authorize(capability, Some(target))
+            .map_err(MessagingError::DeliveryFailed)
+    }
+
+    /// MSG-9: the payload's size, with the reference host's reason.
+    fn check_payload(payload: &[u8]) -> Result<(), MessagingError> {
         if payload.len() > MESSAGE_LIMIT_BYTES {
-            return Err(MessagingError::InvalidMessage(format!(
-                "the payload is {} bytes; the limit is {MESSAGE_LIMIT_BYTES} bytes",
-                payload.len()
+            return Err(MessagingError::InvalidMessage(reasons::payload_too_large(
+                payload.len(),
+                MESSAGE_LIMIT_BYTES,
             )));
         }
-        match targets.iter().find(|target| !state.is_loaded(target)) {
-            Some(missing) => Err(MessagingError::TargetNotFound(missing.clone())),
-            None => Ok(()),
+        Ok(())
+    }
+
+    /// MSG-4.1, MSG-9: the target is loaded and its queue has room.
+    fn check_target(
+        state: &State,
+        target: &ComponentId,
+        payload: &[u8],
+    ) -> Result<(), MessagingError> {
+        if !state.is_loaded(target) {
+            return Err(MessagingError::TargetNotFound(target.clone()));
         }
+        let (count, bytes) = state.queued(target);
+        if count >= QUEUE_DEPTH || bytes.saturating_add(payload.len()) > QUEUED_BYTES {
+            return Err(MessagingError::QueueFull);
+        }
+        Ok(())
     }
 
     pub fn self_id() -> ComponentId {
@@ -98,7 +141,9 @@ pub(crate) mod messaging {
 
     pub fn send(target: &ComponentId, payload: &[u8]) -> Result<(), MessagingError> {
         with(|state| {
-            check(state, std::slice::from_ref(target), payload)?;
+            authorize(state, Capability::Send, target)?;
+            check_payload(payload)?;
+            check_target(state, target, payload)?;
             state.sent.push(Sent {
                 target: target.clone(),
                 payload: payload.to_vec(),
@@ -108,19 +153,31 @@ pub(crate) mod messaging {
         })
     }
 
+    /// MSG-8: every target gets it once, or none does.
     pub fn broadcast(targets: &[ComponentId], payload: &[u8]) -> Result<(), MessagingError> {
         with(|state| {
-            check(state, targets, payload)?;
-            let mut seen = Vec::new();
             for target in targets {
-                if !seen.contains(&target) {
-                    seen.push(target);
-                    state.sent.push(Sent {
-                        target: target.clone(),
-                        payload: payload.to_vec(),
-                        correlation_id: None,
-                    });
+                authorize(state, Capability::Broadcast, target)?;
+            }
+            check_payload(payload)?;
+            let mut distinct: Vec<&ComponentId> = Vec::new();
+            for target in targets {
+                if !distinct.contains(&target) {
+                    distinct.push(target);
                 }
+            }
+            if let Some(absent) = distinct.iter().find(|t| !state.is_loaded(t)) {
+                return Err(MessagingError::TargetNotFound((*absent).clone()));
+            }
+            for target in &distinct {
+                check_target(state, target, payload)?;
+            }
+            for target in distinct {
+                state.sent.push(Sent {
+                    target: target.clone(),
+                    payload: payload.to_vec(),
+                    correlation_id: None,
+                });
             }
             Ok(())
         })
@@ -132,11 +189,21 @@ pub(crate) mod messaging {
         timeout_ms: u64,
     ) -> Result<String, MessagingError> {
         let correlation_id = with(|state| {
-            check(state, std::slice::from_ref(target), payload)?;
+            authorize(state, Capability::Request, target)?;
             if timeout_ms == 0 {
-                return Err(MessagingError::InvalidMessage(
-                    "the timeout is 0 ms; it must be at least 1".into(),
-                ));
+                return Err(MessagingError::InvalidMessage(reasons::timeout_zero()));
+            }
+            if timeout_ms > REQUEST_TIMEOUT_MS {
+                return Err(MessagingError::InvalidMessage(reasons::timeout_too_long(
+                    timeout_ms.into(),
+                    REQUEST_TIMEOUT_MS.into(),
+                )));
+            }
+            check_payload(payload)?;
+            check_target(state, target, payload)?;
+            if state.pending.len() >= PENDING_REQUESTS {
+                // The caller's own queue of requests is full (MSG-5.2).
+                return Err(MessagingError::QueueFull);
             }
             let correlation_id = state.next_correlation_id();
             state.sent.push(Sent {
@@ -170,7 +237,7 @@ pub(crate) mod messaging {
     }
 
     /// MSG-7: pending is cancelled; timed out is `correlation-timeout`;
-    /// anything else is unknown.
+    /// answered, cancelled and unknown say which, as the reference host does.
     pub fn cancel_request(request_id: &str) -> Result<(), MessagingError> {
         with(|state| {
             if let Some(index) = state
@@ -179,14 +246,21 @@ pub(crate) mod messaging {
                 .position(|p| p.correlation_id == request_id)
             {
                 state.pending.remove(index);
-                Ok(())
-            } else if state.timed_out.contains(request_id) {
-                Err(MessagingError::CorrelationTimeout(request_id.to_owned()))
-            } else {
-                Err(MessagingError::InvalidMessage(format!(
-                    "no pending request `{request_id}`: unknown, answered or cancelled"
-                )))
+                state
+                    .settled
+                    .insert(request_id.to_owned(), Settled::Cancelled);
+                return Ok(());
             }
+            if state.timed_out.contains(request_id) {
+                return Err(MessagingError::CorrelationTimeout(request_id.to_owned()));
+            }
+            Err(MessagingError::InvalidMessage(
+                match state.settled.get(request_id) {
+                    Some(Settled::Answered) => reasons::already_answered(request_id),
+                    Some(Settled::Cancelled) => reasons::already_cancelled(request_id),
+                    None => reasons::unknown_request(request_id),
+                },
+            ))
         })
     }
 }

@@ -6,11 +6,21 @@
 //! `cargo test` runs tests in parallel without them seeing each other.
 //!
 //! Where it stands in for a host, it keeps the reference host's defaults
-//! (`airssys_contract::limits`): key and message limits, the storage quota
-//! and key count, log records cut as SVC-1.1 cuts them, and the execution
-//! budget of a call: a sleep past it panics inside `deliver…`, where a host
-//! traps (SVC-4.1). Where it does not yet (issue 12): every capability is
-//! granted, and sent messages are only recorded (no `queue-full`).
+//! (`airssys_contract::limits`) and answers as the reference host does, in
+//! the same order of checks and with the same reasons: clause by clause,
+//!
+//! | clause | the test host |
+//! |---|---|
+//! | STO-1 to STO-9 | kept: key limit, quota and key count, prefix listing, usage |
+//! | STO-10, STO-11 | one component's storage, in memory: nothing to isolate or persist |
+//! | MSG-1, MSG-4.1, MSG-5, MSG-7, MSG-8 | kept: ids, errors in the host's order, correlation ids, `cancel-request`'s answers |
+//! | MSG-2, MSG-3, MSG-6 | sent messages are recorded ([`TestHost::sent`]), not delivered; requests are answered by scripts ([`TestHost::answer`]); timeouts come with [`TestHost::advance`] |
+//! | MSG-9 | kept: the message limit; 1024 untaken messages (or 64 MiB) to one target and its queue is full until [`TestHost::take_sent`]; 1024 pending requests at most |
+//! | SVC-1 | kept: records cut as SVC-1.1 cuts them ([`TestHost::logs`]) |
+//! | SVC-2, SVC-3, SVC-4 | a test clock: it moves only when told or when the component sleeps; a sleep past the 5 s budget of a call panics inside `deliver…`, where a host traps (SVC-4.1) |
+//! | SVC-5, SVC-6 | the components you [`TestHost::load`]; their metadata is made up (version `0.0.0`, `healthy`) |
+//! | SEC-1 | kept, with [`TestHost::grant`]: refused before anything else, "capability denied" in the function's error type, recorded ([`TestHost::denials`]); [`TestHost::new`] grants everything, where a host grants nothing by default |
+//! | SEC-2, RES-1, RES-2 | not modelled: no traps, no memory limit, no rate limits; the conformance suite's GST trials run the built component on the reference host for those |
 //!
 //! ```
 //! use std::time::Duration;
@@ -41,6 +51,7 @@
 //! assert_eq!(replies, 1);
 //! ```
 
+mod grants;
 pub(crate) mod imports;
 mod state;
 
@@ -48,13 +59,14 @@ use std::collections::BTreeMap;
 use std::marker::PhantomData;
 use std::time::{Duration, SystemTime};
 
+pub use grants::Grants;
 pub use state::{LogRecord, Sent};
 
 use crate::bindings::airssys::core::types::{ComponentMessage, MessageMetadata};
 use crate::message::TIMEOUT_CONTENT_TYPE;
 use crate::time::timestamp;
 use crate::{Component, ComponentId, Error, Message};
-use state::{State, default_self_id, with};
+use state::{Settled, State, default_self_id, with};
 
 /// Runs one call into the component: its execution budget counts from now
 /// on the test clock (SVC-4.1).
@@ -125,9 +137,30 @@ impl TestHost {
         self
     }
 
-    /// Every message sent so far, in order.
+    /// What the component may do from now on (SEC-1); [`TestHost::new`]
+    /// grants [`Grants::everything`].
+    pub fn grant(&self, grants: Grants) -> &Self {
+        with(|state| state.grants = grants);
+        self
+    }
+
+    /// The reasons of the calls refused for want of a grant, oldest first
+    /// (the newest 4096, as the reference host's audit log keeps them).
+    pub fn denials(&self) -> Vec<String> {
+        with(|state| state.denials.clone())
+    }
+
+    /// Every message sent and not yet taken, in order. They count as
+    /// undelivered: 1024 to one target (or 64 MiB) and its queue is full
+    /// (MSG-9), as on a host whose dispatcher has not run.
     pub fn sent(&self) -> Vec<Sent> {
         with(|state| state.sent.clone())
+    }
+
+    /// Takes the messages sent so far, as a host's dispatcher delivers
+    /// them: their targets' queues are empty again.
+    pub fn take_sent(&self) -> Vec<Sent> {
+        with(|state| std::mem::take(&mut state.sent))
     }
 
     /// Every record logged so far, in order.
@@ -192,7 +225,14 @@ impl TestHost {
         let mut count = 0;
         for settled in due {
             let (payload, content_type) = match settled.reply {
-                Some(reply) => (reply, None),
+                Some(reply) => {
+                    with(|state| {
+                        state
+                            .settled
+                            .insert(settled.correlation_id.clone(), Settled::Answered)
+                    });
+                    (reply, None)
+                }
                 None => {
                     with(|state| state.timed_out.insert(settled.correlation_id.clone()));
                     (Vec::new(), Some(TIMEOUT_CONTENT_TYPE.to_owned()))

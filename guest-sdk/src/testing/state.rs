@@ -9,11 +9,17 @@ use crate::ComponentId;
 use crate::bindings::airssys::core::host_services::ComponentInfo;
 use crate::logging::Level;
 
-/// The reference host's defaults (docs/spec.md STO-7.1, STO-8, MSG-9).
+use super::grants::Grants;
+
+/// The reference host's defaults (docs/spec.md STO-7.1, STO-8, MSG-5, MSG-9).
 pub(crate) use airssys_contract::limits::{
-    KEY_BYTES as KEY_LIMIT_BYTES, KEYS, MESSAGE_BYTES as MESSAGE_LIMIT_BYTES,
-    STORAGE_QUOTA_BYTES as DEFAULT_QUOTA_BYTES,
+    KEY_BYTES as KEY_LIMIT_BYTES, KEYS, MESSAGE_BYTES as MESSAGE_LIMIT_BYTES, PENDING_REQUESTS,
+    QUEUE_DEPTH, QUEUED_BYTES, REQUEST_TIMEOUT_MS, STORAGE_QUOTA_BYTES as DEFAULT_QUOTA_BYTES,
 };
+
+/// Refusals kept, newest last, as the reference host's audit log keeps them
+/// (SEC-1.3, `HostConfig::audit_log_capacity`).
+pub(crate) const DENIALS_KEPT: usize = 4096;
 
 /// One record the component logged.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,6 +47,13 @@ pub(crate) struct Pending {
     pub reply: Option<Vec<u8>>,
 }
 
+/// How a request that is no longer pending ended, besides timing out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Settled {
+    Answered,
+    Cancelled,
+}
+
 pub(crate) struct State {
     pub self_id: ComponentId,
     /// Loaded components, this one first, in load order.
@@ -53,6 +66,11 @@ pub(crate) struct State {
     pub responders: HashMap<ComponentId, Responder>,
     pub pending: Vec<Pending>,
     pub timed_out: HashSet<String>,
+    /// Requests answered or cancelled, for `cancel-request`'s reason (MSG-7).
+    pub settled: HashMap<String, Settled>,
+    pub grants: Grants,
+    /// Reasons of refused calls, at most [`DENIALS_KEPT`].
+    pub denials: Vec<String>,
     /// When the call into the component that is running now began, on the
     /// test clock: its execution budget counts from there (SVC-4.1).
     pub call_started: Option<SystemTime>,
@@ -72,6 +90,9 @@ impl State {
             responders: HashMap::new(),
             pending: Vec::new(),
             timed_out: HashSet::new(),
+            settled: HashMap::new(),
+            grants: Grants::everything(),
+            denials: Vec::new(),
             call_started: None,
             correlation_ids_issued: 0,
         }
@@ -92,6 +113,33 @@ impl State {
             .iter()
             .map(|(key, value)| (key.len() + value.len()) as u64)
             .sum()
+    }
+
+    /// The grant check (SEC-1): a refusal is recorded, and its reason returned.
+    pub fn authorize(
+        &mut self,
+        capability: airssys_contract::capability::Capability,
+        target: Option<&ComponentId>,
+    ) -> Result<(), String> {
+        self.grants.check(capability, target).inspect_err(|reason| {
+            if self.denials.len() == DENIALS_KEPT {
+                self.denials.remove(0);
+            }
+            self.denials.push(reason.clone());
+        })
+    }
+
+    /// What is undelivered for `target` (MSG-9): the messages sent to it
+    /// and not yet taken by `TestHost::take_sent`, and their bytes. A
+    /// request a script answered was delivered.
+    pub fn queued(&self, target: &ComponentId) -> (usize, usize) {
+        let scripted = self.responders.contains_key(target);
+        self.sent
+            .iter()
+            .filter(|s| &s.target == target && !(scripted && s.correlation_id.is_some()))
+            .fold((0, 0), |(count, bytes), s| {
+                (count + 1, bytes + s.payload.len())
+            })
     }
 
     /// A correlation id no other request of this host has, outgoing or incoming.

@@ -6,6 +6,8 @@ use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+use airssys_contract::reasons;
+
 use crate::bindings::airssys::core::errors::MessagingError;
 use crate::bindings::airssys::core::types::{
     ComponentId, ComponentMessage, CorrelationId, Timestamp,
@@ -152,10 +154,9 @@ impl Router {
 
     fn check_payload(&self, payload: &[u8]) -> Result<(), MessagingError> {
         if payload.len() > self.max_message_bytes {
-            return Err(MessagingError::InvalidMessage(format!(
-                "payload is {} bytes; the limit is {} bytes",
+            return Err(MessagingError::InvalidMessage(reasons::payload_too_large(
                 payload.len(),
-                self.max_message_bytes
+                self.max_message_bytes,
             )));
         }
         Ok(())
@@ -212,15 +213,12 @@ impl Router {
         timeout: Duration,
     ) -> Result<CorrelationId, MessagingError> {
         if timeout.is_zero() {
-            return Err(MessagingError::InvalidMessage(
-                "timeout-ms is 0; a request needs at least 1 ms to be answered".into(),
-            ));
+            return Err(MessagingError::InvalidMessage(reasons::timeout_zero()));
         }
         if timeout > self.max_timeout {
-            return Err(MessagingError::InvalidMessage(format!(
-                "timeout-ms is {}; the longest a request may wait is {} ms",
+            return Err(MessagingError::InvalidMessage(reasons::timeout_too_long(
                 timeout.as_millis(),
-                self.max_timeout.as_millis()
+                self.max_timeout.as_millis(),
             )));
         }
         self.check_payload(&payload)?;
@@ -275,10 +273,10 @@ impl Router {
                 Err(MessagingError::CorrelationTimeout(id.to_owned()))
             }
             Some((owner, Settlement::Answered)) if owner == caller => Err(
-                MessagingError::InvalidMessage(format!("request `{id}` was already answered")),
+                MessagingError::InvalidMessage(reasons::already_answered(id)),
             ),
             Some((owner, Settlement::Cancelled)) if owner == caller => Err(
-                MessagingError::InvalidMessage(format!("request `{id}` was already cancelled")),
+                MessagingError::InvalidMessage(reasons::already_cancelled(id)),
             ),
             _ => Err(unknown_request(id)),
         }
@@ -421,5 +419,5 @@ impl Router {
 }
 
 fn unknown_request(id: &str) -> MessagingError {
-    MessagingError::InvalidMessage(format!("no pending request `{id}` of the caller"))
+    MessagingError::InvalidMessage(reasons::unknown_request(id))
 }

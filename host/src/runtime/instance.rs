@@ -175,7 +175,17 @@ impl LoadedComponent {
                 self.budget_ms
             ),
             Some(Trap::OutOfFuel) => "ran out of fuel (max-fuel)".into(),
-            _ => format!("{error:#}"),
+            // wasmtime's text opens with "error while executing at wasm
+            // backtrace:"; the cause, which says what happened, comes first.
+            _ => {
+                let full = format!("{error:#}");
+                let cause = error.root_cause().to_string();
+                if full.starts_with(&cause) {
+                    full
+                } else {
+                    format!("{cause}\n{full}")
+                }
+            }
         }
     }
 }

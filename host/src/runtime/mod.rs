@@ -21,6 +21,7 @@ use crate::bindings::airssys::core::errors::{ComponentError, WasmError};
 use crate::bindings::airssys::core::types::{
     ComponentConfig, ComponentHandle, ComponentId, ComponentMessage, HealthStatus, ResourceLimits,
 };
+use crate::bindings::exports::airssys::core::component_lifecycle::ComponentMetadata;
 use crate::component_id::{InvalidComponentId, validate_assigned};
 use crate::config::{ConfigError, HostConfig, Limits};
 use crate::ctx::{AirssysCtx, AirssysHost, HostError, register_host_functions};
@@ -149,6 +150,15 @@ impl Runtime {
             source,
         })?;
         self.compile(wasm)
+    }
+
+    /// Whether this runtime's linker gives every import of `component`
+    /// with the right type; the error names the first it cannot give.
+    pub fn links(&self, component: &Component) -> Result<(), String> {
+        self.linker
+            .instantiate_pre(component)
+            .map(drop)
+            .map_err(|error| format!("{error:#}"))
     }
 
     /// Instantiates `component` as `id`, reads its `metadata`, registers it,
@@ -293,9 +303,7 @@ impl Runtime {
     /// Calls `shutdown` and removes the component; it is removed even if
     /// `shutdown` fails or traps, and that failure is returned.
     pub fn unload(&self, id: &ComponentId) -> Result<(), UnloadError> {
-        let component = self
-            .component(id)
-            .ok_or_else(|| CallError::NotLoaded(id.clone()))?;
+        let component = self.loaded(id)?;
         let result = component.call("shutdown", |store, guest| guest.call_shutdown(store));
         self.forget(id);
         match result {
@@ -314,12 +322,40 @@ impl Runtime {
         target: &ComponentId,
         message: &ComponentMessage,
     ) -> Result<Result<Option<Vec<u8>>, WasmError>, CallError> {
-        let component = self
-            .component(target)
-            .ok_or_else(|| CallError::NotLoaded(target.clone()))?;
-        component.call("handle-message", |store, guest| {
+        self.loaded(target)?.call("handle-message", |store, guest| {
             guest.call_handle_message(store, message)
         })
+    }
+
+    /// Calls `target`'s `handle-callback` with `message` directly, as the
+    /// embedder: what the dispatcher does with a reply or a timeout notice.
+    pub fn invoke_callback(
+        &self,
+        target: &ComponentId,
+        message: &ComponentMessage,
+    ) -> Result<Result<(), WasmError>, CallError> {
+        self.loaded(target)?
+            .call("handle-callback", |store, guest| {
+                guest.call_handle_callback(store, message)
+            })
+    }
+
+    /// Calls `target`'s `metadata` anew (the registry keeps what it said at load).
+    pub fn metadata(&self, target: &ComponentId) -> Result<ComponentMetadata, CallError> {
+        self.loaded(target)?
+            .call("metadata", |store, guest| guest.call_metadata(store))
+    }
+
+    /// Calls `target`'s `health`, waiting for a call already running in it
+    /// (`get-component-metadata` does not wait: SVC-6.1).
+    pub fn health(&self, target: &ComponentId) -> Result<HealthStatus, CallError> {
+        self.loaded(target)?
+            .call("health", |store, guest| guest.call_health(store))
+    }
+
+    fn loaded(&self, id: &ComponentId) -> Result<Arc<LoadedComponent>, CallError> {
+        self.component(id)
+            .ok_or_else(|| CallError::NotLoaded(id.clone()))
     }
 
     /// The loaded ids, in load order.

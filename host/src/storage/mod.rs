@@ -7,6 +7,8 @@ pub mod redb;
 #[cfg(test)]
 mod model;
 
+use airssys_contract::reasons;
+
 use crate::bindings::airssys::core::errors::StorageError;
 use crate::bindings::airssys::core::storage::{Host, StorageUsage};
 use crate::ctx::{AirssysCtx, Rated};
@@ -32,17 +34,10 @@ impl AirssysCtx {
         self.authorize(capability, None)
             .map_err(StorageError::IoError)?;
         let Some(key) = key else { return Ok(()) };
-        let limit = self.host.config.max_key_bytes;
-        if key.is_empty() {
-            return Err(StorageError::InvalidKey("the key is empty".into()));
+        match reasons::invalid_key(key, self.host.config.max_key_bytes) {
+            Some(reason) => Err(StorageError::InvalidKey(reason)),
+            None => Ok(()),
         }
-        if key.len() > limit {
-            return Err(StorageError::InvalidKey(format!(
-                "the key is {} bytes; the limit is {limit} bytes",
-                key.len()
-            )));
-        }
-        Ok(())
     }
 
     /// RES-2, after the grant and the key are checked.

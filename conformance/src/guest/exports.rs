@@ -7,15 +7,27 @@ use wasmtime::Engine;
 use wasmtime::component::Component;
 use wasmtime::component::types::{ComponentFunc, ComponentItem, Type};
 
-use airssys_contract::package_parts;
+use airssys_contract::{EXPORTED_INSTANCE, GuestFn, package_parts};
 
-/// The verdict on one expected export function.
+/// The verdict on one function every component exports.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExportVerdict {
-    /// `initialize`, `handle-message`, …
-    pub function: String,
+    /// Which function.
+    pub function: GuestFn,
+    /// Exported under its name, in the instance of the contract's version?
+    /// `Err` says what was found instead.
+    pub name: Result<(), String>,
+    /// With the contract's type? `None` when it is not exported at all;
     /// `Err` says what was expected and what was found, in WIT.
-    pub verdict: Result<(), String>,
+    pub signature: Option<Result<(), String>>,
+}
+
+impl ExportVerdict {
+    /// Both verdicts as one: the first failure.
+    pub fn overall(&self) -> Result<(), String> {
+        self.name.clone()?;
+        self.signature.clone().unwrap_or(Ok(()))
+    }
 }
 
 /// A component that meets the export side of the contract, built from
@@ -25,46 +37,62 @@ pub fn reference_component() -> &'static [u8] {
 }
 
 /// The instance every component exports, e.g. `airssys:core/component-lifecycle@1.0.0`.
-pub fn lifecycle_instance() -> String {
-    let (package, version) = package_parts();
-    format!("{package}/component-lifecycle@{version}")
+pub fn lifecycle_instance() -> &'static str {
+    EXPORTED_INSTANCE
 }
 
 /// Judges `component`'s exports against `reference`'s (a component that
-/// meets the contract), one verdict per function `reference` exports.
+/// meets the contract), one verdict per function of [`GuestFn::ALL`].
 pub fn check_exports(
     engine: &Engine,
     component: &Component,
     reference: &Component,
 ) -> Vec<ExportVerdict> {
     let instance = lifecycle_instance();
-    let expected = functions(engine, reference, &instance)
+    let expected = functions(engine, reference, instance)
         .expect("the reference component exports the lifecycle instance");
-    let found = functions(engine, component, &instance);
-    expected
+    let found = functions(engine, component, instance);
+    GuestFn::ALL
         .into_iter()
-        .map(|(function, want)| {
-            let verdict = match &found {
-                Err(why) => Err(why.clone()),
-                Ok(found) => match found.iter().find(|(name, _)| *name == function) {
-                    None => Err(format!(
-                        "missing: `{instance}` exports no `{function}`; expected `{function}: {}`",
-                        signature(&want)
-                    )),
-                    Some((_, have)) if same(have, &want) => Ok(()),
-                    Some((_, have)) => Err(format!(
-                        "another type: expected `{function}: {}`, found `{function}: {}`",
-                        signature(&want),
-                        signature(have)
-                    )),
+        .map(|function| {
+            let name = function.name();
+            let want = expected
+                .iter()
+                .find(|(n, _)| n == name)
+                .map(|(_, ty)| ty)
+                .unwrap_or_else(|| panic!("the reference component exports no `{name}`"));
+            let (name, signature) = match &found {
+                Err(why) => (Err(why.clone()), None),
+                Ok(found) => match found.iter().find(|(n, _)| n == name) {
+                    None => (
+                        Err(format!(
+                            "missing: `{instance}` exports no `{name}`; expected `{name}: {}`",
+                            signature(want)
+                        )),
+                        None,
+                    ),
+                    Some((_, have)) if same(have, want) => (Ok(()), Some(Ok(()))),
+                    Some((_, have)) => (
+                        Ok(()),
+                        Some(Err(format!(
+                            "another type: expected `{name}: {}`, found `{name}: {}`",
+                            signature(want),
+                            signature(have)
+                        ))),
+                    ),
                 },
             };
-            ExportVerdict { function, verdict }
+            ExportVerdict {
+                function,
+                name,
+                signature,
+            }
         })
         .collect()
 }
 
-fn same(a: &ComponentFunc, b: &ComponentFunc) -> bool {
+/// Whether two functions have the same parameter and result types.
+pub(crate) fn same(a: &ComponentFunc, b: &ComponentFunc) -> bool {
     a.params().map(|(_, t)| t).eq(b.params().map(|(_, t)| t)) && a.results().eq(b.results())
 }
 
@@ -222,40 +250,35 @@ mod tests {
         let engine = Engine::new(&config).unwrap();
         let reference = Component::new(&engine, reference_component()).unwrap();
         let all = check_exports(&engine, &reference, &reference);
-        let names: Vec<&str> = all.iter().map(|v| v.function.as_str()).collect();
-        assert_eq!(
-            names,
-            [
-                "initialize",
-                "handle-message",
-                "handle-callback",
-                "metadata",
-                "health",
-                "shutdown"
-            ]
-        );
-        assert!(all.iter().all(|v| v.verdict.is_ok()), "{all:?}");
+        let names: Vec<GuestFn> = all.iter().map(|v| v.function).collect();
+        assert_eq!(names, GuestFn::ALL);
+        assert!(all.iter().all(|v| v.overall().is_ok()), "{all:?}");
     }
 
     #[test]
     fn a_wrong_type_and_missing_functions_are_told_in_wit() {
         let all = verdicts(WRONG_HEALTH);
-        let health = all.iter().find(|v| v.function == "health").unwrap();
+        let health = all.iter().find(|v| v.function == GuestFn::Health).unwrap();
+        assert_eq!(health.name, Ok(()));
         assert_eq!(
-            health.verdict,
+            health.overall(),
             Err("another type: expected `health: func() -> enum { healthy, degraded, unhealthy, unknown }`, \
                  found `health: func() -> u32`"
                 .into())
         );
-        let shutdown = all.iter().find(|v| v.function == "shutdown").unwrap();
-        let why = shutdown.verdict.clone().unwrap_err();
+        let shutdown = all
+            .iter()
+            .find(|v| v.function == GuestFn::Shutdown)
+            .unwrap();
+        assert_eq!(shutdown.signature, None);
+        let why = shutdown.name.clone().unwrap_err();
         assert!(why.starts_with("missing: `airssys:core/component-lifecycle@1.0.0` exports no `shutdown`; expected `shutdown: func() -> result<_, variant {"), "{why}");
     }
 
     #[test]
     fn another_version_of_the_instance_is_named() {
         let all = verdicts(&WRONG_HEALTH.replace("@1.0.0", "@0.9.0"));
-        let why = all[0].verdict.clone().unwrap_err();
+        let why = all[0].name.clone().unwrap_err();
         assert!(
             why.contains("exports `airssys:core/component-lifecycle@0.9.0` instead of `airssys:core/component-lifecycle@1.0.0`"),
             "{why}"

@@ -1,0 +1,309 @@
+//! The guest clauses (GST-*, `docs/spec.md`), judged by running the
+//! component on the reference host: each trial loads it afresh, with every
+//! capability granted and the default limits, on memory storage.
+
+use airssys_contract::GuestFn;
+use airssys_contract::limits::MESSAGE_BYTES;
+use airssys_host::messaging::router::TIMEOUT_CONTENT_TYPE;
+use airssys_host::runtime::{CallError, LoadError, UnloadError};
+use airssys_host::{Capabilities, ComponentId, ComponentMessage, HostConfig, LoadOptions, Runtime};
+use proptest::prelude::*;
+use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestError, TestRng, TestRunner};
+use wasmtime::Engine;
+use wasmtime::component::Component;
+
+use crate::trials::Outcome;
+
+/// Generated messages per property.
+const CASES: u32 = 24;
+/// Shrink steps at most: each step after a trap loads the component anew.
+const SHRINK_STEPS: u32 = 64;
+
+/// A compiled component and the engine the reference host runs it on.
+pub(crate) struct Subject {
+    pub engine: Engine,
+    pub component: Component,
+}
+
+/// Why a trial concludes early: the outcome to report.
+type Early = Outcome;
+
+/// The two exports that take a message.
+#[derive(Clone, Copy)]
+enum Handler {
+    Message,
+    Callback,
+}
+
+impl Handler {
+    fn function(self) -> GuestFn {
+        match self {
+            Handler::Message => GuestFn::HandleMessage,
+            Handler::Callback => GuestFn::HandleCallback,
+        }
+    }
+}
+
+/// A fresh reference host with the component loaded in it.
+struct Loaded {
+    runtime: Runtime,
+    id: ComponentId,
+}
+
+impl Subject {
+    /// Judges `function`'s clause; `seed` drives the generated inputs.
+    pub fn judge(&self, function: GuestFn, clause: &str, seed: u64) -> Outcome {
+        let judged = match function {
+            GuestFn::Initialize => self.load(function).map(drop),
+            GuestFn::HandleMessage => self.handle_message(seed),
+            GuestFn::HandleCallback => self.handle_callback(),
+            GuestFn::Metadata => self.metadata(),
+            GuestFn::Health => self.load(function).and_then(|loaded| {
+                loaded
+                    .runtime
+                    .health(&loaded.id)
+                    .map(drop)
+                    .map_err(|e| trapped(function, e))
+            }),
+            GuestFn::Shutdown => {
+                self.load(function)
+                    .and_then(|loaded| match loaded.runtime.unload(&loaded.id) {
+                        Ok(()) | Err(UnloadError::Shutdown { .. }) => Ok(()),
+                        Err(UnloadError::Call(error)) => Err(trapped(function, error)),
+                    })
+            }
+        };
+        match judged {
+            Ok(()) => Outcome::Passed,
+            Err(Outcome::Failed(why)) => Outcome::Failed(format!("{clause}: {why}")),
+            Err(other) => other,
+        }
+    }
+
+    /// Loads the component as `local/judged/1`. A failure of `judged`'s own
+    /// call fails the trial; any other failure leaves it unjudged.
+    fn load(&self, judged: GuestFn) -> Result<Loaded, Early> {
+        let config = HostConfig::default();
+        let runtime = Runtime::builder(
+            airssys_host::AirssysHost::new(config)
+                .map_err(|e| Outcome::Failed(format!("the reference host did not start: {e}")))?,
+        )
+        .engine(self.engine.clone())
+        .build()
+        .map_err(|e| Outcome::Failed(format!("the reference host did not start: {e}")))?;
+        let id = ComponentId {
+            namespace: "local".into(),
+            name: "judged".into(),
+            instance: "1".into(),
+        };
+        let options = LoadOptions::granting(Capabilities::all());
+        let unjudged = |why: String| Outcome::Ignored(format!("precondition failed: {why}"));
+        match runtime.load(id.clone(), &self.component, options) {
+            Ok(_) => Ok(Loaded { runtime, id }),
+            Err(LoadError::Instantiate { reason, .. }) => Err(Outcome::Ignored(format!(
+                "the reference host cannot instantiate it ({reason}); its import and export \
+                 trials say why"
+            ))),
+            Err(LoadError::Metadata { problem, .. }) => Err(match judged {
+                GuestFn::Metadata => Outcome::Failed(problem),
+                _ => unjudged(format!("metadata (GST-4): {problem}")),
+            }),
+            Err(LoadError::Initialize { error, .. }) => {
+                let why = format!("initialize returned err({error:?}) for an empty config");
+                Err(match judged {
+                    GuestFn::Initialize => Outcome::Failed(why),
+                    _ => unjudged(format!("{why} (GST-1)")),
+                })
+            }
+            Err(LoadError::Trapped(error)) => Err(match &error {
+                CallError::Trapped { export, .. } if *export == judged.name() => {
+                    trapped(judged, error)
+                }
+                _ => unjudged(error.to_string()),
+            }),
+            Err(
+                error @ (LoadError::InvalidId(_)
+                | LoadError::AlreadyLoaded(_)
+                | LoadError::Limits(_)),
+            ) => Err(Outcome::Failed(format!(
+                "the suite could not load it on the reference host: {error}"
+            ))),
+        }
+    }
+
+    fn handle_message(&self, seed: u64) -> Result<(), Early> {
+        let mut loaded = self.load(GuestFn::HandleMessage)?;
+        let fixed = [
+            ("an empty message", message(Vec::new(), None)),
+            (
+                "a message at the limit (1 MiB)",
+                message(vec![0xA5; MESSAGE_BYTES], None),
+            ),
+            (
+                "an empty request",
+                message(Vec::new(), Some("airssys-conformance-1".into())),
+            ),
+        ];
+        for (what, message) in fixed {
+            loaded = self.deliver(loaded, Handler::Message, what, &message)?;
+        }
+        let strategy = (
+            proptest::collection::vec(any::<u8>(), 0..64 * 1024),
+            proptest::option::of("[ -~]{0,64}"),
+        )
+            .prop_map(|(payload, correlation)| message(payload, correlation));
+        self.holds(seed, loaded, Handler::Message, strategy)
+    }
+
+    fn handle_callback(&self) -> Result<(), Early> {
+        let mut loaded = self.load(GuestFn::HandleCallback)?;
+        let correlation = Some("airssys-conformance-1".to_owned());
+        let reply = message(b"a reply".to_vec(), correlation.clone());
+        let mut timeout = message(Vec::new(), correlation);
+        timeout.metadata.content_type = Some(TIMEOUT_CONTENT_TYPE.into());
+        for (what, message) in [("a reply", reply), ("a timeout notice", timeout)] {
+            loaded = self.deliver(loaded, Handler::Callback, what, &message)?;
+        }
+        Ok(())
+    }
+
+    fn metadata(&self) -> Result<(), Early> {
+        let loaded = self.load(GuestFn::Metadata)?;
+        let metadata = loaded
+            .runtime
+            .metadata(&loaded.id)
+            .map_err(|e| trapped(GuestFn::Metadata, e))?;
+        let limit = HostConfig::default().max_metadata_text_bytes;
+        for (field, text) in [("name", &metadata.name), ("version", &metadata.version)] {
+            if text.is_empty() {
+                return Err(Outcome::Failed(format!(
+                    "`metadata` returned an empty {field}"
+                )));
+            }
+            if text.len() > limit {
+                return Err(Outcome::Failed(format!(
+                    "`metadata` returned a {field} of {} bytes; at most {limit}",
+                    text.len()
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// Calls `handler` with `message`; a trap fails the trial. Gives back the component to call
+    /// next, loaded anew if the call trapped.
+    fn deliver(
+        &self,
+        loaded: Loaded,
+        handler: Handler,
+        what: &str,
+        message: &ComponentMessage,
+    ) -> Result<Loaded, Early> {
+        let called = match handler {
+            Handler::Message => loaded.runtime.invoke(&loaded.id, message).map(drop),
+            Handler::Callback => loaded
+                .runtime
+                .invoke_callback(&loaded.id, message)
+                .map(drop),
+        };
+        match called {
+            Ok(()) => Ok(loaded),
+            Err(error) => Err(Outcome::Failed(format!(
+                "{what}: {}",
+                trapped_text(handler.function(), &error)
+            ))),
+        }
+    }
+
+    /// `handle-message` answers every generated message: proptest's
+    /// smallest failing one is reported with the seed.
+    fn holds(
+        &self,
+        seed: u64,
+        loaded: Loaded,
+        handler: Handler,
+        strategy: impl Strategy<Value = ComponentMessage>,
+    ) -> Result<(), Early> {
+        let mut bytes = [0u8; 32];
+        bytes[..8].copy_from_slice(&seed.to_le_bytes());
+        let config = Config {
+            cases: CASES,
+            max_shrink_iters: SHRINK_STEPS,
+            failure_persistence: None,
+            ..Config::default()
+        };
+        let mut runner =
+            TestRunner::new_with_rng(config, TestRng::from_seed(RngAlgorithm::ChaCha, &bytes));
+        let current = std::cell::RefCell::new(Some(loaded));
+        let result = runner.run(&strategy, |message| {
+            let mut slot = current.borrow_mut();
+            let loaded = match slot.take() {
+                Some(loaded) => loaded,
+                None => self.load(handler.function()).map_err(|early| {
+                    TestCaseError::fail(format!("it could not be loaded again: {early:?}"))
+                })?,
+            };
+            match self.deliver(loaded, handler, "a generated message", &message) {
+                Ok(loaded) => {
+                    *slot = Some(loaded);
+                    Ok(())
+                }
+                Err(early) => Err(TestCaseError::fail(match early {
+                    Outcome::Failed(why) | Outcome::Ignored(why) | Outcome::Expected(why) => why,
+                    Outcome::Passed => unreachable!("a failed call is no pass"),
+                })),
+            }
+        });
+        match result {
+            Ok(()) => Ok(()),
+            Err(TestError::Fail(reason, message)) => Err(Outcome::Failed(format!(
+                "{reason}\n  smallest failing message proptest found: {}\n  (seed {seed}: repeat \
+                 with `--seed {seed}`)",
+                shown(&message)
+            ))),
+            Err(TestError::Abort(reason)) => {
+                Err(Outcome::Failed(format!("{reason} (seed {seed})")))
+            }
+        }
+    }
+}
+
+fn message(payload: Vec<u8>, correlation_id: Option<String>) -> ComponentMessage {
+    use airssys_host::bindings::airssys::core::types::{MessageMetadata, Timestamp};
+    let suite = ComponentId {
+        namespace: "airssys".into(),
+        name: "conformance".into(),
+        instance: "1".into(),
+    };
+    ComponentMessage {
+        sender: suite.clone(),
+        payload,
+        metadata: MessageMetadata {
+            reply_to: correlation_id.is_some().then_some(suite),
+            correlation_id,
+            timestamp: Timestamp {
+                seconds: 1_700_000_000,
+                nanoseconds: 0,
+            },
+            content_type: None,
+        },
+    }
+}
+
+/// A message as a failure shows it: its payload's length and first bytes.
+fn shown(message: &ComponentMessage) -> String {
+    let head: Vec<u8> = message.payload.iter().copied().take(16).collect();
+    format!(
+        "payload of {} bytes starting {head:?}, correlation id {:?}",
+        message.payload.len(),
+        message.metadata.correlation_id
+    )
+}
+
+fn trapped(function: GuestFn, error: CallError) -> Outcome {
+    Outcome::Failed(trapped_text(function, &error))
+}
+
+fn trapped_text(function: GuestFn, error: &CallError) -> String {
+    format!("`{}` did not answer: {error}", function.name())
+}

@@ -1,0 +1,236 @@
+//! The guest side of the contract: whether a built component meets it.
+//! For each component file, one row per export of [`GuestFn::ALL`] (a name
+//! trial, a signature trial and one behaviour trial per GST clause its WIT
+//! doc names) and one row per import (a name trial: does a host provide it;
+//! a signature trial: with the contract's types). Behaviour runs the
+//! component on the reference host; names and types are read from the
+//! component's own type and told in WIT.
+
+mod behaviour;
+mod exports;
+mod imports;
+
+use std::path::{Path, PathBuf};
+
+use airssys_contract::GuestFn;
+use airssys_host::{HostConfig, Runtime};
+use wasmtime::component::Component;
+
+pub use exports::{
+    ExportVerdict, check_exports, lifecycle_instance, reference_component, signature, wit,
+};
+pub use imports::{Provider, provided};
+
+use crate::contract::Contract;
+use crate::trials::{Aspect, Outcome};
+use behaviour::Subject;
+use imports::check_import_types;
+
+/// One trial of the guest plan.
+#[derive(Debug, Clone)]
+pub(crate) struct GuestTrial {
+    /// e.g. `counter::handle-message::behaviour::GST-2`
+    pub name: String,
+    /// The matrix row, e.g. `counter::handle-message`.
+    pub row: String,
+    pub aspect: Aspect,
+    judgement: Judgement,
+}
+
+#[derive(Debug, Clone)]
+enum Judgement {
+    /// Read from the component's type when the plan was made.
+    Read(Outcome),
+    /// Runs the component: the index of the component, the function, its clause.
+    Run(usize, GuestFn, &'static str),
+}
+
+impl GuestTrial {
+    /// Why it is not run, if it is not.
+    pub fn ignored(&self) -> Option<&str> {
+        match &self.judgement {
+            Judgement::Read(Outcome::Ignored(why)) => Some(why),
+            Judgement::Read(_) | Judgement::Run(..) => None,
+        }
+    }
+}
+
+/// The components under judgement and their trials.
+pub(crate) struct GuestPlan {
+    subjects: Vec<Subject>,
+    /// Every trial, component by component, in row order.
+    pub trials: Vec<GuestTrial>,
+    /// The matrix's rows, in order.
+    pub rows: Vec<String>,
+    /// How reports name what was judged, e.g. `components counter.wasm`.
+    pub subject: String,
+}
+
+impl GuestPlan {
+    /// Reads and compiles every file, and judges their names and types.
+    /// Fails, saying which file and why, when one is not a component.
+    pub fn new(contract: &Contract, files: &[PathBuf]) -> Result<Self, String> {
+        let engine = airssys_host::runtime::engine::new_engine(&HostConfig::default())
+            .map_err(|e| format!("cannot start the reference host's engine: {e:#}"))?;
+        let reference = Component::new(&engine, reference_component())
+            .map_err(|e| format!("the suite's reference component does not compile: {e:#}"))?;
+        let linker = Runtime::builder(
+            airssys_host::AirssysHost::new(HostConfig::default()).map_err(|e| e.to_string())?,
+        )
+        .engine(engine.clone())
+        .build()
+        .map_err(|e| e.to_string())?;
+        let mut plan = Self {
+            subjects: Vec::new(),
+            trials: Vec::new(),
+            rows: Vec::new(),
+            subject: format!(
+                "components {}",
+                files
+                    .iter()
+                    .map(|f| f.file_name().unwrap_or_default().to_string_lossy())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        };
+        let mut labels: Vec<String> = Vec::new();
+        for file in files {
+            let component = compile(&engine, file)?;
+            let label = label(file, &labels);
+            labels.push(label.clone());
+            let index = plan.subjects.len();
+            plan.exports(
+                index,
+                &label,
+                check_exports(&engine, &component, &reference),
+            );
+            let links = linker.links(&component);
+            let ty = component.component_type();
+            for (name, _) in ty.imports(&engine) {
+                let row = format!("{label}::import::{name}");
+                let provider = provided(name);
+                let signature = match &provider {
+                    Ok(provider) => verdict(check_import_types(
+                        &engine, contract, &component, name, *provider, &links,
+                    )),
+                    Err(_) => Outcome::Ignored(format!(
+                        "`{name}` is not provided, so it has no type to check (see its name trial)"
+                    )),
+                };
+                plan.push(
+                    &row,
+                    Aspect::Name,
+                    Judgement::Read(verdict(provider.map(drop))),
+                );
+                plan.push(&row, Aspect::Signature, Judgement::Read(signature));
+            }
+            plan.subjects.push(Subject {
+                engine: engine.clone(),
+                component,
+            });
+        }
+        Ok(plan)
+    }
+
+    fn exports(&mut self, index: usize, label: &str, verdicts: Vec<ExportVerdict>) {
+        for export in verdicts {
+            let function = export.function;
+            let row = format!("{label}::{}", function.name());
+            let not_exported = || {
+                format!(
+                    "`{}` is not exported, so it has no type to check (see its name trial)",
+                    function.name()
+                )
+            };
+            let signature = export
+                .signature
+                .map_or_else(|| Outcome::Ignored(not_exported()), verdict);
+            self.push(&row, Aspect::Name, Judgement::Read(verdict(export.name)));
+            self.push(&row, Aspect::Signature, Judgement::Read(signature));
+            for clause in function.clauses() {
+                self.push(
+                    &row,
+                    Aspect::Behaviour(Some(clause.to_string())),
+                    Judgement::Run(index, function, clause),
+                );
+            }
+        }
+    }
+
+    fn push(&mut self, row: &str, aspect: Aspect, judgement: Judgement) {
+        if self.rows.last().map(String::as_str) != Some(row) {
+            self.rows.push(row.to_owned());
+        }
+        let name = match &aspect {
+            Aspect::Name => format!("{row}::name"),
+            Aspect::Signature => format!("{row}::signature"),
+            Aspect::Behaviour(Some(clause)) => format!("{row}::behaviour::{clause}"),
+            Aspect::Behaviour(None) => format!("{row}::behaviour"),
+        };
+        self.trials.push(GuestTrial {
+            name,
+            row: row.to_owned(),
+            aspect,
+            judgement,
+        });
+    }
+
+    /// Runs trial `index`; `seed` drives generated inputs.
+    pub fn run(&self, index: usize, seed: u64) -> Outcome {
+        match &self.trials[index].judgement {
+            Judgement::Read(outcome) => outcome.clone(),
+            Judgement::Run(subject, function, clause) => {
+                self.subjects[*subject].judge(*function, clause, seed)
+            }
+        }
+    }
+}
+
+fn verdict(result: Result<(), String>) -> Outcome {
+    match result {
+        Ok(()) => Outcome::Passed,
+        Err(why) => Outcome::Failed(why),
+    }
+}
+
+/// How trials name a component: its file's stem, made unique.
+fn label(file: &Path, taken: &[String]) -> String {
+    let stem = file
+        .file_stem()
+        .unwrap_or_default()
+        .to_string_lossy()
+        .into_owned();
+    let mut label = stem.clone();
+    let mut n = 1;
+    while taken.contains(&label) {
+        n += 1;
+        label = format!("{stem}-{n}");
+    }
+    label
+}
+
+/// Reads and compiles `file`, saying what to do when it is not a component.
+fn compile(engine: &wasmtime::Engine, file: &Path) -> Result<Component, String> {
+    let shown = file.display();
+    let bytes = std::fs::read(file).map_err(|e| format!("cannot read {shown}: {e}"))?;
+    // A core module's version field is 1; a component's is 0x0d, layer 1.
+    if bytes.starts_with(b"\0asm\x01\0\0\0") {
+        return Err(format!(
+            "{shown} is a core WebAssembly module, not a component: build it with \
+             `cargo build --target wasm32-wasip2` (or `cargo component build`)"
+        ));
+    }
+    Component::new(engine, &bytes).map_err(|e| format!("{shown} is not a valid component: {e:#}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_are_file_stems_made_unique() {
+        let a = label(Path::new("x/counter.wasm"), &[]);
+        let b = label(Path::new("y/counter.wasm"), std::slice::from_ref(&a));
+        assert_eq!((a.as_str(), b.as_str()), ("counter", "counter-2"));
+    }
+}

@@ -1,0 +1,163 @@
+//! The guest side of the suite proves itself: every component of this
+//! workspace passes, and each deliberately broken component fails exactly
+//! its own rows, for the reason its snapshot shows. The broken ones are
+//! `guests/lifecycle.wat`, which passes, with one edit each.
+
+use std::path::PathBuf;
+
+use airssys_conformance::{GuestSuite, Outcome, Report};
+
+/// Fixed, so that the snapshots of generated messages stay the same.
+const SEED: u64 = 7;
+
+const LIFECYCLE: &str = include_str!("guests/lifecycle.wat");
+
+struct BrokenGuest {
+    name: &'static str,
+    /// Replaces the first text with the second in `lifecycle.wat`.
+    edit: (&'static str, &'static str),
+    /// The trials it must fail, and no others.
+    fails: &'static [&'static str],
+}
+
+const COMPONENT: &str = "(component\n";
+
+const BROKEN: &[BrokenGuest] = &[
+    BrokenGuest {
+        name: "missing-export",
+        edit: ("    (export \"health\" (func $health))\n", ""),
+        fails: &["missing-export::health::name"],
+    },
+    BrokenGuest {
+        name: "wrong-type",
+        edit: (
+            "(func $health (result $health-status)",
+            "(func $health (result u32)",
+        ),
+        fails: &["wrong-type::health::signature"],
+    },
+    BrokenGuest {
+        name: "traps-on-large-payloads",
+        edit: (
+            "(func (export \"handle-message\") (param $message i32) (result i32)\n",
+            "(func (export \"handle-message\") (param $message i32) (result i32)\n      \
+             (if (i32.gt_u (i32.load offset=28 (local.get $message)) (i32.const 4096)) \
+             (then unreachable))\n",
+        ),
+        fails: &["traps-on-large-payloads::handle-message::behaviour::GST-2"],
+    },
+    BrokenGuest {
+        name: "refuses-to-initialize",
+        edit: (
+            "(func (export \"initialize\") (param i32 i32 i32 i32 i32 i64 i64 i32 i64) (result i32)\n      \
+             (global.set $bump (i32.const 65536)) (i32.const 512))",
+            // `err(initialization-failed(""))`: the result's case 1, the error's case 0.
+            "(data (i32.const 600) \"\\01\")\n    \
+             (func (export \"initialize\") (param i32 i32 i32 i32 i32 i64 i64 i32 i64) (result i32)\n      \
+             (i32.const 600))",
+        ),
+        fails: &["refuses-to-initialize::initialize::behaviour::GST-1"],
+    },
+    BrokenGuest {
+        name: "unprovided-import",
+        edit: (
+            COMPONENT,
+            "(component\n  (import \"acme:teleport/beam@1.0.0\" (instance (export \"beam\" (func))))\n",
+        ),
+        fails: &["unprovided-import::import::acme:teleport/beam@1.0.0::name"],
+    },
+    BrokenGuest {
+        name: "old-interface-version",
+        edit: (
+            COMPONENT,
+            "(component\n  (import \"airssys:core/host-services@0.9.0\" \
+             (instance (export \"current-time-millis\" (func (result u64)))))\n",
+        ),
+        fails: &["old-interface-version::import::airssys:core/host-services@0.9.0::name"],
+    },
+    BrokenGuest {
+        name: "wrong-import-type",
+        edit: (
+            COMPONENT,
+            "(component\n  (import \"airssys:core/host-services@1.0.0\" \
+             (instance (export \"current-time-millis\" (func (result u32)))))\n",
+        ),
+        fails: &["wrong-import-type::import::airssys:core/host-services@1.0.0::signature"],
+    },
+];
+
+fn evaluate(files: Vec<PathBuf>) -> Report {
+    GuestSuite::new(files)
+        .seed(SEED)
+        .evaluate()
+        .expect("the files are components")
+}
+
+fn failed(report: &Report) -> Vec<&str> {
+    report.failed_names()
+}
+
+#[test]
+fn every_component_of_the_workspace_passes() {
+    let dir = tempfile::tempdir().unwrap();
+    let lifecycle = dir.path().join("lifecycle.wat");
+    std::fs::write(&lifecycle, LIFECYCLE).unwrap();
+    let mut files: Vec<PathBuf> = airssys_guests::ALL
+        .iter()
+        .map(|(_, path)| PathBuf::from(path))
+        .collect();
+    files.push(lifecycle);
+    let report = evaluate(files);
+    assert_eq!(
+        failed(&report),
+        Vec::<&str>::new(),
+        "{}",
+        report.to_markdown()
+    );
+    let ignored: Vec<&str> = report
+        .trials
+        .iter()
+        .filter(|t| matches!(t.outcome, Outcome::Ignored(_)))
+        .map(|t| t.name.as_str())
+        .collect();
+    assert_eq!(ignored, Vec::<&str>::new());
+    // Six exports, a behaviour trial for each, and the imports of each guest.
+    assert!(report.trials.len() > (airssys_guests::ALL.len() + 1) * 18);
+}
+
+#[test]
+fn each_broken_component_fails_exactly_its_own_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    for broken in BROKEN {
+        let (from, to) = broken.edit;
+        assert!(
+            LIFECYCLE.contains(from),
+            "{}: the edit does not apply",
+            broken.name
+        );
+        let file = dir.path().join(format!("{}.wat", broken.name));
+        std::fs::write(&file, LIFECYCLE.replacen(from, to, 1)).unwrap();
+        let report = evaluate(vec![file]);
+        assert_eq!(failed(&report), broken.fails, "{}", report.to_markdown());
+        insta::assert_snapshot!(broken.name, report.review());
+    }
+}
+
+#[test]
+fn a_file_that_is_not_a_component_is_refused_with_the_fix() {
+    let dir = tempfile::tempdir().unwrap();
+    let module = dir.path().join("module.wasm");
+    std::fs::write(&module, wat::parse_str("(module)").unwrap()).unwrap();
+    let why = GuestSuite::new([&module]).evaluate().unwrap_err();
+    assert!(
+        why.contains("core WebAssembly module, not a component"),
+        "{why}"
+    );
+    assert!(why.contains("--target wasm32-wasip2"), "{why}");
+    let missing = dir.path().join("missing.wasm");
+    let why = GuestSuite::new([&missing]).evaluate().unwrap_err();
+    assert!(
+        why.contains("cannot read") && why.contains("missing.wasm"),
+        "{why}"
+    );
+}
