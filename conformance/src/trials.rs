@@ -4,6 +4,8 @@
 
 use std::time::Duration;
 
+use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
+
 /// What of a function a trial judges.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -61,4 +63,18 @@ impl Default for Limits {
             startup: Duration::from_secs(300),
         }
     }
+}
+
+/// A proptest runner whose inputs follow from `seed` alone, so that a
+/// failure's message can name the seed that repeats it (`--seed`).
+pub(crate) fn seeded_runner(seed: u64, cases: u32, shrink_steps: u32) -> TestRunner {
+    let mut bytes = [0u8; 32];
+    bytes[..8].copy_from_slice(&seed.to_le_bytes());
+    let config = Config {
+        cases,
+        max_shrink_iters: shrink_steps,
+        failure_persistence: None,
+        ..Config::default()
+    };
+    TestRunner::new_with_rng(config, TestRng::from_seed(RngAlgorithm::ChaCha, &bytes))
 }

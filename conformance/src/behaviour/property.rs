@@ -7,9 +7,10 @@ use std::fmt::Debug;
 use std::panic::AssertUnwindSafe;
 
 use proptest::strategy::Strategy;
-use proptest::test_runner::{Config, RngAlgorithm, TestError, TestRng, TestRunner};
+use proptest::test_runner::TestError;
 
 use super::{Precondition, Session, cut, precondition_failed};
+use crate::trials::seeded_runner;
 
 /// Generated inputs per property; each costs a few calls to the host.
 const CASES: u32 = 24;
@@ -29,16 +30,7 @@ impl Session<'_> {
         S::Value: Debug,
     {
         let seed = self.seed;
-        let mut bytes = [0u8; 32];
-        bytes[..8].copy_from_slice(&seed.to_le_bytes());
-        let config = Config {
-            cases: CASES,
-            max_shrink_iters: SHRINK_STEPS,
-            failure_persistence: None,
-            ..Config::default()
-        };
-        let mut runner =
-            TestRunner::new_with_rng(config, TestRng::from_seed(RngAlgorithm::ChaCha, &bytes));
+        let mut runner = seeded_runner(seed, CASES, SHRINK_STEPS);
         let session = RefCell::new(self);
         let unjudged = RefCell::new(None);
         let outcome = runner.run(&strategy, |value| {

@@ -8,11 +8,11 @@ use airssys_host::messaging::router::TIMEOUT_CONTENT_TYPE;
 use airssys_host::runtime::{CallError, LoadError, UnloadError};
 use airssys_host::{Capabilities, ComponentId, ComponentMessage, HostConfig, LoadOptions, Runtime};
 use proptest::prelude::*;
-use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestError, TestRng, TestRunner};
+use proptest::test_runner::{TestCaseError, TestError};
 use wasmtime::Engine;
 use wasmtime::component::Component;
 
-use crate::trials::Outcome;
+use crate::trials::{Outcome, seeded_runner};
 
 /// Generated messages per property.
 const CASES: u32 = 24;
@@ -224,16 +224,7 @@ impl Subject {
         handler: Handler,
         strategy: impl Strategy<Value = ComponentMessage>,
     ) -> Result<(), Early> {
-        let mut bytes = [0u8; 32];
-        bytes[..8].copy_from_slice(&seed.to_le_bytes());
-        let config = Config {
-            cases: CASES,
-            max_shrink_iters: SHRINK_STEPS,
-            failure_persistence: None,
-            ..Config::default()
-        };
-        let mut runner =
-            TestRunner::new_with_rng(config, TestRng::from_seed(RngAlgorithm::ChaCha, &bytes));
+        let mut runner = seeded_runner(seed, CASES, SHRINK_STEPS);
         let current = std::cell::RefCell::new(Some(loaded));
         let result = runner.run(&strategy, |message| {
             let mut slot = current.borrow_mut();
