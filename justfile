@@ -77,7 +77,6 @@ test:
 clause FILTER:
     cargo test -p airssys-host --test clauses -- {{FILTER}}
 
-# The reference host's costs (load, call, storage import, routed message), by divan.
 # STO-11 under fire: kill the redb writer ROUNDS times (CI runs 25, about 10 s).
 kill-loop ROUNDS="1000":
     AIRSSYS_KILL_ROUNDS={{ROUNDS}} cargo test -p airssys-host --test clauses -- --exact persistence::sto_11_a_killed_writer_loses_no_acknowledged_write_and_tears_no_value
@@ -86,7 +85,13 @@ kill-loop ROUNDS="1000":
 hostile:
     cargo test -p airssys-host --test hostile -- --nocapture
 
+# Every host function's cost beside wasmtime's floor (ratios), and load,
+# handle-message, messaging and redb rows; docs/performance.md keeps the latest.
 bench *ARGS:
+    cargo bench -p airssys-host --bench floors -- {{ARGS}}
+
+# The reference host's costs (load, call, storage import, routed message), by divan.
+bench-calls *ARGS:
     cargo bench -p airssys-host --bench calls -- {{ARGS}}
 
 fmt:

@@ -59,6 +59,9 @@ struct State {
     queue: VecDeque<Delivery>,
     queued: HashMap<ComponentId, Queued>,
     pending: HashMap<CorrelationId, Pending>,
+    /// Each caller's count of `pending`, so a request checks MSG-5.2's
+    /// bound without walking every pending request.
+    waiting: HashMap<ComponentId, usize>,
     settled: HashMap<CorrelationId, (ComponentId, Settlement)>,
     /// Each caller's settled requests, oldest first.
     settled_order: HashMap<ComponentId, VecDeque<CorrelationId>>,
@@ -113,10 +116,34 @@ impl State {
     }
 
     fn push(&mut self, delivery: Delivery) {
-        let queued = self.queued.entry(delivery.target.clone()).or_default();
+        // Cloning the id (three strings) only for a target's first delivery.
+        let queued = match self.queued.get_mut(&delivery.target) {
+            Some(queued) => queued,
+            None => self.queued.entry(delivery.target.clone()).or_default(),
+        };
         queued.deliveries += 1;
         queued.bytes += delivery.message.payload.len();
         self.queue.push_back(delivery);
+    }
+
+    fn add_pending(&mut self, id: CorrelationId, pending: Pending) {
+        *self.waiting.entry(pending.caller.clone()).or_default() += 1;
+        self.pending.insert(id, pending);
+    }
+
+    fn take_pending(&mut self, id: &str) -> Option<Pending> {
+        let pending = self.pending.remove(id)?;
+        if let Some(count) = self.waiting.get_mut(&pending.caller) {
+            *count -= 1;
+            if *count == 0 {
+                self.waiting.remove(&pending.caller);
+            }
+        }
+        Some(pending)
+    }
+
+    fn waiting(&self, caller: &ComponentId) -> usize {
+        self.waiting.get(caller).copied().unwrap_or_default()
     }
 
     fn settle(&mut self, id: CorrelationId, caller: ComponentId, how: Settlement) {
@@ -224,18 +251,13 @@ impl Router {
         self.check_payload(&payload)?;
         let mut state = self.lock();
         self.check_target(&state, registry, &target, payload.len())?;
-        let waiting = state
-            .pending
-            .values()
-            .filter(|p| &p.caller == sender)
-            .count();
-        if waiting >= self.max_pending {
+        if state.waiting(sender) >= self.max_pending {
             // The caller's own queue of requests is full (MSG-5.2).
             return Err(MessagingError::QueueFull);
         }
         state.issued += 1;
         let id = format!("{}-{}", self.run_tag, state.issued);
-        state.pending.insert(
+        state.add_pending(
             id.clone(),
             Pending {
                 caller: sender.clone(),
@@ -264,7 +286,7 @@ impl Router {
             if &pending.caller != caller {
                 return Err(unknown_request(id));
             }
-            state.pending.remove(id);
+            state.take_pending(id);
             state.settle(id.to_owned(), caller.clone(), Settlement::Cancelled);
             return Ok(());
         }
@@ -323,6 +345,7 @@ impl Router {
         state.queue.retain(|delivery| &delivery.target != id);
         state.queued.remove(id);
         state.pending.retain(|_, pending| &pending.caller != id);
+        state.waiting.remove(id);
         if let Some(settled) = state.settled_order.remove(id) {
             for correlation in settled {
                 state.settled.remove(&correlation);
@@ -364,7 +387,7 @@ impl Router {
                 self.max_queued_bytes
             ));
         }
-        let pending = state.pending.remove(id).expect("looked up above");
+        let pending = state.take_pending(id).expect("looked up above");
         state.settle(id.to_owned(), pending.caller.clone(), Settlement::Answered);
         // Callbacks bypass the depth limit: the caller asked for this one.
         state.push(Delivery {
@@ -387,7 +410,7 @@ impl Router {
             .collect();
         expired.sort_by_key(|(_, deadline)| *deadline);
         for (id, _) in &expired {
-            let pending = state.pending.remove(id).expect("listed above");
+            let pending = state.take_pending(id).expect("listed above");
             state.settle(id.clone(), pending.caller.clone(), Settlement::TimedOut);
             // Sent in the name of the target that did not answer.
             state.push(Delivery {

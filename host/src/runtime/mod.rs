@@ -102,6 +102,7 @@ pub enum LoadError {
 pub struct Runtime {
     engine: Engine,
     linker: Linker<ComponentState>,
+    prepared: Prepared,
     host: Arc<AirssysHost>,
     components: RwLock<HashMap<ComponentId, Arc<LoadedComponent>>>,
     next_handle: AtomicU64,
@@ -282,11 +283,9 @@ impl Runtime {
             id: id.clone(),
             reason: format!("{error:#}"),
         };
-        let pre = self
-            .linker
-            .instantiate_pre(component)
-            .map_err(instantiate_error)?;
-        let exports = RuntimeHostPre::new(pre)
+        let exports = self
+            .prepared
+            .get_or_prepare(&self.linker, component)
             .map_err(instantiate_error)?
             .instantiate(&mut store)
             .map_err(instantiate_error)?;
@@ -381,6 +380,43 @@ impl Runtime {
     }
 }
 
+/// How many compiled components keep their linked, export-checked form, so
+/// that loading one again skips the import type checks (most recent kept).
+const PREPARED_COMPONENTS: usize = 16;
+
+/// Components already linked against this runtime's linker. A component is
+/// known by the address of its compiled code, which cannot be reused while
+/// the entry holds the component.
+#[derive(Default)]
+struct Prepared(Mutex<Vec<(Component, RuntimeHostPre<ComponentState>)>>);
+
+impl Prepared {
+    fn get_or_prepare(
+        &self,
+        linker: &Linker<ComponentState>,
+        component: &Component,
+    ) -> wasmtime::Result<RuntimeHostPre<ComponentState>> {
+        let code = component.image_range().start;
+        let mut entries = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(at) = entries
+            .iter()
+            .position(|(known, _)| known.image_range().start == code)
+        {
+            let entry = entries.remove(at);
+            let pre = entry.1.clone();
+            entries.push(entry);
+            return Ok(pre);
+        }
+        // Linking runs no guest code; holding the lock meanwhile is short.
+        let pre = RuntimeHostPre::new(linker.instantiate_pre(component)?)?;
+        if entries.len() == PREPARED_COMPONENTS {
+            entries.remove(0);
+        }
+        entries.push((component.clone(), pre.clone()));
+        Ok(pre)
+    }
+}
+
 type RegisterFn = Box<dyn FnOnce(&mut Linker<ComponentState>) -> wasmtime::Result<()>>;
 
 /// Builds a [`Runtime`] with options most embedders never need.
@@ -428,6 +464,7 @@ impl RuntimeBuilder {
             _ticker: EpochTicker::start(&engine, self.host.config.epoch_tick),
             engine,
             linker,
+            prepared: Prepared::default(),
             host: Arc::new(self.host),
             components: RwLock::default(),
             next_handle: AtomicU64::new(1),
@@ -445,4 +482,44 @@ pub enum UnloadError {
         id: ComponentId,
         error: ComponentError,
     },
+}
+
+#[cfg(test)]
+mod prepared {
+    use super::*;
+
+    fn name_of(runtime: &Runtime, id: &ComponentId) -> String {
+        runtime.host().registry().get(id).expect("loaded").name
+    }
+
+    #[test]
+    fn each_component_keeps_its_own_prepared_form_and_the_cache_stays_bounded() {
+        let runtime = Runtime::new(HostConfig::default()).unwrap();
+        let storage = runtime.compile_file(airssys_guests::STORAGE_PROBE).unwrap();
+        let messaging = runtime
+            .compile_file(airssys_guests::MESSAGING_PROBE)
+            .unwrap();
+        let load = |name: &str, component: &Component| {
+            let id = ComponentId::new("test", name, "0");
+            runtime
+                .load(id.clone(), component, LoadOptions::default())
+                .unwrap();
+            name_of(&runtime, &id)
+        };
+        let first = load("a", &storage);
+        let other = load("b", &messaging);
+        assert_ne!(first, other);
+        assert_eq!(
+            load("c", &storage),
+            first,
+            "the storage probe's own exports"
+        );
+        assert_eq!(load("d", &messaging), other);
+        for n in 0..PREPARED_COMPONENTS + 4 {
+            let fresh = runtime.compile_file(airssys_guests::COUNTER).unwrap();
+            load(&format!("counter{n}"), &fresh);
+        }
+        let kept = runtime.prepared.0.lock().unwrap().len();
+        assert_eq!(kept, PREPARED_COMPONENTS);
+    }
 }

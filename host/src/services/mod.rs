@@ -47,6 +47,10 @@ impl Host for AirssysCtx {
     }
 
     fn sleep_millis(&mut self, duration_ms: u64) -> wasmtime::Result<()> {
+        // Nothing to wait for, and no budget can be exceeded by it: no clock read.
+        if duration_ms == 0 {
+            return Ok(());
+        }
         let asked = Duration::from_millis(duration_ms);
         let remaining = self.remaining_budget();
         if asked > remaining {

@@ -1,6 +1,7 @@
 //! The in-memory backend: the default, nothing to set up, gone when the host stops.
 
 use std::collections::{BTreeMap, HashMap};
+use std::ops::Bound;
 use std::sync::{Arc, Mutex, RwLock};
 
 use super::backend::{BackendError, Namespace, Quota, StorageBackend, Usage};
@@ -79,7 +80,7 @@ impl StorageBackend for MemoryBackend {
         Ok(self.with(namespace, |entries| {
             entries
                 .values
-                .range(prefix.to_owned()..)
+                .range::<str, _>((Bound::Included(prefix), Bound::Unbounded))
                 .map(|(key, _)| key)
                 .take_while(|key| key.starts_with(prefix))
                 .cloned()
