@@ -75,6 +75,10 @@ fn main() {
     }
     let rate = rows::messaging_rate(&plan);
     println!("\nmessaging: {rate:.0} send + delivery per second on one thread");
+    println!(
+        "a wall-clock read (`SystemTime::now`): {}",
+        shown(rows::clock_read(&plan))
+    );
 }
 
 fn shown(time: Duration) -> String {

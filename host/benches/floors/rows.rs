@@ -100,6 +100,10 @@ impl Bench {
         Self { runtime, caller }
     }
 
+    fn in_memory(side: Side, engine: &Engine, component: &Component) -> Self {
+        Self::new(side, StorageConfig::InMemory, engine, component)
+    }
+
     fn invoke(&self, payload: &str) -> Option<Vec<u8>> {
         let message =
             ComponentMessage::new(ComponentId::new("bench", "driver", "0"), payload.into());
@@ -157,13 +161,8 @@ fn compare(
 pub fn functions(plan: &Plan, filters: &[String]) -> Vec<Row> {
     let engine = shared_engine();
     let component = bench_guest(&engine);
-    let reference = Bench::new(
-        Side::Reference,
-        StorageConfig::InMemory,
-        &engine,
-        &component,
-    );
-    let floor = Bench::new(Side::Floor, StorageConfig::InMemory, &engine, &component);
+    let reference = Bench::in_memory(Side::Reference, &engine, &component);
+    let floor = Bench::in_memory(Side::Floor, &engine, &component);
     HostFn::ALL
         .into_iter()
         .filter(|function| {
@@ -188,7 +187,63 @@ pub fn others(plan: &Plan) -> Vec<Row> {
     let mut rows = vec![load(plan, &engine, &component, &bare)];
     rows.extend(handle_message(plan, &engine, &component, &bare));
     rows.extend(redb(plan, &engine, &component));
+    rows.push(memory_backend(plan));
     rows
+}
+
+/// The memory backend's `contains` alone (a namespace lookup and two locks
+/// around the map) against the same lookup in a bare `BTreeMap`: the part
+/// of a storage call's cost over its floor that is the backend's.
+fn memory_backend(plan: &Plan) -> Row {
+    use airssys_host::storage::memory::MemoryBackend;
+    let backend = MemoryBackend::new();
+    let quota = airssys_host::storage::backend::Quota {
+        bytes: u64::MAX,
+        keys: u64::MAX,
+    };
+    backend
+        .set("bench/caller/0", "k", &[7; 1024], quota)
+        .unwrap();
+    let map: std::collections::BTreeMap<String, Vec<u8>> =
+        [("k".to_owned(), vec![7; 1024])].into_iter().collect();
+    let calls = plan.calls;
+    compare(
+        "`MemoryBackend::contains` vs a bare `BTreeMap` lookup".into(),
+        plan,
+        || {
+            let started = Instant::now();
+            for _ in 0..calls {
+                std::hint::black_box(
+                    backend
+                        .contains(std::hint::black_box("bench/caller/0"), "k")
+                        .unwrap(),
+                );
+            }
+            started.elapsed() / calls
+        },
+        || {
+            let started = Instant::now();
+            for _ in 0..calls {
+                std::hint::black_box(map.contains_key(std::hint::black_box("k")));
+            }
+            started.elapsed() / calls
+        },
+    )
+}
+
+/// What one read of the wall clock costs here: `current-time` and
+/// `current-time-millis` make one, their floors none.
+pub fn clock_read(plan: &Plan) -> Duration {
+    let calls = plan.calls;
+    let mut times = Vec::new();
+    for _ in 0..plan.samples {
+        let started = Instant::now();
+        for _ in 0..calls {
+            std::hint::black_box(std::time::SystemTime::now());
+        }
+        times.push(started.elapsed() / calls);
+    }
+    median(times)
 }
 
 /// `Runtime::load` (instantiate, metadata, registry, initialize) against
@@ -234,7 +289,7 @@ fn load(plan: &Plan, engine: &Engine, component: &Component, bare: &Bare) -> Row
 /// call of `health` on a bare instance (no runtime around it), and against
 /// `handle-message` on the bare instance.
 fn handle_message(plan: &Plan, engine: &Engine, component: &Component, bare: &Bare) -> Vec<Row> {
-    let bench = Bench::new(Side::Reference, StorageConfig::InMemory, engine, component);
+    let bench = Bench::in_memory(Side::Reference, engine, component);
     let message = ComponentMessage::new(ComponentId::new("bench", "driver", "0"), Vec::new());
     let mut store = bare.store();
     let exports = RuntimeHostPre::new(bare.pre.clone())
@@ -360,13 +415,7 @@ fn redb(plan: &Plan, engine: &Engine, component: &Component) -> Vec<Row> {
     let raw_set = || {
         let started = Instant::now();
         for _ in 0..writes {
-            let write = raw.begin_write().unwrap();
-            write
-                .open_table(RAW)
-                .unwrap()
-                .insert("k", [7u8; 1024].as_slice())
-                .unwrap();
-            write.commit().unwrap();
+            raw_set_once(&raw);
         }
         started.elapsed() / writes
     };
@@ -400,6 +449,12 @@ fn redb(plan: &Plan, engine: &Engine, component: &Component) -> Vec<Row> {
 
 fn raw_redb(path: &Path) -> Database {
     let db = Database::create(path).expect("creates");
+    raw_set_once(&db);
+    db
+}
+
+/// One durable write of the 1 KiB value, in a transaction of its own.
+fn raw_set_once(db: &Database) {
     let write = db.begin_write().unwrap();
     write
         .open_table(RAW)
@@ -407,7 +462,6 @@ fn raw_redb(path: &Path) -> Database {
         .insert("k", [7u8; 1024].as_slice())
         .unwrap();
     write.commit().unwrap();
-    db
 }
 
 /// `send` and its delivery, per second: the guest sends `calls` messages to
@@ -415,12 +469,7 @@ fn raw_redb(path: &Path) -> Database {
 pub fn messaging_rate(plan: &Plan) -> f64 {
     let engine = shared_engine();
     let component = bench_guest(&engine);
-    let bench = Bench::new(
-        Side::Reference,
-        StorageConfig::InMemory,
-        &engine,
-        &component,
-    );
+    let bench = Bench::in_memory(Side::Reference, &engine, &component);
     let calls = plan.calls;
     let payload = format!("{} {calls}", HostFn::Send.path());
     let mut times = Vec::new();

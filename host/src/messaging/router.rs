@@ -127,7 +127,13 @@ impl State {
     }
 
     fn add_pending(&mut self, id: CorrelationId, pending: Pending) {
-        *self.waiting.entry(pending.caller.clone()).or_default() += 1;
+        // The id is cloned (three strings) only for a caller's first request.
+        match self.waiting.get_mut(&pending.caller) {
+            Some(count) => *count += 1,
+            None => {
+                self.waiting.insert(pending.caller.clone(), 1);
+            }
+        }
         self.pending.insert(id, pending);
     }
 
@@ -147,7 +153,10 @@ impl State {
     }
 
     fn settle(&mut self, id: CorrelationId, caller: ComponentId, how: Settlement) {
-        let order = self.settled_order.entry(caller.clone()).or_default();
+        let order = match self.settled_order.get_mut(&caller) {
+            Some(order) => order,
+            None => self.settled_order.entry(caller.clone()).or_default(),
+        };
         if order.len() == SETTLED_MEMORY
             && let Some(oldest) = order.pop_front()
         {

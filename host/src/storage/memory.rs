@@ -8,7 +8,10 @@ use super::backend::{BackendError, Namespace, Quota, StorageBackend, Usage};
 
 /// Clones share the same storage: an embedder (or a test) can keep it
 /// across a restart of the host. Each namespace has its own lock, so one
-/// component's long `list-keys` never holds up another's storage calls.
+/// component's long `list-keys` holds up no other component's storage
+/// calls, except a first call in a new namespace, which waits for the
+/// namespace map: calls hold its read lock rather than pay for an `Arc`
+/// clone each (`docs/performance.md`).
 #[derive(Default, Clone)]
 pub struct MemoryBackend {
     namespaces: Arc<RwLock<HashMap<String, Arc<Mutex<Entries>>>>>,
@@ -26,20 +29,25 @@ impl MemoryBackend {
     }
 
     fn with<R>(&self, namespace: &Namespace, f: impl FnOnce(&mut Entries) -> R) -> R {
-        let known = {
-            let namespaces = self.namespaces.read().unwrap_or_else(|p| p.into_inner());
-            namespaces.get(namespace).cloned()
-        };
-        let entries = known.unwrap_or_else(|| {
-            let mut namespaces = self.namespaces.write().unwrap_or_else(|p| p.into_inner());
-            namespaces.entry(namespace.to_owned()).or_default().clone()
-        });
         // A panic while holding the lock cannot leave a half-applied write:
         // every mutation below is computed first and applied last.
-        let mut entries = entries
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        f(&mut entries)
+        let lock = |entries: &Mutex<Entries>| {
+            let mut entries = entries
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            f(&mut entries)
+        };
+        {
+            let namespaces = self.namespaces.read().unwrap_or_else(|p| p.into_inner());
+            if let Some(entries) = namespaces.get(namespace) {
+                return lock(entries);
+            }
+        }
+        let entries = {
+            let mut namespaces = self.namespaces.write().unwrap_or_else(|p| p.into_inner());
+            namespaces.entry(namespace.to_owned()).or_default().clone()
+        };
+        lock(&entries)
     }
 }
 
