@@ -201,7 +201,12 @@ impl Report {
         );
         for row in self.matrix() {
             let run = row.behaviour_passed + row.behaviour_failed;
-            let mut behaviour = format!("{} of {run} passed", row.behaviour_passed);
+            let judged = run + row.behaviour_ignored + row.behaviour_expected;
+            // An import of a component has no behaviour of its own to judge.
+            let mut behaviour = match judged {
+                0 => "—".to_owned(),
+                _ => format!("{} of {run} passed", row.behaviour_passed),
+            };
             if row.behaviour_failed > 0 {
                 behaviour = format!("**{behaviour}**");
             }
