@@ -58,16 +58,24 @@ impl Grants {
 
     /// Storage read, write and delete.
     pub fn storage(self) -> Self {
-        Self {
-            storage_write: true,
-            storage_delete: true,
-            ..self.storage_read()
-        }
+        self.storage_read().storage_write().storage_delete()
     }
 
     /// `get`, `exists`, `list-keys` and `usage`.
     pub fn storage_read(mut self) -> Self {
         self.storage_read = true;
+        self
+    }
+
+    /// `set`.
+    pub fn storage_write(mut self) -> Self {
+        self.storage_write = true;
+        self
+    }
+
+    /// `delete`.
+    pub fn storage_delete(mut self) -> Self {
+        self.storage_delete = true;
         self
     }
 

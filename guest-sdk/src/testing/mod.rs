@@ -22,6 +22,11 @@
 //! | SEC-1 | kept, with [`TestHost::grant`]: refused before anything else, "capability denied" in the function's error type, recorded ([`TestHost::denials`]); [`TestHost::new`] grants everything, where a host grants nothing by default |
 //! | SEC-2, RES-1, RES-2 | not modelled: no traps, no memory limit, no rate limits; the conformance suite's GST trials run the built component on the reference host for those |
 //!
+//! The storage and messaging rows are held to it by test: the storage and
+//! messaging probes run natively here and as components on the reference
+//! host, and generated call sequences under generated grants get the same
+//! replies, reasons included (`host/tests/clauses/sdk_test_host.rs`).
+//!
 //! ```
 //! use std::time::Duration;
 //! use airssys_guest::testing::TestHost;
@@ -192,6 +197,15 @@ impl TestHost {
         payload: impl Into<Vec<u8>>,
     ) -> Result<Option<Vec<u8>>, Error> {
         let message = self.message(sender, payload.into(), None, None);
+        in_call(|| C::handle_message(message))
+    }
+
+    /// Calls `C::handle_message` with `message` as it is: a content type,
+    /// a correlation id or a timestamp of the test's choosing.
+    pub fn deliver_message<C: Component>(
+        &self,
+        message: Message,
+    ) -> Result<Option<Vec<u8>>, Error> {
         in_call(|| C::handle_message(message))
     }
 

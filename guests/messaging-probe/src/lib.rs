@@ -13,7 +13,9 @@ thread_local! {
     static INBOX: RefCell<Vec<Received>> = const { RefCell::new(Vec::new()) };
 }
 
-struct MessagingProbe;
+/// The probe as a Rust type, for running it natively on the SDK's `TestHost`
+/// beside its component on the reference host (`host/tests/clauses/sdk_test_host.rs`).
+pub struct MessagingProbe;
 
 fn wit_error(error: MessagingError) -> WitError {
     match error {

@@ -4,7 +4,9 @@
 use airssys_guest::{Component, Error, Message, Metadata, StorageError, storage};
 use airssys_probe_protocol::{self as probe, Call, Reply, Returned, WitError};
 
-struct StorageProbe;
+/// The probe as a Rust type, for running it natively on the SDK's `TestHost`
+/// beside its component on the reference host (`host/tests/clauses/sdk_test_host.rs`).
+pub struct StorageProbe;
 
 fn wit_error(error: StorageError) -> WitError {
     match error {

@@ -7,6 +7,7 @@ mod harness;
 mod messaging;
 mod persistence;
 mod sdk_example;
+mod sdk_test_host;
 mod security;
 mod services;
 mod storage;

@@ -1,0 +1,252 @@
+//! The SDK's `TestHost` answers as the reference host does: the storage
+//! probe runs natively on `TestHost` and as a component on the reference
+//! host, and the same generated calls, under the same grant and quota, get
+//! the same replies, errors and reasons included (STO-1..9, SEC-1).
+
+use airssys_guest::testing::{Grants, TestHost};
+use airssys_host::{Capabilities, HostConfig, LoadOptions};
+use airssys_probe_protocol::{self as probe, Call};
+use proptest::prelude::*;
+use storage_probe::StorageProbe;
+
+use crate::harness::{Harness, STORAGE_PROBE};
+
+/// `call` as the harness sends it to a probe on the reference host.
+fn probe_call(call: &Call) -> airssys_guest::Message {
+    let mut message = airssys_guest::Message::new(
+        airssys_guest::ComponentId::new("airssys-test", "harness", "0"),
+        probe::encode_call(call),
+    );
+    message.content_type = Some(probe::CALL_CONTENT_TYPE.into());
+    message
+}
+
+/// Small, so that generated writes reach it (STO-9).
+const QUOTA: u64 = 64;
+
+/// Which storage capabilities both hosts grant (SEC-1.1).
+#[derive(Debug, Clone, Copy)]
+struct Grant {
+    read: bool,
+    write: bool,
+    delete: bool,
+}
+
+impl Grant {
+    fn capabilities(self) -> Capabilities {
+        Capabilities {
+            storage_read: self.read,
+            storage_write: self.write,
+            storage_delete: self.delete,
+            ..Capabilities::default()
+        }
+    }
+
+    fn grants(self) -> Grants {
+        let mut grants = Grants::nothing();
+        if self.read {
+            grants = grants.storage_read();
+        }
+        if self.write {
+            grants = grants.storage_write();
+        }
+        if self.delete {
+            grants = grants.storage_delete();
+        }
+        grants
+    }
+}
+
+fn grant() -> impl Strategy<Value = Grant> {
+    any::<[bool; 3]>().prop_map(|[read, write, delete]| Grant {
+        read,
+        write,
+        delete,
+    })
+}
+
+fn key() -> impl Strategy<Value = String> {
+    prop_oneof![
+        4 => "[ab]{1,3}",
+        1 => Just(String::new()),
+        1 => Just("k".repeat(1025)),
+    ]
+}
+
+fn call() -> impl Strategy<Value = Call> {
+    let value = proptest::collection::vec(any::<u8>(), 0..40);
+    prop_oneof![
+        (key(), value).prop_map(|(key, value)| Call::Set { key, value }),
+        key().prop_map(|key| Call::Get { key }),
+        key().prop_map(|key| Call::Delete { key }),
+        key().prop_map(|key| Call::Exists { key }),
+        proptest::option::of("[ab]{0,2}").prop_map(|prefix| Call::ListKeys { prefix }),
+        Just(Call::Usage),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 32, failure_persistence: None, ..ProptestConfig::default() })]
+
+    #[test]
+    fn sto_and_sec_1_the_sdk_test_host_answers_storage_calls_as_the_reference_host(
+        grant in grant(),
+        calls in proptest::collection::vec(call(), 1..24),
+    ) {
+        let reference = Harness::with_config(HostConfig {
+            storage_quota_bytes: QUOTA,
+            ..HostConfig::default()
+        });
+        let probe_id = reference.load_with(
+            STORAGE_PROBE,
+            "test/probe/0",
+            LoadOptions::granting(grant.capabilities()),
+        );
+        let native = TestHost::with_self_id(airssys_guest::ComponentId::new("test", "probe", "0"));
+        native.set_quota(QUOTA).grant(grant.grants());
+        for call in calls {
+            let on_host = reference.call(&probe_id, call.clone());
+            let reply = native
+                .deliver_message::<StorageProbe>(probe_call(&call))
+                .expect("the probe answers")
+                .expect("with a reply");
+            let natively = probe::decode_reply(&reply).expect("a probe reply");
+            prop_assert_eq!(natively, on_host, "{:?} under {:?}", call, grant);
+        }
+    }
+}
+
+/// A messaging call in terms both hosts understand: targets by role, and a
+/// cancel by the index of an earlier request (each host has its own ids).
+/// Payloads over the message limit are left out: a probe call carrying more
+/// than 1 MiB runs the probe's JSON decoding out of the component's memory
+/// (`reasons::payload_too_large` is shared, and both hosts' own tests check it).
+#[derive(Debug, Clone)]
+enum Messaging {
+    Send { to: Target },
+    Request { to: Target, timeout_ms: u64 },
+    Cancel { request: Option<usize> },
+    Broadcast { to: Vec<Target> },
+    SelfId,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Target {
+    /// Loaded on both hosts.
+    Peer,
+    /// Loaded on neither (MSG-4).
+    Nobody,
+}
+
+impl Target {
+    fn id(self) -> probe::Id {
+        let name = match self {
+            Target::Peer => "peer",
+            Target::Nobody => "nobody",
+        };
+        probe::Id {
+            namespace: "test".into(),
+            name: name.into(),
+            instance: "0".into(),
+        }
+    }
+}
+
+fn target() -> impl Strategy<Value = Target> {
+    prop_oneof![3 => Just(Target::Peer), 1 => Just(Target::Nobody)]
+}
+
+fn messaging() -> impl Strategy<Value = Messaging> {
+    let timeout = prop_oneof![
+        Just(0),
+        Just(1_000),
+        Just(airssys_contract::limits::REQUEST_TIMEOUT_MS + 1)
+    ];
+    prop_oneof![
+        target().prop_map(|to| Messaging::Send { to }),
+        (target(), timeout).prop_map(|(to, timeout_ms)| Messaging::Request { to, timeout_ms }),
+        proptest::option::of(0..4usize).prop_map(|request| Messaging::Cancel { request }),
+        proptest::collection::vec(target(), 0..3).prop_map(|to| Messaging::Broadcast { to }),
+        Just(Messaging::SelfId),
+    ]
+}
+
+/// The probe call for one host, whose requests so far returned `issued`.
+fn messaging_call(call: &Messaging, issued: &[String]) -> Call {
+    let payload = b"ping".to_vec();
+    match call {
+        Messaging::Send { to } => Call::Send {
+            target: to.id(),
+            payload,
+        },
+        Messaging::Request { to, timeout_ms } => Call::Request {
+            target: to.id(),
+            payload,
+            timeout_ms: *timeout_ms,
+        },
+        Messaging::Cancel { request } => Call::CancelRequest {
+            request_id: request
+                .and_then(|n| issued.get(n).cloned())
+                .unwrap_or_else(|| "no-such-request".into()),
+        },
+        Messaging::Broadcast { to } => Call::Broadcast {
+            targets: to.iter().map(|t| t.id()).collect(),
+            payload,
+        },
+        Messaging::SelfId => Call::SelfId,
+    }
+}
+
+/// A reply with this host's correlation ids written as `#n`, so that the
+/// two hosts' replies compare; a new id is added to `issued`.
+fn normalized(reply: probe::Reply, issued: &mut Vec<String>) -> String {
+    if let Ok(probe::Returned::CorrelationId(id)) = &reply {
+        issued.push(id.clone());
+    }
+    let mut shown = format!("{reply:?}");
+    for (n, id) in issued.iter().enumerate() {
+        shown = shown.replace(id.as_str(), &format!("#{n}"));
+    }
+    shown
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 32, failure_persistence: None, ..ProptestConfig::default() })]
+
+    #[test]
+    fn msg_and_sec_1_the_sdk_test_host_answers_messaging_calls_as_the_reference_host(
+        granted in any::<bool>(),
+        calls in proptest::collection::vec(messaging(), 1..16),
+    ) {
+        let reference = Harness::new();
+        let capabilities = if granted { Capabilities::all() } else { Capabilities::default() };
+        let probe_id = reference.load_with(
+            airssys_guests::MESSAGING_PROBE,
+            "test/probe/0",
+            LoadOptions::granting(capabilities),
+        );
+        reference.load(airssys_guests::MESSAGING_PROBE, "test/peer/0");
+        let native = TestHost::with_self_id(airssys_guest::ComponentId::new("test", "probe", "0"));
+        native
+            .load(&airssys_guest::ComponentId::new("test", "peer", "0"))
+            .grant(if granted { Grants::everything() } else { Grants::nothing() });
+        let (mut on_host_ids, mut native_ids) = (Vec::new(), Vec::new());
+        for call in calls {
+            let on_host = reference.call(&probe_id, messaging_call(&call, &on_host_ids));
+            let reply = native
+                .deliver_message::<messaging_probe::MessagingProbe>(probe_call(
+                    &messaging_call(&call, &native_ids),
+                ))
+                .expect("the probe answers")
+                .expect("with a reply");
+            let natively = probe::decode_reply(&reply).expect("a probe reply");
+            prop_assert_eq!(
+                normalized(natively, &mut native_ids),
+                normalized(on_host, &mut on_host_ids),
+                "{:?}, granted: {}",
+                call,
+                granted
+            );
+        }
+    }
+}
