@@ -114,3 +114,9 @@ ci:
 # suite's baseline is `just conformance`. Results in mutants.out/.
 mutants *ARGS:
     AIRSSYS_GUEST_BUILDER=prebuilt cargo mutants --baseline skip --timeout 180 {{ARGS}}
+
+# How strong the guest side is: mutants of conformance/src/guest/ against the
+# broken-guest fixtures and the guest module's unit tests. About 30 minutes;
+# results in mutants.out/.
+mutants-guest *ARGS:
+    cargo mutants --baseline skip --timeout 120 --package airssys-conformance --file 'conformance/src/guest/*.rs' --cargo-test-arg=--test=broken_guests --cargo-test-arg=--lib {{ARGS}}

@@ -18,6 +18,8 @@ struct BrokenGuest {
     edit: (&'static str, &'static str),
     /// The trials it must fail, and no others.
     fails: &'static [&'static str],
+    /// What the first failure's whole message must say, beyond its first line.
+    says: Option<&'static str>,
 }
 
 const COMPONENT: &str = "(component\n";
@@ -27,6 +29,7 @@ const BROKEN: &[BrokenGuest] = &[
         name: "missing-export",
         edit: ("    (export \"health\" (func $health))\n", ""),
         fails: &["missing-export::health::name"],
+        says: None,
     },
     BrokenGuest {
         name: "wrong-type",
@@ -35,6 +38,7 @@ const BROKEN: &[BrokenGuest] = &[
             "(func $health (result u32)",
         ),
         fails: &["wrong-type::health::signature"],
+        says: None,
     },
     BrokenGuest {
         name: "traps-on-large-payloads",
@@ -45,6 +49,7 @@ const BROKEN: &[BrokenGuest] = &[
              (then unreachable))\n",
         ),
         fails: &["traps-on-large-payloads::handle-message::behaviour::GST-2"],
+        says: None,
     },
     BrokenGuest {
         name: "refuses-to-initialize",
@@ -57,6 +62,59 @@ const BROKEN: &[BrokenGuest] = &[
              (i32.const 600))",
         ),
         fails: &["refuses-to-initialize::initialize::behaviour::GST-1"],
+        says: None,
+    },
+    BrokenGuest {
+        name: "traps-on-mid-sized-payloads",
+        // Only generated messages reach these sizes: the fixed ones are
+        // empty or 1 MiB.
+        edit: (
+            "(func (export \"handle-message\") (param $message i32) (result i32)\n",
+            "(func (export \"handle-message\") (param $message i32) (result i32)\n      \
+             (if (i32.and (i32.gt_u (i32.load offset=28 (local.get $message)) (i32.const 2048)) \
+             (i32.lt_u (i32.load offset=28 (local.get $message)) (i32.const 65536))) \
+             (then unreachable))\n",
+        ),
+        fails: &["traps-on-mid-sized-payloads::handle-message::behaviour::GST-2"],
+        // The message proptest found (shrinking stops after 64 reloads).
+        says: Some("smallest failing message proptest found: payload of "),
+    },
+    BrokenGuest {
+        name: "traps-in-initialize",
+        edit: (
+            "(func (export \"initialize\") (param i32 i32 i32 i32 i32 i64 i64 i32 i64) (result i32)\n      \
+             (global.set $bump (i32.const 65536)) (i32.const 512))",
+            "(func (export \"initialize\") (param i32 i32 i32 i32 i32 i64 i64 i32 i64) (result i32)\n      \
+             unreachable)",
+        ),
+        fails: &["traps-in-initialize::initialize::behaviour::GST-1"],
+        says: None,
+    },
+    BrokenGuest {
+        name: "long-metadata-name",
+        // The name's length, 8, becomes 2000: over the 1 KiB hosts keep (HOST-2.1).
+        edit: (
+            "\"\\00\\08\\00\\00\\08\\00\\00\\00",
+            "\"\\00\\08\\00\\00\\d0\\07\\00\\00",
+        ),
+        fails: &["long-metadata-name::metadata::behaviour::GST-4"],
+        says: None,
+    },
+    BrokenGuest {
+        name: "empty-metadata-version",
+        // The version's length, 5, becomes 0.
+        edit: ("\\08\\08\\00\\00\\05\\00", "\\08\\08\\00\\00\\00\\00"),
+        fails: &["empty-metadata-version::metadata::behaviour::GST-4"],
+        says: None,
+    },
+    BrokenGuest {
+        name: "wrong-wasi-type",
+        edit: (
+            "(export \"now\" (func (result u64)))",
+            "(export \"now\" (func (result u32)))",
+        ),
+        fails: &["wrong-wasi-type::import::wasi:clocks/monotonic-clock@0.2.6::signature"],
+        says: None,
     },
     BrokenGuest {
         name: "unprovided-import",
@@ -65,6 +123,7 @@ const BROKEN: &[BrokenGuest] = &[
             "(component\n  (import \"acme:teleport/beam@1.0.0\" (instance (export \"beam\" (func))))\n",
         ),
         fails: &["unprovided-import::import::acme:teleport/beam@1.0.0::name"],
+        says: None,
     },
     BrokenGuest {
         name: "old-interface-version",
@@ -74,6 +133,7 @@ const BROKEN: &[BrokenGuest] = &[
              (instance (export \"current-time-millis\" (func (result u64)))))\n",
         ),
         fails: &["old-interface-version::import::airssys:core/host-services@0.9.0::name"],
+        says: None,
     },
     BrokenGuest {
         name: "wrong-import-type",
@@ -83,6 +143,7 @@ const BROKEN: &[BrokenGuest] = &[
              (instance (export \"current-time-millis\" (func (result u32)))))\n",
         ),
         fails: &["wrong-import-type::import::airssys:core/host-services@1.0.0::signature"],
+        says: None,
     },
 ];
 
@@ -107,6 +168,16 @@ fn every_component_of_the_workspace_passes() {
         .map(|(_, path)| PathBuf::from(path))
         .collect();
     files.push(lifecycle);
+    // A name of exactly 1 KiB, the most hosts keep (HOST-2.1), passes.
+    let at_the_limit = dir.path().join("name-at-the-limit.wat");
+    let edited = LIFECYCLE.replacen(
+        "\"\\00\\08\\00\\00\\08\\00\\00\\00",
+        "\"\\00\\08\\00\\00\\00\\04\\00\\00",
+        1,
+    );
+    assert_ne!(edited, LIFECYCLE);
+    std::fs::write(&at_the_limit, edited).unwrap();
+    files.push(at_the_limit);
     let report = evaluate(files);
     assert_eq!(
         failed(&report),
@@ -122,7 +193,7 @@ fn every_component_of_the_workspace_passes() {
         .collect();
     assert_eq!(ignored, Vec::<&str>::new());
     // Six exports, a behaviour trial for each, and the imports of each guest.
-    assert!(report.trials.len() > (airssys_guests::ALL.len() + 1) * 18);
+    assert!(report.trials.len() > (airssys_guests::ALL.len() + 2) * 18);
 }
 
 #[test]
@@ -139,6 +210,13 @@ fn each_broken_component_fails_exactly_its_own_rows() {
         std::fs::write(&file, LIFECYCLE.replacen(from, to, 1)).unwrap();
         let report = evaluate(vec![file]);
         assert_eq!(failed(&report), broken.fails, "{}", report.to_markdown());
+        if let Some(says) = broken.says {
+            let message = match &report.failures().next().unwrap().outcome {
+                Outcome::Failed(message) => message.clone(),
+                other => panic!("{other:?}"),
+            };
+            assert!(message.contains(says), "{message}");
+        }
         insta::assert_snapshot!(broken.name, report.review());
     }
 }

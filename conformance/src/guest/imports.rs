@@ -188,6 +188,8 @@ mod tests {
         );
         assert_eq!(provided("airssys:core/types@1.0.0"), Ok(Provider::Contract));
         assert_eq!(provided("wasi:io/poll@0.2.6"), Ok(Provider::Wasi));
+        assert_eq!(Provider::Contract.to_string(), "the contract");
+        assert_eq!(Provider::Wasi.to_string(), "WASI 0.2");
     }
 
     #[test]

@@ -228,6 +228,24 @@ mod tests {
     use super::*;
 
     #[test]
+    fn only_trials_that_cannot_judge_are_ignored_and_they_say_why() {
+        let lifecycle = include_str!("../../tests/guests/lifecycle.wat");
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("no-health.wat");
+        let edited = lifecycle.replacen("    (export \"health\" (func $health))\n", "", 1);
+        std::fs::write(&file, edited).unwrap();
+        let plan = GuestPlan::new(&Contract::bundled(), &[file]).unwrap();
+        let ignored = |name: &str| {
+            let trial = plan.trials.iter().find(|t| t.name == name).unwrap();
+            trial.ignored().map(str::to_owned)
+        };
+        assert_eq!(ignored("no-health::health::name"), None);
+        assert_eq!(ignored("no-health::health::behaviour::GST-5"), None);
+        let why = ignored("no-health::health::signature").unwrap();
+        assert!(why.contains("`health` is not exported"), "{why}");
+    }
+
+    #[test]
     fn labels_are_file_stems_made_unique() {
         let a = label(Path::new("x/counter.wasm"), &[]);
         let b = label(Path::new("y/counter.wasm"), std::slice::from_ref(&a));
