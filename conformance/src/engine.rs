@@ -86,35 +86,29 @@ impl Context {
         for (index, function) in self.contract.functions().iter().enumerate() {
             let path = function.path();
             let missing = matches!(self.verdicts[index].placement, Placement::Missing { .. });
-            trials.push(TrialSpec {
-                name: format!("{path}::name"),
-                function: index,
-                aspect: Aspect::Name,
-                ignored: None,
-            });
-            trials.push(TrialSpec {
-                name: format!("{path}::signature"),
-                function: index,
-                aspect: Aspect::Signature,
-                ignored: missing.then(|| {
+            let mut push = |aspect: Aspect, ignored: Option<String>| {
+                trials.push(TrialSpec {
+                    name: aspect.trial_name(&path),
+                    function: index,
+                    aspect,
+                    ignored,
+                })
+            };
+            push(Aspect::Name, None);
+            push(
+                Aspect::Signature,
+                missing.then(|| {
                     format!("`{path}` is not registered, so it has no type to check (see its name trial)")
                 }),
-            });
+            );
             if function.clauses.is_empty() {
-                trials.push(TrialSpec {
-                    name: format!("{path}::behaviour"),
-                    function: index,
-                    aspect: Aspect::Behaviour(None),
-                    ignored: None,
-                });
+                push(Aspect::Behaviour(None), None);
             }
             for clause in function.clauses {
-                trials.push(TrialSpec {
-                    name: format!("{path}::behaviour::{clause}"),
-                    function: index,
-                    aspect: Aspect::Behaviour(Some(clause.to_string())),
-                    ignored: self.why_not_judged(function, clause),
-                });
+                push(
+                    Aspect::Behaviour(Some(clause.to_string())),
+                    self.why_not_judged(function, clause),
+                );
             }
         }
         trials

@@ -84,6 +84,10 @@ impl Options {
                     options.seed = Some(seed);
                 }
                 "--bless" => options.bless = true,
+                // `cargo conformance` already ends its alias with `--`; a
+                // second one (`cargo conformance -- --component x.wasm --list`)
+                // would make libtest read every later flag as a filter.
+                "--" => {}
                 "--help" | "-h" => {
                     options.help = true;
                     options.libtest.push(arg);
@@ -166,6 +170,13 @@ mod tests {
             [caller_dir().join("a.wasm"), caller_dir().join("b.wat")]
         );
         assert_eq!(options.libtest, ["bin", "counter", "c.wasm"]);
+    }
+
+    #[test]
+    fn a_second_double_dash_leaves_later_flags_to_libtest() {
+        let options = parse(&["bin", "--", "--component", "a.wasm", "--list"]).unwrap();
+        assert_eq!(options.components, [caller_dir().join("a.wasm")]);
+        assert_eq!(options.libtest, ["bin", "--list"]);
     }
 
     #[test]

@@ -18,6 +18,20 @@ pub enum Aspect {
     Behaviour(Option<String>),
 }
 
+impl Aspect {
+    /// The name of the trial that judges this aspect of `row` (a function
+    /// such as `storage::get`, or a component's export or import), as
+    /// libtest lists it: `row::name`, `row::signature`, `row::behaviour::STO-1`.
+    pub(crate) fn trial_name(&self, row: &str) -> String {
+        match self {
+            Aspect::Name => format!("{row}::name"),
+            Aspect::Signature => format!("{row}::signature"),
+            Aspect::Behaviour(Some(clause)) => format!("{row}::behaviour::{clause}"),
+            Aspect::Behaviour(None) => format!("{row}::behaviour"),
+        }
+    }
+}
+
 /// One trial of the plan.
 #[derive(Debug, Clone)]
 pub struct TrialSpec {

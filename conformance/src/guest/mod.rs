@@ -161,14 +161,8 @@ impl GuestPlan {
         if self.rows.last().map(String::as_str) != Some(row) {
             self.rows.push(row.to_owned());
         }
-        let name = match &aspect {
-            Aspect::Name => format!("{row}::name"),
-            Aspect::Signature => format!("{row}::signature"),
-            Aspect::Behaviour(Some(clause)) => format!("{row}::behaviour::{clause}"),
-            Aspect::Behaviour(None) => format!("{row}::behaviour"),
-        };
         self.trials.push(GuestTrial {
-            name,
+            name: aspect.trial_name(row),
             row: row.to_owned(),
             aspect,
             judgement,
