@@ -1,9 +1,12 @@
 //! `airssys inspect`: what a component imports and exports, whether the
-//! reference host provides each import, and its metadata when it loads.
+//! reference host provides each import (judged as `--component` judges it),
+//! and its metadata when it loads.
 
 use std::process::ExitCode;
 
-use airssys_conformance::guest;
+use airssys_conformance::Contract;
+use airssys_conformance::guest::{self, ImportChecker};
+use airssys_contract::EXPORTED_INSTANCE;
 use airssys_host::{HostConfig, LoadOptions, Runtime};
 use wasmtime::component::types::ComponentItem;
 
@@ -33,12 +36,24 @@ pub fn inspect(args: InspectArgs) -> Result<ExitCode, String> {
     let mut missing = 0;
     line(&format!("{}", file.display()));
     line("imports:");
-    for (name, item) in ty.imports(engine) {
-        match guest::provided(name) {
-            Ok(by) => line(&format!("  {} {name}: provided by {by}", kind(&item.ty))),
-            Err(why) => {
+    let contract = Contract::bundled();
+    let links = runtime.links(&component);
+    for import in ImportChecker::new(engine, &contract).check(&component, &links) {
+        let name = &import.name;
+        let kind = ty
+            .get_import(engine, name)
+            .map_or("import", |item| kind(&item.ty));
+        match (import.provided, import.types) {
+            (Ok(by), Some(Ok(())) | None) => line(&format!("  {kind} {name}: provided by {by}")),
+            (Ok(by), Some(Err(why))) => {
                 missing += 1;
-                line(&format!("  {} {name}: NOT PROVIDED: {why}", kind(&item.ty)));
+                line(&format!(
+                    "  {kind} {name}: WRONG TYPE (provided by {by}): {why}"
+                ));
+            }
+            (Err(why), _) => {
+                missing += 1;
+                line(&format!("  {kind} {name}: NOT PROVIDED: {why}"));
             }
         }
     }
@@ -49,7 +64,7 @@ pub fn inspect(args: InspectArgs) -> Result<ExitCode, String> {
     let reference = runtime
         .compile(guest::reference_component())
         .map_err(|e| format!("the reference component: {e}"))?;
-    line(&format!("{}:", guest::lifecycle_instance()));
+    line(&format!("{EXPORTED_INSTANCE}:"));
     let mut wrong = 0;
     for export in guest::check_exports(engine, &component, &reference) {
         match export.overall() {

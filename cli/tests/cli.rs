@@ -76,23 +76,21 @@ fn run_sends_stdin_lines_and_prints_replies_logs_and_a_summary() {
     );
     let printed = text(&output);
     assert!(output.status.success(), "{printed}");
-    for expected in [
-        "loaded local/a/1 from",
-        "(counter 0.1.0)",
-        "→ local/a/1: increment x",
-        "info local/a/1: counted 2 {key=x, by=airssys/cli/1}",
-        "info local/b/1: merged 2, now 2 {key=x, peer=local/a/1}",
-        "⇢ local/b/1 → local/a/1 (request ",
-        "): get x",
-        "↩ local/a/1 → local/b/1 (reply to ",
-        "): 2",
-        "3 sent, 2 delivered between components, 0 timed out, 0 problems",
-    ] {
-        assert!(
-            printed.contains(expected),
-            "missing {expected:?} in:\n{printed}"
-        );
-    }
+    assert_printed(
+        &printed,
+        &[
+            "loaded local/a/1 from",
+            "(counter 0.1.0)",
+            "→ local/a/1: increment x",
+            "info local/a/1: counted 2 {key=x, by=airssys/cli/1}",
+            "info local/b/1: merged 2, now 2 {key=x, peer=local/a/1}",
+            "⇢ local/b/1 → local/a/1 (request ",
+            "): get x",
+            "↩ local/a/1 → local/b/1 (reply to ",
+            "): 2",
+            "3 sent, 2 delivered between components, 0 timed out, 0 problems",
+        ],
+    );
 }
 
 #[test]
@@ -133,18 +131,16 @@ fn inspect_lists_imports_and_exports_and_loads_the_component() {
     let output = airssys(&["inspect", COUNTER], "");
     let printed = text(&output);
     assert!(output.status.success(), "{printed}");
-    for expected in [
-        "instance airssys:core/storage@1.0.0: provided by the contract",
-        "instance wasi:cli/stdout@0.2.6: provided by WASI 0.2",
-        "exports:\n  instance airssys:core/component-lifecycle@1.0.0",
-        "verdict: the reference host loads it",
-        "name counter, version 0.1.0",
-    ] {
-        assert!(
-            printed.contains(expected),
-            "missing {expected:?} in:\n{printed}"
-        );
-    }
+    assert_printed(
+        &printed,
+        &[
+            "instance airssys:core/storage@1.0.0: provided by the contract",
+            "instance wasi:cli/stdout@0.2.6: provided by WASI 0.2",
+            "exports:\n  instance airssys:core/component-lifecycle@1.0.0",
+            "verdict: the reference host loads it",
+            "name counter, version 0.1.0",
+        ],
+    );
 }
 
 #[test]
@@ -161,6 +157,24 @@ fn inspect_names_an_import_no_host_provides_and_why_it_cannot_load() {
             "airssys:core/storage@0.9.0: NOT PROVIDED: this is version 0.9.0 of `storage`; hosts provide 1.0.0",
             "acme:teleport/beam@1.0.0: NOT PROVIDED: neither the contract nor WASI 0.2",
             "verdict: the reference host cannot load it",
+        ],
+    );
+}
+
+#[test]
+fn inspect_tells_a_contract_import_of_another_type_as_the_suite_does() {
+    let (code, printed) = inspect_wat(
+        r#"(component
+             (import "airssys:core/host-services@1.0.0"
+               (instance (export "current-time-millis" (func (result u32))))))"#,
+    );
+    assert_eq!(code, Some(1), "{printed}");
+    assert_printed(
+        &printed,
+        &[
+            "airssys:core/host-services@1.0.0: WRONG TYPE (provided by the contract): no host can give \
+           these imports of `airssys:core/host-services@1.0.0`: `current-time-millis`: expected \
+           `current-time-millis: func() -> u64`, found `current-time-millis: func() -> u32`",
         ],
     );
 }

@@ -36,11 +36,6 @@ pub fn reference_component() -> &'static [u8] {
     airssys_guests::STORAGE_PROBE_WASM
 }
 
-/// The instance every component exports, e.g. `airssys:core/component-lifecycle@1.0.0`.
-pub fn lifecycle_instance() -> &'static str {
-    EXPORTED_INSTANCE
-}
-
 /// Judges `component`'s exports against `reference`'s (a component that
 /// meets the contract), one verdict per function of [`GuestFn::ALL`].
 pub fn check_exports(
@@ -48,7 +43,7 @@ pub fn check_exports(
     component: &Component,
     reference: &Component,
 ) -> Vec<ExportVerdict> {
-    let instance = lifecycle_instance();
+    let instance = EXPORTED_INSTANCE;
     let expected = functions(engine, reference, instance)
         .expect("the reference component exports the lifecycle instance");
     let found = functions(engine, component, instance);

@@ -3,14 +3,16 @@
 //! 0.2 as the reference host links it, and a contract function must be
 //! imported with the contract's type.
 
+use std::collections::HashMap;
+
 use wasmtime::Engine;
 use wasmtime::component::Component;
-use wasmtime::component::types::ComponentItem;
+use wasmtime::component::types::{ComponentFunc, ComponentItem};
 
 use airssys_contract::{WIT_FILES, package_parts};
 
 use super::exports::{same, signature};
-use crate::contract::{Contract, Shape};
+use crate::contract::{Contract, HostFunction, Shape};
 
 /// Who provides an import a host links.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -74,84 +76,134 @@ pub fn provided(name: &str) -> Result<Provider, String> {
     )
 }
 
-/// Whether every function `component` imports from the contract's
-/// interface `instance` is one the contract has, with its type. WASI
-/// imports are judged by `links`: the reference host's linker's answer
-/// for the whole component, which names the first import it cannot give.
-pub fn check_import_types(
-    engine: &Engine,
-    contract: &Contract,
-    component: &Component,
-    instance: &str,
-    provider: Provider,
-    links: &Result<(), String>,
-) -> Result<(), String> {
-    match provider {
-        Provider::Wasi => match links {
-            Err(why) if why.contains(instance) => {
-                Err(format!("the reference host's WASI cannot give it: {why}"))
-            }
-            Ok(()) | Err(_) => Ok(()),
-        },
-        Provider::Contract => contract_types(engine, contract, component, instance),
-    }
+/// The verdict on one import of a component.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportVerdict {
+    /// The imported instance, e.g. `airssys:core/storage@1.0.0`.
+    pub name: String,
+    /// Who provides it, or what a host would need for it.
+    pub provided: Result<Provider, String>,
+    /// Imported with the types hosts give? `None` when it is not provided.
+    pub types: Option<Result<(), String>>,
 }
 
-fn contract_types(
-    engine: &Engine,
-    contract: &Contract,
-    component: &Component,
-    instance: &str,
-) -> Result<(), String> {
-    let ty = component.component_type();
-    let Some(ComponentItem::ComponentInstance(imported)) =
-        ty.get_import(engine, instance).map(|item| item.ty)
-    else {
-        return Err(format!("`{instance}` is imported, but not as an instance"));
-    };
-    let interface = instance
-        .split_once('/')
-        .map_or(instance, |(_, rest)| rest)
-        .split('@')
-        .next()
-        .unwrap_or_default();
-    let mut wrong = Vec::new();
-    for (name, item) in imported.exports(engine) {
-        let ComponentItem::ComponentFunc(found) = item.ty else {
-            continue;
-        };
-        let Some(function) = contract.function(interface, name) else {
-            wrong.push(format!(
-                "`{name}`: the contract's `{interface}` has no such function"
-            ));
-            continue;
-        };
-        let expected = expected_type(engine, contract, function, instance)?;
-        if !same(&found, &expected) {
-            wrong.push(format!(
-                "`{name}`: expected `{name}: {}`, found `{name}: {}`",
-                signature(&expected),
-                signature(&found)
-            ));
+/// Judges components' imports against the contract. The contract's type of
+/// each function is read once per checker, from a component that imports
+/// it exactly as the WIT declares it.
+pub struct ImportChecker<'a> {
+    engine: &'a Engine,
+    contract: &'a Contract,
+    expected: HashMap<(String, String), ComponentFunc>,
+}
+
+impl<'a> ImportChecker<'a> {
+    /// A checker for components compiled with `engine`.
+    pub fn new(engine: &'a Engine, contract: &'a Contract) -> Self {
+        Self {
+            engine,
+            contract,
+            expected: HashMap::new(),
         }
     }
-    match wrong.as_slice() {
-        [] => Ok(()),
-        _ => Err(format!(
-            "no host can give these imports of `{instance}`: {}",
-            wrong.join("; ")
-        )),
+
+    /// One verdict per import of `component`, in import order. WASI
+    /// imports are judged by `links`: the reference host's linker's answer
+    /// for the whole component, which names the first import it cannot give.
+    pub fn check(
+        &mut self,
+        component: &Component,
+        links: &Result<(), String>,
+    ) -> Vec<ImportVerdict> {
+        let ty = component.component_type();
+        ty.imports(self.engine)
+            .map(|(name, _)| {
+                let provided = provided(name);
+                let types = match provided {
+                    Ok(Provider::Wasi) => Some(match links {
+                        Err(why) if why.contains(name) => {
+                            Err(format!("the reference host's WASI cannot give it: {why}"))
+                        }
+                        Ok(()) | Err(_) => Ok(()),
+                    }),
+                    Ok(Provider::Contract) => Some(self.contract_types(component, name)),
+                    Err(_) => None,
+                };
+                ImportVerdict {
+                    name: name.to_owned(),
+                    provided,
+                    types,
+                }
+            })
+            .collect()
+    }
+
+    /// Whether every function `component` imports from the contract's
+    /// interface `instance` is one the contract has, with its type.
+    fn contract_types(&mut self, component: &Component, instance: &str) -> Result<(), String> {
+        let ty = component.component_type();
+        let Some(ComponentItem::ComponentInstance(imported)) =
+            ty.get_import(self.engine, instance).map(|item| item.ty)
+        else {
+            return Err(format!("`{instance}` is imported, but not as an instance"));
+        };
+        let interface = instance
+            .split_once('/')
+            .map_or(instance, |(_, rest)| rest)
+            .split('@')
+            .next()
+            .unwrap_or_default();
+        let mut wrong = Vec::new();
+        for (name, item) in imported.exports(self.engine) {
+            let ComponentItem::ComponentFunc(found) = item.ty else {
+                continue;
+            };
+            let Some(function) = self.contract.function(interface, name) else {
+                wrong.push(format!(
+                    "`{name}`: the contract's `{interface}` has no such function"
+                ));
+                continue;
+            };
+            let expected = self.expected_type(function, instance)?;
+            if !same(&found, expected) {
+                wrong.push(format!(
+                    "`{name}`: expected `{name}: {}`, found `{name}: {}`",
+                    signature(expected),
+                    signature(&found)
+                ));
+            }
+        }
+        match wrong.as_slice() {
+            [] => Ok(()),
+            _ => Err(format!(
+                "no host can give these imports of `{instance}`: {}",
+                wrong.join("; ")
+            )),
+        }
+    }
+
+    /// The contract's type of `function`, compiled once per checker.
+    fn expected_type(
+        &mut self,
+        function: &HostFunction,
+        instance: &str,
+    ) -> Result<&ComponentFunc, String> {
+        let key = (instance.to_owned(), function.name.clone());
+        if !self.expected.contains_key(&key) {
+            let func = probed_type(self.engine, self.contract, function, instance)?;
+            self.expected.insert(key.clone(), func);
+        }
+        Ok(&self.expected[&key])
     }
 }
 
-/// The contract's type of `function`, read from a component that imports it
-/// exactly as the WIT declares it.
-fn expected_type(
+/// The type of `function` in a component that imports it, and nothing
+/// else, exactly as the WIT declares it.
+fn probed_type(
     engine: &Engine,
     contract: &Contract,
-    function: &crate::contract::HostFunction,
+    function: &HostFunction,
     instance: &str,
-) -> Result<wasmtime::component::types::ComponentFunc, String> {
+) -> Result<ComponentFunc, String> {
     let wat = contract.probe_component(function, Some(instance), &function.name, Shape::Exact);
     let bytes = wat::parse_str(&wat).map_err(|e| format!("the suite's probe is invalid: {e}"))?;
     let probe = Component::new(engine, bytes)

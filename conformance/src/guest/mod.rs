@@ -16,15 +16,12 @@ use airssys_contract::GuestFn;
 use airssys_host::{HostConfig, Runtime};
 use wasmtime::component::Component;
 
-pub use exports::{
-    ExportVerdict, check_exports, lifecycle_instance, reference_component, signature, wit,
-};
-pub use imports::{Provider, provided};
+pub use exports::{ExportVerdict, check_exports, reference_component, signature, wit};
+pub use imports::{ImportChecker, ImportVerdict, Provider, provided};
 
 use crate::contract::Contract;
 use crate::trials::{Aspect, Outcome};
 use behaviour::Subject;
-use imports::check_import_types;
 
 /// One trial of the guest plan.
 #[derive(Debug, Clone)]
@@ -93,6 +90,7 @@ impl GuestPlan {
                     .join(", ")
             ),
         };
+        let mut imports = ImportChecker::new(&engine, contract);
         let mut labels: Vec<String> = Vec::new();
         for file in files {
             let component = compile(&engine, file)?;
@@ -104,23 +102,21 @@ impl GuestPlan {
                 &label,
                 check_exports(&engine, &component, &reference),
             );
-            let links = linker.links(&component);
-            let ty = component.component_type();
-            for (name, _) in ty.imports(&engine) {
-                let row = format!("{label}::import::{name}");
-                let provider = provided(name);
-                let signature = match &provider {
-                    Ok(provider) => verdict(check_import_types(
-                        &engine, contract, &component, name, *provider, &links,
-                    )),
-                    Err(_) => Outcome::Ignored(format!(
-                        "`{name}` is not provided, so it has no type to check (see its name trial)"
-                    )),
-                };
+            for import in imports.check(&component, &linker.links(&component)) {
+                let row = format!("{label}::import::{}", import.name);
+                let signature = import.types.map_or_else(
+                    || {
+                        Outcome::Ignored(format!(
+                            "`{}` is not provided, so it has no type to check (see its name trial)",
+                            import.name
+                        ))
+                    },
+                    verdict,
+                );
                 plan.push(
                     &row,
                     Aspect::Name,
-                    Judgement::Read(verdict(provider.map(drop))),
+                    Judgement::Read(verdict(import.provided.map(drop))),
                 );
                 plan.push(&row, Aspect::Signature, Judgement::Read(signature));
             }
