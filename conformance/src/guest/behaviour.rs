@@ -91,11 +91,7 @@ impl Subject {
         .engine(self.engine.clone())
         .build()
         .map_err(|e| Outcome::Failed(format!("the reference host did not start: {e}")))?;
-        let id = ComponentId {
-            namespace: "local".into(),
-            name: "judged".into(),
-            instance: "1".into(),
-        };
+        let id = ComponentId::new("local", "judged", "1");
         let options = LoadOptions::granting(Capabilities::all());
         let unjudged = |why: String| Outcome::Ignored(format!("precondition failed: {why}"));
         match runtime.load(id.clone(), &self.component, options) {
@@ -159,8 +155,7 @@ impl Subject {
         let mut loaded = self.load(GuestFn::HandleCallback)?;
         let correlation = Some("airssys-conformance-1".to_owned());
         let reply = message(b"a reply".to_vec(), correlation.clone());
-        let mut timeout = message(Vec::new(), correlation);
-        timeout.metadata.content_type = Some(TIMEOUT_CONTENT_TYPE.into());
+        let timeout = message(Vec::new(), correlation).with_content_type(TIMEOUT_CONTENT_TYPE);
         for (what, message) in [("a reply", reply), ("a timeout notice", timeout)] {
             loaded = self.deliver(loaded, Handler::Callback, what, &message)?;
         }
@@ -260,25 +255,11 @@ impl Subject {
 }
 
 fn message(payload: Vec<u8>, correlation_id: Option<String>) -> ComponentMessage {
-    use airssys_host::bindings::airssys::core::types::{MessageMetadata, Timestamp};
-    let suite = ComponentId {
-        namespace: "airssys".into(),
-        name: "conformance".into(),
-        instance: "1".into(),
-    };
-    ComponentMessage {
-        sender: suite.clone(),
-        payload,
-        metadata: MessageMetadata {
-            reply_to: correlation_id.is_some().then_some(suite),
-            correlation_id,
-            timestamp: Timestamp {
-                seconds: 1_700_000_000,
-                nanoseconds: 0,
-            },
-            content_type: None,
-        },
-    }
+    let suite = ComponentId::new("airssys", "conformance", "1");
+    let mut message = ComponentMessage::new(suite.clone(), payload);
+    message.metadata.reply_to = correlation_id.is_some().then_some(suite);
+    message.metadata.correlation_id = correlation_id;
+    message
 }
 
 /// A message as a failure shows it: its payload's length and first bytes.

@@ -135,6 +135,17 @@ fn write<R>(
     }
 }
 
+fn write_usage(
+    table: &mut redb::Table<&str, (u64, u64)>,
+    namespace: &Namespace,
+    usage: Usage,
+) -> Result<(), Failure> {
+    table
+        .insert(namespace, (usage.used_bytes, usage.key_count))
+        .map_err(io)?;
+    Ok(())
+}
+
 fn read_usage(
     table: &impl ReadableTable<&'static str, (u64, u64)>,
     namespace: &Namespace,
@@ -178,10 +189,7 @@ impl StorageBackend for RedbBackend {
                 let next =
                     read_usage(usage, namespace)?.after_set(key, old_len, value.len(), quota)?;
                 entries.insert((namespace, key), value).map_err(io)?;
-                usage
-                    .insert(namespace, (next.used_bytes, next.key_count))
-                    .map_err(io)?;
-                Ok(())
+                write_usage(usage, namespace, next)
             })
         })
     }
@@ -195,9 +203,7 @@ impl StorageBackend for RedbBackend {
                     .map(|guard| guard.value().len());
                 if let Some(old_len) = removed {
                     let next = read_usage(usage, namespace)?.after_delete(key, old_len);
-                    usage
-                        .insert(namespace, (next.used_bytes, next.key_count))
-                        .map_err(io)?;
+                    write_usage(usage, namespace, next)?;
                 }
                 Ok(())
             })
