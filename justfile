@@ -40,7 +40,7 @@ install:
 # Refresh the probe components committed for installs without the wasm32 target.
 prebuilt-probes:
     cargo build -p airssys-guests
-    cp target/airssys-guests/wasm32-wasip2/release/storage_probe.wasm target/airssys-guests/wasm32-wasip2/release/messaging_probe.wasm target/airssys-guests/wasm32-wasip2/release/services_probe.wasm guests/prebuilt/
+    cp target/airssys-guests/contract-only/storage_probe.wasm target/airssys-guests/contract-only/messaging_probe.wasm target/airssys-guests/contract-only/services_probe.wasm target/airssys-guests/wasm32-wasip2/release/wasi_probe.wasm guests/prebuilt/
 
 # The broken-host fixtures: each must fail exactly its own trials.
 broken-hosts:

@@ -31,6 +31,9 @@ pub(crate) struct Context {
     /// Functions that failed their name or signature trial: components get
     /// them as traps, so that only their own trials fail.
     traps: Vec<Import>,
+    /// Why the host provides no WASI 0.2, if it provides none: the clauses
+    /// about WASI itself are then not judged.
+    no_wasi: Option<String>,
     spec: Spec,
     checks: Vec<ClauseCheck>,
 }
@@ -47,6 +50,10 @@ impl Context {
         let about = pool.lease()?.about.clone();
         let mut checker = Checker::new(&pool, limits.trial);
         let verdicts = judge(&contract, &mut checker);
+        let no_wasi = match checker.instantiates(WASI_USER) {
+            Ok(()) => None,
+            Err(Refusal::Host(why) | Refusal::Adapter(why)) => Some(why),
+        };
         drop(checker);
         let traps = contract
             .functions()
@@ -66,9 +73,34 @@ impl Context {
             limits,
             seed,
             traps,
+            no_wasi,
             spec: Spec::bundled(),
             checks: checks(),
         })
+    }
+
+    /// What holds for the whole host and leaves trials unjudged, said once
+    /// for the matrix rather than in each trial.
+    pub fn notes(&self) -> Vec<String> {
+        let wasi_clauses: Vec<&str> = self
+            .checks
+            .iter()
+            .filter(|c| c.needs.wasi())
+            .map(|c| c.clause)
+            .collect();
+        self.no_wasi
+            .iter()
+            .map(|_| {
+                format!(
+                    "The host provides no WASI 0.2 (a component importing \
+                     `wasi:clocks/monotonic-clock@0.2.0` does not instantiate on it), so {}, \
+                     about WASI itself, {} not judged. Every other clause is judged with \
+                     components that import the contract alone.",
+                    wasi_clauses.join(" and "),
+                    if wasi_clauses.len() == 1 { "is" } else { "are" }
+                )
+            })
+            .collect()
     }
 
     /// How reports name the adapter.
@@ -137,6 +169,14 @@ impl Context {
         {
             return Some(format!(
                 "{clause} needs `{path}`, which failed its name or signature trial"
+            ));
+        }
+        if check.needs.wasi()
+            && let Some(why) = &self.no_wasi
+        {
+            return Some(format!(
+                "{clause} is about WASI itself, and the host provides no WASI 0.2: {}",
+                first_line(why)
             ));
         }
         let supports = self.about.supports;
@@ -230,6 +270,18 @@ impl Context {
             self.spec.summary(clause)
         ))
     }
+}
+
+/// A component that imports one WASI 0.2 function and nothing else: the
+/// host provides WASI when it can instantiate it.
+const WASI_USER: &str = r#"(component
+  (import "wasi:clocks/monotonic-clock@0.2.0" (instance
+    (export "now" (func (result u64)))
+  ))
+)"#;
+
+fn first_line(text: &str) -> &str {
+    text.lines().next().unwrap_or_default()
 }
 
 thread_local! {

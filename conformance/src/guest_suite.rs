@@ -104,6 +104,7 @@ impl GuestSuite {
                 })
                 .collect(),
             rows: plan.rows.clone(),
+            notes: Vec::new(),
         }
     }
 }

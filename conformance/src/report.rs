@@ -97,6 +97,9 @@ pub struct Report {
     /// each component's exports and imports for components.
     #[serde(skip)]
     pub rows: Vec<String>,
+    /// What holds for the whole host and leaves trials unjudged (no WASI,
+    /// say), said once under the matrix.
+    pub notes: Vec<String>,
 }
 
 /// One function's row of the matrix.
@@ -225,6 +228,9 @@ impl Report {
             )
             .unwrap();
         }
+        for note in &self.notes {
+            write!(text, "\n{note}\n").unwrap();
+        }
         text
     }
 
@@ -267,6 +273,7 @@ impl Report {
             "host": self.host,
             "provenance": self.provenance,
             "matrix": self.matrix(),
+            "notes": self.notes,
             "trials": self.trials,
         })
     }

@@ -4,7 +4,7 @@ use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use libtest_mimic::{Arguments, Failed, Trial};
+use libtest_mimic::{Arguments, Completion, Failed, Trial};
 
 use crate::connection::{AdapterError, Connector, Make};
 use crate::contract::Contract;
@@ -150,6 +150,9 @@ impl Suite {
                 self.seed,
                 self.seed,
             );
+            for note in context.notes() {
+                eprintln!("note: {note}");
+            }
         }
         let listed = plan
             .iter()
@@ -179,9 +182,13 @@ pub(crate) struct Ran {
     pub exit_code: ExitCode,
 }
 
-/// Runs the trials `listed` (name, why ignored) as libtest trials, `runs`
-/// judging one by its index, with the expectations file applied. `None`
-/// when libtest only listed them (`--list`).
+/// Runs the trials `listed` (name, why it cannot judge) as libtest trials,
+/// `runs` judging one by its index, with the expectations file applied.
+/// `None` when libtest only listed them (`--list`).
+///
+/// A trial that cannot judge, known before the run or found during it, ends
+/// as libtest's "ignored" with its reason, so the console counts what the
+/// reports count and never shows `ok` for what was not judged.
 pub(crate) fn run_trials(
     arguments: &Arguments,
     options: &Options,
@@ -198,25 +205,27 @@ pub(crate) fn run_trials(
     let runs = Arc::new(runs);
     let results: Arc<Mutex<Vec<(usize, Outcome)>>> = Arc::default();
     let trials = listed
-        .iter()
-        .cloned()
+        .into_iter()
         .enumerate()
-        .map(|(index, (name, ignored))| {
+        .map(|(index, (name, unjudged))| {
             let (runs, results) = (runs.clone(), results.clone());
             let expectations = expectations.clone();
             let trial_name = name.clone();
-            Trial::test(name, move || {
-                let mut outcome = runs(index);
+            Trial::ignorable_test(name, move || {
+                let mut outcome = match unjudged {
+                    Some(reason) => Outcome::Ignored(reason),
+                    None => runs(index),
+                };
                 if let Some(expectations) = expectations.as_ref() {
                     outcome = expectations.judge(&trial_name, outcome);
                 }
                 results.lock().unwrap().push((index, outcome.clone()));
                 match outcome {
                     Outcome::Failed(message) => Err(Failed::from(message)),
-                    _ => Ok(()),
+                    Outcome::Ignored(reason) => Ok(Completion::ignored_with(reason)),
+                    Outcome::Passed | Outcome::Expected(_) => Ok(Completion::Completed),
                 }
             })
-            .with_ignored_flag(ignored.is_some())
         })
         .collect();
     let conclusion = libtest_mimic::run(arguments, trials);
@@ -224,15 +233,6 @@ pub(crate) fn run_trials(
         return Ok(None);
     }
     let mut ran = results.lock().unwrap().clone();
-    // libtest does not run ignored trials; the reports still list them, with the reason.
-    for (index, (name, ignored)) in listed.iter().enumerate() {
-        if let Some(reason) = ignored
-            && !ran.iter().any(|(i, _)| *i == index)
-            && selected(arguments, name)
-        {
-            ran.push((index, Outcome::Ignored(reason.clone())));
-        }
-    }
     ran.sort_by_key(|(index, _)| *index);
     Ok(Some(Ran {
         outcomes: ran,
@@ -277,18 +277,6 @@ pub(crate) fn conclude(
         eprintln!("{expected} trials failed as the expectations file says (counted as passed)");
     }
     Ok(exit_code)
-}
-
-/// Whether libtest's filters select the trial `name`.
-fn selected(arguments: &Arguments, name: &str) -> bool {
-    let matches = |filter: &str| {
-        if arguments.exact {
-            name == filter
-        } else {
-            name.contains(filter)
-        }
-    };
-    arguments.filter.as_deref().is_none_or(matches) && !arguments.skip.iter().any(|s| matches(s))
 }
 
 /// Runs the suite for `suite`'s host, or for `--adapter`'s.
@@ -352,6 +340,7 @@ fn report(context: &Context, trials: Vec<TrialResult>) -> Report {
             .iter()
             .map(|f| f.path())
             .collect(),
+        notes: context.notes(),
     }
 }
 

@@ -197,3 +197,39 @@ fn without_a_runtime_the_runtime_trials_are_ignored_not_passed() {
         }
     }
 }
+
+#[test]
+fn without_wasi_only_the_clauses_about_wasi_are_not_judged_and_the_matrix_says_why_once() {
+    let suite = Suite::new(ReferenceHost::new().without_wasi()).seed(broken::SEED);
+    let report = suite.evaluate().expect("the host starts");
+    assert_eq!(failed(&report), Vec::<String>::new());
+    let about_wasi: Vec<&str> = report
+        .trials
+        .iter()
+        .filter(|t| matches!(&t.outcome, Outcome::Ignored(reason) if reason.contains("provides no WASI")))
+        .map(|t| t.name.as_str())
+        .collect();
+    assert_eq!(
+        about_wasi,
+        [
+            "host-services::log::behaviour::SVC-1.3",
+            "host-services::sleep-millis::behaviour::SVC-4.2"
+        ]
+    );
+    // Storage, clocks and sleep are judged with components that import the contract alone.
+    for judged in [
+        "storage::get::behaviour::STO-1",
+        "host-services::current-time::behaviour::SVC-2",
+        "host-services::sleep-millis::behaviour::SVC-4",
+    ] {
+        let trial = report.trials.iter().find(|t| t.name == judged).unwrap();
+        assert_eq!(trial.outcome, Outcome::Passed, "{judged}");
+    }
+    assert_eq!(report.notes.len(), 1, "{:?}", report.notes);
+    assert!(
+        report.notes[0].contains("no WASI 0.2") && report.notes[0].contains("SVC-1.3 and SVC-4.2"),
+        "{}",
+        report.notes[0]
+    );
+    assert_eq!(report.matrix_markdown().matches("provides no WASI").count(), 1);
+}

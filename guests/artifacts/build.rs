@@ -1,11 +1,16 @@
-//! Compiles every guest crate under `guests/` for wasm32-wasip2 (release) and
-//! writes `guests.rs` with a path constant per guest, in the manner of
-//! wasmtime's `crates/test-programs/artifacts`.
+//! Compiles every guest crate under `guests/` (release) and writes
+//! `guests.rs` with a path constant per guest, in the manner of wasmtime's
+//! `crates/test-programs/artifacts`.
 //!
 //! A guest crate is a directory beside this one, or under `examples/`, whose
-//! Cargo.toml declares a `cdylib`. Guests build in one cargo invocation into
-//! `<target>/airssys-guests`, shared by every profile, so cargo's own caching
-//! keeps rebuilds rare.
+//! Cargo.toml declares a `cdylib`. Guests build in one cargo invocation per
+//! target into `<target>/airssys-guests`, shared by every profile, so cargo's
+//! own caching keeps rebuilds rare:
+//! - most for wasm32-wasip2, where rustc emits a component that imports
+//!   WASI 0.2 as Rust's standard library does;
+//! - those marked `contract-only = true` under `[package.metadata.airssys]`
+//!   for wasm32-unknown-unknown, made components here with wit-component:
+//!   they import the contract alone, and load on a host that provides no WASI.
 //!
 //! `AIRSSYS_GUEST_BUILDER=cargo-component` builds them with
 //! `cargo component build` instead (cargo-component 0.21, wasm32-wasip1 plus
@@ -20,13 +25,20 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, exit};
 
-const TARGET: &str = "wasm32-wasip2";
+/// Guests that may import WASI 0.2.
+const WASI_TARGET: &str = "wasm32-wasip2";
+/// Guests that import the contract alone (`contract-only = true`).
+const CONTRACT_TARGET: &str = "wasm32-unknown-unknown";
+/// Where the components of contract-only guests are written, under the
+/// guests' target directory.
+const CONTRACT_ONLY_DIR: &str = "contract-only";
 const BUILDER_VARIABLE: &str = "AIRSSYS_GUEST_BUILDER";
 
 /// How the guests are compiled to components.
 #[derive(Clone, Copy, PartialEq)]
 enum Builder {
-    /// `cargo build --target wasm32-wasip2`: rustc emits a component.
+    /// `cargo build --target wasm32-wasip2`: rustc emits a component;
+    /// contract-only guests: `--target wasm32-unknown-unknown`, then wit-component.
     Cargo,
     /// `cargo component build`: a wasm32-wasip1 module, componentized.
     CargoComponent,
@@ -46,10 +58,11 @@ impl Builder {
         }
     }
 
-    /// The directory that holds the components.
-    fn output_dir(self, target_dir: &Path, prebuilt: &Path) -> PathBuf {
+    /// The directory that holds `guest`'s component.
+    fn output_dir(self, guest: &Guest, target_dir: &Path, prebuilt: &Path) -> PathBuf {
         match self {
-            Builder::Cargo => target_dir.join(TARGET).join("release"),
+            Builder::Cargo if guest.contract_only => target_dir.join(CONTRACT_ONLY_DIR),
+            Builder::Cargo => target_dir.join(WASI_TARGET).join("release"),
             Builder::CargoComponent => target_dir.join("wasm32-wasip1").join("release"),
             Builder::Prebuilt => prebuilt.to_owned(),
         }
@@ -59,6 +72,8 @@ impl Builder {
 struct Guest {
     package: String,
     dir: PathBuf,
+    /// Imports the contract alone: built without WASI.
+    contract_only: bool,
 }
 
 fn main() {
@@ -82,9 +97,6 @@ fn main() {
 
     println!("cargo:rerun-if-env-changed={BUILDER_VARIABLE}");
     let builder = Builder::from_env();
-    if builder == Builder::Cargo {
-        require_target();
-    }
     let mut guests = discover(guests_dir);
     guests.extend(discover(&examples_dir));
     guests.sort_by(|a, b| a.package.cmp(&b.package));
@@ -95,18 +107,67 @@ fn main() {
             examples_dir.display()
         ));
     }
-    let target_dir = shared_target_dir();
-    let output = builder.output_dir(&target_dir, &guests_dir.join("prebuilt"));
-    if builder == Builder::Prebuilt {
-        guests.retain(|guest| component_file(&output, guest).is_file());
-    } else {
-        build(builder, &guests, &target_dir);
+    if builder == Builder::Cargo {
+        require_targets(&guests);
     }
-    write_constants(&guests, &output);
+    let target_dir = shared_target_dir();
+    let prebuilt = guests_dir.join("prebuilt");
+    let component = |guest: &Guest| {
+        let file = format!("{}.wasm", file_stem(guest));
+        builder
+            .output_dir(guest, &target_dir, &prebuilt)
+            .join(file)
+    };
+    match builder {
+        Builder::Prebuilt => guests.retain(|guest| component(guest).is_file()),
+        Builder::Cargo => {
+            let (contract_only, wasi): (Vec<Guest>, Vec<Guest>) =
+                guests.drain(..).partition(|guest| guest.contract_only);
+            build(builder, WASI_TARGET, &wasi, &target_dir);
+            build(builder, CONTRACT_TARGET, &contract_only, &target_dir);
+            for guest in &contract_only {
+                let module = target_dir
+                    .join(CONTRACT_TARGET)
+                    .join("release")
+                    .join(format!("{}.wasm", file_stem(guest)));
+                componentize(&module, &component(guest));
+            }
+            guests = wasi.into_iter().chain(contract_only).collect();
+            guests.sort_by(|a, b| a.package.cmp(&b.package));
+        }
+        Builder::CargoComponent => build(builder, WASI_TARGET, &guests, &target_dir),
+    }
+    write_constants(&guests, component);
 }
 
-fn component_file(dir: &Path, guest: &Guest) -> PathBuf {
-    dir.join(format!("{}.wasm", guest.package.replace('-', "_")))
+/// The file name cargo gives a package's cdylib, without `.wasm`.
+fn file_stem(guest: &Guest) -> String {
+    guest.package.replace('-', "_")
+}
+
+/// Makes the core module at `module`, whose bindings wit-bindgen embedded,
+/// the component at `component`; written only when it changed, so that
+/// what depends on it is not rebuilt for nothing.
+fn componentize(module: &Path, component: &Path) {
+    let bytes = std::fs::read(module)
+        .unwrap_or_else(|e| fail(&format!("the guest build did not produce {}: {e}", module.display())));
+    let encoded = wit_component::ComponentEncoder::default()
+        .module(&bytes)
+        .and_then(|encoder| encoder.validate(true).encode())
+        .unwrap_or_else(|e| {
+            fail(&format!(
+                "cannot make {} a component: {e:#}\n       (a contract-only guest may import \
+                 nothing but the contract: no WASI, no `std::time::SystemTime`, no files)",
+                module.display()
+            ))
+        });
+    if std::fs::read(component).is_ok_and(|old| old == encoded) {
+        return;
+    }
+    let dir = component.parent().expect("a component file has a directory");
+    std::fs::create_dir_all(dir)
+        .and_then(|()| std::fs::write(component, &encoded))
+        .unwrap_or_else(|e| fail(&format!("cannot write {}: {e}", component.display())));
 }
 
 fn env(name: &str) -> String {
@@ -118,20 +179,31 @@ fn fail(message: &str) -> ! {
     exit(1)
 }
 
-/// The guests need the target's standard library; say how to get it.
-fn require_target() {
+/// The guests need their targets' standard libraries; say how to get them.
+fn require_targets(guests: &[Guest]) {
     let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into());
     let sysroot = Command::new(&rustc)
         .args(["--print", "sysroot"])
         .output()
         .unwrap_or_else(|e| fail(&format!("cannot run `{rustc} --print sysroot`: {e}")));
     let sysroot = String::from_utf8_lossy(&sysroot.stdout).trim().to_owned();
-    let target_lib = Path::new(&sysroot).join("lib/rustlib").join(TARGET);
-    if !target_lib.is_dir() {
+    let needed = [
+        (WASI_TARGET, guests.iter().any(|g| !g.contract_only)),
+        (CONTRACT_TARGET, guests.iter().any(|g| g.contract_only)),
+    ];
+    let missing: Vec<&str> = needed
+        .into_iter()
+        .filter(|(target, used)| {
+            *used && !Path::new(&sysroot).join("lib/rustlib").join(target).is_dir()
+        })
+        .map(|(target, _)| target)
+        .collect();
+    if !missing.is_empty() {
+        let missing = missing.join(" ");
         fail(&format!(
-            "the guest components need the {TARGET} target, which this toolchain \
-             ({sysroot}) does not have.\n       Install it with:\n\n    \
-             rustup target add {TARGET}\n\n       \
+            "the guest components need the targets {WASI_TARGET} and {CONTRACT_TARGET}; \
+             this toolchain ({sysroot}) does not have {missing}.\n       Install it with:\n\n    \
+             rustup target add {missing}\n\n       \
              (To install only the `airssys-conformance` command, {BUILDER_VARIABLE}=prebuilt \
              takes the probe components committed in guests/prebuilt/ instead.)\n"
         ));
@@ -153,7 +225,14 @@ fn discover(dir: &Path) -> Vec<Guest> {
                 let value = line.trim().strip_prefix("name")?.trim().strip_prefix('=')?;
                 Some(value.trim().trim_matches('"').to_owned())
             })?;
-            Some(Guest { package, dir })
+            let contract_only = manifest
+                .lines()
+                .any(|line| line.split_whitespace().collect::<String>() == "contract-only=true");
+            Some(Guest {
+                package,
+                dir,
+                contract_only,
+            })
         })
         .collect()
 }
@@ -170,12 +249,16 @@ fn shared_target_dir() -> PathBuf {
     target.join("airssys-guests")
 }
 
-fn build(builder: Builder, guests: &[Guest], target_dir: &Path) {
+/// Builds `guests` for `target` (cargo-component chooses its own).
+fn build(builder: Builder, target: &str, guests: &[Guest], target_dir: &Path) {
+    if guests.is_empty() {
+        return;
+    }
     let mut command = match builder {
         Builder::Cargo => {
             let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
             let mut command = Command::new(cargo);
-            command.args(["build", "--release", "--target", TARGET]);
+            command.args(["build", "--release", "--target", target]);
             command
         }
         Builder::CargoComponent => {
@@ -214,12 +297,12 @@ fn build(builder: Builder, guests: &[Guest], target_dir: &Path) {
     }
 }
 
-fn write_constants(guests: &[Guest], release: &Path) {
+fn write_constants(guests: &[Guest], component: impl Fn(&Guest) -> PathBuf) {
     let mut code = String::new();
     let mut all = String::from("/// Every guest: (package name, path of its component).\n");
     all.push_str("pub const ALL: &[(&str, &str)] = &[\n");
     for guest in guests {
-        let wasm = component_file(release, guest);
+        let wasm = component(guest);
         if !wasm.is_file() {
             fail(&format!(
                 "the guest build did not produce {}",

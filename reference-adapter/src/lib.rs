@@ -26,6 +26,7 @@ pub struct ReferenceHost {
     name: String,
     registration: Registration,
     offers_runtime: bool,
+    offers_wasi: bool,
     in_memory: bool,
     /// Storage and registry for components the suite instantiates itself.
     shared: Arc<AirssysHost>,
@@ -47,6 +48,7 @@ impl ReferenceHost {
             name: name.into(),
             registration,
             offers_runtime: true,
+            offers_wasi: true,
             in_memory: false,
             shared: Arc::new(AirssysHost::new(HostConfig::default()).expect("default config")),
         }
@@ -65,6 +67,15 @@ impl ReferenceHost {
     pub fn linker_only(mut self) -> Self {
         self.offers_runtime = false;
         self.name.push_str(" (linker only)");
+        self
+    }
+
+    /// The contract alone on its linker, no WASI, as hosts without WASI
+    /// register it. Linker only: the reference `Runtime` always adds WASI.
+    pub fn without_wasi(mut self) -> Self {
+        self.offers_runtime = false;
+        self.offers_wasi = false;
+        self.name.push_str(" (linker only, no WASI)");
         self
     }
 }
@@ -92,8 +103,10 @@ impl HostUnderTest for ReferenceHost {
     }
 
     fn register(&self, linker: &mut Linker<ComponentState>) -> wasmtime::Result<()> {
-        // The runtime's WASI: a blocking poll ends with the execution budget.
-        airssys_host::runtime::wasi::add_to_linker(linker)?;
+        if self.offers_wasi {
+            // The runtime's WASI: a blocking poll ends with the execution budget.
+            airssys_host::runtime::wasi::add_to_linker(linker)?;
+        }
         (self.registration)(linker)
     }
 

@@ -42,6 +42,9 @@ pub(crate) enum Needs {
     Runtime,
     /// A runtime for functions of this interface, the linker otherwise.
     RuntimeFor(Interface),
+    /// WASI 0.2 besides the contract, for a clause about WASI itself; and a
+    /// runtime if `runtime`.
+    Wasi { runtime: bool },
 }
 
 impl Needs {
@@ -50,6 +53,16 @@ impl Needs {
             Needs::Linker => false,
             Needs::Runtime => true,
             Needs::RuntimeFor(interface) => function.interface() == interface,
+            Needs::Wasi { runtime } => runtime,
+        }
+    }
+
+    /// Whether the check loads the probe that imports WASI ([`Probe::Wasi`]).
+    /// Every other probe imports the contract alone.
+    pub fn wasi(self) -> bool {
+        match self {
+            Needs::Linker | Needs::Runtime | Needs::RuntimeFor(_) => false,
+            Needs::Wasi { .. } => true,
         }
     }
 }
@@ -123,22 +136,27 @@ pub(crate) fn checks() -> Vec<ClauseCheck> {
     .concat()
 }
 
-/// The probes that exist.
+/// The probes that exist. All but [`Probe::Wasi`] import the contract
+/// alone, so that they load on a host that provides nothing else.
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum Probe {
     Storage,
     Messaging,
     Services,
+    /// Makes calls through WASI 0.2, for the clauses about WASI itself
+    /// (checks that need [`Needs::Wasi`]).
+    Wasi,
 }
 
 impl Probe {
-    const ALL: [Probe; 3] = [Probe::Storage, Probe::Messaging, Probe::Services];
+    const ALL: [Probe; 4] = [Probe::Storage, Probe::Messaging, Probe::Services, Probe::Wasi];
 
     fn embedded(self) -> (&'static str, &'static [u8]) {
         match self {
             Probe::Storage => ("storage-probe", airssys_guests::STORAGE_PROBE_WASM),
             Probe::Messaging => ("messaging-probe", airssys_guests::MESSAGING_PROBE_WASM),
             Probe::Services => ("services-probe", airssys_guests::SERVICES_PROBE_WASM),
+            Probe::Wasi => ("wasi-probe", airssys_guests::WASI_PROBE_WASM),
         }
     }
 

@@ -76,23 +76,6 @@ fn make(call: &Call) -> Reply {
             })
         }
         Call::CurrentTimeMillis => Ok(Returned::Millis(services::unix_millis())),
-        Call::WasiSleep { millis } => {
-            // Through WASI (a clock pollable, a blocking poll), not `sleep-millis`.
-            std::thread::sleep(std::time::Duration::from_millis(*millis));
-            Ok(Returned::Unit)
-        }
-        Call::Print { lines, len } => {
-            // Through WASI's stdout and stderr, which a host turns into log records (SVC-1.3).
-            use std::io::Write;
-            let line = "x".repeat(*len as usize);
-            for _ in 0..*lines {
-                let _ = writeln!(std::io::stdout(), "{line}");
-            }
-            for _ in 0..*lines {
-                let _ = writeln!(std::io::stderr(), "{line}");
-            }
-            Ok(Returned::Unit)
-        }
         Call::SleepMillis { duration_ms } => {
             services::sleep(std::time::Duration::from_millis(*duration_ms));
             Ok(Returned::Unit)
@@ -129,6 +112,8 @@ fn make(call: &Call) -> Reply {
         | Call::Trap
         | Call::Spin
         | Call::Hog
+        | Call::WasiSleep { .. }
+        | Call::Print { .. }
         | Call::Flood { .. }
         | Call::Reply { .. } => probe::unsupported(call),
     }

@@ -14,7 +14,7 @@ use airssys_probe_protocol::{self as probe, Call, Id, Received, Reply, Returned,
 use wasmtime::component::Component;
 
 pub use airssys_guests::{
-    FAULT_PROBE, MESSAGING_PROBE, REENTRY_PROBE, SERVICES_PROBE, STORAGE_PROBE,
+    FAULT_PROBE, MESSAGING_PROBE, REENTRY_PROBE, SERVICES_PROBE, STORAGE_PROBE, WASI_PROBE,
 };
 
 pub struct Harness {

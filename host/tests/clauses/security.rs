@@ -7,7 +7,7 @@ use airssys_host::security::{AUDIT_TEXT_BYTES, Capability};
 use airssys_host::{Capabilities, HostConfig, Limits, LoadOptions, RateLimits, TargetPattern};
 use airssys_probe_protocol::{Call, Returned};
 
-use crate::harness::{FAULT_PROBE, Harness, MESSAGING_PROBE, SERVICES_PROBE, STORAGE_PROBE};
+use crate::harness::{FAULT_PROBE, Harness, MESSAGING_PROBE, SERVICES_PROBE, STORAGE_PROBE, WASI_PROBE};
 use crate::harness::{id, probe_id};
 
 fn set(key: &str, value: &[u8]) -> Call {
@@ -290,12 +290,12 @@ fn sec_2_fuel_limit_ends_the_call() {
 
 #[test]
 fn sec_2_1_a_wasi_sleep_past_the_budget_ends_at_the_budget() {
-    ends_at_the_budget(SERVICES_PROBE, Call::WasiSleep { millis: 60_000 });
+    ends_at_the_budget(WASI_PROBE, Call::WasiSleep { millis: 60_000 });
 }
 
 #[test]
 fn sec_2_a_wasi_sleep_within_the_budget_sleeps_its_time() {
-    let (host, _, faulty) = neighbourhood_of(SERVICES_PROBE);
+    let (host, _, faulty) = neighbourhood_of(WASI_PROBE);
     let started = Instant::now();
     host.ok(&faulty, Call::WasiSleep { millis: 100 });
     assert!(started.elapsed() >= Duration::from_millis(100));

@@ -10,7 +10,7 @@ use airssys_host::runtime::CallError;
 use airssys_host::{ComponentId, Limits, LoadOptions, LogLevel};
 use airssys_probe_protocol::{Call, Level, Returned};
 
-use crate::harness::{Harness, REENTRY_PROBE, SERVICES_PROBE, STORAGE_PROBE, probe_id};
+use crate::harness::{Harness, REENTRY_PROBE, SERVICES_PROBE, STORAGE_PROBE, WASI_PROBE, probe_id};
 
 fn metadata(id: &ComponentId) -> Call {
     Call::GetComponentMetadata { id: probe_id(id) }
@@ -51,7 +51,7 @@ fn svc_1_huge_messages_are_cut_and_marked_without_trapping() {
 #[test]
 fn svc_1_3_guest_stdout_and_stderr_become_its_log_records_line_by_line() {
     let host = Harness::new();
-    let printer = host.load(SERVICES_PROBE, "test/printer/1");
+    let printer = host.load(WASI_PROBE, "test/printer/1");
     host.ok(&printer, Call::Print { lines: 2, len: 5 });
     let records = host.logs.records();
     let streams: Vec<_> = records
@@ -80,7 +80,7 @@ fn svc_1_3_guest_stdout_and_stderr_become_its_log_records_line_by_line() {
 #[test]
 fn svc_1_3_an_endless_output_line_is_held_to_the_message_limit() {
     let host = Harness::new();
-    let printer = host.load(SERVICES_PROBE, "test/printer/1");
+    let printer = host.load(WASI_PROBE, "test/printer/1");
     host.ok(
         &printer,
         Call::Print {

@@ -1,0 +1,75 @@
+//! Makes the calls that go through WASI 0.2 instead of the contract: the
+//! clauses about WASI itself (SVC-1.3 stdout and stderr, SVC-4.2 a WASI
+//! sleep). The only probe that imports WASI; the others import the contract
+//! alone, so that they load on a host that provides nothing else.
+
+use airssys_guest::{Component, Error, Message, Metadata};
+use airssys_probe_protocol::{self as probe, Call, Reply, Returned};
+
+struct WasiProbe;
+
+fn make(call: &Call) -> Reply {
+    match call {
+        Call::WasiSleep { millis } => {
+            // Through WASI (a clock pollable, a blocking poll), not `sleep-millis`.
+            std::thread::sleep(std::time::Duration::from_millis(*millis));
+            Ok(Returned::Unit)
+        }
+        Call::Print { lines, len } => {
+            // Through WASI's stdout and stderr, which a host turns into log records (SVC-1.3).
+            use std::io::Write;
+            let line = "x".repeat(*len as usize);
+            for _ in 0..*lines {
+                let _ = writeln!(std::io::stdout(), "{line}");
+            }
+            for _ in 0..*lines {
+                let _ = writeln!(std::io::stderr(), "{line}");
+            }
+            Ok(Returned::Unit)
+        }
+        // Another probe's calls: listed, so that a new call is placed somewhere.
+        Call::Get { .. }
+        | Call::Set { .. }
+        | Call::Delete { .. }
+        | Call::Exists { .. }
+        | Call::ListKeys { .. }
+        | Call::Usage
+        | Call::Send { .. }
+        | Call::Request { .. }
+        | Call::CancelRequest { .. }
+        | Call::Broadcast { .. }
+        | Call::SelfId
+        | Call::Log { .. }
+        | Call::CurrentTime
+        | Call::CurrentTimeMillis
+        | Call::SleepMillis { .. }
+        | Call::ListComponents
+        | Call::GetComponentMetadata { .. }
+        | Call::Filled { .. }
+        | Call::Inbox
+        | Call::SetHealth { .. }
+        | Call::Trap
+        | Call::Spin
+        | Call::Hog
+        | Call::Flood { .. }
+        | Call::Reply { .. } => probe::unsupported(call),
+    }
+}
+
+impl Component for WasiProbe {
+    fn handle_message(message: Message) -> Result<Option<Vec<u8>>, Error> {
+        let call = probe::decode_call(&message.payload).map_err(Error::payload)?;
+        Ok(Some(probe::encode_reply(&make(&call))))
+    }
+
+    fn metadata() -> Metadata {
+        Metadata {
+            description: "Makes the calls that go through WASI 0.2".into(),
+            author: "airssys".into(),
+            supported_operations: vec!["probe-call".into()],
+            ..Metadata::default()
+        }
+    }
+}
+
+airssys_guest::export!(WasiProbe);
