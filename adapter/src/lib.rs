@@ -52,7 +52,7 @@ use std::time::Duration;
 pub use protocol::{
     About, ComponentId, Grant, Import, LogRecord, PROTOCOL_VERSION, Request, Response, Supports,
 };
-pub use serve::{handle, serve};
+pub use serve::{handle, serve, serve_dyn};
 
 /// Your host, as the suite drives it. Every error is the host's own text:
 /// the suite puts it into its verdict as a detail.
@@ -148,40 +148,5 @@ pub fn suite_id() -> ComponentId {
         namespace: "airssys-conformance".into(),
         name: "suite".into(),
         instance: "0".into(),
-    }
-}
-
-impl<A: Adapter + ?Sized> Adapter for Box<A> {
-    fn about(&self) -> About {
-        (**self).about()
-    }
-    fn check(&mut self, component: &Path) -> Result<(), String> {
-        (**self).check(component)
-    }
-    fn reset(&mut self, traps: &[Import]) -> Result<(), String> {
-        (**self).reset(traps)
-    }
-    fn load(&mut self, id: &ComponentId, component: &Path, grant: Grant) -> Result<(), String> {
-        (**self).load(id, component, grant)
-    }
-    fn invoke(
-        &mut self,
-        id: &ComponentId,
-        payload: &[u8],
-        content_type: &str,
-    ) -> Result<Option<Vec<u8>>, String> {
-        (**self).invoke(id, payload, content_type)
-    }
-    fn settle(&mut self, limit: Duration) -> Result<(), String> {
-        (**self).settle(limit)
-    }
-    fn logs(&mut self) -> Result<Vec<LogRecord>, String> {
-        (**self).logs()
-    }
-    fn unload(&mut self, id: &ComponentId) -> Result<(), String> {
-        (**self).unload(id)
-    }
-    fn restart(&mut self) -> Result<(), String> {
-        (**self).restart()
     }
 }

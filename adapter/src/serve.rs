@@ -14,6 +14,13 @@ use crate::{Adapter, Supports};
 /// it (a guest's WASI stdout, a stray `println!`) goes to stderr instead,
 /// where the suite keeps it for its error messages.
 pub fn serve(mut adapter: impl Adapter) -> ExitCode {
+    serve_dyn(&mut adapter)
+}
+
+/// [`serve`] for an adapter chosen at run time (`Box<dyn Adapter>`). No
+/// `Adapter` impl forwards to another: every operation reaches the adapter
+/// itself, so a forwarding impl cannot forget one.
+pub fn serve_dyn(adapter: &mut dyn Adapter) -> ExitCode {
     let mut out = match protocol_output() {
         Ok(out) => out,
         Err(error) => {
@@ -33,7 +40,7 @@ pub fn serve(mut adapter: impl Adapter) -> ExitCode {
             continue;
         }
         let response = match serde_json::from_str::<Request>(&line) {
-            Ok(request) => handle(&mut adapter, request),
+            Ok(request) => handle(adapter, request),
             Err(error) => Response::Error {
                 message: format!("cannot read the request {line:?}: {error}"),
             },

@@ -248,7 +248,15 @@ impl Context {
             Ok(other) => return not_reset(format!("{other:?}")),
             Err(error) => return not_reset(error.to_string()),
         }
-        let mut session = Session::new(&mut lease, deadline, self.seed);
+        let uncallable = self
+            .contract
+            .functions()
+            .iter()
+            .zip(&self.verdicts)
+            .filter(|(_, v)| !v.callable())
+            .map(|(f, _)| f.host_fn)
+            .collect();
+        let mut session = Session::new(&mut lease, deadline, self.seed, uncallable);
         let ran = quiet_panics(|| {
             catch_unwind(AssertUnwindSafe(|| {
                 check.judge.run(&mut session, clause, function.host_fn)

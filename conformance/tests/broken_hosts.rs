@@ -108,7 +108,7 @@ fn a_wrong_type_fails_only_that_signature() {
         "host-services::current-time-millis",
     ]
     .map(|f| format!("{f}::signature"));
-    assert_eq!(failed(&report), sorted(expected));
+    assert_eq!(failed(&report), sorted(expected), "{}", report.to_markdown());
     insta::assert_snapshot!("wrong-signatures", report.review());
 }
 
@@ -173,7 +173,7 @@ fn each_behaviour_defect_fails_exactly_its_functions_trials() {
 fn without_a_runtime_the_runtime_trials_are_ignored_not_passed() {
     let suite = Suite::new(ReferenceHost::new().linker_only()).seed(broken::SEED);
     let report = suite.evaluate().expect("the host starts");
-    assert_eq!(failed(&report), Vec::<String>::new());
+    assert_eq!(failed(&report), Vec::<String>::new(), "{}", report.to_markdown());
     let ignored = ignored(&report);
     assert!(
         ignored.contains(&"host-messaging::send::behaviour::MSG-2"),

@@ -111,12 +111,17 @@ impl HostUnderTest for ReferenceHost {
     }
 
     fn store_data(&self, id: &Id, grant: Grant) -> ComponentState {
+        self.store_data_within(id, grant, None)
+    }
+
+    fn store_data_within(&self, id: &Id, grant: Grant, budget: Option<Duration>) -> ComponentState {
+        let budget = budget.unwrap_or(Limits::default().max_execution_time);
         ComponentState::new(
             AirssysCtx::new(
                 self.shared.clone(),
                 component_id(id),
                 capabilities(grant),
-                Duration::from_secs(5),
+                budget,
             )
             .expect("the suite assigns ids a host accepts"),
         )

@@ -215,6 +215,9 @@ pub(crate) struct Session<'a> {
     seed: u64,
     /// Why the host stopped answering, once it has: a property stops there.
     lost: Option<String>,
+    /// Functions that failed their name or signature trial: probes get them
+    /// as traps, so checks leave them out where another can stand in.
+    uncallable: Vec<HostFn>,
 }
 
 /// A call as failure messages show it: its `Debug` text, cut short.
@@ -235,7 +238,12 @@ pub(crate) fn show(id: &Id) -> String {
 }
 
 impl<'a> Session<'a> {
-    pub fn new(connection: &'a mut Connection, deadline: Instant, seed: u64) -> Self {
+    pub fn new(
+        connection: &'a mut Connection,
+        deadline: Instant,
+        seed: u64,
+        uncallable: Vec<HostFn>,
+    ) -> Self {
         static SESSIONS: AtomicU64 = AtomicU64::new(0);
         let n = SESSIONS.fetch_add(1, Ordering::Relaxed);
         Self {
@@ -244,7 +252,14 @@ impl<'a> Session<'a> {
             seed,
             lost: None,
             namespace: format!("conformance-{n}"),
+            uncallable,
         }
+    }
+
+    /// Whether components can call `function` on this host: it passed its
+    /// name and signature trials.
+    pub fn callable(&self, function: impl Into<HostFn>) -> bool {
+        !self.uncallable.contains(&function.into())
     }
 
     /// One exchange with the host; `doing` says what for, should it fail.
@@ -343,7 +358,7 @@ impl<'a> Session<'a> {
     pub fn ok(&mut self, id: &Id, call: Call) -> Returned {
         let shown = brief(&call);
         self.call(id, call)
-            .unwrap_or_else(|e| panic!("{shown} by {}: expected ok, got err({e:?})", show(id)))
+            .unwrap_or_else(|e| panic!("{shown} by {}: expected ok, got err({e})", show(id)))
     }
 
     /// `call`, which must fail with `case`; its detail.
@@ -352,8 +367,9 @@ impl<'a> Session<'a> {
         match self.call(id, call) {
             Err(error) if error.case == case => error.detail,
             other => panic!(
-                "{shown} by {}: expected err({case}), got {other:?}",
-                show(id)
+                "{shown} by {}: expected err({case}), got {}",
+                show(id),
+                probe::wit_reply(&other)
             ),
         }
     }

@@ -3,7 +3,7 @@
 use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, BTreeSet};
 
-use airssys_probe_protocol::{Call, Returned};
+use airssys_probe_protocol::{Call, Returned, wit_bytes};
 use proptest::collection::vec;
 use proptest::prelude::{Just, Strategy, any, prop_oneof};
 
@@ -226,13 +226,18 @@ fn on_model(
 }
 
 /// A call of another function than the judged one, to set the scene: if it
-/// fails, the trial cannot judge its function.
+/// fails or traps, the trial cannot judge its function.
 fn scene(session: &mut Session, probe: &Id, call: Call) -> Returned {
     let shown = brief(&call);
-    match session.call(probe, call) {
-        Ok(returned) => returned,
-        Err(error) => precondition_failed(format!("{shown} failed: {error:?}")),
+    match session.invoke(probe, &call) {
+        Ok(Ok(returned)) => returned,
+        Ok(Err(error)) => precondition_failed(format!("{shown} returned err({error})")),
+        Err(trap) => precondition_failed(format!("{shown} failed: {}", first_line(&trap))),
     }
+}
+
+fn first_line(text: &str) -> &str {
+    text.lines().next().unwrap_or_default()
 }
 
 /// What `get` says is stored under `key`, as the model writes it: `None`, or
@@ -250,6 +255,218 @@ fn stored(session: &mut Session, probe: &Id, key: &str) -> bool {
         Returned::Bool(there) => there,
         other => precondition_failed(format!("exists({key:?}) returned {other:?}")),
     }
+}
+
+/// The reads that tell whether a key is stored; `get` also tells its bytes.
+const READS: [StorageFn; 3] = [Get, Exists, ListKeys];
+
+/// What one read says of a key.
+struct View {
+    stored: bool,
+    /// The bytes `get` found; other reads see none.
+    bytes: Option<Vec<u8>>,
+    /// The read and its answer, in WIT terms.
+    shown: String,
+}
+
+/// What `read` says of `key` on `probe`; a read that does not answer `ok`
+/// stops the trial (the read's own trials judge that).
+fn look(session: &mut Session, probe: &Id, read: StorageFn, key: &str) -> View {
+    let call = match read {
+        Get => get(key),
+        Exists => exists(key),
+        ListKeys => Call::ListKeys { prefix: None },
+        Set | Delete | Usage => unreachable!("{read:?} is not a read of a key"),
+    };
+    let returned = scene(session, probe, call);
+    let shown = |answer: &dyn std::fmt::Display| match read {
+        ListKeys => format!("list-keys(none) = {answer}"),
+        _ => format!("{}({key:?}) = {answer}", HostFn::from(read).name()),
+    };
+    match (read, returned) {
+        (Get, Returned::Value(bytes)) => View {
+            stored: bytes.is_some(),
+            shown: shown(&Returned::Value(bytes.clone())),
+            bytes,
+        },
+        (Exists, Returned::Bool(there)) => View {
+            stored: there,
+            bytes: None,
+            shown: shown(&there),
+        },
+        (ListKeys, Returned::Keys(keys)) => View {
+            stored: keys.iter().any(|k| k == key),
+            bytes: None,
+            shown: shown(&Returned::Keys(keys)),
+        },
+        (_, other) => precondition_failed(format!(
+            "{} returned {other}, a value of another type",
+            HostFn::from(read).name()
+        )),
+    }
+}
+
+/// What the reads other than `except` agree on about a key.
+enum Agreement {
+    /// Every read sees what was expected.
+    AsExpected,
+    /// Every read sees the key as stored or absent as expected, and `get`
+    /// found other bytes: `get` misreads, or the writer stored other bytes.
+    OtherBytes(String),
+    /// The reads disagree whether the key is stored: one of them misbehaves.
+    Disagree(String),
+    /// Every read agrees, otherwise than expected.
+    Contradicted(String),
+}
+
+fn agreement(
+    session: &mut Session,
+    probe: &Id,
+    key: &str,
+    expected: Option<&[u8]>,
+    except: Option<StorageFn>,
+) -> Agreement {
+    let reads: Vec<StorageFn> = READS
+        .into_iter()
+        .filter(|read| Some(*read) != except && session.callable(*read))
+        .collect();
+    if reads.is_empty() {
+        precondition_failed(format!(
+            "no read but the judged one can be called to see whether {key:?} is stored"
+        ));
+    }
+    let views: Vec<View> = reads
+        .into_iter()
+        .map(|read| look(session, probe, read, key))
+        .collect();
+    let shown = views
+        .iter()
+        .map(|v| v.shown.as_str())
+        .collect::<Vec<_>>()
+        .join(", ");
+    if views.iter().all(|v| as_expected(v, expected)) {
+        return Agreement::AsExpected;
+    }
+    if !views.windows(2).all(|w| w[0].stored == w[1].stored) {
+        return Agreement::Disagree(shown);
+    }
+    if views.iter().all(|v| v.stored == expected.is_some()) {
+        return Agreement::OtherBytes(shown);
+    }
+    Agreement::Contradicted(shown)
+}
+
+fn as_expected(view: &View, expected: Option<&[u8]>) -> bool {
+    view.stored == expected.is_some() && (view.bytes.is_none() || view.bytes.as_deref() == expected)
+}
+
+fn wanted(key: &str, expected: Option<&[u8]>) -> String {
+    match expected {
+        Some(bytes) => format!("{key:?} stored as {}", wit_bytes(bytes)),
+        None => format!("{key:?} absent"),
+    }
+}
+
+/// Holds the scene to `key` being as `expected` after `cause` (made by
+/// `writer`), through the reads other than `judged`; when it is not, the
+/// trial cannot judge `judged`, and the reason names the suspect.
+fn hold_scene(
+    session: &mut Session,
+    probe: &Id,
+    key: &str,
+    expected: Option<&[u8]>,
+    (writer, cause): (StorageFn, &str),
+    judged: StorageFn,
+) {
+    let writer = HostFn::from(writer).name();
+    match agreement(session, probe, key, expected, Some(judged)) {
+        Agreement::AsExpected => {}
+        Agreement::OtherBytes(shown) => precondition_failed(format!(
+            "after {cause}, {shown}: `get` misreads or `{writer}` stored other bytes (see \
+             get's trials)"
+        )),
+        Agreement::Disagree(shown) => precondition_failed(format!(
+            "after {cause}, the reads disagree whether {key:?} is stored: {shown}; one of them \
+             misbehaves (see their trials)"
+        )),
+        Agreement::Contradicted(shown) => precondition_failed(format!(
+            "after {cause}, every read says otherwise than {}: {shown}: `{writer}` misbehaves \
+             (see its trials)",
+            wanted(key, expected)
+        )),
+    }
+}
+
+/// Holds `key` to `expected` (`None`: absent) after `cause` (e.g.
+/// `set("k", …) returned ok`, made by `writer`), through the reads, and
+/// judges only `judged`'s part:
+/// - a judged read is held to what every other read agrees on; if they do
+///   not agree with `expected`, the trial cannot judge it;
+/// - a judged writer fails only when every read agrees it did not do what
+///   it said, and the reads disagreeing among themselves means a read
+///   misbehaves, which that read's trials report;
+/// - bytes only `get` reads back: when they are wrong and every read sees
+///   the key, `get`'s trial says so, once, for both `get` and `set`.
+fn read_back(
+    session: &mut Session,
+    probe: &Id,
+    key: &str,
+    expected: Option<&[u8]>,
+    (writer, cause): (StorageFn, &str),
+    judged: StorageFn,
+) {
+    if READS.contains(&judged) || judged != writer {
+        hold_scene(session, probe, key, expected, (writer, cause), judged);
+        if !READS.contains(&judged) {
+            return;
+        }
+        let own = look(session, probe, judged, key);
+        let only_get_reads_bytes = if judged == Get && own.stored && expected.is_some() {
+            format!(
+                " (or `{}` stored other bytes: only `get` reads them back, and every other read \
+                 sees the key)",
+                HostFn::from(writer).name()
+            )
+        } else {
+            String::new()
+        };
+        assert!(
+            as_expected(&own, expected),
+            "after {cause}, {}, where {} (every other read agrees){only_get_reads_bytes}",
+            own.shown,
+            wanted(key, expected),
+        );
+        return;
+    }
+    let name = HostFn::from(writer).name();
+    match agreement(session, probe, key, expected, None) {
+        Agreement::AsExpected => {}
+        Agreement::OtherBytes(shown) => precondition_failed(format!(
+            "after {cause}, {shown}: `get` misreads or `{name}` stored other bytes (see get's \
+             trials)"
+        )),
+        Agreement::Disagree(shown) => precondition_failed(format!(
+            "after {cause}, the reads disagree whether {key:?} is stored: {shown}; one of them \
+             misbehaves (see their trials)"
+        )),
+        Agreement::Contradicted(shown) => panic!(
+            "after {cause}, every read says otherwise than {}: {shown}: `{name}` did not do \
+             what it answered (or every read misses it)",
+            wanted(key, expected)
+        ),
+    }
+}
+
+/// `set(key, value)` as scene or as the judged call, then held to it.
+fn set_and_read_back(session: &mut Session, probe: &Id, key: &str, value: &[u8], judged: StorageFn) {
+    let call = set(key, value);
+    let cause = format!("set({key:?}, {}) returned ok", wit_bytes(value));
+    if judged == Set {
+        session.ok(probe, call);
+    } else {
+        scene(session, probe, call);
+    }
+    read_back(session, probe, key, Some(value), (Set, &cause), judged);
 }
 
 /// Holds the scene to the model through `get`, before a read of another
@@ -283,11 +500,10 @@ fn any_ops() -> impl Strategy<Value = Vec<Op>> {
 }
 
 fn sto_1(session: &mut Session, function: StorageFn) {
-    let judging_set = match function {
-        Set => true,
-        Get => false,
+    match function {
+        Set | Get => {}
         Delete | Exists | ListKeys | Usage => no_part("STO-1", function),
-    };
+    }
     let probe = storage_probe(session);
     let every_byte: Vec<u8> = (0..=255).collect();
     let patterned: Vec<u8> = (0..64 * 1024).map(|i| (i * 7 % 251) as u8).collect();
@@ -296,42 +512,12 @@ fn sto_1(session: &mut Session, function: StorageFn) {
         ("bytes", &every_byte),
         ("big", &patterned),
     ] {
-        session.ok(&probe, set(key, bytes));
-        let got = session.ok(&probe, get(key));
-        assert!(
-            got == value(bytes),
-            "get({key:?}) after set of {} bytes returned other bytes",
-            bytes.len()
-        );
+        set_and_read_back(session, &probe, key, bytes, function);
     }
     session.holds(
         "set, then get of the same key",
         (any_key(), any_value()),
-        |session, (key, bytes)| {
-            let got = if judging_set {
-                session.ok(&probe, set(&key, &bytes));
-                scene(session, &probe, get(&key))
-            } else {
-                scene(session, &probe, set(&key, &bytes));
-                session.ok(&probe, get(&key))
-            };
-            if got == value(&bytes) {
-                return;
-            }
-            // `exists` tells a value set and misread from one never stored.
-            let there = stored(session, &probe, &key);
-            if judging_set && there && got == Returned::Value(None) {
-                precondition_failed(format!(
-                    "get({key:?}) returned none for a key that exists says is stored"
-                ));
-            }
-            if !judging_set && !there {
-                precondition_failed(format!(
-                    "set({key:?}) returned ok, and exists says the key is not stored"
-                ));
-            }
-            panic!("get returned other bytes: {got:?}");
-        },
+        |session, (key, bytes)| set_and_read_back(session, &probe, &key, &bytes, function),
     );
 }
 
@@ -340,43 +526,33 @@ fn sto_2(session: &mut Session, _: StorageFn) {
     assert_eq!(
         session.ok(&probe, get("never-set")),
         Returned::Value(None),
-        "a key never set"
+        "get of a key never set"
     );
-    session.ok(&probe, set("empty", b""));
-    assert_eq!(
-        session.ok(&probe, get("empty")),
-        value(b""),
-        "an empty value must be some([]), not none"
-    );
+    // An empty value is some([]), not none.
+    set_and_read_back(session, &probe, "empty", b"", Get);
 }
 
 fn sto_3(session: &mut Session, function: StorageFn) {
-    let probe = storage_probe(session);
-    session.ok(&probe, set("k", b"first"));
-    let (_, _, count) = usage(session, &probe);
-    session.ok(&probe, set("k", b"second, longer"));
-    let (used, _, count_after) = usage(session, &probe);
     match function {
-        Usage => {
-            assert_eq!(
-                used,
-                1 + 14,
-                "used-bytes after replacing: key bytes + new value bytes"
-            );
-            return;
-        }
-        Set => {}
+        Set | Usage => {}
         Get | Delete | Exists | ListKeys => no_part("STO-3", function),
     }
-    assert_eq!(
-        session.ok(&probe, get("k")),
-        value(b"second, longer"),
-        "set must replace"
-    );
-    assert_eq!(
-        count_after, count,
-        "key-count changed when a key was replaced"
-    );
+    let probe = storage_probe(session);
+    set_and_read_back(session, &probe, "k", b"first", function);
+    let (_, _, count) = usage(session, &probe);
+    set_and_read_back(session, &probe, "k", b"second, longer", function);
+    let (used, _, count_after) = usage(session, &probe);
+    match function {
+        Usage => assert_eq!(
+            (used, count_after),
+            (1 + 14, 1),
+            "(used-bytes, key-count) after replacing the one key: key bytes + new value bytes"
+        ),
+        _ => assert_eq!(
+            count_after, count,
+            "key-count changed when a key was replaced"
+        ),
+    }
 }
 
 fn sto_4(session: &mut Session, function: StorageFn) {
@@ -386,34 +562,24 @@ fn sto_4(session: &mut Session, function: StorageFn) {
         Get | Set | ListKeys | Usage => no_part("STO-4", function),
     };
     let probe = storage_probe(session);
-    session.ok(&probe, set("k", b"v"));
+    set_and_read_back(session, &probe, "k", b"v", function);
     // A key that `k` is a prefix of: deleting `k` must leave it alone.
-    session.ok(&probe, set("k2", b"w"));
-    session.ok(&probe, delete("k"));
+    set_and_read_back(session, &probe, "k2", b"w", function);
     match function {
-        Exists => assert_eq!(
-            session.ok(&probe, exists("k")),
-            Returned::Bool(false),
-            "exists after delete"
-        ),
-        Delete => {
-            assert_eq!(
-                session.ok(&probe, get("k")),
-                Returned::Value(None),
-                "get after delete"
-            );
-            assert_eq!(
-                session.call(&probe, delete("k")),
-                Ok(Returned::Unit),
-                "deleting an absent key"
-            );
-            assert_eq!(
-                session.ok(&probe, get("k2")),
-                value(b"w"),
-                "delete(\"k\") must delete that key only, not \"k2\""
-            );
-        }
+        Exists => scene(session, &probe, delete("k")),
+        Delete => session.ok(&probe, delete("k")),
         Get | Set | ListKeys | Usage => no_part("STO-4", function),
+    };
+    let deleted = (Delete, r#"delete("k") returned ok"#);
+    read_back(session, &probe, "k", None, deleted, function);
+    if function == Delete {
+        let answer = session.call(&probe, delete("k"));
+        assert!(
+            answer == Ok(Returned::Unit),
+            "delete of an absent key returned {}, not ok",
+            airssys_probe_protocol::wit_reply(&answer)
+        );
+        read_back(session, &probe, "k2", Some(b"w"), deleted, function);
     }
     // Every key after every step: a delete reaches its own key only.
     on_model(
@@ -459,33 +625,22 @@ fn sto_4(session: &mut Session, function: StorageFn) {
 }
 
 fn sto_5(session: &mut Session, function: StorageFn) {
-    let probe = storage_probe(session);
-    session.ok(&probe, set("present", b"x"));
-    session.ok(&probe, set("empty", b""));
-    for (key, stored) in [("present", true), ("empty", true), ("absent", false)] {
-        match function {
-            Get => {
-                let is_some = session.ok(&probe, get(key)) != Returned::Value(None);
-                assert_eq!(
-                    is_some, stored,
-                    "get({key:?}) is some exactly when the key was set"
-                );
-            }
-            Exists => assert_eq!(
-                session.ok(&probe, exists(key)),
-                Returned::Bool(stored),
-                "exists({key:?}) must be true exactly when the key was set"
-            ),
-            Set | Delete | ListKeys | Usage => no_part("STO-5", function),
-        }
+    match function {
+        Get | Exists => {}
+        Set | Delete | ListKeys | Usage => no_part("STO-5", function),
     }
+    let probe = storage_probe(session);
+    set_and_read_back(session, &probe, "present", b"x", function);
+    set_and_read_back(session, &probe, "empty", b"", function);
+    let never = (Set, "nothing set under \"absent\"");
+    read_back(session, &probe, "absent", None, never, function);
 }
 
 fn sto_6(session: &mut Session, _: StorageFn) {
     let probe = storage_probe(session);
     // `x/a/3` holds the prefix `a/` in its middle: a prefix matches the start only.
     for key in ["b", "a/2", "é", "a/1", "B", "a", "a/1", "x/a/3"] {
-        session.ok(&probe, set(key, b"v"));
+        set_and_read_back(session, &probe, key, b"v", ListKeys);
     }
     let list = |prefix: Option<&str>| Call::ListKeys {
         prefix: prefix.map(Into::into),
@@ -523,7 +678,7 @@ fn sto_6(session: &mut Session, _: StorageFn) {
         |session, (keys, prefix)| {
             let mut stored = stored.borrow_mut();
             for key in keys {
-                session.ok(&probe, set(&key, b""));
+                scene(session, &probe, set(&key, b""));
                 stored.insert(key);
             }
             // A `BTreeSet<String>` is sorted by bytes, as list-keys must be.
@@ -542,7 +697,8 @@ fn sto_6(session: &mut Session, _: StorageFn) {
 }
 
 /// `usage` is judged on its numbers; `set` and `delete` on usage following
-/// them: key-count exactly, used-bytes in the right direction.
+/// them: key-count exactly, used-bytes in the right direction. Every step is
+/// first held to the reads, so usage is judged against what is stored.
 fn sto_7(session: &mut Session, function: StorageFn) {
     let probe = storage_probe(session);
     let (used, quota, count) = usage(session, &probe);
@@ -551,20 +707,38 @@ fn sto_7(session: &mut Session, function: StorageFn) {
         Set | Delete => false,
         Get | Exists | ListKeys => no_part("STO-7", function),
     };
+    let fresh = format!("{{used-bytes: {used}, quota-bytes: {quota}, key-count: {count}}}");
     if judging_usage {
-        assert_eq!((used, count), (0, 0), "usage of a fresh component");
-        assert!(quota > 0, "quota-bytes is 0");
+        assert_eq!((used, count), (0, 0), "usage of a fresh component: {fresh}");
+        assert!(quota > 0, "quota-bytes of a fresh component is 0: {fresh}");
+    } else if (used, count) != (0, 0) || quota == 0 {
+        precondition_failed(format!(
+            "usage of a fresh component answered {fresh}: `usage` misbehaves (see its trials)"
+        ));
     }
-    let steps: [(Call, u64, u64); 4] = [
-        (set("alpha", &[0; 10]), 15, 1),
-        (set("be", &[0; 3]), 20, 2),
-        (set("alpha", &[0; 1]), 11, 2),
-        (delete("be"), 6, 1),
+    // (writer, key, value length after it, used-bytes, key-count)
+    let steps: [(StorageFn, &str, Option<usize>, u64, u64); 4] = [
+        (Set, "alpha", Some(10), 15, 1),
+        (Set, "be", Some(3), 20, 2),
+        (Set, "alpha", Some(1), 11, 2),
+        (Delete, "be", None, 6, 1),
     ];
     let (mut expected_before, mut before) = (used, used);
-    for (call, used, count) in steps {
+    for (writer, key, len, used, count) in steps {
+        let value = vec![0; len.unwrap_or_default()];
+        let call = match len {
+            Some(_) => set(key, &value),
+            None => delete(key),
+        };
         let shown = super::brief(&call);
-        session.ok(&probe, call);
+        if writer == function {
+            session.ok(&probe, call);
+        } else {
+            scene(session, &probe, call);
+        }
+        let expected = len.map(|_| value.as_slice());
+        let cause = format!("{shown} returned ok");
+        read_back(session, &probe, key, expected, (writer, &cause), function);
         let now = usage(session, &probe);
         if judging_usage {
             assert_eq!(
@@ -604,8 +778,7 @@ fn sto_7(session: &mut Session, function: StorageFn) {
 
 fn sto_8(session: &mut Session, function: StorageFn) {
     let probe = storage_probe(session);
-    session.ok(&probe, set("kept", b"v"));
-    let before = usage(session, &probe);
+    set_and_read_back(session, &probe, "kept", b"v", function);
     let call = |key: &str| match function {
         Get => get(key),
         Set => set(key, b"x"),
@@ -613,6 +786,7 @@ fn sto_8(session: &mut Session, function: StorageFn) {
         Exists => exists(key),
         ListKeys | Usage => no_part("STO-8", function),
     };
+    let before = usage(session, &probe);
     let too_long = "k".repeat(limits::KEY_BYTES + 1);
     for key in ["", too_long.as_str()] {
         let detail = session
@@ -620,62 +794,91 @@ fn sto_8(session: &mut Session, function: StorageFn) {
             .unwrap_or_default();
         assert!(!detail.is_empty(), "invalid-key must carry a reason");
     }
+    // Usage tells whether a refused call changed anything, once it is seen
+    // to count the one key.
+    let (used, quota, count) = before;
+    if (used, count) != (4 + 1, 1) || quota == 0 {
+        precondition_failed(format!(
+            "usage answered {{used-bytes: {used}, quota-bytes: {quota}, key-count: {count}}} \
+             with one key of 4 bytes holding 1 byte: `usage` misbehaves (see its trials)"
+        ));
+    }
     assert_eq!(
         usage(session, &probe),
         before,
         "a refused key changed the usage"
     );
     let longest = "k".repeat(limits::KEY_BYTES);
-    if function != Set {
-        session.ok(&probe, set(&longest, b"v"));
+    if function == Set {
+        session.ok(&probe, call(&longest));
+    } else {
+        set_and_read_back(session, &probe, &longest, b"v", function);
+        session.ok(&probe, call(&longest));
     }
-    session.ok(&probe, call(&longest));
 }
 
 fn sto_9(session: &mut Session, _: StorageFn) {
     let probe = storage_probe(session);
-    session.ok(&probe, set("k", b"old"));
-    let (_, quota, _) = usage(session, &probe);
-    assert!(
-        quota <= 256 << 20,
-        "a quota of {quota} bytes is too large for the suite to fill (at most 256 MiB)"
-    );
-    // What STO-7 says "k" = "old" takes; usage's own count is judged there.
+    set_and_read_back(session, &probe, "k", b"old", Set);
+    let (used, quota, count) = usage(session, &probe);
+    if (used, count) != (1 + 3, 1) || quota < 1 + 3 {
+        precondition_failed(format!(
+            "usage answered {{used-bytes: {used}, quota-bytes: {quota}, key-count: {count}}} \
+             with one key of 1 byte holding 3 bytes: `usage` misbehaves (see its trials)"
+        ));
+    }
+    if quota > 256 << 20 {
+        precondition_failed(format!(
+            "a quota of {quota} bytes is too large for the suite to fill (at most 256 MiB)"
+        ));
+    }
     let room = quota - (1 + 3);
     let fill = |key: &str, len: u64| set(key, b"").filled(7, len);
     session.err(&probe, fill("k", room + 3 + 1), "quota-exceeded");
-    assert_eq!(
-        session.ok(&probe, get("k")),
-        value(b"old"),
-        "a refused set must keep the old value"
-    );
+    let refused = (Set, "a set of \"k\" over the quota answered err(quota-exceeded)");
+    read_back(session, &probe, "k", Some(b"old"), refused, Set);
     session.err(&probe, fill("new", room), "quota-exceeded");
-    assert_eq!(
-        session.ok(&probe, get("new")),
-        Returned::Value(None),
-        "a refused set must store nothing"
-    );
+    let refused = (Set, "a set of \"new\" over the quota answered err(quota-exceeded)");
+    read_back(session, &probe, "new", None, refused, Set);
     session.ok(&probe, fill("new", room - 3));
 }
 
 /// Alice and bob use the same key names; the judged function, called by
-/// bob, must not reach alice's keys.
+/// bob, must not reach alice's keys. Both components' keys are first held
+/// to the reads, so that a host that stores nothing is not taken for one
+/// that leaks.
 fn sto_10(session: &mut Session, function: StorageFn) {
     let alice = session.load(Probe::Storage, "alice/1");
     let bob = session.load(Probe::Storage, "bob/1");
-    session.ok(&alice, set("shared-name", b"alice's"));
-    session.ok(&alice, set("alice-only", b"a"));
-    if function != Set {
-        session.ok(&bob, set("shared-name", b"bob's"));
+    let alices: [(&str, &[u8]); 2] = [("shared-name", b"alice's"), ("alice-only", b"a")];
+    for (key, value) in alices {
+        scene(session, &alice, set(key, value));
+        let cause = format!("alice's set({key:?}, {}) returned ok", wit_bytes(value));
+        hold_scene(session, &alice, key, Some(value), (Set, &cause), function);
     }
+    if function != Set {
+        scene(session, &bob, set("shared-name", b"bob's"));
+        let cause = "bob's set(\"shared-name\", …) returned ok";
+        hold_scene(session, &bob, "shared-name", Some(b"bob's"), (Set, cause), function);
+    }
+    // After bob's judged call, alice's keys must be as she left them.
+    let untouched = |session: &mut Session, what: &str| {
+        for (key, value) in alices {
+            match agreement(session, &alice, key, Some(value), None) {
+                Agreement::AsExpected => {}
+                Agreement::Contradicted(shown) => panic!("{what} alice's {key:?}: {shown}"),
+                Agreement::OtherBytes(shown) => panic!("{what} alice's {key:?}: {shown}"),
+                Agreement::Disagree(shown) => precondition_failed(format!(
+                    "alice's reads disagree whether {key:?} is stored: {shown}; one of them \
+                     misbehaves (see their trials)"
+                )),
+            }
+        }
+    };
     match function {
         Set => {
             session.ok(&bob, set("shared-name", b"bob's"));
-            assert_eq!(
-                session.ok(&alice, get("shared-name")),
-                value(b"alice's"),
-                "bob's set overwrote alice's key"
-            );
+            untouched(session, "bob's set(\"shared-name\", …) changed");
         }
         Get => {
             assert_eq!(
@@ -710,16 +913,7 @@ fn sto_10(session: &mut Session, function: StorageFn) {
         Delete => {
             session.ok(&bob, delete("alice-only"));
             session.ok(&bob, delete("shared-name"));
-            assert_eq!(
-                session.ok(&alice, get("alice-only")),
-                value(b"a"),
-                "bob deleted alice's key"
-            );
-            assert_eq!(
-                session.ok(&alice, get("shared-name")),
-                value(b"alice's"),
-                "bob's delete of a shared key name deleted alice's"
-            );
+            untouched(session, "bob's delete of the same key names deleted");
         }
     }
 }

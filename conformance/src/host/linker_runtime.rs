@@ -78,13 +78,28 @@ impl<H: HostUnderTest> LinkerRuntime<H> {
 
 impl<H: HostUnderTest> ComponentRuntime for LinkerRuntime<H> {
     fn load(&mut self, id: &Id, component: &Component, grant: Grant) -> Result<(), String> {
+        self.load_within(id, component, grant, None)
+    }
+
+    fn load_within(
+        &mut self,
+        id: &Id,
+        component: &Component,
+        grant: Grant,
+        budget: Option<Duration>,
+    ) -> Result<(), String> {
         // Imports the host does not provide at all trap when called, so that
-        // only the trials of those functions fail.
+        // only the trials of those functions fail. Only then: the traps are
+        // defined by exact name, and would hide what the host provides under
+        // a semver-compatible one (WASI 0.2.x for an import of 0.2.6).
         let mut linker = self.linker.clone();
-        linker
-            .define_unknown_imports_as_traps(component)
-            .map_err(|e| format!("{e:#}"))?;
-        let mut store = Store::new(&self.engine, self.host.store_data(id, grant));
+        if linker.instantiate_pre(component).is_err() {
+            linker
+                .define_unknown_imports_as_traps(component)
+                .map_err(|e| format!("{e:#}"))?;
+        }
+        let data = self.host.store_data_within(id, grant, budget);
+        let mut store = Store::new(&self.engine, data);
         store.set_epoch_deadline(u64::MAX / 2);
         let _ = store.set_fuel(u64::MAX);
         let guest = RuntimeHost::instantiate(&mut store, component, &linker)

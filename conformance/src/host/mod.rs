@@ -37,6 +37,15 @@ pub trait HostUnderTest: Send + Sync + 'static {
     /// host should know as `id`, with `grant`.
     fn store_data(&self, id: &Id, grant: Grant) -> Self::Data;
 
+    /// [`store_data`](Self::store_data), with `budget` as the component's
+    /// execution budget per call when it is `Some` (`load`'s `budget_ms`).
+    /// The default ignores it: SVC-4.2 then fails, as it does on any host
+    /// that keeps its own budget instead of the component's.
+    fn store_data_within(&self, id: &Id, grant: Grant, budget: Option<Duration>) -> Self::Data {
+        let _ = budget;
+        self.store_data(id, grant)
+    }
+
     /// A runtime that loads components and delivers their messages, for the
     /// trials that need one (delivery, callbacks, the registry, the log sink,
     /// restarts). It must put `stubs` on its linker after the host's
@@ -136,7 +145,7 @@ pub fn serve<H: HostUnderTest>(host: H) -> std::process::ExitCode {
         .unwrap_or_else(|| "airssys_conformance::serve".into());
     let adapter = InProcess::maker(host, name).and_then(|make| make());
     match adapter {
-        Ok(adapter) => airssys_conformance_adapter::serve(adapter),
+        Ok(mut adapter) => airssys_conformance_adapter::serve_dyn(adapter.as_mut()),
         Err(why) => {
             eprintln!("error: the host cannot be served: {why}");
             std::process::ExitCode::FAILURE

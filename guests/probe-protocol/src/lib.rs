@@ -183,7 +183,11 @@ pub enum Attack {
 }
 
 /// What an import returned, when it returned `ok` or has no error type.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+///
+/// Shown in WIT terms (`none`, `some([])`, `list<u8> of 3 bytes: "bob"`),
+/// by `Debug` too, so that every failure message speaks the contract's
+/// language rather than Rust's.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Returned {
     Unit,
@@ -218,7 +222,8 @@ pub enum Returned {
 }
 
 /// An `err` case of a WIT error variant, with its payload rendered as text.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// Shown in WIT terms (`invalid-key("empty")`), by `Debug` too.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WitError {
     /// The kebab-case case name, e.g. `target-not-found`.
     pub case: String,
@@ -235,6 +240,118 @@ impl WitError {
 }
 
 pub type Reply = Result<Returned, WitError>;
+
+/// How many bytes of a byte list or string a message shows before it cuts.
+const SHOWN_BYTES: usize = 48;
+
+/// A `list<u8>` in WIT terms: `[]`, or its length and its bytes as text when
+/// they are printable UTF-8, as hex otherwise, cut after [`SHOWN_BYTES`].
+pub fn wit_bytes(bytes: &[u8]) -> String {
+    if bytes.is_empty() {
+        return "[]".into();
+    }
+    let shown = &bytes[..bytes.len().min(SHOWN_BYTES)];
+    let more = if shown.len() < bytes.len() { "…" } else { "" };
+    let count = format!("list<u8> of {} byte{}", bytes.len(), if bytes.len() == 1 { "" } else { "s" });
+    match std::str::from_utf8(bytes) {
+        Ok(text) if !text.chars().any(char::is_control) => {
+            let cut: String = text.chars().take(SHOWN_BYTES).collect();
+            let more = if cut.len() < text.len() { "…" } else { "" };
+            format!("{count}: {cut:?}{more}")
+        }
+        _ => {
+            let hex: String = shown.iter().map(|b| format!("{b:02x}")).collect();
+            format!("{count}: 0x{hex}{more}")
+        }
+    }
+}
+
+/// A reply in WIT terms: `ok`, `ok(some([]))`, `err(invalid-key("empty"))`.
+pub fn wit_reply(reply: &Reply) -> String {
+    match reply {
+        Ok(Returned::Unit) => "ok".into(),
+        Ok(returned) => format!("ok({returned})"),
+        Err(error) => format!("err({error})"),
+    }
+}
+
+impl std::fmt::Display for Id {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{{namespace: {:?}, name: {:?}, instance: {:?}}}",
+            self.namespace, self.name, self.instance
+        )
+    }
+}
+
+fn wit_list<T: std::fmt::Display>(items: &[T]) -> String {
+    let items: Vec<String> = items.iter().map(ToString::to_string).collect();
+    format!("[{}]", items.join(", "))
+}
+
+impl std::fmt::Display for Returned {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Returned::Unit => write!(f, "()"),
+            Returned::Bool(value) => write!(f, "{value}"),
+            Returned::Value(None) => write!(f, "none"),
+            Returned::Value(Some(bytes)) => write!(f, "some({})", wit_bytes(bytes)),
+            Returned::Keys(keys) => {
+                let keys: Vec<String> = keys.iter().map(|k| format!("{k:?}")).collect();
+                write!(f, "[{}]", keys.join(", "))
+            }
+            Returned::Usage {
+                used_bytes,
+                quota_bytes,
+                key_count,
+            } => write!(
+                f,
+                "{{used-bytes: {used_bytes}, quota-bytes: {quota_bytes}, key-count: {key_count}}}"
+            ),
+            Returned::CorrelationId(id) => write!(f, "{id:?}"),
+            Returned::Id(id) => write!(f, "{id}"),
+            Returned::Ids(ids) => write!(f, "{}", wit_list(ids)),
+            Returned::Time {
+                seconds,
+                nanoseconds,
+            } => write!(f, "{{seconds: {seconds}, nanoseconds: {nanoseconds}}}"),
+            Returned::Millis(millis) => write!(f, "{millis}"),
+            Returned::Info {
+                id,
+                name,
+                version,
+                health,
+            } => write!(
+                f,
+                "{{id: {id}, name: {name:?}, version: {version:?}, health: {health:?}}}"
+            ),
+            Returned::Inbox(received) => write!(f, "an inbox of {} messages: {received:?}", received.len()),
+            Returned::Tally { ok, refused } => write!(f, "{{ok: {ok}, refused: {refused}}}"),
+        }
+    }
+}
+
+impl std::fmt::Debug for Returned {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(self, f)
+    }
+}
+
+impl std::fmt::Display for WitError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.detail {
+            Some(detail) => write!(f, "{}({detail:?})", self.case),
+            None => write!(f, "{}", self.case),
+        }
+    }
+}
+
+impl std::fmt::Debug for WitError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(self, f)
+    }
+}
 
 /// Which export a probe received a message through.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -349,6 +466,25 @@ mod tests {
         assert_eq!(payload, [7, 7, 7]);
         let error = decode_call(&encode_call(&Call::Usage.filled(7, 3))).unwrap_err();
         assert!(error.contains("Usage"), "{error}");
+    }
+
+    #[test]
+    fn values_are_shown_in_wit_terms() {
+        assert_eq!(format!("{:?}", Returned::Value(None)), "none");
+        assert_eq!(format!("{:?}", Returned::Value(Some(vec![]))), "some([])");
+        assert_eq!(
+            wit_reply(&Ok(Returned::Value(Some(b"bob".to_vec())))),
+            "ok(some(list<u8> of 3 bytes: \"bob\"))"
+        );
+        assert_eq!(
+            wit_reply(&Err(WitError::new("invalid-key", Some("empty".into())))),
+            "err(invalid-key(\"empty\"))"
+        );
+        assert_eq!(wit_reply(&Err(WitError::new("quota-exceeded", None))), "err(quota-exceeded)");
+        assert_eq!(wit_bytes(&[0, 255]), "list<u8> of 2 bytes: 0x00ff");
+        let long = wit_bytes(&[b'a'; 100]);
+        assert!(long.starts_with("list<u8> of 100 bytes: \"aaa") && long.ends_with('…'), "{long}");
+        assert_eq!(wit_bytes(&[7; 100]).len(), "list<u8> of 100 bytes: 0x".len() + 96 + "…".len());
     }
 
     #[test]
