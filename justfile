@@ -29,6 +29,11 @@ conformance-wasmtime-24 *ARGS:
     cargo build --locked --manifest-path fixtures/wasmtime-24-host/Cargo.toml
     cargo conformance --adapter fixtures/wasmtime-24-host/target/debug/wasmtime-24-host --expect fixtures/wasmtime-24-host/conformance-expected.toml {{ARGS}}
 
+# The stubbed host on wasmtime 24, without WASI: exactly its stubs' own trials fail.
+conformance-wasmtime-24-stubbed *ARGS:
+    cargo build --locked --manifest-path fixtures/wasmtime-24-host/Cargo.toml
+    cargo conformance --adapter fixtures/wasmtime-24-host/target/debug/wasmtime-24-stubbed-host --expect fixtures/wasmtime-24-host/conformance-stubbed-expected.toml {{ARGS}}
+
 # `airssys run a.wasm …` / `airssys inspect a.wasm` without installing it.
 airssys *ARGS:
     cargo run -q -p airssys-cli -- {{ARGS}}

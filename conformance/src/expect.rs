@@ -72,7 +72,12 @@ impl Expectations {
                 "unexpected pass: {} lists it as an expected failure ({reason}); remove it from the file",
                 self.path.display()
             )),
-            other => other,
+            // A listed failure must be seen failing, or the file proves nothing.
+            Outcome::Ignored(why) => Outcome::Failed(format!(
+                "not judged, where {} lists it as an expected failure ({reason}): {why}",
+                self.path.display()
+            )),
+            expected @ Outcome::Expected(_) => expected,
         }
     }
 

@@ -108,7 +108,12 @@ fn a_wrong_type_fails_only_that_signature() {
         "host-services::current-time-millis",
     ]
     .map(|f| format!("{f}::signature"));
-    assert_eq!(failed(&report), sorted(expected), "{}", report.to_markdown());
+    assert_eq!(
+        failed(&report),
+        sorted(expected),
+        "{}",
+        report.to_markdown()
+    );
     insta::assert_snapshot!("wrong-signatures", report.review());
 }
 
@@ -173,7 +178,12 @@ fn each_behaviour_defect_fails_exactly_its_functions_trials() {
 fn without_a_runtime_the_runtime_trials_are_ignored_not_passed() {
     let suite = Suite::new(ReferenceHost::new().linker_only()).seed(broken::SEED);
     let report = suite.evaluate().expect("the host starts");
-    assert_eq!(failed(&report), Vec::<String>::new(), "{}", report.to_markdown());
+    assert_eq!(
+        failed(&report),
+        Vec::<String>::new(),
+        "{}",
+        report.to_markdown()
+    );
     let ignored = ignored(&report);
     assert!(
         ignored.contains(&"host-messaging::send::behaviour::MSG-2"),
@@ -231,5 +241,8 @@ fn without_wasi_only_the_clauses_about_wasi_are_not_judged_and_the_matrix_says_w
         "{}",
         report.notes[0]
     );
-    assert_eq!(report.matrix_markdown().matches("provides no WASI").count(), 1);
+    assert_eq!(
+        report.matrix_markdown().matches("provides no WASI").count(),
+        1
+    );
 }

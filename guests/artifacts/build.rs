@@ -114,9 +114,7 @@ fn main() {
     let prebuilt = guests_dir.join("prebuilt");
     let component = |guest: &Guest| {
         let file = format!("{}.wasm", file_stem(guest));
-        builder
-            .output_dir(guest, &target_dir, &prebuilt)
-            .join(file)
+        builder.output_dir(guest, &target_dir, &prebuilt).join(file)
     };
     match builder {
         Builder::Prebuilt => guests.retain(|guest| component(guest).is_file()),
@@ -149,8 +147,12 @@ fn file_stem(guest: &Guest) -> String {
 /// the component at `component`; written only when it changed, so that
 /// what depends on it is not rebuilt for nothing.
 fn componentize(module: &Path, component: &Path) {
-    let bytes = std::fs::read(module)
-        .unwrap_or_else(|e| fail(&format!("the guest build did not produce {}: {e}", module.display())));
+    let bytes = std::fs::read(module).unwrap_or_else(|e| {
+        fail(&format!(
+            "the guest build did not produce {}: {e}",
+            module.display()
+        ))
+    });
     let encoded = wit_component::ComponentEncoder::default()
         .module(&bytes)
         .and_then(|encoder| encoder.validate(true).encode())
@@ -164,7 +166,9 @@ fn componentize(module: &Path, component: &Path) {
     if std::fs::read(component).is_ok_and(|old| old == encoded) {
         return;
     }
-    let dir = component.parent().expect("a component file has a directory");
+    let dir = component
+        .parent()
+        .expect("a component file has a directory");
     std::fs::create_dir_all(dir)
         .and_then(|()| std::fs::write(component, &encoded))
         .unwrap_or_else(|e| fail(&format!("cannot write {}: {e}", component.display())));
@@ -194,7 +198,11 @@ fn require_targets(guests: &[Guest]) {
     let missing: Vec<&str> = needed
         .into_iter()
         .filter(|(target, used)| {
-            *used && !Path::new(&sysroot).join("lib/rustlib").join(target).is_dir()
+            *used
+                && !Path::new(&sysroot)
+                    .join("lib/rustlib")
+                    .join(target)
+                    .is_dir()
         })
         .map(|(target, _)| target)
         .collect();

@@ -149,7 +149,12 @@ pub(crate) enum Probe {
 }
 
 impl Probe {
-    const ALL: [Probe; 4] = [Probe::Storage, Probe::Messaging, Probe::Services, Probe::Wasi];
+    const ALL: [Probe; 4] = [
+        Probe::Storage,
+        Probe::Messaging,
+        Probe::Services,
+        Probe::Wasi,
+    ];
 
     fn embedded(self) -> (&'static str, &'static [u8]) {
         match self {
@@ -220,9 +225,9 @@ pub(crate) struct Session<'a> {
     uncallable: Vec<HostFn>,
 }
 
-/// A call as failure messages show it: its `Debug` text, cut short.
+/// A call as failure messages show it: in WIT terms, cut short.
 pub(crate) fn brief(call: &Call) -> String {
-    cut(&format!("{call:?}"), 200)
+    cut(&call.to_string(), 200)
 }
 
 /// `text` cut to its first `longest` characters, the cut marked.

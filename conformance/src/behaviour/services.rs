@@ -204,12 +204,23 @@ fn current_time(session: &mut Session, probe: &Id) -> (u64, u32) {
 fn svc_2(session: &mut Session, _: HostServicesFn) {
     let probe = session.load(Probe::Services, "services/1");
     let (seconds, nanoseconds) = current_time(session, &probe);
-    assert!(nanoseconds < 1_000_000_000, "nanoseconds is {nanoseconds}");
+    let answer = Returned::Time {
+        seconds,
+        nanoseconds,
+    };
+    assert!(
+        nanoseconds < 1_000_000_000,
+        "current-time() = {answer}: nanoseconds must be under 1_000_000_000"
+    );
     let guest = Duration::new(seconds, nanoseconds);
     let host = host_now();
     assert!(
         host.abs_diff(guest) < Duration::from_secs(1),
-        "current-time {guest:?} is over 1 s from the host's UTC clock {host:?}"
+        "current-time() = {answer}, {:.3} s from the host's UTC clock ({{seconds: {}, \
+         nanoseconds: {}}}); at most 1 s is allowed",
+        host.abs_diff(guest).as_secs_f64(),
+        host.as_secs(),
+        host.subsec_nanos()
     );
 }
 
@@ -229,7 +240,7 @@ fn svc_3(session: &mut Session, _: HostServicesFn) {
         let after = host_now().as_millis() as u64;
         assert!(
             before.saturating_sub(SLACK_MS) <= millis && millis <= after + SLACK_MS,
-            "current-time-millis {millis} is outside the host clock's {before}..={after} ms \
+            "current-time-millis() = {millis}, outside the host clock's {before}..={after} ms \
              (± {SLACK_MS} ms)"
         );
     }
@@ -244,7 +255,10 @@ fn svc_4(session: &mut Session, _: HostServicesFn) {
         let started = Instant::now();
         session.ok(&probe, Call::SleepMillis { duration_ms: 100 });
         let took = started.elapsed();
-        assert!(took >= asked, "sleep-millis(100) returned after {took:?}");
+        assert!(
+            took >= asked,
+            "sleep-millis(100) returned after {took:?}, before the 100 ms it was asked for"
+        );
         best = best.min(took - asked);
     }
     assert!(
@@ -277,7 +291,12 @@ fn svc_4(session: &mut Session, _: HostServicesFn) {
 fn svc_4_2(session: &mut Session, _: HostServicesFn) {
     let budget = Duration::from_millis(300);
     let margin = Duration::from_millis(1500);
-    let sleeper = session.load_within(Probe::Wasi, "wasi-sleeper/1", Grant::Everything, Some(budget));
+    let sleeper = session.load_within(
+        Probe::Wasi,
+        "wasi-sleeper/1",
+        Grant::Everything,
+        Some(budget),
+    );
     let started = Instant::now();
     let outcome = session.invoke(&sleeper, &Call::WasiSleep { millis: 3_600_000 });
     let took = started.elapsed();
@@ -396,8 +415,14 @@ fn svc_6(session: &mut Session, _: HostServicesFn) {
 /// puts before the cause (`{error:#}` ends with it, `{error:?}` puts it
 /// under "Caused by:").
 fn trap_cause(text: &str) -> &str {
-    let text = text.split_once("Caused by:").map_or(text, |(_, cause)| cause);
-    let last = text.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or_default();
+    let text = text
+        .split_once("Caused by:")
+        .map_or(text, |(_, cause)| cause);
+    let last = text
+        .lines()
+        .rev()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or_default();
     // A backtrace frame line ends with the cause, after the frame's `: `.
     match last.trim_start().split_once(" - ") {
         Some((_, frame)) => frame.split_once(": ").map_or(last, |(_, cause)| cause),

@@ -105,15 +105,22 @@ fn value(bytes: &[u8]) -> Returned {
     Returned::Value(Some(bytes.to_vec()))
 }
 
-/// (used bytes, quota bytes, key count)
-fn usage(session: &mut Session, probe: &Id) -> (u64, u64, u64) {
-    match session.ok(probe, Call::Usage) {
+/// (used bytes, quota bytes, key count); `usage` is the judged call only
+/// when `judged` is `usage`, a call to set the scene otherwise.
+fn usage(session: &mut Session, probe: &Id, judged: StorageFn) -> (u64, u64, u64) {
+    let returned = if judged == Usage {
+        session.ok(probe, Call::Usage)
+    } else {
+        scene(session, probe, Call::Usage)
+    };
+    match returned {
         Returned::Usage {
             used_bytes,
             quota_bytes,
             key_count,
         } => (used_bytes, quota_bytes, key_count),
-        other => panic!("usage returned {other:?}"),
+        other if judged == Usage => panic!("usage() returned {other}, a value of another type"),
+        other => precondition_failed(format!("usage() returned {other}, a value of another type")),
     }
 }
 
@@ -458,7 +465,13 @@ fn read_back(
 }
 
 /// `set(key, value)` as scene or as the judged call, then held to it.
-fn set_and_read_back(session: &mut Session, probe: &Id, key: &str, value: &[u8], judged: StorageFn) {
+fn set_and_read_back(
+    session: &mut Session,
+    probe: &Id,
+    key: &str,
+    value: &[u8],
+    judged: StorageFn,
+) {
     let call = set(key, value);
     let cause = format!("set({key:?}, {}) returned ok", wit_bytes(value));
     if judged == Set {
@@ -539,9 +552,9 @@ fn sto_3(session: &mut Session, function: StorageFn) {
     }
     let probe = storage_probe(session);
     set_and_read_back(session, &probe, "k", b"first", function);
-    let (_, _, count) = usage(session, &probe);
+    let (_, _, count) = usage(session, &probe, function);
     set_and_read_back(session, &probe, "k", b"second, longer", function);
-    let (used, _, count_after) = usage(session, &probe);
+    let (used, _, count_after) = usage(session, &probe, function);
     match function {
         Usage => assert_eq!(
             (used, count_after),
@@ -701,7 +714,7 @@ fn sto_6(session: &mut Session, _: StorageFn) {
 /// first held to the reads, so usage is judged against what is stored.
 fn sto_7(session: &mut Session, function: StorageFn) {
     let probe = storage_probe(session);
-    let (used, quota, count) = usage(session, &probe);
+    let (used, quota, count) = usage(session, &probe, function);
     let judging_usage = match function {
         Usage => true,
         Set | Delete => false,
@@ -739,7 +752,7 @@ fn sto_7(session: &mut Session, function: StorageFn) {
         let expected = len.map(|_| value.as_slice());
         let cause = format!("{shown} returned ok");
         read_back(session, &probe, key, expected, (writer, &cause), function);
-        let now = usage(session, &probe);
+        let now = usage(session, &probe, function);
         if judging_usage {
             assert_eq!(
                 now,
@@ -765,7 +778,7 @@ fn sto_7(session: &mut Session, function: StorageFn) {
             |session, probe, model, op| {
                 expect_scene(session, probe, model, op);
                 let used: usize = model.iter().map(|(key, len)| key.len() + len).sum();
-                let (now, _, count) = usage(session, probe);
+                let (now, _, count) = usage(session, probe, Usage);
                 assert_eq!(
                     (now, count),
                     (used as u64, model.len() as u64),
@@ -778,7 +791,6 @@ fn sto_7(session: &mut Session, function: StorageFn) {
 
 fn sto_8(session: &mut Session, function: StorageFn) {
     let probe = storage_probe(session);
-    set_and_read_back(session, &probe, "kept", b"v", function);
     let call = |key: &str| match function {
         Get => get(key),
         Set => set(key, b"x"),
@@ -786,16 +798,23 @@ fn sto_8(session: &mut Session, function: StorageFn) {
         Exists => exists(key),
         ListKeys | Usage => no_part("STO-8", function),
     };
-    let before = usage(session, &probe);
     let too_long = "k".repeat(limits::KEY_BYTES + 1);
-    for key in ["", too_long.as_str()] {
-        let detail = session
-            .err(&probe, call(key), "invalid-key")
-            .unwrap_or_default();
-        assert!(!detail.is_empty(), "invalid-key must carry a reason");
-    }
-    // Usage tells whether a refused call changed anything, once it is seen
-    // to count the one key.
+    let refuses = |session: &mut Session| {
+        for key in ["", too_long.as_str()] {
+            let detail = session
+                .err(&probe, call(key), "invalid-key")
+                .unwrap_or_default();
+            assert!(!detail.is_empty(), "invalid-key must carry a reason");
+        }
+    };
+    // The judged function's own answers first: they need no other function.
+    refuses(session);
+    // "Changes nothing", told by usage once the reads show the one key and
+    // usage is seen to count it.
+    scene(session, &probe, set("kept", b"v"));
+    let kept = (Set, r#"set("kept", list<u8> of 1 byte: "v") returned ok"#);
+    hold_scene(session, &probe, "kept", Some(b"v"), kept, function);
+    let before = usage(session, &probe, function);
     let (used, quota, count) = before;
     if (used, count) != (4 + 1, 1) || quota == 0 {
         precondition_failed(format!(
@@ -803,24 +822,23 @@ fn sto_8(session: &mut Session, function: StorageFn) {
              with one key of 4 bytes holding 1 byte: `usage` misbehaves (see its trials)"
         ));
     }
+    refuses(session);
     assert_eq!(
-        usage(session, &probe),
+        usage(session, &probe, function),
         before,
         "a refused key changed the usage"
     );
     let longest = "k".repeat(limits::KEY_BYTES);
-    if function == Set {
-        session.ok(&probe, call(&longest));
-    } else {
+    if function != Set {
         set_and_read_back(session, &probe, &longest, b"v", function);
-        session.ok(&probe, call(&longest));
     }
+    session.ok(&probe, call(&longest));
 }
 
 fn sto_9(session: &mut Session, _: StorageFn) {
     let probe = storage_probe(session);
     set_and_read_back(session, &probe, "k", b"old", Set);
-    let (used, quota, count) = usage(session, &probe);
+    let (used, quota, count) = usage(session, &probe, Set);
     if (used, count) != (1 + 3, 1) || quota < 1 + 3 {
         precondition_failed(format!(
             "usage answered {{used-bytes: {used}, quota-bytes: {quota}, key-count: {count}}} \
@@ -835,10 +853,16 @@ fn sto_9(session: &mut Session, _: StorageFn) {
     let room = quota - (1 + 3);
     let fill = |key: &str, len: u64| set(key, b"").filled(7, len);
     session.err(&probe, fill("k", room + 3 + 1), "quota-exceeded");
-    let refused = (Set, "a set of \"k\" over the quota answered err(quota-exceeded)");
+    let refused = (
+        Set,
+        "a set of \"k\" over the quota answered err(quota-exceeded)",
+    );
     read_back(session, &probe, "k", Some(b"old"), refused, Set);
     session.err(&probe, fill("new", room), "quota-exceeded");
-    let refused = (Set, "a set of \"new\" over the quota answered err(quota-exceeded)");
+    let refused = (
+        Set,
+        "a set of \"new\" over the quota answered err(quota-exceeded)",
+    );
     read_back(session, &probe, "new", None, refused, Set);
     session.ok(&probe, fill("new", room - 3));
 }
@@ -859,7 +883,14 @@ fn sto_10(session: &mut Session, function: StorageFn) {
     if function != Set {
         scene(session, &bob, set("shared-name", b"bob's"));
         let cause = "bob's set(\"shared-name\", …) returned ok";
-        hold_scene(session, &bob, "shared-name", Some(b"bob's"), (Set, cause), function);
+        hold_scene(
+            session,
+            &bob,
+            "shared-name",
+            Some(b"bob's"),
+            (Set, cause),
+            function,
+        );
     }
     // After bob's judged call, alice's keys must be as she left them.
     let untouched = |session: &mut Session, what: &str| {
@@ -903,7 +934,7 @@ fn sto_10(session: &mut Session, function: StorageFn) {
             "bob lists alice's keys"
         ),
         Usage => {
-            let (used, _, count) = usage(session, &bob);
+            let (used, _, count) = usage(session, &bob, function);
             assert_eq!(
                 (used, count),
                 (11 + 5, 1),

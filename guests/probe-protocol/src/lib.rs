@@ -252,7 +252,11 @@ pub fn wit_bytes(bytes: &[u8]) -> String {
     }
     let shown = &bytes[..bytes.len().min(SHOWN_BYTES)];
     let more = if shown.len() < bytes.len() { "…" } else { "" };
-    let count = format!("list<u8> of {} byte{}", bytes.len(), if bytes.len() == 1 { "" } else { "s" });
+    let count = format!(
+        "list<u8> of {} byte{}",
+        bytes.len(),
+        if bytes.len() == 1 { "" } else { "s" }
+    );
     match std::str::from_utf8(bytes) {
         Ok(text) if !text.chars().any(char::is_control) => {
             let cut: String = text.chars().take(SHOWN_BYTES).collect();
@@ -326,8 +330,76 @@ impl std::fmt::Display for Returned {
                 f,
                 "{{id: {id}, name: {name:?}, version: {version:?}, health: {health:?}}}"
             ),
-            Returned::Inbox(received) => write!(f, "an inbox of {} messages: {received:?}", received.len()),
+            Returned::Inbox(received) => {
+                write!(f, "an inbox of {} messages: {received:?}", received.len())
+            }
             Returned::Tally { ok, refused } => write!(f, "{{ok: {ok}, refused: {refused}}}"),
+        }
+    }
+}
+
+/// A call as the WIT would write it (`set("k", list<u8> of 1 byte: "v")`);
+/// what only the probe does is named after its call.
+impl std::fmt::Display for Call {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let text = |text: &str| format!("{text:?}");
+        let ids = |ids: &[Id]| wit_list(ids);
+        match self {
+            Call::Get { key } => write!(f, "get({})", text(key)),
+            Call::Set { key, value } => write!(f, "set({}, {})", text(key), wit_bytes(value)),
+            Call::Delete { key } => write!(f, "delete({})", text(key)),
+            Call::Exists { key } => write!(f, "exists({})", text(key)),
+            Call::ListKeys { prefix: None } => write!(f, "list-keys(none)"),
+            Call::ListKeys {
+                prefix: Some(prefix),
+            } => write!(f, "list-keys(some({}))", text(prefix)),
+            Call::Usage => write!(f, "usage()"),
+            Call::Send { target, payload } => write!(f, "send({target}, {})", wit_bytes(payload)),
+            Call::Request {
+                target,
+                payload,
+                timeout_ms,
+            } => write!(f, "request({target}, {}, {timeout_ms})", wit_bytes(payload)),
+            Call::CancelRequest { request_id } => write!(f, "cancel-request({})", text(request_id)),
+            Call::Broadcast { targets, payload } => {
+                write!(f, "broadcast({}, {})", ids(targets), wit_bytes(payload))
+            }
+            Call::SelfId => write!(f, "self-id()"),
+            Call::Log {
+                level,
+                message,
+                context,
+            } => {
+                let level = format!("{level:?}").to_lowercase();
+                let message: String = message.chars().take(SHOWN_BYTES).collect();
+                let context = match context {
+                    None => "none".to_owned(),
+                    Some(pairs) => format!("some(list of {} pairs)", pairs.len()),
+                };
+                write!(f, "log({level}, {message:?}…, {context})")
+            }
+            Call::CurrentTime => write!(f, "current-time()"),
+            Call::CurrentTimeMillis => write!(f, "current-time-millis()"),
+            Call::SleepMillis { duration_ms } => write!(f, "sleep-millis({duration_ms})"),
+            Call::ListComponents => write!(f, "list-components()"),
+            Call::GetComponentMetadata { id } => write!(f, "get-component-metadata({id})"),
+            Call::Filled { byte, len, inner } => {
+                write!(
+                    f,
+                    "{inner} with {len} bytes of 0x{byte:02x} in place of its bytes"
+                )
+            }
+            Call::Inbox => write!(f, "the probe's inbox"),
+            Call::SetHealth { health } => write!(f, "the probe's health set to {health:?}"),
+            Call::Trap => write!(f, "a trap in the probe"),
+            Call::Spin => write!(f, "an endless loop in the probe"),
+            Call::Hog => write!(f, "the probe allocating until memory runs out"),
+            Call::WasiSleep { millis } => write!(f, "a WASI sleep of {millis} ms"),
+            Call::Print { lines, len } => {
+                write!(f, "{lines} lines of {len} bytes on WASI stdout and stderr")
+            }
+            Call::Flood { attack, count } => write!(f, "{count} times {attack:?}"),
+            Call::Reply { bytes } => write!(f, "a reply of {bytes} bytes"),
         }
     }
 }
@@ -480,11 +552,20 @@ mod tests {
             wit_reply(&Err(WitError::new("invalid-key", Some("empty".into())))),
             "err(invalid-key(\"empty\"))"
         );
-        assert_eq!(wit_reply(&Err(WitError::new("quota-exceeded", None))), "err(quota-exceeded)");
+        assert_eq!(
+            wit_reply(&Err(WitError::new("quota-exceeded", None))),
+            "err(quota-exceeded)"
+        );
         assert_eq!(wit_bytes(&[0, 255]), "list<u8> of 2 bytes: 0x00ff");
         let long = wit_bytes(&[b'a'; 100]);
-        assert!(long.starts_with("list<u8> of 100 bytes: \"aaa") && long.ends_with('…'), "{long}");
-        assert_eq!(wit_bytes(&[7; 100]).len(), "list<u8> of 100 bytes: 0x".len() + 96 + "…".len());
+        assert!(
+            long.starts_with("list<u8> of 100 bytes: \"aaa") && long.ends_with('…'),
+            "{long}"
+        );
+        assert_eq!(
+            wit_bytes(&[7; 100]).len(),
+            "list<u8> of 100 bytes: 0x".len() + 96 + "…".len()
+        );
     }
 
     #[test]

@@ -7,7 +7,9 @@ use airssys_host::security::{AUDIT_TEXT_BYTES, Capability};
 use airssys_host::{Capabilities, HostConfig, Limits, LoadOptions, RateLimits, TargetPattern};
 use airssys_probe_protocol::{Call, Returned};
 
-use crate::harness::{FAULT_PROBE, Harness, MESSAGING_PROBE, SERVICES_PROBE, STORAGE_PROBE, WASI_PROBE};
+use crate::harness::{
+    FAULT_PROBE, Harness, MESSAGING_PROBE, SERVICES_PROBE, STORAGE_PROBE, WASI_PROBE,
+};
 use crate::harness::{id, probe_id};
 
 fn set(key: &str, value: &[u8]) -> Call {
