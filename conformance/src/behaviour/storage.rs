@@ -771,6 +771,7 @@ fn sto_7(session: &mut Session, function: StorageFn) {
         (expected_before, before) = (used, now.0);
     }
     if judging_usage {
+        quota_agrees_with_set(session);
         on_model(
             session,
             "usage after sets and deletes",
@@ -852,7 +853,19 @@ fn sto_9(session: &mut Session, _: StorageFn) {
     }
     let room = quota - (1 + 3);
     let fill = |key: &str, len: u64| set(key, b"").filled(7, len);
-    session.err(&probe, fill("k", room + 3 + 1), "quota-exceeded");
+    // Only usage and set know the quota: a set past usage's quota that goes
+    // through cannot say which of the two is wrong. Usage's STO-7 trial
+    // holds them to each other and says so; here the trial cannot judge.
+    let over = room + 3 + 1;
+    if let Ok(Ok(_)) = session.invoke(&probe, &fill("k", over)) {
+        precondition_failed(format!(
+            "set(\"k\", {over} bytes) returned ok, where usage's quota-bytes {quota} leaves \
+             room for {} value bytes: `set` ignores the quota or `usage` misreports it (see \
+             usage's STO-7 trial)",
+            room + 3
+        ));
+    }
+    session.err(&probe, fill("k", over), "quota-exceeded");
     let refused = (
         Set,
         "a set of \"k\" over the quota answered err(quota-exceeded)",
@@ -865,6 +878,45 @@ fn sto_9(session: &mut Session, _: StorageFn) {
     );
     read_back(session, &probe, "new", None, refused, Set);
     session.ok(&probe, fill("new", room - 3));
+}
+
+/// Usage's quota against the quota `set` enforces: a value that fills
+/// quota-bytes exactly goes through, one byte more does not. Only these two
+/// functions know the quota, so when they disagree this trial says that
+/// either may be wrong, and set's STO-9 trial leaves it here.
+fn quota_agrees_with_set(session: &mut Session) {
+    let probe = session.load(Probe::Storage, "quota/1");
+    let (_, quota, _) = usage(session, &probe, Usage);
+    if quota > 256 << 20 {
+        precondition_failed(format!(
+            "a quota of {quota} bytes is too large for the suite to fill (at most 256 MiB)"
+        ));
+    }
+    let disagree = |how: &str| -> ! {
+        panic!(
+            "usage reports quota-bytes {quota}, and set {how}: `usage` misreports the quota or \
+             `set` enforces another; only these two know it, so the suite cannot tell which"
+        )
+    };
+    let fitting = quota - 1;
+    match session.invoke(&probe, &set("q", b"").filled(7, fitting)) {
+        Ok(Ok(_)) => {}
+        Ok(Err(error)) if error.case == "quota-exceeded" => {
+            disagree(&format!("refuses a value of {fitting} bytes under a 1-byte key, which fits"))
+        }
+        other => precondition_failed(format!(
+            "set(\"q\", {fitting} bytes) answered {}",
+            other.map_or_else(|trap| trap, |reply| airssys_probe_protocol::wit_reply(&reply))
+        )),
+    }
+    match session.invoke(&probe, &set("r", b"")) {
+        Ok(Err(error)) if error.case == "quota-exceeded" => {}
+        Ok(Ok(_)) => disagree("accepts a 1-byte key past it"),
+        other => precondition_failed(format!(
+            "set(\"r\", []) past the quota answered {}",
+            other.map_or_else(|trap| trap, |reply| airssys_probe_protocol::wit_reply(&reply))
+        )),
+    }
 }
 
 /// Alice and bob use the same key names; the judged function, called by

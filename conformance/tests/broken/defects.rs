@@ -147,6 +147,27 @@ pub const DEFECTS: &[Defect] = &[
         registration: metadata_of_the_first_other,
         fails: &["SVC-6"],
     },
+    // Defects that once also failed another function's trials: a read that
+    // `set` was judged through, a write that set the scene of reads, a
+    // usage that `set`'s quota trial believed.
+    Defect {
+        function: HostFn::Get,
+        what: "values over 32 KiB come back cut to 32 KiB",
+        registration: get_cuts_long_values,
+        fails: &["STO-1"],
+    },
+    Defect {
+        function: HostFn::Set,
+        what: "a key of exactly the key limit is refused as invalid",
+        registration: set_refuses_the_longest_key,
+        fails: &["STO-1", "STO-8"],
+    },
+    Defect {
+        function: HostFn::Usage,
+        what: "quota-bytes is half the quota set enforces",
+        registration: usage_halves_the_quota,
+        fails: &["STO-7"],
+    },
 ];
 
 const STORAGE: &str = "airssys:core/storage@1.0.0";
@@ -408,6 +429,42 @@ fn metadata_of_the_first_other(linker: &mut Linker<ComponentState>) -> wasmtime:
                 }),))
             },
         )
+    })
+}
+
+fn get_cuts_long_values(linker: &mut Linker<ComponentState>) -> wasmtime::Result<()> {
+    reference_but(linker, STORAGE, |i| {
+        i.func_wrap("get", |mut s: Store, (key,): (String,)| {
+            let got = ctx(&mut s).get(key);
+            Ok((got.map(|value| {
+                value.map(|mut v| {
+                    v.truncate(32 * 1024);
+                    v
+                })
+            }),))
+        })
+    })
+}
+
+fn set_refuses_the_longest_key(linker: &mut Linker<ComponentState>) -> wasmtime::Result<()> {
+    reference_but(linker, STORAGE, |i| {
+        i.func_wrap("set", |mut s: Store, (key, value): (String, Vec<u8>)| {
+            if key.len() == airssys_contract::limits::KEY_BYTES {
+                return Ok((Err(StorageError::InvalidKey("too long".into())),));
+            }
+            Ok((ctx(&mut s).set(key, value),))
+        })
+    })
+}
+
+fn usage_halves_the_quota(linker: &mut Linker<ComponentState>) -> wasmtime::Result<()> {
+    reference_but(linker, STORAGE, |i| {
+        i.func_wrap("usage", |mut s: Store, (): ()| {
+            Ok((Storage::usage(ctx(&mut s)).map(|mut usage| {
+                usage.quota_bytes /= 2;
+                usage
+            }),))
+        })
     })
 }
 
