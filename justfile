@@ -125,3 +125,8 @@ mutants *ARGS:
 # results in mutants.out/.
 mutants-guest *ARGS:
     cargo mutants --baseline skip --timeout 120 --package airssys-conformance --file 'conformance/src/guest/*.rs' --cargo-test-arg=--test=broken_guests --cargo-test-arg=--lib {{ARGS}}
+
+# The chaos host: arbitrary answers, and the suite must never panic nor hang
+# (CI tries 40 seeds), e.g. `just chaos 500`.
+chaos SEEDS="400":
+    CHAOS_SEEDS={{SEEDS}} cargo test -p airssys-conformance --test chaos

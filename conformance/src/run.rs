@@ -37,6 +37,23 @@ impl Suite {
         Self::with_connector(Connector::Thread { name, make })
     }
 
+    /// The suite for an adapter made in this process by `make`, on a thread
+    /// of its own (one per connection, as an adapter process would be):
+    /// for adapters written without a host on the suite's wasmtime, such as
+    /// the chaos host of the suite's own tests.
+    pub fn in_thread(
+        name: impl Into<String>,
+        make: impl Fn() -> Result<Box<dyn airssys_conformance_adapter::Adapter>, String>
+        + Send
+        + Sync
+        + 'static,
+    ) -> Self {
+        Self::with_connector(Connector::Thread {
+            name: name.into(),
+            make: Arc::new(make),
+        })
+    }
+
     /// The suite for the host behind the adapter started by `command`
     /// (run with `sh -c`), e.g. `cargo run -q -p my-host-adapter`.
     pub fn adapter(command: impl Into<String>) -> Self {

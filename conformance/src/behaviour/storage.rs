@@ -901,12 +901,15 @@ fn quota_agrees_with_set(session: &mut Session) {
     let fitting = quota - 1;
     match session.invoke(&probe, &set("q", b"").filled(7, fitting)) {
         Ok(Ok(_)) => {}
-        Ok(Err(error)) if error.case == "quota-exceeded" => {
-            disagree(&format!("refuses a value of {fitting} bytes under a 1-byte key, which fits"))
-        }
+        Ok(Err(error)) if error.case == "quota-exceeded" => disagree(&format!(
+            "refuses a value of {fitting} bytes under a 1-byte key, which fits"
+        )),
         other => precondition_failed(format!(
             "set(\"q\", {fitting} bytes) answered {}",
-            other.map_or_else(|trap| trap, |reply| airssys_probe_protocol::wit_reply(&reply))
+            other.map_or_else(
+                |trap| trap,
+                |reply| airssys_probe_protocol::wit_reply(&reply)
+            )
         )),
     }
     match session.invoke(&probe, &set("r", b"")) {
@@ -914,7 +917,10 @@ fn quota_agrees_with_set(session: &mut Session) {
         Ok(Ok(_)) => disagree("accepts a 1-byte key past it"),
         other => precondition_failed(format!(
             "set(\"r\", []) past the quota answered {}",
-            other.map_or_else(|trap| trap, |reply| airssys_probe_protocol::wit_reply(&reply))
+            other.map_or_else(
+                |trap| trap,
+                |reply| airssys_probe_protocol::wit_reply(&reply)
+            )
         )),
     }
 }
