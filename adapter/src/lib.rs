@@ -71,8 +71,9 @@ pub trait Adapter {
 
     /// Drop every loaded component and all state: a freshly started host on
     /// fresh storage. Components loaded from now on get each of `traps` as a
-    /// function that traps when called, in place of yours (with wasmtime:
-    /// `linker.allow_shadowing(true)` and `func_new` that returns an error).
+    /// function that traps when called, in place of yours (with wasmtime 48:
+    /// `linker.allow_shadowing(true)` and `func_new` that returns an error;
+    /// wasmtime 24 cannot, see `docs/adapter-protocol.md`).
     fn reset(&mut self, traps: &[Import]) -> Result<(), String> {
         let _ = traps;
         Err(unsupported("reset"))
