@@ -34,6 +34,11 @@ conformance-wasmtime-24-stubbed *ARGS:
     cargo build --locked --manifest-path fixtures/wasmtime-24-host/Cargo.toml
     cargo conformance --adapter fixtures/wasmtime-24-host/target/debug/wasmtime-24-stubbed-host --expect fixtures/wasmtime-24-host/conformance-stubbed-expected.toml {{ARGS}}
 
+# The counter example, contract-only (no WASI), running on the stubbed host.
+contract-only-counter:
+    cargo build --locked --manifest-path fixtures/wasmtime-24-host/Cargo.toml
+    bash fixtures/wasmtime-24-host/contract-only-counter.sh
+
 # `airssys run a.wasm …` / `airssys inspect a.wasm` without installing it.
 airssys *ARGS:
     cargo run -q -p airssys-cli -- {{ARGS}}

@@ -1,4 +1,4 @@
-//! The command line: `airssys run` and `airssys inspect`.
+//! The command line: `airssys run`, `inspect`, `new` and `componentize`.
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -25,6 +25,18 @@ pub enum Command {
     Inspect(InspectArgs),
     /// Start a component crate from the counter example, ready to test, build and run.
     New(NewArgs),
+    /// Make a core module built for wasm32-unknown-unknown with the SDK a
+    /// component that imports the contract alone (no WASI).
+    Componentize(ComponentizeArgs),
+}
+
+#[derive(Args)]
+pub struct ComponentizeArgs {
+    /// The core module, e.g. `target/wasm32-unknown-unknown/release/my_counter.wasm`.
+    pub module: PathBuf,
+    /// Where to write the component; `<module>.component.wasm` beside it otherwise.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }
 
 #[derive(Args)]

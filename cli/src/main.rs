@@ -6,8 +6,11 @@
 //! - `airssys inspect x.wasm` prints a component's imports and exports,
 //!   whether the reference host provides each import, and its metadata.
 //! - `airssys new NAME` starts a component crate from `examples/counter`.
+//! - `airssys componentize x.wasm` makes a core module built for
+//!   `wasm32-unknown-unknown` a component that imports the contract alone.
 
 mod args;
+mod componentize;
 mod inspect;
 mod new;
 mod output;
@@ -22,6 +25,7 @@ fn main() -> ExitCode {
         args::Command::Run(run) => run::run(run),
         args::Command::Inspect(inspect) => inspect::inspect(inspect),
         args::Command::New(new) => new::new(new),
+        args::Command::Componentize(module) => componentize::componentize(module),
     };
     match outcome {
         Ok(code) => code,

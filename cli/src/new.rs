@@ -30,6 +30,8 @@ fn check_name(name: &str) -> Result<(), String> {
 fn manifest(name: &str, sdk: &Path) -> String {
     format!(
         r#"# Build: `cargo build --release --target wasm32-wasip2` (or `cargo component build --release`).
+# For a host without WASI: `cargo build --release --target wasm32-unknown-unknown`, then
+# `airssys componentize target/wasm32-unknown-unknown/release/{lib}.wasm`.
 # Test natively: `cargo test`. Check: `airssys inspect target/wasm32-wasip2/release/{lib}.wasm`.
 [package]
 name = "{name}"
@@ -72,7 +74,7 @@ pub fn new(args: NewArgs) -> Result<ExitCode, String> {
     write(dir.join("src/lib.rs"), TEMPLATE_LIB)?;
     write(
         dir.join("rust-toolchain.toml"),
-        "# Components are built for WASI 0.2; rustup installs the target.\n[toolchain]\ntargets = [\"wasm32-wasip2\"]\n",
+        "# Components are built for WASI 0.2, or for no WASI at all; rustup installs the targets.\n[toolchain]\ntargets = [\"wasm32-wasip2\", \"wasm32-unknown-unknown\"]\n",
     )?;
     write(dir.join(".gitignore"), "/target\n")?;
     let lib = args.name.replace('-', "_");
@@ -90,6 +92,11 @@ pub fn new(args: NewArgs) -> Result<ExitCode, String> {
         format!("airssys inspect target/wasm32-wasip2/release/{lib}.wasm"),
         format!(
             "echo 'local/{lib}/1 increment visits' | airssys run target/wasm32-wasip2/release/{lib}.wasm --grant local/{lib}/1=storage"
+        ),
+        "# for hosts that provide the contract alone, no WASI:".into(),
+        "cargo build --release --target wasm32-unknown-unknown".into(),
+        format!(
+            "airssys componentize target/wasm32-unknown-unknown/release/{lib}.wasm   # -> {lib}.component.wasm"
         ),
     ] {
         line(&format!("  {step}"));

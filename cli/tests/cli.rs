@@ -239,3 +239,35 @@ fn inspect_tells_a_wrong_export_in_wit() {
         ],
     );
 }
+
+#[test]
+fn componentize_makes_a_contract_only_component_that_loads_and_never_overwrites_its_module() {
+    let module = airssys_guests::STORAGE_PROBE_CORE_MODULE
+        .expect("the storage probe's core module, built by cargo for wasm32-unknown-unknown");
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("probe.wasm");
+    let output = airssys(
+        &["componentize", module, "-o", &out.display().to_string()],
+        "",
+    );
+    let printed = text(&output);
+    assert!(output.status.success(), "{printed}");
+    assert_printed(
+        &printed,
+        &[
+            "imports: airssys:core/",
+            "it imports the contract alone: it loads on a host that provides no WASI",
+        ],
+    );
+    assert!(!printed.contains("wasi:"), "{printed}");
+    let inspected = airssys(&["inspect", &out.display().to_string()], "");
+    assert!(inspected.status.success(), "{}", text(&inspected));
+
+    let again = airssys(&["componentize", &out.display().to_string()], "");
+    assert_eq!(again.status.code(), Some(2));
+    assert!(
+        text(&again).contains("already a component"),
+        "{}",
+        text(&again)
+    );
+}

@@ -64,6 +64,9 @@ impl GuestSuite {
                 self.seed,
                 self.seed
             );
+            for note in &plan.notes {
+                eprintln!("note: {note}");
+            }
         }
         let listed = plan
             .trials
@@ -104,7 +107,7 @@ impl GuestSuite {
                 })
                 .collect(),
             rows: plan.rows.clone(),
-            notes: Vec::new(),
+            notes: plan.notes.clone(),
         }
     }
 }

@@ -135,7 +135,15 @@ fn main() {
         }
         Builder::CargoComponent => build(builder, WASI_TARGET, &guests, &target_dir),
     }
-    write_constants(&guests, component);
+    let module = |guest: &Guest| {
+        (builder == Builder::Cargo && guest.contract_only).then(|| {
+            target_dir
+                .join(CONTRACT_TARGET)
+                .join("release")
+                .join(format!("{}.wasm", file_stem(guest)))
+        })
+    };
+    write_constants(&guests, component, module);
 }
 
 /// The file name cargo gives a package's cdylib, without `.wasm`.
@@ -305,7 +313,11 @@ fn build(builder: Builder, target: &str, guests: &[Guest], target_dir: &Path) {
     }
 }
 
-fn write_constants(guests: &[Guest], component: impl Fn(&Guest) -> PathBuf) {
+fn write_constants(
+    guests: &[Guest],
+    component: impl Fn(&Guest) -> PathBuf,
+    module: impl Fn(&Guest) -> Option<PathBuf>,
+) {
     let mut code = String::new();
     let mut all = String::from("/// Every guest: (package name, path of its component).\n");
     all.push_str("pub const ALL: &[(&str, &str)] = &[\n");
@@ -328,6 +340,14 @@ fn write_constants(guests: &[Guest], component: impl Fn(&Guest) -> PathBuf) {
             wasm.display().to_string(),
             guest.package,
             wasm.display().to_string()
+        )
+        .unwrap();
+        let module = module(guest).map(|path| path.display().to_string());
+        writeln!(
+            code,
+            "/// The `{}` core module before wit-component made it a component: `Some` for a \
+             contract-only guest built by cargo.\npub const {constant}_CORE_MODULE: Option<&str> = {module:?};",
+            guest.package,
         )
         .unwrap();
         writeln!(all, "    ({:?}, {constant}),", guest.package).unwrap();

@@ -61,6 +61,9 @@ pub(crate) struct GuestPlan {
     pub rows: Vec<String>,
     /// How reports name what was judged, e.g. `components counter.wasm`.
     pub subject: String,
+    /// What holds for a whole component, said once under the matrix: the
+    /// imports it has outside the contract.
+    pub notes: Vec<String>,
 }
 
 impl GuestPlan {
@@ -89,6 +92,7 @@ impl GuestPlan {
                     .collect::<Vec<_>>()
                     .join(", ")
             ),
+            notes: Vec::new(),
         };
         let mut imports = ImportChecker::new(&engine, contract);
         let mut labels: Vec<String> = Vec::new();
@@ -102,7 +106,11 @@ impl GuestPlan {
                 &label,
                 check_exports(&engine, &component, &reference),
             );
+            let mut outside = Vec::new();
             for import in imports.check(&component, &linker.links(&component)) {
+                if matches!(import.provided, Ok(Provider::Wasi)) {
+                    outside.push(import.name.clone());
+                }
                 let row = format!("{label}::import::{}", import.name);
                 let signature = import.types.map_or_else(
                     || {
@@ -120,6 +128,7 @@ impl GuestPlan {
                 );
                 plan.push(&row, Aspect::Signature, Judgement::Read(signature));
             }
+            plan.notes.extend(outside_the_contract(&label, &outside));
             plan.subjects.push(Subject {
                 engine: engine.clone(),
                 component,
@@ -174,6 +183,26 @@ impl GuestPlan {
             }
         }
     }
+}
+
+/// What a component's WASI imports mean for the hosts it can run on.
+fn outside_the_contract(label: &str, wasi: &[String]) -> Option<String> {
+    let shown: Vec<&str> = wasi.iter().take(3).map(String::as_str).collect();
+    let more = match wasi.len().saturating_sub(shown.len()) {
+        0 => String::new(),
+        n => format!(" and {n} more"),
+    };
+    (!wasi.is_empty()).then(|| {
+        format!(
+            "`{label}` imports {} WASI 0.2 interface{} outside the contract ({}{more}): it needs \
+             a host that adds WASI 0.2, and does not load on a host that provides the contract \
+             alone. Written with the SDK and built for wasm32-unknown-unknown, then made a \
+             component with `airssys componentize`, it imports the contract alone.",
+            wasi.len(),
+            if wasi.len() == 1 { "" } else { "s" },
+            shown.join(", ")
+        )
+    })
 }
 
 fn verdict(result: Result<(), String>) -> Outcome {
@@ -233,6 +262,23 @@ mod tests {
         assert_eq!(ignored("no-health::health::behaviour::GST-5"), None);
         let why = ignored("no-health::health::signature").unwrap();
         assert!(why.contains("`health` is not exported"), "{why}");
+    }
+
+    #[test]
+    fn imports_outside_the_contract_are_said_once_per_component() {
+        let lifecycle = include_str!("../../tests/guests/lifecycle.wat");
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("with-clock.wat");
+        std::fs::write(&file, lifecycle).unwrap();
+        let probe = PathBuf::from(airssys_guests::STORAGE_PROBE);
+        let plan = GuestPlan::new(&Contract::bundled(), &[file, probe]).unwrap();
+        assert_eq!(plan.notes.len(), 1, "{:?}", plan.notes);
+        assert!(
+            plan.notes[0].starts_with("`with-clock` imports 1 WASI 0.2 interface outside")
+                && plan.notes[0].contains("wasi:clocks/"),
+            "{}",
+            plan.notes[0]
+        );
     }
 
     #[test]
