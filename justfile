@@ -4,7 +4,7 @@ default:
     @just --list
 
 # The main job: the conformance suite against the reference host. Arguments
-# are libtest's (`just conformance storage::get`, `--list`, `--ignored`) plus
+# are libtest's (`just conformance storage::get`, `--list`, `--exact`) plus
 # `--report DIR` for the matrix as Markdown, JSON and JUnit XML.
 conformance *ARGS:
     cargo conformance {{ARGS}}

@@ -58,17 +58,27 @@ pub fn componentize(args: ComponentizeArgs) -> Result<ExitCode, String> {
         std::fs::read(module).map_err(|e| format!("cannot read {}: {e}", module.display()))?;
     let component = encode(&bytes).map_err(|e| format!("{}: {e}", module.display()))?;
     let output = args.output.unwrap_or_else(|| default_output(module));
-    if output == *module {
+    let same_file = |a: &Path, b: &Path| match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a == b,
+    };
+    if same_file(&output, module) {
         return Err(format!(
             "{} is the module itself; choose another --output",
             output.display()
         ));
     }
-    std::fs::write(&output, &component)
-        .map_err(|e| format!("cannot write {}: {e}", output.display()))?;
+    // Compiled before it is written, so a component wasmtime refuses leaves no file.
     let engine =
         Engine::new(Config::new().wasm_component_model(true)).map_err(|e| format!("{e:#}"))?;
-    let compiled = Component::new(&engine, &component).map_err(|e| format!("{e:#}"))?;
+    let compiled = Component::new(&engine, &component).map_err(|e| {
+        format!(
+            "{}: the component made of it does not compile: {e:#}",
+            module.display()
+        )
+    })?;
+    std::fs::write(&output, &component)
+        .map_err(|e| format!("cannot write {}: {e}", output.display()))?;
     let imports: Vec<String> = compiled
         .component_type()
         .imports(&engine)

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use airssys_conformance_adapter::{About, Import, Request, Response};
 
-use crate::behaviour::{ClauseCheck, Precondition, Session, checks};
+use crate::behaviour::{ClauseCheck, Precondition, Session, checks, first_line};
 use crate::connection::{AdapterError, Connector, Lease, Pool};
 use crate::contract::{Contract, HostFn, HostFunction};
 use crate::registration::{Instantiates, Placement, Refusal, Verdicts, judge};
@@ -50,9 +50,11 @@ impl Context {
         let about = pool.lease()?.about.clone();
         let mut checker = Checker::new(&pool, limits.trial);
         let verdicts = judge(&contract, &mut checker);
+        // Only the host's refusal says it has no WASI; an adapter that could
+        // not answer says nothing, and the WASI trials then judge for themselves.
         let no_wasi = match checker.instantiates(WASI_USER) {
-            Ok(()) => None,
-            Err(Refusal::Host(why) | Refusal::Adapter(why)) => Some(why),
+            Ok(()) | Err(Refusal::Adapter(_)) => None,
+            Err(Refusal::Host(why)) => Some(why),
         };
         drop(checker);
         let traps = contract
@@ -287,10 +289,6 @@ const WASI_USER: &str = r#"(component
     (export "now" (func (result u64)))
   ))
 )"#;
-
-fn first_line(text: &str) -> &str {
-    text.lines().next().unwrap_or_default()
-}
 
 thread_local! {
     static QUIET: Cell<bool> = const { Cell::new(false) };

@@ -8,7 +8,7 @@ use crate::trials::Limits;
 
 /// What `--help` adds to libtest's options.
 pub const HELP: &str = "\
-airssys:core conformance options (besides libtest's filter, --exact, --list, --ignored, ...):
+airssys:core conformance options (besides libtest's filter, --exact, --list, ...):
     --adapter COMMAND       judge the host behind this adapter process (run with `sh -c`),
                             e.g. --adapter \"cargo run -q -p my-host-adapter\"
     --component FILE.wasm…  judge these components instead of a host (files that follow,

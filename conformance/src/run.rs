@@ -127,8 +127,7 @@ impl Suite {
         Ok(report(&context, trials))
     }
 
-    /// Reads libtest's arguments (filters, `--list`, `--exact`, `--ignored`,
-    /// …) and the suite's own (`--adapter`, `--timeout`, `--expect`,
+    /// Reads libtest's arguments (filters, `--list`, `--exact`, …) and the suite's own (`--adapter`, `--timeout`, `--expect`,
     /// `--report`, …; see `--help`), runs, and returns libtest's exit code,
     /// or 2 when the run could not start.
     pub fn run_from_args(self) -> ExitCode {

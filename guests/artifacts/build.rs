@@ -133,7 +133,17 @@ fn main() {
             guests = wasi.into_iter().chain(contract_only).collect();
             guests.sort_by(|a, b| a.package.cmp(&b.package));
         }
-        Builder::CargoComponent => build(builder, WASI_TARGET, &guests, &target_dir),
+        Builder::CargoComponent => {
+            if let Some(guest) = guests.iter().find(|g| g.contract_only) {
+                println!(
+                    "cargo:warning=cargo-component builds every guest for wasm32-wasip1 with its \
+                     WASI adapter: `{}` and the other contract-only guests import WASI too, and \
+                     do not load on a host without it",
+                    guest.package
+                );
+            }
+            build(builder, WASI_TARGET, &guests, &target_dir)
+        }
     }
     let module = |guest: &Guest| {
         (builder == Builder::Cargo && guest.contract_only).then(|| {

@@ -238,6 +238,12 @@ pub(crate) fn cut(text: &str, longest: usize) -> String {
     }
 }
 
+/// The first line of a message: a trap's or a host's words, without what
+/// follows (a backtrace).
+pub(crate) fn first_line(text: &str) -> &str {
+    text.lines().next().unwrap_or_default()
+}
+
 pub(crate) fn show(id: &Id) -> String {
     format!("{}/{}/{}", id.namespace, id.name, id.instance)
 }

@@ -60,7 +60,9 @@ impl Session<'_> {
         if let Some(failure) = session.lost.take() {
             panic!("{failure}");
         }
-        if let Some(why) = unjudged.into_inner() {
+        // A failure found before a later case stopped on a precondition
+        // still stands: it was judged.
+        if let (Some(why), Ok(())) = (unjudged.into_inner(), &outcome) {
             precondition_failed(why);
         }
         match outcome {

@@ -371,12 +371,17 @@ impl std::fmt::Display for Call {
                 context,
             } => {
                 let level = format!("{level:?}").to_lowercase();
-                let message: String = message.chars().take(SHOWN_BYTES).collect();
+                let shown: String = message.chars().take(SHOWN_BYTES).collect();
+                let more = if shown.len() < message.len() {
+                    "…"
+                } else {
+                    ""
+                };
                 let context = match context {
                     None => "none".to_owned(),
                     Some(pairs) => format!("some(list of {} pairs)", pairs.len()),
                 };
-                write!(f, "log({level}, {message:?}…, {context})")
+                write!(f, "log({level}, {shown:?}{more}, {context})")
             }
             Call::CurrentTime => write!(f, "current-time()"),
             Call::CurrentTimeMillis => write!(f, "current-time-millis()"),
