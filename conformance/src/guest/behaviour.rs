@@ -100,6 +100,14 @@ impl Subject {
                 "the reference host cannot instantiate it ({reason}); its import and export \
                  trials say why"
             ))),
+            // Its own defect, before any export ran: `initialize`'s trial
+            // says so, and the others cannot judge.
+            Err(LoadError::Start { problem, .. }) => Err(match judged {
+                GuestFn::Initialize => {
+                    Outcome::Failed(format!("it never got to `initialize`: {problem}"))
+                }
+                _ => unjudged(problem),
+            }),
             Err(LoadError::Metadata { problem, .. }) => Err(match judged {
                 GuestFn::Metadata => Outcome::Failed(problem),
                 _ => unjudged(format!("metadata (GST-4): {problem}")),

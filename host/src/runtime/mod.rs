@@ -88,6 +88,9 @@ pub enum LoadError {
          airssys:core/runtime-host@1.0.0 and import nothing else but WASI 0.2"
     )]
     Instantiate { id: ComponentId, reason: String },
+    /// Its start functions ran past its budget or fuel (HOST-2.3).
+    #[error("cannot load `{id}`: {problem}")]
+    Start { id: ComponentId, problem: String },
     #[error("cannot load `{id}`: {problem}")]
     Metadata { id: ComponentId, problem: String },
     #[error("`{id}` refused to initialize: {error:?}")]
@@ -279,14 +282,36 @@ impl Runtime {
         if let Some(fuel) = budget.fuel {
             store.set_fuel(fuel).expect("fuel metering is on");
         }
-        let instantiate_error = |error: wasmtime::Error| LoadError::Instantiate {
-            id: id.clone(),
-            reason: format!("{error:#}"),
+        let instantiate_error = |error: wasmtime::Error| {
+            let start = |problem: String| LoadError::Start {
+                id: id.clone(),
+                problem,
+            };
+            match error.downcast_ref::<wasmtime::Trap>() {
+                Some(wasmtime::Trap::Interrupt) => start(format!(
+                    "its start function ran past its execution budget of {} ms while it was \
+                     instantiated (HOST-2.3)",
+                    budget.millis
+                )),
+                Some(wasmtime::Trap::OutOfFuel) => start(
+                    "its start function ran out of fuel while it was instantiated (HOST-2.3)"
+                        .into(),
+                ),
+                _ => LoadError::Instantiate {
+                    id: id.clone(),
+                    reason: format!("{error:#}"),
+                },
+            }
         };
-        let exports = self
+        let prepared = self
             .prepared
             .get_or_prepare(&self.linker, component)
-            .map_err(instantiate_error)?
+            .map_err(instantiate_error)?;
+        // Instantiating runs the component's start functions (a guest's static
+        // constructors): they get the budget of a call, so a loop there ends
+        // the load instead of hanging the host (HOST-2.3).
+        store.data_mut().airssys.begin_call();
+        let exports = prepared
             .instantiate(&mut store)
             .map_err(instantiate_error)?;
         let handle = self.next_handle.fetch_add(1, Ordering::Relaxed);

@@ -194,3 +194,55 @@ fn host_2_1_metadata_longer_than_the_host_keeps_is_refused_at_load() {
     );
     assert!(host.runtime.ids().is_empty(), "nothing stays registered");
 }
+
+/// A core module whose `start` function loops (as a guest's static
+/// constructor may): instantiation runs under the component's budget, so the
+/// load ends with an error that says so instead of hanging the host.
+#[test]
+fn host_2_3_a_start_function_that_loops_ends_the_load_at_the_budget() {
+    // A runtime of its own, on a thread of its own: before the fix the load
+    // never returned, and the test must fail rather than hang with it.
+    let runtime = std::sync::Arc::new(
+        airssys_host::Runtime::new(airssys_host::HostConfig::default()).expect("runtime starts"),
+    );
+    let lifecycle = include_str!("../../../conformance/tests/guests/lifecycle.wat");
+    let memory = "    (memory (export \"memory\") 1)\n";
+    let looping = lifecycle.replacen(
+        memory,
+        &format!("{memory}    (func $spin (loop $again (br $again)))\n    (start $spin)\n"),
+        1,
+    );
+    assert_ne!(
+        looping, lifecycle,
+        "the fixture's core module has no memory line to add to"
+    );
+    let component = runtime
+        .compile(wat::parse_str(&looping).expect("valid WAT"))
+        .expect("compiles");
+    let options = LoadOptions {
+        limits: Some(Limits {
+            max_execution_time: Duration::from_millis(300),
+            ..Limits::default()
+        }),
+        ..LoadOptions::default()
+    };
+    let (done, outcome) = std::sync::mpsc::channel();
+    let loader = runtime.clone();
+    std::thread::spawn(move || {
+        let started = Instant::now();
+        let result = loader.load(crate::harness::id("test/spinner/1"), &component, options);
+        let _ = done.send((result.map(drop), started.elapsed()));
+    });
+    let (result, took) = outcome
+        .recv_timeout(Duration::from_secs(20))
+        .expect("the load must end, not hang in the start function");
+    let refused = result.expect_err("a start function that loops must fail the load");
+    assert!(
+        refused
+            .to_string()
+            .contains("ran past its execution budget of 300 ms while it was instantiated"),
+        "{refused}"
+    );
+    assert!(took < Duration::from_secs(3), "the load took {took:?}");
+    assert!(runtime.ids().is_empty(), "nothing stays registered");
+}
