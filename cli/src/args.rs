@@ -152,11 +152,13 @@ fn parse_send(text: &str) -> Result<(ComponentId, String), String> {
 }
 
 fn parse_secs(text: &str) -> Result<Duration, String> {
-    text.parse::<f64>()
+    let seconds = text
+        .parse::<f64>()
         .ok()
         .filter(|s| s.is_finite() && *s >= 0.0)
-        .map(Duration::from_secs_f64)
-        .ok_or_else(|| format!("`{text}` is not a number of seconds"))
+        .ok_or_else(|| format!("`{text}` is not a number of seconds"))?;
+    Duration::try_from_secs_f64(seconds)
+        .map_err(|_| format!("`{text}` seconds is too long to wait for; give fewer seconds"))
 }
 
 #[cfg(test)]
@@ -187,5 +189,7 @@ mod tests {
                 .contains("namespace/name/instance")
         );
         assert!(parse_secs("soon").unwrap_err().contains("seconds"));
+        assert!(parse_secs("1e20").unwrap_err().contains("too long"));
+        assert_eq!(parse_secs("0.5"), Ok(Duration::from_millis(500)));
     }
 }

@@ -1,6 +1,6 @@
 //! `airssys run`: load, send, deliver, print.
 
-use std::io::{BufRead, IsTerminal};
+use std::io::{BufRead, IsTerminal, Read};
 use std::path::Path;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -127,16 +127,22 @@ pub fn run(args: RunArgs) -> Result<ExitCode, String> {
             deliver(&mut tally);
         }
     } else if !std::io::stdin().is_terminal() {
-        for (number, read) in std::io::stdin().lock().lines().enumerate() {
-            let text = read.map_err(|e| format!("reading stdin: {e}"))?;
-            if text.trim().is_empty() {
-                continue;
-            }
-            match parse_line(&text) {
-                Ok((target, message)) => send(&runtime, style, &target, message, &mut tally),
+        let mut stdin = std::io::stdin().lock();
+        let mut number = 0;
+        while let Some(read) = next_line(&mut stdin).map_err(|e| format!("reading stdin: {e}"))? {
+            number += 1;
+            let parsed = read.and_then(|text| {
+                if text.trim().is_empty() {
+                    return Ok(None);
+                }
+                parse_line(&text).map(|(target, message)| Some((target, message.to_owned())))
+            });
+            match parsed {
+                Ok(None) => continue,
+                Ok(Some((target, message))) => send(&runtime, style, &target, &message, &mut tally),
                 Err(why) => {
                     tally.problems += 1;
-                    line(&style.problem(&format!("stdin line {}: {why}", number + 1)));
+                    line(&style.problem(&format!("stdin line {number}{why}")));
                 }
             }
             deliver(&mut tally);
@@ -153,10 +159,57 @@ pub fn run(args: RunArgs) -> Result<ExitCode, String> {
     })
 }
 
+/// The longest stdin line read: a line holds one message, and no message
+/// may be longer than the contract's limit.
+const LINE_BYTES: usize = airssys_contract::limits::MESSAGE_BYTES;
+
+/// The next line of `input`: `None` at its end; `Err` (what follows the line
+/// number) for a line that is not UTF-8 or longer than [`LINE_BYTES`], which
+/// is skipped whole, so the lines after it still run.
+fn next_line(input: &mut impl BufRead) -> std::io::Result<Option<Result<String, String>>> {
+    let mut bytes = Vec::new();
+    let read = input
+        .by_ref()
+        .take(LINE_BYTES as u64 + 1)
+        .read_until(b'\n', &mut bytes)?;
+    if read == 0 {
+        return Ok(None);
+    }
+    let ended = bytes.last() == Some(&b'\n');
+    if ended {
+        bytes.pop();
+    }
+    if bytes.len() > LINE_BYTES {
+        // Skip the rest of the line, however long.
+        let mut rest = Vec::new();
+        while !ended
+            && input
+                .by_ref()
+                .take(64 * 1024)
+                .read_until(b'\n', &mut rest)?
+                > 0
+        {
+            if rest.last() == Some(&b'\n') {
+                break;
+            }
+            rest.clear();
+        }
+        return Ok(Some(Err(format!(
+            " is longer than {LINE_BYTES} bytes, the contract's message limit; skipped"
+        ))));
+    }
+    if bytes.last() == Some(&b'\r') {
+        bytes.pop();
+    }
+    Ok(Some(String::from_utf8(bytes).map_err(|e| {
+        format!(" is not UTF-8 ({e}); skipped: a message is a line of text")
+    })))
+}
+
 /// `ID TEXT`: the rest of the line after the id is the message.
 fn parse_line(text: &str) -> Result<(ComponentId, &str), String> {
     let (target, message) = text.split_once(' ').unwrap_or((text, ""));
-    let target = parse_id(target).map_err(|e| format!("{e}; a line is `ID TEXT`"))?;
+    let target = parse_id(target).map_err(|e| format!(": {e}; a line is `ID TEXT`"))?;
     Ok((target, message))
 }
 
@@ -204,5 +257,39 @@ fn print_delivery(style: Style, delivered: &Delivered<'_>) {
             "  not delivered: {}",
             crate::output::shown(problem)
         )));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lines(input: &[u8]) -> Vec<Result<String, String>> {
+        let mut input = input;
+        std::iter::from_fn(|| next_line(&mut input).unwrap()).collect()
+    }
+
+    #[test]
+    fn each_line_is_read_once_whatever_it_holds() {
+        assert_eq!(lines(b"a\r\nb"), [Ok("a".into()), Ok("b".into())]);
+        let mut long = vec![b'x'; LINE_BYTES + 10];
+        long.extend(b"\nafter\n");
+        let read = lines(&long);
+        assert_eq!(
+            read.len(),
+            2,
+            "{:?}",
+            read.iter().map(|l| l.is_ok()).collect::<Vec<_>>()
+        );
+        assert!(read[0].as_ref().unwrap_err().contains("longer than"));
+        assert_eq!(read[1], Ok("after".into()));
+        let exactly = vec![b'x'; LINE_BYTES];
+        assert_eq!(lines(&exactly), [Ok("x".repeat(LINE_BYTES))]);
+        assert!(
+            lines(b"\xff\n")[0]
+                .as_ref()
+                .unwrap_err()
+                .contains("not UTF-8")
+        );
     }
 }

@@ -6,6 +6,10 @@ use std::process::{Command, Output, Stdio};
 use airssys_guests::COUNTER;
 
 fn airssys(args: &[&str], stdin: &str) -> Output {
+    airssys_bytes(args, stdin.as_bytes())
+}
+
+fn airssys_bytes(args: &[&str], stdin: &[u8]) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_airssys"))
         .args(args)
         .stdin(Stdio::piped())
@@ -13,13 +17,16 @@ fn airssys(args: &[&str], stdin: &str) -> Output {
         .stderr(Stdio::piped())
         .spawn()
         .expect("airssys starts");
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    child.wait_with_output().unwrap()
+    // Written beside the run, and a command that stops reading early is no
+    // failure of the helper: its output says what happened.
+    let mut input = child.stdin.take().unwrap();
+    let stdin = stdin.to_vec();
+    let writer = std::thread::spawn(move || {
+        let _ = input.write_all(&stdin);
+    });
+    let output = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    output
 }
 
 fn text(output: &Output) -> String {
@@ -270,4 +277,35 @@ fn componentize_makes_a_contract_only_component_that_loads_and_never_overwrites_
         "{}",
         text(&again)
     );
+}
+
+#[test]
+fn stdin_lines_that_are_not_utf8_or_too_long_are_reported_and_the_rest_still_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, _) = two_counters(&dir);
+    let mut stdin = b"local/a/1 get \xff\xfe\n".to_vec();
+    stdin.extend(b"local/a/1 ");
+    stdin.extend(vec![b'x'; 2 * 1024 * 1024]);
+    stdin.extend(b"\nlocal/a/1 get x\n");
+    let output = airssys_bytes(&["run", &a, "--grant", "local/a/1=storage"], &stdin);
+    let printed = text(&output);
+    assert_eq!(output.status.code(), Some(1), "{printed}");
+    assert_printed(
+        &printed,
+        &[
+            "stdin line 1 is not UTF-8",
+            "stdin line 2 is longer than 1048576 bytes",
+            "← local/a/1: ok, no reply",
+            "1 sent, 0 delivered between components, 0 timed out, 2 problems",
+        ],
+    );
+}
+
+#[test]
+fn a_delivery_time_past_what_a_duration_holds_is_refused_not_a_panic() {
+    let output = airssys(&["run", COUNTER, "--deliver-for", "1e20"], "");
+    let printed = text(&output);
+    assert_eq!(output.status.code(), Some(2), "{printed}");
+    assert!(!printed.contains("panicked"), "{printed}");
+    assert!(printed.contains("`1e20` seconds is too long"), "{printed}");
 }
