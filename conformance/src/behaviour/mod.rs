@@ -14,6 +14,7 @@
 //!   name or signature trial, the trial is ignored with that reason.
 
 mod messaging;
+mod probe_files;
 mod property;
 mod security;
 mod services;
@@ -26,7 +27,6 @@ use std::time::{Duration, Instant};
 
 use airssys_conformance_adapter::{Request, Response};
 use airssys_probe_protocol::{self as probe, Call, Received, Reply, Returned};
-use sha2::{Digest as _, Sha256};
 
 use crate::connection::{Connection, Failure};
 use crate::contract::{ByInterface, HostFn, Interface};
@@ -165,42 +165,23 @@ impl Probe {
         }
     }
 
-    /// The component as a file for the adapter: the embedded bytes, written
-    /// once under the temporary directory, named by their digest, so the
-    /// suite runs wherever it is installed and adapters can cache by path.
+    /// The component as a file for the adapter, written once per run into a
+    /// directory private to this user (`probe_files`).
     fn file(self) -> PathBuf {
         static FILES: OnceLock<Vec<Result<PathBuf, String>>> = OnceLock::new();
-        let files = FILES.get_or_init(|| Probe::ALL.iter().map(|p| p.write()).collect());
+        let files = FILES.get_or_init(|| {
+            Probe::ALL
+                .iter()
+                .map(|p| {
+                    let (name, bytes) = p.embedded();
+                    probe_files::written(name, bytes)
+                })
+                .collect()
+        });
         match &files[self as usize] {
             Ok(path) => path.clone(),
             Err(why) => panic!("{why}"),
         }
-    }
-
-    fn write(self) -> Result<PathBuf, String> {
-        let (name, bytes) = self.embedded();
-        let digest = format!("{:x}", Sha256::digest(bytes));
-        let dir = std::env::temp_dir().join("airssys-conformance");
-        let path = dir.join(format!("{name}-{}.wasm", &digest[..16]));
-        if std::fs::read(&path).is_ok_and(|on_disk| on_disk == bytes) {
-            return Ok(path);
-        }
-        let cannot = |e: std::io::Error| {
-            format!(
-                "cannot write the {name} component to {}: {e}",
-                dir.display()
-            )
-        };
-        std::fs::create_dir_all(&dir).map_err(cannot)?;
-        // Written aside and renamed, so a concurrent run never reads half a file.
-        let partial = dir.join(format!(
-            "{name}-{}.{}.partial",
-            &digest[..16],
-            std::process::id()
-        ));
-        std::fs::write(&partial, bytes).map_err(cannot)?;
-        std::fs::rename(&partial, &path).map_err(cannot)?;
-        Ok(path)
     }
 }
 
