@@ -1,17 +1,24 @@
 //! Where a log record is cut (SVC-1.1): the message at a byte limit, the
-//! context at a total of key and value bytes. One implementation, so that
-//! the reference host and the SDK's test host cut the same way.
+//! context at a total of key and value bytes, each pair counted with its
+//! overhead. One implementation, so that the reference host and the SDK's
+//! test host cut the same way.
 
-/// The context pairs, in order, while their keys and values add up to at
-/// most `limit` bytes; the pairs past that are dropped, and a last pair
+/// What one context pair counts for besides its key and value bytes: about
+/// what a host holds per pair (two string headers), so that empty pairs are
+/// not free. Without it one record could keep millions of `("", "")` pairs.
+pub const CONTEXT_PAIR_OVERHEAD: usize = 32;
+
+/// The context pairs, in order, while their keys and values, plus
+/// [`CONTEXT_PAIR_OVERHEAD`] for each pair, add up to at most `limit`
+/// bytes; the pairs past that are dropped, and a last pair
 /// `("…", "N of M context pairs dropped")` says so (SVC-1.1).
 pub fn bound_context(pairs: Vec<(String, String)>, limit: usize) -> Vec<(String, String)> {
     let given = pairs.len();
-    let mut used = 0;
+    let mut used = 0usize;
     let mut kept: Vec<(String, String)> = pairs
         .into_iter()
         .take_while(|(key, value)| {
-            used += key.len() + value.len();
+            used = used.saturating_add(key.len() + value.len() + CONTEXT_PAIR_OVERHEAD);
             used <= limit
         })
         .collect();
@@ -56,14 +63,30 @@ mod tests {
         (0..n).map(|i| (format!("{i}"), "v".repeat(len))).collect()
     }
 
+    /// What `n` pairs of one-byte keys and `len`-byte values count for.
+    fn cost(n: usize, len: usize) -> usize {
+        n * (1 + len + CONTEXT_PAIR_OVERHEAD)
+    }
+
     #[test]
     fn context_within_the_limit_is_kept_whole() {
-        assert_eq!(bound_context(pairs(4, 9), 40), pairs(4, 9));
+        assert_eq!(bound_context(pairs(4, 9), cost(4, 9)), pairs(4, 9));
+    }
+
+    #[test]
+    fn empty_pairs_are_not_free() {
+        let empty = vec![(String::new(), String::new()); 1_000_000];
+        let kept = bound_context(empty, 4096);
+        assert_eq!(
+            kept.len(),
+            4096 / CONTEXT_PAIR_OVERHEAD + 1,
+            "the pairs that fit, and the marker"
+        );
     }
 
     #[test]
     fn context_past_the_limit_is_dropped_in_order_and_marked() {
-        let kept = bound_context(pairs(5, 9), 25);
+        let kept = bound_context(pairs(5, 9), cost(2, 9) + 5);
         assert_eq!(kept[..2], pairs(2, 9)[..]);
         assert_eq!(kept[2], ("…".into(), "3 of 5 context pairs dropped".into()));
         assert_eq!(kept.len(), 3);

@@ -362,8 +362,7 @@ fn a_sleep_past_the_budget_panics_as_a_host_traps() {
 fn log_records_are_cut_as_a_host_cuts_them() {
     let host = TestHost::new();
     let long = "m".repeat(20 * 1024);
-    let context: Vec<(String, String)> =
-        (0..5).map(|n| (n.to_string(), "v".repeat(1000))).collect();
+    let context: Vec<(String, String)> = (0..5).map(|n| (n.to_string(), "v".repeat(980))).collect();
     airssys_guest::logging::log_with(Level::Info, &long, &context);
     let logs = host.logs();
     assert!(

@@ -4,6 +4,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use airssys_probe_protocol::{Call, Health, Level, Returned};
 
+use airssys_contract::log::CONTEXT_PAIR_OVERHEAD;
 use airssys_contract::{HostServicesFn, limits};
 
 use super::{ClauseCheck, Judge, Needs, Probe, Session, cut, show};
@@ -101,9 +102,10 @@ fn svc_1(session: &mut Session, _: HostServicesFn) {
         },
     );
     // SVC-1.1: context is kept, in order, up to LOG_CONTEXT_BYTES of keys
-    // and values; the pairs after that are dropped, and the drop is marked.
+    // and values, each pair counted with its overhead; the pairs after that
+    // are dropped, and the drop is marked.
     let pair_bytes = 1000;
-    let fitting = limits::LOG_CONTEXT_BYTES / (pair_bytes + 2);
+    let fitting = limits::LOG_CONTEXT_BYTES / (pair_bytes + 2 + CONTEXT_PAIR_OVERHEAD);
     let given = fitting + 3;
     let pairs: Vec<(String, String)> = (0..given)
         .map(|n| (format!("{n:02}"), "v".repeat(pair_bytes)))

@@ -86,8 +86,14 @@ fn flood(attack: &Attack, count: u32) -> probe::Returned {
             pair_bytes,
         } => {
             let message = "m".repeat(*message_bytes as usize);
+            // With no value bytes the keys are empty too: pairs that cost no
+            // bytes at all, unless the host counts each pair.
+            let key = |n: u32| match pair_bytes {
+                0 => String::new(),
+                _ => n.to_string(),
+            };
             let context: Vec<(String, String)> = (0..*pairs)
-                .map(|n| (n.to_string(), "v".repeat(*pair_bytes as usize)))
+                .map(|n| (key(n), "v".repeat(*pair_bytes as usize)))
                 .collect();
             for _ in 0..count {
                 host_services::log(LogLevel::Info, &message, Some(&context));

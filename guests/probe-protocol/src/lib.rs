@@ -169,7 +169,8 @@ pub enum Attack {
     /// refused (not granted, or not found) and audited each time.
     RefusedSend { id_bytes: u32 },
     /// `log` of a `message_bytes` message with `pairs` context pairs whose
-    /// values are `pair_bytes` long.
+    /// values are `pair_bytes` long, keyed by their index; with
+    /// `pair_bytes` 0, `("", "")` pairs.
     Log {
         message_bytes: u32,
         pairs: u32,

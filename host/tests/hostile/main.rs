@@ -125,6 +125,35 @@ fn a_log_flood_is_held_to_the_log_bounds() {
     );
 }
 
+/// SVC-1.1: a context pair counts for its overhead too, so `("", "")` pairs
+/// are not free. Counting only key and value bytes, every record of this
+/// flood kept all its 200,000 pairs: about 9 MiB each, 180 MiB for 20.
+#[test]
+fn empty_context_pairs_are_held_to_the_context_bound() {
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    let host = Harness::new();
+    let attacker = host.load(FAULT_PROBE, "hostile/empty-pairs/1");
+    let attack = Attack::Log {
+        message_bytes: 0,
+        pairs: 200_000,
+        pair_bytes: 0,
+    };
+    let ((ok, _), growth) = peak_growth(|| flood(&host, &attacker, attack, 20));
+    assert_eq!(ok, 20);
+    for record in host.logs.records() {
+        assert!(
+            record.context.len() <= 129,
+            "{} pairs kept",
+            record.context.len()
+        );
+    }
+    report(
+        "20 log records of 200,000 empty context pairs",
+        growth,
+        48 * MIB,
+    );
+}
+
 /// STO-9.1: a component stores at most 65,536 keys, however short; the
 /// quota alone let 200,000 empty-valued keys in.
 #[test]
