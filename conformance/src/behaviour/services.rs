@@ -8,7 +8,7 @@ use airssys_contract::log::CONTEXT_PAIR_OVERHEAD;
 use airssys_contract::{HostServicesFn, limits};
 
 use super::{ClauseCheck, Judge, Needs, Probe, Session, cut, show};
-use crate::wire::{Grant, Id, to_wire};
+use crate::wire::{Grant, Id, LogRecord, to_wire};
 
 pub(super) const CHECKS: &[ClauseCheck] = &[
     ClauseCheck {
@@ -118,11 +118,7 @@ fn svc_1(session: &mut Session, _: HostServicesFn) {
             context: Some(pairs.clone()),
         },
     );
-    let records = session.logs();
-    let mine: Vec<_> = records
-        .iter()
-        .filter(|r| r.component == to_wire(&probe))
-        .collect();
+    let mine = records_of(session, &probe);
     assert_eq!(
         mine.len(),
         7,
@@ -162,11 +158,7 @@ fn svc_1(session: &mut Session, _: HostServicesFn) {
 fn svc_1_3(session: &mut Session, _: HostServicesFn) {
     let probe = session.load(Probe::Wasi, "printer/1");
     session.ok(&probe, Call::Print { lines: 1, len: 5 });
-    let records = session.logs();
-    let mine: Vec<_> = records
-        .iter()
-        .filter(|r| r.component == to_wire(&probe))
-        .collect();
+    let mine = records_of(session, &probe);
     assert_eq!(
         mine.len(),
         2,
@@ -190,6 +182,16 @@ fn svc_1_3(session: &mut Session, _: HostServicesFn) {
             "a line on the component's {stream}"
         );
     }
+}
+
+/// The records of `probe` the host's log sink got, oldest first.
+fn records_of(session: &mut Session, probe: &Id) -> Vec<LogRecord> {
+    let mine = to_wire(probe);
+    session
+        .logs()
+        .into_iter()
+        .filter(|r| r.component == mine)
+        .collect()
 }
 
 /// `current-time` as (seconds, nanoseconds).

@@ -398,8 +398,22 @@ fn hold_scene(
     probe: &Id,
     key: &str,
     expected: Option<&[u8]>,
+    made_by: (StorageFn, &str),
+    judged: StorageFn,
+) {
+    hold(session, probe, key, expected, made_by, judged, false);
+}
+
+/// [`hold_scene`], where reads that all contradict `writer` fail the trial
+/// when `writer_judged`, and only leave it unjudged otherwise.
+fn hold(
+    session: &mut Session,
+    probe: &Id,
+    key: &str,
+    expected: Option<&[u8]>,
     (writer, cause): (StorageFn, &str),
     judged: StorageFn,
+    writer_judged: bool,
 ) {
     let writer = HostFn::from(writer).name();
     match agreement(session, probe, key, expected, Some(judged)) {
@@ -414,6 +428,11 @@ fn hold_scene(
             "after {cause}, the reads disagree whether {key:?} is stored: {shown}; one of them \
              misbehaves (see their trials)"
         )),
+        Agreement::Contradicted(shown) if writer_judged => panic!(
+            "after {cause}, every read says otherwise than {}: {shown}: `{writer}` did not do \
+             what it answered (or every read misses it)",
+            wanted(key, expected)
+        ),
         Agreement::Contradicted(shown) => precondition_failed(format!(
             "after {cause}, every read says otherwise than {}: {shown}: `{writer}` misbehaves \
              (see its trials)",
@@ -440,47 +459,36 @@ fn read_back(
     (writer, cause): (StorageFn, &str),
     judged: StorageFn,
 ) {
-    if READS.contains(&judged) || judged != writer {
-        hold_scene(session, probe, key, expected, (writer, cause), judged);
-        if !READS.contains(&judged) {
-            return;
-        }
-        let own = look(session, probe, judged, key, true);
-        let only_get_reads_bytes = if judged == Get && own.stored && expected.is_some() {
-            format!(
-                " (or `{}` stored other bytes: only `get` reads them back, and every other read \
-                 sees the key)",
-                HostFn::from(writer).name()
-            )
-        } else {
-            String::new()
-        };
-        assert!(
-            as_expected(&own, expected),
-            "after {cause}, {}, where {} (every other read agrees){only_get_reads_bytes}",
-            own.shown,
-            wanted(key, expected),
-        );
+    let judging_a_read = READS.contains(&judged);
+    let writer_judged = judged == writer && !judging_a_read;
+    hold(
+        session,
+        probe,
+        key,
+        expected,
+        (writer, cause),
+        judged,
+        writer_judged,
+    );
+    if !judging_a_read {
         return;
     }
-    let name = HostFn::from(writer).name();
-    match agreement(session, probe, key, expected, None) {
-        Agreement::AsExpected => {}
-        Agreement::OtherBytes(_) if presence_only(judged) => {}
-        Agreement::OtherBytes(shown) => precondition_failed(format!(
-            "after {cause}, {shown}: `get` misreads or `{name}` stored other bytes (see get's \
-             trials)"
-        )),
-        Agreement::Disagree(shown) => precondition_failed(format!(
-            "after {cause}, the reads disagree whether {key:?} is stored: {shown}; one of them \
-             misbehaves (see their trials)"
-        )),
-        Agreement::Contradicted(shown) => panic!(
-            "after {cause}, every read says otherwise than {}: {shown}: `{name}` did not do \
-             what it answered (or every read misses it)",
-            wanted(key, expected)
-        ),
-    }
+    let own = look(session, probe, judged, key, true);
+    let only_get_reads_bytes = if judged == Get && own.stored && expected.is_some() {
+        format!(
+            " (or `{}` stored other bytes: only `get` reads them back, and every other read \
+             sees the key)",
+            HostFn::from(writer).name()
+        )
+    } else {
+        String::new()
+    };
+    assert!(
+        as_expected(&own, expected),
+        "after {cause}, {}, where {} (every other read agrees){only_get_reads_bytes}",
+        own.shown,
+        wanted(key, expected),
+    );
 }
 
 /// Whether the function's part in a clause is whether keys are there, not
