@@ -8,6 +8,8 @@ use std::process::ExitCode;
 use wasmtime::component::Component;
 use wasmtime::{Config, Engine};
 
+use airssys_conformance::guest::{Provider, provided};
+
 use crate::args::ComponentizeArgs;
 use crate::output::line;
 
@@ -84,9 +86,10 @@ pub fn componentize(args: ComponentizeArgs) -> Result<ExitCode, String> {
         .imports(&engine)
         .map(|(name, _)| name.to_owned())
         .collect();
+    // Judged as `--component` judges imports: the contract at its version.
     let outside: Vec<&String> = imports
         .iter()
-        .filter(|name| !name.starts_with("airssys:core/"))
+        .filter(|name| !matches!(provided(name), Ok(Provider::Contract)))
         .collect();
     line(&format!(
         "wrote {} ({} bytes)",

@@ -31,6 +31,8 @@ pub(crate) struct Context {
     /// Functions that failed their name or signature trial: components get
     /// them as traps, so that only their own trials fail.
     traps: Vec<Import>,
+    /// The same functions, for checks to leave out where they can.
+    uncallable: Vec<HostFn>,
     /// Why the host provides no WASI 0.2, if it provides none: the clauses
     /// about WASI itself are then not judged.
     no_wasi: Option<String>,
@@ -57,16 +59,21 @@ impl Context {
             Err(Refusal::Host(why)) => Some(why),
         };
         drop(checker);
-        let traps = contract
+        let failed: Vec<&HostFunction> = contract
             .functions()
             .iter()
             .zip(&verdicts)
             .filter(|(_, v)| !v.callable())
-            .map(|(f, _)| Import {
+            .map(|(f, _)| f)
+            .collect();
+        let traps = failed
+            .iter()
+            .map(|f| Import {
                 instance: f.instance.clone(),
                 name: f.name.clone(),
             })
             .collect();
+        let uncallable = failed.iter().map(|f| f.host_fn).collect();
         Ok(Self {
             contract,
             about,
@@ -75,6 +82,7 @@ impl Context {
             limits,
             seed,
             traps,
+            uncallable,
             no_wasi,
             spec: Spec::bundled(),
             checks: checks(),
@@ -250,14 +258,7 @@ impl Context {
             Ok(other) => return not_reset(format!("{other:?}")),
             Err(error) => return not_reset(error.to_string()),
         }
-        let uncallable = self
-            .contract
-            .functions()
-            .iter()
-            .zip(&self.verdicts)
-            .filter(|(_, v)| !v.callable())
-            .map(|(f, _)| f.host_fn)
-            .collect();
+        let uncallable = self.uncallable.clone();
         let mut session = Session::new(&mut lease, deadline, self.seed, uncallable);
         let ran = quiet_panics(|| {
             catch_unwind(AssertUnwindSafe(|| {

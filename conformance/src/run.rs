@@ -127,9 +127,10 @@ impl Suite {
         Ok(report(&context, trials))
     }
 
-    /// Reads libtest's arguments (filters, `--list`, `--exact`, …) and the suite's own (`--adapter`, `--timeout`, `--expect`,
-    /// `--report`, …; see `--help`), runs, and returns libtest's exit code,
-    /// or 2 when the run could not start.
+    /// Reads libtest's arguments (filters, `--list`, `--exact`, …) and the
+    /// suite's own (`--adapter`, `--timeout`, `--expect`, `--report`, …; see
+    /// `--help`), runs, and returns libtest's exit code, or 2 when the run
+    /// could not start.
     pub fn run_from_args(self) -> ExitCode {
         command_line(Some(self))
     }

@@ -110,12 +110,7 @@ fn value(bytes: &[u8]) -> Returned {
 /// (used bytes, quota bytes, key count); `usage` is the judged call only
 /// when `judged` is `usage`, a call to set the scene otherwise.
 fn usage(session: &mut Session, probe: &Id, judged: StorageFn) -> (u64, u64, u64) {
-    let returned = if judged == Usage {
-        session.ok(probe, Call::Usage)
-    } else {
-        scene(session, probe, Call::Usage)
-    };
-    match returned {
+    match answer(session, probe, Call::Usage, judged == Usage) {
         Returned::Usage {
             used_bytes,
             quota_bytes,
@@ -200,11 +195,7 @@ impl Op {
     /// Makes the call on `probe`: the judged function must answer `ok`;
     /// another function that does not is a failed precondition.
     fn make(&self, session: &mut Session, probe: &Id, judged: StorageFn) {
-        if self.function() == judged {
-            session.ok(probe, self.call());
-        } else {
-            scene(session, probe, self.call());
-        }
+        answer(session, probe, self.call(), self.function() == judged);
     }
 
     fn apply(&self, model: &mut BTreeMap<&'static str, usize>) {
@@ -252,21 +243,27 @@ fn scene(session: &mut Session, probe: &Id, call: Call) -> Returned {
     }
 }
 
-/// What `get` says is stored under `key`, as the model writes it: `None`, or
-/// the value's length. A `get` that is not `ok` is a failed precondition.
-fn stored_len(session: &mut Session, probe: &Id, key: &str) -> Option<usize> {
-    match scene(session, probe, get(key)) {
-        Returned::Value(value) => value.map(|bytes| bytes.len()),
-        other => precondition_failed(format!("get({key:?}) returned {other:?}")),
+/// `call` as the judged one, which must answer `ok`, or, when not
+/// `judged`, as a call that sets the scene ([`scene`]).
+fn answer(session: &mut Session, probe: &Id, call: Call, judged: bool) -> Returned {
+    if judged {
+        session.ok(probe, call)
+    } else {
+        scene(session, probe, call)
     }
+}
+
+/// What `get` says is stored under `key`, as the model writes it: `None`, or
+/// the value's length.
+fn stored_len(session: &mut Session, probe: &Id, key: &str) -> Option<usize> {
+    look(session, probe, Get, key, false)
+        .bytes
+        .map(|bytes| bytes.len())
 }
 
 /// Whether `exists` says `key` is stored, as a second path beside `get`.
 fn stored(session: &mut Session, probe: &Id, key: &str) -> bool {
-    match scene(session, probe, exists(key)) {
-        Returned::Bool(there) => there,
-        other => precondition_failed(format!("exists({key:?}) returned {other:?}")),
-    }
+    look(session, probe, Exists, key, false).stored
 }
 
 /// The reads that tell whether a key is stored; `get` also tells its bytes.
@@ -291,11 +288,7 @@ fn look(session: &mut Session, probe: &Id, read: StorageFn, key: &str, judged: b
         ListKeys => Call::ListKeys { prefix: None },
         Set | Delete | Usage => unreachable!("{read:?} is not a read of a key"),
     };
-    let returned = if judged {
-        session.ok(probe, call)
-    } else {
-        scene(session, probe, call)
-    };
+    let returned = answer(session, probe, call, judged);
     let shown = |answer: &dyn std::fmt::Display| match read {
         ListKeys => format!("list-keys(none) = {answer}"),
         _ => format!("{}({key:?}) = {answer}", HostFn::from(read).name()),
@@ -536,11 +529,7 @@ fn set_and_read_back(
 ) {
     let call = set(key, value);
     let cause = format!("set({key:?}, {}) returned ok", wit_bytes(value));
-    if judged == Set {
-        session.ok(probe, call);
-    } else {
-        scene(session, probe, call);
-    }
+    answer(session, probe, call, judged == Set);
     read_back(session, probe, key, Some(value), (Set, &cause), judged);
 }
 
@@ -842,11 +831,7 @@ fn sto_7(session: &mut Session, function: StorageFn) {
             }
             (Some(_), None) => set_and_read_back(session, &probe, key, &value, function),
             (None, _) => {
-                if writer == function {
-                    session.ok(&probe, call);
-                } else {
-                    scene(session, &probe, call);
-                }
+                answer(session, &probe, call, writer == function);
                 let cause = format!("{shown} returned ok");
                 read_back(session, &probe, key, None, (writer, &cause), function);
             }
