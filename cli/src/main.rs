@@ -30,7 +30,10 @@ fn main() -> ExitCode {
     match outcome {
         Ok(code) => code,
         Err(error) => {
-            eprintln!("airssys: {error}");
+            eprintln!(
+                "airssys: {}",
+                airssys_contract::text::printable(&error.to_string())
+            );
             ExitCode::from(2)
         }
     }

@@ -3,6 +3,7 @@
 
 use std::io::{IsTerminal, Write};
 
+use airssys_contract::text::printable;
 use airssys_host::{ComponentId, LogLevel, LogRecord, LogSink};
 
 #[derive(Clone, Copy)]
@@ -36,8 +37,9 @@ impl Style {
         self.paint(code, &format!("{name:>5}"))
     }
 
-    pub fn problem(self, text: &str) -> String {
-        self.paint("31", text)
+    /// Prints `text` as a problem: in red when colour is on.
+    pub fn problem_line(self, text: &str) {
+        print(&self.paint("31", &printable(text)));
     }
 }
 
@@ -60,7 +62,13 @@ pub fn payload(bytes: &[u8]) -> String {
     }
 }
 
+/// Prints one line. Guest text in it (names, trap messages, ids) is shown
+/// with its terminal controls written out.
 pub fn line(text: &str) {
+    print(&printable(text));
+}
+
+fn print(text: &str) {
     let mut stdout = std::io::stdout().lock();
     // A closed stdout (`airssys run … | head`) ends the printing, not the run.
     let _ = writeln!(stdout, "{text}");
@@ -81,11 +89,14 @@ impl LogSink for PrintedLogs {
         } else {
             format!(" {{{}}}", context.join(", "))
         };
-        line(&format!(
-            "{} {}: {}{context}",
+        print(&format!(
+            "{} {}",
             self.0.level(record.level),
-            id(&record.component),
-            shown(&record.message)
+            printable(&format!(
+                "{}: {}{context}",
+                id(&record.component),
+                shown(&record.message)
+            ))
         ));
     }
 }

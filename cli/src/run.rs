@@ -142,7 +142,7 @@ pub fn run(args: RunArgs) -> Result<ExitCode, String> {
                 Ok(Some((target, message))) => send(&runtime, style, &target, &message, &mut tally),
                 Err(why) => {
                     tally.problems += 1;
-                    line(&style.problem(&format!("stdin line {number}{why}")));
+                    style.problem_line(&format!("stdin line {number}{why}"));
                 }
             }
             deliver(&mut tally);
@@ -222,11 +222,11 @@ fn send(runtime: &Runtime, style: Style, target: &ComponentId, text: &str, tally
         Ok(Ok(None)) => line(&format!("← {}: ok, no reply", id(target))),
         Ok(Err(error)) => {
             tally.problems += 1;
-            line(&style.problem(&format!("← {}: err({error:?})", id(target))));
+            style.problem_line(&format!("← {}: err({error:?})", id(target)));
         }
         Err(call) => {
             tally.problems += 1;
-            line(&style.problem(&format!("← {}: {call}", id(target))));
+            style.problem_line(&format!("← {}: {call}", id(target)));
         }
     }
 }
@@ -253,10 +253,10 @@ fn print_delivery(style: Style, delivered: &Delivered<'_>) {
         ),
     });
     if let Err(problem) = delivered.outcome {
-        line(&style.problem(&format!(
+        style.problem_line(&format!(
             "  not delivered: {}",
             crate::output::shown(problem)
-        )));
+        ));
     }
 }
 

@@ -309,3 +309,31 @@ fn a_delivery_time_past_what_a_duration_holds_is_refused_not_a_panic() {
     assert!(!printed.contains("panicked"), "{printed}");
     assert!(printed.contains("`1e20` seconds is too long"), "{printed}");
 }
+
+/// Names from a guest's name section reach the trap messages `airssys`
+/// prints; a name that carries terminal controls is shown with them written
+/// out, so it cannot clear the screen or colour a forged line.
+#[test]
+fn a_trap_in_a_function_whose_name_controls_the_terminal_is_shown_escaped() {
+    let lifecycle = include_str!("../../conformance/tests/guests/lifecycle.wat");
+    let memory = "    (memory (export \"memory\") 1)\n";
+    let trapping = lifecycle.replacen(
+        memory,
+        &format!(
+            "{memory}    (func $\"\\1b[2J\\1b[32mverdict: all good\\0d\" unreachable)\n    \
+             (start $\"\\1b[2J\\1b[32mverdict: all good\\0d\")\n"
+        ),
+        1,
+    );
+    assert_ne!(
+        trapping, lifecycle,
+        "the fixture has no memory line to add to"
+    );
+    let (code, printed) = inspect_wat(&trapping);
+    assert_eq!(code, Some(1), "{printed}");
+    assert_printed(&printed, &["\\u{1b}[2J\\u{1b}[32mverdict: all good\\u{d}"]);
+    assert!(
+        !printed.contains('\u{1b}') && !printed.contains('\r'),
+        "terminal controls printed raw:\n{printed:?}"
+    );
+}

@@ -59,13 +59,13 @@ impl GuestSuite {
                 "{} conformance of {}: {} trials on the reference host (wasmtime {WASMTIME_VERSION}); \
                  property seed {} (repeat with `--seed {}`)",
                 self.contract.package(),
-                plan.subject,
+                airssys_contract::text::printable(&plan.subject),
                 plan.trials.len(),
                 self.seed,
                 self.seed
             );
             for note in &plan.notes {
-                eprintln!("note: {note}");
+                eprintln!("note: {}", airssys_contract::text::printable(note));
             }
         }
         let listed = plan
@@ -102,7 +102,7 @@ impl GuestSuite {
                         name: trial.name.clone(),
                         function: trial.row.clone(),
                         aspect: trial.aspect.clone(),
-                        outcome,
+                        outcome: outcome.printable(),
                     }
                 })
                 .collect(),

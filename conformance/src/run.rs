@@ -4,6 +4,7 @@ use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
+use airssys_contract::text::printable;
 use libtest_mimic::{Arguments, Completion, Failed, Trial};
 
 use crate::connection::{AdapterError, Connector, Make};
@@ -158,17 +159,17 @@ impl Suite {
             eprintln!(
                 "{} {} for `{}` on wasmtime {}: registration judged in {:.2?}; {} trials; \
                  property seed {} (repeat with `--seed {}`)",
-                about.adapter,
-                about.version,
-                about.host,
-                about.wasmtime,
+                printable(&about.adapter),
+                printable(&about.version),
+                printable(&about.host),
+                printable(&about.wasmtime),
                 started.elapsed(),
                 plan.len(),
                 self.seed,
                 self.seed,
             );
             for note in context.notes() {
-                eprintln!("note: {note}");
+                eprintln!("note: {}", printable(&note));
             }
         }
         let listed = plan
@@ -229,10 +230,13 @@ pub(crate) fn run_trials(
             let expectations = expectations.clone();
             let trial_name = name.clone();
             Trial::ignorable_test(name, move || {
+                // What a host or guest under test says reaches terminals and
+                // reports: shown with its terminal controls written out.
                 let mut outcome = match unjudged {
                     Some(reason) => Outcome::Ignored(reason),
                     None => runs(index),
-                };
+                }
+                .printable();
                 if let Some(expectations) = expectations.as_ref() {
                     outcome = expectations.judge(&trial_name, outcome);
                 }
@@ -301,7 +305,7 @@ fn command_line(suite: Option<Suite>) -> ExitCode {
     let options = match Options::parse(std::env::args()) {
         Ok(options) => options,
         Err(message) => {
-            eprintln!("error: {message}");
+            eprintln!("error: {}", printable(&message));
             return ExitCode::from(2);
         }
     };
@@ -317,7 +321,7 @@ fn command_line(suite: Option<Suite>) -> ExitCode {
         return match guests.run(&options) {
             Ok(code) => code,
             Err(message) => {
-                eprintln!("error: {message}");
+                eprintln!("error: {}", printable(&message));
                 ExitCode::from(2)
             }
         };
@@ -340,7 +344,7 @@ fn command_line(suite: Option<Suite>) -> ExitCode {
     match suite.limits(options.limits).run(&options) {
         Ok(code) => code,
         Err(message) => {
-            eprintln!("error: {message}");
+            eprintln!("error: {}", printable(&message));
             ExitCode::from(2)
         }
     }
@@ -366,7 +370,7 @@ fn result(context: &Context, spec: &TrialSpec, outcome: Outcome) -> TrialResult 
         name: spec.name.clone(),
         function: context.contract.functions()[spec.function].path(),
         aspect: spec.aspect.clone(),
-        outcome,
+        outcome: outcome.printable(),
     }
 }
 

@@ -60,6 +60,23 @@ pub enum Outcome {
     Expected(String),
 }
 
+impl Outcome {
+    /// The outcome with its message's terminal controls written out
+    /// ([`airssys_contract::text::printable`]).
+    pub fn printable(self) -> Self {
+        let shown = |text: String| match airssys_contract::text::printable(&text) {
+            std::borrow::Cow::Borrowed(_) => text,
+            std::borrow::Cow::Owned(shown) => shown,
+        };
+        match self {
+            Outcome::Passed => Outcome::Passed,
+            Outcome::Failed(message) => Outcome::Failed(shown(message)),
+            Outcome::Ignored(reason) => Outcome::Ignored(shown(reason)),
+            Outcome::Expected(message) => Outcome::Expected(shown(message)),
+        }
+    }
+}
+
 /// How long the suite waits for a host.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {

@@ -239,3 +239,45 @@ fn a_file_that_is_not_a_component_is_refused_with_the_fix() {
         "{why}"
     );
 }
+
+/// A guest chooses the names in its name section, and trap messages quote
+/// them: the suite's verdicts show such a name with its terminal controls
+/// written out, so it cannot clear a reader's terminal or forge a line.
+#[test]
+fn guest_names_with_terminal_controls_reach_the_verdicts_escaped() {
+    let dir = tempfile::tempdir().unwrap();
+    let memory = "    (memory (export \"memory\") 1)\n";
+    let name = "$\"\\1b[2J\\1b[32mverdict: all good\\0d\"";
+    let trapping = LIFECYCLE.replacen(
+        memory,
+        &format!("{memory}    (func {name} unreachable)\n    (start {name})\n"),
+        1,
+    );
+    assert_ne!(
+        trapping, LIFECYCLE,
+        "the fixture has no memory line to add to"
+    );
+    let file = dir.path().join("controls-in-a-name.wat");
+    std::fs::write(&file, trapping).unwrap();
+    let report = evaluate(vec![file]);
+    let messages: Vec<&str> = report
+        .failures()
+        .filter_map(|t| match &t.outcome {
+            Outcome::Failed(message) => Some(message.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("\\u{1b}[2J\\u{1b}[32mverdict: all good\\u{d}")),
+        "no verdict quotes the trapping function's name: {messages:#?}\n{}",
+        report.to_markdown()
+    );
+    for shown in [report.to_markdown(), report.to_junit()] {
+        assert!(
+            !shown.contains('\u{1b}') && !shown.contains('\r'),
+            "terminal controls shown raw:\n{shown:?}"
+        );
+    }
+}

@@ -8,8 +8,8 @@
 //!
 //! [`limits`] holds the defaults `docs/spec.md` gives the contract's limits,
 //! [`log`] how a log record is cut to them, [`capability`] what a grant
-//! allows and how a refusal reads, and [`reasons`] the words of the other
-//! refusals.
+//! allows and how a refusal reads, [`reasons`] the words of the other
+//! refusals, and [`text`] how text a guest chose is shown.
 
 #![deny(missing_docs)]
 
@@ -17,6 +17,7 @@ pub mod capability;
 pub mod limits;
 pub mod log;
 pub mod reasons;
+pub mod text;
 
 include!(concat!(env!("OUT_DIR"), "/contract.rs"));
 

@@ -159,7 +159,7 @@ impl LoadedComponent {
         f(store, guest).map_err(|error| {
             self.retired.store(true, Ordering::Relaxed);
             let reason = self.describe_trap(&error);
-            tracing::warn!(component = %self.id, export, "{reason}");
+            tracing::warn!(component = %self.id, export, "{reason:?}");
             CallError::Trapped {
                 id: self.id.clone(),
                 export,

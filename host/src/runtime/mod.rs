@@ -88,7 +88,7 @@ pub enum LoadError {
          airssys:core/runtime-host@1.0.0 and import nothing else but WASI 0.2"
     )]
     Instantiate { id: ComponentId, reason: String },
-    /// Its start functions ran past its budget or fuel (HOST-2.3).
+    /// Its start functions trapped, or ran past its budget or fuel (HOST-2.3).
     #[error("cannot load `{id}`: {problem}")]
     Start { id: ComponentId, problem: String },
     #[error("cannot load `{id}`: {problem}")]
@@ -297,7 +297,10 @@ impl Runtime {
                     "its start function ran out of fuel while it was instantiated (HOST-2.3)"
                         .into(),
                 ),
-                _ => LoadError::Instantiate {
+                Some(_) => start(format!(
+                    "its start function trapped while it was instantiated (HOST-2.3): {error:#}"
+                )),
+                None => LoadError::Instantiate {
                     id: id.clone(),
                     reason: format!("{error:#}"),
                 },

@@ -246,3 +246,42 @@ fn host_2_3_a_start_function_that_loops_ends_the_load_at_the_budget() {
     assert!(took < Duration::from_secs(3), "the load took {took:?}");
     assert!(runtime.ids().is_empty(), "nothing stays registered");
 }
+
+/// A start function that traps is the component's own defect, told apart
+/// from a host that cannot instantiate it: the load fails as a start failure.
+#[test]
+fn host_2_3_a_start_function_that_traps_fails_the_load_as_its_own_defect() {
+    let runtime = airssys_host::Runtime::new(airssys_host::HostConfig::default()).unwrap();
+    let lifecycle = include_str!("../../../conformance/tests/guests/lifecycle.wat");
+    let memory = "    (memory (export \"memory\") 1)\n";
+    let trapping = lifecycle.replacen(
+        memory,
+        &format!("{memory}    (func $constructor unreachable)\n    (start $constructor)\n"),
+        1,
+    );
+    assert_ne!(
+        trapping, lifecycle,
+        "the fixture has no memory line to add to"
+    );
+    let component = runtime
+        .compile(wat::parse_str(&trapping).expect("valid WAT"))
+        .expect("compiles");
+    let refused = runtime
+        .load(
+            crate::harness::id("test/constructor/1"),
+            &component,
+            LoadOptions::default(),
+        )
+        .map(drop)
+        .expect_err("a start function that traps must fail the load");
+    assert!(
+        matches!(refused, airssys_host::runtime::LoadError::Start { .. }),
+        "{refused:?}"
+    );
+    assert!(
+        refused.to_string().contains("start function trapped")
+            && refused.to_string().contains("constructor"),
+        "{refused}"
+    );
+    assert!(runtime.ids().is_empty(), "nothing stays registered");
+}
