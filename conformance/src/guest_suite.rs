@@ -14,7 +14,7 @@ use crate::host::WASMTIME_VERSION;
 use crate::options::Options;
 use crate::report::{Provenance, Report, TrialResult};
 use crate::run::{conclude, random_seed, run_trials};
-use crate::trials::Outcome;
+use crate::trials::{Limits, Outcome};
 
 /// The conformance suite for components: for each file, its six lifecycle
 /// exports (name, signature, the GST clauses, run on the reference host)
@@ -23,6 +23,7 @@ pub struct GuestSuite {
     files: Vec<PathBuf>,
     contract: Contract,
     seed: u64,
+    limits: Limits,
 }
 
 impl GuestSuite {
@@ -32,6 +33,7 @@ impl GuestSuite {
             files: files.into_iter().map(Into::into).collect(),
             contract: Contract::bundled(),
             seed: random_seed(),
+            limits: Limits::default(),
         }
     }
 
@@ -41,12 +43,20 @@ impl GuestSuite {
         self
     }
 
+    /// How long each trial may take (`--timeout`): a trial looks at its
+    /// limit before each load and call of the component, so it ends at most
+    /// one call's budget after it.
+    pub fn limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
     /// Runs every trial and returns what each concluded. Fails when a file
     /// cannot be read or is not a component, saying which and why.
     pub fn evaluate(&self) -> Result<Report, String> {
         let plan = GuestPlan::new(&self.contract, &self.files)?;
         let outcomes = (0..plan.trials.len())
-            .map(|index| (index, plan.run(index, self.seed)))
+            .map(|index| (index, plan.run(index, self.seed, self.limits.trial)))
             .collect();
         Ok(self.report(&plan, outcomes))
     }
@@ -74,8 +84,8 @@ impl GuestSuite {
             .map(|t| (t.name.clone(), t.ignored().map(str::to_owned)))
             .collect();
         let runs = {
-            let (plan, seed) = (plan.clone(), self.seed);
-            move |index: usize| plan.run(index, seed)
+            let (plan, seed, limit) = (plan.clone(), self.seed, self.limits.trial);
+            move |index: usize| plan.run(index, seed, limit)
         };
         let Some(ran) = run_trials(&arguments, options, listed, runs)? else {
             return Ok(ExitCode::SUCCESS);

@@ -15,7 +15,9 @@ airssys:core conformance options (besides libtest's filter, --exact, --list, ...
                             ending in .wasm or .wat, are judged too): their exports, imports
                             and the GST clauses, run on the reference host
     --timeout SECS          time limit of each trial (default 30); on expiry the adapter
-                            is stopped and the trial fails as timed out
+                            is stopped and the trial fails as timed out. A component's trial
+                            stops at its next load or call, and keeps the smallest failure
+                            found so far
     --startup-timeout SECS  time an adapter may take to answer `hello` (default 300)
     --expect FILE           the host's known failures (TOML): expected failures do not fail
                             the run, unexpected passes do

@@ -317,7 +317,8 @@ fn command_line(suite: Option<Suite>) -> ExitCode {
         let guests = match options.seed {
             Some(seed) => guests.seed(seed),
             None => guests,
-        };
+        }
+        .limits(options.limits);
         return match guests.run(&options) {
             Ok(code) => code,
             Err(message) => {

@@ -281,3 +281,48 @@ fn guest_names_with_terminal_controls_reach_the_verdicts_escaped() {
         );
     }
 }
+
+/// A guest whose calls run to their budget is reloaded for each shrink
+/// step; the trial's limit (`--timeout`) ends the shrinking, so a slow guest
+/// costs a trial about its limit plus one call's budget, not a budget per
+/// step.
+#[test]
+fn a_guest_that_spins_on_mid_sized_payloads_is_judged_within_the_trial_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    let (from, to) = (
+        "(func (export \"handle-message\") (param $message i32) (result i32)\n",
+        "(func (export \"handle-message\") (param $message i32) (result i32)\n      \
+         (if (i32.and (i32.gt_u (i32.load offset=28 (local.get $message)) (i32.const 2048)) \
+         (i32.lt_u (i32.load offset=28 (local.get $message)) (i32.const 65536))) \
+         (then (loop $spin (br $spin))))\n",
+    );
+    assert!(LIFECYCLE.contains(from), "the edit does not apply");
+    let file = dir.path().join("spins-on-mid-sized-payloads.wat");
+    std::fs::write(&file, LIFECYCLE.replacen(from, to, 1)).unwrap();
+    let limits = airssys_conformance::Limits {
+        trial: std::time::Duration::from_secs(2),
+        ..Default::default()
+    };
+    let suite = GuestSuite::new([file]).seed(SEED).limits(limits);
+    let started = std::time::Instant::now();
+    let report = suite.evaluate().expect("the file is a component");
+    let took = started.elapsed();
+    assert_eq!(
+        failed(&report),
+        ["spins-on-mid-sized-payloads::handle-message::behaviour::GST-2"],
+        "{}",
+        report.to_markdown()
+    );
+    let Outcome::Failed(message) = &report.failures().next().unwrap().outcome else {
+        unreachable!("a failure")
+    };
+    assert!(
+        message.contains("exceeded its execution budget")
+            && message
+                .contains("before the trial's limit of 2 s (--timeout) stopped its shrinking"),
+        "{message}"
+    );
+    // The limit, then at most the one call that was running at it (its
+    // budget is 5 s), then the rest of the file's trials.
+    assert!(took < std::time::Duration::from_secs(15), "took {took:?}");
+}

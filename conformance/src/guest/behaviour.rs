@@ -7,6 +7,9 @@ use airssys_contract::limits::MESSAGE_BYTES;
 use airssys_host::messaging::router::TIMEOUT_CONTENT_TYPE;
 use airssys_host::runtime::{CallError, LoadError, UnloadError};
 use airssys_host::{Capabilities, ComponentId, ComponentMessage, HostConfig, LoadOptions, Runtime};
+use std::cell::{Cell, RefCell};
+use std::time::{Duration, Instant};
+
 use proptest::prelude::*;
 use proptest::test_runner::{TestCaseError, TestError};
 use wasmtime::Engine;
@@ -50,9 +53,69 @@ struct Loaded {
     id: ComponentId,
 }
 
+/// When a trial must conclude (`--timeout`). It is looked at before each
+/// load and each call, so a trial ends at most one call's budget after its
+/// limit: a slow guest cannot keep a run for hours by being reloaded for
+/// every shrink step.
+#[derive(Clone, Copy)]
+struct Deadline {
+    at: Instant,
+    limit: Duration,
+}
+
+impl Deadline {
+    fn after(limit: Duration) -> Self {
+        Self {
+            at: Instant::now() + limit,
+            limit,
+        }
+    }
+
+    fn passed(&self) -> bool {
+        Instant::now() >= self.at
+    }
+
+    /// The limit as the failures say it.
+    fn said(&self) -> String {
+        format!(
+            "the trial's limit of {} s (--timeout)",
+            self.limit.as_secs_f64()
+        )
+    }
+
+    /// Fails the trial if the limit passed before `next` could be done.
+    fn check(&self, next: &str) -> Result<(), Early> {
+        if self.passed() {
+            Err(Outcome::Failed(format!(
+                "timed out: {} passed before {next}",
+                self.said()
+            )))
+        } else {
+            Ok(())
+        }
+    }
+}
+
+/// One trial of a subject, under its deadline.
+struct Judging<'a> {
+    subject: &'a Subject,
+    deadline: Deadline,
+}
+
 impl Subject {
-    /// Judges `function`'s clause; `seed` drives the generated inputs.
-    pub fn judge(&self, function: GuestFn, clause: &str, seed: u64) -> Outcome {
+    /// Judges `function`'s clause within `limit`; `seed` drives the
+    /// generated inputs.
+    pub fn judge(&self, function: GuestFn, clause: &str, seed: u64, limit: Duration) -> Outcome {
+        Judging {
+            subject: self,
+            deadline: Deadline::after(limit),
+        }
+        .judge(function, clause, seed)
+    }
+}
+
+impl Judging<'_> {
+    fn judge(&self, function: GuestFn, clause: &str, seed: u64) -> Outcome {
         let judged = match function {
             GuestFn::Initialize => self.load(function).map(drop),
             GuestFn::HandleMessage => self.handle_message(seed),
@@ -83,18 +146,19 @@ impl Subject {
     /// Loads the component as `local/judged/1`. A failure of `judged`'s own
     /// call fails the trial; any other failure leaves it unjudged.
     fn load(&self, judged: GuestFn) -> Result<Loaded, Early> {
+        self.deadline.check("the component could be loaded")?;
         let config = HostConfig::default();
         let runtime = Runtime::builder(
             airssys_host::AirssysHost::new(config)
                 .map_err(|e| Outcome::Failed(format!("the reference host did not start: {e}")))?,
         )
-        .engine(self.engine.clone())
+        .engine(self.subject.engine.clone())
         .build()
         .map_err(|e| Outcome::Failed(format!("the reference host did not start: {e}")))?;
         let id = ComponentId::new("local", "judged", "1");
         let options = LoadOptions::granting(Capabilities::all());
         let unjudged = |why: String| Outcome::Ignored(format!("precondition failed: {why}"));
-        match runtime.load(id.clone(), &self.component, options) {
+        match runtime.load(id.clone(), &self.subject.component, options) {
             Ok(_) => Ok(Loaded { runtime, id }),
             Err(LoadError::Instantiate { reason, .. }) => Err(Outcome::Ignored(format!(
                 "the reference host cannot instantiate it ({reason}); its import and export \
@@ -202,6 +266,7 @@ impl Subject {
         what: &str,
         message: &ComponentMessage,
     ) -> Result<Loaded, Early> {
+        self.deadline.check(&format!("{what} was delivered"))?;
         let called = match handler {
             Handler::Message => loaded.runtime.invoke(&loaded.id, message).map(drop),
             Handler::Callback => loaded
@@ -228,8 +293,16 @@ impl Subject {
         strategy: impl Strategy<Value = ComponentMessage>,
     ) -> Result<(), Early> {
         let mut runner = seeded_runner(seed, CASES, SHRINK_STEPS);
-        let current = std::cell::RefCell::new(Some(loaded));
+        let current = RefCell::new(Some(loaded));
+        // Once the limit passed, the remaining cases are not delivered: they
+        // are let through at once, so that proptest ends its run (keeping the
+        // smallest failure it had) instead of reloading for each.
+        let (delivered, failed, cut_short) = (Cell::new(0u32), Cell::new(false), Cell::new(false));
         let result = runner.run(&strategy, |message| {
+            if self.deadline.passed() {
+                cut_short.set(true);
+                return Ok(());
+            }
             let mut slot = current.borrow_mut();
             let loaded = match slot.take() {
                 Some(loaded) => loaded,
@@ -239,20 +312,37 @@ impl Subject {
             };
             match self.deliver(loaded, handler, "a generated message", &message) {
                 Ok(loaded) => {
+                    delivered.set(delivered.get() + 1);
                     *slot = Some(loaded);
                     Ok(())
                 }
-                Err(early) => Err(TestCaseError::fail(match early {
-                    Outcome::Failed(why) | Outcome::Ignored(why) | Outcome::Expected(why) => why,
-                    Outcome::Passed => unreachable!("a failed call is no pass"),
-                })),
+                Err(early) => {
+                    failed.set(true);
+                    Err(TestCaseError::fail(match early {
+                        Outcome::Failed(why) | Outcome::Ignored(why) | Outcome::Expected(why) => {
+                            why
+                        }
+                        Outcome::Passed => unreachable!("a failed call is no pass"),
+                    }))
+                }
             }
         });
+        let shrinking = if cut_short.get() {
+            format!(" before {} stopped its shrinking", self.deadline.said())
+        } else {
+            String::new()
+        };
         match result {
+            Ok(()) if cut_short.get() && !failed.get() => Err(Outcome::Failed(format!(
+                "timed out: {} passed after {} of {CASES} generated messages were answered \
+                 (seed {seed})",
+                self.deadline.said(),
+                delivered.get()
+            ))),
             Ok(()) => Ok(()),
             Err(TestError::Fail(reason, message)) => Err(Outcome::Failed(format!(
-                "{reason}\n  smallest failing message proptest found: {}\n  (seed {seed}: repeat \
-                 with `--seed {seed}`)",
+                "{reason}\n  smallest failing message proptest found{shrinking}: {}\n  (seed \
+                 {seed}: repeat with `--seed {seed}`)",
                 shown(&message)
             ))),
             Err(TestError::Abort(reason)) => {

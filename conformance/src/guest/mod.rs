@@ -11,6 +11,7 @@ mod exports;
 mod imports;
 
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use airssys_contract::GuestFn;
 use airssys_host::{HostConfig, Runtime};
@@ -174,12 +175,12 @@ impl GuestPlan {
         });
     }
 
-    /// Runs trial `index`; `seed` drives generated inputs.
-    pub fn run(&self, index: usize, seed: u64) -> Outcome {
+    /// Runs trial `index` within `limit`; `seed` drives generated inputs.
+    pub fn run(&self, index: usize, seed: u64, limit: Duration) -> Outcome {
         match &self.trials[index].judgement {
             Judgement::Read(outcome) => outcome.clone(),
             Judgement::Run(subject, function, clause) => {
-                self.subjects[*subject].judge(*function, clause, seed)
+                self.subjects[*subject].judge(*function, clause, seed, limit)
             }
         }
     }
