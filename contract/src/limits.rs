@@ -16,6 +16,10 @@ pub const STORAGE_QUOTA_BYTES: u64 = 10 * 1024 * 1024;
 /// in ms (SVC-4.1, SEC-2.1).
 pub const EXECUTION_TIME_MS: u64 = 5_000;
 
+/// The longest another component's `get-component-metadata` may run a
+/// component's `health` export, in ms (SVC-6.2).
+pub const HEALTH_BUDGET_MS: u64 = 100;
+
 /// The largest message payload, in bytes (MSG-9).
 pub const MESSAGE_BYTES: usize = 1024 * 1024;
 

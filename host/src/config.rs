@@ -43,6 +43,10 @@ pub struct HostConfig {
     pub max_log_context_bytes: usize,
     /// Limits for components loaded without their own.
     pub default_limits: Limits,
+    /// SVC-6.2: the longest `get-component-metadata` runs the target's
+    /// `health` export (default 100 ms), in place of the target's own call
+    /// budget, so that one component cannot stall another's call for long.
+    pub health_budget: Duration,
     /// How often the execution-budget clock ticks; budgets are enforced to this granularity.
     pub epoch_tick: Duration,
     /// Meter fuel, so that `max-fuel` limits can be enforced. Off by default:
@@ -114,6 +118,7 @@ impl Default for HostConfig {
             max_log_message_bytes: limits::LOG_MESSAGE_BYTES,
             max_log_context_bytes: limits::LOG_CONTEXT_BYTES,
             default_limits: Limits::default(),
+            health_budget: Duration::from_millis(limits::HEALTH_BUDGET_MS),
             epoch_tick: Duration::from_millis(5),
             fuel_metering: false,
             max_core_instances: 100,
@@ -221,6 +226,11 @@ impl HostConfig {
             "max_log_message_bytes",
             self.max_log_message_bytes as u64,
             defaults.max_log_message_bytes as u64,
+        )?;
+        at_least_one(
+            "health_budget",
+            self.health_budget.as_millis() as u64,
+            defaults.health_budget.as_millis() as u64,
         )?;
         if self.epoch_tick.is_zero() || self.epoch_tick > Duration::from_secs(1) {
             return Err(ConfigError {

@@ -103,6 +103,8 @@ pub struct AirssysCtx {
     pub(crate) namespace: String,
     pub(crate) capabilities: Capabilities,
     budget: Duration,
+    /// The budget of the call running now: `budget`, or less (SVC-6.2).
+    call_budget: Duration,
     call_started: Option<Instant>,
     /// RES-2: this component's own buckets, so no lock is shared for them.
     messages: TokenBucket,
@@ -137,6 +139,7 @@ impl AirssysCtx {
             id,
             capabilities,
             budget,
+            call_budget: budget,
             call_started: None,
         })
     }
@@ -148,12 +151,19 @@ impl AirssysCtx {
     /// Marks the start of a call into the component; `sleep-millis` measures
     /// the remaining budget from here.
     pub fn begin_call(&mut self) {
+        self.begin_call_within(self.budget);
+    }
+
+    /// Like [`begin_call`](Self::begin_call), for a call that may run no
+    /// longer than `limit` (or the component's budget, if that is shorter).
+    pub(crate) fn begin_call_within(&mut self, limit: Duration) {
+        self.call_budget = self.budget.min(limit);
         self.call_started = Some(Instant::now());
     }
 
     pub(crate) fn remaining_budget(&self) -> Duration {
         let used = self.call_started.map_or(Duration::ZERO, |s| s.elapsed());
-        self.budget.saturating_sub(used)
+        self.call_budget.saturating_sub(used)
     }
 
     /// `Err(reason)` when `capability` is not granted (SEC-1); the check is

@@ -1,8 +1,10 @@
 //! One loaded component: its store, its exports, and calls into it within its
 //! resource limits. A trap ends the call and retires the instance (SEC-2).
 
+use std::cell::Cell;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, MutexGuard, Weak};
+use std::time::Duration;
 
 use wasmtime::component::ResourceTable;
 use wasmtime::{Store, Trap, UpdateDeadline};
@@ -125,14 +127,16 @@ impl LoadedComponent {
         self.enter(&mut store, export, f)
     }
 
-    /// Like [`call`](Self::call), but `None` instead of waiting when the component is busy.
-    pub fn try_call<R>(
+    /// Like [`call`](Self::call), but `None` instead of waiting when the
+    /// component is busy, and for at most `limit` of its budget.
+    pub fn try_call_within<R>(
         &self,
         export: &'static str,
+        limit: Duration,
         f: impl FnOnce(&mut Store<ComponentState>, &Guest) -> wasmtime::Result<R>,
     ) -> Option<Result<R, CallError>> {
         let mut store = self.store.try_lock().ok()?;
-        Some(self.enter(&mut store, export, f))
+        Some(self.enter_within(&mut store, export, Some(limit), f))
     }
 
     pub fn is_retired(&self) -> bool {
@@ -145,6 +149,17 @@ impl LoadedComponent {
         export: &'static str,
         f: impl FnOnce(&mut Store<ComponentState>, &Guest) -> wasmtime::Result<R>,
     ) -> Result<R, CallError> {
+        self.enter_within(store, export, None, f)
+    }
+
+    /// Calls `export` under the component's budget, or `limit` if shorter.
+    fn enter_within<R>(
+        &self,
+        store: &mut MutexGuard<'_, Store<ComponentState>>,
+        export: &'static str,
+        limit: Option<Duration>,
+        f: impl FnOnce(&mut Store<ComponentState>, &Guest) -> wasmtime::Result<R>,
+    ) -> Result<R, CallError> {
         if self.is_retired() {
             return Err(CallError::Retired(self.id.clone()));
         }
@@ -154,11 +169,15 @@ impl LoadedComponent {
                 .set_fuel(fuel)
                 .expect("fuel is metered when a fuel budget is set");
         }
-        store.data_mut().airssys.begin_call();
+        let shortened = limit.filter(|limit| limit.as_millis() < self.budget_ms);
+        match shortened {
+            Some(limit) => store.data_mut().airssys.begin_call_within(limit),
+            None => store.data_mut().airssys.begin_call(),
+        }
         let guest = self.exports.airssys_core_component_lifecycle();
         f(store, guest).map_err(|error| {
             self.retired.store(true, Ordering::Relaxed);
-            let reason = self.describe_trap(&error);
+            let reason = self.describe_trap(&error, shortened);
             tracing::warn!(component = %self.id, export, "{reason:?}");
             CallError::Trapped {
                 id: self.id.clone(),
@@ -168,16 +187,21 @@ impl LoadedComponent {
         })
     }
 
-    fn describe_trap(&self, error: &wasmtime::Error) -> String {
-        match error.downcast_ref::<Trap>() {
-            Some(Trap::Interrupt) => format!(
+    fn describe_trap(&self, error: &wasmtime::Error, shortened: Option<Duration>) -> String {
+        match (error.downcast_ref::<Trap>(), shortened) {
+            (Some(Trap::Interrupt), Some(limit)) => format!(
+                "ran past the {} ms another component's question may take \
+                 (HostConfig::health_budget, SVC-6.2)",
+                limit.as_millis()
+            ),
+            (Some(Trap::Interrupt), None) => format!(
                 "exceeded its execution budget of {} ms (max-execution-time)",
                 self.budget_ms
             ),
-            Some(Trap::OutOfFuel) => "ran out of fuel (max-fuel)".into(),
+            (Some(Trap::OutOfFuel), _) => "ran out of fuel (max-fuel)".into(),
             // wasmtime's text opens with "error while executing at wasm
             // backtrace:"; the cause, which says what happened, comes first.
-            _ => {
+            (_, _) => {
                 let full = format!("{error:#}");
                 let cause = error.root_cause().to_string();
                 if full.starts_with(&cause) {
@@ -190,16 +214,35 @@ impl LoadedComponent {
     }
 }
 
-/// Reads health through a weak link, so the registry does not keep an unloaded component alive.
-pub(crate) struct HealthProbe(pub Weak<LoadedComponent>);
+/// Reads health through a weak link, so the registry does not keep an
+/// unloaded component alive, and runs it for at most `budget` (SVC-6.2).
+pub(crate) struct HealthProbe {
+    pub component: Weak<LoadedComponent>,
+    pub budget: Duration,
+}
+
+thread_local! {
+    /// Set while this thread runs a `health` export for another component's
+    /// question: a question asked from inside it gets the last answer, so
+    /// that a chain of components cannot add up their health budgets.
+    static ASKING: Cell<bool> = const { Cell::new(false) };
+}
 
 impl HealthSource for HealthProbe {
     fn current_health(&self) -> Option<HealthStatus> {
-        let component = self.0.upgrade()?;
+        let component = self.component.upgrade()?;
         if component.is_retired() {
             return Some(HealthStatus::Unhealthy);
         }
-        match component.try_call("health", |store, guest| guest.call_health(store))? {
+        if ASKING.get() {
+            return None;
+        }
+        ASKING.set(true);
+        let answer = component.try_call_within("health", self.budget, |store, guest| {
+            guest.call_health(store)
+        });
+        ASKING.set(false);
+        match answer? {
             Ok(health) => Some(health),
             Err(_) => Some(HealthStatus::Unhealthy),
         }

@@ -201,7 +201,10 @@ impl Runtime {
             handle: loaded.handle,
             name: metadata.name,
             version: metadata.version,
-            health: Arc::new(HealthProbe(Arc::downgrade(&loaded))),
+            health: Arc::new(HealthProbe {
+                component: Arc::downgrade(&loaded),
+                budget: self.host.config.health_budget,
+            }),
             last_health: Arc::new(Mutex::new(HealthStatus::Unknown)),
         })?;
         self.components_mut().insert(id.clone(), loaded.clone());

@@ -285,3 +285,45 @@ fn host_2_3_a_start_function_that_traps_fails_the_load_as_its_own_defect() {
     );
     assert!(runtime.ids().is_empty(), "nothing stays registered");
 }
+
+/// A component whose `health` answers at load and spins from then on: asked
+/// by another component, it runs for the health budget alone (SVC-6.2), so
+/// the caller's call ends in time and the caller lives on.
+#[test]
+fn svc_6_2_a_slow_health_costs_the_asker_one_health_budget_not_its_call() {
+    let host = crate::harness::Harness::new();
+    let lifecycle = include_str!("../../../conformance/tests/guests/lifecycle.wat");
+    let (from, to) = (
+        "(func (export \"health\") (result i32) (i32.const 0))",
+        "(global $asked (mut i32) (i32.const 0))\n    \
+         (func (export \"health\") (result i32)\n      \
+         (if (global.get $asked) (then (loop $spin (br $spin))))\n      \
+         (global.set $asked (i32.const 1)) (i32.const 0))",
+    );
+    assert!(
+        lifecycle.contains(from),
+        "the fixture's health is not as expected"
+    );
+    let slow = lifecycle.replacen(from, to, 1);
+    let component = host
+        .runtime
+        .compile(wat::parse_str(&slow).expect("valid WAT"))
+        .expect("compiles");
+    let target = crate::harness::id("test/slow-health/1");
+    host.runtime
+        .load(target.clone(), &component, LoadOptions::default())
+        .expect("its health answers at load");
+    let asker = host.load(SERVICES_PROBE, "test/asker/1");
+    let started = Instant::now();
+    let Returned::Info { health, .. } = host.ok(&asker, metadata(&target)) else {
+        panic!("expected info")
+    };
+    let took = started.elapsed();
+    assert_eq!(health, "unhealthy", "a health past its budget traps");
+    assert!(
+        took < Duration::from_secs(1),
+        "asking took {took:?}: the target's health ran for more than the health budget"
+    );
+    // The asker's own call was not ended by the target's.
+    host.ok(&asker, metadata(&asker));
+}
