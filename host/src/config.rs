@@ -63,7 +63,15 @@ pub struct HostConfig {
     pub rate_limits: RateLimits,
     /// Refused calls the audit log keeps; older ones are dropped and counted (SEC-1).
     pub audit_log_capacity: usize,
+    /// Resource handles a component may hold at once (SEC-2.4): WASI's (a
+    /// pollable, a stream) and its own component-model resources, each
+    /// counted separately. Creating one more traps.
+    pub max_resource_handles: usize,
 }
+
+/// What one host call may copy in beyond its largest argument (SEC-2.4):
+/// the ids, the content type and the other small arguments beside it.
+pub const HOSTCALL_HEADROOM_BYTES: usize = 1024 * 1024;
 
 /// Per-component rates (RES-2): up to one second's worth at once, then this
 /// many per second on average.
@@ -125,6 +133,7 @@ impl Default for HostConfig {
             max_metadata_text_bytes: 1024,
             rate_limits: RateLimits::default(),
             audit_log_capacity: 4096,
+            max_resource_handles: 4096,
         }
     }
 }
@@ -139,6 +148,19 @@ pub struct ConfigError {
 }
 
 impl HostConfig {
+    /// The most one host call may copy in from a guest, and one export's
+    /// results from it (SEC-2.4): the largest argument this host can accept
+    /// (a value that fills the storage quota with the longest key, or a
+    /// message at the limit) and [`HOSTCALL_HEADROOM_BYTES`]. 11 MiB at the
+    /// defaults; wasmtime's own default is 128 MiB.
+    pub fn hostcall_bytes(&self) -> usize {
+        let value = usize::try_from(self.storage_quota_bytes).unwrap_or(usize::MAX);
+        value
+            .saturating_add(self.max_key_bytes)
+            .max(self.max_message_bytes)
+            .saturating_add(HOSTCALL_HEADROOM_BYTES)
+    }
+
     /// Checks every setting; the error names the field and a value that works.
     pub fn validate(&self) -> Result<(), ConfigError> {
         let defaults = Self::default();
@@ -226,6 +248,11 @@ impl HostConfig {
             "max_log_message_bytes",
             self.max_log_message_bytes as u64,
             defaults.max_log_message_bytes as u64,
+        )?;
+        at_least_one(
+            "max_resource_handles",
+            self.max_resource_handles as u64,
+            defaults.max_resource_handles as u64,
         )?;
         at_least_one(
             "health_budget",

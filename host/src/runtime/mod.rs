@@ -275,6 +275,15 @@ impl Runtime {
         };
         let mut store = Store::new(&self.engine, state);
         store.limiter(|state| &mut state.limits);
+        // SEC-2.4: what a call may copy into the host, and the handles a
+        // component may make the host keep, follow this host's settings
+        // instead of wasmtime's (128 MiB per call, 1,000,000 WASI handles).
+        store.set_hostcall_fuel(config.hostcall_bytes());
+        store.set_max_component_handles(config.max_resource_handles);
+        store
+            .data_mut()
+            .table
+            .set_max_capacity(config.max_resource_handles);
         enforce_budget(&mut store);
         let budget = CallBudget {
             millis: limits.max_execution_time.as_millis(),
@@ -285,41 +294,39 @@ impl Runtime {
         if let Some(fuel) = budget.fuel {
             store.set_fuel(fuel).expect("fuel metering is on");
         }
-        let instantiate_error = |error: wasmtime::Error| {
-            let start = |problem: String| LoadError::Start {
-                id: id.clone(),
-                problem,
-            };
-            match error.downcast_ref::<wasmtime::Trap>() {
-                Some(wasmtime::Trap::Interrupt) => start(format!(
+        let link_error = |error: wasmtime::Error| LoadError::Instantiate {
+            id: id.clone(),
+            reason: format!("{error:#}"),
+        };
+        // Past linking, what fails is the component's own start: its start
+        // functions, and the host calls they make (HOST-2.3, SEC-2.4).
+        let start_error = |error: wasmtime::Error| LoadError::Start {
+            id: id.clone(),
+            problem: match error.downcast_ref::<wasmtime::Trap>() {
+                Some(wasmtime::Trap::Interrupt) => format!(
                     "its start function ran past its execution budget of {} ms while it was \
                      instantiated (HOST-2.3)",
                     budget.millis
-                )),
-                Some(wasmtime::Trap::OutOfFuel) => start(
-                    "its start function ran out of fuel while it was instantiated (HOST-2.3)"
-                        .into(),
                 ),
-                Some(_) => start(format!(
+                Some(wasmtime::Trap::OutOfFuel) => {
+                    "its start function ran out of fuel while it was instantiated (HOST-2.3)".into()
+                }
+                _ if error.downcast_ref::<wasmtime::WasmBacktrace>().is_some() => format!(
                     "its start function trapped while it was instantiated (HOST-2.3): {error:#}"
-                )),
-                None => LoadError::Instantiate {
-                    id: id.clone(),
-                    reason: format!("{error:#}"),
-                },
-            }
+                ),
+                // No guest code ran: the memories or tables it declares.
+                _ => format!("it could not be instantiated within its limits: {error:#}"),
+            },
         };
         let prepared = self
             .prepared
             .get_or_prepare(&self.linker, component)
-            .map_err(instantiate_error)?;
+            .map_err(link_error)?;
         // Instantiating runs the component's start functions (a guest's static
         // constructors): they get the budget of a call, so a loop there ends
         // the load instead of hanging the host (HOST-2.3).
         store.data_mut().airssys.begin_call();
-        let exports = prepared
-            .instantiate(&mut store)
-            .map_err(instantiate_error)?;
+        let exports = prepared.instantiate(&mut store).map_err(start_error)?;
         let handle = self.next_handle.fetch_add(1, Ordering::Relaxed);
         Ok(LoadedComponent::new(
             id.clone(),

@@ -215,3 +215,88 @@ fn replies_to_many_requests_are_held_to_the_queued_bytes() {
     );
     report("1024 replies of 1 MB to one caller", growth, 128 * MIB);
 }
+
+/// SEC-2.4: one host call copies in at most `HostConfig::hostcall_bytes`
+/// (11 MiB at the defaults), counted as wasmtime counts it: string bytes,
+/// and the host's size of each list item (48 bytes for a pair of strings).
+/// A `log` of 400,000 empty pairs asks the host to allocate 19 MB for them;
+/// at wasmtime's default of 128 MiB the host copied them all and kept 128.
+#[test]
+fn a_call_that_copies_more_than_the_hostcall_bound_traps() {
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    let host = Harness::new();
+    let attacker = host.load(FAULT_PROBE, "hostile/copier/1");
+    let attack = Attack::Log {
+        message_bytes: 0,
+        pairs: 400_000,
+        pair_bytes: 0,
+    };
+    let (answer, growth) =
+        peak_growth(|| host.invoke(&attacker, &Call::Flood { attack, count: 1 }));
+    match answer {
+        Err(airssys_host::runtime::CallError::Trapped { reason, .. }) => assert!(
+            reason.contains("too much data is being copied between the host and the guest"),
+            "{reason}"
+        ),
+        other => panic!("a call past the hostcall bound must trap, not answer {other:?}"),
+    }
+    assert!(host.logs.records().is_empty(), "nothing was logged");
+    report("one log call of 400,000 empty pairs", growth, 24 * MIB);
+}
+
+/// SEC-2.4: the WASI handles a component holds are bounded by
+/// `max_resource_handles` (4096). A start function that subscribes 100,000
+/// clock pollables and never drops one held them all (wasmtime's table
+/// allows 1,000,000); now the 4097th traps, and the load fails.
+#[test]
+fn wasi_handles_a_component_keeps_are_held_to_the_handle_bound() {
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    let lifecycle = include_str!("../../../conformance/tests/guests/lifecycle.wat");
+    let clock = "  (import \"wasi:clocks/monotonic-clock@0.2.6\" (instance (export \"now\" (func (result u64)))))\n";
+    let hoarding = "  (import \"wasi:io/poll@0.2.6\" (instance $poll (export \"pollable\" (type (sub resource)))))\n  \
+        (alias export $poll \"pollable\" (type $pollable))\n  \
+        (import \"wasi:clocks/monotonic-clock@0.2.6\" (instance $clock\n    \
+          (alias outer 1 $pollable (type $p))\n    \
+          (export \"pollable\" (type $exported (eq $p)))\n    \
+          (export \"now\" (func (result u64)))\n    \
+          (export \"subscribe-duration\" (func (param \"when\" u64) (result (own $exported))))))\n  \
+        (core func $subscribe (canon lower (func $clock \"subscribe-duration\")))\n  \
+        (core module $hoard\n    \
+          (import \"clock\" \"subscribe\" (func $subscribe (param i64) (result i32)))\n    \
+          (func $start (local $n i32)\n      \
+            (loop $again\n        \
+              (drop (call $subscribe (i64.const 1000)))\n        \
+              (local.set $n (i32.add (local.get $n) (i32.const 1)))\n        \
+              (br_if $again (i32.lt_u (local.get $n) (i32.const 100000)))))\n    \
+          (start $start))\n  \
+        (core instance (instantiate $hoard (with \"clock\" (instance (export \"subscribe\" (func $subscribe))))))\n";
+    assert!(
+        lifecycle.contains(clock),
+        "the fixture's clock import is not as expected"
+    );
+    let wat = lifecycle.replacen(clock, hoarding, 1);
+    let host = Harness::new();
+    let component = host
+        .runtime
+        .compile(wat::parse_str(&wat).expect("valid WAT"))
+        .expect("compiles");
+    let (loaded, growth) = peak_growth(|| {
+        host.runtime.load(
+            harness::id("hostile/hoarder/1"),
+            &component,
+            LoadOptions::default(),
+        )
+    });
+    match loaded {
+        Err(airssys_host::runtime::LoadError::Start { problem, .. }) => {
+            assert!(problem.contains("trapped"), "{problem}")
+        }
+        Err(other) => panic!("expected the start function to trap, got {other}"),
+        Ok(_) => panic!("100,000 pollables were held; the bound is 4096"),
+    }
+    report(
+        "a start function that keeps 100,000 pollables",
+        growth,
+        8 * MIB,
+    );
+}
