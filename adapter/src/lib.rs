@@ -50,7 +50,8 @@ use std::path::Path;
 use std::time::Duration;
 
 pub use protocol::{
-    About, ComponentId, Grant, Import, LogRecord, PROTOCOL_VERSION, Request, Response, Supports,
+    About, Capabilities, ComponentId, Grant, Import, LogRecord, PROTOCOL_VERSION, Request,
+    Response, Supports,
 };
 pub use serve::{handle, serve, serve_dyn};
 

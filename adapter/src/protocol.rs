@@ -28,13 +28,69 @@ impl std::fmt::Display for ComponentId {
 }
 
 /// What a component the suite loads may do (SEC-1).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Grant {
     /// Every capability, to every target.
     Everything,
     /// Nothing: the host's deny-by-default.
     Nothing,
+    /// These capabilities and no others (SEC-1.1). Added in protocol 1
+    /// without a new version: the suite sends it only to adapters whose
+    /// `hello` says [`Supports::grants`].
+    Only(Capabilities),
+}
+
+/// Capabilities one by one, as SEC-1.1 lists them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct Capabilities {
+    /// `get`, `exists`, `list-keys`, `usage`.
+    #[serde(default)]
+    pub storage_read: bool,
+    /// `set`.
+    #[serde(default)]
+    pub storage_write: bool,
+    /// `delete`.
+    #[serde(default)]
+    pub storage_delete: bool,
+    /// Target patterns `send` may reach: `namespace/name/instance`, where a
+    /// part may be `*`.
+    #[serde(default)]
+    pub send: Vec<String>,
+    /// Target patterns `request` may reach.
+    #[serde(default)]
+    pub request: Vec<String>,
+    /// Target patterns `broadcast` may reach; every listed target must match one.
+    #[serde(default)]
+    pub broadcast: Vec<String>,
+}
+
+impl Grant {
+    /// Refuses a pattern that is not three `/`-separated parts, each a
+    /// literal or `*`, saying which; adapters get only well-formed grants.
+    pub fn check(&self) -> Result<(), String> {
+        let Grant::Only(capabilities) = self else {
+            return Ok(());
+        };
+        let lists = [
+            ("send", &capabilities.send),
+            ("request", &capabilities.request),
+            ("broadcast", &capabilities.broadcast),
+        ];
+        for (capability, patterns) in lists {
+            for pattern in patterns {
+                let parts: Vec<&str> = pattern.split('/').collect();
+                if parts.len() != 3 || parts.iter().any(|part| part.is_empty()) {
+                    return Err(format!(
+                        "the {capability} pattern {pattern:?} is not `namespace/name/instance` \
+                         (a part may be `*`)"
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
 }
 
 /// A function of the contract by the instance components import it from and
@@ -88,6 +144,11 @@ pub struct Supports {
     /// `reset`'s `traps` are honoured. Without them, trials whose probe
     /// imports a function that failed its name or signature trial are ignored.
     pub traps: bool,
+    /// `load` takes [`Grant::Only`]: the SEC-1.1 and SEC-1.2 trials, which
+    /// grant one capability or pattern at a time. Absent (older adapters):
+    /// those trials are ignored with the reason.
+    #[serde(default)]
+    pub grants: bool,
 }
 
 impl Supports {
@@ -96,12 +157,14 @@ impl Supports {
         load: false,
         runtime: false,
         traps: false,
+        grants: false,
     };
     /// Everything the suite can ask for.
     pub const EVERYTHING: Supports = Supports {
         load: true,
         runtime: true,
         traps: true,
+        grants: true,
     };
 }
 

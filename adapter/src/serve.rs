@@ -5,7 +5,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::process::ExitCode;
 use std::time::Duration;
 
-use crate::protocol::{PROTOCOL_VERSION, Request, Response};
+use crate::protocol::{Grant, PROTOCOL_VERSION, Request, Response};
 use crate::{Adapter, Supports};
 
 /// Serves the suite on stdin and stdout until stdin closes.
@@ -106,12 +106,14 @@ fn answer(adapter: &mut dyn Adapter, request: Request) -> Response {
             component,
             grant,
             budget_ms,
-        } => done(adapter.load_within(
-            &id,
-            &component,
-            grant,
-            budget_ms.map(std::time::Duration::from_millis),
-        )),
+        } => done(grant.check().and_then(|()| {
+            adapter.load_within(
+                &id,
+                &component,
+                grant,
+                budget_ms.map(std::time::Duration::from_millis),
+            )
+        })),
         Request::Invoke {
             id,
             payload,
@@ -135,6 +137,10 @@ fn needs(request: &Request, supports: Supports) -> Option<&'static str> {
     match request {
         Request::Hello { .. } | Request::Check { .. } => None,
         Request::Reset { traps } if !traps.is_empty() && !supports.traps => Some("traps"),
+        Request::Load {
+            grant: Grant::Only(_),
+            ..
+        } if !supports.grants => Some("grants"),
         Request::Reset { .. } | Request::Load { .. } | Request::Invoke { .. } => {
             (!supports.load).then_some("load")
         }
@@ -173,7 +179,7 @@ mod tests {
     use std::path::Path;
 
     use super::*;
-    use crate::{About, ComponentId, Grant, Import};
+    use crate::{About, ComponentId, Import};
 
     struct CheckOnly;
 

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use airssys_conformance_adapter::{About, Import, Request, Response};
 
-use crate::behaviour::{ClauseCheck, Precondition, Session, checks, first_line};
+use crate::behaviour::{ClauseCheck, Needs, Precondition, Session, checks, first_line};
 use crate::connection::{AdapterError, Connector, Lease, Pool};
 use crate::contract::{Contract, HostFn, HostFunction};
 use crate::registration::{Instantiates, Placement, Refusal, Verdicts, judge};
@@ -203,6 +203,13 @@ impl Context {
                 "precondition failed: `{}` failed its name or signature trial, and {} does not \
                  offer `traps`, so probes that import it cannot be loaded",
                 first.name,
+                self.adapter_name()
+            ));
+        }
+        if check.needs == Needs::PartialGrants && !supports.grants {
+            return Some(format!(
+                "{clause} grants one capability or target pattern at a time, and {} does not \
+                 take partial grants (`supports.grants`, docs/adapter-protocol.md)",
                 self.adapter_name()
             ));
         }

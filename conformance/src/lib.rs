@@ -47,7 +47,8 @@ pub use contract::{Contract, HostFunction};
 pub use guest_suite::GuestSuite;
 pub use host::linker_runtime::suite_id;
 pub use host::{
-    ComponentId, ComponentRuntime, Grant, HostUnderTest, Id, LogRecord, Stubs, Unsupported, serve,
+    Capabilities, ComponentId, ComponentRuntime, Grant, HostUnderTest, Id, LogRecord, Stubs,
+    Unsupported, serve,
 };
 pub use report::{Provenance, Report, Row, TrialResult};
 pub use run::Suite;

@@ -1,7 +1,7 @@
 //! Component ids and grants as the suite, its probes and the adapter
 //! protocol carry them.
 
-pub use airssys_conformance_adapter::{ComponentId, Grant, LogRecord};
+pub use airssys_conformance_adapter::{Capabilities, ComponentId, Grant, LogRecord};
 pub use airssys_probe_protocol::Id;
 
 /// An id as the adapter protocol carries it.

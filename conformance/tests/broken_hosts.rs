@@ -8,6 +8,7 @@ use airssys_conformance::contract::HostFn;
 use airssys_conformance::{Contract, Outcome, Report, Suite};
 use airssys_reference_adapter::{ReferenceHost, Registration};
 use broken::defects::DEFECTS;
+use broken::grants::OVER_GRANTS;
 
 fn evaluate(name: &str, registration: Registration) -> Report {
     let suite = Suite::new(ReferenceHost::with_registration(name, registration)).seed(broken::SEED);
@@ -245,4 +246,29 @@ fn without_wasi_only_the_clauses_about_wasi_are_not_judged_and_the_matrix_says_w
         report.matrix_markdown().matches("provides no WASI").count(),
         1
     );
+}
+
+#[test]
+fn each_over_granting_host_fails_exactly_the_grant_trials_of_what_it_over_grants() {
+    let mut wrong = Vec::new();
+    for over in OVER_GRANTS {
+        let host =
+            ReferenceHost::with_registration(over.what, airssys_host::register_host_functions)
+                .with_grants(over.grants);
+        let report = Suite::new(host)
+            .seed(broken::SEED)
+            .evaluate()
+            .expect("the host starts");
+        let expected = sorted(over.fails.iter().map(|name| name.to_string()));
+        let got = failed(&report);
+        if got != expected {
+            wrong.push(format!(
+                "{}\n  expected to fail {expected:?}\n  failed {got:?}\n{}",
+                over.what,
+                report.to_markdown()
+            ));
+        }
+        insta::assert_snapshot!(format!("over-grant-{}", over.name), report.review());
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n\n"));
 }

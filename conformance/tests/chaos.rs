@@ -300,11 +300,7 @@ impl Adapter for Chaos {
             version: "0".into(),
             host: "chaos (arbitrary answers)".into(),
             wasmtime: "none".into(),
-            supports: Supports {
-                load: true,
-                runtime: true,
-                traps: true,
-            },
+            supports: Supports::EVERYTHING,
         }
     }
 

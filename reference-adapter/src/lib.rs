@@ -14,7 +14,7 @@ use airssys_host::runtime::engine::engine_config;
 use airssys_host::storage::memory::MemoryBackend;
 use airssys_host::{
     AirssysCtx, AirssysHost, Capabilities, ComponentId, ComponentMessage, HostConfig, Limits,
-    LoadOptions, LogBuffer, LogLevel, Runtime, StorageConfig,
+    LoadOptions, LogBuffer, LogLevel, Runtime, StorageConfig, TargetPattern,
 };
 use wasmtime::component::{Component, Linker};
 use wasmtime::{Config, Engine};
@@ -22,9 +22,14 @@ use wasmtime::{Config, Engine};
 /// Puts host functions on a linker: the reference's, or a fixture's.
 pub type Registration = fn(&mut Linker<ComponentState>) -> wasmtime::Result<()>;
 
+/// What the host lets a component do for a grant: [`reference_grants`], or
+/// a fixture's that grants too much.
+pub type Grants = fn(Grant) -> Capabilities;
+
 pub struct ReferenceHost {
     name: String,
     registration: Registration,
+    grants: Grants,
     offers_runtime: bool,
     offers_wasi: bool,
     in_memory: bool,
@@ -47,6 +52,7 @@ impl ReferenceHost {
         Self {
             name: name.into(),
             registration,
+            grants: reference_grants,
             offers_runtime: true,
             offers_wasi: true,
             in_memory: false,
@@ -60,6 +66,13 @@ impl ReferenceHost {
     pub fn in_memory(mut self) -> Self {
         self.in_memory = true;
         self.name.push_str(" (memory storage)");
+        self
+    }
+
+    /// `grants` in place of [`reference_grants`], in the runtime and on the
+    /// linker alike.
+    pub fn with_grants(mut self, grants: Grants) -> Self {
+        self.grants = grants;
         self
     }
 
@@ -84,10 +97,29 @@ fn component_id(id: &Id) -> ComponentId {
     ComponentId::new(&id.namespace, &id.name, &id.instance)
 }
 
-fn capabilities(grant: Grant) -> Capabilities {
+/// The reference host's capabilities for each grant (SEC-1.1).
+pub fn reference_grants(grant: Grant) -> Capabilities {
     match grant {
         Grant::Everything => Capabilities::all(),
         Grant::Nothing => Capabilities::default(),
+        Grant::Only(only) => {
+            // The protocol refuses malformed patterns before they get here
+            // (`Grant::check`); should one come through, it matches nothing.
+            let patterns = |patterns: Vec<String>| {
+                patterns
+                    .iter()
+                    .filter_map(|p| TargetPattern::parse(p).ok())
+                    .collect()
+            };
+            Capabilities {
+                storage_read: only.storage_read,
+                storage_write: only.storage_write,
+                storage_delete: only.storage_delete,
+                send: patterns(only.send),
+                request: patterns(only.request),
+                broadcast: patterns(only.broadcast),
+            }
+        }
     }
 }
 
@@ -120,7 +152,7 @@ impl HostUnderTest for ReferenceHost {
             AirssysCtx::new(
                 self.shared.clone(),
                 component_id(id),
-                capabilities(grant),
+                (self.grants)(grant),
                 budget,
             )
             .expect("the suite assigns ids a host accepts"),
@@ -145,6 +177,7 @@ impl HostUnderTest for ReferenceHost {
             engine: engine.clone(),
             stubs: stubs.clone(),
             registration: self.registration,
+            grants: self.grants,
         };
         runtime.start();
         Some(Box::new(runtime))
@@ -168,6 +201,7 @@ struct ReferenceRuntime {
     engine: Engine,
     stubs: Stubs,
     registration: Registration,
+    grants: Grants,
 }
 
 impl ReferenceRuntime {
@@ -218,7 +252,7 @@ impl ComponentRuntime for ReferenceRuntime {
                 max_execution_time: budget,
                 ..Limits::default()
             }),
-            ..LoadOptions::granting(capabilities(grant))
+            ..LoadOptions::granting((self.grants)(grant))
         };
         self.runtime()
             .load(component_id(id), component, options)

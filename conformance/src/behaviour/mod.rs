@@ -45,6 +45,9 @@ pub(crate) enum Needs {
     /// WASI 0.2 besides the contract, for a clause about WASI itself; and a
     /// runtime if `runtime`.
     Wasi { runtime: bool },
+    /// Loads with partial grants (`Grant::Only`, `supports.grants`), and a
+    /// runtime for the messaging functions, whose targets must be loaded.
+    PartialGrants,
 }
 
 impl Needs {
@@ -54,6 +57,7 @@ impl Needs {
             Needs::Runtime => true,
             Needs::RuntimeFor(interface) => function.interface() == interface,
             Needs::Wasi { runtime } => runtime,
+            Needs::PartialGrants => function.interface() == Interface::HostMessaging,
         }
     }
 
@@ -61,7 +65,7 @@ impl Needs {
     /// Every other probe imports the contract alone.
     pub fn wasi(self) -> bool {
         match self {
-            Needs::Linker | Needs::Runtime | Needs::RuntimeFor(_) => false,
+            Needs::Linker | Needs::Runtime | Needs::RuntimeFor(_) | Needs::PartialGrants => false,
             Needs::Wasi { .. } => true,
         }
     }

@@ -1,50 +1,259 @@
-//! SEC-1: deny by default; a refused call fails with the function's own error.
+//! SEC-1: deny by default; a refused call fails with the function's own
+//! error. SEC-1.1: each capability, and each target pattern, allows its own
+//! calls and no others. SEC-1.2: a broadcast needs every target granted.
 
+use airssys_contract::capability::Capability;
 use airssys_contract::{ByInterface, HostFn, HostMessagingFn, Interface, StorageFn};
 use airssys_probe_protocol::Call;
 
 use super::messaging::{broadcast, request, send};
 use super::storage::{get, set};
-use super::{ClauseCheck, Judge, Needs, Probe, Session, no_part};
-use crate::wire::Grant;
+use super::{ClauseCheck, Judge, Needs, Probe, Session, no_part, show};
+use crate::wire::{Capabilities, Grant, Id};
 
-pub(super) const CHECKS: &[ClauseCheck] = &[ClauseCheck {
-    clause: "SEC-1",
-    needs: Needs::RuntimeFor(Interface::HostMessaging),
-    uses: &[],
-    judge: Judge::Any(sec_1),
-}];
+pub(super) const CHECKS: &[ClauseCheck] = &[
+    ClauseCheck {
+        clause: "SEC-1",
+        needs: Needs::RuntimeFor(Interface::HostMessaging),
+        uses: &[],
+        judge: Judge::Any(sec_1),
+    },
+    ClauseCheck {
+        clause: "SEC-1.1",
+        needs: Needs::PartialGrants,
+        uses: &[],
+        judge: Judge::Any(sec_1_1),
+    },
+    ClauseCheck {
+        clause: "SEC-1.2",
+        needs: Needs::PartialGrants,
+        uses: &[],
+        judge: Judge::Messaging(sec_1_2),
+    },
+];
 
 fn sec_1(session: &mut Session, function: HostFn) {
     let (probe, call, case) = match function.by_interface() {
         ByInterface::Storage(f) => {
             let probe = session.load_with(Probe::Storage, "denied/1", Grant::Nothing);
-            let call = match f {
-                StorageFn::Get => get("k"),
-                StorageFn::Set => set("k", b"v"),
-                StorageFn::Delete => Call::Delete { key: "k".into() },
-                StorageFn::Exists => Call::Exists { key: "k".into() },
-                StorageFn::ListKeys => Call::ListKeys { prefix: None },
-                StorageFn::Usage => Call::Usage,
-            };
-            (probe, call, "io-error")
+            (probe, storage_call(f), "io-error")
         }
         ByInterface::HostMessaging(f) => {
             let target = session.load(Probe::Messaging, "target/1");
             let probe = session.load_with(Probe::Messaging, "denied/1", Grant::Nothing);
-            let call = match f {
-                HostMessagingFn::Send => send(&target, b"x"),
-                HostMessagingFn::Request => request(&target, b"x", 1000),
-                HostMessagingFn::Broadcast => broadcast(&[&target], b"x"),
-                HostMessagingFn::CancelRequest | HostMessagingFn::SelfId => no_part("SEC-1", f),
-            };
-            (probe, call, "delivery-failed")
+            (probe, messaging_call(f, &target), "delivery-failed")
         }
         ByInterface::HostServices(_) => no_part("SEC-1", function),
     };
-    let detail = session.err(&probe, call, case).unwrap_or_default();
+    denied(session, &probe, call, case, "with no grant");
+}
+
+/// Storage: every capability but the function's own is refused, its own
+/// alone is enough. Messaging: patterns that each miss the target in one
+/// part are refused, a pattern that fits it with a `*` is enough.
+fn sec_1_1(session: &mut Session, function: HostFn) {
+    match function.by_interface() {
+        ByInterface::Storage(f) => {
+            let own = storage_capability(f);
+            let mut others = every_capability();
+            grant_storage(&mut others, own, false);
+            let probe = session.load_with(Probe::Storage, "without/1", Grant::Only(others));
+            let without = format!("with every capability but {}", own.name());
+            denied(session, &probe, storage_call(f), "io-error", &without);
+
+            let mut alone = Capabilities::default();
+            grant_storage(&mut alone, own, true);
+            let probe = session.load_with(Probe::Storage, "alone/1", Grant::Only(alone));
+            let with = format!("with {} alone", own.name());
+            allowed(session, &probe, storage_call(f), &with);
+        }
+        ByInterface::HostMessaging(f) => {
+            let Some(own) = messaging_capability(f) else {
+                no_part("SEC-1.1", f)
+            };
+            let target = session.load(Probe::Messaging, "target/1");
+            let (namespace, name, instance) = (&target.namespace, &target.name, &target.instance);
+            let near_misses = vec![
+                format!("elsewhere/{name}/{instance}"),
+                format!("{namespace}/elsewhere/{instance}"),
+                format!("{namespace}/{name}/elsewhere"),
+            ];
+            let mut missing = every_capability();
+            *patterns(&mut missing, own) = near_misses.clone();
+            let probe = session.load_with(Probe::Messaging, "near-miss/1", Grant::Only(missing));
+            let shown = format!(
+                "with {} to {} (each misses {} in one part) and every other capability",
+                own.name(),
+                near_misses.join(", "),
+                show(&target)
+            );
+            denied(
+                session,
+                &probe,
+                messaging_call(f, &target),
+                "delivery-failed",
+                &shown,
+            );
+
+            let fitting = format!("{namespace}/*/{instance}");
+            let mut alone = Capabilities::default();
+            *patterns(&mut alone, own) = vec![fitting.clone()];
+            let probe = session.load_with(Probe::Messaging, "fitting/1", Grant::Only(alone));
+            let shown = format!("with {} to {fitting} alone", own.name());
+            allowed(session, &probe, messaging_call(f, &target), &shown);
+        }
+        ByInterface::HostServices(_) => no_part("SEC-1.1", function),
+    }
+}
+
+/// A broadcast to a granted and an ungranted target is refused as a whole:
+/// nothing reaches the granted one. The granted one alone is allowed.
+fn sec_1_2(session: &mut Session, function: HostMessagingFn) {
+    match function {
+        HostMessagingFn::Broadcast => {}
+        HostMessagingFn::Send
+        | HostMessagingFn::Request
+        | HostMessagingFn::CancelRequest
+        | HostMessagingFn::SelfId => no_part("SEC-1.2", function),
+    }
+    let granted = session.load(Probe::Messaging, "granted/1");
+    let ungranted = session.load(Probe::Messaging, "ungranted/1");
+    let only_granted = Capabilities {
+        broadcast: vec![show(&granted)],
+        ..Capabilities::default()
+    };
+    let probe = session.load_with(Probe::Messaging, "caster/1", Grant::Only(only_granted));
+    let shown = format!("with broadcast to {} alone", show(&granted));
+    denied(
+        session,
+        &probe,
+        broadcast(&[&granted, &ungranted], b"x"),
+        "delivery-failed",
+        &format!(
+            "to both {} and {}, {shown}",
+            show(&granted),
+            show(&ungranted)
+        ),
+    );
+    session.settle();
+    let received = session.inbox(&granted);
+    assert!(
+        received.is_empty(),
+        "a refused broadcast reached {} anyway: {} message(s) delivered",
+        show(&granted),
+        received.len()
+    );
+    allowed(session, &probe, broadcast(&[&granted], b"x"), &shown);
+}
+
+/// `call`, refused for lack of a grant: `err(case)` saying "capability denied".
+fn denied(session: &mut Session, probe: &Id, call: Call, case: &str, granted: &str) {
+    let shown = super::brief(&call);
+    let detail = match session.call(probe, call) {
+        Err(error) if error.case == case => error.detail.unwrap_or_default(),
+        other => panic!(
+            "{shown} {granted}: expected err({case}) saying \"capability denied\", got {}",
+            airssys_probe_protocol::wit_reply(&other)
+        ),
+    };
     assert!(
         detail.contains("capability denied"),
-        "the reason must say \"capability denied\", it says {detail:?}"
+        "{shown} {granted}: the reason must say \"capability denied\", it says {detail:?}"
     );
+}
+
+/// `call`, allowed by what was granted: not refused for lack of a grant.
+/// Its other answers are for the function's other clauses to judge (a
+/// `delete` of an absent key, say).
+fn allowed(session: &mut Session, probe: &Id, call: Call, granted: &str) {
+    let shown = super::brief(&call);
+    match session.call(probe, call) {
+        Err(error)
+            if error
+                .detail
+                .as_deref()
+                .is_some_and(|detail| detail.contains("capability denied")) =>
+        {
+            panic!(
+                "{shown} {granted}: refused with {}; that grant allows the call",
+                airssys_probe_protocol::wit_reply(&Err(error))
+            )
+        }
+        Ok(_) | Err(_) => {}
+    }
+}
+
+fn storage_call(function: StorageFn) -> Call {
+    match function {
+        StorageFn::Get => get("k"),
+        StorageFn::Set => set("k", b"v"),
+        StorageFn::Delete => Call::Delete { key: "k".into() },
+        StorageFn::Exists => Call::Exists { key: "k".into() },
+        StorageFn::ListKeys => Call::ListKeys { prefix: None },
+        StorageFn::Usage => Call::Usage,
+    }
+}
+
+fn messaging_call(function: HostMessagingFn, target: &Id) -> Call {
+    match function {
+        HostMessagingFn::Send => send(target, b"x"),
+        HostMessagingFn::Request => request(target, b"x", 1000),
+        HostMessagingFn::Broadcast => broadcast(&[target], b"x"),
+        HostMessagingFn::CancelRequest | HostMessagingFn::SelfId => no_part("SEC-1", function),
+    }
+}
+
+fn storage_capability(function: StorageFn) -> Capability {
+    match function {
+        StorageFn::Get | StorageFn::Exists | StorageFn::ListKeys | StorageFn::Usage => {
+            Capability::StorageRead
+        }
+        StorageFn::Set => Capability::StorageWrite,
+        StorageFn::Delete => Capability::StorageDelete,
+    }
+}
+
+/// The capability a messaging function needs; `None` for those that need none.
+fn messaging_capability(function: HostMessagingFn) -> Option<Capability> {
+    match function {
+        HostMessagingFn::Send => Some(Capability::Send),
+        HostMessagingFn::Request => Some(Capability::Request),
+        HostMessagingFn::Broadcast => Some(Capability::Broadcast),
+        HostMessagingFn::CancelRequest | HostMessagingFn::SelfId => None,
+    }
+}
+
+fn every_capability() -> Capabilities {
+    let any = || vec!["*/*/*".to_owned()];
+    Capabilities {
+        storage_read: true,
+        storage_write: true,
+        storage_delete: true,
+        send: any(),
+        request: any(),
+        broadcast: any(),
+    }
+}
+
+fn grant_storage(capabilities: &mut Capabilities, capability: Capability, granted: bool) {
+    match capability {
+        Capability::StorageRead => capabilities.storage_read = granted,
+        Capability::StorageWrite => capabilities.storage_write = granted,
+        Capability::StorageDelete => capabilities.storage_delete = granted,
+        Capability::Send | Capability::Request | Capability::Broadcast => {
+            unreachable!("{} is not a storage capability", capability.name())
+        }
+    }
+}
+
+/// The target patterns of a messaging capability.
+fn patterns(capabilities: &mut Capabilities, capability: Capability) -> &mut Vec<String> {
+    match capability {
+        Capability::Send => &mut capabilities.send,
+        Capability::Request => &mut capabilities.request,
+        Capability::Broadcast => &mut capabilities.broadcast,
+        Capability::StorageRead | Capability::StorageWrite | Capability::StorageDelete => {
+            unreachable!("{} takes no target patterns", capability.name())
+        }
+    }
 }

@@ -86,6 +86,9 @@ impl<H: HostUnderTest> Adapter for InProcess<H> {
                 load: true,
                 runtime: self.shared.has_runtime,
                 traps: true,
+                // `HostUnderTest::store_data` and `ComponentRuntime::load`
+                // take every `Grant`, partial ones included.
+                grants: true,
             },
         }
     }

@@ -13,7 +13,7 @@ use std::time::Duration;
 use wasmtime::component::{Component, Linker};
 use wasmtime::{Config, Engine};
 
-pub use crate::wire::{ComponentId, Grant, Id, LogRecord};
+pub use crate::wire::{Capabilities, ComponentId, Grant, Id, LogRecord};
 
 pub(crate) use adapter::InProcess;
 pub(crate) use components::Components;

@@ -298,25 +298,36 @@ impl Runtime {
             id: id.clone(),
             reason: format!("{error:#}"),
         };
-        // Past linking, what fails is the component's own start: its start
-        // functions, and the host calls they make (HOST-2.3, SEC-2.4).
-        let start_error = |error: wasmtime::Error| LoadError::Start {
-            id: id.clone(),
-            problem: match error.downcast_ref::<wasmtime::Trap>() {
-                Some(wasmtime::Trap::Interrupt) => format!(
+        // Guest code that ran while it was instantiated (its start
+        // functions, and the host calls they made) and failed is the
+        // component's own defect (HOST-2.3, SEC-2.4); anything else (its
+        // exports' types, its declared memories) the host refuses.
+        let start_error = |error: wasmtime::Error| {
+            let start = |problem: String| LoadError::Start {
+                id: id.clone(),
+                problem,
+            };
+            match error.downcast_ref::<wasmtime::Trap>() {
+                Some(wasmtime::Trap::Interrupt) => start(format!(
                     "its start function ran past its execution budget of {} ms while it was \
                      instantiated (HOST-2.3)",
                     budget.millis
+                )),
+                Some(wasmtime::Trap::OutOfFuel) => start(
+                    "its start function ran out of fuel while it was instantiated (HOST-2.3)"
+                        .into(),
                 ),
-                Some(wasmtime::Trap::OutOfFuel) => {
-                    "its start function ran out of fuel while it was instantiated (HOST-2.3)".into()
-                }
-                _ if error.downcast_ref::<wasmtime::WasmBacktrace>().is_some() => format!(
+                Some(_) => start(format!(
                     "its start function trapped while it was instantiated (HOST-2.3): {error:#}"
-                ),
-                // No guest code ran: the memories or tables it declares.
-                _ => format!("it could not be instantiated within its limits: {error:#}"),
-            },
+                )),
+                None if error.downcast_ref::<wasmtime::WasmBacktrace>().is_some() => {
+                    start(format!(
+                        "its start function trapped while it was instantiated (HOST-2.3): \
+                         {error:#}"
+                    ))
+                }
+                None => link_error(error),
+            }
         };
         let prepared = self
             .prepared
