@@ -100,6 +100,21 @@ fn flood(attack: &Attack, count: u32) -> probe::Returned {
                 count_one(true);
             }
         }
+        Attack::Broadcast {
+            targets,
+            name_bytes,
+        } => {
+            let targets: Vec<ComponentId> = (0..*targets)
+                .map(|n| ComponentId {
+                    namespace: "ghosts".into(),
+                    name: format!("{n:0>width$}", width = *name_bytes as usize),
+                    instance: "1".into(),
+                })
+                .collect();
+            for _ in 0..count {
+                count_one(host_messaging::broadcast(&targets, b"x").is_ok());
+            }
+        }
         Attack::EmptyKeys => {
             for n in 0..count {
                 count_one(storage::set(&format!("k{n}"), &[]).is_ok());

@@ -181,6 +181,9 @@ pub enum Attack {
     /// `request` to `target` whose payload asks it to answer with
     /// `reply_bytes` bytes ([`Call::Reply`]), never cancelled.
     Request { target: Id, reply_bytes: u32 },
+    /// `broadcast` to `targets` distinct ids no component has, each
+    /// `name_bytes` long in its name part.
+    Broadcast { targets: u32, name_bytes: u32 },
 }
 
 /// What an import returned, when it returned `ok` or has no error type.

@@ -300,3 +300,30 @@ fn wasi_handles_a_component_keeps_are_held_to_the_handle_bound() {
         8 * MIB,
     );
 }
+
+/// MSG-8, RES-2: a broadcast's target list is held to the host-call bound
+/// (SEC-2.4) and counted against the message rate before anything is
+/// queued: 100,000 targets is ten times the 10,000 deliveries a second a
+/// component may ask for, so each such broadcast is refused whole.
+#[test]
+fn a_broadcast_to_a_hundred_thousand_targets_is_refused_at_the_rate() {
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    let host = Harness::new();
+    let attacker = host.load_with(
+        FAULT_PROBE,
+        "hostile/caster/1",
+        LoadOptions::granting(Capabilities {
+            broadcast: vec![TargetPattern::any()],
+            ..Capabilities::default()
+        }),
+    );
+    let attack = Attack::Broadcast {
+        targets: 100_000,
+        name_bytes: 8,
+    };
+    let ((ok, refused), growth) = peak_growth(|| flood(&host, &attacker, attack, 20));
+    assert_eq!((ok, refused), (0, 20));
+    let denials = host.runtime.host().audit_log().denials();
+    assert_eq!(denials.len(), 20, "one rate refusal per broadcast");
+    report("20 broadcasts to 100,000 targets each", growth, 40 * MIB);
+}
