@@ -195,6 +195,24 @@ fn host_2_1_metadata_longer_than_the_host_keeps_is_refused_at_load() {
     assert!(host.runtime.ids().is_empty(), "nothing stays registered");
 }
 
+/// The conformance suite's base guest (`lifecycle.wat`) with a start
+/// function in its core module: `function` is `$name body`.
+fn lifecycle_starting_with(function: &str) -> Vec<u8> {
+    let lifecycle = include_str!("../../../conformance/tests/guests/lifecycle.wat");
+    let memory = "    (memory (export \"memory\") 1)\n";
+    let name = function.split_whitespace().next().expect("a name");
+    let started = lifecycle.replacen(
+        memory,
+        &format!("{memory}    (func {function})\n    (start {name})\n"),
+        1,
+    );
+    assert_ne!(
+        started, lifecycle,
+        "the fixture has no memory line to add to"
+    );
+    wat::parse_str(&started).expect("valid WAT")
+}
+
 /// A core module whose `start` function loops (as a guest's static
 /// constructor may): instantiation runs under the component's budget, so the
 /// load ends with an error that says so instead of hanging the host.
@@ -205,19 +223,8 @@ fn host_2_3_a_start_function_that_loops_ends_the_load_at_the_budget() {
     let runtime = std::sync::Arc::new(
         airssys_host::Runtime::new(airssys_host::HostConfig::default()).expect("runtime starts"),
     );
-    let lifecycle = include_str!("../../../conformance/tests/guests/lifecycle.wat");
-    let memory = "    (memory (export \"memory\") 1)\n";
-    let looping = lifecycle.replacen(
-        memory,
-        &format!("{memory}    (func $spin (loop $again (br $again)))\n    (start $spin)\n"),
-        1,
-    );
-    assert_ne!(
-        looping, lifecycle,
-        "the fixture's core module has no memory line to add to"
-    );
     let component = runtime
-        .compile(wat::parse_str(&looping).expect("valid WAT"))
+        .compile(lifecycle_starting_with("$spin (loop $again (br $again))"))
         .expect("compiles");
     let options = LoadOptions {
         limits: Some(Limits {
@@ -252,19 +259,8 @@ fn host_2_3_a_start_function_that_loops_ends_the_load_at_the_budget() {
 #[test]
 fn host_2_3_a_start_function_that_traps_fails_the_load_as_its_own_defect() {
     let runtime = airssys_host::Runtime::new(airssys_host::HostConfig::default()).unwrap();
-    let lifecycle = include_str!("../../../conformance/tests/guests/lifecycle.wat");
-    let memory = "    (memory (export \"memory\") 1)\n";
-    let trapping = lifecycle.replacen(
-        memory,
-        &format!("{memory}    (func $constructor unreachable)\n    (start $constructor)\n"),
-        1,
-    );
-    assert_ne!(
-        trapping, lifecycle,
-        "the fixture has no memory line to add to"
-    );
     let component = runtime
-        .compile(wat::parse_str(&trapping).expect("valid WAT"))
+        .compile(lifecycle_starting_with("$constructor unreachable"))
         .expect("compiles");
     let refused = runtime
         .load(
