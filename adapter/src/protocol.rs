@@ -67,8 +67,9 @@ pub struct Capabilities {
 }
 
 impl Grant {
-    /// Refuses a pattern that is not three `/`-separated parts, each a
-    /// literal or `*`, saying which; adapters get only well-formed grants.
+    /// Refuses a pattern that is not three `/`-separated, non-empty parts
+    /// (each a literal, or `*` for any), saying which; adapters get only
+    /// well-formed grants.
     pub fn check(&self) -> Result<(), String> {
         let Grant::Only(capabilities) = self else {
             return Ok(());

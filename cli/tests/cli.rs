@@ -312,7 +312,7 @@ fn a_delivery_time_past_what_a_duration_holds_is_refused_not_a_panic() {
 
 /// Names from a guest's name section reach the trap messages `airssys`
 /// prints; a name that carries terminal controls is shown with them written
-/// out, so it cannot clear the screen or colour a forged line.
+/// out, so it cannot clear the screen or colour a line of its own.
 #[test]
 fn a_trap_in_a_function_whose_name_controls_the_terminal_is_shown_escaped() {
     let lifecycle = include_str!("../../conformance/tests/guests/lifecycle.wat");

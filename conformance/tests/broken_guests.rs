@@ -242,7 +242,7 @@ fn a_file_that_is_not_a_component_is_refused_with_the_fix() {
 
 /// A guest chooses the names in its name section, and trap messages quote
 /// them: the suite's verdicts show such a name with its terminal controls
-/// written out, so it cannot clear a reader's terminal or forge a line.
+/// written out, so it cannot clear a reader's terminal or recolour a line.
 #[test]
 fn guest_names_with_terminal_controls_reach_the_verdicts_escaped() {
     let dir = tempfile::tempdir().unwrap();

@@ -106,7 +106,7 @@ mod tests {
     fn clauses_come_from_the_doc_comments() {
         assert_eq!(
             HostFn::ListKeys.clauses(),
-            ["STO-6", "STO-10", "SEC-1"].as_slice()
+            ["STO-6", "STO-10", "SEC-1", "SEC-1.1"].as_slice()
         );
         assert_eq!(HostFn::ListKeys.interface(), Interface::Storage);
     }

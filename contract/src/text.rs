@@ -7,7 +7,10 @@
 //! return could overwrite the line it is on; a bidirectional override could
 //! make it read differently from what it is. Every place that shows text a
 //! guest or a host under test may have chosen passes it through
-//! [`printable`] first.
+//! [`printable`] first. Line feeds stay, for multi-line messages such as a
+//! trap's backtrace: a guest can still start a line of its own there, but it
+//! cannot erase, recolour or reorder what is around it. Single-line fields
+//! (log messages, ids) are quoted and escaped whole by their printers.
 
 use std::borrow::Cow;
 use std::fmt::Write;

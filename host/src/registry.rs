@@ -24,6 +24,11 @@ pub struct Registration {
 }
 
 impl Registration {
+    /// Keeps `health` as the last answer, for when the component cannot be asked.
+    pub fn record_health(&self, health: HealthStatus) {
+        *self.last_health.lock().unwrap_or_else(|p| p.into_inner()) = health;
+    }
+
     /// The component's health now, or the last answer it gave if it is busy (SVC-6).
     pub fn observed_health(&self) -> HealthStatus {
         // Asked before taking the lock: `health` is guest code, and it may call

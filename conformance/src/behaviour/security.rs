@@ -41,7 +41,11 @@ fn sec_1(session: &mut Session, function: HostFn) {
         ByInterface::HostMessaging(f) => {
             let target = session.load(Probe::Messaging, "target/1");
             let probe = session.load_with(Probe::Messaging, "denied/1", Grant::Nothing);
-            (probe, messaging_call(f, &target), "delivery-failed")
+            (
+                probe,
+                messaging_call("SEC-1", f, &target),
+                "delivery-failed",
+            )
         }
         ByInterface::HostServices(_) => no_part("SEC-1", function),
     };
@@ -90,17 +94,26 @@ fn sec_1_1(session: &mut Session, function: HostFn) {
             denied(
                 session,
                 &probe,
-                messaging_call(f, &target),
+                messaging_call("SEC-1.1", f, &target),
                 "delivery-failed",
                 &shown,
             );
 
-            let fitting = format!("{namespace}/*/{instance}");
-            let mut alone = Capabilities::default();
-            *patterns(&mut alone, own) = vec![fitting.clone()];
-            let probe = session.load_with(Probe::Messaging, "fitting/1", Grant::Only(alone));
-            let shown = format!("with {} to {fitting} alone", own.name());
-            allowed(session, &probe, messaging_call(f, &target), &shown);
+            // A `*` in each part, by two patterns that each fit the target.
+            let fitting = [format!("{namespace}/*/{instance}"), format!("*/{name}/*")];
+            for (n, fitting) in fitting.into_iter().enumerate() {
+                let mut alone = Capabilities::default();
+                *patterns(&mut alone, own) = vec![fitting.clone()];
+                let path = format!("fitting/{n}");
+                let probe = session.load_with(Probe::Messaging, &path, Grant::Only(alone));
+                let shown = format!("with {} to {fitting} alone", own.name());
+                allowed(
+                    session,
+                    &probe,
+                    messaging_call("SEC-1.1", f, &target),
+                    &shown,
+                );
+            }
         }
         ByInterface::HostServices(_) => no_part("SEC-1.1", function),
     }
@@ -194,12 +207,13 @@ fn storage_call(function: StorageFn) -> Call {
     }
 }
 
-fn messaging_call(function: HostMessagingFn, target: &Id) -> Call {
+/// The call of `function` to `target` that `clause` judges.
+fn messaging_call(clause: &str, function: HostMessagingFn, target: &Id) -> Call {
     match function {
         HostMessagingFn::Send => send(target, b"x"),
         HostMessagingFn::Request => request(target, b"x", 1000),
         HostMessagingFn::Broadcast => broadcast(&[target], b"x"),
-        HostMessagingFn::CancelRequest | HostMessagingFn::SelfId => no_part("SEC-1", function),
+        HostMessagingFn::CancelRequest | HostMessagingFn::SelfId => no_part(clause, function),
     }
 }
 

@@ -55,7 +55,8 @@ pub enum Failure {
         /// The protocol operation it did not answer, e.g. `invoke`.
         op: &'static str,
     },
-    /// The process ended (or its thread died) before answering.
+    /// The process ended (or its thread died) before answering, or closed
+    /// its pipes and was stopped.
     Exited {
         /// How it ended, e.g. `exit status: 101`.
         status: String,
@@ -75,7 +76,8 @@ pub enum Failure {
         /// The last lines it wrote to stderr.
         stderr: String,
     },
-    /// A protocol message, but not an answer the suite can take here.
+    /// Not an answer the suite can take here: another protocol message, a
+    /// line written when no request waited, or a request left unread.
     Protocol(String),
 }
 

@@ -1,12 +1,13 @@
 //! An adapter process: requests on its stdin, answers on its stdout, its
 //! stderr kept (the last lines) for error messages.
 //!
-//! Nothing the process does can hold the suite past an exchange's limit or
-//! grow its memory without bound: requests are written by a thread of their
-//! own (an adapter that stops reading blocks that thread, not the suite),
-//! answers are handed over one at a time (an adapter that writes while
-//! nobody asked is refused, not buffered), and a process that closes its
-//! stdout but keeps running is stopped after a short grace.
+//! Nothing the process does can hold the suite past an exchange's limit
+//! (and a 2 s grace for a process that closed its pipes) or grow its memory
+//! without bound: requests are written by a thread of their own (an adapter
+//! that stops reading blocks that thread, and the exchange times out),
+//! answers are handed over one at a time (a line written while no request
+//! waits is refused, not buffered), and a process that closes its stdout but
+//! keeps running is stopped after the grace.
 
 use std::collections::VecDeque;
 use std::io::{BufRead, BufReader, Write};
@@ -54,6 +55,8 @@ pub(super) struct Process {
     stderr: Arc<Mutex<VecDeque<String>>>,
     /// How it ended, once it is reaped.
     status: Option<std::io::Result<ExitStatus>>,
+    /// The last request sent, for errors about what came after it.
+    last_op: Option<&'static str>,
 }
 
 impl Process {
@@ -119,6 +122,7 @@ impl Process {
             events,
             stderr,
             status: None,
+            last_op: None,
         })
     }
 
@@ -138,8 +142,8 @@ impl Process {
             (Some(Ok(status)), true) => status.to_string(),
             (Some(Err(e)), true) => format!("status unknown: {e}"),
             (_, false) => format!(
-                "it closed its end of a protocol pipe but was still running {} s later, \
-                 and was stopped",
+                "stopped: it closed its end of a protocol pipe but was still running {} s \
+                 later",
                 EXIT_GRACE.as_secs_f64()
             ),
             (None, true) => "status unknown".into(),
@@ -271,10 +275,14 @@ impl Channel for Process {
             Ok(Event::Line(line)) => {
                 self.stop();
                 let shown: String = line.chars().take(200).collect();
+                let after = match self.last_op {
+                    Some(last) => format!("after its answer to `{last}`"),
+                    None => "before its first request".into(),
+                };
                 return Err(Failure::Protocol(format!(
-                    "it wrote a line to stdout while no request was waiting for an answer, \
-                     before `{op}`: {shown:?}. An adapter answers each request with one line \
-                     and writes nothing else to stdout"
+                    "it wrote a line to stdout while no request was waiting for an answer \
+                     ({after}; found when `{op}` was to be sent): {shown:?}. An adapter answers \
+                     each request with one line and writes nothing else to stdout"
                 )));
             }
             Ok(Event::Closed | Event::Unwritable) | Err(TryRecvError::Disconnected) => {
@@ -293,11 +301,13 @@ impl Channel for Process {
             Some(Err(TrySendError::Full(_))) => {
                 self.stop();
                 return Err(Failure::Protocol(format!(
-                    "it answered the request before `{op}` without reading all of it"
+                    "it has not read an earlier request in full (it answered before reading \
+                     it), so `{op}` could not be sent"
                 )));
             }
             None | Some(Err(TrySendError::Disconnected(_))) => return Err(self.exited(op)),
         }
+        self.last_op = Some(op);
         match self.events.recv_timeout(limit) {
             Ok(Event::Line(line)) => {
                 serde_json::from_str(&line).map_err(|error| Failure::Garbage {

@@ -54,9 +54,10 @@ struct Loaded {
 }
 
 /// When a trial must conclude (`--timeout`). It is looked at before each
-/// load and each call, so a trial ends at most one call's budget after its
-/// limit: a slow guest cannot keep a run for hours by being reloaded for
-/// every shrink step.
+/// delivery and after each reload, so a trial ends at most one load and one
+/// call's budget after its limit: a slow guest cannot keep a run for hours
+/// by being reloaded for every shrink step. A timed-out delivery is never
+/// one of proptest's failures: the cases past the limit pass unexamined.
 #[derive(Clone, Copy)]
 struct Deadline {
     at: Instant,
@@ -146,7 +147,6 @@ impl Judging<'_> {
     /// Loads the component as `local/judged/1`. A failure of `judged`'s own
     /// call fails the trial; any other failure leaves it unjudged.
     fn load(&self, judged: GuestFn) -> Result<Loaded, Early> {
-        self.deadline.check("the component could be loaded")?;
         let config = HostConfig::default();
         let runtime = Runtime::builder(
             airssys_host::AirssysHost::new(config)
@@ -213,6 +213,7 @@ impl Judging<'_> {
             ),
         ];
         for (what, message) in fixed {
+            self.deadline.check(&format!("{what} was delivered"))?;
             loaded = self.deliver(loaded, Handler::Message, what, &message)?;
         }
         let strategy = (
@@ -229,6 +230,7 @@ impl Judging<'_> {
         let reply = message(b"a reply".to_vec(), correlation.clone());
         let timeout = message(Vec::new(), correlation).with_content_type(TIMEOUT_CONTENT_TYPE);
         for (what, message) in [("a reply", reply), ("a timeout notice", timeout)] {
+            self.deadline.check(&format!("{what} was delivered"))?;
             loaded = self.deliver(loaded, Handler::Callback, what, &message)?;
         }
         Ok(())
@@ -266,7 +268,6 @@ impl Judging<'_> {
         what: &str,
         message: &ComponentMessage,
     ) -> Result<Loaded, Early> {
-        self.deadline.check(&format!("{what} was delivered"))?;
         let called = match handler {
             Handler::Message => loaded.runtime.invoke(&loaded.id, message).map(drop),
             Handler::Callback => loaded
@@ -310,6 +311,12 @@ impl Judging<'_> {
                     TestCaseError::fail(format!("it could not be loaded again: {early:?}"))
                 })?,
             };
+            // Reloading after a trap takes time of its own.
+            if self.deadline.passed() {
+                cut_short.set(true);
+                *slot = Some(loaded);
+                return Ok(());
+            }
             match self.deliver(loaded, handler, "a generated message", &message) {
                 Ok(loaded) => {
                     delivered.set(delivered.get() + 1);

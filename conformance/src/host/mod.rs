@@ -34,7 +34,9 @@ pub trait HostUnderTest: Send + Sync + 'static {
     fn register(&self, linker: &mut Linker<Self::Data>) -> wasmtime::Result<()>;
 
     /// Store data for a component the suite instantiates itself, which the
-    /// host should know as `id`, with `grant`.
+    /// host should know as `id`, with `grant`. A partial grant
+    /// ([`Grant::Only`]) must give exactly its capabilities and patterns:
+    /// the SEC-1.1 and SEC-1.2 trials check that nothing more is allowed.
     fn store_data(&self, id: &Id, grant: Grant) -> Self::Data;
 
     /// [`store_data`](Self::store_data), with `budget` as the component's
@@ -58,8 +60,10 @@ pub trait HostUnderTest: Send + Sync + 'static {
 
 /// A runtime that the suite loads probe components into.
 pub trait ComponentRuntime {
-    /// Instantiates `component` as `id`, calls its `initialize`, and makes it
-    /// a loaded component (a message target, listed by `list-components`).
+    /// Instantiates `component` as `id` with `grant` (partial grants
+    /// included, as for [`HostUnderTest::store_data`]), calls its
+    /// `initialize`, and makes it a loaded component (a message target,
+    /// listed by `list-components`).
     fn load(&mut self, id: &Id, component: &Component, grant: Grant) -> Result<(), String>;
 
     /// [`load`](Self::load), with `budget` as the component's execution

@@ -237,11 +237,19 @@ impl HealthSource for HealthProbe {
         if ASKING.get() {
             return None;
         }
+        /// Clears the flag however the call ends, a panic included.
+        struct Asking;
+        impl Drop for Asking {
+            fn drop(&mut self) {
+                ASKING.set(false);
+            }
+        }
         ASKING.set(true);
+        let asking = Asking;
         let answer = component.try_call_within("health", self.budget, |store, guest| {
             guest.call_health(store)
         });
-        ASKING.set(false);
+        drop(asking);
         match answer? {
             Ok(health) => Some(health),
             Err(_) => Some(HealthStatus::Unhealthy),

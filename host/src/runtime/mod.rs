@@ -233,8 +233,13 @@ impl Runtime {
             self.forget(&id);
             return Err(failure);
         }
+        // The host's own first question, under the component's whole budget:
+        // the health budget is for other components' questions (SVC-6.2).
+        let health = loaded
+            .call("health", |store, guest| guest.call_health(store))
+            .unwrap_or(HealthStatus::Unhealthy);
         if let Some(registration) = self.host.registry.get(&id) {
-            registration.observed_health();
+            registration.record_health(health);
         }
         Ok(loaded.handle)
     }
