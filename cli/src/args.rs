@@ -108,14 +108,11 @@ impl Grant {
     }
 }
 
-/// `namespace/name/instance`.
+/// `namespace/name/instance`, by the rule hosts assign ids by (HOST-1).
 pub fn parse_id(text: &str) -> Result<ComponentId, String> {
-    match text.split('/').collect::<Vec<_>>().as_slice() {
-        [namespace, name, instance] => Ok(ComponentId::new(*namespace, *name, *instance)),
-        _ => Err(format!(
-            "`{text}` is not a component id: write namespace/name/instance, e.g. local/counter/1"
-        )),
-    }
+    let [namespace, name, instance] =
+        airssys_contract::component_id::parse(text).map_err(|e| e.to_string())?;
+    Ok(ComponentId::new(namespace, name, instance))
 }
 
 fn split_once<'a>(text: &'a str, what: &str) -> Result<(&'a str, &'a str), String> {
@@ -187,6 +184,13 @@ mod tests {
             parse_id("a/b")
                 .unwrap_err()
                 .contains("namespace/name/instance")
+        );
+        // What no host assigns (HOST-1) is no id here either, as in the SDK.
+        assert!(parse_id("a//c").unwrap_err().contains("its name is empty"));
+        assert!(
+            parse_id("local/a/1=x")
+                .map(|id| id.instance)
+                .is_ok_and(|instance| instance == "1=x")
         );
         assert!(parse_secs("soon").unwrap_err().contains("seconds"));
         assert!(parse_secs("1e20").unwrap_err().contains("too long"));

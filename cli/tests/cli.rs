@@ -111,7 +111,7 @@ fn a_bad_line_is_reported_and_the_rest_still_runs() {
     let printed = text(&output);
     assert_eq!(output.status.code(), Some(1), "{printed}");
     assert!(
-        printed.contains("stdin line 1: `nonsense` is not a component id"),
+        printed.contains("stdin line 1: \"nonsense\" is not a component id"),
         "{printed}"
     );
     assert!(printed.contains("← local/a/1: ok, no reply"), "{printed}");

@@ -9,11 +9,13 @@
 //! [`limits`] holds the defaults `docs/spec.md` gives the contract's limits,
 //! [`log`] how a log record is cut to them, [`capability`] what a grant
 //! allows and how a refusal reads, [`reasons`] the words of the other
-//! refusals, and [`text`] how text a guest chose is shown.
+//! refusals, [`text`] how text a guest chose is shown, and [`component_id`]
+//! how an id is written and read.
 
 #![deny(missing_docs)]
 
 pub mod capability;
+pub mod component_id;
 pub mod limits;
 pub mod log;
 pub mod reasons;

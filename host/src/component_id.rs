@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use airssys_contract::component_id::{self, PartProblem};
+
 use crate::bindings::airssys::core::types::ComponentId;
 
 impl ComponentId {
@@ -21,7 +23,11 @@ impl ComponentId {
 /// `namespace/name/instance`; unambiguous for ids accepted by [`validate_assigned`].
 impl fmt::Display for ComponentId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}/{}/{}", self.namespace, self.name, self.instance)
+        f.write_str(&component_id::render(
+            &self.namespace,
+            &self.name,
+            &self.instance,
+        ))
     }
 }
 
@@ -31,27 +37,15 @@ impl fmt::Display for ComponentId {
 pub struct InvalidComponentId {
     pub id: String,
     pub part: &'static str,
-    pub problem: &'static str,
+    pub problem: PartProblem,
 }
 
 /// Checks an id the host is about to assign. Ids other components merely name
 /// (message targets) are never validated: an unknown one is `target-not-found`.
 pub fn validate_assigned(id: &ComponentId) -> Result<(), InvalidComponentId> {
-    for (part, value) in [
-        ("namespace", &id.namespace),
-        ("name", &id.name),
-        ("instance", &id.instance),
-    ] {
-        let problem = if value.is_empty() {
-            Some("is empty")
-        } else if value.contains('/') {
-            Some("contains `/`, which separates the parts")
-        } else if value.chars().any(char::is_control) {
-            Some("contains a control character")
-        } else {
-            None
-        };
-        if let Some(problem) = problem {
+    let values = [&id.namespace, &id.name, &id.instance];
+    for (part, value) in component_id::PARTS.into_iter().zip(values) {
+        if let Err(problem) = component_id::check_part(value) {
             return Err(InvalidComponentId {
                 id: id.to_string(),
                 part,

@@ -230,7 +230,7 @@ pub(crate) fn first_line(text: &str) -> &str {
 }
 
 pub(crate) fn show(id: &Id) -> String {
-    format!("{}/{}/{}", id.namespace, id.name, id.instance)
+    airssys_contract::component_id::render(&id.namespace, &id.name, &id.instance)
 }
 
 impl<'a> Session<'a> {
