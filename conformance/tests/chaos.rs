@@ -397,11 +397,12 @@ fn whatever_the_host_answers_every_trial_ends_in_the_suites_own_words() {
         .ok()
         .and_then(|n| n.parse().ok())
         .unwrap_or(SEEDS);
-    // A name and a signature trial per function, and one per clause.
+    // A name and a signature trial per function, and one per clause (one
+    // that fails as uncovered for a function the WIT names no clause for).
     let planned: usize = airssys_conformance::Contract::bundled()
         .functions()
         .iter()
-        .map(|f| 2 + f.clauses.len())
+        .map(|f| 2 + f.clauses.len().max(1))
         .sum();
     let mut wrong = Vec::new();
     for seed in 0..seeds {

@@ -44,6 +44,32 @@ impl Capability {
     }
 }
 
+impl crate::HostFn {
+    /// The capability a call of this function needs (SEC-1.1); `None` for
+    /// `self-id`, `cancel-request` and the host services.
+    pub fn capability(self) -> Option<Capability> {
+        use crate::HostFn;
+        match self {
+            HostFn::Get | HostFn::Exists | HostFn::ListKeys | HostFn::Usage => {
+                Some(Capability::StorageRead)
+            }
+            HostFn::Set => Some(Capability::StorageWrite),
+            HostFn::Delete => Some(Capability::StorageDelete),
+            HostFn::Send => Some(Capability::Send),
+            HostFn::Request => Some(Capability::Request),
+            HostFn::Broadcast => Some(Capability::Broadcast),
+            HostFn::CancelRequest
+            | HostFn::SelfId
+            | HostFn::Log
+            | HostFn::CurrentTime
+            | HostFn::CurrentTimeMillis
+            | HostFn::SleepMillis
+            | HostFn::ListComponents
+            | HostFn::GetComponentMetadata => None,
+        }
+    }
+}
+
 /// The three parts of a target pattern `namespace/name/instance`, each a
 /// literal or `*`.
 pub fn pattern_parts(pattern: &str) -> Result<[&str; 3], String> {

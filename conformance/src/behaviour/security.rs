@@ -58,7 +58,7 @@ fn sec_1(session: &mut Session, function: HostFn) {
 fn sec_1_1(session: &mut Session, function: HostFn) {
     match function.by_interface() {
         ByInterface::Storage(f) => {
-            let own = storage_capability(f);
+            let own = needed(function);
             let mut others = every_capability();
             grant_storage(&mut others, own, false);
             let probe = session.load_with(Probe::Storage, "without/1", Grant::Only(others));
@@ -72,9 +72,7 @@ fn sec_1_1(session: &mut Session, function: HostFn) {
             allowed(session, &probe, storage_call(f), &with);
         }
         ByInterface::HostMessaging(f) => {
-            let Some(own) = messaging_capability(f) else {
-                no_part("SEC-1.1", f)
-            };
+            let own = needed(function);
             let target = session.load(Probe::Messaging, "target/1");
             let (namespace, name, instance) = (&target.namespace, &target.name, &target.instance);
             let near_misses = vec![
@@ -159,6 +157,13 @@ fn sec_1_2(session: &mut Session, function: HostMessagingFn) {
     allowed(session, &probe, broadcast(&[&granted], b"x"), &shown);
 }
 
+/// The capability `function` needs; SEC-1.1 names only functions that need one.
+fn needed(function: HostFn) -> Capability {
+    function
+        .capability()
+        .unwrap_or_else(|| no_part("SEC-1.1", function))
+}
+
 /// `call`, refused for lack of a grant: `err(case)` saying "capability denied".
 fn denied(session: &mut Session, probe: &Id, call: Call, case: &str, granted: &str) {
     let shown = super::brief(&call);
@@ -214,26 +219,6 @@ fn messaging_call(clause: &str, function: HostMessagingFn, target: &Id) -> Call 
         HostMessagingFn::Request => request(target, b"x", 1000),
         HostMessagingFn::Broadcast => broadcast(&[target], b"x"),
         HostMessagingFn::CancelRequest | HostMessagingFn::SelfId => no_part(clause, function),
-    }
-}
-
-fn storage_capability(function: StorageFn) -> Capability {
-    match function {
-        StorageFn::Get | StorageFn::Exists | StorageFn::ListKeys | StorageFn::Usage => {
-            Capability::StorageRead
-        }
-        StorageFn::Set => Capability::StorageWrite,
-        StorageFn::Delete => Capability::StorageDelete,
-    }
-}
-
-/// The capability a messaging function needs; `None` for those that need none.
-fn messaging_capability(function: HostMessagingFn) -> Option<Capability> {
-    match function {
-        HostMessagingFn::Send => Some(Capability::Send),
-        HostMessagingFn::Request => Some(Capability::Request),
-        HostMessagingFn::Broadcast => Some(Capability::Broadcast),
-        HostMessagingFn::CancelRequest | HostMessagingFn::SelfId => None,
     }
 }
 

@@ -14,6 +14,14 @@ pub struct OverGrant {
     pub fails: &'static [&'static str],
 }
 
+/// Every trial of a grant to message targets.
+const MESSAGING_GRANT_TRIALS: &[&str] = &[
+    "host-messaging::send::behaviour::SEC-1.1",
+    "host-messaging::request::behaviour::SEC-1.1",
+    "host-messaging::broadcast::behaviour::SEC-1.1",
+    "host-messaging::broadcast::behaviour::SEC-1.2",
+];
+
 pub const OVER_GRANTS: &[OverGrant] = &[
     OverGrant {
         what: "any storage capability allows every storage call",
@@ -32,23 +40,13 @@ pub const OVER_GRANTS: &[OverGrant] = &[
         what: "every target pattern matches every id",
         name: "patterns-match-everything",
         grants: patterns_match_everything,
-        fails: &[
-            "host-messaging::send::behaviour::SEC-1.1",
-            "host-messaging::request::behaviour::SEC-1.1",
-            "host-messaging::broadcast::behaviour::SEC-1.1",
-            "host-messaging::broadcast::behaviour::SEC-1.2",
-        ],
+        fails: MESSAGING_GRANT_TRIALS,
     },
     OverGrant {
         what: "a pattern matches every id in its namespace",
         name: "namespace-decides",
         grants: namespace_decides,
-        fails: &[
-            "host-messaging::send::behaviour::SEC-1.1",
-            "host-messaging::request::behaviour::SEC-1.1",
-            "host-messaging::broadcast::behaviour::SEC-1.1",
-            "host-messaging::broadcast::behaviour::SEC-1.2",
-        ],
+        fails: MESSAGING_GRANT_TRIALS,
     },
     OverGrant {
         what: "send, request and broadcast share their patterns",
