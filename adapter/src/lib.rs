@@ -9,9 +9,10 @@
 //!
 //! A linker-only adapter implements [`Adapter::about`] and [`Adapter::check`]
 //! (`Linker::instantiate_pre` on your registration): that is enough for every
-//! name and signature trial. Implement `reset`, `load` and `invoke` as well
-//! for the single-component behaviour trials, and `settle`, `logs` and
-//! `restart` for the rest, and say so in [`About::supports`].
+//! name and signature trial. Implement [`Adapter::reset`] and a [`Runtime`]
+//! that can `load` and `invoke` as well for the single-component behaviour
+//! trials, and one that can `settle`, `logs`, `unload` and `restart` for the
+//! rest, and say so in [`About::supports`].
 //!
 //! ```no_run
 //! use std::path::Path;
@@ -58,8 +59,9 @@ pub use serve::{handle, serve, serve_dyn};
 /// Your host, as the suite drives it. Every error is the host's own text:
 /// the suite puts it into its verdict as a detail.
 ///
-/// Only `about` and `check` are required; the others answer "unsupported"
-/// unless you implement them and declare them in [`About::supports`].
+/// Only `about` and `check` are required. An adapter that loads components
+/// implements `reset` and `runtime` as well, and declares what its
+/// [`Runtime`] can do in [`About::supports`].
 pub trait Adapter {
     /// Your adapter, your host and its wasmtime version.
     fn about(&self) -> About;
@@ -71,7 +73,8 @@ pub trait Adapter {
     fn check(&mut self, component: &Path) -> Result<(), String>;
 
     /// Drop every loaded component and all state: a freshly started host on
-    /// fresh storage. Components loaded from now on get each of `traps` as a
+    /// fresh storage, whose [`Runtime`] serves the requests up to the next
+    /// `reset`. Components loaded from now on get each of `traps` as a
     /// function that traps when called, in place of yours (with wasmtime 48:
     /// `linker.allow_shadowing(true)` and `func_new` that returns an error;
     /// wasmtime 24 cannot, see `docs/adapter-protocol.md`).
@@ -80,27 +83,35 @@ pub trait Adapter {
         Err(unsupported("reset"))
     }
 
-    /// Instantiate the component in `component` as `id`, with `grant`, and
-    /// call its `initialize` with an empty config.
-    fn load(&mut self, id: &ComponentId, component: &Path, grant: Grant) -> Result<(), String> {
-        let _ = (id, component, grant);
-        Err(unsupported("load"))
+    /// The runtime the last `reset` started; `None` before it, or when this
+    /// adapter loads no components.
+    fn runtime(&mut self) -> Option<&mut dyn Runtime<Component = Path>> {
+        None
     }
+}
 
-    /// [`load`](Self::load), with `budget` as the component's execution
-    /// budget per call (`max-execution-time`) when it is `Some`. The default
-    /// ignores the budget, so the component runs with your host's default;
-    /// trials of budgets then take that long.
-    fn load_within(
+/// The protocol's operations on a started host, one method each and none
+/// with a default: an operation added to the protocol fails to compile in
+/// every runtime until that runtime answers it. A runtime that cannot do one
+/// says so in its error, and leaves it out of [`About::supports`].
+///
+/// An adapter's runtime takes components as files (`Component = Path`); a
+/// host in the suite's own process takes them compiled, by the same trait.
+pub trait Runtime {
+    /// How a component to load is given.
+    type Component: ?Sized;
+
+    /// Instantiate `component` as `id`, with `grant` (partial grants
+    /// included, when [`Supports::grants`]), and call its `initialize` with
+    /// an empty config. `budget`, when `Some`, is its execution budget per
+    /// call (`max-execution-time`); `None`: your host's default.
+    fn load(
         &mut self,
         id: &ComponentId,
-        component: &Path,
+        component: &Self::Component,
         grant: Grant,
-        budget: Option<std::time::Duration>,
-    ) -> Result<(), String> {
-        let _ = budget;
-        self.load(id, component, grant)
-    }
+        budget: Option<Duration>,
+    ) -> Result<(), String>;
 
     /// Call `id`'s `handle-message` with a message from [`suite_id`] carrying
     /// `payload` and `content_type`; what it returned, or why it failed.
@@ -109,46 +120,31 @@ pub trait Adapter {
         id: &ComponentId,
         payload: &[u8],
         content_type: &str,
-    ) -> Result<Option<Vec<u8>>, String> {
-        let _ = (id, payload, content_type);
-        Err(unsupported("invoke"))
-    }
+    ) -> Result<Option<Vec<u8>>, String>;
 
     /// Deliver queued messages, callbacks and due timeouts until nothing is
     /// queued or pending, for at most `limit`.
-    fn settle(&mut self, limit: Duration) -> Result<(), String> {
-        let _ = limit;
-        Err(unsupported("settle"))
-    }
+    fn settle(&mut self, limit: Duration) -> Result<(), String>;
 
     /// Every record your log sink received since the last `reset`, oldest first.
-    fn logs(&mut self) -> Result<Vec<LogRecord>, String> {
-        Err(unsupported("logs"))
-    }
+    fn logs(&mut self) -> Result<Vec<LogRecord>, String>;
 
     /// Call `id`'s `shutdown` and drop it, as the host unloads a component:
     /// it is no longer a message target nor listed by `list-components`.
-    fn unload(&mut self, id: &ComponentId) -> Result<(), String> {
-        let _ = id;
-        Err(unsupported("unload"))
-    }
+    fn unload(&mut self, id: &ComponentId) -> Result<(), String>;
 
     /// Stop the host and start it again on the same storage, with no
     /// component loaded.
-    fn restart(&mut self) -> Result<(), String> {
-        Err(unsupported("restart"))
-    }
+    fn restart(&mut self) -> Result<(), String>;
 }
 
-fn unsupported(op: &str) -> String {
+/// The error of an operation this adapter does not implement, e.g.
+/// `Err(unsupported("settle"))` from a [`Runtime`] that cannot deliver.
+pub fn unsupported(op: &str) -> String {
     format!("this adapter does not implement `{op}`")
 }
 
 /// The sender of the messages the suite sends with `invoke`.
 pub fn suite_id() -> ComponentId {
-    ComponentId {
-        namespace: "airssys-conformance".into(),
-        name: "suite".into(),
-        instance: "0".into(),
-    }
+    ComponentId::new("airssys-conformance", "suite", "0")
 }

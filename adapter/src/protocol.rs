@@ -10,22 +10,9 @@ use serde::{Deserialize, Serialize};
 /// answers `hello` with another one.
 pub const PROTOCOL_VERSION: u32 = 1;
 
-/// A component's identity, as the contract's `component-id` record.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-pub struct ComponentId {
-    /// e.g. `conformance-3`: each trial loads its components in a namespace of its own.
-    pub namespace: String,
-    /// e.g. `storage`
-    pub name: String,
-    /// e.g. `1`
-    pub instance: String,
-}
-
-impl std::fmt::Display for ComponentId {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}/{}/{}", self.namespace, self.name, self.instance)
-    }
-}
+/// A component's identity, as the contract's `component-id` record: the
+/// kit's one id type, written and read as `namespace/name/instance`.
+pub use airssys_contract::ComponentId;
 
 /// What a component the suite loads may do (SEC-1).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]

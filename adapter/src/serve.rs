@@ -2,11 +2,12 @@
 
 use std::io::{BufRead, Write};
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::Path;
 use std::process::ExitCode;
 use std::time::Duration;
 
 use crate::protocol::{Grant, PROTOCOL_VERSION, Request, Response};
-use crate::{Adapter, Supports};
+use crate::{Adapter, Runtime, Supports};
 
 /// Serves the suite on stdin and stdout until stdin closes.
 ///
@@ -17,9 +18,7 @@ pub fn serve(mut adapter: impl Adapter) -> ExitCode {
     serve_dyn(&mut adapter)
 }
 
-/// [`serve`] for an adapter chosen at run time (`Box<dyn Adapter>`). No
-/// `Adapter` impl forwards to another: every operation reaches the adapter
-/// itself, so a forwarding impl cannot forget one.
+/// [`serve`] for an adapter chosen at run time (`Box<dyn Adapter>`).
 pub fn serve_dyn(adapter: &mut dyn Adapter) -> ExitCode {
     let mut out = match protocol_output() {
         Ok(out) => out,
@@ -90,10 +89,6 @@ fn answer(adapter: &mut dyn Adapter, request: Request) -> Response {
             ),
         };
     }
-    let done = |result: Result<(), String>| match result {
-        Ok(()) => Response::Ok,
-        Err(reason) => Response::Refused { reason },
-    };
     match request {
         Request::Hello { .. } => Response::Hello {
             protocol: PROTOCOL_VERSION,
@@ -106,29 +101,53 @@ fn answer(adapter: &mut dyn Adapter, request: Request) -> Response {
             component,
             grant,
             budget_ms,
-        } => done(grant.check().and_then(|()| {
-            adapter.load_within(
-                &id,
-                &component,
-                grant,
-                budget_ms.map(std::time::Duration::from_millis),
-            )
-        })),
+        } => on_runtime(adapter, "load", |runtime| {
+            done(grant.check().and_then(|()| {
+                runtime.load(&id, &component, grant, budget_ms.map(Duration::from_millis))
+            }))
+        }),
         Request::Invoke {
             id,
             payload,
             content_type,
-        } => match adapter.invoke(&id, &payload, &content_type) {
-            Ok(payload) => Response::Reply { payload },
-            Err(reason) => Response::Refused { reason },
-        },
-        Request::Settle { limit_ms } => done(adapter.settle(Duration::from_millis(limit_ms))),
-        Request::Logs => match adapter.logs() {
+        } => on_runtime(adapter, "invoke", |runtime| {
+            match runtime.invoke(&id, &payload, &content_type) {
+                Ok(payload) => Response::Reply { payload },
+                Err(reason) => Response::Refused { reason },
+            }
+        }),
+        Request::Settle { limit_ms } => on_runtime(adapter, "settle", |runtime| {
+            done(runtime.settle(Duration::from_millis(limit_ms)))
+        }),
+        Request::Logs => on_runtime(adapter, "logs", |runtime| match runtime.logs() {
             Ok(records) => Response::Logs { records },
             Err(reason) => Response::Refused { reason },
+        }),
+        Request::Unload { id } => {
+            on_runtime(adapter, "unload", |runtime| done(runtime.unload(&id)))
+        }
+        Request::Restart => on_runtime(adapter, "restart", |runtime| done(runtime.restart())),
+    }
+}
+
+fn done(result: Result<(), String>) -> Response {
+    match result {
+        Ok(()) => Response::Ok,
+        Err(reason) => Response::Refused { reason },
+    }
+}
+
+/// `answer`, on the runtime the last `reset` started.
+fn on_runtime(
+    adapter: &mut dyn Adapter,
+    op: &str,
+    answer: impl FnOnce(&mut dyn Runtime<Component = Path>) -> Response,
+) -> Response {
+    match adapter.runtime() {
+        Some(runtime) => answer(runtime),
+        None => Response::Refused {
+            reason: format!("`{op}` before any `reset`: no host is started"),
         },
-        Request::Unload { id } => done(adapter.unload(&id)),
-        Request::Restart => done(adapter.restart()),
     }
 }
 
@@ -176,8 +195,6 @@ fn protocol_output() -> std::io::Result<Box<dyn Write>> {
 
 #[cfg(test)]
 mod tests {
-    use std::path::Path;
-
     use super::*;
     use crate::{About, ComponentId, Import};
 
@@ -219,11 +236,7 @@ mod tests {
 
     #[test]
     fn undeclared_operations_are_unsupported_not_called() {
-        let id = ComponentId {
-            namespace: "n".into(),
-            name: "a".into(),
-            instance: "1".into(),
-        };
+        let id = ComponentId::new("n", "a", "1");
         let load = Request::Load {
             id,
             component: "x.wasm".into(),

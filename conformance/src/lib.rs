@@ -42,13 +42,13 @@ mod trials;
 mod wire;
 
 pub use airssys_conformance_adapter as adapter;
+pub use airssys_conformance_adapter::suite_id;
 pub use connection::{AdapterError, Failure};
 pub use contract::{Contract, HostFunction};
 pub use guest_suite::GuestSuite;
-pub use host::linker_runtime::suite_id;
 pub use host::{
-    Capabilities, ComponentId, ComponentRuntime, Grant, HostUnderTest, Id, LogRecord, Stubs,
-    Unsupported, serve,
+    Capabilities, ComponentId, ComponentRuntime, Grant, HostUnderTest, LogRecord, Runtime, Stubs,
+    serve,
 };
 pub use report::{Provenance, Report, Row, TrialResult};
 pub use run::Suite;

@@ -9,12 +9,10 @@ use std::path::Path;
 use std::time::Duration;
 
 use airssys_conformance::adapter::{
-    About, Adapter, ComponentId, Grant, Import, LogRecord, Supports,
+    About, Adapter, ComponentId, Grant, Import, LogRecord, Runtime, Supports,
 };
 use airssys_conformance::{Limits, Outcome, Suite};
-use airssys_probe_protocol::{
-    self as probe, Call, Id, Received, Reply, Returned, Through, WitError,
-};
+use airssys_probe_protocol::{self as probe, Call, Received, Reply, Returned, Through, WitError};
 use proptest::prelude::Rng as _;
 use proptest::test_runner::{RngAlgorithm, TestRng};
 
@@ -102,24 +100,19 @@ impl Chaos {
         (0..len).map(|_| self.below(256) as u8).collect()
     }
 
-    fn id(&mut self) -> Id {
+    fn id(&mut self) -> ComponentId {
         if !self.loaded.is_empty() && self.chance(70) {
             let index = self.below(self.loaded.len() as u64) as usize;
-            let id = &self.loaded[index];
-            return Id {
-                namespace: id.namespace.clone(),
-                name: id.name.clone(),
-                instance: id.instance.clone(),
-            };
+            return self.loaded[index].clone();
         }
-        Id {
+        ComponentId {
             namespace: self.text(),
             name: self.text(),
             instance: self.text(),
         }
     }
 
-    fn ids(&mut self) -> Vec<Id> {
+    fn ids(&mut self) -> Vec<ComponentId> {
         (0..self.below(5)).map(|_| self.id()).collect()
     }
 
@@ -320,7 +313,21 @@ impl Adapter for Chaos {
         self.mostly_ok("reset")
     }
 
-    fn load(&mut self, id: &ComponentId, _component: &Path, _grant: Grant) -> Result<(), String> {
+    fn runtime(&mut self) -> Option<&mut dyn Runtime<Component = Path>> {
+        Some(self)
+    }
+}
+
+impl Runtime for Chaos {
+    type Component = Path;
+
+    fn load(
+        &mut self,
+        id: &ComponentId,
+        _component: &Path,
+        _grant: Grant,
+        _budget: Option<Duration>,
+    ) -> Result<(), String> {
         self.loaded.push(id.clone());
         self.mostly_ok("load")
     }

@@ -1,8 +1,69 @@
-//! A component id as text, `namespace/name/instance`: the one rule every
-//! crate of the kit renders and reads it by (HOST-1). Each crate has its own
-//! generated `component-id` record; they all go through these functions.
+//! A component id, and its text `namespace/name/instance`: the one type and
+//! the one rule every crate of the kit renders and reads ids by (HOST-1).
+//! The adapter protocol, the probe protocol, the suite and `airssys` use
+//! [`ComponentId`] itself; the WIT bindings of the host and the SDK have their
+//! own generated `component-id` record, which converts to and from it and
+//! reads and writes itself through it.
 
 use std::fmt;
+use std::str::FromStr;
+
+/// A component id: the WIT record `component-id` as plain Rust.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct ComponentId {
+    /// e.g. `acme`
+    pub namespace: String,
+    /// e.g. `counter`
+    pub name: String,
+    /// e.g. `0`
+    pub instance: String,
+}
+
+impl ComponentId {
+    /// An id from its three parts, e.g. `ComponentId::new("acme", "counter", "0")`.
+    /// Any parts: ids that components merely name need not be ones a host
+    /// would assign; [`check`](Self::check) says whether it would.
+    pub fn new(
+        namespace: impl Into<String>,
+        name: impl Into<String>,
+        instance: impl Into<String>,
+    ) -> Self {
+        ComponentId {
+            namespace: namespace.into(),
+            name: name.into(),
+            instance: instance.into(),
+        }
+    }
+
+    /// Whether a host may assign this id (HOST-1): the first part that may
+    /// not be one, by its name in [`PARTS`], and why.
+    pub fn check(&self) -> Result<(), (&'static str, PartProblem)> {
+        let values = [&self.namespace, &self.name, &self.instance];
+        for (part, value) in PARTS.into_iter().zip(values) {
+            check_part(value).map_err(|problem| (part, problem))?;
+        }
+        Ok(())
+    }
+}
+
+/// `namespace/name/instance`, as [`render`] writes it.
+impl fmt::Display for ComponentId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&render(&self.namespace, &self.name, &self.instance))
+    }
+}
+
+/// Reads `namespace/name/instance` as [`parse`] does: only ids a host may
+/// assign.
+impl FromStr for ComponentId {
+    type Err = ParseIdError;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let [namespace, name, instance] = parse(text)?;
+        Ok(ComponentId::new(namespace, name, instance))
+    }
+}
 
 /// Why a part of an id is not one a host assigns (HOST-1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -109,6 +170,19 @@ mod tests {
         );
     }
 
+    #[test]
+    fn check_names_the_first_part_a_host_would_refuse() {
+        assert_eq!(ComponentId::new("a", "b", "c").check(), Ok(()));
+        assert_eq!(
+            ComponentId::new("a", "", "c/d").check(),
+            Err(("name", PartProblem::Empty))
+        );
+        assert_eq!(
+            ComponentId::new("a", "b", "c/d").check(),
+            Err(("instance", PartProblem::Slash))
+        );
+    }
+
     proptest! {
         #[test]
         fn render_then_parse_is_the_identity(
@@ -117,6 +191,8 @@ mod tests {
             let [namespace, name, instance] = &parts;
             let text = render(namespace, name, instance);
             prop_assert_eq!(parse(&text).unwrap(), [namespace.as_str(), name.as_str(), instance.as_str()]);
+            let id = ComponentId::new(namespace, name, instance);
+            prop_assert_eq!(id.to_string().parse::<ComponentId>(), Ok(id));
         }
 
         #[test]
@@ -124,6 +200,10 @@ mod tests {
             let parts: Vec<&str> = text.split('/').collect();
             let assignable = parts.len() == 3 && parts.iter().all(|p| check_part(p).is_ok());
             prop_assert_eq!(parse(&text).is_ok(), assignable);
+            prop_assert_eq!(text.parse::<ComponentId>().is_ok(), assignable);
+            if let Ok(id) = text.parse::<ComponentId>() {
+                prop_assert_eq!(id.check(), Ok(()));
+            }
         }
     }
 }

@@ -21,6 +21,8 @@ pub mod log;
 pub mod reasons;
 pub mod text;
 
+pub use component_id::ComponentId;
+
 include!(concat!(env!("OUT_DIR"), "/contract.rs"));
 
 /// [`PACKAGE`] as its name and its version: (`airssys:core`, `1.0.0`).

@@ -11,6 +11,11 @@ wit_bindgen::generate!({
     export_macro_name: "export_runtime_host",
     default_bindings_module: "airssys_guest::bindings",
     additional_derives: [PartialEq, Eq, Hash],
+    // The kit's one id type, so that a component reads and writes ids by the
+    // contract's rule (HOST-1) and hands them to the suite's crates as they are.
+    with: {
+        "airssys:core/types@1.0.0/component-id": airssys_contract::ComponentId,
+    },
     // Two versions of this SDK in one build must not emit the same
     // component-type section; `tests::type_section_carries_sdk_version`
     // keeps this literal equal to the crate version.

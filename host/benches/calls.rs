@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use airssys_host::{Capabilities, ComponentId, ComponentMessage, HostConfig, LoadOptions, Runtime};
-use airssys_probe_protocol::{self as probe, Call, Id};
+use airssys_probe_protocol::{self as probe, Call};
 use divan::Bencher;
 use wasmtime::component::Component;
 
@@ -90,11 +90,7 @@ fn message_between_two_components(bencher: Bencher) {
     let sender = load(&runtime, &component, "sender");
     let target = load(&runtime, &component, "target");
     let send = probe_call(&Call::Send {
-        target: Id {
-            namespace: target.namespace.clone(),
-            name: target.name.clone(),
-            instance: target.instance.clone(),
-        },
+        target: target.clone().into(),
         payload: b"hello".to_vec(),
     });
     bencher.bench_local(|| {

@@ -8,7 +8,7 @@ use std::time::Duration;
 use airssys_host::{
     Capabilities, ComponentId, ComponentMessage, HostConfig, LoadOptions, Runtime, StorageConfig,
 };
-use airssys_probe_protocol::{self as probe, Call, Id, Received, Reply, Returned, Through};
+use airssys_probe_protocol::{self as probe, Call, Received, Reply, Returned, Through};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let storage = match std::env::args().skip(1).collect::<Vec<_>>().as_slice() {
@@ -113,12 +113,8 @@ impl Demo<'_> {
     }
 }
 
-fn to_probe(id: &ComponentId) -> Id {
-    Id {
-        namespace: id.namespace.clone(),
-        name: id.name.clone(),
-        instance: id.instance.clone(),
-    }
+fn to_probe(id: &ComponentId) -> probe::ComponentId {
+    id.clone().into()
 }
 
 fn send(target: &ComponentId, text: &str) -> Call {

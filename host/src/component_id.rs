@@ -20,6 +20,39 @@ impl ComponentId {
     }
 }
 
+/// The kit's one id type ([`airssys_contract::ComponentId`]), which the
+/// suite, the probes and the adapter protocol carry: the WIT bindings'
+/// record cannot be that type itself (wasmtime lowers its own types).
+impl From<airssys_contract::ComponentId> for ComponentId {
+    fn from(id: airssys_contract::ComponentId) -> Self {
+        let airssys_contract::ComponentId {
+            namespace,
+            name,
+            instance,
+        } = id;
+        ComponentId {
+            namespace,
+            name,
+            instance,
+        }
+    }
+}
+
+impl From<ComponentId> for airssys_contract::ComponentId {
+    fn from(id: ComponentId) -> Self {
+        let ComponentId {
+            namespace,
+            name,
+            instance,
+        } = id;
+        airssys_contract::ComponentId {
+            namespace,
+            name,
+            instance,
+        }
+    }
+}
+
 /// `namespace/name/instance`; unambiguous for ids accepted by [`validate_assigned`].
 impl fmt::Display for ComponentId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -7,14 +7,14 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use airssys_conformance::{
-    ComponentRuntime, Grant, HostUnderTest, Id, LogRecord, Stubs, Unsupported,
+    self as suite, ComponentRuntime, Grant, HostUnderTest, LogRecord, Stubs,
 };
 use airssys_host::runtime::ComponentState;
 use airssys_host::runtime::engine::engine_config;
 use airssys_host::storage::memory::MemoryBackend;
 use airssys_host::{
-    AirssysCtx, AirssysHost, Capabilities, ComponentId, ComponentMessage, HostConfig, Limits,
-    LoadOptions, LogBuffer, LogLevel, Runtime, StorageConfig, TargetPattern,
+    AirssysCtx, AirssysHost, Capabilities, ComponentMessage, HostConfig, Limits, LoadOptions,
+    LogBuffer, LogLevel, Runtime, StorageConfig, TargetPattern,
 };
 use wasmtime::component::{Component, Linker};
 use wasmtime::{Config, Engine};
@@ -93,10 +93,6 @@ impl ReferenceHost {
     }
 }
 
-fn component_id(id: &Id) -> ComponentId {
-    ComponentId::new(&id.namespace, &id.name, &id.instance)
-}
-
 /// The reference host's capabilities for each grant (SEC-1.1).
 pub fn reference_grants(grant: Grant) -> Capabilities {
     match grant {
@@ -142,16 +138,17 @@ impl HostUnderTest for ReferenceHost {
         (self.registration)(linker)
     }
 
-    fn store_data(&self, id: &Id, grant: Grant) -> ComponentState {
-        self.store_data_within(id, grant, None)
-    }
-
-    fn store_data_within(&self, id: &Id, grant: Grant, budget: Option<Duration>) -> ComponentState {
+    fn store_data(
+        &self,
+        id: &suite::ComponentId,
+        grant: Grant,
+        budget: Option<Duration>,
+    ) -> ComponentState {
         let budget = budget.unwrap_or(Limits::default().max_execution_time);
         ComponentState::new(
             AirssysCtx::new(
                 self.shared.clone(),
-                component_id(id),
+                id.clone().into(),
                 (self.grants)(grant),
                 budget,
             )
@@ -159,7 +156,7 @@ impl HostUnderTest for ReferenceHost {
         )
     }
 
-    fn runtime(&self, engine: &Engine, stubs: &Stubs) -> Option<Box<dyn ComponentRuntime>> {
+    fn runtime(&self, engine: &Engine, stubs: &Stubs) -> Option<Box<ComponentRuntime>> {
         if !self.offers_runtime {
             return None;
         }
@@ -235,14 +232,12 @@ impl ReferenceRuntime {
     }
 }
 
-impl ComponentRuntime for ReferenceRuntime {
-    fn load(&mut self, id: &Id, component: &Component, grant: Grant) -> Result<(), String> {
-        self.load_within(id, component, grant, None)
-    }
+impl suite::Runtime for ReferenceRuntime {
+    type Component = Component;
 
-    fn load_within(
+    fn load(
         &mut self,
-        id: &Id,
+        id: &suite::ComponentId,
         component: &Component,
         grant: Grant,
         budget: Option<Duration>,
@@ -255,43 +250,38 @@ impl ComponentRuntime for ReferenceRuntime {
             ..LoadOptions::granting((self.grants)(grant))
         };
         self.runtime()
-            .load(component_id(id), component, options)
+            .load(id.clone().into(), component, options)
             .map(drop)
             .map_err(|e| e.to_string())
     }
 
     fn invoke(
         &mut self,
-        id: &Id,
+        id: &suite::ComponentId,
         payload: &[u8],
         content_type: &str,
     ) -> Result<Option<Vec<u8>>, String> {
-        let suite = airssys_conformance::suite_id();
-        let message = ComponentMessage::new(component_id(&suite), payload.to_vec())
+        let message = ComponentMessage::new(suite::suite_id().into(), payload.to_vec())
             .with_content_type(content_type);
-        match self.runtime().invoke(&component_id(id), &message) {
+        match self.runtime().invoke(&id.clone().into(), &message) {
             Ok(Ok(reply)) => Ok(reply),
             Ok(Err(error)) => Err(format!("handle-message returned {error:?}")),
             Err(error) => Err(error.to_string()),
         }
     }
 
-    fn settle(&mut self, limit: Duration) -> Result<(), Unsupported> {
+    fn settle(&mut self, limit: Duration) -> Result<(), String> {
         self.runtime().run_until_idle(limit);
         Ok(())
     }
 
-    fn log_records(&self) -> Result<Vec<LogRecord>, Unsupported> {
+    fn logs(&mut self) -> Result<Vec<LogRecord>, String> {
         Ok(self
             .logs
             .records()
             .into_iter()
             .map(|record| LogRecord {
-                component: airssys_conformance::ComponentId {
-                    namespace: record.component.namespace,
-                    name: record.component.name,
-                    instance: record.component.instance,
-                },
+                component: record.component.into(),
                 level: level_name(record.level).into(),
                 message: record.message,
                 context: record.context,
@@ -299,13 +289,13 @@ impl ComponentRuntime for ReferenceRuntime {
             .collect())
     }
 
-    fn unload(&mut self, id: &Id) -> Result<(), String> {
+    fn unload(&mut self, id: &suite::ComponentId) -> Result<(), String> {
         self.runtime()
-            .unload(&component_id(id))
+            .unload(&id.clone().into())
             .map_err(|e| e.to_string())
     }
 
-    fn restart(&mut self) -> Result<(), Unsupported> {
+    fn restart(&mut self) -> Result<(), String> {
         // The database must be closed before it is opened again.
         self.runtime = None;
         self.start();

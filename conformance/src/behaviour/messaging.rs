@@ -9,7 +9,7 @@ use airssys_contract::HostMessagingFn::{self, Broadcast, CancelRequest, Request,
 use airssys_contract::{HostFn, limits};
 
 use super::{ClauseCheck, Judge, Needs, Probe, Session, no_part, precondition_failed, show};
-use crate::wire::Id;
+use crate::wire::ComponentId;
 
 /// The `content-type` of a timeout notice (MSG-6).
 pub const TIMEOUT_CONTENT_TYPE: &str = "application/vnd.airssys.timeout";
@@ -74,14 +74,14 @@ pub(super) const CHECKS: &[ClauseCheck] = &[
     },
 ];
 
-pub(super) fn send(target: &Id, payload: &[u8]) -> Call {
+pub(super) fn send(target: &ComponentId, payload: &[u8]) -> Call {
     Call::Send {
         target: target.clone(),
         payload: payload.to_vec(),
     }
 }
 
-pub(super) fn request(target: &Id, payload: &[u8], timeout_ms: u64) -> Call {
+pub(super) fn request(target: &ComponentId, payload: &[u8], timeout_ms: u64) -> Call {
     Call::Request {
         target: target.clone(),
         payload: payload.to_vec(),
@@ -89,7 +89,7 @@ pub(super) fn request(target: &Id, payload: &[u8], timeout_ms: u64) -> Call {
     }
 }
 
-pub(super) fn broadcast(targets: &[&Id], payload: &[u8]) -> Call {
+pub(super) fn broadcast(targets: &[&ComponentId], payload: &[u8]) -> Call {
     Call::Broadcast {
         targets: targets.iter().map(|t| (*t).clone()).collect(),
         payload: payload.to_vec(),
@@ -99,7 +99,12 @@ pub(super) fn broadcast(targets: &[&Id], payload: &[u8]) -> Call {
 /// The same message through `function`, for the check of `clause`: `send`
 /// and `request` to the last of `targets`, `broadcast` to all of them, in
 /// order. A request waits 50 ms, so that an unanswered one soon settles.
-fn through(clause: &str, function: HostMessagingFn, targets: &[&Id], payload: &[u8]) -> Call {
+fn through(
+    clause: &str,
+    function: HostMessagingFn,
+    targets: &[&ComponentId],
+    payload: &[u8],
+) -> Call {
     match function {
         Send => send(targets[targets.len() - 1], payload),
         Request => request(targets[targets.len() - 1], payload, 50),
@@ -124,7 +129,12 @@ fn callbacks(inbox: &[Received]) -> Vec<&Received> {
 
 /// Fills `target`'s queue with sends from `from`. A refused send fails a
 /// trial of `send`, and is a failed precondition of any other.
-fn fill_queue(session: &mut Session, from: &Id, target: &Id, judged: HostMessagingFn) {
+fn fill_queue(
+    session: &mut Session,
+    from: &ComponentId,
+    target: &ComponentId,
+    judged: HostMessagingFn,
+) {
     for n in 0..QUEUE_DEPTH {
         if let Err(error) = session.call(from, send(target, &[])) {
             let why = format!("send {n} of {QUEUE_DEPTH} to an idle target failed: {error:?}");
@@ -139,7 +149,12 @@ fn fill_queue(session: &mut Session, from: &Id, target: &Id, judged: HostMessagi
 /// Queues `QUEUED_BYTES` for `target` with payloads of the message limit
 /// from `from`, through the judged function itself: its trial then depends
 /// on no other function's bytes (MSG-9.3).
-fn fill_queue_bytes(session: &mut Session, from: &Id, target: &Id, judged: HostMessagingFn) {
+fn fill_queue_bytes(
+    session: &mut Session,
+    from: &ComponentId,
+    target: &ComponentId,
+    judged: HostMessagingFn,
+) {
     let calls = QUEUED_BYTES / MESSAGE_LIMIT;
     for n in 0..calls {
         let call = through("MSG-9.3", judged, &[target], b"").filled(7, MESSAGE_LIMIT);
@@ -153,7 +168,7 @@ fn fill_queue_bytes(session: &mut Session, from: &Id, target: &Id, judged: HostM
 }
 
 /// Two messaging probes, alice and bob.
-pub(super) fn pair(session: &mut Session) -> (Id, Id) {
+pub(super) fn pair(session: &mut Session) -> (ComponentId, ComponentId) {
     let alice = session.load(Probe::Messaging, "alice/1");
     let bob = session.load(Probe::Messaging, "bob/1");
     (alice, bob)
@@ -228,7 +243,7 @@ fn msg_3(session: &mut Session, _: HostMessagingFn) {
     }
     session.settle();
     let inbox = session.inbox(&bob);
-    let from = |sender: &Id| -> Vec<u8> {
+    let from = |sender: &ComponentId| -> Vec<u8> {
         inbox
             .iter()
             .filter(|r| &r.sender == sender)
@@ -251,7 +266,7 @@ fn msg_4(session: &mut Session, function: HostMessagingFn) {
     let (alice, bob) = pair(session);
     // A broadcast also names bob first, who is loaded: he must not get it
     // either, even from a host that sends target by target.
-    let to = |target: &Id| through("MSG-4", function, &[&bob, target], b"x");
+    let to = |target: &ComponentId| through("MSG-4", function, &[&bob, target], b"x");
     let ghost = session.id("ghost/1");
     let gone = session.load(Probe::Messaging, "gone/1");
     session.unload(&gone);
@@ -542,7 +557,7 @@ fn msg_9(session: &mut Session, function: HostMessagingFn) {
 /// MSG-9.2: bob echoes a request with a prefix, so a request of exactly the
 /// limit gets a reply over it; that reply must not reach alice, and the
 /// request times out instead.
-fn reply_over_the_limit(session: &mut Session, alice: &Id, bob: &Id) {
+fn reply_over_the_limit(session: &mut Session, alice: &ComponentId, bob: &ComponentId) {
     let before = callbacks(&session.inbox(alice)).len();
     let asked = correlation(session.ok(alice, request(bob, b"", 100).filled(7, MESSAGE_LIMIT)));
     session.settle();

@@ -30,7 +30,7 @@ use airssys_probe_protocol::{self as probe, Call, Received, Reply, Returned};
 
 use crate::connection::{Connection, Failure};
 use crate::contract::{ByInterface, HostFn, Interface};
-use crate::wire::{Grant, Id, LogRecord, to_wire};
+use crate::wire::{ComponentId, Grant, LogRecord};
 use airssys_contract::{HostMessagingFn, HostServicesFn, StorageFn};
 
 /// What a check needs from the host's adapter.
@@ -229,7 +229,7 @@ pub(crate) fn first_line(text: &str) -> &str {
     text.lines().next().unwrap_or_default()
 }
 
-pub(crate) fn show(id: &Id) -> String {
+pub(crate) fn show(id: &ComponentId) -> String {
     airssys_contract::component_id::render(&id.namespace, &id.name, &id.instance)
 }
 
@@ -280,9 +280,9 @@ impl<'a> Session<'a> {
     }
 
     /// The id `name/instance` in this session's namespace.
-    pub fn id(&self, path: &str) -> Id {
+    pub fn id(&self, path: &str) -> ComponentId {
         let (name, instance) = path.split_once('/').expect("name/instance");
-        Id {
+        ComponentId {
             namespace: self.namespace.clone(),
             name: name.into(),
             instance: instance.into(),
@@ -290,11 +290,11 @@ impl<'a> Session<'a> {
     }
 
     /// Loads `probe` as `path` (`name/instance`) with every capability.
-    pub fn load(&mut self, probe: Probe, path: &str) -> Id {
+    pub fn load(&mut self, probe: Probe, path: &str) -> ComponentId {
         self.load_with(probe, path, Grant::Everything)
     }
 
-    pub fn load_with(&mut self, probe: Probe, path: &str, grant: Grant) -> Id {
+    pub fn load_with(&mut self, probe: Probe, path: &str, grant: Grant) -> ComponentId {
         self.load_within(probe, path, grant, None)
     }
 
@@ -306,10 +306,10 @@ impl<'a> Session<'a> {
         path: &str,
         grant: Grant,
         budget: Option<Duration>,
-    ) -> Id {
+    ) -> ComponentId {
         let id = self.id(path);
         let request = Request::Load {
-            id: to_wire(&id),
+            id: id.clone(),
             component: probe.file(),
             grant,
             budget_ms: budget.map(|b| b.as_millis() as u64),
@@ -324,9 +324,9 @@ impl<'a> Session<'a> {
     }
 
     /// Asks the probe `id` to make `call`; the raw outcome, traps included.
-    pub fn invoke(&mut self, id: &Id, call: &Call) -> Result<Reply, String> {
+    pub fn invoke(&mut self, id: &ComponentId, call: &Call) -> Result<Reply, String> {
         let request = Request::Invoke {
-            id: to_wire(id),
+            id: id.clone(),
             payload: probe::encode_call(call),
             content_type: probe::CALL_CONTENT_TYPE.into(),
         };
@@ -344,21 +344,21 @@ impl<'a> Session<'a> {
         }
     }
 
-    pub fn call(&mut self, id: &Id, call: Call) -> Reply {
+    pub fn call(&mut self, id: &ComponentId, call: Call) -> Reply {
         let shown = brief(&call);
         self.invoke(id, &call)
             .unwrap_or_else(|e| panic!("{shown} by {}: the call failed: {e}", show(id)))
     }
 
     /// `call`, which must return `ok`.
-    pub fn ok(&mut self, id: &Id, call: Call) -> Returned {
+    pub fn ok(&mut self, id: &ComponentId, call: Call) -> Returned {
         let shown = brief(&call);
         self.call(id, call)
             .unwrap_or_else(|e| panic!("{shown} by {}: expected ok, got err({e})", show(id)))
     }
 
     /// `call`, which must fail with `case`; its detail.
-    pub fn err(&mut self, id: &Id, call: Call, case: &str) -> Option<String> {
+    pub fn err(&mut self, id: &ComponentId, call: Call, case: &str) -> Option<String> {
         let shown = brief(&call);
         match self.call(id, call) {
             Err(error) if error.case == case => error.detail,
@@ -370,7 +370,7 @@ impl<'a> Session<'a> {
         }
     }
 
-    pub fn inbox(&mut self, id: &Id) -> Vec<Received> {
+    pub fn inbox(&mut self, id: &ComponentId) -> Vec<Received> {
         match self.ok(id, Call::Inbox) {
             Returned::Inbox(received) => received,
             other => panic!("the inbox of {} came back as {other:?}", show(id)),
@@ -397,8 +397,8 @@ impl<'a> Session<'a> {
     }
 
     /// Unloads `id` (its `shutdown` runs); it must be no target any more.
-    pub fn unload(&mut self, id: &Id) {
-        let request = Request::Unload { id: to_wire(id) };
+    pub fn unload(&mut self, id: &ComponentId) {
+        let request = Request::Unload { id: id.clone() };
         match self.exchange(request, || format!("unloading {}", show(id))) {
             Response::Ok => {}
             Response::Refused { reason } => panic!("unloading {} failed: {reason}", show(id)),
@@ -456,7 +456,7 @@ mod tests {
     /// cannot be judged. A function added to the WIT does not build here
     /// until the probe protocol has a call for it.
     fn call_making(function: HostFn) -> Call {
-        let id = || Id {
+        let id = || ComponentId {
             namespace: "n".into(),
             name: "m".into(),
             instance: "1".into(),

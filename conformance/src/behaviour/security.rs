@@ -9,7 +9,7 @@ use airssys_probe_protocol::Call;
 use super::messaging::{broadcast, request, send};
 use super::storage::{get, set};
 use super::{ClauseCheck, Judge, Needs, Probe, Session, no_part, show};
-use crate::wire::{Capabilities, Grant, Id};
+use crate::wire::{Capabilities, ComponentId, Grant};
 
 pub(super) const CHECKS: &[ClauseCheck] = &[
     ClauseCheck {
@@ -165,7 +165,7 @@ fn needed(function: HostFn) -> Capability {
 }
 
 /// `call`, refused for lack of a grant: `err(case)` saying "capability denied".
-fn denied(session: &mut Session, probe: &Id, call: Call, case: &str, granted: &str) {
+fn denied(session: &mut Session, probe: &ComponentId, call: Call, case: &str, granted: &str) {
     let shown = super::brief(&call);
     let detail = match session.call(probe, call) {
         Err(error) if error.case == case => error.detail.unwrap_or_default(),
@@ -183,7 +183,7 @@ fn denied(session: &mut Session, probe: &Id, call: Call, case: &str, granted: &s
 /// `call`, allowed by what was granted: not refused for lack of a grant.
 /// Its other answers are for the function's other clauses to judge (a
 /// `delete` of an absent key, say).
-fn allowed(session: &mut Session, probe: &Id, call: Call, granted: &str) {
+fn allowed(session: &mut Session, probe: &ComponentId, call: Call, granted: &str) {
     let shown = super::brief(&call);
     match session.call(probe, call) {
         Err(error)
@@ -213,7 +213,7 @@ fn storage_call(function: StorageFn) -> Call {
 }
 
 /// The call of `function` to `target` that `clause` judges.
-fn messaging_call(clause: &str, function: HostMessagingFn, target: &Id) -> Call {
+fn messaging_call(clause: &str, function: HostMessagingFn, target: &ComponentId) -> Call {
     match function {
         HostMessagingFn::Send => send(target, b"x"),
         HostMessagingFn::Request => request(target, b"x", 1000),

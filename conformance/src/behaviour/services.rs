@@ -8,7 +8,7 @@ use airssys_contract::log::CONTEXT_PAIR_OVERHEAD;
 use airssys_contract::{HostServicesFn, limits};
 
 use super::{ClauseCheck, Judge, Needs, Probe, Session, cut, show};
-use crate::wire::{Grant, Id, LogRecord, to_wire};
+use crate::wire::{ComponentId, Grant, LogRecord};
 
 pub(super) const CHECKS: &[ClauseCheck] = &[
     ClauseCheck {
@@ -185,8 +185,8 @@ fn svc_1_3(session: &mut Session, _: HostServicesFn) {
 }
 
 /// The records of `probe` the host's log sink got, oldest first.
-fn records_of(session: &mut Session, probe: &Id) -> Vec<LogRecord> {
-    let mine = to_wire(probe);
+fn records_of(session: &mut Session, probe: &ComponentId) -> Vec<LogRecord> {
+    let mine = probe.clone();
     session
         .logs()
         .into_iter()
@@ -195,7 +195,7 @@ fn records_of(session: &mut Session, probe: &Id) -> Vec<LogRecord> {
 }
 
 /// `current-time` as (seconds, nanoseconds).
-fn current_time(session: &mut Session, probe: &Id) -> (u64, u32) {
+fn current_time(session: &mut Session, probe: &ComponentId) -> (u64, u32) {
     match session.ok(probe, Call::CurrentTime) {
         Returned::Time {
             seconds,
@@ -345,7 +345,7 @@ fn svc_5(session: &mut Session, _: HostServicesFn) {
         assert_eq!(times, 1, "{} is listed {times} times in {seen:?}", show(id));
     }
     assert_eq!(listed(session, &first), seen, "the order is not stable");
-    let in_load_order: Vec<&Id> = seen
+    let in_load_order: Vec<&ComponentId> = seen
         .iter()
         .filter(|id| [&first, &second, &third].contains(id))
         .collect();
@@ -361,7 +361,7 @@ fn svc_5(session: &mut Session, _: HostServicesFn) {
         "{} is listed after it was unloaded (SVC-5.1): {after:?}",
         show(&second)
     );
-    let kept: Vec<&Id> = seen.iter().filter(|id| *id != &second).collect();
+    let kept: Vec<&ComponentId> = seen.iter().filter(|id| *id != &second).collect();
     assert_eq!(
         after.iter().collect::<Vec<_>>(),
         kept,

@@ -13,7 +13,7 @@ use airssys_contract::{HostFn, limits};
 use super::{
     ClauseCheck, Judge, Needs, Probe, Session, brief, first_line, no_part, precondition_failed,
 };
-use crate::wire::Id;
+use crate::wire::ComponentId;
 
 pub(super) const CHECKS: &[ClauseCheck] = &[
     ClauseCheck {
@@ -109,7 +109,7 @@ fn value(bytes: &[u8]) -> Returned {
 
 /// (used bytes, quota bytes, key count); `usage` is the judged call only
 /// when `judged` is `usage`, a call to set the scene otherwise.
-fn usage(session: &mut Session, probe: &Id, judged: StorageFn) -> (u64, u64, u64) {
+fn usage(session: &mut Session, probe: &ComponentId, judged: StorageFn) -> (u64, u64, u64) {
     match answer(session, probe, Call::Usage, judged == Usage) {
         Returned::Usage {
             used_bytes,
@@ -121,12 +121,12 @@ fn usage(session: &mut Session, probe: &Id, judged: StorageFn) -> (u64, u64, u64
     }
 }
 
-fn storage_probe(session: &mut Session) -> Id {
+fn storage_probe(session: &mut Session) -> ComponentId {
     session.load(Probe::Storage, "storage/1")
 }
 
 /// A storage probe no earlier case of a property has used.
-fn fresh_probe(session: &mut Session, count: &Cell<u32>) -> Id {
+fn fresh_probe(session: &mut Session, count: &Cell<u32>) -> ComponentId {
     count.set(count.get() + 1);
     session.load(Probe::Storage, &format!("case-{}/1", count.get()))
 }
@@ -194,7 +194,7 @@ impl Op {
 
     /// Makes the call on `probe`: the judged function must answer `ok`;
     /// another function that does not is a failed precondition.
-    fn make(&self, session: &mut Session, probe: &Id, judged: StorageFn) {
+    fn make(&self, session: &mut Session, probe: &ComponentId, judged: StorageFn) {
         answer(session, probe, self.call(), self.function() == judged);
     }
 
@@ -214,7 +214,7 @@ fn on_model(
     session: &mut Session,
     what: &str,
     judged: StorageFn,
-    after_each: impl Fn(&mut Session, &Id, &BTreeMap<&'static str, usize>, &Op),
+    after_each: impl Fn(&mut Session, &ComponentId, &BTreeMap<&'static str, usize>, &Op),
 ) {
     let cases = Cell::new(0);
     session.holds(
@@ -234,7 +234,7 @@ fn on_model(
 
 /// A call of another function than the judged one, to set the scene: if it
 /// fails or traps, the trial cannot judge its function.
-fn scene(session: &mut Session, probe: &Id, call: Call) -> Returned {
+fn scene(session: &mut Session, probe: &ComponentId, call: Call) -> Returned {
     let shown = brief(&call);
     match session.invoke(probe, &call) {
         Ok(Ok(returned)) => returned,
@@ -245,7 +245,7 @@ fn scene(session: &mut Session, probe: &Id, call: Call) -> Returned {
 
 /// `call` as the judged one, which must answer `ok`, or, when not
 /// `judged`, as a call that sets the scene ([`scene`]).
-fn answer(session: &mut Session, probe: &Id, call: Call, judged: bool) -> Returned {
+fn answer(session: &mut Session, probe: &ComponentId, call: Call, judged: bool) -> Returned {
     if judged {
         session.ok(probe, call)
     } else {
@@ -255,14 +255,14 @@ fn answer(session: &mut Session, probe: &Id, call: Call, judged: bool) -> Return
 
 /// What `get` says is stored under `key`, as the model writes it: `None`, or
 /// the value's length.
-fn stored_len(session: &mut Session, probe: &Id, key: &str) -> Option<usize> {
+fn stored_len(session: &mut Session, probe: &ComponentId, key: &str) -> Option<usize> {
     look(session, probe, Get, key, false)
         .bytes
         .map(|bytes| bytes.len())
 }
 
 /// Whether `exists` says `key` is stored, as a second path beside `get`.
-fn stored(session: &mut Session, probe: &Id, key: &str) -> bool {
+fn stored(session: &mut Session, probe: &ComponentId, key: &str) -> bool {
     look(session, probe, Exists, key, false).stored
 }
 
@@ -281,7 +281,13 @@ struct View {
 /// What `read` says of `key` on `probe`. A read that does not answer `ok`
 /// with a value of its type fails the trial when it is the `judged` one,
 /// and stops it otherwise (the read's own trials judge that).
-fn look(session: &mut Session, probe: &Id, read: StorageFn, key: &str, judged: bool) -> View {
+fn look(
+    session: &mut Session,
+    probe: &ComponentId,
+    read: StorageFn,
+    key: &str,
+    judged: bool,
+) -> View {
     let call = match read {
         Get => get(key),
         Exists => exists(key),
@@ -337,7 +343,7 @@ enum Agreement {
 
 fn agreement(
     session: &mut Session,
-    probe: &Id,
+    probe: &ComponentId,
     key: &str,
     expected: Option<&[u8]>,
     except: Option<StorageFn>,
@@ -388,7 +394,7 @@ fn wanted(key: &str, expected: Option<&[u8]>) -> String {
 /// trial cannot judge `judged`, and the reason names the suspect.
 fn hold_scene(
     session: &mut Session,
-    probe: &Id,
+    probe: &ComponentId,
     key: &str,
     expected: Option<&[u8]>,
     made_by: (StorageFn, &str),
@@ -401,7 +407,7 @@ fn hold_scene(
 /// when `writer_judged`, and only leave it unjudged otherwise.
 fn hold(
     session: &mut Session,
-    probe: &Id,
+    probe: &ComponentId,
     key: &str,
     expected: Option<&[u8]>,
     (writer, cause): (StorageFn, &str),
@@ -446,7 +452,7 @@ fn hold(
 ///   the key, `get`'s trial says so, once, for both `get` and `set`.
 fn read_back(
     session: &mut Session,
-    probe: &Id,
+    probe: &ComponentId,
     key: &str,
     expected: Option<&[u8]>,
     (writer, cause): (StorageFn, &str),
@@ -498,7 +504,7 @@ fn presence_only(function: StorageFn) -> bool {
 /// not replace it: a `get` that misreads would not find the old bytes.
 fn replace_and_read_back(
     session: &mut Session,
-    probe: &Id,
+    probe: &ComponentId,
     key: &str,
     (old, new): (&[u8], &[u8]),
     judged: StorageFn,
@@ -522,7 +528,7 @@ fn replace_and_read_back(
 /// `set(key, value)` as scene or as the judged call, then held to it.
 fn set_and_read_back(
     session: &mut Session,
-    probe: &Id,
+    probe: &ComponentId,
     key: &str,
     value: &[u8],
     judged: StorageFn,
@@ -535,7 +541,12 @@ fn set_and_read_back(
 
 /// Holds the scene to the model through `get`, before a read of another
 /// function is judged against the same model.
-fn expect_scene(session: &mut Session, probe: &Id, model: &BTreeMap<&str, usize>, op: &Op) {
+fn expect_scene(
+    session: &mut Session,
+    probe: &ComponentId,
+    model: &BTreeMap<&str, usize>,
+    op: &Op,
+) {
     for key in MODEL_KEYS {
         let got = stored_len(session, probe, key);
         if got != model.get(key).copied() {

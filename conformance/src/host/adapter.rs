@@ -7,14 +7,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use airssys_conformance_adapter::{
-    About, Adapter, ComponentId, Grant, Import, LogRecord, Supports,
+    About, Adapter, ComponentId, Grant, Import, LogRecord, Runtime, Supports,
 };
 use wasmtime::component::{Component, Linker};
 use wasmtime::{Config, Engine};
 
 use super::linker_runtime::LinkerRuntime;
 use super::{ComponentRuntime, Components, HostUnderTest, Stubs};
-use crate::wire::from_wire;
 
 /// The wasmtime the suite is built on: the only major an in-process host can
 /// use. A unit test keeps it equal to `Cargo.lock`.
@@ -34,7 +33,7 @@ pub(crate) struct InProcess<H: HostUnderTest> {
     shared: Arc<Shared<H>>,
     /// How `hello` names this adapter.
     name: String,
-    runtime: Option<Box<dyn ComponentRuntime>>,
+    runtime: Option<Box<ComponentRuntime>>,
 }
 
 impl<H: HostUnderTest> InProcess<H> {
@@ -66,12 +65,6 @@ impl<H: HostUnderTest> InProcess<H> {
                 runtime: None,
             }) as Box<dyn Adapter>)
         })
-    }
-
-    fn runtime(&mut self) -> Result<&mut Box<dyn ComponentRuntime>, String> {
-        self.runtime
-            .as_mut()
-            .ok_or_else(|| "no `reset` before this request".into())
     }
 }
 
@@ -124,46 +117,60 @@ impl<H: HostUnderTest> Adapter for InProcess<H> {
         Ok(())
     }
 
-    fn load(&mut self, who: &ComponentId, component: &Path, grant: Grant) -> Result<(), String> {
-        self.load_within(who, component, grant, None)
+    fn runtime(&mut self) -> Option<&mut dyn Runtime<Component = Path>> {
+        self.runtime.is_some().then_some(self)
     }
+}
 
-    fn load_within(
+/// Each operation on the runtime `reset` started, with component files
+/// compiled once for every connection.
+impl<H: HostUnderTest> Runtime for InProcess<H> {
+    type Component = Path;
+
+    fn load(
         &mut self,
-        who: &ComponentId,
+        id: &ComponentId,
         component: &Path,
         grant: Grant,
         budget: Option<Duration>,
     ) -> Result<(), String> {
         let component = self.shared.components.get(component)?;
-        self.runtime()?
-            .load_within(&from_wire(who), &component, grant, budget)
+        self.started()?.load(id, &component, grant, budget)
     }
 
     fn invoke(
         &mut self,
-        who: &ComponentId,
+        id: &ComponentId,
         payload: &[u8],
         content_type: &str,
     ) -> Result<Option<Vec<u8>>, String> {
-        self.runtime()?
-            .invoke(&from_wire(who), payload, content_type)
+        self.started()?.invoke(id, payload, content_type)
     }
 
     fn settle(&mut self, limit: Duration) -> Result<(), String> {
-        self.runtime()?.settle(limit).map_err(|u| u.0)
+        self.started()?.settle(limit)
     }
 
     fn logs(&mut self) -> Result<Vec<LogRecord>, String> {
-        self.runtime()?.log_records().map_err(|u| u.0)
+        self.started()?.logs()
     }
 
-    fn unload(&mut self, who: &ComponentId) -> Result<(), String> {
-        self.runtime()?.unload(&from_wire(who))
+    fn unload(&mut self, id: &ComponentId) -> Result<(), String> {
+        self.started()?.unload(id)
     }
 
     fn restart(&mut self) -> Result<(), String> {
-        self.runtime()?.restart().map_err(|u| u.0)
+        self.started()?.restart()
+    }
+}
+
+impl<H: HostUnderTest> InProcess<H> {
+    /// The runtime `reset` started (always one: [`Adapter::runtime`] hands
+    /// out this adapter only once there is).
+    fn started(&mut self) -> Result<&mut ComponentRuntime, String> {
+        self.runtime
+            .as_deref_mut()
+            .ok_or_else(|| "no `reset` before this request".into())
     }
 }
 

@@ -1,5 +1,5 @@
 //! The runtime the suite builds itself from a host's `register` and
-//! `store_data`, for hosts without a [`ComponentRuntime`] of their own: each
+//! `store_data`, for hosts without a [`Runtime`] of their own: each
 //! component in its own store, called directly. Enough for storage, self-id,
 //! clocks and sleep; not for delivery, the registry or the log sink.
 
@@ -10,31 +10,26 @@ use std::time::Duration;
 use wasmtime::component::{Component, Linker};
 use wasmtime::{Engine, Store};
 
-use super::{ComponentRuntime, Grant, HostUnderTest, Id, LogRecord, Stubs, Unsupported};
+use super::{ComponentId, Grant, HostUnderTest, LogRecord, Runtime, Stubs};
 use crate::bindings::RuntimeHost;
 use crate::bindings::airssys::core::types::{
-    ComponentConfig, ComponentId, ComponentMessage, MessageMetadata, ResourceLimits, Timestamp,
+    self as wit, ComponentConfig, ComponentMessage, MessageMetadata, ResourceLimits, Timestamp,
 };
 
 pub(crate) struct LinkerRuntime<H: HostUnderTest> {
     host: Arc<H>,
     engine: Engine,
     linker: Linker<H::Data>,
-    loaded: HashMap<Id, (Store<H::Data>, RuntimeHost)>,
-}
-
-/// The id the suite sends its own messages under.
-pub fn suite_id() -> Id {
-    crate::wire::from_wire(&airssys_conformance_adapter::suite_id())
+    loaded: HashMap<ComponentId, (Store<H::Data>, RuntimeHost)>,
 }
 
 pub(crate) fn message(payload: &[u8], content_type: &str) -> ComponentMessage {
-    let sender = suite_id();
+    let sender = airssys_conformance_adapter::suite_id();
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap_or_default();
     ComponentMessage {
-        sender: ComponentId {
+        sender: wit::ComponentId {
             namespace: sender.namespace,
             name: sender.name,
             instance: sender.instance,
@@ -68,22 +63,20 @@ impl<H: HostUnderTest> LinkerRuntime<H> {
         })
     }
 
-    fn unsupported(what: &str) -> Unsupported {
-        Unsupported(format!(
+    fn unsupported(what: &str) -> String {
+        format!(
             "{what} needs a multi-component runtime; the host's adapter offers none \
              (implement `HostUnderTest::runtime`)"
-        ))
+        )
     }
 }
 
-impl<H: HostUnderTest> ComponentRuntime for LinkerRuntime<H> {
-    fn load(&mut self, id: &Id, component: &Component, grant: Grant) -> Result<(), String> {
-        self.load_within(id, component, grant, None)
-    }
+impl<H: HostUnderTest> Runtime for LinkerRuntime<H> {
+    type Component = Component;
 
-    fn load_within(
+    fn load(
         &mut self,
-        id: &Id,
+        id: &ComponentId,
         component: &Component,
         grant: Grant,
         budget: Option<Duration>,
@@ -98,7 +91,7 @@ impl<H: HostUnderTest> ComponentRuntime for LinkerRuntime<H> {
                 .define_unknown_imports_as_traps(component)
                 .map_err(|e| format!("{e:#}"))?;
         }
-        let data = self.host.store_data_within(id, grant, budget);
+        let data = self.host.store_data(id, grant, budget);
         let mut store = Store::new(&self.engine, data);
         store.set_epoch_deadline(u64::MAX / 2);
         let _ = store.set_fuel(u64::MAX);
@@ -124,14 +117,14 @@ impl<H: HostUnderTest> ComponentRuntime for LinkerRuntime<H> {
 
     fn invoke(
         &mut self,
-        id: &Id,
+        id: &ComponentId,
         payload: &[u8],
         content_type: &str,
     ) -> Result<Option<Vec<u8>>, String> {
         let (store, guest) = self
             .loaded
             .get_mut(id)
-            .ok_or_else(|| format!("{id:?} is not loaded"))?;
+            .ok_or_else(|| format!("{id} is not loaded"))?;
         guest
             .airssys_core_component_lifecycle()
             .call_handle_message(store, &message(payload, content_type))
@@ -139,19 +132,19 @@ impl<H: HostUnderTest> ComponentRuntime for LinkerRuntime<H> {
             .map_err(|e| format!("handle-message returned {e:?}"))
     }
 
-    fn settle(&mut self, _limit: Duration) -> Result<(), Unsupported> {
+    fn settle(&mut self, _limit: Duration) -> Result<(), String> {
         Err(Self::unsupported("message delivery"))
     }
 
-    fn log_records(&self) -> Result<Vec<LogRecord>, Unsupported> {
+    fn logs(&mut self) -> Result<Vec<LogRecord>, String> {
         Err(Self::unsupported("reading the log sink"))
     }
 
-    fn unload(&mut self, _id: &Id) -> Result<(), String> {
-        Err(Self::unsupported("unloading").0)
+    fn unload(&mut self, _id: &ComponentId) -> Result<(), String> {
+        Err(Self::unsupported("unloading"))
     }
 
-    fn restart(&mut self) -> Result<(), Unsupported> {
+    fn restart(&mut self) -> Result<(), String> {
         Err(Self::unsupported("a host restart"))
     }
 }

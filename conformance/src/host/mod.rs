@@ -1,7 +1,8 @@
 //! The in-process way to test a host on the suite's own wasmtime: what a host
-//! implementer provides, [`HostUnderTest`] and optionally a
-//! [`ComponentRuntime`], and the adapter the suite makes of them, so that an
-//! in-process host is driven through the same protocol as an adapter process.
+//! implementer provides, [`HostUnderTest`] and optionally a [`Runtime`] of
+//! compiled components ([`ComponentRuntime`]), and the adapter the suite makes
+//! of them, so that an in-process host is driven through the same protocol,
+//! and the same [`Runtime`] trait, as an adapter process.
 
 mod adapter;
 pub(crate) use adapter::WASMTIME_VERSION;
@@ -13,7 +14,9 @@ use std::time::Duration;
 use wasmtime::component::{Component, Linker};
 use wasmtime::{Config, Engine};
 
-pub use crate::wire::{Capabilities, ComponentId, Grant, Id, LogRecord};
+pub use airssys_conformance_adapter::Runtime;
+
+pub use crate::wire::{Capabilities, ComponentId, Grant, LogRecord};
 
 pub(crate) use adapter::InProcess;
 pub(crate) use components::Components;
@@ -34,81 +37,27 @@ pub trait HostUnderTest: Send + Sync + 'static {
     fn register(&self, linker: &mut Linker<Self::Data>) -> wasmtime::Result<()>;
 
     /// Store data for a component the suite instantiates itself, which the
-    /// host should know as `id`, with `grant`. A partial grant
-    /// ([`Grant::Only`]) must give exactly its capabilities and patterns:
-    /// the SEC-1.1 and SEC-1.2 trials check that nothing more is allowed.
-    fn store_data(&self, id: &Id, grant: Grant) -> Self::Data;
-
-    /// [`store_data`](Self::store_data), with `budget` as the component's
-    /// execution budget per call when it is `Some` (`load`'s `budget_ms`).
-    /// The default ignores it: SVC-4.2 then fails, as it does on any host
-    /// that keeps its own budget instead of the component's.
-    fn store_data_within(&self, id: &Id, grant: Grant, budget: Option<Duration>) -> Self::Data {
-        let _ = budget;
-        self.store_data(id, grant)
-    }
+    /// host should know as `id`, with `grant`, and with `budget` as its
+    /// execution budget per call when it is `Some` (`load`'s `budget_ms`;
+    /// a host that keeps its own budget instead fails SVC-4.2). A partial
+    /// grant ([`Grant::Only`]) must give exactly its capabilities and
+    /// patterns: the SEC-1.1 and SEC-1.2 trials check that nothing more is
+    /// allowed.
+    fn store_data(&self, id: &ComponentId, grant: Grant, budget: Option<Duration>) -> Self::Data;
 
     /// A runtime that loads components and delivers their messages, for the
     /// trials that need one (delivery, callbacks, the registry, the log sink,
     /// restarts). It must put `stubs` on its linker after the host's
     /// registration (see [`Stubs::apply`]). `None`: those trials are
     /// reported as ignored, never as passed.
-    fn runtime(&self, _engine: &Engine, _stubs: &Stubs) -> Option<Box<dyn ComponentRuntime>> {
+    fn runtime(&self, _engine: &Engine, _stubs: &Stubs) -> Option<Box<ComponentRuntime>> {
         None
     }
 }
 
-/// A runtime that the suite loads probe components into.
-pub trait ComponentRuntime {
-    /// Instantiates `component` as `id` with `grant` (partial grants
-    /// included, as for [`HostUnderTest::store_data`]), calls its
-    /// `initialize`, and makes it a loaded component (a message target,
-    /// listed by `list-components`).
-    fn load(&mut self, id: &Id, component: &Component, grant: Grant) -> Result<(), String>;
-
-    /// [`load`](Self::load), with `budget` as the component's execution
-    /// budget per call (`max-execution-time`) when it is `Some`; the default
-    /// ignores it, so the host's default budget applies.
-    fn load_within(
-        &mut self,
-        id: &Id,
-        component: &Component,
-        grant: Grant,
-        budget: Option<Duration>,
-    ) -> Result<(), String> {
-        let _ = budget;
-        self.load(id, component, grant)
-    }
-
-    /// Calls `id`'s `handle-message` directly with a message from the suite
-    /// carrying `payload` and `content_type`; returns what it returned, or
-    /// why the call failed (a trap, an `err`).
-    fn invoke(
-        &mut self,
-        id: &Id,
-        payload: &[u8],
-        content_type: &str,
-    ) -> Result<Option<Vec<u8>>, String>;
-
-    /// Delivers queued messages, callbacks and due timeouts until nothing is
-    /// queued or pending, for at most `limit`.
-    fn settle(&mut self, limit: Duration) -> Result<(), Unsupported>;
-
-    /// Every record the host's log sink received, oldest first.
-    fn log_records(&self) -> Result<Vec<LogRecord>, Unsupported>;
-
-    /// Calls `id`'s `shutdown` and drops it, as the host unloads a
-    /// component: no longer a message target nor listed (MSG-4, SVC-5).
-    fn unload(&mut self, id: &Id) -> Result<(), String>;
-
-    /// Stops the host and starts it again on the same storage, with no
-    /// component loaded (STO-11).
-    fn restart(&mut self) -> Result<(), Unsupported>;
-}
-
-/// What this runtime cannot do, in words for the "ignored" reason.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Unsupported(pub String);
+/// A runtime that the suite loads compiled probe components into: the
+/// adapter protocol's [`Runtime`], operation for operation.
+pub type ComponentRuntime = dyn Runtime<Component = Component>;
 
 /// Functions whose registration failed its name or signature trial. The
 /// behaviour trials replace them with stubs that trap when called, so a

@@ -4,10 +4,8 @@
 use std::cell::RefCell;
 use std::time::{Duration, UNIX_EPOCH};
 
-use airssys_guest::{Component, ComponentId, Error, Message, MessagingError, Metadata, messaging};
-use airssys_probe_protocol::{
-    self as probe, Call, Id, Received, Reply, Returned, Through, WitError,
-};
+use airssys_guest::{Component, Error, Message, MessagingError, Metadata, messaging};
+use airssys_probe_protocol::{self as probe, Call, Received, Reply, Returned, Through, WitError};
 
 thread_local! {
     static INBOX: RefCell<Vec<Received>> = const { RefCell::new(Vec::new()) };
@@ -33,27 +31,20 @@ fn wit_error(error: MessagingError) -> WitError {
 
 fn make(call: &Call) -> Reply {
     let returned = match call {
-        Call::Send { target, payload } => {
-            messaging::send(&ComponentId::from(target), payload).map(|()| Returned::Unit)
-        }
+        Call::Send { target, payload } => messaging::send(target, payload).map(|()| Returned::Unit),
         Call::Request {
             target,
             payload,
             timeout_ms,
-        } => messaging::request(
-            &ComponentId::from(target),
-            payload,
-            Duration::from_millis(*timeout_ms),
-        )
-        .map(|pending| Returned::CorrelationId(pending.into())),
+        } => messaging::request(target, payload, Duration::from_millis(*timeout_ms))
+            .map(|pending| Returned::CorrelationId(pending.into())),
         Call::CancelRequest { request_id } => {
             messaging::cancel_request(request_id).map(|()| Returned::Unit)
         }
         Call::Broadcast { targets, payload } => {
-            let targets: Vec<ComponentId> = targets.iter().map(ComponentId::from).collect();
-            messaging::broadcast(&targets, payload).map(|()| Returned::Unit)
+            messaging::broadcast(targets, payload).map(|()| Returned::Unit)
         }
-        Call::SelfId => Ok(Returned::Id(Id::from(messaging::self_id()))),
+        Call::SelfId => Ok(Returned::Id(messaging::self_id())),
         Call::Inbox => Ok(Returned::Inbox(INBOX.with_borrow(Clone::clone))),
         // Another probe's calls: listed, so that a new call is placed somewhere.
         Call::Get { .. }
@@ -89,10 +80,10 @@ fn record(through: Through, message: Message) {
     INBOX.with_borrow_mut(|inbox| {
         inbox.push(Received {
             through,
-            sender: Id::from(message.sender),
+            sender: message.sender,
             payload: message.payload,
             correlation_id: message.correlation_id,
-            reply_to: message.reply_to.map(Id::from),
+            reply_to: message.reply_to,
             timestamp_seconds: since_epoch.as_secs(),
             timestamp_nanoseconds: since_epoch.subsec_nanos(),
             content_type: message.content_type,

@@ -17,30 +17,8 @@ pub const NO_REPLY: &[u8] = b"no-reply";
 /// What messaging probes answer to a request: this prefix, then the payload.
 pub const REPLY_PREFIX: &[u8] = b"re:";
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-pub struct Id {
-    pub namespace: String,
-    pub name: String,
-    pub instance: String,
-}
-
-#[cfg(feature = "guest-sdk")]
-impl From<&Id> for airssys_guest::ComponentId {
-    fn from(id: &Id) -> Self {
-        airssys_guest::ComponentId::new(&id.namespace, &id.name, &id.instance)
-    }
-}
-
-#[cfg(feature = "guest-sdk")]
-impl From<airssys_guest::ComponentId> for Id {
-    fn from(id: airssys_guest::ComponentId) -> Self {
-        Id {
-            namespace: id.namespace,
-            name: id.name,
-            instance: id.instance,
-        }
-    }
-}
+/// Ids travel as the kit's one id type.
+pub use airssys_contract::ComponentId;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -85,11 +63,11 @@ pub enum Call {
     Usage,
     // host-messaging
     Send {
-        target: Id,
+        target: ComponentId,
         payload: Vec<u8>,
     },
     Request {
-        target: Id,
+        target: ComponentId,
         payload: Vec<u8>,
         timeout_ms: u64,
     },
@@ -97,7 +75,7 @@ pub enum Call {
         request_id: String,
     },
     Broadcast {
-        targets: Vec<Id>,
+        targets: Vec<ComponentId>,
         payload: Vec<u8>,
     },
     SelfId,
@@ -114,7 +92,7 @@ pub enum Call {
     },
     ListComponents,
     GetComponentMetadata {
-        id: Id,
+        id: ComponentId,
     },
     /// `call` with its `value` or `payload` replaced by `len` copies of
     /// `byte`, so a large input need not travel through the probe call itself.
@@ -180,7 +158,10 @@ pub enum Attack {
     EmptyKeys,
     /// `request` to `target` whose payload asks it to answer with
     /// `reply_bytes` bytes ([`Call::Reply`]), never cancelled.
-    Request { target: Id, reply_bytes: u32 },
+    Request {
+        target: ComponentId,
+        reply_bytes: u32,
+    },
     /// `broadcast` to `targets` distinct ids no component has, each
     /// `name_bytes` long in its name part.
     Broadcast { targets: u32, name_bytes: u32 },
@@ -204,15 +185,15 @@ pub enum Returned {
         key_count: u64,
     },
     CorrelationId(String),
-    Id(Id),
-    Ids(Vec<Id>),
+    Id(ComponentId),
+    Ids(Vec<ComponentId>),
     Time {
         seconds: u64,
         nanoseconds: u32,
     },
     Millis(u64),
     Info {
-        id: Id,
+        id: ComponentId,
         name: String,
         version: String,
         health: String,
@@ -283,14 +264,17 @@ pub fn wit_reply(reply: &Reply) -> String {
     }
 }
 
-impl std::fmt::Display for Id {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "{{namespace: {:?}, name: {:?}, instance: {:?}}}",
-            self.namespace, self.name, self.instance
-        )
-    }
+/// An id as the WIT writes a record: `{namespace: "n", name: "a", instance: "1"}`.
+fn wit_id(id: &ComponentId) -> String {
+    format!(
+        "{{namespace: {:?}, name: {:?}, instance: {:?}}}",
+        id.namespace, id.name, id.instance
+    )
+}
+
+fn wit_ids(ids: &[ComponentId]) -> String {
+    let ids: Vec<String> = ids.iter().map(wit_id).collect();
+    wit_list(&ids)
 }
 
 fn wit_list<T: std::fmt::Display>(items: &[T]) -> String {
@@ -318,8 +302,8 @@ impl std::fmt::Display for Returned {
                 "{{used-bytes: {used_bytes}, quota-bytes: {quota_bytes}, key-count: {key_count}}}"
             ),
             Returned::CorrelationId(id) => write!(f, "{id:?}"),
-            Returned::Id(id) => write!(f, "{id}"),
-            Returned::Ids(ids) => write!(f, "{}", wit_list(ids)),
+            Returned::Id(id) => write!(f, "{}", wit_id(id)),
+            Returned::Ids(ids) => write!(f, "{}", wit_ids(ids)),
             Returned::Time {
                 seconds,
                 nanoseconds,
@@ -332,7 +316,8 @@ impl std::fmt::Display for Returned {
                 health,
             } => write!(
                 f,
-                "{{id: {id}, name: {name:?}, version: {version:?}, health: {health:?}}}"
+                "{{id: {}, name: {name:?}, version: {version:?}, health: {health:?}}}",
+                wit_id(id)
             ),
             Returned::Inbox(received) => {
                 write!(f, "an inbox of {} messages: {received:?}", received.len())
@@ -347,7 +332,6 @@ impl std::fmt::Display for Returned {
 impl std::fmt::Display for Call {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let text = |text: &str| format!("{text:?}");
-        let ids = |ids: &[Id]| wit_list(ids);
         match self {
             Call::Get { key } => write!(f, "get({})", text(key)),
             Call::Set { key, value } => write!(f, "set({}, {})", text(key), wit_bytes(value)),
@@ -358,15 +342,22 @@ impl std::fmt::Display for Call {
                 prefix: Some(prefix),
             } => write!(f, "list-keys(some({}))", text(prefix)),
             Call::Usage => write!(f, "usage()"),
-            Call::Send { target, payload } => write!(f, "send({target}, {})", wit_bytes(payload)),
+            Call::Send { target, payload } => {
+                write!(f, "send({}, {})", wit_id(target), wit_bytes(payload))
+            }
             Call::Request {
                 target,
                 payload,
                 timeout_ms,
-            } => write!(f, "request({target}, {}, {timeout_ms})", wit_bytes(payload)),
+            } => write!(
+                f,
+                "request({}, {}, {timeout_ms})",
+                wit_id(target),
+                wit_bytes(payload)
+            ),
             Call::CancelRequest { request_id } => write!(f, "cancel-request({})", text(request_id)),
             Call::Broadcast { targets, payload } => {
-                write!(f, "broadcast({}, {})", ids(targets), wit_bytes(payload))
+                write!(f, "broadcast({}, {})", wit_ids(targets), wit_bytes(payload))
             }
             Call::SelfId => write!(f, "self-id()"),
             Call::Log {
@@ -391,7 +382,9 @@ impl std::fmt::Display for Call {
             Call::CurrentTimeMillis => write!(f, "current-time-millis()"),
             Call::SleepMillis { duration_ms } => write!(f, "sleep-millis({duration_ms})"),
             Call::ListComponents => write!(f, "list-components()"),
-            Call::GetComponentMetadata { id } => write!(f, "get-component-metadata({id})"),
+            Call::GetComponentMetadata { id } => {
+                write!(f, "get-component-metadata({})", wit_id(id))
+            }
             Call::Filled { byte, len, inner } => {
                 write!(
                     f,
@@ -446,10 +439,10 @@ pub enum Through {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Received {
     pub through: Through,
-    pub sender: Id,
+    pub sender: ComponentId,
     pub payload: Vec<u8>,
     pub correlation_id: Option<String>,
-    pub reply_to: Option<Id>,
+    pub reply_to: Option<ComponentId>,
     pub timestamp_seconds: u64,
     pub timestamp_nanoseconds: u32,
     pub content_type: Option<String>,
@@ -533,11 +526,7 @@ mod tests {
     #[test]
     fn filled_calls_arrive_expanded() {
         let call = Call::Send {
-            target: Id {
-                namespace: "n".into(),
-                name: "m".into(),
-                instance: "1".into(),
-            },
+            target: ComponentId::new("n", "m", "1"),
             payload: vec![],
         };
         let Call::Send { payload, .. } = decode_call(&encode_call(&call.filled(7, 3))).unwrap()

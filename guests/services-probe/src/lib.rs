@@ -6,10 +6,9 @@ use std::cell::Cell;
 use airssys_guest::bindings::airssys::core::host_services as raw;
 use airssys_guest::logging::{self, Level as LogLevel};
 use airssys_guest::{
-    Component, ComponentError, ComponentId, Error, Health as HealthStatus, Message, Metadata,
-    services,
+    Component, ComponentError, Error, Health as HealthStatus, Message, Metadata, services,
 };
-use airssys_probe_protocol::{self as probe, Call, Health, Id, Level, Reply, Returned, WitError};
+use airssys_probe_protocol::{self as probe, Call, Health, Level, Reply, Returned, WitError};
 
 thread_local! {
     static HEALTH: Cell<HealthStatus> = const { Cell::new(HealthStatus::Healthy) };
@@ -80,12 +79,10 @@ fn make(call: &Call) -> Reply {
             services::sleep(std::time::Duration::from_millis(*duration_ms));
             Ok(Returned::Unit)
         }
-        Call::ListComponents => Ok(Returned::Ids(
-            services::components().into_iter().map(Id::from).collect(),
-        )),
-        Call::GetComponentMetadata { id } => services::component_info(&ComponentId::from(id))
+        Call::ListComponents => Ok(Returned::Ids(services::components())),
+        Call::GetComponentMetadata { id } => services::component_info(id)
             .map(|info| Returned::Info {
-                id: Id::from(info.id),
+                id: info.id,
                 name: info.name,
                 version: info.version,
                 health: info.health,

@@ -10,7 +10,7 @@ use airssys_host::{
     AirssysHost, Capabilities, ComponentId, ComponentMessage, HostConfig, LoadOptions, LogBuffer,
     Runtime,
 };
-use airssys_probe_protocol::{self as probe, Call, Id, Received, Reply, Returned, Through};
+use airssys_probe_protocol::{self as probe, Call, Received, Reply, Returned, Through};
 use wasmtime::component::Component;
 
 pub use airssys_guests::{
@@ -56,12 +56,8 @@ pub fn callbacks(inbox: &[Received]) -> Vec<&Received> {
         .collect()
 }
 
-pub fn probe_id(id: &ComponentId) -> Id {
-    Id {
-        namespace: id.namespace.clone(),
-        name: id.name.clone(),
-        instance: id.instance.clone(),
-    }
+pub fn probe_id(id: &ComponentId) -> probe::ComponentId {
+    id.clone().into()
 }
 
 /// Serialized components by (guest path, engine compatibility hash).

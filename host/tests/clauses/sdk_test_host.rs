@@ -139,12 +139,12 @@ enum Target {
 }
 
 impl Target {
-    fn id(self) -> probe::Id {
+    fn id(self) -> probe::ComponentId {
         let name = match self {
             Target::Peer => "peer",
             Target::Nobody => "nobody",
         };
-        probe::Id {
+        probe::ComponentId {
             namespace: "test".into(),
             name: name.into(),
             instance: "0".into(),

@@ -53,7 +53,7 @@ fn sec_1_the_audit_log_keeps_a_bounded_number_of_short_records() {
         ..HostConfig::default()
     });
     let probe = host.load_with(MESSAGING_PROBE, "test/nogrant/1", LoadOptions::default());
-    let huge = airssys_probe_protocol::Id {
+    let huge = airssys_probe_protocol::ComponentId {
         namespace: "n".repeat(64 * 1024),
         name: "ghost".into(),
         instance: "1".into(),
