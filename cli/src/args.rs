@@ -110,9 +110,9 @@ impl Grant {
 
 /// `namespace/name/instance`, by the rule hosts assign ids by (HOST-1).
 pub fn parse_id(text: &str) -> Result<ComponentId, String> {
-    let [namespace, name, instance] =
-        airssys_contract::component_id::parse(text).map_err(|e| e.to_string())?;
-    Ok(ComponentId::new(namespace, name, instance))
+    text.parse::<airssys_contract::ComponentId>()
+        .map(ComponentId::from)
+        .map_err(|e| e.to_string())
 }
 
 fn split_once<'a>(text: &'a str, what: &str) -> Result<(&'a str, &'a str), String> {

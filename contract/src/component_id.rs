@@ -39,11 +39,7 @@ impl ComponentId {
     /// Whether a host may assign this id (HOST-1): the first part that may
     /// not be one, by its name in [`PARTS`], and why.
     pub fn check(&self) -> Result<(), (&'static str, PartProblem)> {
-        let values = [&self.namespace, &self.name, &self.instance];
-        for (part, value) in PARTS.into_iter().zip(values) {
-            check_part(value).map_err(|problem| (part, problem))?;
-        }
-        Ok(())
+        check_parts([&self.namespace, &self.name, &self.instance])
     }
 }
 
@@ -100,6 +96,15 @@ pub fn check_part(value: &str) -> Result<(), PartProblem> {
     } else {
         Ok(())
     }
+}
+
+/// Whether a host may assign an id of these parts, in the order of
+/// [`PARTS`]: the first that may not be one, by its name, and why.
+pub fn check_parts(values: [&str; 3]) -> Result<(), (&'static str, PartProblem)> {
+    for (part, value) in PARTS.into_iter().zip(values) {
+        check_part(value).map_err(|problem| (part, problem))?;
+    }
+    Ok(())
 }
 
 /// The text form of an id: its parts joined by `/`. Unambiguous for ids

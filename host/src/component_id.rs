@@ -76,17 +76,13 @@ pub struct InvalidComponentId {
 /// Checks an id the host is about to assign. Ids other components merely name
 /// (message targets) are never validated: an unknown one is `target-not-found`.
 pub fn validate_assigned(id: &ComponentId) -> Result<(), InvalidComponentId> {
-    let values = [&id.namespace, &id.name, &id.instance];
-    for (part, value) in component_id::PARTS.into_iter().zip(values) {
-        if let Err(problem) = component_id::check_part(value) {
-            return Err(InvalidComponentId {
-                id: id.to_string(),
-                part,
-                problem,
-            });
+    component_id::check_parts([&id.namespace, &id.name, &id.instance]).map_err(|(part, problem)| {
+        InvalidComponentId {
+            id: id.to_string(),
+            part,
+            problem,
         }
-    }
-    Ok(())
+    })
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@ use airssys_probe_protocol::{Call, Received, Returned, Through};
 use airssys_contract::HostMessagingFn::{self, Broadcast, CancelRequest, Request, SelfId, Send};
 use airssys_contract::{HostFn, limits};
 
-use super::{ClauseCheck, Judge, Needs, Probe, Session, no_part, precondition_failed, show};
+use super::{ClauseCheck, Judge, Needs, Probe, Session, no_part, precondition_failed};
 use crate::wire::ComponentId;
 
 /// The `content-type` of a timeout notice (MSG-6).
@@ -274,7 +274,7 @@ fn msg_4(session: &mut Session, function: HostMessagingFn) {
         let detail = session.err(&alice, to(&target), "target-not-found");
         assert_eq!(
             detail.as_deref(),
-            Some(show(&target).as_str()),
+            Some(target.to_string().as_str()),
             "target-not-found must name the {what} target"
         );
     }
@@ -310,7 +310,7 @@ fn msg_4(session: &mut Session, function: HostMessagingFn) {
         let detail = session.err(&alice, to(&ghost), "target-not-found");
         assert_eq!(
             detail.as_deref(),
-            Some(show(&ghost).as_str()),
+            Some(ghost.to_string().as_str()),
             "a broadcast to a full target and one not loaded must fail for the one not \
              loaded (MSG-4.1: target before queue)"
         );
@@ -509,9 +509,9 @@ fn msg_8(session: &mut Session, _: HostMessagingFn) {
             inbox.len(),
             1,
             "{} must receive the broadcast once: {inbox:?}",
-            show(target)
+            target
         );
-        assert_eq!(inbox[0].payload, b"all", "payload at {}", show(target));
+        assert_eq!(inbox[0].payload, b"all", "payload at {}", target);
     }
     assert!(
         session.inbox(&alice).is_empty(),

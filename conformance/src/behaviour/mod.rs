@@ -229,10 +229,6 @@ pub(crate) fn first_line(text: &str) -> &str {
     text.lines().next().unwrap_or_default()
 }
 
-pub(crate) fn show(id: &ComponentId) -> String {
-    airssys_contract::component_id::render(&id.namespace, &id.name, &id.instance)
-}
-
 impl<'a> Session<'a> {
     pub fn new(
         connection: &'a mut Connection,
@@ -331,8 +327,8 @@ impl<'a> Session<'a> {
             content_type: probe::CALL_CONTENT_TYPE.into(),
         };
         let doing = || match called(call) {
-            Some(function) => format!("{} was calling `{function}`", show(id)),
-            None => format!("{} was handling {}", show(id), brief(call)),
+            Some(function) => format!("{} was calling `{function}`", id),
+            None => format!("{} was handling {}", id, brief(call)),
         };
         match self.exchange(request, doing) {
             Response::Reply {
@@ -347,14 +343,14 @@ impl<'a> Session<'a> {
     pub fn call(&mut self, id: &ComponentId, call: Call) -> Reply {
         let shown = brief(&call);
         self.invoke(id, &call)
-            .unwrap_or_else(|e| panic!("{shown} by {}: the call failed: {e}", show(id)))
+            .unwrap_or_else(|e| panic!("{shown} by {}: the call failed: {e}", id))
     }
 
     /// `call`, which must return `ok`.
     pub fn ok(&mut self, id: &ComponentId, call: Call) -> Returned {
         let shown = brief(&call);
         self.call(id, call)
-            .unwrap_or_else(|e| panic!("{shown} by {}: expected ok, got err({e})", show(id)))
+            .unwrap_or_else(|e| panic!("{shown} by {}: expected ok, got err({e})", id))
     }
 
     /// `call`, which must fail with `case`; its detail.
@@ -364,7 +360,7 @@ impl<'a> Session<'a> {
             Err(error) if error.case == case => error.detail,
             other => panic!(
                 "{shown} by {}: expected err({case}), got {}",
-                show(id),
+                id,
                 probe::wit_reply(&other)
             ),
         }
@@ -373,7 +369,7 @@ impl<'a> Session<'a> {
     pub fn inbox(&mut self, id: &ComponentId) -> Vec<Received> {
         match self.ok(id, Call::Inbox) {
             Returned::Inbox(received) => received,
-            other => panic!("the inbox of {} came back as {other:?}", show(id)),
+            other => panic!("the inbox of {} came back as {other:?}", id),
         }
     }
 
@@ -399,9 +395,9 @@ impl<'a> Session<'a> {
     /// Unloads `id` (its `shutdown` runs); it must be no target any more.
     pub fn unload(&mut self, id: &ComponentId) {
         let request = Request::Unload { id: id.clone() };
-        match self.exchange(request, || format!("unloading {}", show(id))) {
+        match self.exchange(request, || format!("unloading {}", id)) {
             Response::Ok => {}
-            Response::Refused { reason } => panic!("unloading {} failed: {reason}", show(id)),
+            Response::Refused { reason } => panic!("unloading {} failed: {reason}", id),
             other => panic!("the host answered `unload` with {other:?}"),
         }
     }

@@ -8,7 +8,7 @@ use airssys_probe_protocol::Call;
 
 use super::messaging::{broadcast, request, send};
 use super::storage::{get, set};
-use super::{ClauseCheck, Judge, Needs, Probe, Session, no_part, show};
+use super::{ClauseCheck, Judge, Needs, Probe, Session, no_part};
 use crate::wire::{Capabilities, ComponentId, Grant};
 
 pub(super) const CHECKS: &[ClauseCheck] = &[
@@ -87,7 +87,7 @@ fn sec_1_1(session: &mut Session, function: HostFn) {
                 "with {} to {} (each misses {} in one part) and every other capability",
                 own.name(),
                 near_misses.join(", "),
-                show(&target)
+                target
             );
             denied(
                 session,
@@ -130,28 +130,24 @@ fn sec_1_2(session: &mut Session, function: HostMessagingFn) {
     let granted = session.load(Probe::Messaging, "granted/1");
     let ungranted = session.load(Probe::Messaging, "ungranted/1");
     let only_granted = Capabilities {
-        broadcast: vec![show(&granted)],
+        broadcast: vec![granted.to_string()],
         ..Capabilities::default()
     };
     let probe = session.load_with(Probe::Messaging, "caster/1", Grant::Only(only_granted));
-    let shown = format!("with broadcast to {} alone", show(&granted));
+    let shown = format!("with broadcast to {} alone", granted);
     denied(
         session,
         &probe,
         broadcast(&[&granted, &ungranted], b"x"),
         "delivery-failed",
-        &format!(
-            "to both {} and {}, {shown}",
-            show(&granted),
-            show(&ungranted)
-        ),
+        &format!("to both {} and {}, {shown}", granted, ungranted),
     );
     session.settle();
     let received = session.inbox(&granted);
     assert!(
         received.is_empty(),
         "a refused broadcast reached {} anyway: {} message(s) delivered",
-        show(&granted),
+        granted,
         received.len()
     );
     allowed(session, &probe, broadcast(&[&granted], b"x"), &shown);

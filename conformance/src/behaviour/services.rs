@@ -7,7 +7,7 @@ use airssys_probe_protocol::{Call, Health, Level, Returned};
 use airssys_contract::log::CONTEXT_PAIR_OVERHEAD;
 use airssys_contract::{HostServicesFn, limits};
 
-use super::{ClauseCheck, Judge, Needs, Probe, Session, cut, show};
+use super::{ClauseCheck, Judge, Needs, Probe, Session, cut};
 use crate::wire::{ComponentId, Grant, LogRecord};
 
 pub(super) const CHECKS: &[ClauseCheck] = &[
@@ -342,7 +342,7 @@ fn svc_5(session: &mut Session, _: HostServicesFn) {
     let seen = listed(session, &third);
     for id in [&first, &second, &third] {
         let times = seen.iter().filter(|s| s == &id).count();
-        assert_eq!(times, 1, "{} is listed {times} times in {seen:?}", show(id));
+        assert_eq!(times, 1, "{} is listed {times} times in {seen:?}", id);
     }
     assert_eq!(listed(session, &first), seen, "the order is not stable");
     let in_load_order: Vec<&ComponentId> = seen
@@ -359,7 +359,7 @@ fn svc_5(session: &mut Session, _: HostServicesFn) {
     assert!(
         !after.contains(&second),
         "{} is listed after it was unloaded (SVC-5.1): {after:?}",
-        show(&second)
+        second
     );
     let kept: Vec<&ComponentId> = seen.iter().filter(|id| *id != &second).collect();
     assert_eq!(
