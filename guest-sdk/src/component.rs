@@ -29,12 +29,23 @@ impl Config {
 /// description, authors and license of the author's `Cargo.toml`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Metadata {
+    /// The name the host registers the component under; empty means the
+    /// package name. At most 1 KiB by default (HOST-2.1, GST-4).
     pub name: String,
+    /// The version the host registers; empty means the package version.
+    /// At most 1 KiB by default (HOST-2.1, GST-4).
     pub version: String,
+    /// A human-readable summary; empty means the package description.
     pub description: String,
+    /// Who wrote the component; empty means the package's `authors`.
     pub author: String,
+    /// The license expression; empty means the package license.
     pub license: String,
+    /// Names of the operations the component says it handles; informative
+    /// only, the reference host does not read them.
     pub supported_operations: Vec<String>,
+    /// Whether the component keeps state between messages; informative
+    /// only, the reference host does not read it.
     pub stateful: bool,
 }
 
@@ -54,14 +65,21 @@ pub trait Component {
         Ok(())
     }
 
+    /// What the component is, read by the host once at load (GST-4, SVC-6.1);
+    /// the default fills every text field from the package.
     fn metadata() -> Metadata {
         Metadata::default()
     }
 
+    /// How the component judges itself when the host or another component
+    /// asks (GST-5, SVC-6). Keep it quick: one that runs past the host's
+    /// health budget traps, and the component is retired (SVC-6.2).
     fn health() -> Health {
         Health::Healthy
     }
 
+    /// Called once when the host unloads the component (GST-6); any error
+    /// other than a [`ComponentError`] reaches the host as `shutdown-failed`.
     fn shutdown() -> Result<(), Error> {
         Ok(())
     }

@@ -10,7 +10,11 @@ use crate::bindings::airssys::core::errors as wit;
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum StorageError {
+    /// No value under the key in the text. In the contract's variant, but
+    /// a missing key is `Ok(None)` (STO-2), so the reference host never returns it.
     NotFound(String),
+    /// The key in the text already exists. In the contract's variant, but
+    /// `set` replaces (STO-3), so the reference host never returns it.
     AlreadyExists(String),
     /// The set would take the component over its storage quota (STO-9).
     QuotaExceeded,
@@ -106,9 +110,15 @@ impl From<wit::MessagingError> for MessagingError {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ComponentError {
+    /// `initialize` failed, for the reason in the text; the SDK reports any
+    /// other error from [`Component::initialize`](crate::Component::initialize) this way.
     InitializationFailed(String),
+    /// `initialize` was called on a component that is already initialized.
     AlreadyInitialized,
+    /// A call came before the component was initialized.
     NotInitialized,
+    /// `shutdown` failed, for the reason in the text; the SDK reports any
+    /// other error from [`Component::shutdown`](crate::Component::shutdown) this way.
     ShutdownFailed(String),
     /// E.g. the asked-about component is not loaded (SVC-6).
     InvalidState(String),
@@ -161,8 +171,12 @@ impl From<ComponentError> for wit::ComponentError {
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum Error {
+    /// A call into [`storage`](crate::storage) failed.
     Storage(StorageError),
+    /// A call into [`messaging`](crate::messaging) failed.
     Messaging(MessagingError),
+    /// A component-level failure; returned from `initialize` or `shutdown`,
+    /// it reaches the host as this variant, unchanged.
     Component(ComponentError),
     /// A payload or stored value that does not decode as expected.
     Payload(String),

@@ -12,7 +12,10 @@ pub const TIMEOUT_CONTENT_TYPE: &str = "application/vnd.airssys.timeout";
 /// An incoming message, request, reply or timeout notice.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Message {
+    /// The component that sent it; on a callback, the request's target.
     pub sender: ComponentId,
+    /// The bytes as the sender gave them; the host never looks inside.
+    /// Empty on a timeout notice.
     pub payload: Vec<u8>,
     /// `Some` on requests and on their callbacks (MSG-5, MSG-6).
     pub correlation_id: Option<String>,
@@ -20,6 +23,7 @@ pub struct Message {
     pub reply_to: Option<ComponentId>,
     /// When the host accepted the message (MSG-2).
     pub timestamp: SystemTime,
+    /// [`TIMEOUT_CONTENT_TYPE`] on a timeout notice (MSG-6), else `None`.
     pub content_type: Option<String>,
 }
 

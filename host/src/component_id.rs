@@ -7,6 +7,8 @@ use airssys_contract::component_id::{self, PartProblem};
 use crate::bindings::airssys::core::types::ComponentId;
 
 impl ComponentId {
+    /// An id from its three parts, as given; [`validate_assigned`] checks
+    /// one the host is about to assign (HOST-1).
     pub fn new(
         namespace: impl Into<String>,
         name: impl Into<String>,
@@ -68,8 +70,11 @@ impl fmt::Display for ComponentId {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("component id `{id}` is not valid: its {part} {problem}")]
 pub struct InvalidComponentId {
+    /// The refused id, as `namespace/name/instance` text.
     pub id: String,
+    /// The part at fault: `"namespace"`, `"name"` or `"instance"`.
     pub part: &'static str,
+    /// What is wrong with that part under HOST-1: empty, a `/`, or a control character.
     pub problem: PartProblem,
 }
 

@@ -19,6 +19,7 @@ pub enum StorageConfig {
 /// Settings of a reference host. Every field has a default; see [`HostConfig::validate`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HostConfig {
+    /// Where component storage lives; in memory by default.
     pub storage: StorageConfig,
     /// Per-component storage quota: key bytes plus value bytes (STO-7, STO-9).
     pub storage_quota_bytes: u64,
@@ -96,8 +97,14 @@ impl Default for RateLimits {
 /// The host's side of the WIT `resource-limits` record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
+    /// Bytes all the component's linear memories and tables may take
+    /// together (SEC-2.2); default 64 MiB.
     pub max_memory_bytes: u64,
+    /// The execution budget: how long one call into the component may run,
+    /// counted from its start (SVC-4.1, SEC-2.1); default 5 s.
     pub max_execution_time: Duration,
+    /// Fuel one call may use, if set; needs [`HostConfig::fuel_metering`]
+    /// (SEC-2.1). Default `None`: no fuel limit.
     pub max_fuel: Option<u64>,
 }
 
@@ -142,8 +149,12 @@ impl Default for HostConfig {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("invalid host setting `{field}`: {problem}; {fix}")]
 pub struct ConfigError {
+    /// The [`HostConfig`] field at fault, e.g. `"queue_depth"` or
+    /// `"rate_limits.messages_per_second"`.
     pub field: &'static str,
+    /// What is wrong with its value, e.g. `"is 0"`.
     pub problem: String,
+    /// What to set instead, with the default where one applies.
     pub fix: String,
 }
 

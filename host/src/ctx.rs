@@ -32,8 +32,10 @@ pub struct AirssysHost {
 /// Why a host could not be set up.
 #[derive(Debug, thiserror::Error)]
 pub enum HostError {
+    /// A [`HostConfig`] setting is invalid (HOST-4).
     #[error(transparent)]
     Config(#[from] crate::config::ConfigError),
+    /// The redb file of [`StorageConfig::Redb`] could not be opened or created.
     #[error("cannot open the storage backend: {0}")]
     Storage(#[from] BackendError),
 }
@@ -77,18 +79,22 @@ impl AirssysHost {
         self
     }
 
+    /// The settings this host runs with, as validated at setup.
     pub fn config(&self) -> &HostConfig {
         &self.config
     }
 
+    /// The loaded components, in load order, with their metadata and health.
     pub fn registry(&self) -> &Registry {
         &self.registry
     }
 
+    /// The queue of undelivered messages and the book of pending requests.
     pub fn router(&self) -> &Router {
         &self.router
     }
 
+    /// The refused grant-checked calls, newest last, and the count of allowed ones (SEC-1.3).
     pub fn audit_log(&self) -> &AuditLog {
         &self.audit
     }
@@ -144,6 +150,7 @@ impl AirssysCtx {
         })
     }
 
+    /// The id the host assigned to this component; `self-id` returns it (MSG-1).
     pub fn id(&self) -> &ComponentId {
         &self.id
     }
@@ -221,6 +228,7 @@ impl AirssysCtx {
 /// Gives the host functions their [`AirssysCtx`] inside an embedder's store data `T`,
 /// as `wasmtime_wasi::WasiView` does for WASI.
 pub trait AirssysView: Send {
+    /// The context of the component this store runs.
     fn airssys(&mut self) -> &mut AirssysCtx;
 }
 

@@ -11,13 +11,18 @@ pub trait HealthSource: Send + Sync {
     fn current_health(&self) -> Option<HealthStatus>;
 }
 
+/// What the registry knows of one loaded component.
 #[derive(Clone)]
 pub struct Registration {
+    /// The id the host assigned at load.
     pub id: ComponentId,
+    /// The host-local number [`Runtime::load`](crate::Runtime::load) returned for it.
     pub handle: ComponentHandle,
     /// From the component's `metadata` export, read once at load.
     pub name: String,
+    /// From the component's `metadata` export, read once at load (HOST-2.1).
     pub version: String,
+    /// Asks the component for its health at the time of a question (SVC-6.1).
     pub health: Arc<dyn HealthSource>,
     /// What `health` last answered; reported while the component cannot be asked.
     pub last_health: Arc<Mutex<HealthStatus>>,
@@ -42,11 +47,13 @@ impl Registration {
     }
 }
 
+/// The loaded components of one host, in load order (SVC-5.1).
 #[derive(Default)]
 pub struct Registry {
     entries: RwLock<Vec<Registration>>,
 }
 
+/// A component with this id is already loaded (HOST-1).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
     "a component with id `{0}` is already loaded; unload it first or choose another instance name"
@@ -54,6 +61,7 @@ pub struct Registry {
 pub struct AlreadyLoaded(pub ComponentId);
 
 impl Registry {
+    /// Adds a component at the end of the load order, unless its id is already there.
     pub fn insert(&self, registration: Registration) -> Result<(), AlreadyLoaded> {
         let mut entries = self.entries.write().unwrap_or_else(|p| p.into_inner());
         if entries.iter().any(|e| e.id == registration.id) {
@@ -63,17 +71,20 @@ impl Registry {
         Ok(())
     }
 
+    /// Takes the component out, if it is there; the others keep their order.
     pub fn remove(&self, id: &ComponentId) -> Option<Registration> {
         let mut entries = self.entries.write().unwrap_or_else(|p| p.into_inner());
         let index = entries.iter().position(|e| &e.id == id)?;
         Some(entries.remove(index))
     }
 
+    /// A copy of the component's registration, if it is loaded.
     pub fn get(&self, id: &ComponentId) -> Option<Registration> {
         let entries = self.entries.read().unwrap_or_else(|p| p.into_inner());
         entries.iter().find(|e| &e.id == id).cloned()
     }
 
+    /// Whether a component with this id is loaded.
     pub fn contains(&self, id: &ComponentId) -> bool {
         let entries = self.entries.read().unwrap_or_else(|p| p.into_inner());
         entries.iter().any(|e| &e.id == id)

@@ -12,8 +12,11 @@ use crate::bounded::{Ring, cut};
 /// What a component may do. [`Capabilities::default`] grants nothing.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Capabilities {
+    /// May call `get`, `exists`, `list-keys` and `usage` (SEC-1.1).
     pub storage_read: bool,
+    /// May call `set` (SEC-1.1).
     pub storage_write: bool,
+    /// May call `delete` (SEC-1.1).
     pub storage_delete: bool,
     /// Targets `send` may reach.
     pub send: Vec<TargetPattern>,
@@ -50,12 +53,16 @@ impl Capabilities {
 /// Matches component ids part by part; a part `*` matches anything.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TargetPattern {
+    /// The namespace an id must have, or `*` for any.
     pub namespace: String,
+    /// The name an id must have, or `*` for any.
     pub name: String,
+    /// The instance an id must have, or `*` for any.
     pub instance: String,
 }
 
 impl TargetPattern {
+    /// `*/*/*`: matches every id.
     pub fn any() -> Self {
         Self::parse("*/*/*").expect("a valid pattern")
     }
@@ -70,6 +77,7 @@ impl TargetPattern {
         })
     }
 
+    /// Whether every part of `id` equals the pattern's part, or that part is `*`.
     pub fn matches(&self, id: &ComponentId) -> bool {
         part_matches(&self.namespace, &id.namespace)
             && part_matches(&self.name, &id.name)
@@ -80,10 +88,13 @@ impl TargetPattern {
 /// A refused call, as kept in the [`AuditLog`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Denial {
+    /// The component whose call was refused.
     pub caller: ComponentId,
+    /// The capability the call needed.
     pub capability: Capability,
     /// The message target, for messaging capabilities.
     pub target: Option<ComponentId>,
+    /// Why it was refused, as the caller was told, cut to [`AUDIT_TEXT_BYTES`].
     pub reason: String,
 }
 
@@ -116,9 +127,12 @@ fn matches_any(patterns: &[TargetPattern], target: Option<&ComponentId>) -> bool
 /// One grant-checked call, as an [`AuditSink`] sees it (SEC-1.3).
 #[derive(Debug, Clone, Copy)]
 pub struct AuditEvent<'a> {
+    /// The component making the call.
     pub caller: &'a ComponentId,
+    /// The capability the call needs.
     pub capability: Capability,
-    /// The target a messaging call named; `None` for storage and broadcasts.
+    /// The target a messaging call named (each target of a broadcast, one
+    /// event each); `None` for storage and for a broadcast's rate check.
     pub target: Option<&'a ComponentId>,
     /// `Err(reason)` when the call was refused: not granted, or over a rate (RES-2).
     pub verdict: &'a Result<(), String>,
@@ -127,6 +141,7 @@ pub struct AuditEvent<'a> {
 /// Receives every grant-checked call, allowed or refused. Runs inside the
 /// guest's call: it must not block for long, and it decides what it keeps.
 pub trait AuditSink: Send + Sync + 'static {
+    /// Receives one checked call, allowed or refused, before the call goes on.
     fn record(&self, event: &AuditEvent<'_>);
 }
 
@@ -148,6 +163,7 @@ pub struct AuditLog {
 pub const AUDIT_TEXT_BYTES: usize = 512;
 
 impl AuditLog {
+    /// An empty log that keeps at most `capacity` refusals (at least one).
     pub fn new(capacity: usize) -> Self {
         Self {
             denials: Ring::new(capacity),

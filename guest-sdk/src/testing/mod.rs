@@ -178,6 +178,8 @@ impl TestHost {
         with(|state| state.now)
     }
 
+    /// Sets the host clock to `now`; as with [`Self::advance`], requests
+    /// whose deadline is then past time out at the next [`Self::deliver_callbacks`].
     pub fn set_time(&self, now: SystemTime) -> &Self {
         with(|state| state.now = now);
         self

@@ -24,8 +24,12 @@ pub(crate) const DENIALS_KEPT: usize = 4096;
 /// One record the component logged.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LogRecord {
+    /// The severity the component logged at.
     pub level: Level,
+    /// The text, cut as the reference host cuts it (SVC-1.1).
     pub message: String,
+    /// The key/value pairs in the order given, bounded as the reference host
+    /// bounds them (SVC-1.1); empty when none.
     pub context: Vec<(String, String)>,
 }
 
@@ -33,8 +37,11 @@ pub struct LogRecord {
 /// or a `request` (with its correlation id).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Sent {
+    /// The component it was sent to.
     pub target: ComponentId,
+    /// The bytes sent.
     pub payload: Vec<u8>,
+    /// The id `request` returned, for a request; `None` for `send` and `broadcast`.
     pub correlation_id: Option<String>,
 }
 

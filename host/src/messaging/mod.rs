@@ -30,6 +30,8 @@ impl ComponentMessage {
         }
     }
 
+    /// The same message with `content-type` set, e.g. to
+    /// [`TIMEOUT_CONTENT_TYPE`](router::TIMEOUT_CONTENT_TYPE) for a timeout notice (MSG-6).
     pub fn with_content_type(mut self, content_type: impl Into<String>) -> Self {
         self.metadata.content_type = Some(content_type.into());
         self

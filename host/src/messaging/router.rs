@@ -34,10 +34,14 @@ pub enum DeliveryKind {
     Callback,
 }
 
+/// One queued delivery: which component to call, how, and with what.
 #[derive(Debug, Clone)]
 pub struct Delivery {
+    /// The component to call.
     pub target: ComponentId,
+    /// Which export to call, and what becomes of its answer.
     pub kind: DeliveryKind,
+    /// What it is called with; a request or callback carries its correlation id.
     pub message: ComponentMessage,
 }
 
@@ -68,6 +72,9 @@ struct State {
     issued: u64,
 }
 
+/// The messaging state one host shares among its components: the queue of
+/// undelivered messages and callbacks, each target's undelivered count and
+/// bytes (MSG-9), and the pending and settled requests (MSG-5..7).
 pub struct Router {
     state: Mutex<State>,
     max_message_bytes: usize,
@@ -168,6 +175,9 @@ impl State {
 }
 
 impl Router {
+    /// An empty router with `config`'s message bounds. Its correlation ids
+    /// carry the process id and the time the router was made, so they differ
+    /// between host runs.
     pub fn new(config: &HostConfig) -> Self {
         let nanos = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
@@ -437,14 +447,17 @@ impl Router {
         expired.len()
     }
 
+    /// The earliest deadline of a pending request, if any: when [`Router::expire`] next has work.
     pub fn next_deadline(&self) -> Option<Instant> {
         self.lock().pending.values().map(|p| p.deadline).min()
     }
 
+    /// Deliveries waiting in the queue, for all targets together.
     pub fn queued(&self) -> usize {
         self.lock().queue.len()
     }
 
+    /// Requests waiting for a reply or a timeout, of all callers together.
     pub fn pending_requests(&self) -> usize {
         self.lock().pending.len()
     }

@@ -24,15 +24,22 @@ pub struct DispatchReport {
     pub problems_dropped: usize,
 }
 
+/// A delivery that did not reach `ok`, as a [`DispatchReport`] keeps it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DeliveryProblem {
+    /// The component it was for.
     pub target: ComponentId,
+    /// What was to be called: a message, a request or a callback.
     pub kind: DeliveryKind,
+    /// What went wrong (target not loaded, `err` returned, a trap), cut to
+    /// [`DispatchReport::PROBLEM_BYTES`].
     pub problem: String,
 }
 
 impl DispatchReport {
+    /// Problems one report keeps; later ones are only counted (HOST-5).
     pub const MAX_PROBLEMS: usize = 256;
+    /// The longest problem text kept, in bytes; longer ones are cut (HOST-5).
     pub const PROBLEM_BYTES: usize = 512;
 
     fn record(&mut self, problem: DeliveryProblem) {
@@ -57,8 +64,11 @@ impl DispatchReport {
 /// ([`Runtime::run_until_idle_observed`]).
 #[derive(Debug)]
 pub struct Delivered<'a> {
+    /// The component it was for.
     pub target: &'a ComponentId,
+    /// What was called: a message, a request or a callback.
     pub kind: DeliveryKind,
+    /// The message it was called with.
     pub message: &'a ComponentMessage,
     /// `Err` is the problem the report records for it.
     pub outcome: Result<(), &'a str>,

@@ -28,6 +28,7 @@ pub fn engine_config(config: &HostConfig) -> Config {
     engine
 }
 
+/// A wasmtime engine with the settings of [`engine_config`].
 pub fn new_engine(config: &HostConfig) -> wasmtime::Result<Engine> {
     Engine::new(&engine_config(config))
 }
@@ -57,6 +58,8 @@ pub struct EpochTicker {
 }
 
 impl EpochTicker {
+    /// Starts a thread (`airssys-epoch`) that advances `engine`'s epoch every
+    /// `tick`; it ends when the ticker is dropped or the engine is gone.
     pub fn start(engine: &Engine, tick: Duration) -> Self {
         let stop = Arc::new(AtomicBool::new(false));
         let engine = engine.weak();

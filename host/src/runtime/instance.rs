@@ -56,14 +56,22 @@ impl WasiView for ComponentState {
 /// Why a call into a component did not complete.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CallError {
+    /// No component with this id is loaded.
     #[error("no component `{0}` is loaded")]
     NotLoaded(ComponentId),
+    /// The call trapped: a guest fault, a host bound (SEC-2.4), or its
+    /// execution budget, health budget or fuel ran out. The component is
+    /// retired (SEC-2.3).
     #[error("component `{id}` trapped in {export}: {reason}")]
     Trapped {
+        /// The component called.
         id: ComponentId,
+        /// The export called, by its WIT name, e.g. `"handle-message"`.
         export: &'static str,
+        /// What ended the call, in words (e.g. the budget it ran past).
         reason: String,
     },
+    /// The component trapped in an earlier call and is not entered again (SEC-2.3).
     #[error("component `{0}` trapped earlier and cannot be entered again; unload and load it anew")]
     Retired(ComponentId),
 }

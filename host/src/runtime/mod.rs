@@ -48,6 +48,7 @@ pub struct LoadOptions {
 }
 
 impl LoadOptions {
+    /// Options that grant `capabilities` and leave the rest at their defaults.
     pub fn granting(capabilities: Capabilities) -> Self {
         Self {
             capabilities,
@@ -56,52 +57,95 @@ impl LoadOptions {
     }
 }
 
+/// Why a [`Runtime`] could not be built, or a component not compiled.
 #[derive(Debug, thiserror::Error)]
 pub enum RuntimeError {
+    /// The host could not be set up: an invalid setting, or storage that did not open.
     #[error(transparent)]
     Host(#[from] HostError),
+    /// wasmtime could not create the engine, or could not put WASI or the
+    /// host functions on the linker.
     #[error("cannot create the wasmtime engine: {0:#}")]
     Engine(wasmtime::Error),
+    /// The engine given to [`RuntimeBuilder::engine`] lacks a setting the
+    /// budgets need (HOST-4.1).
     #[error(
         "the engine given to RuntimeBuilder::engine {problem}; build it from `runtime::engine::engine_config(&host_config)`"
     )]
-    EngineSettings { problem: String },
+    EngineSettings {
+        /// The setting that differs, in words.
+        problem: String,
+    },
+    /// The bytes are not a component this engine can compile.
     #[error("cannot compile the component: {0:#}")]
     Compile(wasmtime::Error),
+    /// The component file could not be read ([`Runtime::compile_file`]).
     #[error("cannot read {path}: {source}")]
     Read {
+        /// The file, as given.
         path: String,
+        /// Why it could not be read.
         source: std::io::Error,
     },
 }
 
+/// Why [`Runtime::load`] failed; nothing of the component stays registered (HOST-2).
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
+    /// The id breaks the rule for assigned ids (HOST-1).
     #[error(transparent)]
     InvalidId(#[from] InvalidComponentId),
+    /// A component with this id is already loaded (HOST-1).
     #[error(transparent)]
     AlreadyLoaded(#[from] AlreadyLoaded),
+    /// The limits in [`LoadOptions::limits`] do not fit the host's settings (HOST-4).
     #[error(transparent)]
     Limits(#[from] ConfigError),
+    /// The component cannot be instantiated: an import this host does not
+    /// give (or gives with another type), a missing or mistyped export, or
+    /// more memory or core instances than its limits allow (SEC-2.2).
     #[error(
         "cannot instantiate `{id}`: {reason}. A component must target the world \
          airssys:core/runtime-host@1.0.0 and import nothing else but WASI 0.2"
     )]
-    Instantiate { id: ComponentId, reason: String },
+    Instantiate {
+        /// The id it was to be loaded as.
+        id: ComponentId,
+        /// wasmtime's error, with its causes.
+        reason: String,
+    },
     /// Its start functions trapped, or ran past its budget or fuel (HOST-2.3).
     #[error("cannot load `{id}`: {problem}")]
-    Start { id: ComponentId, problem: String },
+    Start {
+        /// The id it was to be loaded as.
+        id: ComponentId,
+        /// What the start functions did, and which bound ended them.
+        problem: String,
+    },
+    /// Its `metadata` `name` or `version` is longer than
+    /// [`HostConfig::max_metadata_text_bytes`] (HOST-2.1).
     #[error("cannot load `{id}`: {problem}")]
-    Metadata { id: ComponentId, problem: String },
+    Metadata {
+        /// The id it was to be loaded as.
+        id: ComponentId,
+        /// Which field, how long it is, and the limit.
+        problem: String,
+    },
+    /// Its `initialize` returned an error.
     #[error("`{id}` refused to initialize: {error:?}")]
     Initialize {
+        /// The id it was to be loaded as.
         id: ComponentId,
+        /// The error `initialize` returned.
         error: ComponentError,
     },
+    /// Its `metadata` or `initialize` trapped (SEC-2).
     #[error(transparent)]
     Trapped(#[from] CallError),
 }
 
+/// The reference host: loads components under the ids it assigns, routes
+/// their messages, and runs every call within the component's limits.
 pub struct Runtime {
     engine: Engine,
     linker: Linker<ComponentState>,
@@ -134,10 +178,13 @@ impl Runtime {
         }
     }
 
+    /// The wasmtime engine this runtime compiles and runs components with.
     pub fn engine(&self) -> &Engine {
         &self.engine
     }
 
+    /// The state every loaded component shares: settings, storage, registry,
+    /// router and audit log.
     pub fn host(&self) -> &AirssysHost {
         &self.host
     }
@@ -147,6 +194,7 @@ impl Runtime {
         Component::new(&self.engine, wasm).map_err(RuntimeError::Compile)
     }
 
+    /// Reads the file at `path` and compiles it as [`compile`](Self::compile) does.
     pub fn compile_file(&self, path: impl AsRef<Path>) -> Result<Component, RuntimeError> {
         let path = path.as_ref();
         let wasm = std::fs::read(path).map_err(|source| RuntimeError::Read {
@@ -500,6 +548,9 @@ impl RuntimeBuilder {
         self
     }
 
+    /// The runtime: checks the given engine (or makes one from the host's
+    /// settings), puts WASI and the host functions on its linker, and starts
+    /// the clock that enforces execution budgets.
     pub fn build(self) -> Result<Runtime, RuntimeError> {
         let engine = match self.engine {
             Some(engine) => engine::check(&engine, &self.host.config)
@@ -527,13 +578,19 @@ impl RuntimeBuilder {
     }
 }
 
+/// Why [`Runtime::unload`] failed; a component that was loaded is removed
+/// all the same (HOST-3).
 #[derive(Debug, thiserror::Error)]
 pub enum UnloadError {
+    /// No component with this id is loaded, or its `shutdown` trapped.
     #[error(transparent)]
     Call(#[from] CallError),
+    /// Its `shutdown` returned an error.
     #[error("`{id}` failed to shut down (it was unloaded anyway): {error:?}")]
     Shutdown {
+        /// The component unloaded.
         id: ComponentId,
+        /// The error `shutdown` returned.
         error: ComponentError,
     },
 }

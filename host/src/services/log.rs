@@ -7,14 +7,21 @@ use crate::ctx::AirssysHost;
 /// One `log` call, as the host received it (after any cut of an over-long message).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LogRecord {
+    /// The component that logged it, by the id the host assigned.
     pub component: ComponentId,
+    /// The level it was logged at; `info` for a stdout line, `warn` for a
+    /// stderr line (SVC-1.3).
     pub level: LogLevel,
+    /// The message, cut to `max_log_message_bytes` if longer (SVC-1.1).
     pub message: String,
+    /// The key/value pairs in order, within `max_log_context_bytes`; pairs
+    /// past it are dropped and a last pair says how many (SVC-1.1).
     pub context: Vec<(String, String)>,
 }
 
 /// Receives every guest log record. Must not block for long: it runs inside the guest's call.
 pub trait LogSink: Send + Sync + 'static {
+    /// Receives one record, after the host's cuts (SVC-1.1).
     fn record(&self, record: LogRecord);
 }
 
@@ -38,6 +45,7 @@ impl LogBuffer {
     /// defaults), about 20 MiB at most.
     pub const DEFAULT_CAPACITY: usize = 1024;
 
+    /// A buffer that keeps the newest `capacity` records (at least one).
     pub fn with_capacity(capacity: usize) -> Self {
         Self {
             records: Ring::new(capacity),

@@ -8,6 +8,7 @@ pub type Namespace = str;
 pub struct Usage {
     /// Sum of key bytes and value bytes.
     pub used_bytes: u64,
+    /// Keys stored; a `set` on an existing key leaves it unchanged (STO-3).
     pub key_count: u64,
 }
 
@@ -20,10 +21,15 @@ pub struct Quota {
     pub keys: u64,
 }
 
+/// Why a backend call failed; the host turns it into the WIT `storage-error`.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum BackendError {
+    /// The `set` would take the namespace over its [`Quota`]; nothing was
+    /// written (STO-9). Becomes `quota-exceeded`.
     #[error("the write would exceed the storage quota")]
     QuotaExceeded,
+    /// The backend itself failed, e.g. the redb file; the text says how.
+    /// Becomes `io-error`.
     #[error("storage backend failed: {0}")]
     Io(String),
 }
@@ -31,6 +37,7 @@ pub enum BackendError {
 /// Key/value storage partitioned by namespace. Every method is atomic: a
 /// failed `set` or `delete` changes nothing (STO-9, STO-11).
 pub trait StorageBackend: Send + Sync + 'static {
+    /// The value under `key`, byte for byte, or `None` if there is none (STO-1, STO-2).
     fn get(&self, namespace: &Namespace, key: &str) -> Result<Option<Vec<u8>>, BackendError>;
 
     /// Stores `value` under `key` if the namespace stays within `quota`.
@@ -45,6 +52,8 @@ pub trait StorageBackend: Send + Sync + 'static {
     /// Removes `key`; an absent key is not an error.
     fn delete(&self, namespace: &Namespace, key: &str) -> Result<(), BackendError>;
 
+    /// Whether `key` holds a value, empty values included (STO-5); by default
+    /// through [`get`](Self::get).
     fn contains(&self, namespace: &Namespace, key: &str) -> Result<bool, BackendError> {
         Ok(self.get(namespace, key)?.is_some())
     }
@@ -52,6 +61,7 @@ pub trait StorageBackend: Send + Sync + 'static {
     /// Keys starting with `prefix`, each once, sorted by bytes.
     fn keys(&self, namespace: &Namespace, prefix: &str) -> Result<Vec<String>, BackendError>;
 
+    /// The namespace's current totals (STO-7); zero for one never written.
     fn usage(&self, namespace: &Namespace) -> Result<Usage, BackendError>;
 }
 

@@ -24,6 +24,7 @@ struct Entries {
 }
 
 impl MemoryBackend {
+    /// An empty backend; its clones share its storage.
     pub fn new() -> Self {
         Self::default()
     }
