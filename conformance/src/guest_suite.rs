@@ -5,15 +5,16 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
+use std::time::Duration;
+
 use airssys_conformance_adapter::{About, Supports};
-use libtest_mimic::Arguments;
 
 use crate::contract::Contract;
 use crate::guest::GuestPlan;
 use crate::host::WASMTIME_VERSION;
 use crate::options::Options;
 use crate::report::{Provenance, Report, TrialResult};
-use crate::run::{conclude, random_seed, run_trials};
+use crate::runner::{self, Plan, random_seed};
 use crate::trials::{Limits, Outcome};
 
 /// The conformance suite for components: for each file, its six lifecycle
@@ -21,7 +22,7 @@ use crate::trials::{Limits, Outcome};
 /// and every import (provided by a host? with the contract's types?).
 pub struct GuestSuite {
     files: Vec<PathBuf>,
-    contract: Contract,
+    contract: Arc<Contract>,
     seed: u64,
     limits: Limits,
 }
@@ -31,7 +32,7 @@ impl GuestSuite {
     pub fn new(files: impl IntoIterator<Item = impl Into<PathBuf>>) -> Self {
         Self {
             files: files.into_iter().map(Into::into).collect(),
-            contract: Contract::bundled(),
+            contract: Arc::new(Contract::bundled()),
             seed: random_seed(),
             limits: Limits::default(),
         }
@@ -54,46 +55,63 @@ impl GuestSuite {
     /// Runs every trial and returns what each concluded. Fails when a file
     /// cannot be read or is not a component, saying which and why.
     pub fn evaluate(&self) -> Result<Report, String> {
-        let plan = GuestPlan::new(&self.contract, &self.files)?;
-        let outcomes = (0..plan.trials.len())
-            .map(|index| (index, plan.run(index, self.seed, self.limits.trial)))
-            .collect();
-        Ok(self.report(&plan, outcomes))
+        Ok(runner::evaluate(&self.plan()?))
     }
 
+    /// Runs as the command line asks (`options`).
     pub(crate) fn run(&self, options: &Options) -> Result<ExitCode, String> {
-        let arguments = Arguments::from_iter(options.libtest.clone());
-        let plan = Arc::new(GuestPlan::new(&self.contract, &self.files)?);
-        if !arguments.list {
-            eprintln!(
-                "{} conformance of {}: {} trials on the reference host (wasmtime {WASMTIME_VERSION}); \
-                 property seed {} (repeat with `--seed {}`)",
-                self.contract.package(),
-                airssys_contract::text::printable(&plan.subject),
-                plan.trials.len(),
-                self.seed,
-                self.seed
-            );
-            for note in &plan.notes {
-                eprintln!("note: {}", airssys_contract::text::printable(note));
-            }
-        }
-        let listed = plan
+        runner::run(Arc::new(self.plan()?), options)
+    }
+
+    fn plan(&self) -> Result<Guests, String> {
+        Ok(Guests {
+            plan: GuestPlan::new(&self.contract, &self.files)?,
+            contract: self.contract.clone(),
+            seed: self.seed,
+            limit: self.limits.trial,
+        })
+    }
+}
+
+/// The components' trials, run on the reference host.
+struct Guests {
+    plan: GuestPlan,
+    contract: Arc<Contract>,
+    seed: u64,
+    /// Each trial's limit.
+    limit: Duration,
+}
+
+impl Plan for Guests {
+    fn trials(&self) -> Vec<(String, Option<String>)> {
+        self.plan
             .trials
             .iter()
             .map(|t| (t.name.clone(), t.ignored().map(str::to_owned)))
-            .collect();
-        let runs = {
-            let (plan, seed, limit) = (plan.clone(), self.seed, self.limits.trial);
-            move |index: usize| plan.run(index, seed, limit)
-        };
-        let Some(ran) = run_trials(&arguments, options, listed, runs)? else {
-            return Ok(ExitCode::SUCCESS);
-        };
-        conclude(options, &self.report(&plan, ran.outcomes), ran.exit_code)
+            .collect()
     }
 
-    fn report(&self, plan: &GuestPlan, outcomes: Vec<(usize, Outcome)>) -> Report {
+    fn run(&self, index: usize) -> Outcome {
+        self.plan.run(index, self.seed, self.limit)
+    }
+
+    fn heading(&self) -> String {
+        format!(
+            "{} conformance of {}: {} trials on the reference host (wasmtime {WASMTIME_VERSION}); \
+             property seed {} (repeat with `--seed {}`)",
+            self.contract.package(),
+            self.plan.subject,
+            self.plan.trials.len(),
+            self.seed,
+            self.seed
+        )
+    }
+
+    fn notes(&self) -> Vec<String> {
+        self.plan.notes.clone()
+    }
+
+    fn report(&self, outcomes: Vec<(usize, Outcome)>) -> Report {
         let about = About {
             adapter: "airssys-host".into(),
             version: env!("CARGO_PKG_VERSION").into(),
@@ -101,6 +119,7 @@ impl GuestSuite {
             wasmtime: WASMTIME_VERSION.into(),
             supports: Supports::EVERYTHING,
         };
+        let plan = &self.plan;
         Report {
             host: plan.subject.clone(),
             provenance: Provenance::new(&self.contract, &about, "in process"),
@@ -112,7 +131,7 @@ impl GuestSuite {
                         name: trial.name.clone(),
                         function: trial.row.clone(),
                         aspect: trial.aspect.clone(),
-                        outcome: outcome.printable(),
+                        outcome,
                     }
                 })
                 .collect(),

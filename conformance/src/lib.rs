@@ -16,16 +16,18 @@
 //! FILE.wasm`): their exports and imports by name and type, and the GST
 //! clauses by running them on the reference host.
 //!
-//! Modules depend one way, from the contract up to the suite (the test
-//! `modules_depend_one_way` holds them to it):
-//! `contract`, `spec`, `wire`, `bindings` → `trials` → `connection`, `host`,
-//! `registration` → `behaviour` → `engine` → `expect`, `report` →
-//! `options`, `run`, `guest_suite`.
+//! Modules depend one way, each only on those before it in this order (the
+//! test `modules_depend_one_way` holds them to it): `bindings`, `wire`,
+//! `spec`, `contract`, `trials`, `connection`, `registration`, `host`,
+//! `guest`, `behaviour`, `engine`, `expect`, `report`, `options`, `runner`
+//! (one way to run a plan of trials), `guest_suite`, `suite`,
+//! `command_line`.
 
 #![warn(missing_docs)]
 
 mod behaviour;
 mod bindings;
+mod command_line;
 mod connection;
 pub mod contract;
 mod engine;
@@ -36,8 +38,9 @@ pub mod host;
 mod options;
 mod registration;
 pub mod report;
-mod run;
+mod runner;
 mod spec;
+mod suite;
 mod trials;
 mod wire;
 
@@ -51,28 +54,88 @@ pub use host::{
     serve,
 };
 pub use report::{Provenance, Report, Row, TrialResult};
-pub use run::Suite;
+pub use suite::Suite;
 pub use trials::{Aspect, Limits, Outcome};
 
 #[cfg(test)]
 mod layers {
-    /// The crate's modules, lowest first; a module may use modules of lower
-    /// layers and of its own, never of a higher one.
-    const LAYERS: &[&[&str]] = &[
-        &["bindings", "contract", "spec", "wire"],
-        &["trials"],
-        &["connection", "guest", "host", "registration"],
-        &["behaviour"],
-        &["engine"],
-        &["expect", "report"],
-        &["options", "run", "guest_suite"],
+    /// The crate's modules, lowest first, each on a layer of its own: a
+    /// module may use those before it, never one after it, so no two
+    /// modules use each other.
+    const ORDER: &[&str] = &[
+        "bindings",
+        "wire",
+        "spec",
+        "contract",
+        "trials",
+        "connection",
+        "registration",
+        "host",
+        "guest",
+        "behaviour",
+        "engine",
+        "expect",
+        "report",
+        "options",
+        "runner",
+        "guest_suite",
+        "suite",
+        "command_line",
     ];
 
     fn layer(module: &str) -> usize {
-        LAYERS
+        ORDER
             .iter()
-            .position(|layer| layer.contains(&module))
-            .unwrap_or_else(|| panic!("module `{module}` is in no layer of `LAYERS`"))
+            .position(|m| *m == module)
+            .unwrap_or_else(|| panic!("module `{module}` is not in `ORDER`"))
+    }
+
+    /// The crate modules `text` names: `crate::a::…` and each path of a
+    /// group, `crate::{a::X, b}`.
+    fn used(text: &str) -> Vec<String> {
+        let first = |path: &str| -> String {
+            path.trim_start()
+                .chars()
+                .take_while(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '_')
+                .collect()
+        };
+        let mut used = Vec::new();
+        for after in text.split("crate::").skip(1) {
+            let Some(group) = after.strip_prefix('{') else {
+                used.push(first(after));
+                continue;
+            };
+            // The group's top-level paths, split at commas outside nested braces.
+            let mut depth = 0;
+            let mut start = 0;
+            for (at, c) in group.char_indices() {
+                match c {
+                    '{' => depth += 1,
+                    '}' if depth == 0 => {
+                        used.push(first(&group[start..at]));
+                        break;
+                    }
+                    '}' => depth -= 1,
+                    ',' if depth == 0 => {
+                        used.push(first(&group[start..at]));
+                        start = at + 1;
+                    }
+                    _ => {}
+                }
+            }
+        }
+        used.retain(|m| !m.is_empty() && m != "self");
+        used
+    }
+
+    #[test]
+    fn grouped_imports_are_read() {
+        assert_eq!(
+            used(
+                "use crate::{report::Report, wire::{Grant, ComponentId}, trials};\nuse crate::host::X;"
+            ),
+            ["report", "wire", "trials", "host"]
+        );
     }
 
     #[test]
@@ -85,6 +148,9 @@ mod layers {
                 files.extend(std::fs::read_dir(&path).unwrap().map(|e| e.unwrap().path()));
                 continue;
             }
+            if path.extension().is_none_or(|e| e != "rs") {
+                continue;
+            }
             let relative = path.strip_prefix(&src).unwrap();
             let module = relative.iter().next().unwrap().to_str().unwrap();
             let module = module.trim_end_matches(".rs");
@@ -92,15 +158,8 @@ mod layers {
                 continue;
             }
             let text = std::fs::read_to_string(&path).unwrap();
-            for used in text.split("crate::").skip(1) {
-                let used: String = used
-                    .chars()
-                    .take_while(|c| c.is_ascii_lowercase() || *c == '_')
-                    .collect();
-                if used.is_empty() || used == module {
-                    continue;
-                }
-                if layer(&used) > layer(module) {
+            for used in used(&text) {
+                if used != module && layer(&used) > layer(module) {
                     wrong.push(format!("{} uses `{used}`", relative.display()));
                 }
             }

@@ -1,0 +1,163 @@
+//! One way to run a plan of trials, for a host's suite and a guest suite
+//! alike: all at once for a test ([`evaluate`]), or as libtest trials from
+//! the command line ([`run`]), then the reports and the expectations file.
+
+use std::process::ExitCode;
+use std::sync::{Arc, Mutex};
+
+use airssys_contract::text::printable;
+use libtest_mimic::{Arguments, Completion, Failed, Trial};
+
+use crate::expect::Expectations;
+use crate::options::Options;
+use crate::report::Report;
+use crate::trials::Outcome;
+
+/// What a suite judges: its trials in order, how to judge one, and how its
+/// report names them.
+pub(crate) trait Plan: Send + Sync + 'static {
+    /// Each trial's name and, when it cannot judge, why; in plan order.
+    fn trials(&self) -> Vec<(String, Option<String>)>;
+
+    /// Judges trial `index` (one that can judge).
+    fn run(&self, index: usize) -> Outcome;
+
+    /// The line the console shows before the trials.
+    fn heading(&self) -> String;
+
+    /// What holds for the whole run, said once before the trials and under
+    /// the report's matrix.
+    fn notes(&self) -> Vec<String>;
+
+    /// The report of `outcomes`, each by its trial's index.
+    fn report(&self, outcomes: Vec<(usize, Outcome)>) -> Report;
+}
+
+/// Trial `index`'s outcome. What a host or guest under test says reaches
+/// terminals and reports: it is shown with its terminal controls written out.
+fn judge(plan: &impl Plan, index: usize, unjudged: Option<String>) -> Outcome {
+    match unjudged {
+        Some(reason) => Outcome::Ignored(reason),
+        None => plan.run(index),
+    }
+    .printable()
+}
+
+/// Runs every trial, several at a time, and returns what each concluded.
+pub(crate) fn evaluate(plan: &impl Plan) -> Report {
+    let trials = plan.trials();
+    let next = Mutex::new(trials.into_iter().enumerate());
+    let outcomes = Mutex::new(Vec::new());
+    let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|| {
+                loop {
+                    let Some((index, (_, unjudged))) = next.lock().unwrap().next() else {
+                        break;
+                    };
+                    let outcome = judge(plan, index, unjudged);
+                    outcomes.lock().unwrap().push((index, outcome));
+                }
+            });
+        }
+    });
+    let mut outcomes = outcomes.into_inner().unwrap();
+    outcomes.sort_by_key(|(index, _)| *index);
+    plan.report(outcomes)
+}
+
+/// Runs `plan` as libtest trials with libtest's arguments in `options`
+/// (filters, `--list`, `--exact`, …), then writes what `options` asks for.
+///
+/// A trial that cannot judge, known before the run or found during it, ends
+/// as libtest's "ignored" with its reason, so the console counts what the
+/// reports count and never shows `ok` for what was not judged.
+pub(crate) fn run(plan: Arc<impl Plan>, options: &Options) -> Result<ExitCode, String> {
+    let arguments = Arguments::from_iter(options.libtest.clone());
+    if !arguments.list {
+        eprintln!("{}", printable(&plan.heading()));
+        for note in plan.notes() {
+            eprintln!("note: {}", printable(&note));
+        }
+    }
+    let listed = plan.trials();
+    let names: Vec<String> = listed.iter().map(|(name, _)| name.clone()).collect();
+    let expectations = match &options.expect {
+        Some(path) if !options.bless => Some(Expectations::read(path, &names)?),
+        _ => None,
+    };
+    // Every trial reads them; one copy is enough.
+    let expectations = Arc::new(expectations);
+    let results: Arc<Mutex<Vec<(usize, Outcome)>>> = Arc::default();
+    let trials = listed
+        .into_iter()
+        .enumerate()
+        .map(|(index, (name, unjudged))| {
+            let (plan, results) = (plan.clone(), results.clone());
+            let expectations = expectations.clone();
+            let trial_name = name.clone();
+            Trial::ignorable_test(name, move || {
+                let mut outcome = judge(plan.as_ref(), index, unjudged);
+                if let Some(expectations) = expectations.as_ref() {
+                    outcome = expectations.judge(&trial_name, outcome);
+                }
+                results.lock().unwrap().push((index, outcome.clone()));
+                match outcome {
+                    Outcome::Failed(message) => Err(Failed::from(message)),
+                    Outcome::Ignored(reason) => Ok(Completion::ignored_with(reason)),
+                    Outcome::Passed | Outcome::Expected(_) => Ok(Completion::Completed),
+                }
+            })
+        })
+        .collect();
+    let conclusion = libtest_mimic::run(&arguments, trials);
+    if arguments.list {
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut outcomes = results.lock().unwrap().clone();
+    outcomes.sort_by_key(|(index, _)| *index);
+    conclude(options, &plan.report(outcomes), conclusion.exit_code())
+}
+
+/// Writes the reports and the expectations file the options ask for, and
+/// says how many failures were expected.
+fn conclude(options: &Options, report: &Report, exit_code: ExitCode) -> Result<ExitCode, String> {
+    if let Some(dir) = &options.report {
+        report
+            .write(dir)
+            .map_err(|error| format!("cannot write reports to {}: {error}", dir.display()))?;
+        eprintln!(
+            "conformance reports written to {} (conformance.md, conformance.json, junit.xml)",
+            dir.display()
+        );
+    }
+    if let (true, Some(path)) = (options.bless, &options.expect) {
+        let count = Expectations::bless(
+            path,
+            report.trials.iter().map(|t| (t.name.as_str(), &t.outcome)),
+        )?;
+        eprintln!(
+            "{} written with {count} expected failures; review the reasons, then run with `--expect {}`",
+            path.display(),
+            path.display()
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    let expected = report
+        .trials
+        .iter()
+        .filter(|t| matches!(t.outcome, Outcome::Expected(_)))
+        .count();
+    if expected > 0 {
+        eprintln!("{expected} trials failed as the expectations file says (counted as passed)");
+    }
+    Ok(exit_code)
+}
+
+/// A seed that differs from run to run, so that property-based parts try
+/// other inputs each time.
+pub(crate) fn random_seed() -> u64 {
+    use std::hash::{BuildHasher, RandomState};
+    RandomState::new().hash_one(std::time::SystemTime::now())
+}
