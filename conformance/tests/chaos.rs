@@ -12,7 +12,10 @@ use airssys_conformance::adapter::{
     About, Adapter, ComponentId, Grant, Import, LogRecord, Runtime, Supports,
 };
 use airssys_conformance::{Limits, Outcome, Suite};
-use airssys_probe_protocol::{self as probe, Call, Received, Reply, Returned, Through, WitError};
+use airssys_probe_protocol::{
+    self as probe, Call, HostMessagingCall, HostServicesCall, ProbeCall, Received, Reply, Returned,
+    StorageCall, Through, WitError,
+};
 use proptest::prelude::Rng as _;
 use proptest::test_runner::{RngAlgorithm, TestRng};
 
@@ -164,69 +167,92 @@ impl Chaos {
         ];
         let fails = self.chance(30);
         Ok(match call {
-            Call::Get { .. } if fails => return Err(self.error(STORAGE)),
-            Call::Get { .. } => Returned::Value(self.chance(50).then(|| self.bytes())),
-            Call::Set { .. } | Call::Delete { .. } if fails => return Err(self.error(STORAGE)),
-            Call::Set { .. } | Call::Delete { .. } => Returned::Unit,
-            Call::Exists { .. } if fails => return Err(self.error(STORAGE)),
-            Call::Exists { .. } => Returned::Bool(self.chance(50)),
-            Call::ListKeys { .. } if fails => return Err(self.error(STORAGE)),
-            Call::ListKeys { .. } => {
+            Call::Storage(StorageCall::Get { .. }) if fails => return Err(self.error(STORAGE)),
+            Call::Storage(StorageCall::Get { .. }) => {
+                Returned::Value(self.chance(50).then(|| self.bytes()))
+            }
+            Call::Storage(StorageCall::Set { .. }) | Call::Storage(StorageCall::Delete { .. })
+                if fails =>
+            {
+                return Err(self.error(STORAGE));
+            }
+            Call::Storage(StorageCall::Set { .. }) | Call::Storage(StorageCall::Delete { .. }) => {
+                Returned::Unit
+            }
+            Call::Storage(StorageCall::Exists { .. }) if fails => return Err(self.error(STORAGE)),
+            Call::Storage(StorageCall::Exists { .. }) => Returned::Bool(self.chance(50)),
+            Call::Storage(StorageCall::ListKeys { .. }) if fails => return Err(self.error(STORAGE)),
+            Call::Storage(StorageCall::ListKeys { .. }) => {
                 Returned::Keys((0..self.below(6)).map(|_| self.text()).collect())
             }
-            Call::Usage if fails => return Err(self.error(STORAGE)),
-            Call::Usage => Returned::Usage {
+            Call::Storage(StorageCall::Usage) if fails => return Err(self.error(STORAGE)),
+            Call::Storage(StorageCall::Usage) => Returned::Usage {
                 used_bytes: self.number(),
                 quota_bytes: self.number(),
                 key_count: self.number(),
             },
-            Call::Send { .. } | Call::CancelRequest { .. } | Call::Broadcast { .. } if fails => {
+            Call::HostMessaging(HostMessagingCall::Send { .. })
+            | Call::HostMessaging(HostMessagingCall::CancelRequest { .. })
+            | Call::HostMessaging(HostMessagingCall::Broadcast { .. })
+                if fails =>
+            {
                 return Err(self.error(MESSAGING));
             }
-            Call::Send { .. } | Call::CancelRequest { .. } | Call::Broadcast { .. } => {
-                Returned::Unit
+            Call::HostMessaging(HostMessagingCall::Send { .. })
+            | Call::HostMessaging(HostMessagingCall::CancelRequest { .. })
+            | Call::HostMessaging(HostMessagingCall::Broadcast { .. }) => Returned::Unit,
+            Call::HostMessaging(HostMessagingCall::Request { .. }) if fails => {
+                return Err(self.error(MESSAGING));
             }
-            Call::Request { .. } if fails => return Err(self.error(MESSAGING)),
-            Call::Request { .. } => Returned::CorrelationId(self.text()),
-            Call::SelfId => Returned::Id(self.id()),
-            Call::Log { .. } | Call::SleepMillis { .. } => Returned::Unit,
-            Call::CurrentTime => Returned::Time {
+            Call::HostMessaging(HostMessagingCall::Request { .. }) => {
+                Returned::CorrelationId(self.text())
+            }
+            Call::HostMessaging(HostMessagingCall::SelfId) => Returned::Id(self.id()),
+            Call::HostServices(HostServicesCall::Log { .. })
+            | Call::HostServices(HostServicesCall::SleepMillis { .. }) => Returned::Unit,
+            Call::HostServices(HostServicesCall::CurrentTime) => Returned::Time {
                 seconds: self.number(),
                 nanoseconds: self.number() as u32,
             },
-            Call::CurrentTimeMillis => Returned::Millis(self.number()),
-            Call::ListComponents => Returned::Ids(self.ids()),
-            Call::GetComponentMetadata { .. } if fails => return Err(self.error(COMPONENT)),
-            Call::GetComponentMetadata { .. } => Returned::Info {
+            Call::HostServices(HostServicesCall::CurrentTimeMillis) => {
+                Returned::Millis(self.number())
+            }
+            Call::HostServices(HostServicesCall::ListComponents) => Returned::Ids(self.ids()),
+            Call::HostServices(HostServicesCall::GetComponentMetadata { .. }) if fails => {
+                return Err(self.error(COMPONENT));
+            }
+            Call::HostServices(HostServicesCall::GetComponentMetadata { .. }) => Returned::Info {
                 id: self.id(),
                 name: self.text(),
                 version: self.text(),
                 health: self.text(),
             },
-            Call::Inbox => Returned::Inbox((0..self.below(4)).map(|_| self.received()).collect()),
-            Call::Flood { .. } => Returned::Tally {
+            Call::Probe(ProbeCall::Inbox) => {
+                Returned::Inbox((0..self.below(4)).map(|_| self.received()).collect())
+            }
+            Call::Probe(ProbeCall::Flood { .. }) => Returned::Tally {
                 ok: self.number(),
                 refused: self.number(),
             },
             Call::Filled { inner, .. } => return self.well_typed(inner),
-            Call::SetHealth { .. }
-            | Call::Trap
-            | Call::Spin
-            | Call::Hog
-            | Call::WasiSleep { .. }
-            | Call::Print { .. }
-            | Call::Reply { .. } => Returned::Unit,
+            Call::Probe(ProbeCall::SetHealth { .. })
+            | Call::Probe(ProbeCall::Trap)
+            | Call::Probe(ProbeCall::Spin)
+            | Call::Probe(ProbeCall::Hog)
+            | Call::Probe(ProbeCall::WasiSleep { .. })
+            | Call::Probe(ProbeCall::Print { .. })
+            | Call::Probe(ProbeCall::Reply { .. }) => Returned::Unit,
         })
     }
 
     /// Some other value than the call's type: a host that answers wrongly typed.
     fn any_returned(&mut self) -> Returned {
         let calls = [
-            Call::Usage,
-            Call::CurrentTime,
-            Call::SelfId,
-            Call::ListComponents,
-            Call::Inbox,
+            Call::Storage(StorageCall::Usage),
+            Call::HostServices(HostServicesCall::CurrentTime),
+            Call::HostMessaging(HostMessagingCall::SelfId),
+            Call::HostServices(HostServicesCall::ListComponents),
+            Call::Probe(ProbeCall::Inbox),
         ];
         let call = calls[self.below(calls.len() as u64) as usize].clone();
         self.well_typed(&call).unwrap_or(Returned::Unit)
@@ -244,24 +270,28 @@ impl Chaos {
                 .collect::<Vec<_>>()
         };
         Some(Ok(match call {
-            Call::Get { key: k } => Returned::Value(self.stored.get(&key(k)).cloned()),
-            Call::Set { key: k, value } => {
+            Call::Storage(StorageCall::Get { key: k }) => {
+                Returned::Value(self.stored.get(&key(k)).cloned())
+            }
+            Call::Storage(StorageCall::Set { key: k, value }) => {
                 self.stored.insert(key(k), value.clone());
                 Returned::Unit
             }
-            Call::Delete { key: k } => {
+            Call::Storage(StorageCall::Delete { key: k }) => {
                 self.stored.remove(&key(k));
                 Returned::Unit
             }
-            Call::Exists { key: k } => Returned::Bool(self.stored.contains_key(&key(k))),
-            Call::ListKeys { prefix } => Returned::Keys(
+            Call::Storage(StorageCall::Exists { key: k }) => {
+                Returned::Bool(self.stored.contains_key(&key(k)))
+            }
+            Call::Storage(StorageCall::ListKeys { prefix }) => Returned::Keys(
                 mine(&self.stored)
                     .into_iter()
                     .map(|(k, _)| k)
                     .filter(|k| prefix.as_deref().is_none_or(|p| k.starts_with(p)))
                     .collect(),
             ),
-            Call::Usage => {
+            Call::Storage(StorageCall::Usage) => {
                 let keys = mine(&self.stored);
                 Returned::Usage {
                     used_bytes: keys.iter().map(|(k, len)| (k.len() + len) as u64).sum(),

@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use airssys_host::{Capabilities, ComponentId, ComponentMessage, HostConfig, LoadOptions, Runtime};
-use airssys_probe_protocol::{self as probe, Call};
+use airssys_probe_protocol::{self as probe, Call, HostMessagingCall, StorageCall};
 use divan::Bencher;
 use wasmtime::component::Component;
 
@@ -63,7 +63,7 @@ fn call_into_a_component(bencher: Bencher) {
     let runtime = runtime();
     let component = compiled(&runtime, airssys_guests::MESSAGING_PROBE);
     let id = load(&runtime, &component, "callee");
-    let message = probe_call(&Call::SelfId);
+    let message = probe_call(&Call::HostMessaging(HostMessagingCall::SelfId));
     bencher.bench_local(|| invoke(&runtime, &id, &message));
 }
 
@@ -73,12 +73,12 @@ fn storage_get_from_a_component(bencher: Bencher) {
     let runtime = runtime();
     let component = compiled(&runtime, airssys_guests::STORAGE_PROBE);
     let id = load(&runtime, &component, "storer");
-    let set = Call::Set {
+    let set = Call::Storage(StorageCall::Set {
         key: "k".into(),
         value: vec![7; 1024],
-    };
+    });
     invoke(&runtime, &id, &probe_call(&set));
-    let get = probe_call(&Call::Get { key: "k".into() });
+    let get = probe_call(&Call::Storage(StorageCall::Get { key: "k".into() }));
     bencher.bench_local(|| invoke(&runtime, &id, &get));
 }
 
@@ -89,10 +89,10 @@ fn message_between_two_components(bencher: Bencher) {
     let component = compiled(&runtime, airssys_guests::MESSAGING_PROBE);
     let sender = load(&runtime, &component, "sender");
     let target = load(&runtime, &component, "target");
-    let send = probe_call(&Call::Send {
+    let send = probe_call(&Call::HostMessaging(HostMessagingCall::Send {
         target: target.clone().into(),
         payload: b"hello".to_vec(),
-    });
+    }));
     bencher.bench_local(|| {
         invoke(&runtime, &sender, &send);
         let report = runtime.run_until_idle(Duration::from_secs(5));

@@ -8,7 +8,10 @@ use std::time::Duration;
 use airssys_host::{
     Capabilities, ComponentId, ComponentMessage, HostConfig, LoadOptions, Runtime, StorageConfig,
 };
-use airssys_probe_protocol::{self as probe, Call, Received, Reply, Returned, Through};
+use airssys_probe_protocol::{
+    self as probe, Call, HostMessagingCall, ProbeCall, Received, Reply, Returned, StorageCall,
+    Through,
+};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let storage = match std::env::args().skip(1).collect::<Vec<_>>().as_slice() {
@@ -53,7 +56,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         report.problems.len()
     );
     for id in [&alice, &bob] {
-        if let Ok(Returned::Inbox(received)) = demo.call(id, Call::Inbox) {
+        if let Ok(Returned::Inbox(received)) = demo.call(id, Call::Probe(ProbeCall::Inbox)) {
             for message in received {
                 println!("{id} received {}", describe(&message));
             }
@@ -61,7 +64,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     println!();
 
-    let counter = demo.call(&store, Call::Get { key: "runs".into() });
+    let counter = demo.call(
+        &store,
+        Call::Storage(StorageCall::Get { key: "runs".into() }),
+    );
     let runs = match counter {
         Ok(Returned::Value(Some(bytes))) => {
             u64::from_le_bytes(bytes.try_into().unwrap_or_default())
@@ -71,12 +77,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     demo.ask(
         &store,
         "the store counts this run",
-        Call::Set {
+        Call::Storage(StorageCall::Set {
             key: "runs".into(),
             value: runs.to_le_bytes().to_vec(),
-        },
+        }),
     );
-    demo.ask(&store, "the store reports its usage", Call::Usage);
+    demo.ask(
+        &store,
+        "the store reports its usage",
+        Call::Storage(StorageCall::Usage),
+    );
     println!("\nthis is run {runs} on this storage");
     Ok(())
 }
@@ -118,18 +128,18 @@ fn to_probe(id: &ComponentId) -> probe::ComponentId {
 }
 
 fn send(target: &ComponentId, text: &str) -> Call {
-    Call::Send {
+    Call::HostMessaging(HostMessagingCall::Send {
         target: to_probe(target),
         payload: text.as_bytes().to_vec(),
-    }
+    })
 }
 
 fn request(target: &ComponentId, text: &str) -> Call {
-    Call::Request {
+    Call::HostMessaging(HostMessagingCall::Request {
         target: to_probe(target),
         payload: text.as_bytes().to_vec(),
         timeout_ms: 1000,
-    }
+    })
 }
 
 fn describe(message: &Received) -> String {

@@ -3,7 +3,7 @@
 use std::collections::HashSet;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use airssys_probe_protocol::{Call, Received, Returned, Through};
+use airssys_probe_protocol::{Call, HostMessagingCall, Received, Returned, Through};
 
 use airssys_contract::HostMessagingFn::{self, Broadcast, CancelRequest, Request, SelfId, Send};
 use airssys_contract::{HostFn, limits};
@@ -74,28 +74,6 @@ pub(super) const CHECKS: &[ClauseCheck] = &[
     },
 ];
 
-pub(super) fn send(target: &ComponentId, payload: &[u8]) -> Call {
-    Call::Send {
-        target: target.clone(),
-        payload: payload.to_vec(),
-    }
-}
-
-pub(super) fn request(target: &ComponentId, payload: &[u8], timeout_ms: u64) -> Call {
-    Call::Request {
-        target: target.clone(),
-        payload: payload.to_vec(),
-        timeout_ms,
-    }
-}
-
-pub(super) fn broadcast(targets: &[&ComponentId], payload: &[u8]) -> Call {
-    Call::Broadcast {
-        targets: targets.iter().map(|t| (*t).clone()).collect(),
-        payload: payload.to_vec(),
-    }
-}
-
 /// The same message through `function`, for the check of `clause`: `send`
 /// and `request` to the last of `targets`, `broadcast` to all of them, in
 /// order. A request waits 50 ms, so that an unanswered one soon settles.
@@ -106,9 +84,9 @@ fn through(
     payload: &[u8],
 ) -> Call {
     match function {
-        Send => send(targets[targets.len() - 1], payload),
-        Request => request(targets[targets.len() - 1], payload, 50),
-        Broadcast => broadcast(targets, payload),
+        Send => Call::send(targets[targets.len() - 1], payload),
+        Request => Call::request(targets[targets.len() - 1], payload, 50),
+        Broadcast => Call::broadcast(targets, payload),
         CancelRequest | SelfId => no_part(clause, function),
     }
 }
@@ -136,7 +114,7 @@ fn fill_queue(
     judged: HostMessagingFn,
 ) {
     for n in 0..QUEUE_DEPTH {
-        if let Err(error) = session.call(from, send(target, &[])) {
+        if let Err(error) = session.call(from, Call::send(target, &[])) {
             let why = format!("send {n} of {QUEUE_DEPTH} to an idle target failed: {error:?}");
             match judged {
                 Send => panic!("{why}"),
@@ -178,12 +156,12 @@ fn msg_1(session: &mut Session, _: HostMessagingFn) {
     let alice = session.load(Probe::Messaging, "alice/1");
     let bob = session.load(Probe::Messaging, "bob/7");
     assert_eq!(
-        session.ok(&alice, Call::SelfId),
+        session.ok(&alice, Call::HostMessaging(HostMessagingCall::SelfId)),
         Returned::Id(alice.clone()),
         "self-id of alice"
     );
     assert_eq!(
-        session.ok(&bob, Call::SelfId),
+        session.ok(&bob, Call::HostMessaging(HostMessagingCall::SelfId)),
         Returned::Id(bob.clone()),
         "self-id of bob"
     );
@@ -192,7 +170,7 @@ fn msg_1(session: &mut Session, _: HostMessagingFn) {
 fn msg_2(session: &mut Session, _: HostMessagingFn) {
     let (alice, bob) = pair(session);
     let payload = [0u8, 1, 2, 255, 254];
-    session.ok(&alice, send(&bob, &payload));
+    session.ok(&alice, Call::send(&bob, &payload));
     assert!(
         session.inbox(&bob).is_empty(),
         "delivered during the sending call; delivery must follow it"
@@ -225,7 +203,7 @@ fn msg_2(session: &mut Session, _: HostMessagingFn) {
         now.abs_diff(stamped) < Duration::from_secs(1),
         "timestamp {stamped:?} is over 1 s from the host clock {now:?}"
     );
-    session.ok(&alice, send(&alice, b"to myself"));
+    session.ok(&alice, Call::send(&alice, b"to myself"));
     session.settle();
     assert_eq!(
         session.inbox(&alice).len(),
@@ -238,8 +216,8 @@ fn msg_3(session: &mut Session, _: HostMessagingFn) {
     let (alice, bob) = pair(session);
     let carol = session.load(Probe::Messaging, "carol/1");
     for n in 0..40u8 {
-        session.ok(&alice, send(&bob, &[n]));
-        session.ok(&carol, send(&bob, &[100 + n]));
+        session.ok(&alice, Call::send(&bob, &[n]));
+        session.ok(&carol, Call::send(&bob, &[100 + n]));
     }
     session.settle();
     let inbox = session.inbox(&bob);
@@ -289,7 +267,7 @@ fn msg_4(session: &mut Session, function: HostMessagingFn) {
     session.ok(&alice, through("MSG-4", function, &[&reloaded], b"old"));
     if function == Request {
         // A request it made, whose reply comes after it was unloaded.
-        session.ok(&reloaded, request(&bob, b"ask", 5_000));
+        session.ok(&reloaded, Call::request(&bob, b"ask", 5_000));
     }
     session.unload(&reloaded);
     let reloaded = session.load(Probe::Messaging, "reloaded/1");
@@ -319,7 +297,7 @@ fn msg_4(session: &mut Session, function: HostMessagingFn) {
 
 fn msg_5(session: &mut Session, _: HostMessagingFn) {
     let (alice, bob) = pair(session);
-    let id = correlation(session.ok(&alice, request(&bob, b"ping", 5_000)));
+    let id = correlation(session.ok(&alice, Call::request(&bob, b"ping", 5_000)));
     session.settle();
     let at_bob = session.inbox(&bob);
     assert_eq!(
@@ -353,7 +331,7 @@ fn msg_5(session: &mut Session, _: HostMessagingFn) {
     );
     let mut seen = HashSet::from([id]);
     for _ in 0..20 {
-        let next = correlation(session.ok(&alice, request(&bob, b"again", 5_000)));
+        let next = correlation(session.ok(&alice, Call::request(&bob, b"again", 5_000)));
         assert!(
             seen.insert(next.clone()),
             "correlation id {next} was issued twice"
@@ -366,7 +344,7 @@ fn msg_5(session: &mut Session, _: HostMessagingFn) {
     let asker = session.load(Probe::Messaging, "asker/1");
     for n in 0..limits::PENDING_REQUESTS {
         let target = if n % 2 == 0 { &carol } else { &dave };
-        match session.call(&asker, request(target, b"no-reply", 60_000)) {
+        match session.call(&asker, Call::request(target, b"no-reply", 60_000)) {
             Ok(_) => {}
             Err(error) => panic!(
                 "request {n} of the {} pending requests a caller may have failed: {error:?}",
@@ -374,13 +352,17 @@ fn msg_5(session: &mut Session, _: HostMessagingFn) {
             ),
         }
     }
-    session.err(&asker, request(&bob, b"no-reply", 60_000), "queue-full");
-    session.ok(&alice, request(&bob, b"another caller", 5_000));
+    session.err(
+        &asker,
+        Call::request(&bob, b"no-reply", 60_000),
+        "queue-full",
+    );
+    session.ok(&alice, Call::request(&bob, b"another caller", 5_000));
 }
 
 fn msg_6(session: &mut Session, _: HostMessagingFn) {
     let (alice, bob) = pair(session);
-    let id = correlation(session.ok(&alice, request(&bob, b"no-reply please", 30)));
+    let id = correlation(session.ok(&alice, Call::request(&bob, b"no-reply please", 30)));
     session.settle();
     let at_alice = session.inbox(&alice);
     let notices = callbacks(&at_alice);
@@ -403,10 +385,10 @@ fn msg_6(session: &mut Session, _: HostMessagingFn) {
         Some(TIMEOUT_CONTENT_TYPE),
         "content-type of the notice"
     );
-    session.err(&alice, request(&bob, b"x", 0), "invalid-message");
+    session.err(&alice, Call::request(&bob, b"x", 0), "invalid-message");
     // Bob only gets this request after its deadline: his reply is dropped,
     // and the timeout notice is alice's only callback for it.
-    let late = correlation(session.ok(&alice, request(&bob, b"late", 20)));
+    let late = correlation(session.ok(&alice, Call::request(&bob, b"late", 20)));
     std::thread::sleep(Duration::from_millis(60));
     session.settle();
     let at_bob = session.inbox(&bob);
@@ -432,18 +414,24 @@ fn msg_6(session: &mut Session, _: HostMessagingFn) {
     );
     // MSG-6.3: the longest timeout is accepted, one millisecond more is not.
     let longest = limits::REQUEST_TIMEOUT_MS;
-    session.err(&alice, request(&bob, b"x", longest + 1), "invalid-message");
+    session.err(
+        &alice,
+        Call::request(&bob, b"x", longest + 1),
+        "invalid-message",
+    );
     // Left pending: the trial ends without delivering, and the next one
     // starts on a reset host.
-    session.ok(&alice, request(&bob, b"x", longest));
+    session.ok(&alice, Call::request(&bob, b"x", longest));
 }
 
 fn msg_7(session: &mut Session, _: HostMessagingFn) {
     let (alice, bob) = pair(session);
-    let cancel = |id: &str| Call::CancelRequest {
-        request_id: id.into(),
+    let cancel = |id: &str| {
+        Call::HostMessaging(HostMessagingCall::CancelRequest {
+            request_id: id.into(),
+        })
     };
-    let pending = correlation(session.ok(&alice, request(&bob, b"ping", 5_000)));
+    let pending = correlation(session.ok(&alice, Call::request(&bob, b"ping", 5_000)));
     assert_eq!(
         session.ok(&alice, cancel(&pending)),
         Returned::Unit,
@@ -455,12 +443,12 @@ fn msg_7(session: &mut Session, _: HostMessagingFn) {
         "a cancelled request called back"
     );
     session.err(&alice, cancel("no-such-request"), "invalid-message");
-    let alices = correlation(session.ok(&alice, request(&bob, b"no-reply", 5_000)));
+    let alices = correlation(session.ok(&alice, Call::request(&bob, b"no-reply", 5_000)));
     session.err(&bob, cancel(&alices), "invalid-message");
     session.ok(&alice, cancel(&alices));
     // Several requests settle in between: each still says how it ended.
     let timed_out: Vec<String> = (0..3)
-        .map(|_| correlation(session.ok(&alice, request(&bob, b"no-reply", 10))))
+        .map(|_| correlation(session.ok(&alice, Call::request(&bob, b"no-reply", 10))))
         .collect();
     session.settle();
     for id in &timed_out {
@@ -475,9 +463,9 @@ fn msg_7(session: &mut Session, _: HostMessagingFn) {
     }
     // MSG-7.1: answered and cancelled requests, with a reason saying so to
     // their caller, and nothing about them to another component.
-    let answered = correlation(session.ok(&alice, request(&bob, b"ping", 5_000)));
+    let answered = correlation(session.ok(&alice, Call::request(&bob, b"ping", 5_000)));
     session.settle();
-    let again = correlation(session.ok(&alice, request(&bob, b"no-reply", 5_000)));
+    let again = correlation(session.ok(&alice, Call::request(&bob, b"no-reply", 5_000)));
     session.ok(&alice, cancel(&again));
     for (id, how) in [(&answered, "answered"), (&again, "cancelled")] {
         let reason = session
@@ -500,8 +488,8 @@ fn msg_7(session: &mut Session, _: HostMessagingFn) {
 fn msg_8(session: &mut Session, _: HostMessagingFn) {
     let (alice, bob) = pair(session);
     let carol = session.load(Probe::Messaging, "carol/1");
-    session.ok(&alice, broadcast(&[&bob, &carol, &bob], b"all"));
-    session.ok(&alice, broadcast(&[], b"none"));
+    session.ok(&alice, Call::broadcast(&[&bob, &carol, &bob], b"all"));
+    session.ok(&alice, Call::broadcast(&[], b"none"));
     session.settle();
     for target in [&bob, &carol] {
         let inbox = session.inbox(target);
@@ -523,7 +511,7 @@ fn msg_9(session: &mut Session, function: HostMessagingFn) {
     let (alice, bob) = pair(session);
     let oversized = through("MSG-9", function, &[&bob], b"").filled(7, MESSAGE_LIMIT + 1);
     session.err(&alice, oversized, "invalid-message");
-    session.ok(&alice, send(&bob, b"").filled(7, MESSAGE_LIMIT));
+    session.ok(&alice, Call::send(&bob, b"").filled(7, MESSAGE_LIMIT));
     session.settle();
     assert_eq!(
         session.inbox(&bob).len(),
@@ -559,7 +547,8 @@ fn msg_9(session: &mut Session, function: HostMessagingFn) {
 /// request times out instead.
 fn reply_over_the_limit(session: &mut Session, alice: &ComponentId, bob: &ComponentId) {
     let before = callbacks(&session.inbox(alice)).len();
-    let asked = correlation(session.ok(alice, request(bob, b"", 100).filled(7, MESSAGE_LIMIT)));
+    let asked =
+        correlation(session.ok(alice, Call::request(bob, b"", 100).filled(7, MESSAGE_LIMIT)));
     session.settle();
     let inbox = session.inbox(alice);
     let answers: Vec<_> = callbacks(&inbox)

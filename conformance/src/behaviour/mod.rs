@@ -26,7 +26,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use airssys_conformance_adapter::{Request, Response};
-use airssys_probe_protocol::{self as probe, Call, Received, Reply, Returned};
+use airssys_probe_protocol::{self as probe, Call, ProbeCall, Received, Reply, Returned};
 
 use crate::connection::{Connection, Failure};
 use crate::contract::{ByInterface, HostFn, Interface};
@@ -326,7 +326,7 @@ impl<'a> Session<'a> {
             payload: probe::encode_call(call),
             content_type: probe::CALL_CONTENT_TYPE.into(),
         };
-        let doing = || match called(call) {
+        let doing = || match call.function() {
             Some(function) => format!("{} was calling `{function}`", id),
             None => format!("{} was handling {}", id, brief(call)),
         };
@@ -367,7 +367,7 @@ impl<'a> Session<'a> {
     }
 
     pub fn inbox(&mut self, id: &ComponentId) -> Vec<Received> {
-        match self.ok(id, Call::Inbox) {
+        match self.ok(id, Call::Probe(ProbeCall::Inbox)) {
             Returned::Inbox(received) => received,
             other => panic!("the inbox of {} came back as {other:?}", id),
         }
@@ -407,89 +407,6 @@ impl<'a> Session<'a> {
             Response::Ok => {}
             Response::Refused { reason } => panic!("restarting the host failed: {reason}"),
             other => panic!("the host answered `restart` with {other:?}"),
-        }
-    }
-}
-
-/// The contract function a probe call makes, if it makes one.
-pub(crate) fn called(call: &Call) -> Option<HostFn> {
-    Some(match call {
-        Call::Get { .. } => HostFn::Get,
-        Call::Set { .. } => HostFn::Set,
-        Call::Delete { .. } => HostFn::Delete,
-        Call::Exists { .. } => HostFn::Exists,
-        Call::ListKeys { .. } => HostFn::ListKeys,
-        Call::Usage => HostFn::Usage,
-        Call::Send { .. } => HostFn::Send,
-        Call::Request { .. } => HostFn::Request,
-        Call::CancelRequest { .. } => HostFn::CancelRequest,
-        Call::Broadcast { .. } => HostFn::Broadcast,
-        Call::SelfId => HostFn::SelfId,
-        Call::Log { .. } => HostFn::Log,
-        Call::CurrentTime => HostFn::CurrentTime,
-        Call::CurrentTimeMillis => HostFn::CurrentTimeMillis,
-        Call::SleepMillis { .. } => HostFn::SleepMillis,
-        Call::ListComponents => HostFn::ListComponents,
-        Call::GetComponentMetadata { .. } => HostFn::GetComponentMetadata,
-        Call::Filled { inner, .. } => return called(inner),
-        Call::Inbox
-        | Call::SetHealth { .. }
-        | Call::Trap
-        | Call::Spin
-        | Call::Hog
-        | Call::WasiSleep { .. }
-        | Call::Print { .. }
-        | Call::Flood { .. }
-        | Call::Reply { .. } => return None,
-    })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// A probe call that makes `function`: without one, its behaviour
-    /// cannot be judged. A function added to the WIT does not build here
-    /// until the probe protocol has a call for it.
-    fn call_making(function: HostFn) -> Call {
-        let id = || ComponentId {
-            namespace: "n".into(),
-            name: "m".into(),
-            instance: "1".into(),
-        };
-        match function {
-            HostFn::Get => storage::get("k"),
-            HostFn::Set => storage::set("k", b""),
-            HostFn::Delete => Call::Delete { key: "k".into() },
-            HostFn::Exists => Call::Exists { key: "k".into() },
-            HostFn::ListKeys => Call::ListKeys { prefix: None },
-            HostFn::Usage => Call::Usage,
-            HostFn::Send => messaging::send(&id(), b""),
-            HostFn::Request => messaging::request(&id(), b"", 1),
-            HostFn::CancelRequest => Call::CancelRequest {
-                request_id: "r".into(),
-            },
-            HostFn::Broadcast => messaging::broadcast(&[], b""),
-            HostFn::SelfId => Call::SelfId,
-            HostFn::Log => Call::Log {
-                level: airssys_probe_protocol::Level::Info,
-                message: String::new(),
-                context: None,
-            },
-            HostFn::CurrentTime => Call::CurrentTime,
-            HostFn::CurrentTimeMillis => Call::CurrentTimeMillis,
-            HostFn::SleepMillis => Call::SleepMillis { duration_ms: 0 },
-            HostFn::ListComponents => Call::ListComponents,
-            HostFn::GetComponentMetadata => Call::GetComponentMetadata { id: id() },
-        }
-    }
-
-    #[test]
-    fn every_host_function_has_a_probe_call_that_maps_back_to_it() {
-        for function in HostFn::ALL {
-            let call = call_making(function);
-            assert_eq!(called(&call), Some(function), "{call:?}");
-            assert_eq!(called(&call.filled(0, 1)), Some(function), "filled");
         }
     }
 }

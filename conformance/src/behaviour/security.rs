@@ -4,10 +4,8 @@
 
 use airssys_contract::capability::Capability;
 use airssys_contract::{ByInterface, HostFn, HostMessagingFn, Interface, StorageFn};
-use airssys_probe_protocol::Call;
+use airssys_probe_protocol::{Call, StorageCall};
 
-use super::messaging::{broadcast, request, send};
-use super::storage::{get, set};
 use super::{ClauseCheck, Judge, Needs, Probe, Session, no_part};
 use crate::wire::{Capabilities, ComponentId, Grant};
 
@@ -138,7 +136,7 @@ fn sec_1_2(session: &mut Session, function: HostMessagingFn) {
     denied(
         session,
         &probe,
-        broadcast(&[&granted, &ungranted], b"x"),
+        Call::broadcast(&[&granted, &ungranted], b"x"),
         "delivery-failed",
         &format!("to both {} and {}, {shown}", granted, ungranted),
     );
@@ -150,7 +148,7 @@ fn sec_1_2(session: &mut Session, function: HostMessagingFn) {
         granted,
         received.len()
     );
-    allowed(session, &probe, broadcast(&[&granted], b"x"), &shown);
+    allowed(session, &probe, Call::broadcast(&[&granted], b"x"), &shown);
 }
 
 /// The capability `function` needs; SEC-1.1 names only functions that need one.
@@ -199,21 +197,21 @@ fn allowed(session: &mut Session, probe: &ComponentId, call: Call, granted: &str
 
 fn storage_call(function: StorageFn) -> Call {
     match function {
-        StorageFn::Get => get("k"),
-        StorageFn::Set => set("k", b"v"),
-        StorageFn::Delete => Call::Delete { key: "k".into() },
-        StorageFn::Exists => Call::Exists { key: "k".into() },
-        StorageFn::ListKeys => Call::ListKeys { prefix: None },
-        StorageFn::Usage => Call::Usage,
+        StorageFn::Get => Call::get("k"),
+        StorageFn::Set => Call::set("k", b"v"),
+        StorageFn::Delete => Call::delete("k"),
+        StorageFn::Exists => Call::exists("k"),
+        StorageFn::ListKeys => Call::Storage(StorageCall::ListKeys { prefix: None }),
+        StorageFn::Usage => Call::Storage(StorageCall::Usage),
     }
 }
 
 /// The call of `function` to `target` that `clause` judges.
 fn messaging_call(clause: &str, function: HostMessagingFn, target: &ComponentId) -> Call {
     match function {
-        HostMessagingFn::Send => send(target, b"x"),
-        HostMessagingFn::Request => request(target, b"x", 1000),
-        HostMessagingFn::Broadcast => broadcast(&[target], b"x"),
+        HostMessagingFn::Send => Call::send(target, b"x"),
+        HostMessagingFn::Request => Call::request(target, b"x", 1000),
+        HostMessagingFn::Broadcast => Call::broadcast(&[target], b"x"),
         HostMessagingFn::CancelRequest | HostMessagingFn::SelfId => no_part(clause, function),
     }
 }

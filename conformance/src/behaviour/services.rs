@@ -2,7 +2,7 @@
 
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use airssys_probe_protocol::{Call, Health, Level, Returned};
+use airssys_probe_protocol::{Call, Health, HostServicesCall, Level, ProbeCall, Returned};
 
 use airssys_contract::log::CONTEXT_PAIR_OVERHEAD;
 use airssys_contract::{HostServicesFn, limits};
@@ -85,21 +85,21 @@ fn svc_1(session: &mut Session, _: HostServicesFn) {
         let message = format!("at {level:?}");
         session.ok(
             &probe,
-            Call::Log {
+            Call::HostServices(HostServicesCall::Log {
                 level,
                 message,
                 context: Some(context.clone()),
-            },
+            }),
         );
     }
     let huge = "ü".repeat(512 * 1024);
     session.ok(
         &probe,
-        Call::Log {
+        Call::HostServices(HostServicesCall::Log {
             level: Level::Info,
             message: huge.clone(),
             context: None,
-        },
+        }),
     );
     // SVC-1.1: context is kept, in order, up to LOG_CONTEXT_BYTES of keys
     // and values, each pair counted with its overhead; the pairs after that
@@ -112,11 +112,11 @@ fn svc_1(session: &mut Session, _: HostServicesFn) {
         .collect();
     session.ok(
         &probe,
-        Call::Log {
+        Call::HostServices(HostServicesCall::Log {
             level: Level::Info,
             message: "with context".into(),
             context: Some(pairs.clone()),
-        },
+        }),
     );
     let mine = records_of(session, &probe);
     assert_eq!(
@@ -157,7 +157,7 @@ fn svc_1(session: &mut Session, _: HostServicesFn) {
 /// The component's stdout and stderr lines are its log records.
 fn svc_1_3(session: &mut Session, _: HostServicesFn) {
     let probe = session.load(Probe::Wasi, "printer/1");
-    session.ok(&probe, Call::Print { lines: 1, len: 5 });
+    session.ok(&probe, Call::Probe(ProbeCall::Print { lines: 1, len: 5 }));
     let mine = records_of(session, &probe);
     assert_eq!(
         mine.len(),
@@ -196,7 +196,7 @@ fn records_of(session: &mut Session, probe: &ComponentId) -> Vec<LogRecord> {
 
 /// `current-time` as (seconds, nanoseconds).
 fn current_time(session: &mut Session, probe: &ComponentId) -> (u64, u32) {
-    match session.ok(probe, Call::CurrentTime) {
+    match session.ok(probe, Call::HostServices(HostServicesCall::CurrentTime)) {
         Returned::Time {
             seconds,
             nanoseconds,
@@ -238,7 +238,10 @@ fn svc_3(session: &mut Session, _: HostServicesFn) {
     // Three calls, so that a value off by a fraction of a second shows.
     for _ in 0..3 {
         let before = host_now().as_millis() as u64;
-        let Returned::Millis(millis) = session.ok(&probe, Call::CurrentTimeMillis) else {
+        let Returned::Millis(millis) = session.ok(
+            &probe,
+            Call::HostServices(HostServicesCall::CurrentTimeMillis),
+        ) else {
             panic!("current-time-millis returned something else")
         };
         let after = host_now().as_millis() as u64;
@@ -257,7 +260,10 @@ fn svc_4(session: &mut Session, _: HostServicesFn) {
     let mut best = Duration::MAX;
     for _ in 0..3 {
         let started = Instant::now();
-        session.ok(&probe, Call::SleepMillis { duration_ms: 100 });
+        session.ok(
+            &probe,
+            Call::HostServices(HostServicesCall::SleepMillis { duration_ms: 100 }),
+        );
         let took = started.elapsed();
         assert!(
             took >= asked,
@@ -272,9 +278,9 @@ fn svc_4(session: &mut Session, _: HostServicesFn) {
     let started = Instant::now();
     let outcome = session.invoke(
         &probe,
-        &Call::SleepMillis {
+        &Call::HostServices(HostServicesCall::SleepMillis {
             duration_ms: u64::MAX,
-        },
+        }),
     );
     let took = started.elapsed();
     assert!(
@@ -303,7 +309,10 @@ fn svc_4_2(session: &mut Session, _: HostServicesFn) {
         Some(budget),
     );
     let started = Instant::now();
-    let outcome = session.invoke(&sleeper, &Call::WasiSleep { millis: 3_600_000 });
+    let outcome = session.invoke(
+        &sleeper,
+        &Call::Probe(ProbeCall::WasiSleep { millis: 3_600_000 }),
+    );
     let took = started.elapsed();
     assert!(
         outcome.is_err(),
@@ -335,7 +344,9 @@ fn svc_5(session: &mut Session, _: HostServicesFn) {
     let first = session.load(Probe::Services, "first/1");
     let second = session.load(Probe::Storage, "second/1");
     let third = session.load(Probe::Services, "third/1");
-    let listed = |session: &mut Session, asker| match session.ok(asker, Call::ListComponents) {
+    let listed = |session: &mut Session, asker| match session
+        .ok(asker, Call::HostServices(HostServicesCall::ListComponents))
+    {
         Returned::Ids(ids) => ids,
         other => panic!("list-components returned {other:?}"),
     };
@@ -374,13 +385,18 @@ fn svc_6(session: &mut Session, _: HostServicesFn) {
     let target = session.load(Probe::Services, "target/1");
     let asker = session.load(Probe::Services, "asker/1");
     let other = session.load(Probe::Storage, "other/1");
-    let ask = |session: &mut Session, id| session.ok(&asker, Call::GetComponentMetadata { id });
+    let ask = |session: &mut Session, id| {
+        session.ok(
+            &asker,
+            Call::HostServices(HostServicesCall::GetComponentMetadata { id }),
+        )
+    };
     for (set, name) in [
         (Health::Healthy, "healthy"),
         (Health::Degraded, "degraded"),
         (Health::Unknown, "unknown"),
     ] {
-        session.ok(&target, Call::SetHealth { health: set });
+        session.ok(&target, Call::Probe(ProbeCall::SetHealth { health: set }));
         let Returned::Info {
             id,
             name: component,
@@ -412,13 +428,13 @@ fn svc_6(session: &mut Session, _: HostServicesFn) {
     let ghost = session.id("ghost/1");
     session.err(
         &asker,
-        Call::GetComponentMetadata { id: ghost },
+        Call::HostServices(HostServicesCall::GetComponentMetadata { id: ghost }),
         "invalid-state",
     );
     session.unload(&other);
     session.err(
         &asker,
-        Call::GetComponentMetadata { id: other },
+        Call::HostServices(HostServicesCall::GetComponentMetadata { id: other }),
         "invalid-state",
     );
 }

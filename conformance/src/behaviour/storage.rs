@@ -3,7 +3,7 @@
 use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, BTreeSet};
 
-use airssys_probe_protocol::{Call, Returned, wit_bytes};
+use airssys_probe_protocol::{Call, Returned, StorageCall, wit_bytes};
 use proptest::collection::vec;
 use proptest::prelude::{Just, Strategy, any, prop_oneof};
 
@@ -84,25 +84,6 @@ pub(super) const CHECKS: &[ClauseCheck] = &[
     },
 ];
 
-pub(super) fn set(key: &str, value: &[u8]) -> Call {
-    Call::Set {
-        key: key.into(),
-        value: value.to_vec(),
-    }
-}
-
-pub(super) fn get(key: &str) -> Call {
-    Call::Get { key: key.into() }
-}
-
-fn delete(key: &str) -> Call {
-    Call::Delete { key: key.into() }
-}
-
-fn exists(key: &str) -> Call {
-    Call::Exists { key: key.into() }
-}
-
 fn value(bytes: &[u8]) -> Returned {
     Returned::Value(Some(bytes.to_vec()))
 }
@@ -110,7 +91,12 @@ fn value(bytes: &[u8]) -> Returned {
 /// (used bytes, quota bytes, key count); `usage` is the judged call only
 /// when `judged` is `usage`, a call to set the scene otherwise.
 fn usage(session: &mut Session, probe: &ComponentId, judged: StorageFn) -> (u64, u64, u64) {
-    match answer(session, probe, Call::Usage, judged == Usage) {
+    match answer(
+        session,
+        probe,
+        Call::Storage(StorageCall::Usage),
+        judged == Usage,
+    ) {
         Returned::Usage {
             used_bytes,
             quota_bytes,
@@ -180,8 +166,8 @@ impl std::fmt::Display for Op {
 impl Op {
     fn call(&self) -> Call {
         match self {
-            Op::Set(key, len) => set(key, &vec![b'v'; *len]),
-            Op::Delete(key) => delete(key),
+            Op::Set(key, len) => Call::set(key, &vec![b'v'; *len]),
+            Op::Delete(key) => Call::delete(key),
         }
     }
 
@@ -289,9 +275,9 @@ fn look(
     judged: bool,
 ) -> View {
     let call = match read {
-        Get => get(key),
-        Exists => exists(key),
-        ListKeys => Call::ListKeys { prefix: None },
+        Get => Call::get(key),
+        Exists => Call::exists(key),
+        ListKeys => Call::Storage(StorageCall::ListKeys { prefix: None }),
         Set | Delete | Usage => unreachable!("{read:?} is not a read of a key"),
     };
     let returned = answer(session, probe, call, judged);
@@ -512,8 +498,8 @@ fn replace_and_read_back(
     if judged != Set {
         return set_and_read_back(session, probe, key, new, judged);
     }
-    session.ok(probe, set(key, new));
-    if old != new && scene(session, probe, get(key)) == value(old) {
+    session.ok(probe, Call::set(key, new));
+    if old != new && scene(session, probe, Call::get(key)) == value(old) {
         panic!(
             "set({key:?}, {}) returned ok, and get({key:?}) still returns the value it was to \
              replace, {}: `set` did not replace it",
@@ -533,7 +519,7 @@ fn set_and_read_back(
     value: &[u8],
     judged: StorageFn,
 ) {
-    let call = set(key, value);
+    let call = Call::set(key, value);
     let cause = format!("set({key:?}, {}) returned ok", wit_bytes(value));
     answer(session, probe, call, judged == Set);
     read_back(session, probe, key, Some(value), (Set, &cause), judged);
@@ -603,7 +589,7 @@ fn sto_1(session: &mut Session, function: StorageFn) {
 fn sto_2(session: &mut Session, _: StorageFn) {
     let probe = storage_probe(session);
     assert_eq!(
-        session.ok(&probe, get("never-set")),
+        session.ok(&probe, Call::get("never-set")),
         Returned::Value(None),
         "get of a key never set"
     );
@@ -668,14 +654,14 @@ fn sto_4(session: &mut Session, function: StorageFn) {
     // A key that `k` is a prefix of: deleting `k` must leave it alone.
     set_and_read_back(session, &probe, "k2", b"w", function);
     match function {
-        Exists => scene(session, &probe, delete("k")),
-        Delete => session.ok(&probe, delete("k")),
+        Exists => scene(session, &probe, Call::delete("k")),
+        Delete => session.ok(&probe, Call::delete("k")),
         Get | Set | ListKeys | Usage => no_part("STO-4", function),
     };
     let deleted = (Delete, r#"delete("k") returned ok"#);
     read_back(session, &probe, "k", None, deleted, function);
     if function == Delete {
-        let answer = session.call(&probe, delete("k"));
+        let answer = session.call(&probe, Call::delete("k"));
         assert!(
             answer == Ok(Returned::Unit),
             "delete of an absent key returned {}, not ok",
@@ -692,7 +678,7 @@ fn sto_4(session: &mut Session, function: StorageFn) {
             if through_exists {
                 expect_scene(session, probe, model, op);
                 for key in MODEL_KEYS {
-                    let got = session.ok(probe, exists(key));
+                    let got = session.ok(probe, Call::exists(key));
                     let expected = Returned::Bool(model.contains_key(key));
                     assert_eq!(got, expected, "exists({key:?}) after {op}");
                 }
@@ -745,8 +731,10 @@ fn sto_6(session: &mut Session, _: StorageFn) {
     for key in ["b", "a/2", "é", "a/1", "B", "a", "a/1", "x/a/3"] {
         set_and_read_back(session, &probe, key, b"v", ListKeys);
     }
-    let list = |prefix: Option<&str>| Call::ListKeys {
-        prefix: prefix.map(Into::into),
+    let list = |prefix: Option<&str>| {
+        Call::Storage(StorageCall::ListKeys {
+            prefix: prefix.map(Into::into),
+        })
     };
     let all = ["B", "a", "a/1", "a/2", "b", "x/a/3", "é"]
         .map(String::from)
@@ -831,8 +819,8 @@ fn sto_7(session: &mut Session, function: StorageFn) {
     for (writer, key, len, used, count) in steps {
         let value = vec![0; len.unwrap_or_default()];
         let call = match len {
-            Some(_) => set(key, &value),
-            None => delete(key),
+            Some(_) => Call::set(key, &value),
+            None => Call::delete(key),
         };
         let shown = super::brief(&call);
         match (len, values.get(key)) {
@@ -897,10 +885,10 @@ fn sto_7(session: &mut Session, function: StorageFn) {
 fn sto_8(session: &mut Session, function: StorageFn) {
     let probe = storage_probe(session);
     let call = |key: &str| match function {
-        Get => get(key),
-        Set => set(key, b"x"),
-        Delete => delete(key),
-        Exists => exists(key),
+        Get => Call::get(key),
+        Set => Call::set(key, b"x"),
+        Delete => Call::delete(key),
+        Exists => Call::exists(key),
         ListKeys | Usage => no_part("STO-8", function),
     };
     let too_long = "k".repeat(limits::KEY_BYTES + 1);
@@ -916,7 +904,7 @@ fn sto_8(session: &mut Session, function: StorageFn) {
     refuses(session);
     // "Changes nothing", told by usage once the reads show the one key and
     // usage is seen to count it.
-    scene(session, &probe, set("kept", b"v"));
+    scene(session, &probe, Call::set("kept", b"v"));
     let kept = (Set, r#"set("kept", list<u8> of 1 byte: "v") returned ok"#);
     hold_scene(session, &probe, "kept", Some(b"v"), kept, function);
     let before = usage(session, &probe, function);
@@ -962,7 +950,7 @@ fn sto_9(session: &mut Session, _: StorageFn) {
         ));
     }
     let room = quota - (1 + 3);
-    let fill = |key: &str, len: u64| set(key, b"").filled(7, len);
+    let fill = |key: &str, len: u64| Call::set(key, b"").filled(7, len);
     // Only usage and set know the quota: a set past usage's quota that goes
     // through cannot say which of the two is wrong. Usage's STO-7 trial
     // holds them to each other and says so; here the trial cannot judge.
@@ -1033,7 +1021,7 @@ fn quota_agrees_with_set(session: &mut Session) {
         )
     };
     let fitting = quota - 1;
-    match session.invoke(&probe, &set("q", b"").filled(7, fitting)) {
+    match session.invoke(&probe, &Call::set("q", b"").filled(7, fitting)) {
         Ok(Ok(_)) => {}
         Ok(Err(error)) if error.case == "quota-exceeded" => disagree(&format!(
             "refuses a value of {fitting} bytes under a 1-byte key, which fits"
@@ -1043,7 +1031,7 @@ fn quota_agrees_with_set(session: &mut Session) {
             answered(&other)
         )),
     }
-    match session.invoke(&probe, &set("r", b"")) {
+    match session.invoke(&probe, &Call::set("r", b"")) {
         Ok(Err(error)) if error.case == "quota-exceeded" => {}
         Ok(Ok(_)) => disagree("accepts a 1-byte key past it"),
         other => precondition_failed(format!(
@@ -1062,12 +1050,12 @@ fn sto_10(session: &mut Session, function: StorageFn) {
     let bob = session.load(Probe::Storage, "bob/1");
     let alices: [(&str, &[u8]); 2] = [("shared-name", b"alice's"), ("alice-only", b"a")];
     for (key, value) in alices {
-        scene(session, &alice, set(key, value));
+        scene(session, &alice, Call::set(key, value));
         let cause = format!("alice's set({key:?}, {}) returned ok", wit_bytes(value));
         hold_scene(session, &alice, key, Some(value), (Set, &cause), function);
     }
     if function != Set {
-        scene(session, &bob, set("shared-name", b"bob's"));
+        scene(session, &bob, Call::set("shared-name", b"bob's"));
         let cause = "bob's set(\"shared-name\", …) returned ok";
         hold_scene(
             session,
@@ -1094,28 +1082,28 @@ fn sto_10(session: &mut Session, function: StorageFn) {
     };
     match function {
         Set => {
-            session.ok(&bob, set("shared-name", b"bob's"));
+            session.ok(&bob, Call::set("shared-name", b"bob's"));
             untouched(session, "bob's set(\"shared-name\", …) changed");
         }
         Get => {
             assert_eq!(
-                session.ok(&bob, get("alice-only")),
+                session.ok(&bob, Call::get("alice-only")),
                 Returned::Value(None),
                 "bob gets alice's key"
             );
             assert_eq!(
-                session.ok(&bob, get("shared-name")),
+                session.ok(&bob, Call::get("shared-name")),
                 value(b"bob's"),
                 "bob gets alice's value of a shared key name"
             );
         }
         Exists => assert_eq!(
-            session.ok(&bob, exists("alice-only")),
+            session.ok(&bob, Call::exists("alice-only")),
             Returned::Bool(false),
             "bob sees alice's key"
         ),
         ListKeys => assert_eq!(
-            session.ok(&bob, Call::ListKeys { prefix: None }),
+            session.ok(&bob, Call::Storage(StorageCall::ListKeys { prefix: None })),
             Returned::Keys(vec!["shared-name".into()]),
             "bob lists alice's keys"
         ),
@@ -1128,8 +1116,8 @@ fn sto_10(session: &mut Session, function: StorageFn) {
             );
         }
         Delete => {
-            session.ok(&bob, delete("alice-only"));
-            session.ok(&bob, delete("shared-name"));
+            session.ok(&bob, Call::delete("alice-only"));
+            session.ok(&bob, Call::delete("shared-name"));
             untouched(session, "bob's delete of the same key names deleted");
         }
     }
@@ -1138,25 +1126,25 @@ fn sto_10(session: &mut Session, function: StorageFn) {
 fn sto_11(session: &mut Session, _: StorageFn) {
     let path = "durable/1";
     let probe = session.load(Probe::Storage, path);
-    session.ok(&probe, set("kept", b"value"));
-    session.ok(&probe, set("replaced", b"old"));
-    session.ok(&probe, set("replaced", b"new"));
-    session.ok(&probe, set("deleted", b"x"));
-    session.ok(&probe, delete("deleted"));
+    session.ok(&probe, Call::set("kept", b"value"));
+    session.ok(&probe, Call::set("replaced", b"old"));
+    session.ok(&probe, Call::set("replaced", b"new"));
+    session.ok(&probe, Call::set("deleted", b"x"));
+    session.ok(&probe, Call::delete("deleted"));
     session.restart();
     let probe = session.load(Probe::Storage, path);
     assert_eq!(
-        session.ok(&probe, get("kept")),
+        session.ok(&probe, Call::get("kept")),
         value(b"value"),
         "a set lost in the restart"
     );
     assert_eq!(
-        session.ok(&probe, get("replaced")),
+        session.ok(&probe, Call::get("replaced")),
         value(b"new"),
         "a replacing set lost in the restart"
     );
     assert_eq!(
-        session.ok(&probe, get("deleted")),
+        session.ok(&probe, Call::get("deleted")),
         Returned::Value(None),
         "a delete lost in the restart"
     );

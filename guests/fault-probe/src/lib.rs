@@ -11,7 +11,7 @@ use airssys::core::errors::WasmError;
 use airssys::core::types::{
     ComponentConfig, ComponentId, ComponentMessage, HealthStatus, LogLevel,
 };
-use airssys_probe_protocol::{self as probe, Attack, Call};
+use airssys_probe_protocol::{self as probe, Attack, Call, ProbeCall};
 use exports::airssys::core::component_lifecycle::{ComponentError, ComponentMetadata, Guest};
 
 #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
@@ -19,46 +19,35 @@ struct FaultProbe;
 
 fn misbehave(call: &Call) -> probe::Reply {
     match call {
-        Call::Trap => std::process::abort(),
-        Call::Spin => {
+        Call::Probe(ProbeCall::Trap) => std::process::abort(),
+        Call::Probe(ProbeCall::Spin) => {
             let mut n: u64 = 0;
             loop {
                 n = std::hint::black_box(n.wrapping_add(1));
             }
         }
-        Call::Hog => {
+        Call::Probe(ProbeCall::Hog) => {
             let mut hoard: Vec<Vec<u8>> = Vec::new();
             loop {
                 hoard.push(vec![1; 1 << 20]);
                 std::hint::black_box(&hoard);
             }
         }
-        Call::Flood { attack, count } => Ok(flood(attack, *count)),
+        Call::Probe(ProbeCall::Flood { attack, count }) => Ok(flood(attack, *count)),
         // Answered by `handle_message` itself, as the request's payload.
-        Call::Reply { .. } => probe::unsupported(call),
-        // Another probe's calls: listed, so that a new call is placed somewhere.
-        Call::Get { .. }
-        | Call::Set { .. }
-        | Call::Delete { .. }
-        | Call::Exists { .. }
-        | Call::ListKeys { .. }
-        | Call::Usage
-        | Call::Send { .. }
-        | Call::Request { .. }
-        | Call::CancelRequest { .. }
-        | Call::Broadcast { .. }
-        | Call::SelfId
-        | Call::Log { .. }
-        | Call::CurrentTime
-        | Call::CurrentTimeMillis
-        | Call::SleepMillis { .. }
-        | Call::ListComponents
-        | Call::GetComponentMetadata { .. }
+        Call::Probe(ProbeCall::Reply { .. }) => probe::unsupported(call),
+        // Other interfaces' calls; other probes' own, listed so that a new
+        // one is placed somewhere.
+        Call::Storage(_)
+        | Call::HostMessaging(_)
+        | Call::HostServices(_)
         | Call::Filled { .. }
-        | Call::Inbox
-        | Call::SetHealth { .. }
-        | Call::Print { .. }
-        | Call::WasiSleep { .. } => probe::unsupported(call),
+        | Call::Probe(
+            ProbeCall::Inbox
+            | ProbeCall::SetHealth { .. }
+            | ProbeCall::Print { .. }
+            | ProbeCall::WasiSleep { .. },
+        ) => probe::unsupported(call),
     }
 }
 
@@ -129,9 +118,9 @@ fn flood(attack: &Attack, count: u32) -> probe::Returned {
                 name: target.name.clone(),
                 instance: target.instance.clone(),
             };
-            let payload = probe::encode_call(&Call::Reply {
+            let payload = probe::encode_call(&Call::Probe(ProbeCall::Reply {
                 bytes: *reply_bytes,
-            });
+            }));
             for _ in 0..count {
                 count_one(host_messaging::request(&target, &payload, 3_600_000).is_ok());
             }
@@ -150,7 +139,7 @@ impl Guest for FaultProbe {
 
     fn handle_message(msg: ComponentMessage) -> Result<Option<Vec<u8>>, WasmError> {
         let call = probe::decode_call(&msg.payload).map_err(WasmError::InvalidComponent)?;
-        if let Call::Reply { bytes } = call {
+        if let Call::Probe(ProbeCall::Reply { bytes }) = call {
             return Ok(Some(vec![b'r'; bytes as usize]));
         }
         Ok(Some(probe::encode_reply(&misbehave(&call))))

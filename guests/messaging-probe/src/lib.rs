@@ -5,7 +5,9 @@ use std::cell::RefCell;
 use std::time::{Duration, UNIX_EPOCH};
 
 use airssys_guest::{Component, Error, Message, MessagingError, Metadata, messaging};
-use airssys_probe_protocol::{self as probe, Call, Received, Reply, Returned, Through, WitError};
+use airssys_probe_protocol::{
+    self as probe, Call, HostMessagingCall, ProbeCall, Received, Reply, Returned, Through, WitError,
+};
 
 thread_local! {
     static INBOX: RefCell<Vec<Received>> = const { RefCell::new(Vec::new()) };
@@ -31,43 +33,40 @@ fn wit_error(error: MessagingError) -> WitError {
 
 fn make(call: &Call) -> Reply {
     let returned = match call {
-        Call::Send { target, payload } => messaging::send(target, payload).map(|()| Returned::Unit),
-        Call::Request {
-            target,
-            payload,
-            timeout_ms,
-        } => messaging::request(target, payload, Duration::from_millis(*timeout_ms))
-            .map(|pending| Returned::CorrelationId(pending.into())),
-        Call::CancelRequest { request_id } => {
-            messaging::cancel_request(request_id).map(|()| Returned::Unit)
-        }
-        Call::Broadcast { targets, payload } => {
-            messaging::broadcast(targets, payload).map(|()| Returned::Unit)
-        }
-        Call::SelfId => Ok(Returned::Id(messaging::self_id())),
-        Call::Inbox => Ok(Returned::Inbox(INBOX.with_borrow(Clone::clone))),
-        // Another probe's calls: listed, so that a new call is placed somewhere.
-        Call::Get { .. }
-        | Call::Set { .. }
-        | Call::Delete { .. }
-        | Call::Exists { .. }
-        | Call::ListKeys { .. }
-        | Call::Usage
-        | Call::Log { .. }
-        | Call::CurrentTime
-        | Call::CurrentTimeMillis
-        | Call::SleepMillis { .. }
-        | Call::ListComponents
-        | Call::GetComponentMetadata { .. }
+        Call::HostMessaging(messaging_call) => match messaging_call {
+            HostMessagingCall::Send { target, payload } => {
+                messaging::send(target, payload).map(|()| Returned::Unit)
+            }
+            HostMessagingCall::Request {
+                target,
+                payload,
+                timeout_ms,
+            } => messaging::request(target, payload, Duration::from_millis(*timeout_ms))
+                .map(|pending| Returned::CorrelationId(pending.into())),
+            HostMessagingCall::CancelRequest { request_id } => {
+                messaging::cancel_request(request_id).map(|()| Returned::Unit)
+            }
+            HostMessagingCall::Broadcast { targets, payload } => {
+                messaging::broadcast(targets, payload).map(|()| Returned::Unit)
+            }
+            HostMessagingCall::SelfId => Ok(Returned::Id(messaging::self_id())),
+        },
+        Call::Probe(ProbeCall::Inbox) => Ok(Returned::Inbox(INBOX.with_borrow(Clone::clone))),
+        // Other interfaces' calls; other probes' own, listed so that a new
+        // one is placed somewhere.
+        Call::Storage(_)
+        | Call::HostServices(_)
         | Call::Filled { .. }
-        | Call::SetHealth { .. }
-        | Call::Trap
-        | Call::Spin
-        | Call::Hog
-        | Call::WasiSleep { .. }
-        | Call::Print { .. }
-        | Call::Flood { .. }
-        | Call::Reply { .. } => return probe::unsupported(call),
+        | Call::Probe(
+            ProbeCall::SetHealth { .. }
+            | ProbeCall::Trap
+            | ProbeCall::Spin
+            | ProbeCall::Hog
+            | ProbeCall::WasiSleep { .. }
+            | ProbeCall::Print { .. }
+            | ProbeCall::Flood { .. }
+            | ProbeCall::Reply { .. },
+        ) => return probe::unsupported(call),
     };
     returned.map_err(wit_error)
 }

@@ -19,6 +19,7 @@ pub const REPLY_PREFIX: &[u8] = b"re:";
 
 /// Ids travel as the kit's one id type.
 pub use airssys_contract::ComponentId;
+use airssys_contract::{ByInterface, HostFn, HostMessagingFn, HostServicesFn, StorageFn};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -39,29 +40,46 @@ pub enum Health {
     Unknown,
 }
 
-/// One import call, named after its WIT function.
+/// What a probe is asked to do: an import call, by the interface that
+/// declares it, one variant per WIT function (as [`ByInterface`] lists
+/// them), or something only a probe does.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Call {
+    /// A call of a `storage` function.
+    Storage(StorageCall),
+    /// A call of a `host-messaging` function.
+    HostMessaging(HostMessagingCall),
+    /// A call of a `host-services` function.
+    HostServices(HostServicesCall),
+    /// `call` with its `value` or `payload` replaced by `len` copies of
+    /// `byte`, so a large input need not travel through the probe call itself.
+    /// [`decode_call`] expands it; probes never see it.
+    Filled {
+        byte: u8,
+        len: u64,
+        inner: Box<Call>,
+    },
+    /// Probe state and faults, not imports.
+    Probe(ProbeCall),
+}
+
+/// A call of a `storage` function, named after it ([`StorageFn`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "call", rename_all = "kebab-case")]
-pub enum Call {
-    // storage
-    Get {
-        key: String,
-    },
-    Set {
-        key: String,
-        value: Vec<u8>,
-    },
-    Delete {
-        key: String,
-    },
-    Exists {
-        key: String,
-    },
-    ListKeys {
-        prefix: Option<String>,
-    },
+pub enum StorageCall {
+    Get { key: String },
+    Set { key: String, value: Vec<u8> },
+    Delete { key: String },
+    Exists { key: String },
+    ListKeys { prefix: Option<String> },
     Usage,
-    // host-messaging
+}
+
+/// A call of a `host-messaging` function, named after it ([`HostMessagingFn`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "call", rename_all = "kebab-case")]
+pub enum HostMessagingCall {
     Send {
         target: ComponentId,
         payload: Vec<u8>,
@@ -79,7 +97,12 @@ pub enum Call {
         payload: Vec<u8>,
     },
     SelfId,
-    // host-services
+}
+
+/// A call of a `host-services` function, named after it ([`HostServicesFn`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "call", rename_all = "kebab-case")]
+pub enum HostServicesCall {
     Log {
         level: Level,
         message: String,
@@ -94,21 +117,16 @@ pub enum Call {
     GetComponentMetadata {
         id: ComponentId,
     },
-    /// `call` with its `value` or `payload` replaced by `len` copies of
-    /// `byte`, so a large input need not travel through the probe call itself.
-    /// [`decode_call`] expands it; probes never see it.
-    Filled {
-        byte: u8,
-        len: u64,
-        inner: Box<Call>,
-    },
-    // probe state, not imports
+}
+
+/// What only a probe does: its state, and faults a test asks for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "call", rename_all = "kebab-case")]
+pub enum ProbeCall {
     /// Everything the probe received through `handle-message` and `handle-callback`.
     Inbox,
     /// What the probe's `health` export answers from now on.
-    SetHealth {
-        health: Health,
-    },
+    SetHealth { health: Health },
     /// Traps inside the call (`unreachable`).
     Trap,
     /// Loops until the host interrupts it.
@@ -117,28 +135,181 @@ pub enum Call {
     Hog,
     /// Sleeps through WASI (`std::thread::sleep`: a monotonic-clock pollable
     /// and a blocking poll) instead of `sleep-millis`.
-    WasiSleep {
-        millis: u64,
-    },
+    WasiSleep { millis: u64 },
     /// Writes `lines` lines of `len` bytes each to WASI stdout, then as many
     /// to stderr (SVC-1.3).
-    Print {
-        lines: u32,
-        len: u32,
-    },
+    Print { lines: u32, len: u32 },
     /// Makes one attack's host call `count` times inside the guest, without a
     /// round trip per call; answers [`Returned::Tally`].
-    Flood {
-        attack: Attack,
-        count: u32,
-    },
+    Flood { attack: Attack, count: u32 },
     /// As a request's payload: answer the request with `bytes` bytes.
-    Reply {
-        bytes: u32,
-    },
+    Reply { bytes: u32 },
 }
 
-/// What a [`Call::Flood`] repeats: each tries to make the host hold more
+/// The calls tests ask for most, in one place.
+impl Call {
+    /// `storage::get(key)`
+    pub fn get(key: &str) -> Call {
+        Call::Storage(StorageCall::Get { key: key.into() })
+    }
+
+    /// `storage::set(key, value)`
+    pub fn set(key: &str, value: &[u8]) -> Call {
+        Call::Storage(StorageCall::Set {
+            key: key.into(),
+            value: value.to_vec(),
+        })
+    }
+
+    /// `storage::delete(key)`
+    pub fn delete(key: &str) -> Call {
+        Call::Storage(StorageCall::Delete { key: key.into() })
+    }
+
+    /// `storage::exists(key)`
+    pub fn exists(key: &str) -> Call {
+        Call::Storage(StorageCall::Exists { key: key.into() })
+    }
+
+    /// `host-messaging::send(target, payload)`
+    pub fn send(target: &ComponentId, payload: &[u8]) -> Call {
+        Call::HostMessaging(HostMessagingCall::Send {
+            target: target.clone(),
+            payload: payload.to_vec(),
+        })
+    }
+
+    /// `host-messaging::request(target, payload, timeout-ms)`
+    pub fn request(target: &ComponentId, payload: &[u8], timeout_ms: u64) -> Call {
+        Call::HostMessaging(HostMessagingCall::Request {
+            target: target.clone(),
+            payload: payload.to_vec(),
+            timeout_ms,
+        })
+    }
+
+    /// `host-messaging::broadcast(targets, payload)`
+    pub fn broadcast(targets: &[&ComponentId], payload: &[u8]) -> Call {
+        Call::HostMessaging(HostMessagingCall::Broadcast {
+            targets: targets.iter().map(|&target| target.clone()).collect(),
+            payload: payload.to_vec(),
+        })
+    }
+
+    /// `host-services::get-component-metadata(id)`
+    pub fn component_metadata(id: &ComponentId) -> Call {
+        Call::HostServices(HostServicesCall::GetComponentMetadata { id: id.clone() })
+    }
+}
+
+impl Call {
+    /// The host function this call makes, if it is an import call.
+    pub fn function(&self) -> Option<HostFn> {
+        match self {
+            Call::Storage(call) => Some(call.function().into()),
+            Call::HostMessaging(call) => Some(call.function().into()),
+            Call::HostServices(call) => Some(call.function().into()),
+            Call::Filled { inner, .. } => inner.function(),
+            Call::Probe(_) => None,
+        }
+    }
+
+    /// A call that makes `function`, with small arguments: every function
+    /// of the contract has one, so a function added to the WIT does not
+    /// build here until the probe protocol can call it.
+    pub fn making(function: HostFn) -> Call {
+        let id = || ComponentId::new("n", "m", "1");
+        match function.by_interface() {
+            ByInterface::Storage(function) => Call::Storage(match function {
+                StorageFn::Get => StorageCall::Get { key: "k".into() },
+                StorageFn::Set => StorageCall::Set {
+                    key: "k".into(),
+                    value: Vec::new(),
+                },
+                StorageFn::Delete => StorageCall::Delete { key: "k".into() },
+                StorageFn::Exists => StorageCall::Exists { key: "k".into() },
+                StorageFn::ListKeys => StorageCall::ListKeys { prefix: None },
+                StorageFn::Usage => StorageCall::Usage,
+            }),
+            ByInterface::HostMessaging(function) => Call::HostMessaging(match function {
+                HostMessagingFn::Send => HostMessagingCall::Send {
+                    target: id(),
+                    payload: Vec::new(),
+                },
+                HostMessagingFn::Request => HostMessagingCall::Request {
+                    target: id(),
+                    payload: Vec::new(),
+                    timeout_ms: 1,
+                },
+                HostMessagingFn::CancelRequest => HostMessagingCall::CancelRequest {
+                    request_id: "r".into(),
+                },
+                HostMessagingFn::Broadcast => HostMessagingCall::Broadcast {
+                    targets: Vec::new(),
+                    payload: Vec::new(),
+                },
+                HostMessagingFn::SelfId => HostMessagingCall::SelfId,
+            }),
+            ByInterface::HostServices(function) => Call::HostServices(match function {
+                HostServicesFn::Log => HostServicesCall::Log {
+                    level: Level::Info,
+                    message: String::new(),
+                    context: None,
+                },
+                HostServicesFn::CurrentTime => HostServicesCall::CurrentTime,
+                HostServicesFn::CurrentTimeMillis => HostServicesCall::CurrentTimeMillis,
+                HostServicesFn::SleepMillis => HostServicesCall::SleepMillis { duration_ms: 0 },
+                HostServicesFn::ListComponents => HostServicesCall::ListComponents,
+                HostServicesFn::GetComponentMetadata => {
+                    HostServicesCall::GetComponentMetadata { id: id() }
+                }
+            }),
+        }
+    }
+}
+
+impl StorageCall {
+    /// The function this call makes.
+    pub fn function(&self) -> StorageFn {
+        match self {
+            StorageCall::Get { .. } => StorageFn::Get,
+            StorageCall::Set { .. } => StorageFn::Set,
+            StorageCall::Delete { .. } => StorageFn::Delete,
+            StorageCall::Exists { .. } => StorageFn::Exists,
+            StorageCall::ListKeys { .. } => StorageFn::ListKeys,
+            StorageCall::Usage => StorageFn::Usage,
+        }
+    }
+}
+
+impl HostMessagingCall {
+    /// The function this call makes.
+    pub fn function(&self) -> HostMessagingFn {
+        match self {
+            HostMessagingCall::Send { .. } => HostMessagingFn::Send,
+            HostMessagingCall::Request { .. } => HostMessagingFn::Request,
+            HostMessagingCall::CancelRequest { .. } => HostMessagingFn::CancelRequest,
+            HostMessagingCall::Broadcast { .. } => HostMessagingFn::Broadcast,
+            HostMessagingCall::SelfId => HostMessagingFn::SelfId,
+        }
+    }
+}
+
+impl HostServicesCall {
+    /// The function this call makes.
+    pub fn function(&self) -> HostServicesFn {
+        match self {
+            HostServicesCall::Log { .. } => HostServicesFn::Log,
+            HostServicesCall::CurrentTime => HostServicesFn::CurrentTime,
+            HostServicesCall::CurrentTimeMillis => HostServicesFn::CurrentTimeMillis,
+            HostServicesCall::SleepMillis { .. } => HostServicesFn::SleepMillis,
+            HostServicesCall::ListComponents => HostServicesFn::ListComponents,
+            HostServicesCall::GetComponentMetadata { .. } => HostServicesFn::GetComponentMetadata,
+        }
+    }
+}
+
+/// What a [`ProbeCall::Flood`] repeats: each tries to make the host hold more
 /// than its bounds allow (docs/spec.md, RES-1).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -157,7 +328,7 @@ pub enum Attack {
     /// `set` of distinct keys with empty values.
     EmptyKeys,
     /// `request` to `target` whose payload asks it to answer with
-    /// `reply_bytes` bytes ([`Call::Reply`]), never cancelled.
+    /// `reply_bytes` bytes ([`ProbeCall::Reply`]), never cancelled.
     Request {
         target: ComponentId,
         reply_bytes: u32,
@@ -199,7 +370,7 @@ pub enum Returned {
         health: String,
     },
     Inbox(Vec<Received>),
-    /// How many calls of a [`Call::Flood`] returned `ok`, and how many `err`.
+    /// How many calls of a [`ProbeCall::Flood`] returned `ok`, and how many `err`.
     Tally {
         ok: u64,
         refused: u64,
@@ -333,38 +504,42 @@ impl std::fmt::Display for Call {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let text = |text: &str| format!("{text:?}");
         match self {
-            Call::Get { key } => write!(f, "get({})", text(key)),
-            Call::Set { key, value } => write!(f, "set({}, {})", text(key), wit_bytes(value)),
-            Call::Delete { key } => write!(f, "delete({})", text(key)),
-            Call::Exists { key } => write!(f, "exists({})", text(key)),
-            Call::ListKeys { prefix: None } => write!(f, "list-keys(none)"),
-            Call::ListKeys {
+            Call::Storage(StorageCall::Get { key }) => write!(f, "get({})", text(key)),
+            Call::Storage(StorageCall::Set { key, value }) => {
+                write!(f, "set({}, {})", text(key), wit_bytes(value))
+            }
+            Call::Storage(StorageCall::Delete { key }) => write!(f, "delete({})", text(key)),
+            Call::Storage(StorageCall::Exists { key }) => write!(f, "exists({})", text(key)),
+            Call::Storage(StorageCall::ListKeys { prefix: None }) => write!(f, "list-keys(none)"),
+            Call::Storage(StorageCall::ListKeys {
                 prefix: Some(prefix),
-            } => write!(f, "list-keys(some({}))", text(prefix)),
-            Call::Usage => write!(f, "usage()"),
-            Call::Send { target, payload } => {
+            }) => write!(f, "list-keys(some({}))", text(prefix)),
+            Call::Storage(StorageCall::Usage) => write!(f, "usage()"),
+            Call::HostMessaging(HostMessagingCall::Send { target, payload }) => {
                 write!(f, "send({}, {})", wit_id(target), wit_bytes(payload))
             }
-            Call::Request {
+            Call::HostMessaging(HostMessagingCall::Request {
                 target,
                 payload,
                 timeout_ms,
-            } => write!(
+            }) => write!(
                 f,
                 "request({}, {}, {timeout_ms})",
                 wit_id(target),
                 wit_bytes(payload)
             ),
-            Call::CancelRequest { request_id } => write!(f, "cancel-request({})", text(request_id)),
-            Call::Broadcast { targets, payload } => {
+            Call::HostMessaging(HostMessagingCall::CancelRequest { request_id }) => {
+                write!(f, "cancel-request({})", text(request_id))
+            }
+            Call::HostMessaging(HostMessagingCall::Broadcast { targets, payload }) => {
                 write!(f, "broadcast({}, {})", wit_ids(targets), wit_bytes(payload))
             }
-            Call::SelfId => write!(f, "self-id()"),
-            Call::Log {
+            Call::HostMessaging(HostMessagingCall::SelfId) => write!(f, "self-id()"),
+            Call::HostServices(HostServicesCall::Log {
                 level,
                 message,
                 context,
-            } => {
+            }) => {
                 let level = format!("{level:?}").to_lowercase();
                 let shown: String = message.chars().take(SHOWN_BYTES).collect();
                 let more = if shown.len() < message.len() {
@@ -378,11 +553,15 @@ impl std::fmt::Display for Call {
                 };
                 write!(f, "log({level}, {shown:?}{more}, {context})")
             }
-            Call::CurrentTime => write!(f, "current-time()"),
-            Call::CurrentTimeMillis => write!(f, "current-time-millis()"),
-            Call::SleepMillis { duration_ms } => write!(f, "sleep-millis({duration_ms})"),
-            Call::ListComponents => write!(f, "list-components()"),
-            Call::GetComponentMetadata { id } => {
+            Call::HostServices(HostServicesCall::CurrentTime) => write!(f, "current-time()"),
+            Call::HostServices(HostServicesCall::CurrentTimeMillis) => {
+                write!(f, "current-time-millis()")
+            }
+            Call::HostServices(HostServicesCall::SleepMillis { duration_ms }) => {
+                write!(f, "sleep-millis({duration_ms})")
+            }
+            Call::HostServices(HostServicesCall::ListComponents) => write!(f, "list-components()"),
+            Call::HostServices(HostServicesCall::GetComponentMetadata { id }) => {
                 write!(f, "get-component-metadata({})", wit_id(id))
             }
             Call::Filled { byte, len, inner } => {
@@ -391,17 +570,23 @@ impl std::fmt::Display for Call {
                     "{inner} with {len} bytes of 0x{byte:02x} in place of its bytes"
                 )
             }
-            Call::Inbox => write!(f, "the probe's inbox"),
-            Call::SetHealth { health } => write!(f, "the probe's health set to {health:?}"),
-            Call::Trap => write!(f, "a trap in the probe"),
-            Call::Spin => write!(f, "an endless loop in the probe"),
-            Call::Hog => write!(f, "the probe allocating until memory runs out"),
-            Call::WasiSleep { millis } => write!(f, "a WASI sleep of {millis} ms"),
-            Call::Print { lines, len } => {
+            Call::Probe(ProbeCall::Inbox) => write!(f, "the probe's inbox"),
+            Call::Probe(ProbeCall::SetHealth { health }) => {
+                write!(f, "the probe's health set to {health:?}")
+            }
+            Call::Probe(ProbeCall::Trap) => write!(f, "a trap in the probe"),
+            Call::Probe(ProbeCall::Spin) => write!(f, "an endless loop in the probe"),
+            Call::Probe(ProbeCall::Hog) => write!(f, "the probe allocating until memory runs out"),
+            Call::Probe(ProbeCall::WasiSleep { millis }) => {
+                write!(f, "a WASI sleep of {millis} ms")
+            }
+            Call::Probe(ProbeCall::Print { lines, len }) => {
                 write!(f, "{lines} lines of {len} bytes on WASI stdout and stderr")
             }
-            Call::Flood { attack, count } => write!(f, "{count} times {attack:?}"),
-            Call::Reply { bytes } => write!(f, "a reply of {bytes} bytes"),
+            Call::Probe(ProbeCall::Flood { attack, count }) => {
+                write!(f, "{count} times {attack:?}")
+            }
+            Call::Probe(ProbeCall::Reply { bytes }) => write!(f, "a reply of {bytes} bytes"),
         }
     }
 }
@@ -468,10 +653,10 @@ impl Call {
         };
         let mut call = inner.expanded()?;
         let bytes = match &mut call {
-            Call::Set { value, .. } => value,
-            Call::Send { payload, .. }
-            | Call::Request { payload, .. }
-            | Call::Broadcast { payload, .. } => payload,
+            Call::Storage(StorageCall::Set { value, .. }) => value,
+            Call::HostMessaging(HostMessagingCall::Send { payload, .. })
+            | Call::HostMessaging(HostMessagingCall::Request { payload, .. })
+            | Call::HostMessaging(HostMessagingCall::Broadcast { payload, .. }) => payload,
             other => return Err(format!("{other:?} has no value or payload to fill")),
         };
         let len = usize::try_from(len).map_err(|_| format!("cannot fill {len} bytes"))?;
@@ -513,11 +698,20 @@ mod tests {
     use super::*;
 
     #[test]
+    fn every_host_function_has_a_probe_call_that_maps_back_to_it() {
+        for function in HostFn::ALL {
+            let call = Call::making(function);
+            assert_eq!(call.function(), Some(function), "{call:?}");
+            assert_eq!(call.filled(0, 1).function(), Some(function), "filled");
+        }
+    }
+
+    #[test]
     fn calls_and_replies_round_trip() {
-        let call = Call::Set {
+        let call = Call::Storage(StorageCall::Set {
             key: "k".into(),
             value: vec![0, 255],
-        };
+        });
         assert_eq!(decode_call(&encode_call(&call)).unwrap(), call);
         let reply: Reply = Err(WitError::new("quota-exceeded", None));
         assert_eq!(decode_reply(&encode_reply(&reply)).unwrap(), reply);
@@ -525,16 +719,20 @@ mod tests {
 
     #[test]
     fn filled_calls_arrive_expanded() {
-        let call = Call::Send {
+        let call = Call::HostMessaging(HostMessagingCall::Send {
             target: ComponentId::new("n", "m", "1"),
             payload: vec![],
-        };
-        let Call::Send { payload, .. } = decode_call(&encode_call(&call.filled(7, 3))).unwrap()
+        });
+        let Call::HostMessaging(HostMessagingCall::Send { payload, .. }) =
+            decode_call(&encode_call(&call.filled(7, 3))).unwrap()
         else {
             panic!("the filled call changed kind");
         };
         assert_eq!(payload, [7, 7, 7]);
-        let error = decode_call(&encode_call(&Call::Usage.filled(7, 3))).unwrap_err();
+        let error = decode_call(&encode_call(
+            &Call::Storage(StorageCall::Usage).filled(7, 3),
+        ))
+        .unwrap_err();
         assert!(error.contains("Usage"), "{error}");
     }
 

@@ -8,7 +8,9 @@ use airssys_guest::logging::{self, Level as LogLevel};
 use airssys_guest::{
     Component, ComponentError, Error, Health as HealthStatus, Message, Metadata, services,
 };
-use airssys_probe_protocol::{self as probe, Call, Health, Level, Reply, Returned, WitError};
+use airssys_probe_protocol::{
+    self as probe, Call, Health, HostServicesCall, Level, ProbeCall, Reply, Returned, WitError,
+};
 
 thread_local! {
     static HEALTH: Cell<HealthStatus> = const { Cell::new(HealthStatus::Healthy) };
@@ -49,7 +51,32 @@ fn health(health: Health) -> HealthStatus {
 
 fn make(call: &Call) -> Reply {
     match call {
-        Call::Log {
+        Call::HostServices(services_call) => make_services(services_call),
+        Call::Probe(ProbeCall::SetHealth { health: h }) => {
+            HEALTH.set(health(*h));
+            Ok(Returned::Unit)
+        }
+        // Other interfaces' calls; other probes' own, listed so that a new
+        // one is placed somewhere.
+        Call::Storage(_)
+        | Call::HostMessaging(_)
+        | Call::Filled { .. }
+        | Call::Probe(
+            ProbeCall::Inbox
+            | ProbeCall::Trap
+            | ProbeCall::Spin
+            | ProbeCall::Hog
+            | ProbeCall::WasiSleep { .. }
+            | ProbeCall::Print { .. }
+            | ProbeCall::Flood { .. }
+            | ProbeCall::Reply { .. },
+        ) => probe::unsupported(call),
+    }
+}
+
+fn make_services(call: &HostServicesCall) -> Reply {
+    match call {
+        HostServicesCall::Log {
             level: l,
             message,
             context: None,
@@ -57,7 +84,7 @@ fn make(call: &Call) -> Reply {
             logging::log(level(*l), message);
             Ok(Returned::Unit)
         }
-        Call::Log {
+        HostServicesCall::Log {
             level: l,
             message,
             context: Some(pairs),
@@ -65,7 +92,7 @@ fn make(call: &Call) -> Reply {
             logging::log_with(level(*l), message, pairs);
             Ok(Returned::Unit)
         }
-        Call::CurrentTime => {
+        HostServicesCall::CurrentTime => {
             // Raw on purpose: the SDK's `services::now` normalises the
             // timestamp, which would hide a host's out-of-range nanoseconds.
             let now = raw::current_time();
@@ -74,13 +101,13 @@ fn make(call: &Call) -> Reply {
                 nanoseconds: now.nanoseconds,
             })
         }
-        Call::CurrentTimeMillis => Ok(Returned::Millis(services::unix_millis())),
-        Call::SleepMillis { duration_ms } => {
+        HostServicesCall::CurrentTimeMillis => Ok(Returned::Millis(services::unix_millis())),
+        HostServicesCall::SleepMillis { duration_ms } => {
             services::sleep(std::time::Duration::from_millis(*duration_ms));
             Ok(Returned::Unit)
         }
-        Call::ListComponents => Ok(Returned::Ids(services::components())),
-        Call::GetComponentMetadata { id } => services::component_info(id)
+        HostServicesCall::ListComponents => Ok(Returned::Ids(services::components())),
+        HostServicesCall::GetComponentMetadata { id } => services::component_info(id)
             .map(|info| Returned::Info {
                 id: info.id,
                 name: info.name,
@@ -88,31 +115,6 @@ fn make(call: &Call) -> Reply {
                 health: info.health,
             })
             .map_err(wit_error),
-        Call::SetHealth { health: h } => {
-            HEALTH.set(health(*h));
-            Ok(Returned::Unit)
-        }
-        // Another probe's calls: listed, so that a new call is placed somewhere.
-        Call::Get { .. }
-        | Call::Set { .. }
-        | Call::Delete { .. }
-        | Call::Exists { .. }
-        | Call::ListKeys { .. }
-        | Call::Usage
-        | Call::Send { .. }
-        | Call::Request { .. }
-        | Call::CancelRequest { .. }
-        | Call::Broadcast { .. }
-        | Call::SelfId
-        | Call::Filled { .. }
-        | Call::Inbox
-        | Call::Trap
-        | Call::Spin
-        | Call::Hog
-        | Call::WasiSleep { .. }
-        | Call::Print { .. }
-        | Call::Flood { .. }
-        | Call::Reply { .. } => probe::unsupported(call),
     }
 }
 

@@ -2,7 +2,7 @@
 //! Written with the SDK; `fault-probe` is the raw wit-bindgen counterpart.
 
 use airssys_guest::{Component, Error, Message, Metadata, StorageError, storage};
-use airssys_probe_protocol::{self as probe, Call, Reply, Returned, WitError};
+use airssys_probe_protocol::{self as probe, Call, Reply, Returned, StorageCall, WitError};
 
 /// The probe as a Rust type, for running it natively on the SDK's `TestHost`
 /// beside its component on the reference host (`host/tests/clauses/sdk_test_host.rs`).
@@ -21,42 +21,23 @@ fn wit_error(error: StorageError) -> WitError {
 }
 
 fn make(call: &Call) -> Reply {
+    let Call::Storage(call) = call else {
+        return probe::unsupported(call);
+    };
     let returned = match call {
-        Call::Get { key } => storage::get(key).map(Returned::Value),
-        Call::Set { key, value } => storage::set(key, value).map(|()| Returned::Unit),
-        Call::Delete { key } => storage::delete(key).map(|()| Returned::Unit),
-        Call::Exists { key } => storage::exists(key).map(Returned::Bool),
-        Call::ListKeys { prefix: None } => storage::keys().map(Returned::Keys),
-        Call::ListKeys {
+        StorageCall::Get { key } => storage::get(key).map(Returned::Value),
+        StorageCall::Set { key, value } => storage::set(key, value).map(|()| Returned::Unit),
+        StorageCall::Delete { key } => storage::delete(key).map(|()| Returned::Unit),
+        StorageCall::Exists { key } => storage::exists(key).map(Returned::Bool),
+        StorageCall::ListKeys { prefix: None } => storage::keys().map(Returned::Keys),
+        StorageCall::ListKeys {
             prefix: Some(prefix),
         } => storage::keys_with_prefix(prefix).map(Returned::Keys),
-        Call::Usage => storage::usage().map(|u| Returned::Usage {
+        StorageCall::Usage => storage::usage().map(|u| Returned::Usage {
             used_bytes: u.used_bytes,
             quota_bytes: u.quota_bytes,
             key_count: u.key_count,
         }),
-        // Another probe's calls: listed, so that a new call is placed somewhere.
-        Call::Send { .. }
-        | Call::Request { .. }
-        | Call::CancelRequest { .. }
-        | Call::Broadcast { .. }
-        | Call::SelfId
-        | Call::Log { .. }
-        | Call::CurrentTime
-        | Call::CurrentTimeMillis
-        | Call::SleepMillis { .. }
-        | Call::ListComponents
-        | Call::GetComponentMetadata { .. }
-        | Call::Filled { .. }
-        | Call::Inbox
-        | Call::SetHealth { .. }
-        | Call::Trap
-        | Call::Spin
-        | Call::Hog
-        | Call::WasiSleep { .. }
-        | Call::Print { .. }
-        | Call::Flood { .. }
-        | Call::Reply { .. } => return probe::unsupported(call),
     };
     returned.map_err(wit_error)
 }

@@ -4,18 +4,18 @@
 //! alone, so that they load on a host that provides nothing else.
 
 use airssys_guest::{Component, Error, Message, Metadata};
-use airssys_probe_protocol::{self as probe, Call, Reply, Returned};
+use airssys_probe_protocol::{self as probe, Call, ProbeCall, Reply, Returned};
 
 struct WasiProbe;
 
 fn make(call: &Call) -> Reply {
     match call {
-        Call::WasiSleep { millis } => {
+        Call::Probe(ProbeCall::WasiSleep { millis }) => {
             // Through WASI (a clock pollable, a blocking poll), not `sleep-millis`.
             std::thread::sleep(std::time::Duration::from_millis(*millis));
             Ok(Returned::Unit)
         }
-        Call::Print { lines, len } => {
+        Call::Probe(ProbeCall::Print { lines, len }) => {
             // Through WASI's stdout and stderr, which a host turns into log records (SVC-1.3).
             use std::io::Write;
             let line = "x".repeat(*len as usize);
@@ -27,32 +27,21 @@ fn make(call: &Call) -> Reply {
             }
             Ok(Returned::Unit)
         }
-        // Another probe's calls: listed, so that a new call is placed somewhere.
-        Call::Get { .. }
-        | Call::Set { .. }
-        | Call::Delete { .. }
-        | Call::Exists { .. }
-        | Call::ListKeys { .. }
-        | Call::Usage
-        | Call::Send { .. }
-        | Call::Request { .. }
-        | Call::CancelRequest { .. }
-        | Call::Broadcast { .. }
-        | Call::SelfId
-        | Call::Log { .. }
-        | Call::CurrentTime
-        | Call::CurrentTimeMillis
-        | Call::SleepMillis { .. }
-        | Call::ListComponents
-        | Call::GetComponentMetadata { .. }
+        // Other interfaces' calls; other probes' own, listed so that a new
+        // one is placed somewhere.
+        Call::Storage(_)
+        | Call::HostMessaging(_)
+        | Call::HostServices(_)
         | Call::Filled { .. }
-        | Call::Inbox
-        | Call::SetHealth { .. }
-        | Call::Trap
-        | Call::Spin
-        | Call::Hog
-        | Call::Flood { .. }
-        | Call::Reply { .. } => probe::unsupported(call),
+        | Call::Probe(
+            ProbeCall::Inbox
+            | ProbeCall::SetHealth { .. }
+            | ProbeCall::Trap
+            | ProbeCall::Spin
+            | ProbeCall::Hog
+            | ProbeCall::Flood { .. }
+            | ProbeCall::Reply { .. },
+        ) => probe::unsupported(call),
     }
 }
 

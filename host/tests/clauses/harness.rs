@@ -10,7 +10,7 @@ use airssys_host::{
     AirssysHost, Capabilities, ComponentId, ComponentMessage, HostConfig, LoadOptions, LogBuffer,
     Runtime,
 };
-use airssys_probe_protocol::{self as probe, Call, Received, Reply, Returned, Through};
+use airssys_probe_protocol::{self as probe, Call, ProbeCall, Received, Reply, Returned, Through};
 use wasmtime::component::Component;
 
 pub use airssys_guests::{
@@ -33,19 +33,12 @@ pub const SETTLE: Duration = Duration::from_secs(5);
 
 /// Asks a messaging probe to `send`.
 pub fn send(target: &ComponentId, payload: &[u8]) -> Call {
-    Call::Send {
-        target: probe_id(target),
-        payload: payload.to_vec(),
-    }
+    Call::send(&probe_id(target), payload)
 }
 
 /// Asks a messaging probe to `request`.
 pub fn request(target: &ComponentId, payload: &[u8], timeout_ms: u64) -> Call {
-    Call::Request {
-        target: probe_id(target),
-        payload: payload.to_vec(),
-        timeout_ms,
-    }
+    Call::request(&probe_id(target), payload, timeout_ms)
 }
 
 /// What a messaging probe received at `handle-callback`.
@@ -167,7 +160,7 @@ impl Harness {
 
     /// What the messaging probe `target` has received so far.
     pub fn inbox(&self, target: &ComponentId) -> Vec<Received> {
-        match self.ok(target, Call::Inbox) {
+        match self.ok(target, Call::Probe(ProbeCall::Inbox)) {
             Returned::Inbox(received) => received,
             other => panic!("inbox of {target}: {other:?}"),
         }

@@ -6,17 +6,17 @@
 use std::time::Duration;
 
 use airssys_host::{ComponentId, HostConfig};
-use airssys_probe_protocol::Call;
+use airssys_probe_protocol::{Call, HostMessagingCall};
 
 use crate::harness::{
     FAULT_PROBE, Harness, MESSAGING_PROBE, SETTLE, callbacks, probe_id, request, send,
 };
 
 fn broadcast(targets: &[&ComponentId], payload: &[u8]) -> Call {
-    Call::Broadcast {
+    Call::HostMessaging(HostMessagingCall::Broadcast {
         targets: targets.iter().map(|t| probe_id(t)).collect(),
         payload: payload.to_vec(),
-    }
+    })
 }
 
 /// Two messaging probes, alice and bob.

@@ -6,7 +6,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 
 use airssys_host::{HostConfig, StorageConfig};
-use airssys_probe_protocol::{Call, Returned};
+use airssys_probe_protocol::{Call, Returned, StorageCall};
 
 use crate::harness::{Harness, STORAGE_PROBE, id};
 
@@ -31,34 +31,34 @@ fn sto_11_acknowledged_writes_survive_a_restart() {
         ] {
             host.ok(
                 &probe,
-                Call::Set {
+                Call::Storage(StorageCall::Set {
                     key: key.into(),
                     value: value.to_vec(),
-                },
+                }),
             );
         }
         host.ok(
             &probe,
-            Call::Set {
+            Call::Storage(StorageCall::Set {
                 key: "replaced".into(),
                 value: b"new".to_vec(),
-            },
+            }),
         );
         host.ok(
             &probe,
-            Call::Delete {
+            Call::Storage(StorageCall::Delete {
                 key: "deleted".into(),
-            },
+            }),
         );
     }
     let host = persistent(&db);
     let probe = host.load(STORAGE_PROBE, "test/storage/1");
-    let get = |key: &str| host.ok(&probe, Call::Get { key: key.into() });
+    let get = |key: &str| host.ok(&probe, Call::Storage(StorageCall::Get { key: key.into() }));
     assert_eq!(get("kept"), Returned::Value(Some(b"value".to_vec())));
     assert_eq!(get("replaced"), Returned::Value(Some(b"new".to_vec())));
     assert_eq!(get("deleted"), Returned::Value(None));
     assert_eq!(
-        host.ok(&probe, Call::Usage),
+        host.ok(&probe, Call::Storage(StorageCall::Usage)),
         Returned::Usage {
             used_bytes: (4 + 5) + (8 + 3),
             quota_bytes: HostConfig::default().storage_quota_bytes,
@@ -94,10 +94,10 @@ fn write_until_killed(db: &Path, first: u64) -> ! {
     for n in first.. {
         host.ok(
             &probe,
-            Call::Set {
+            Call::Storage(StorageCall::Set {
                 key: key_of(n),
                 value: value_of(n),
-            },
+            }),
         );
         writeln!(stdout, "acked {n}").unwrap();
         stdout.flush().unwrap();
@@ -139,7 +139,9 @@ fn check_after_kill(db: &Path, last_acked: u64, round: u64) {
     let mut expected_used = 0;
     for slot in 0..KEYS {
         let key = key_of(slot);
-        let Returned::Value(Some(value)) = host.ok(&probe, Call::Get { key: key.clone() }) else {
+        let Returned::Value(Some(value)) =
+            host.ok(&probe, Call::Storage(StorageCall::Get { key: key.clone() }))
+        else {
             panic!("round {round}: {key} lost: every key was written before the first kill");
         };
         let n = u64::from_le_bytes(value[..8].try_into().unwrap());
@@ -164,7 +166,7 @@ fn check_after_kill(db: &Path, last_acked: u64, round: u64) {
         used_bytes,
         key_count,
         ..
-    } = host.ok(&probe, Call::Usage)
+    } = host.ok(&probe, Call::Storage(StorageCall::Usage))
     else {
         panic!("usage")
     };

@@ -5,7 +5,7 @@
 
 use airssys_guest::testing::{Grants, TestHost};
 use airssys_host::{Capabilities, HostConfig, LoadOptions};
-use airssys_probe_protocol::{self as probe, Call};
+use airssys_probe_protocol::{self as probe, Call, HostMessagingCall, StorageCall};
 use proptest::prelude::*;
 use storage_probe::StorageProbe;
 
@@ -76,12 +76,13 @@ fn key() -> impl Strategy<Value = String> {
 fn call() -> impl Strategy<Value = Call> {
     let value = proptest::collection::vec(any::<u8>(), 0..40);
     prop_oneof![
-        (key(), value).prop_map(|(key, value)| Call::Set { key, value }),
-        key().prop_map(|key| Call::Get { key }),
-        key().prop_map(|key| Call::Delete { key }),
-        key().prop_map(|key| Call::Exists { key }),
-        proptest::option::of("[ab]{0,2}").prop_map(|prefix| Call::ListKeys { prefix }),
-        Just(Call::Usage),
+        (key(), value).prop_map(|(key, value)| Call::Storage(StorageCall::Set { key, value })),
+        key().prop_map(|key| Call::Storage(StorageCall::Get { key })),
+        key().prop_map(|key| Call::Storage(StorageCall::Delete { key })),
+        key().prop_map(|key| Call::Storage(StorageCall::Exists { key })),
+        proptest::option::of("[ab]{0,2}")
+            .prop_map(|prefix| Call::Storage(StorageCall::ListKeys { prefix })),
+        Just(Call::Storage(StorageCall::Usage)),
     ]
 }
 
@@ -175,25 +176,25 @@ fn messaging() -> impl Strategy<Value = Messaging> {
 fn messaging_call(call: &Messaging, issued: &[String]) -> Call {
     let payload = b"ping".to_vec();
     match call {
-        Messaging::Send { to } => Call::Send {
+        Messaging::Send { to } => Call::HostMessaging(HostMessagingCall::Send {
             target: to.id(),
             payload,
-        },
-        Messaging::Request { to, timeout_ms } => Call::Request {
+        }),
+        Messaging::Request { to, timeout_ms } => Call::HostMessaging(HostMessagingCall::Request {
             target: to.id(),
             payload,
             timeout_ms: *timeout_ms,
-        },
-        Messaging::Cancel { request } => Call::CancelRequest {
+        }),
+        Messaging::Cancel { request } => Call::HostMessaging(HostMessagingCall::CancelRequest {
             request_id: request
                 .and_then(|n| issued.get(n).cloned())
                 .unwrap_or_else(|| "no-such-request".into()),
-        },
-        Messaging::Broadcast { to } => Call::Broadcast {
+        }),
+        Messaging::Broadcast { to } => Call::HostMessaging(HostMessagingCall::Broadcast {
             targets: to.iter().map(|t| t.id()).collect(),
             payload,
-        },
-        Messaging::SelfId => Call::SelfId,
+        }),
+        Messaging::SelfId => Call::HostMessaging(HostMessagingCall::SelfId),
     }
 }
 

@@ -5,35 +5,26 @@ use std::time::{Duration, Instant};
 use airssys_host::runtime::CallError;
 use airssys_host::security::{AUDIT_TEXT_BYTES, Capability};
 use airssys_host::{Capabilities, HostConfig, Limits, LoadOptions, RateLimits, TargetPattern};
-use airssys_probe_protocol::{Call, Returned};
+use airssys_probe_protocol::{
+    Call, HostMessagingCall, HostServicesCall, ProbeCall, Returned, StorageCall,
+};
 
 use crate::harness::{
     FAULT_PROBE, Harness, MESSAGING_PROBE, SERVICES_PROBE, STORAGE_PROBE, WASI_PROBE,
 };
 use crate::harness::{id, probe_id};
 
-fn set(key: &str, value: &[u8]) -> Call {
-    Call::Set {
-        key: key.into(),
-        value: value.to_vec(),
-    }
-}
-
-fn get(key: &str) -> Call {
-    Call::Get { key: key.into() }
-}
-
 #[test]
 fn sec_1_storage_is_denied_without_a_grant_and_audited() {
     let host = Harness::new();
     let probe = host.load_with(STORAGE_PROBE, "test/nogrant/1", LoadOptions::default());
     for call in [
-        get("k"),
-        set("k", b"v"),
-        Call::Delete { key: "k".into() },
-        Call::Exists { key: "k".into() },
-        Call::ListKeys { prefix: None },
-        Call::Usage,
+        Call::get("k"),
+        Call::set("k", b"v"),
+        Call::Storage(StorageCall::Delete { key: "k".into() }),
+        Call::Storage(StorageCall::Exists { key: "k".into() }),
+        Call::Storage(StorageCall::ListKeys { prefix: None }),
+        Call::Storage(StorageCall::Usage),
     ] {
         let detail = host.err(&probe, call, "io-error").unwrap();
         assert!(detail.contains("capability denied"), "{detail}");
@@ -59,10 +50,10 @@ fn sec_1_the_audit_log_keeps_a_bounded_number_of_short_records() {
         instance: "1".into(),
     };
     for _ in 0..20 {
-        let call = Call::Send {
+        let call = Call::HostMessaging(HostMessagingCall::Send {
             target: huge.clone(),
             payload: b"x".to_vec(),
-        };
+        });
         host.err(&probe, call, "delivery-failed");
     }
     let audit = host.runtime.host().audit_log();
@@ -93,7 +84,7 @@ fn sec_1_a_read_only_grant_reads_but_cannot_write() {
         "test/shared/1",
         LoadOptions::granting(Capabilities::storage()),
     );
-    host.ok(&writer, set("k", b"v"));
+    host.ok(&writer, Call::set("k", b"v"));
     host.runtime.unload(&writer).unwrap();
     let reader = host.load_with(
         STORAGE_PROBE,
@@ -104,13 +95,17 @@ fn sec_1_a_read_only_grant_reads_but_cannot_write() {
         }),
     );
     assert_eq!(
-        host.ok(&reader, get("k")),
+        host.ok(&reader, Call::get("k")),
         Returned::Value(Some(b"v".to_vec()))
     );
-    host.err(&reader, set("k", b"changed"), "io-error");
-    host.err(&reader, Call::Delete { key: "k".into() }, "io-error");
+    host.err(&reader, Call::set("k", b"changed"), "io-error");
+    host.err(
+        &reader,
+        Call::Storage(StorageCall::Delete { key: "k".into() }),
+        "io-error",
+    );
     assert_eq!(
-        host.ok(&reader, get("k")),
+        host.ok(&reader, Call::get("k")),
         Returned::Value(Some(b"v".to_vec()))
     );
 }
@@ -130,25 +125,25 @@ fn sec_1_messaging_reaches_only_granted_targets() {
     );
     host.ok(
         &alice,
-        Call::Send {
+        Call::HostMessaging(HostMessagingCall::Send {
             target: probe_id(&bob),
             payload: b"allowed".to_vec(),
-        },
+        }),
     );
     let denied = [
-        Call::Send {
+        Call::HostMessaging(HostMessagingCall::Send {
             target: probe_id(&carol),
             payload: b"x".to_vec(),
-        },
-        Call::Request {
+        }),
+        Call::HostMessaging(HostMessagingCall::Request {
             target: probe_id(&bob),
             payload: b"x".to_vec(),
             timeout_ms: 100,
-        },
-        Call::Broadcast {
+        }),
+        Call::HostMessaging(HostMessagingCall::Broadcast {
             targets: vec![probe_id(&bob)],
             payload: b"x".to_vec(),
-        },
+        }),
     ];
     for call in denied {
         let detail = host.err(&alice, call, "delivery-failed").unwrap();
@@ -182,7 +177,7 @@ fn neighbourhood_of(
 ) {
     let host = Harness::new();
     let store = host.load(STORAGE_PROBE, "test/store/1");
-    host.ok(&store, set("committed", b"safe"));
+    host.ok(&store, Call::set("committed", b"safe"));
     let limits = Limits {
         max_memory_bytes: 32 * 1024 * 1024,
         max_execution_time: Duration::from_millis(300),
@@ -201,10 +196,10 @@ fn neighbourhood_of(
 
 fn assert_neighbours_unharmed(host: &Harness, store: &airssys_host::ComponentId) {
     assert_eq!(
-        host.ok(store, get("committed")),
+        host.ok(store, Call::get("committed")),
         Returned::Value(Some(b"safe".to_vec()))
     );
-    host.ok(store, set("after", b"still works"));
+    host.ok(store, Call::set("after", b"still works"));
 }
 
 fn expect_trap(host: &Harness, faulty: &airssys_host::ComponentId, call: Call) -> String {
@@ -217,9 +212,9 @@ fn expect_trap(host: &Harness, faulty: &airssys_host::ComponentId, call: Call) -
 #[test]
 fn sec_2_a_trap_ends_only_the_guests_own_call() {
     let (host, store, faulty) = faulty_neighbourhood();
-    expect_trap(&host, &faulty, Call::Trap);
+    expect_trap(&host, &faulty, Call::Probe(ProbeCall::Trap));
     assert_neighbours_unharmed(&host, &store);
-    match host.invoke(&faulty, &Call::Trap) {
+    match host.invoke(&faulty, &Call::Probe(ProbeCall::Trap)) {
         Err(CallError::Retired(retired)) => assert_eq!(retired, faulty),
         other => panic!("a trapped instance must not be entered again: {other:?}"),
     }
@@ -242,13 +237,13 @@ fn ends_at_the_budget(guest: &str, call: Call) {
 
 #[test]
 fn sec_2_an_endless_loop_is_interrupted_at_the_budget() {
-    ends_at_the_budget(FAULT_PROBE, Call::Spin);
+    ends_at_the_budget(FAULT_PROBE, Call::Probe(ProbeCall::Spin));
 }
 
 #[test]
 fn sec_2_exhausting_memory_ends_the_call_at_the_limit() {
     let (host, store, faulty) = faulty_neighbourhood();
-    expect_trap(&host, &faulty, Call::Hog);
+    expect_trap(&host, &faulty, Call::Probe(ProbeCall::Hog));
     assert_neighbours_unharmed(&host, &store);
 }
 
@@ -256,12 +251,12 @@ fn sec_2_exhausting_memory_ends_the_call_at_the_limit() {
 fn sec_2_a_trapped_component_reports_unhealthy() {
     let (host, _, faulty) = faulty_neighbourhood();
     let observer = host.load(SERVICES_PROBE, "test/observer/1");
-    expect_trap(&host, &faulty, Call::Trap);
+    expect_trap(&host, &faulty, Call::Probe(ProbeCall::Trap));
     let Returned::Info { health, .. } = host.ok(
         &observer,
-        Call::GetComponentMetadata {
+        Call::HostServices(HostServicesCall::GetComponentMetadata {
             id: probe_id(&faulty),
-        },
+        }),
     ) else {
         panic!("expected info")
     };
@@ -286,20 +281,23 @@ fn sec_2_fuel_limit_ends_the_call() {
             ..LoadOptions::default()
         },
     );
-    let reason = expect_trap(&host, &faulty, Call::Spin);
+    let reason = expect_trap(&host, &faulty, Call::Probe(ProbeCall::Spin));
     assert!(reason.contains("fuel"), "{reason}");
 }
 
 #[test]
 fn sec_2_1_a_wasi_sleep_past_the_budget_ends_at_the_budget() {
-    ends_at_the_budget(WASI_PROBE, Call::WasiSleep { millis: 60_000 });
+    ends_at_the_budget(
+        WASI_PROBE,
+        Call::Probe(ProbeCall::WasiSleep { millis: 60_000 }),
+    );
 }
 
 #[test]
 fn sec_2_a_wasi_sleep_within_the_budget_sleeps_its_time() {
     let (host, _, faulty) = neighbourhood_of(WASI_PROBE);
     let started = Instant::now();
-    host.ok(&faulty, Call::WasiSleep { millis: 100 });
+    host.ok(&faulty, Call::Probe(ProbeCall::WasiSleep { millis: 100 }));
     assert!(started.elapsed() >= Duration::from_millis(100));
 }
 
@@ -314,9 +312,11 @@ fn res_2_messages_past_the_rate_are_refused_and_audited() {
     });
     let alice = host.load(MESSAGING_PROBE, "test/alice/1");
     let bob = host.load(MESSAGING_PROBE, "test/bob/1");
-    let send = |payload: &[u8]| Call::Send {
-        target: probe_id(&bob),
-        payload: payload.to_vec(),
+    let send = |payload: &[u8]| {
+        Call::HostMessaging(HostMessagingCall::Send {
+            target: probe_id(&bob),
+            payload: payload.to_vec(),
+        })
     };
     for _ in 0..5 {
         host.ok(&alice, send(b"within"));
@@ -329,10 +329,10 @@ fn res_2_messages_past_the_rate_are_refused_and_audited() {
     // Another component's rate is its own.
     host.ok(
         &bob,
-        Call::Send {
+        Call::HostMessaging(HostMessagingCall::Send {
             target: probe_id(&alice),
             payload: b"bob's own".to_vec(),
-        },
+        }),
     );
     let denials = host.runtime.host().audit_log().denials();
     assert_eq!(denials.len(), 1, "{denials:?}");
@@ -350,16 +350,20 @@ fn res_2_storage_writes_past_the_rate_are_refused_and_reads_go_on() {
     });
     let store = host.load(STORAGE_PROBE, "test/store/1");
     for n in 0..3 {
-        host.ok(&store, set(&format!("k{n}"), b"v"));
+        host.ok(&store, Call::set(&format!("k{n}"), b"v"));
     }
-    let detail = host.err(&store, set("k3", b"v"), "io-error").unwrap();
+    let detail = host.err(&store, Call::set("k3", b"v"), "io-error").unwrap();
     assert!(
         detail.contains("over 3 storage writes per second"),
         "{detail}"
     );
-    host.err(&store, Call::Delete { key: "k0".into() }, "io-error");
+    host.err(
+        &store,
+        Call::Storage(StorageCall::Delete { key: "k0".into() }),
+        "io-error",
+    );
     assert_eq!(
-        host.ok(&store, get("k2")),
+        host.ok(&store, Call::get("k2")),
         Returned::Value(Some(b"v".to_vec()))
     );
 }
@@ -388,8 +392,8 @@ fn sec_1_3_an_audit_sink_sees_every_grant_checked_call() {
             ..Capabilities::default()
         }),
     );
-    host.ok(&reader, get("k"));
-    host.err(&reader, set("k", b"v"), "io-error");
+    host.ok(&reader, Call::get("k"));
+    host.err(&reader, Call::set("k", b"v"), "io-error");
     assert_eq!(
         *trail.0.lock().unwrap(),
         vec![

@@ -8,12 +8,12 @@ use std::time::{Duration, Instant};
 
 use airssys_host::runtime::CallError;
 use airssys_host::{ComponentId, Limits, LoadOptions, LogLevel};
-use airssys_probe_protocol::{Call, Level, Returned};
+use airssys_probe_protocol::{Call, HostServicesCall, Level, ProbeCall, Returned, StorageCall};
 
 use crate::harness::{Harness, REENTRY_PROBE, SERVICES_PROBE, STORAGE_PROBE, WASI_PROBE, probe_id};
 
 fn metadata(id: &ComponentId) -> Call {
-    Call::GetComponentMetadata { id: probe_id(id) }
+    Call::component_metadata(&probe_id(id))
 }
 
 #[test]
@@ -23,11 +23,11 @@ fn svc_1_huge_messages_are_cut_and_marked_without_trapping() {
     let huge = "ü".repeat(512 * 1024);
     host.ok(
         &probe,
-        Call::Log {
+        Call::HostServices(HostServicesCall::Log {
             level: Level::Warn,
             message: huge.clone(),
             context: Some(vec![("k".into(), "v".repeat(100_000))]),
-        },
+        }),
     );
     let records = host.logs.records();
     assert_eq!(records.len(), 1);
@@ -45,14 +45,17 @@ fn svc_1_huge_messages_are_cut_and_marked_without_trapping() {
         "a 100 kB context value is past max_log_context_bytes"
     );
     // The component is still usable after the oversized record.
-    host.ok(&probe, Call::CurrentTimeMillis);
+    host.ok(
+        &probe,
+        Call::HostServices(HostServicesCall::CurrentTimeMillis),
+    );
 }
 
 #[test]
 fn svc_1_3_guest_stdout_and_stderr_become_its_log_records_line_by_line() {
     let host = Harness::new();
     let printer = host.load(WASI_PROBE, "test/printer/1");
-    host.ok(&printer, Call::Print { lines: 2, len: 5 });
+    host.ok(&printer, Call::Probe(ProbeCall::Print { lines: 2, len: 5 }));
     let records = host.logs.records();
     let streams: Vec<_> = records
         .iter()
@@ -83,10 +86,10 @@ fn svc_1_3_an_endless_output_line_is_held_to_the_message_limit() {
     let printer = host.load(WASI_PROBE, "test/printer/1");
     host.ok(
         &printer,
-        Call::Print {
+        Call::Probe(ProbeCall::Print {
             lines: 1,
             len: 4 * 1024 * 1024,
-        },
+        }),
     );
     let records = host.logs.records();
     assert_eq!(records.len(), 2, "one stdout and one stderr line");
@@ -121,9 +124,9 @@ fn svc_4_sleep_past_the_budget_traps_instead_of_blocking() {
     let started = Instant::now();
     let outcome = host.invoke(
         &sleepy,
-        &Call::SleepMillis {
+        &Call::HostServices(HostServicesCall::SleepMillis {
             duration_ms: 60_000,
-        },
+        }),
     );
     assert!(
         started.elapsed() < Duration::from_secs(2),
@@ -135,7 +138,7 @@ fn svc_4_sleep_past_the_budget_traps_instead_of_blocking() {
         }
         other => panic!("expected a trap, got {other:?}"),
     }
-    host.ok(&bystander, Call::Usage);
+    host.ok(&bystander, Call::Storage(StorageCall::Usage));
 }
 
 #[test]

@@ -4,24 +4,13 @@
 //! STO-11 is in `persistence`.
 
 use airssys_host::HostConfig;
-use airssys_probe_protocol::{Call, Returned};
+use airssys_probe_protocol::{Call, Returned, StorageCall};
 
 use crate::harness::{Harness, STORAGE_PROBE};
 
-fn set(key: &str, value: &[u8]) -> Call {
-    Call::Set {
-        key: key.into(),
-        value: value.to_vec(),
-    }
-}
-
-fn get(key: &str) -> Call {
-    Call::Get { key: key.into() }
-}
-
 /// (used bytes, quota bytes, key count)
 fn usage(host: &Harness, probe: &airssys_host::ComponentId) -> (u64, u64, u64) {
-    match host.ok(probe, Call::Usage) {
+    match host.ok(probe, Call::Storage(StorageCall::Usage)) {
         Returned::Usage {
             used_bytes,
             quota_bytes,
@@ -44,8 +33,11 @@ fn sto_1_values_up_to_what_the_quota_leaves_round_trip() {
     let host = small_quota(quota);
     let probe = host.load(STORAGE_PROBE, "test/storage/1");
     let largest: Vec<u8> = (0..quota - 3).map(|i| (i * 7 % 251) as u8).collect();
-    host.ok(&probe, set("big", &largest));
-    assert_eq!(host.ok(&probe, get("big")), Returned::Value(Some(largest)));
+    host.ok(&probe, Call::set("big", &largest));
+    assert_eq!(
+        host.ok(&probe, Call::get("big")),
+        Returned::Value(Some(largest))
+    );
     assert_eq!(usage(&host, &probe).0, quota);
 }
 
@@ -53,16 +45,16 @@ fn sto_1_values_up_to_what_the_quota_leaves_round_trip() {
 fn sto_9_set_over_quota_fails_and_keeps_the_old_value() {
     let host = small_quota(100);
     let probe = host.load(STORAGE_PROBE, "test/storage/1");
-    host.ok(&probe, set("k", &[1; 50]));
-    host.err(&probe, set("k", &[2; 100]), "quota-exceeded");
-    host.err(&probe, set("other", &[3; 60]), "quota-exceeded");
+    host.ok(&probe, Call::set("k", &[1; 50]));
+    host.err(&probe, Call::set("k", &[2; 100]), "quota-exceeded");
+    host.err(&probe, Call::set("other", &[3; 60]), "quota-exceeded");
     assert_eq!(
-        host.ok(&probe, get("k")),
+        host.ok(&probe, Call::get("k")),
         Returned::Value(Some(vec![1; 50]))
     );
-    assert_eq!(host.ok(&probe, get("other")), Returned::Value(None));
+    assert_eq!(host.ok(&probe, Call::get("other")), Returned::Value(None));
     assert_eq!(usage(&host, &probe), (51, 100, 1));
-    host.ok(&probe, set("k", &[4; 99]));
+    host.ok(&probe, Call::set("k", &[4; 99]));
     assert_eq!(usage(&host, &probe).0, 100);
 }
 
@@ -72,8 +64,8 @@ fn sto_10_ids_that_render_alike_stay_apart() {
     let host = Harness::new();
     let one = host.load(STORAGE_PROBE, "ab/c/1");
     let two = host.load(STORAGE_PROBE, "a/bc/1");
-    host.ok(&one, set("k", b"one"));
-    assert_eq!(host.ok(&two, get("k")), Returned::Value(None));
+    host.ok(&one, Call::set("k", b"one"));
+    assert_eq!(host.ok(&two, Call::get("k")), Returned::Value(None));
 }
 
 #[test]
@@ -83,11 +75,14 @@ fn sto_9_1_the_key_count_is_bounded_too() {
         ..HostConfig::default()
     });
     let probe = host.load(STORAGE_PROBE, "test/storage/1");
-    host.ok(&probe, set("a", b""));
-    host.ok(&probe, set("b", b""));
-    host.err(&probe, set("c", b""), "quota-exceeded");
-    host.ok(&probe, set("a", b"replacing is not a new key"));
-    host.ok(&probe, Call::Delete { key: "b".into() });
-    host.ok(&probe, set("c", b""));
+    host.ok(&probe, Call::set("a", b""));
+    host.ok(&probe, Call::set("b", b""));
+    host.err(&probe, Call::set("c", b""), "quota-exceeded");
+    host.ok(&probe, Call::set("a", b"replacing is not a new key"));
+    host.ok(
+        &probe,
+        Call::Storage(StorageCall::Delete { key: "b".into() }),
+    );
+    host.ok(&probe, Call::set("c", b""));
     assert_eq!(usage(&host, &probe).2, 2);
 }

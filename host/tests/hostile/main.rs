@@ -16,7 +16,7 @@ mod harness;
 use std::sync::Mutex;
 
 use airssys_host::{Capabilities, ComponentId, HostConfig, LoadOptions, RateLimits, TargetPattern};
-use airssys_probe_protocol::{Attack, Call, Returned};
+use airssys_probe_protocol::{Attack, Call, ProbeCall, Returned};
 
 use harness::{FAULT_PROBE, Harness, probe_id};
 
@@ -61,7 +61,7 @@ fn fixed_mmap_threshold() {
 }
 
 fn flood(host: &Harness, attacker: &ComponentId, attack: Attack, count: u32) -> (u64, u64) {
-    match host.ok(attacker, Call::Flood { attack, count }) {
+    match host.ok(attacker, Call::Probe(ProbeCall::Flood { attack, count })) {
         Returned::Tally { ok, refused } => (ok, refused),
         other => panic!("a flood answers a tally, not {other:?}"),
     }
@@ -231,8 +231,12 @@ fn a_call_that_copies_more_than_the_hostcall_bound_traps() {
         pairs: 400_000,
         pair_bytes: 0,
     };
-    let (answer, growth) =
-        peak_growth(|| host.invoke(&attacker, &Call::Flood { attack, count: 1 }));
+    let (answer, growth) = peak_growth(|| {
+        host.invoke(
+            &attacker,
+            &Call::Probe(ProbeCall::Flood { attack, count: 1 }),
+        )
+    });
     match answer {
         Err(airssys_host::runtime::CallError::Trapped { reason, .. }) => assert!(
             reason.contains("too much data is being copied between the host and the guest"),
