@@ -14,11 +14,7 @@ impl ComponentId {
         name: impl Into<String>,
         instance: impl Into<String>,
     ) -> Self {
-        Self {
-            namespace: namespace.into(),
-            name: name.into(),
-            instance: instance.into(),
-        }
+        airssys_contract::ComponentId::new(namespace, name, instance).into()
     }
 }
 
