@@ -146,7 +146,10 @@ fn on_runtime(
     match adapter.runtime() {
         Some(runtime) => answer(runtime),
         None => Response::Refused {
-            reason: format!("`{op}` before any `reset`: no host is started"),
+            reason: format!(
+                "`{op}` has no started host to go to: no `reset` succeeded yet, or the \
+                 adapter does not implement `Adapter::runtime`"
+            ),
         },
     }
 }

@@ -89,7 +89,7 @@ impl Suite {
         &self.contract
     }
 
-    /// Runs every trial, several at a time, and returns what each concluded.
+    /// Runs every trial, one at a time, and returns what each concluded.
     /// Fails only when the host's adapter cannot be started at all.
     pub fn evaluate(&self) -> Result<Report, AdapterError> {
         Ok(runner::evaluate(&self.plan(Instant::now())?))

@@ -1,9 +1,11 @@
 //! A component id, and its text `namespace/name/instance`: the one type and
 //! the one rule every crate of the kit renders and reads ids by (HOST-1).
-//! The adapter protocol, the probe protocol, the suite and `airssys` use
-//! [`ComponentId`] itself; the WIT bindings of the host and the SDK have their
-//! own generated `component-id` record, which converts to and from it and
-//! reads and writes itself through it.
+//! The adapter protocol, the probe protocol, the suite and the SDK (whose
+//! WIT bindings map the `component-id` record to it) use [`ComponentId`]
+//! itself; the host's wasmtime bindings have a generated record of their
+//! own, which converts to and from it and renders and checks itself by the
+//! functions here, and `airssys` reads ids as [`ComponentId`] before it
+//! hands them to the host.
 
 use std::fmt;
 use std::str::FromStr;

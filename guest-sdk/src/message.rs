@@ -23,7 +23,8 @@ pub struct Message {
     pub reply_to: Option<ComponentId>,
     /// When the host accepted the message (MSG-2).
     pub timestamp: SystemTime,
-    /// [`TIMEOUT_CONTENT_TYPE`] on a timeout notice (MSG-6), else `None`.
+    /// The sender's content type, if it gave one; [`TIMEOUT_CONTENT_TYPE`]
+    /// on a timeout notice (MSG-6).
     pub content_type: Option<String>,
 }
 

@@ -78,7 +78,7 @@ fn storage_get_from_a_component(bencher: Bencher) {
         value: vec![7; 1024],
     });
     invoke(&runtime, &id, &probe_call(&set));
-    let get = probe_call(&Call::Storage(StorageCall::Get { key: "k".into() }));
+    let get = probe_call(&Call::get("k"));
     bencher.bench_local(|| invoke(&runtime, &id, &get));
 }
 

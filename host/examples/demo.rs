@@ -64,10 +64,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     println!();
 
-    let counter = demo.call(
-        &store,
-        Call::Storage(StorageCall::Get { key: "runs".into() }),
-    );
+    let counter = demo.call(&store, Call::get("runs"));
     let runs = match counter {
         Ok(Returned::Value(Some(bytes))) => {
             u64::from_le_bytes(bytes.try_into().unwrap_or_default())

@@ -291,12 +291,12 @@ impl<'a> Session<'a> {
     }
 
     pub fn load_with(&mut self, probe: Probe, path: &str, grant: Grant) -> ComponentId {
-        self.load_within(probe, path, grant, None)
+        self.load_with_budget(probe, path, grant, None)
     }
 
     /// Loads a probe whose calls each get `budget` (`max-execution-time`),
     /// when the host takes one (an adapter may load it with its default).
-    pub fn load_within(
+    pub fn load_with_budget(
         &mut self,
         probe: Probe,
         path: &str,

@@ -302,7 +302,7 @@ fn svc_4(session: &mut Session, _: HostServicesFn) {
 fn svc_4_2(session: &mut Session, _: HostServicesFn) {
     let budget = Duration::from_millis(300);
     let margin = Duration::from_millis(1500);
-    let sleeper = session.load_within(
+    let sleeper = session.load_with_budget(
         Probe::Wasi,
         "wasi-sleeper/1",
         Grant::Everything,

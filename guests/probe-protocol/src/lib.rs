@@ -689,7 +689,7 @@ pub fn decode_reply(payload: &[u8]) -> Result<Reply, String> {
 pub fn unsupported(call: &Call) -> Reply {
     Err(WitError::new(
         "probe-unsupported",
-        Some(format!("this probe does not make {call:?}")),
+        Some(format!("this probe does not make {call}")),
     ))
 }
 

@@ -582,7 +582,8 @@ impl RuntimeBuilder {
 /// all the same (HOST-3).
 #[derive(Debug, thiserror::Error)]
 pub enum UnloadError {
-    /// No component with this id is loaded, or its `shutdown` trapped.
+    /// No component with this id is loaded, it was retired, or its
+    /// `shutdown` trapped.
     #[error(transparent)]
     Call(#[from] CallError),
     /// Its `shutdown` returned an error.

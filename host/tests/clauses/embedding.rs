@@ -9,7 +9,7 @@ use airssys_host::{
     AirssysCtx, AirssysHost, AirssysView, Capabilities, ComponentMessage, HostConfig, Runtime,
     register_host_functions,
 };
-use airssys_probe_protocol::{self as probe, Call, Returned, StorageCall};
+use airssys_probe_protocol::{self as probe, Call, Returned};
 use wasmtime::component::{Component, Linker, ResourceTable};
 use wasmtime::{Engine, Store};
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
@@ -71,14 +71,8 @@ fn registration_on_an_embedders_own_linker_serves_storage() {
             .unwrap();
         probe::decode_reply(&reply).unwrap().unwrap()
     };
-    call(Call::Storage(StorageCall::Set {
-        key: "k".into(),
-        value: b"v".to_vec(),
-    }));
-    assert_eq!(
-        call(Call::Storage(StorageCall::Get { key: "k".into() })),
-        Returned::Value(Some(b"v".to_vec()))
-    );
+    call(Call::set("k", b"v"));
+    assert_eq!(call(Call::get("k")), Returned::Value(Some(b"v".to_vec())));
 }
 
 /// Whether `linker` already defines `instance`.`name`: a linker refuses to

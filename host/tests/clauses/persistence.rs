@@ -37,13 +37,7 @@ fn sto_11_acknowledged_writes_survive_a_restart() {
                 }),
             );
         }
-        host.ok(
-            &probe,
-            Call::Storage(StorageCall::Set {
-                key: "replaced".into(),
-                value: b"new".to_vec(),
-            }),
-        );
+        host.ok(&probe, Call::set("replaced", b"new"));
         host.ok(
             &probe,
             Call::Storage(StorageCall::Delete {

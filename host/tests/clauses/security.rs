@@ -21,8 +21,8 @@ fn sec_1_storage_is_denied_without_a_grant_and_audited() {
     for call in [
         Call::get("k"),
         Call::set("k", b"v"),
-        Call::Storage(StorageCall::Delete { key: "k".into() }),
-        Call::Storage(StorageCall::Exists { key: "k".into() }),
+        Call::delete("k"),
+        Call::exists("k"),
         Call::Storage(StorageCall::ListKeys { prefix: None }),
         Call::Storage(StorageCall::Usage),
     ] {
@@ -99,11 +99,7 @@ fn sec_1_a_read_only_grant_reads_but_cannot_write() {
         Returned::Value(Some(b"v".to_vec()))
     );
     host.err(&reader, Call::set("k", b"changed"), "io-error");
-    host.err(
-        &reader,
-        Call::Storage(StorageCall::Delete { key: "k".into() }),
-        "io-error",
-    );
+    host.err(&reader, Call::delete("k"), "io-error");
     assert_eq!(
         host.ok(&reader, Call::get("k")),
         Returned::Value(Some(b"v".to_vec()))
@@ -357,11 +353,7 @@ fn res_2_storage_writes_past_the_rate_are_refused_and_reads_go_on() {
         detail.contains("over 3 storage writes per second"),
         "{detail}"
     );
-    host.err(
-        &store,
-        Call::Storage(StorageCall::Delete { key: "k0".into() }),
-        "io-error",
-    );
+    host.err(&store, Call::delete("k0"), "io-error");
     assert_eq!(
         host.ok(&store, Call::get("k2")),
         Returned::Value(Some(b"v".to_vec()))

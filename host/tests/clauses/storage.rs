@@ -79,10 +79,7 @@ fn sto_9_1_the_key_count_is_bounded_too() {
     host.ok(&probe, Call::set("b", b""));
     host.err(&probe, Call::set("c", b""), "quota-exceeded");
     host.ok(&probe, Call::set("a", b"replacing is not a new key"));
-    host.ok(
-        &probe,
-        Call::Storage(StorageCall::Delete { key: "b".into() }),
-    );
+    host.ok(&probe, Call::delete("b"));
     host.ok(&probe, Call::set("c", b""));
     assert_eq!(usage(&host, &probe).2, 2);
 }
