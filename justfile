@@ -54,7 +54,7 @@ prebuilt-probes:
 
 # The broken-host fixtures: each must fail exactly its own trials.
 broken-hosts:
-    cargo test -p airssys-conformance --test broken_hosts --test adapters
+    cargo test --workspace --test broken_hosts --test adapters
 
 # The broken-guest fixtures: each must fail exactly its own rows.
 broken-guests:
@@ -72,7 +72,7 @@ demo *ARGS:
 # wasm32-wasip2`, then the host's clause tests and the conformance suite on
 # them (needs `cargo install cargo-component --locked`).
 guests-cargo-component:
-    AIRSSYS_GUEST_BUILDER=cargo-component cargo test -p airssys-host --test clauses
+    AIRSSYS_GUEST_BUILDER=cargo-component cargo test --workspace --test clauses
     AIRSSYS_GUEST_BUILDER=cargo-component cargo conformance
 
 # The SDK's docs, warnings denied as in CI.
