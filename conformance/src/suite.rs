@@ -122,7 +122,6 @@ impl Suite {
         Ok(HostPlan {
             trials: context.plan(),
             context,
-            seed: self.seed,
             judged_in: started.elapsed(),
         })
     }
@@ -132,7 +131,6 @@ impl Suite {
 struct HostPlan {
     context: Context,
     trials: Vec<TrialSpec>,
-    seed: u64,
     /// How long starting the adapter and judging the registration took.
     judged_in: Duration,
 }
@@ -160,8 +158,8 @@ impl Plan for HostPlan {
             about.wasmtime,
             self.judged_in,
             self.trials.len(),
-            self.seed,
-            self.seed,
+            self.context.seed,
+            self.context.seed,
         )
     }
 
