@@ -5,8 +5,11 @@ use std::process::ExitCode;
 
 use airssys_contract::text::printable;
 
+use crate::connection::caller_dir;
+use crate::diff::{Diff, Judged};
 use crate::guest_suite::GuestSuite;
 use crate::options::{HELP, Options};
+use crate::repeat::Invocation;
 use crate::suite::Suite;
 
 impl Suite {
@@ -25,8 +28,13 @@ impl Suite {
     }
 }
 
-/// Runs the suite for `suite`'s host, or for `--adapter`'s.
+/// Runs the suite for `suite`'s host, or for `--adapter`'s; or compares two
+/// reports (`diff OLD.json NEW.json`).
 fn command_line(suite: Option<Suite>) -> ExitCode {
+    let arguments: Vec<String> = std::env::args().collect();
+    if arguments.get(1).is_some_and(|command| command == "diff") {
+        return diff(&arguments[2..]);
+    }
     let options = match Options::parse(std::env::args()) {
         Ok(options) => options,
         Err(message) => {
@@ -44,7 +52,8 @@ fn command_line(suite: Option<Suite>) -> ExitCode {
             None => guests,
         }
         .limits(options.limits);
-        return match guests.run(&options) {
+        let invocation = suite.map_or_else(Invocation::of_this_process, |s| s.invocation.clone());
+        return match guests.run(&options, &invocation) {
             Ok(code) => code,
             Err(message) => {
                 eprintln!("error: {}", printable(&message));
@@ -70,6 +79,34 @@ fn command_line(suite: Option<Suite>) -> ExitCode {
     match suite.limits(options.limits).run(&options) {
         Ok(code) => code,
         Err(message) => {
+            eprintln!("error: {}", printable(&message));
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// `diff OLD.json NEW.json`: what changed, as Markdown on standard output;
+/// exit status 1 when a trial fails that passed or was not judged, 2 when
+/// the reports cannot be read.
+fn diff(files: &[String]) -> ExitCode {
+    let [old, new] = files else {
+        eprintln!(
+            "error: diff takes two reports, e.g. `airssys-conformance diff before/conformance.json after/conformance.json`; got {} arguments",
+            files.len()
+        );
+        return ExitCode::from(2);
+    };
+    let read = |file: &String| Judged::read(&caller_dir().join(file));
+    match (read(old), read(new)) {
+        (Ok(old), Ok(new)) => {
+            let diff = Diff::between(&old, &new);
+            print!("{}", diff.to_markdown());
+            match diff.has_regressions() {
+                true => ExitCode::FAILURE,
+                false => ExitCode::SUCCESS,
+            }
+        }
+        (Err(message), _) | (_, Err(message)) => {
             eprintln!("error: {}", printable(&message));
             ExitCode::from(2)
         }

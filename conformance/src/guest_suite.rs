@@ -13,6 +13,7 @@ use crate::contract::Contract;
 use crate::guest::GuestPlan;
 use crate::host::WASMTIME_VERSION;
 use crate::options::Options;
+use crate::repeat::Invocation;
 use crate::report::{Provenance, Report, TrialResult};
 use crate::runner::{self, Plan, random_seed};
 use crate::trials::{Limits, Outcome};
@@ -58,9 +59,14 @@ impl GuestSuite {
         Ok(runner::evaluate(&self.plan()?))
     }
 
-    /// Runs as the command line asks (`options`).
-    pub(crate) fn run(&self, options: &Options) -> Result<ExitCode, String> {
-        runner::run(Arc::new(self.plan()?), options)
+    /// Runs as the command line asks (`options`); a failure is repeated by
+    /// `invocation` and the options.
+    pub(crate) fn run(
+        &self,
+        options: &Options,
+        invocation: &Invocation,
+    ) -> Result<ExitCode, String> {
+        runner::run(Arc::new(self.plan()?), options, invocation)
     }
 
     fn plan(&self) -> Result<Guests, String> {
@@ -95,6 +101,10 @@ impl Plan for Guests {
         self.plan.run(index, self.seed, self.limit)
     }
 
+    fn seed(&self) -> u64 {
+        self.seed
+    }
+
     fn heading(&self) -> String {
         format!(
             "{} conformance of {}: {} trials on the reference host (wasmtime {WASMTIME_VERSION}); \
@@ -123,6 +133,7 @@ impl Plan for Guests {
         Report {
             host: plan.subject.clone(),
             provenance: Provenance::new(&self.contract, &about, "in process"),
+            seed: self.seed,
             trials: outcomes
                 .into_iter()
                 .map(|(index, outcome)| {
@@ -132,6 +143,7 @@ impl Plan for Guests {
                         function: trial.row.clone(),
                         aspect: trial.aspect.clone(),
                         outcome,
+                        repeat: None,
                     }
                 })
                 .collect(),

@@ -19,7 +19,8 @@
 //! Modules depend one way, each only on those before it in this order (the
 //! test `modules_depend_one_way` holds them to it): `bindings`, `wire`,
 //! `spec`, `contract`, `trials`, `connection`, `registration`, `host`,
-//! `guest`, `behaviour`, `engine`, `expect`, `report`, `options`, `runner`
+//! `guest`, `behaviour`, `engine`, `expect`, `report`, `diff`, `options`, `repeat` (the command that
+//! repeats a failure), `runner`
 //! (one way to run a plan of trials), `guest_suite`, `suite`,
 //! `command_line`.
 
@@ -30,6 +31,7 @@ mod bindings;
 mod command_line;
 mod connection;
 pub mod contract;
+mod diff;
 mod engine;
 mod expect;
 pub mod guest;
@@ -37,6 +39,7 @@ mod guest_suite;
 pub mod host;
 mod options;
 mod registration;
+mod repeat;
 pub mod report;
 mod runner;
 mod spec;
@@ -48,12 +51,13 @@ pub use airssys_conformance_adapter as adapter;
 pub use airssys_conformance_adapter::suite_id;
 pub use connection::{AdapterError, Failure};
 pub use contract::{Contract, HostFunction};
+pub use diff::{Change, Diff, Judged};
 pub use guest_suite::GuestSuite;
 pub use host::{
     Capabilities, ComponentId, ComponentRuntime, Grant, HostUnderTest, LogRecord, Runtime, Stubs,
     serve,
 };
-pub use report::{Provenance, Report, Row, TrialResult};
+pub use report::{Provenance, Report, Row, Tally, TrialResult};
 pub use suite::Suite;
 pub use trials::{Aspect, Limits, Outcome};
 
@@ -76,7 +80,9 @@ mod layers {
         "engine",
         "expect",
         "report",
+        "diff",
         "options",
+        "repeat",
         "runner",
         "guest_suite",
         "suite",

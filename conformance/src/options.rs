@@ -22,9 +22,17 @@ airssys:core conformance options (besides libtest's filter, --exact, --list, ...
     --expect FILE           the host's known failures (TOML): expected failures do not fail
                             the run, unexpected passes do
     --bless                 with --expect: write the current failures to FILE instead
-    --report DIR            write conformance.md, conformance.json and junit.xml into DIR
+    --report DIR            write conformance.md, conformance.json, junit.xml, conformance.html
+                            (a page to look at) and badge.svg into DIR
     --seed N                the seed of the property-based checks (default: random, printed
                             at the start and in every property failure)
+
+Every failure ends with the command that runs it again, alone, against the same host.
+
+airssys-conformance diff OLD.json NEW.json
+                            what changed between two runs' conformance.json, as Markdown:
+                            regressions, fixes, newly judged or unjudged trials, provenance;
+                            exit status 1 on a regression
 
 Relative paths, the adapter's command included, are taken from the directory the command
 was typed in ($PWD), not from the package directory `cargo test` runs the suite in.";

@@ -10,7 +10,8 @@ use libtest_mimic::{Arguments, Completion, Failed, Trial};
 
 use crate::expect::Expectations;
 use crate::options::Options;
-use crate::report::Report;
+use crate::repeat::Invocation;
+use crate::report::{Report, repeatable};
 use crate::trials::Outcome;
 
 /// What a suite judges: its trials in order, how to judge one, and how its
@@ -21,6 +22,9 @@ pub(crate) trait Plan: Send + Sync + 'static {
 
     /// Judges trial `index` (one that can judge).
     fn run(&self, index: usize) -> Outcome;
+
+    /// The seed of the property-based parts of the trials.
+    fn seed(&self) -> u64;
 
     /// The line the console shows before the trials.
     fn heading(&self) -> String;
@@ -62,8 +66,14 @@ pub(crate) fn evaluate(plan: &impl Plan) -> Report {
 ///
 /// A trial that cannot judge, known before the run or found during it, ends
 /// as libtest's "ignored" with its reason, so the console counts what the
-/// reports count and never shows `ok` for what was not judged.
-pub(crate) fn run(plan: Arc<impl Plan>, options: &Options) -> Result<ExitCode, String> {
+/// reports count and never shows `ok` for what was not judged. A failure
+/// ends with the command that repeats it: `invocation` and the options that
+/// chose and judged the host.
+pub(crate) fn run(
+    plan: Arc<impl Plan>,
+    options: &Options,
+    invocation: &Invocation,
+) -> Result<ExitCode, String> {
     let arguments = Arguments::from_iter(options.libtest.clone());
     if !arguments.list {
         eprintln!("{}", printable(&plan.heading()));
@@ -80,6 +90,7 @@ pub(crate) fn run(plan: Arc<impl Plan>, options: &Options) -> Result<ExitCode, S
     // Every trial reads them; one copy is enough.
     let expectations = Arc::new(expectations);
     let results: Arc<Mutex<Vec<(usize, Outcome)>>> = Arc::default();
+    let repeat = |name: &str| invocation.repeat(options, plan.seed(), name);
     let trials = listed
         .into_iter()
         .enumerate()
@@ -87,6 +98,7 @@ pub(crate) fn run(plan: Arc<impl Plan>, options: &Options) -> Result<ExitCode, S
             let (plan, results) = (plan.clone(), results.clone());
             let expectations = expectations.clone();
             let trial_name = name.clone();
+            let repeat = repeat(&name);
             Trial::ignorable_test(name, move || {
                 let mut outcome = judge(plan.as_ref(), index, unjudged);
                 if let Some(expectations) = expectations.as_ref() {
@@ -94,7 +106,9 @@ pub(crate) fn run(plan: Arc<impl Plan>, options: &Options) -> Result<ExitCode, S
                 }
                 results.lock().unwrap().push((index, outcome.clone()));
                 match outcome {
-                    Outcome::Failed(message) => Err(Failed::from(message)),
+                    Outcome::Failed(message) => {
+                        Err(Failed::from(repeatable(&message, Some(&repeat))))
+                    }
                     Outcome::Ignored(reason) => Ok(Completion::ignored_with(reason)),
                     Outcome::Passed | Outcome::Expected(_) => Ok(Completion::Completed),
                 }
@@ -107,7 +121,13 @@ pub(crate) fn run(plan: Arc<impl Plan>, options: &Options) -> Result<ExitCode, S
     }
     let mut outcomes = results.lock().unwrap().clone();
     outcomes.sort_by_key(|(index, _)| *index);
-    conclude(options, &plan.report(outcomes), conclusion.exit_code())
+    let mut report = plan.report(outcomes);
+    for trial in &mut report.trials {
+        if matches!(trial.outcome, Outcome::Failed(_)) {
+            trial.repeat = Some(repeat(&trial.name));
+        }
+    }
+    conclude(options, &report, conclusion.exit_code())
 }
 
 /// Writes the reports and the expectations file the options ask for, and
@@ -118,8 +138,9 @@ fn conclude(options: &Options, report: &Report, exit_code: ExitCode) -> Result<E
             .write(dir)
             .map_err(|error| format!("cannot write reports to {}: {error}", dir.display()))?;
         eprintln!(
-            "conformance reports written to {} (conformance.md, conformance.json, junit.xml)",
-            dir.display()
+            "conformance reports written to {} ({})",
+            dir.display(),
+            Report::FILES.join(", ")
         );
     }
     if let (true, Some(path)) = (options.bless, &options.expect) {

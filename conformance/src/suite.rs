@@ -11,6 +11,7 @@ use crate::contract::Contract;
 use crate::engine::Context;
 use crate::host::{HostUnderTest, InProcess};
 use crate::options::Options;
+use crate::repeat::Invocation;
 use crate::report::{Provenance, Report, TrialResult};
 use crate::runner::{self, Plan, random_seed};
 use crate::trials::{Limits, Outcome, TrialSpec};
@@ -21,6 +22,7 @@ pub struct Suite {
     contract: Arc<Contract>,
     limits: Limits,
     seed: u64,
+    pub(crate) invocation: Invocation,
 }
 
 impl Suite {
@@ -68,7 +70,18 @@ impl Suite {
             contract: Arc::new(Contract::bundled()),
             limits: Limits::default(),
             seed: random_seed(),
+            invocation: Invocation::of_this_process(),
         }
+    }
+
+    /// The words that start this suite from a shell, e.g. `cargo
+    /// conformance`: every failure of [`Suite::run_from_args`] ends with
+    /// them, the options that chose the host, the seed and `--exact` with
+    /// the trial's name. By default, for a test target of a cargo package,
+    /// `cargo test -p PACKAGE --test TARGET --`, else the program's path.
+    pub fn invoked_as(mut self, words: impl Into<String>) -> Self {
+        self.invocation = Invocation::given(words);
+        self
     }
 
     /// The seed of the property-based parts of checks, instead of a random
@@ -107,7 +120,7 @@ impl Suite {
             );
         }
         let plan = self.plan(started).map_err(|e| e.to_string())?;
-        runner::run(Arc::new(plan), options)
+        runner::run(Arc::new(plan), options, &self.invocation)
     }
 
     /// Starts the host's adapter, judges its registration, and plans the
@@ -147,6 +160,10 @@ impl Plan for HostPlan {
         self.context.run(&self.trials[index])
     }
 
+    fn seed(&self) -> u64 {
+        self.context.seed
+    }
+
     fn heading(&self) -> String {
         let about = &self.context.about;
         format!(
@@ -173,6 +190,7 @@ impl Plan for HostPlan {
         Report {
             host: context.about.host.clone(),
             provenance: Provenance::new(&context.contract, &context.about, &context.adapter_name()),
+            seed: context.seed,
             trials: outcomes
                 .into_iter()
                 .map(|(index, outcome)| {
@@ -182,6 +200,7 @@ impl Plan for HostPlan {
                         function: functions[trial.function].path(),
                         aspect: trial.aspect.clone(),
                         outcome,
+                        repeat: None,
                     }
                 })
                 .collect(),

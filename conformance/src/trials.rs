@@ -45,7 +45,7 @@ pub struct TrialSpec {
     pub ignored: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case", tag = "outcome", content = "message")]
 /// How a trial ended.
 pub enum Outcome {

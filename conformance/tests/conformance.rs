@@ -3,5 +3,8 @@
 //! process instead (see `--help`).
 
 fn main() -> std::process::ExitCode {
-    airssys_conformance::Suite::new(airssys_reference_adapter::ReferenceHost::new()).run_from_args()
+    airssys_conformance::Suite::new(airssys_reference_adapter::ReferenceHost::new())
+        // The alias in .cargo/config.toml: a failure's repeat command starts with it.
+        .invoked_as("cargo conformance")
+        .run_from_args()
 }

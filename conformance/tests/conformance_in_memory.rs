@@ -3,5 +3,8 @@
 
 fn main() -> std::process::ExitCode {
     let host = airssys_reference_adapter::ReferenceHost::new().in_memory();
-    airssys_conformance::Suite::new(host).run_from_args()
+    airssys_conformance::Suite::new(host)
+        // `--workspace`, as `cargo conformance` has, builds no second wasmtime.
+        .invoked_as("cargo test --workspace --test conformance_in_memory --")
+        .run_from_args()
 }

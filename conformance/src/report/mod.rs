@@ -1,7 +1,12 @@
 //! What a run concluded: per trial, and as the conformance matrix (one row
-//! per function: name / signature / behaviour), in Markdown, JSON and JUnit XML.
+//! per function: name / signature / behaviour), in Markdown, JSON, JUnit
+//! XML, a page to look at in a browser, and a badge.
 
-use std::fmt::Write as _;
+mod badge;
+mod html;
+mod junit;
+mod markdown;
+
 use std::path::Path;
 
 use airssys_conformance_adapter::{About, PROTOCOL_VERSION};
@@ -82,6 +87,26 @@ pub struct TrialResult {
     /// How it ended.
     #[serde(flatten)]
     pub outcome: Outcome,
+    /// For a failure of a run from the command line: the command that runs
+    /// this trial again, alone, against the same host.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub repeat: Option<String>,
+}
+
+impl TrialResult {
+    /// A failure's `message`, then the command that repeats it, if known:
+    /// what the console and JUnit show of a failure.
+    pub fn failure_text(&self, message: &str) -> String {
+        repeatable(message, self.repeat.as_deref())
+    }
+
+    /// The clause a behaviour trial judges.
+    pub fn clause(&self) -> Option<&str> {
+        match &self.aspect {
+            Aspect::Behaviour(clause) => clause.as_deref(),
+            Aspect::Name | Aspect::Signature => None,
+        }
+    }
 }
 
 /// A run's outcome: every trial, with what was judged and how.
@@ -91,6 +116,8 @@ pub struct Report {
     pub host: String,
     /// Which contract, suite, adapter and wasmtime.
     pub provenance: Provenance,
+    /// The seed of the property-based parts of the trials (`--seed`).
+    pub seed: u64,
     /// In plan order; trials a filter left out are absent.
     pub trials: Vec<TrialResult>,
     /// The matrix's rows, in order: the contract's functions for a host, or
@@ -113,6 +140,82 @@ pub struct Row {
     pub behaviour_failed: usize,
     pub behaviour_ignored: usize,
     pub behaviour_expected: usize,
+}
+
+impl Row {
+    /// The behaviour cell's words: "3 of 4 passed, 1 expected failures, 2
+    /// ignored", the first part passed through `failing` when a trial
+    /// failed; "—" when the row has no behaviour to judge (a component's
+    /// import).
+    pub(crate) fn behaviour_text(&self, failing: impl Fn(String) -> String) -> String {
+        let run = self.behaviour_passed + self.behaviour_failed;
+        if run + self.behaviour_ignored + self.behaviour_expected == 0 {
+            return "—".to_owned();
+        }
+        let mut text = format!("{} of {run} passed", self.behaviour_passed);
+        if self.behaviour_failed > 0 {
+            text = failing(text);
+        }
+        if self.behaviour_expected > 0 {
+            text += &format!(", {} expected failures", self.behaviour_expected);
+        }
+        if self.behaviour_ignored > 0 {
+            text += &format!(", {} ignored", self.behaviour_ignored);
+        }
+        text
+    }
+
+    /// The behaviour cell's state: failed if any trial failed, then
+    /// expected, passed, ignored; not run when the row has none.
+    pub(crate) fn behaviour_cell(&self) -> Cell {
+        let counts = [
+            (self.behaviour_failed, Cell::Fail),
+            (self.behaviour_expected, Cell::Expected),
+            (self.behaviour_passed, Cell::Pass),
+            (self.behaviour_ignored, Cell::Ignored),
+        ];
+        counts
+            .into_iter()
+            .find(|(count, _)| *count > 0)
+            .map_or(Cell::NotRun, |(_, cell)| cell)
+    }
+}
+
+/// How many trials ended how.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct Tally {
+    /// Passed.
+    pub passed: usize,
+    /// Failed.
+    pub failed: usize,
+    /// Not judged (ignored).
+    pub ignored: usize,
+    /// Failed, as the expectations file says.
+    pub expected: usize,
+}
+
+impl Tally {
+    /// Trials in all.
+    pub fn total(&self) -> usize {
+        self.passed + self.failed + self.ignored + self.expected
+    }
+
+    /// `86/88`.
+    pub fn fraction(&self) -> String {
+        format!("{}/{}", self.passed, self.total())
+    }
+
+    /// `86 of 88 trials passed · 2 failed · 0 not judged · 0 expected failures`.
+    pub fn sentence(&self) -> String {
+        format!(
+            "{} of {} trials passed · {} failed · {} not judged · {} expected failures",
+            self.passed,
+            self.total(),
+            self.failed,
+            self.ignored,
+            self.expected
+        )
+    }
 }
 
 /// A name or signature cell of the matrix.
@@ -154,6 +257,29 @@ impl Cell {
 }
 
 impl Report {
+    /// What was judged, by what, and with which seed: a report's heading.
+    fn run_lines(&self) -> Vec<(&'static str, String)> {
+        let mut lines = self.provenance.lines();
+        lines.push(("seed", self.seed.to_string()));
+        lines
+    }
+
+    /// How many trials ended how.
+    pub fn tally(&self) -> Tally {
+        let count = |cell: Cell| {
+            self.trials
+                .iter()
+                .filter(|t| Cell::of(Some(&t.outcome)) == cell)
+                .count()
+        };
+        Tally {
+            passed: count(Cell::Pass),
+            failed: count(Cell::Fail),
+            ignored: count(Cell::Ignored),
+            expected: count(Cell::Expected),
+        }
+    }
+
     /// The failed trials; expected failures are not among them.
     pub fn failures(&self) -> impl Iterator<Item = &TrialResult> {
         self.trials
@@ -196,155 +322,56 @@ impl Report {
             .collect()
     }
 
-    /// The matrix as a Markdown table, under a heading naming the host.
-    pub fn matrix_markdown(&self) -> String {
-        let mut text = format!(
-            "# airssys:core@1.0.0 conformance: {}\n\n| function | name | signature | behaviour |\n|---|---|---|---|\n",
-            self.host
-        );
-        for row in self.matrix() {
-            let run = row.behaviour_passed + row.behaviour_failed;
-            let judged = run + row.behaviour_ignored + row.behaviour_expected;
-            // An import of a component has no behaviour of its own to judge.
-            let mut behaviour = match judged {
-                0 => "—".to_owned(),
-                _ => format!("{} of {run} passed", row.behaviour_passed),
-            };
-            if row.behaviour_failed > 0 {
-                behaviour = format!("**{behaviour}**");
-            }
-            if row.behaviour_expected > 0 {
-                write!(behaviour, ", {} expected failures", row.behaviour_expected).unwrap();
-            }
-            if row.behaviour_ignored > 0 {
-                write!(behaviour, ", {} ignored", row.behaviour_ignored).unwrap();
-            }
-            writeln!(
-                text,
-                "| `{}` | {} | {} | {behaviour} |",
-                row.function,
-                row.name.text(),
-                row.signature.text()
-            )
-            .unwrap();
-        }
-        for note in &self.notes {
-            write!(text, "\n{note}\n").unwrap();
-        }
-        text
-    }
-
-    /// The matrix, then each failure's first line: what a reviewer of a
-    /// snapshot needs, without values (times, ids) that change from run to run.
-    pub fn review(&self) -> String {
-        let mut text = self.matrix_markdown();
-        for trial in self.failures() {
-            if let Outcome::Failed(message) = &trial.outcome {
-                let first = message.lines().next().unwrap_or_default();
-                write!(text, "\n- `{}`: {first}", trial.name).unwrap();
-            }
-        }
-        text
-    }
-
-    /// The provenance, the matrix, then every failure with its whole message.
-    pub fn to_markdown(&self) -> String {
-        let mut text = self.matrix_markdown();
-        text.push('\n');
-        for (what, line) in self.provenance.lines() {
-            writeln!(text, "- {what}: {line}").unwrap();
-        }
-        let failures: Vec<&TrialResult> = self.failures().collect();
-        if !failures.is_empty() {
-            text.push_str("\n## Failures\n");
-            for trial in failures {
-                if let Outcome::Failed(message) = &trial.outcome {
-                    write!(text, "\n### `{}`\n\n```text\n{message}\n```\n", trial.name).unwrap();
-                }
-            }
-        }
-        text
-    }
-
     /// The report as `conformance.json` holds it.
     pub fn to_json(&self) -> serde_json::Value {
         serde_json::json!({
             "contract": self.provenance.contract,
             "host": self.host,
             "provenance": self.provenance,
+            "seed": self.seed,
             "matrix": self.matrix(),
             "notes": self.notes,
             "trials": self.trials,
         })
     }
 
-    /// The report as JUnit XML, for CI systems that show test results.
-    pub fn to_junit(&self) -> String {
-        let failures = self.failures().count();
-        let skipped = self
-            .trials
-            .iter()
-            .filter(|t| matches!(t.outcome, Outcome::Ignored(_)))
-            .count();
-        let mut xml = format!(
-            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n  <testsuite name=\"{} conformance: {}\" tests=\"{}\" failures=\"{failures}\" skipped=\"{skipped}\">\n    <properties>\n",
-            escape(&self.provenance.contract),
-            escape(&self.host),
-            self.trials.len()
-        );
-        for (what, line) in self.provenance.lines() {
-            writeln!(
-                xml,
-                "      <property name=\"{what}\" value=\"{}\"/>",
-                escape(&line)
-            )
-            .unwrap();
-        }
-        xml.push_str("    </properties>\n");
-        for trial in &self.trials {
-            let case = format!(
-                "    <testcase classname=\"{}\" name=\"{}\"",
-                escape(&trial.function),
-                escape(&trial.name)
-            );
-            match &trial.outcome {
-                Outcome::Passed => writeln!(xml, "{case}/>").unwrap(),
-                Outcome::Expected(message) => writeln!(
-                    xml,
-                    "{case}>\n      <system-out>expected failure: {}</system-out>\n    </testcase>",
-                    escape(message)
-                )
-                .unwrap(),
-                Outcome::Failed(message) => writeln!(
-                    xml,
-                    "{case}>\n      <failure message=\"{}\">{}</failure>\n    </testcase>",
-                    escape(message.lines().next().unwrap_or_default()),
-                    escape(message)
-                )
-                .unwrap(),
-                Outcome::Ignored(reason) => writeln!(
-                    xml,
-                    "{case}>\n      <skipped message=\"{}\"/>\n    </testcase>",
-                    escape(reason)
-                )
-                .unwrap(),
-            }
-        }
-        xml.push_str("  </testsuite>\n</testsuites>\n");
-        xml
-    }
+    /// The files [`Report::write`] writes, in the order it writes them.
+    pub const FILES: [&str; 5] = [
+        "conformance.md",
+        "conformance.json",
+        "junit.xml",
+        "conformance.html",
+        "badge.svg",
+    ];
 
-    /// Writes `conformance.md`, `conformance.json` and `junit.xml` into `dir`.
+    /// Writes [`Report::FILES`] into `dir`.
     pub fn write(&self, dir: &Path) -> std::io::Result<()> {
         std::fs::create_dir_all(dir)?;
-        std::fs::write(dir.join("conformance.md"), self.to_markdown())?;
         let json = serde_json::to_string_pretty(&self.to_json())?;
-        std::fs::write(dir.join("conformance.json"), json)?;
-        std::fs::write(dir.join("junit.xml"), self.to_junit())
+        let contents = [
+            self.to_markdown(),
+            json,
+            self.to_junit(),
+            self.to_html(),
+            self.badge(),
+        ];
+        for (file, text) in Self::FILES.into_iter().zip(contents) {
+            std::fs::write(dir.join(file), text)?;
+        }
+        Ok(())
     }
 }
 
-fn escape(text: &str) -> String {
+/// A failure's `message`, then `command`, which repeats it, if known.
+pub(crate) fn repeatable(message: &str, command: Option<&str>) -> String {
+    match command {
+        Some(command) => format!("{message}\n\nrepeat it alone:\n    {command}"),
+        None => message.to_owned(),
+    }
+}
+
+/// `text` with the characters XML and HTML give a meaning escaped.
+pub(crate) fn escape(text: &str) -> String {
     text.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")

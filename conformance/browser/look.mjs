@@ -1,0 +1,70 @@
+// Opens a conformance.html in headless Chromium and prints, as JSON, what a
+// person sees there: the title, the summary, the matrix's failing rows, each
+// failure's verdict and repeat command as shown, whether the page is wider
+// than the window, and every console message and page error. It judges
+// nothing: the Rust test that starts it does (conformance/tests/reports.rs).
+//
+//   node look.mjs REPORT.html SCREENSHOT.png WIDTH
+//
+// Chromium is Debian's (/usr/bin/chromium, or $CHROMIUM); playwright-core
+// downloads no browser of its own.
+import { chromium } from "playwright-core";
+import { pathToFileURL } from "node:url";
+
+const [html, screenshot, width] = process.argv.slice(2);
+if (!html || !screenshot || !width) {
+  console.error("usage: node look.mjs REPORT.html SCREENSHOT.png WIDTH");
+  process.exit(2);
+}
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+  // The machine's network is closed: without these, Chromium keeps trying it.
+  args: [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+  ],
+});
+try {
+  const page = await browser.newPage({ viewport: { width: Number(width), height: 900 } });
+  const console_ = [];
+  const requests = [];
+  page.on("console", (message) => console_.push({ type: message.type(), text: message.text() }));
+  page.on("pageerror", (error) => console_.push({ type: "pageerror", text: String(error) }));
+  page.on("request", (request) => {
+    if (!request.url().startsWith("file:")) requests.push(request.url());
+  });
+  await page.goto(pathToFileURL(html).href);
+
+  const seen = await page.evaluate(() => {
+    const visible = (element) => element && element.checkVisibility() && element.innerText.trim() !== "";
+    const text = (element) => (visible(element) ? element.innerText.trim() : null);
+    const rows = [...document.querySelectorAll("tbody tr")];
+    const failures = [...document.querySelectorAll("#failures + ul a")].map((link) => {
+      const trial = document.getElementById(decodeURIComponent(link.hash.slice(1)));
+      return {
+        trial: link.innerText.trim(),
+        linked: trial !== null,
+        shown: text(trial),
+        repeat: text(trial && trial.querySelector("pre.repeat")),
+      };
+    });
+    return {
+      title: document.title,
+      summary: text(document.querySelector(".summary")),
+      failingRows: rows.filter((row) => row.querySelector("td.fail")).map(text),
+      rows: rows.length,
+      failures,
+      overflowsWindow: document.documentElement.scrollWidth > window.innerWidth,
+    };
+  });
+  await page.screenshot({ path: screenshot, fullPage: false });
+  console.log(JSON.stringify({ ...seen, console: console_, requests }));
+} finally {
+  await browser.close();
+}

@@ -1,0 +1,278 @@
+//! `airssys-conformance diff OLD.json NEW.json`: what changed between two
+//! runs' `conformance.json`, the same host's over time or two hosts' on the
+//! same contract. Trials that went from pass to fail and back, that became
+//! judged or unjudged, and what differs in the provenance; as Markdown, for
+//! a pull-request comment.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::Path;
+
+use serde::Deserialize;
+
+use crate::trials::Outcome;
+
+/// The parts of a `conformance.json` a comparison reads.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Judged {
+    host: String,
+    /// Compared field by field, whatever fields a suite version writes.
+    provenance: BTreeMap<String, serde_json::Value>,
+    trials: Vec<JudgedTrial>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+struct JudgedTrial {
+    name: String,
+    #[serde(flatten)]
+    outcome: Outcome,
+}
+
+impl Judged {
+    /// Reads a `conformance.json` that `--report` wrote.
+    pub fn read(path: &Path) -> Result<Self, String> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        serde_json::from_str(&text).map_err(|e| {
+            format!(
+                "{} is not a conformance report ({e}); `--report DIR` writes one as DIR/conformance.json",
+                path.display()
+            )
+        })
+    }
+}
+
+/// A trial's state, as a comparison sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum State {
+    Pass,
+    /// Failed, expected or not: the host does not do what the clause says.
+    Fail,
+    /// Ignored: the run could not judge it.
+    Unjudged,
+    /// Not in the report: left out by a filter, or not in that suite version.
+    Absent,
+}
+
+impl State {
+    fn of(outcome: Option<&Outcome>) -> Self {
+        match outcome {
+            Some(Outcome::Passed) => State::Pass,
+            Some(Outcome::Failed(_) | Outcome::Expected(_)) => State::Fail,
+            Some(Outcome::Ignored(_)) => State::Unjudged,
+            None => State::Absent,
+        }
+    }
+
+    fn judged(self) -> bool {
+        matches!(self, State::Pass | State::Fail)
+    }
+
+    fn words(self) -> &'static str {
+        match self {
+            State::Pass => "✓ pass",
+            State::Fail => "✗ fail",
+            State::Unjudged => "○ not judged",
+            State::Absent => "absent",
+        }
+    }
+}
+
+/// One trial whose state changed, with what the newer run said of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    /// The trial's name.
+    pub trial: String,
+    before: State,
+    after: State,
+    /// The newer run's message: the failure, or why it was not judged.
+    said: Option<String>,
+}
+
+impl Change {
+    /// The first line of what the newer run said that is not the clause's
+    /// own text (a behaviour verdict opens with `CLAUSE: the clause`),
+    /// shortened to a line's length.
+    fn gist(&self) -> Option<String> {
+        const LONGEST: usize = 160;
+        let said = self.said.as_deref()?;
+        let clause = self.trial.rsplit("::").next().unwrap_or_default();
+        let mut lines = said.lines().map(str::trim).filter(|line| !line.is_empty());
+        let first = lines.next()?;
+        let line = match first.starts_with(&format!("{clause}: ")) {
+            true => lines.next().unwrap_or(first),
+            false => first,
+        };
+        Some(match line.char_indices().nth(LONGEST) {
+            Some((cut, _)) => format!("{}…", &line[..cut]),
+            None => line.to_owned(),
+        })
+    }
+}
+
+/// What changed from one report to another.
+#[derive(Debug, Clone)]
+pub struct Diff {
+    hosts: (String, String),
+    /// Provenance fields that differ: name, old, new.
+    provenance: Vec<(String, String, String)>,
+    /// Passed, now failing; and judged for the first time, failing.
+    pub regressed: Vec<Change>,
+    /// Failing, now passing.
+    pub fixed: Vec<Change>,
+    /// Not judged or absent before, passing now.
+    pub newly_judged: Vec<Change>,
+    /// Judged before, not judged or absent now.
+    pub newly_unjudged: Vec<Change>,
+}
+
+impl Diff {
+    /// What changed from `old` to `new`, in `new`'s trial order, then the
+    /// trials only `old` has.
+    pub fn between(old: &Judged, new: &Judged) -> Self {
+        let before: BTreeMap<&str, &Outcome> = old
+            .trials
+            .iter()
+            .map(|t| (t.name.as_str(), &t.outcome))
+            .collect();
+        let after: BTreeMap<&str, &Outcome> = new
+            .trials
+            .iter()
+            .map(|t| (t.name.as_str(), &t.outcome))
+            .collect();
+        let names = new
+            .trials
+            .iter()
+            .chain(&old.trials)
+            .map(|t| t.name.as_str());
+        let mut seen = std::collections::BTreeSet::new();
+        let mut diff = Diff {
+            hosts: (old.host.clone(), new.host.clone()),
+            provenance: provenance_changes(old, new),
+            regressed: Vec::new(),
+            fixed: Vec::new(),
+            newly_judged: Vec::new(),
+            newly_unjudged: Vec::new(),
+        };
+        for name in names.filter(|name| seen.insert(*name)) {
+            let now = after.get(name).copied();
+            let change = Change {
+                trial: name.to_owned(),
+                before: State::of(before.get(name).copied()),
+                after: State::of(now),
+                said: now.and_then(message).map(str::to_owned),
+            };
+            let list = match (change.before, change.after) {
+                (State::Pass, State::Fail) => &mut diff.regressed,
+                (State::Fail, State::Pass) => &mut diff.fixed,
+                (before, State::Fail) if !before.judged() => &mut diff.regressed,
+                (before, State::Pass) if !before.judged() => &mut diff.newly_judged,
+                (before, after) if before.judged() && !after.judged() => &mut diff.newly_unjudged,
+                _ => continue,
+            };
+            list.push(change);
+        }
+        diff
+    }
+
+    /// Whether a trial that passed, or was not judged, fails now.
+    pub fn has_regressions(&self) -> bool {
+        !self.regressed.is_empty()
+    }
+
+    /// The comparison as Markdown.
+    pub fn to_markdown(&self) -> String {
+        let (old, new) = &self.hosts;
+        let mut text = match old == new {
+            true => format!("# Conformance of {old}: what changed\n\n"),
+            false => format!("# Conformance: {old} → {new}\n\n"),
+        };
+        writeln!(
+            text,
+            "{} regressed · {} fixed · {} newly judged · {} newly unjudged",
+            self.regressed.len(),
+            self.fixed.len(),
+            self.newly_judged.len(),
+            self.newly_unjudged.len()
+        )
+        .unwrap();
+        if !self.provenance.is_empty() {
+            text.push_str("\n## Provenance\n\n| | old | new |\n|---|---|---|\n");
+            for (field, old, new) in &self.provenance {
+                writeln!(text, "| {field} | {} | {} |", cell(old), cell(new)).unwrap();
+            }
+        }
+        let sections = [
+            (
+                "Regressed: failing now, passing or not judged before",
+                &self.regressed,
+            ),
+            ("Fixed: passing now, failing before", &self.fixed),
+            ("Newly judged", &self.newly_judged),
+            ("Newly unjudged", &self.newly_unjudged),
+        ];
+        for (heading, changes) in sections {
+            if changes.is_empty() {
+                continue;
+            }
+            write!(text, "\n## {heading} ({})\n\n", changes.len()).unwrap();
+            for change in changes {
+                write!(
+                    text,
+                    "- `{}`: {} → {}",
+                    change.trial,
+                    change.before.words(),
+                    change.after.words()
+                )
+                .unwrap();
+                if let Some(said) = change.gist() {
+                    write!(text, ": {said}").unwrap();
+                }
+                text.push('\n');
+            }
+        }
+        if self.regressed.len()
+            + self.fixed.len()
+            + self.newly_judged.len()
+            + self.newly_unjudged.len()
+            == 0
+        {
+            text.push_str("\nNo trial changed its verdict.\n");
+        }
+        text
+    }
+}
+
+fn message(outcome: &Outcome) -> Option<&str> {
+    match outcome {
+        Outcome::Passed => None,
+        Outcome::Failed(text) | Outcome::Ignored(text) | Outcome::Expected(text) => Some(text),
+    }
+}
+
+/// The host's name and every provenance field whose value differs.
+fn provenance_changes(old: &Judged, new: &Judged) -> Vec<(String, String, String)> {
+    let shown = |value: Option<&serde_json::Value>| match value {
+        Some(serde_json::Value::String(text)) => text.clone(),
+        Some(other) => other.to_string(),
+        None => "—".to_owned(),
+    };
+    let mut changes = Vec::new();
+    if old.host != new.host {
+        changes.push(("host".to_owned(), old.host.clone(), new.host.clone()));
+    }
+    let fields: std::collections::BTreeSet<&String> =
+        old.provenance.keys().chain(new.provenance.keys()).collect();
+    for field in fields {
+        let (before, after) = (old.provenance.get(field), new.provenance.get(field));
+        if before != after {
+            changes.push((field.clone(), shown(before), shown(after)));
+        }
+    }
+    changes
+}
+
+/// A value in a Markdown table cell.
+fn cell(text: &str) -> String {
+    format!("`{}`", text.replace('|', "\\|").replace('`', "'"))
+}

@@ -1,0 +1,69 @@
+//! The report as a badge (`badge.svg`): the contract and passed-of-total,
+//! coloured by the worst outcome, with the provenance in its title (shown
+//! on hover, read by screen readers).
+
+use super::{Report, escape};
+
+/// Colours of the value half: all passed, some failed, neither.
+const GREEN: &str = "#2e7d32";
+const RED: &str = "#c62828";
+const AMBER: &str = "#9a6700";
+
+/// Width of a text in Verdana at 11 px, near enough for a badge: about 7 px
+/// a character, plus padding.
+fn width(text: &str) -> usize {
+    text.chars().count() * 7 + 12
+}
+
+impl Report {
+    /// The badge's two texts: `airssys:core 1.0` and `86/88`.
+    pub fn badge_texts(&self) -> (String, String) {
+        let contract = &self.provenance.contract;
+        let (name, version) = contract.split_once('@').unwrap_or((contract, ""));
+        let major_minor: Vec<&str> = version.split('.').take(2).collect();
+        let label = format!("{name} {}", major_minor.join("."));
+        (label.trim_end().to_owned(), self.tally().fraction())
+    }
+
+    /// The report as `badge.svg` holds it.
+    pub fn badge(&self) -> String {
+        let (label, value) = self.badge_texts();
+        let tally = self.tally();
+        let colour = match (tally.failed, tally.passed == tally.total()) {
+            (0, true) => GREEN,
+            (0, false) => AMBER,
+            _ => RED,
+        };
+        let lines: Vec<String> = self
+            .run_lines()
+            .into_iter()
+            .map(|(what, line)| format!("{what}: {line}"))
+            .collect();
+        let title = format!(
+            "{} conformance of {}: {}\n{}",
+            self.provenance.contract,
+            self.host,
+            tally.sentence(),
+            lines.join("\n")
+        );
+        let (left, right) = (width(&label), width(&value));
+        let total = left + right;
+        format!(
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{total}\" height=\"20\" role=\"img\" aria-label=\"{}: {}\">\n\
+             <title>{}</title>\n\
+             <rect width=\"{left}\" height=\"20\" fill=\"#555\"/>\n\
+             <rect x=\"{left}\" width=\"{right}\" height=\"20\" fill=\"{colour}\"/>\n\
+             <g fill=\"#fff\" text-anchor=\"middle\" font-family=\"Verdana,DejaVu Sans,sans-serif\" font-size=\"11\">\n\
+             <text x=\"{}\" y=\"14\">{}</text>\n\
+             <text x=\"{}\" y=\"14\">{}</text>\n\
+             </g>\n</svg>\n",
+            escape(&label),
+            escape(&value),
+            escape(&title),
+            left / 2,
+            escape(&label),
+            left + right / 2,
+            escape(&value),
+        )
+    }
+}
