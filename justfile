@@ -19,6 +19,18 @@ conformance-adapter COMMAND *ARGS:
 conformance-component +FILES:
     cargo conformance --component {{FILES}}
 
+# What changed between two runs' reports (`--report DIR` writes DIR/conformance.json):
+# regressions, fixes, newly judged or unjudged trials; exit status 1 on a regression.
+conformance-diff OLD NEW:
+    cargo conformance diff "{{OLD}}" "{{NEW}}"
+
+# The report pages' screenshots in docs/screenshots, as the README shows them:
+# taken by the browser test (needs Chromium) of the reference host and a broken one.
+screenshots:
+    rm -rf target/screenshots && mkdir -p target/screenshots docs/screenshots
+    AIRSSYS_SCREENSHOTS="$PWD/target/screenshots" cargo test --workspace --test reports -- --exact the_page_shows_a_person_the_failures_on_a_desktop_and_a_phone
+    cp target/screenshots/report-reference-1280.png target/screenshots/report-storage-get-1280.png target/screenshots/report-storage-get-390-failure.png docs/screenshots/
+
 # The reference host through its own adapter process.
 conformance-reference-adapter *ARGS:
     cargo build -p airssys-reference-adapter

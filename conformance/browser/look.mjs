@@ -3,17 +3,19 @@
 // failure's verdict and repeat command as shown, whether the page is wider
 // than the window, and every console message and page error. It judges
 // nothing: the Rust test that starts it does (conformance/tests/reports.rs).
+// It also takes screenshots: SHOT.png, the page down to the matrix (and the
+// list of failures), and SHOT-failure.png, the first failure's entry.
 //
-//   node look.mjs REPORT.html SCREENSHOT.png WIDTH
+//   node look.mjs REPORT.html SHOT WIDTH
 //
 // Chromium is Debian's (/usr/bin/chromium, or $CHROMIUM); playwright-core
 // downloads no browser of its own.
 import { chromium } from "playwright-core";
 import { pathToFileURL } from "node:url";
 
-const [html, screenshot, width] = process.argv.slice(2);
-if (!html || !screenshot || !width) {
-  console.error("usage: node look.mjs REPORT.html SCREENSHOT.png WIDTH");
+const [html, shot, width] = process.argv.slice(2);
+if (!html || !shot || !width) {
+  console.error("usage: node look.mjs REPORT.html SHOT WIDTH");
   process.exit(2);
 }
 
@@ -63,7 +65,15 @@ try {
       overflowsWindow: document.documentElement.scrollWidth > window.innerWidth,
     };
   });
-  await page.screenshot({ path: screenshot, fullPage: false });
+  const overview = await page.evaluate(() => {
+    const last = document.querySelector("#failures + ul") || document.querySelector("table");
+    return Math.ceil(last.getBoundingClientRect().bottom + window.scrollY + 16);
+  });
+  const pageWidth = Number(width);
+  await page.screenshot({ path: `${shot}.png`, fullPage: true, clip: { x: 0, y: 0, width: pageWidth, height: overview } });
+  if (seen.failures.length > 0) {
+    await page.locator(`[id="trial-${seen.failures[0].trial}"]`).screenshot({ path: `${shot}-failure.png` });
+  }
   console.log(JSON.stringify({ ...seen, console: console_, requests }));
 } finally {
   await browser.close();

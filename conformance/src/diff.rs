@@ -276,3 +276,116 @@ fn provenance_changes(old: &Judged, new: &Judged) -> Vec<(String, String, String
 fn cell(text: &str) -> String {
     format!("`{}`", text.replace('|', "\\|").replace('`', "'"))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A report of `host` whose trials ended as `outcomes` say.
+    fn judged(host: &str, wasmtime: &str, outcomes: &[(&str, &str)]) -> Judged {
+        let trials: Vec<serde_json::Value> = outcomes
+            .iter()
+            .map(|(name, outcome)| match *outcome {
+                "passed" => serde_json::json!({"name": name, "outcome": "passed"}),
+                other => serde_json::json!({"name": name, "outcome": other, "message": format!("{name}: the clause\n  {name} {other}")}),
+            })
+            .collect();
+        serde_json::from_value(serde_json::json!({
+            "host": host,
+            "provenance": {"contract": "airssys:core@1.0.0", "wasmtime": wasmtime},
+            "trials": trials,
+        }))
+        .unwrap()
+    }
+
+    fn names(changes: &[Change]) -> Vec<&str> {
+        changes.iter().map(|c| c.trial.as_str()).collect()
+    }
+
+    #[test]
+    fn each_change_of_state_lands_in_its_own_list() {
+        let old = judged(
+            "h",
+            "48.0.0",
+            &[
+                ("a", "passed"),
+                ("b", "failed"),
+                ("c", "ignored"),
+                ("d", "passed"),
+                ("e", "expected"),
+                ("f", "passed"),
+                ("g", "ignored"),
+                ("gone", "passed"),
+            ],
+        );
+        let new = judged(
+            "h",
+            "48.0.0",
+            &[
+                ("a", "failed"),
+                ("b", "passed"),
+                ("c", "passed"),
+                ("d", "ignored"),
+                ("e", "failed"),
+                ("f", "passed"),
+                ("g", "failed"),
+                ("new", "passed"),
+            ],
+        );
+        let diff = Diff::between(&old, &new);
+        assert_eq!(names(&diff.regressed), ["a", "g"]);
+        assert_eq!(names(&diff.fixed), ["b"]);
+        assert_eq!(names(&diff.newly_judged), ["c", "new"]);
+        assert_eq!(names(&diff.newly_unjudged), ["d", "gone"]);
+        assert!(diff.has_regressions());
+        assert!(diff.provenance.is_empty());
+        let text = diff.to_markdown();
+        assert!(
+            text.starts_with("# Conformance of h: what changed"),
+            "{text}"
+        );
+        // The clause's own line is left out for the verdict under it.
+        assert!(
+            text.contains("- `a`: ✓ pass → ✗ fail: a failed\n"),
+            "{text}"
+        );
+        assert!(text.contains("- `gone`: ✓ pass → absent\n"), "{text}");
+    }
+
+    #[test]
+    fn provenance_differences_are_listed_and_are_no_regression() {
+        let old = judged("one", "48.0.0", &[("a", "passed")]);
+        let new = judged("two", "49.0.0", &[("a", "passed")]);
+        let diff = Diff::between(&old, &new);
+        assert!(!diff.has_regressions());
+        assert_eq!(
+            diff.provenance,
+            [
+                ("host".to_owned(), "one".to_owned(), "two".to_owned()),
+                (
+                    "wasmtime".to_owned(),
+                    "48.0.0".to_owned(),
+                    "49.0.0".to_owned()
+                ),
+            ]
+        );
+        let text = diff.to_markdown();
+        assert!(
+            text.contains("| wasmtime | `48.0.0` | `49.0.0` |"),
+            "{text}"
+        );
+        assert!(text.contains("No trial changed its verdict."), "{text}");
+    }
+
+    #[test]
+    fn a_file_that_is_not_a_report_says_what_writes_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x.json");
+        std::fs::write(&path, "{\"matrix\": []}").unwrap();
+        let error = Judged::read(&path).unwrap_err();
+        assert!(error.contains("is not a conformance report"), "{error}");
+        assert!(error.contains("--report DIR"), "{error}");
+        let missing = Judged::read(&dir.path().join("none.json")).unwrap_err();
+        assert!(missing.starts_with("cannot read"), "{missing}");
+    }
+}

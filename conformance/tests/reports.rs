@@ -2,7 +2,7 @@
 //! the installed command (`airssys-conformance`) against a broken host
 //! behind an adapter process:
 //! - pastes a failure's repeat command, and sees that one trial fail the
-//!   same way;
+//!   same way, for a host and for a component;
 //! - compares two runs with `airssys-conformance diff`;
 //! - opens `conformance.html` in a browser (headless Chromium), on a desktop
 //!   and on a phone.
@@ -47,6 +47,10 @@ fn main() -> ExitCode {
             repeat_commands,
         ),
         Trial::test(
+            "a_components_failure_repeats_alone_the_same_way_too",
+            component_repeat_commands,
+        ),
+        Trial::test(
             "diff_names_exactly_the_broken_trials_and_fails_on_a_regression",
             diff,
         ),
@@ -81,9 +85,19 @@ struct Run {
 
 impl Run {
     fn of(fixture: &str) -> Self {
-        let dir = scratch().join(fixture.replace("::", "-"));
+        Self::with(
+            &fixture.replace("::", "-"),
+            &["--adapter", &adapter(fixture)],
+        )
+    }
+
+    /// A run with `judged` (the options that choose what to judge), its
+    /// reports in the scratch directory `name`.
+    fn with(name: &str, judged: &[&str]) -> Self {
+        let dir = scratch().join(name);
         let output = Command::new(SUITE)
-            .args(["--adapter", &adapter(fixture), "--seed", "1", "--report"])
+            .args(judged)
+            .args(["--seed", "1", "--report"])
             .arg(&dir)
             .output()
             .expect("airssys-conformance starts");
@@ -149,11 +163,38 @@ fn name(trial: &Value) -> String {
 fn repeat_commands() -> Result<(), Failed> {
     let run = broken_run();
     assert_eq!(run.output.status.code(), Some(101), "{}", run.console());
-    let failures = run.failures();
     assert_eq!(
-        sorted(failures.iter().map(|t| name(t))),
+        sorted(run.failures().iter().map(|t| name(t))),
         expected_failures()
     );
+    assert_repeat(run);
+    Ok(())
+}
+
+fn component_repeat_commands() -> Result<(), Failed> {
+    // `guests/lifecycle.wat` with `health` of another type.
+    let lifecycle = include_str!("guests/lifecycle.wat");
+    let broken = lifecycle.replace(
+        "(func $health (result $health-status)",
+        "(func $health (result u32)",
+    );
+    assert_ne!(broken, lifecycle);
+    let file = scratch().join("wrong type.wat");
+    std::fs::write(&file, broken).unwrap();
+    let run = Run::with("component", &["--component", file.to_str().unwrap()]);
+    assert_eq!(run.output.status.code(), Some(101), "{}", run.console());
+    let failed: Vec<String> = run.failures().iter().map(|t| name(t)).collect();
+    assert_eq!(failed, ["wrong type::health::signature"]);
+    assert_repeat(&run);
+    Ok(())
+}
+
+/// Each failure of `run` carries a repeat command in every report and on
+/// the console, and that command, pasted, fails that trial alone, with the
+/// same message.
+fn assert_repeat(run: &Run) {
+    let failures = run.failures();
+    assert!(!failures.is_empty());
     let markdown = std::fs::read_to_string(run.dir.join("conformance.md")).unwrap();
     let junit = std::fs::read_to_string(run.dir.join("junit.xml")).unwrap();
     for (at, failure) in failures.into_iter().enumerate() {
@@ -162,7 +203,9 @@ fn repeat_commands() -> Result<(), Failed> {
             .as_str()
             .unwrap_or_else(|| panic!("{trial} has no repeat command"));
         assert!(command.starts_with(SUITE), "{command}");
-        assert!(command.ends_with(&format!("--exact {trial}")), "{command}");
+        // Quoted for `sh` when it has to be.
+        let exact = [format!("--exact {trial}"), format!("--exact '{trial}'")];
+        assert!(exact.iter().any(|e| command.ends_with(e)), "{command}");
         for (shown, text) in [("console", &run.console()), ("conformance.md", &markdown)] {
             assert!(text.contains(command), "{shown} lacks `{command}`");
         }
@@ -174,7 +217,7 @@ fn repeat_commands() -> Result<(), Failed> {
         assert!(junit.contains(&xml), "junit.xml lacks `{command}`");
 
         // Pasted, with a report of its own to compare.
-        let again = scratch().join(format!("again-{at}"));
+        let again = run.dir.join(format!("again-{at}"));
         let output = Command::new("sh")
             .arg("-c")
             .arg(format!("{command} --report '{}'", again.display()))
@@ -193,7 +236,6 @@ fn repeat_commands() -> Result<(), Failed> {
         assert_eq!(trials[0]["outcome"], "failed");
         assert_eq!(trials[0]["message"], failure["message"], "{command}");
     }
-    Ok(())
 }
 
 /// `airssys-conformance diff OLD NEW`: its Markdown and exit status.
@@ -283,12 +325,13 @@ fn browser_dir() -> Result<PathBuf, Failed> {
 
 /// What a person sees of `run`'s page at `width` pixels, as `look.mjs` reads it.
 fn look(run: &Run, width: u32, browser: &Path, chromium: &Path) -> Result<Value, Failed> {
-    let screenshot = run.dir.join(format!("conformance-{width}.png"));
+    let name = run.dir.file_name().unwrap().to_string_lossy();
+    let shot = run.dir.join(format!("report-{name}-{width}"));
     let output = Command::new("node")
         .env("CHROMIUM", chromium)
         .arg(browser.join("look.mjs"))
         .arg(run.dir.join("conformance.html"))
-        .arg(&screenshot)
+        .arg(&shot)
         .arg(width.to_string())
         .output()
         .map_err(|e| format!("cannot run node ({e}): install Node.js 20 or later"))?;
@@ -302,12 +345,14 @@ fn look(run: &Run, width: u32, browser: &Path, chromium: &Path) -> Result<Value,
     }
     // `just screenshots` keeps them for the README.
     if let Some(docs) = std::env::var_os("AIRSSYS_SCREENSHOTS") {
-        let kept = PathBuf::from(docs).join(format!(
-            "report-{}-{width}.png",
-            run.dir.file_name().unwrap().to_string_lossy()
-        ));
-        std::fs::copy(&screenshot, &kept)
-            .map_err(|e| format!("cannot keep {}: {e}", kept.display()))?;
+        for suffix in [".png", "-failure.png"] {
+            let taken = PathBuf::from(format!("{}{suffix}", shot.display()));
+            let kept = PathBuf::from(&docs).join(taken.file_name().unwrap());
+            if taken.exists() {
+                std::fs::copy(&taken, &kept)
+                    .map_err(|e| format!("cannot keep {}: {e}", kept.display()))?;
+            }
+        }
     }
     Ok(serde_json::from_slice(&output.stdout)?)
 }

@@ -67,3 +67,30 @@ impl Report {
         )
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::report::sample;
+    use crate::trials::Outcome;
+
+    #[test]
+    fn the_badge_names_the_contract_and_counts_and_colours_by_the_worst() {
+        let mut report = sample::report();
+        assert_eq!(
+            report.badge_texts(),
+            ("airssys:core 1.0".to_owned(), "3/6".to_owned())
+        );
+        let badge = report.badge();
+        assert!(badge.contains(super::RED), "{badge}");
+        assert!(badge.contains("<title>airssys:core@1.0.0 conformance of my &lt;host&gt;"));
+        assert!(badge.contains("seed: 7"), "{badge}");
+
+        report
+            .trials
+            .retain(|t| !matches!(t.outcome, Outcome::Failed(_)));
+        assert!(report.badge().contains(super::AMBER));
+        report.trials.retain(|t| t.outcome == Outcome::Passed);
+        assert!(report.badge().contains(super::GREEN));
+        assert!(report.badge().contains(">3/3</text>"));
+    }
+}

@@ -206,16 +206,21 @@ impl Report {
             Outcome::Passed => {}
             Outcome::Failed(message) => {
                 // A verdict opens with its clause's text, shown just above.
-                let verdict = trial
-                    .clause()
-                    .and_then(|clause| {
-                        message.strip_prefix(&format!("{clause}: {}\n", spec.summary(clause)))
-                    })
-                    .unwrap_or(message);
+                // Its lines under the clause are indented by two spaces.
+                let verdict = match trial.clause().and_then(|clause| {
+                    message.strip_prefix(&format!("{clause}: {}\n", spec.summary(clause)))
+                }) {
+                    Some(details) => details
+                        .lines()
+                        .map(|line| line.strip_prefix("  ").unwrap_or(line))
+                        .collect::<Vec<_>>()
+                        .join("\n"),
+                    None => message.clone(),
+                };
                 writeln!(
                     page,
                     "<p class=\"label\">Verdict</p><pre>{}</pre>",
-                    escape(verdict)
+                    escape(&verdict)
                 )
                 .unwrap();
                 writeln!(page, "<p>Seed: <code>{}</code></p>", self.seed).unwrap();
@@ -229,7 +234,7 @@ impl Report {
                 }
             }
             Outcome::Ignored(reason) => {
-                writeln!(page, "<p>Not judged: {}</p>", escape(reason)).unwrap()
+                writeln!(page, "<p>Not judged: {}</p>", prose(reason)).unwrap()
             }
             Outcome::Expected(message) => writeln!(
                 page,
@@ -239,5 +244,29 @@ impl Report {
             .unwrap(),
         }
         page.push_str("</li>\n");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::report::sample;
+
+    #[test]
+    fn the_page_is_self_contained_and_escapes_what_hosts_say() {
+        let page = sample::report().to_html();
+        for fetched in [
+            "<script", "<link", "src=", "url(", "@import", "http:", "https:",
+        ] {
+            assert!(!page.contains(fetched), "the page fetches: {fetched}");
+        }
+        assert!(page.contains("my &lt;host&gt;"));
+        assert!(page.contains("&lt;where&gt; [] was stored &amp; read"));
+        insta::assert_snapshot!(page);
+    }
+
+    #[test]
+    fn a_verdict_does_not_repeat_the_clause_shown_above_it() {
+        let page = sample::report().to_html();
+        assert_eq!(page.matches("an empty value is").count(), 1, "{page}");
     }
 }
