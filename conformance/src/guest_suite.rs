@@ -15,7 +15,7 @@ use crate::host::WASMTIME_VERSION;
 use crate::options::Options;
 use crate::repeat::Invocation;
 use crate::report::{Provenance, Report, TrialResult};
-use crate::runner::{self, Plan, random_seed};
+use crate::runner::{self, Ended, Plan, random_seed};
 use crate::trials::{Limits, Outcome};
 
 /// The conformance suite for components: for each file, its six lifecycle
@@ -121,7 +121,7 @@ impl Plan for Guests {
         self.plan.notes.clone()
     }
 
-    fn report(&self, outcomes: Vec<(usize, Outcome)>) -> Report {
+    fn report(&self, ended: Vec<Ended>) -> Report {
         let about = About {
             adapter: "airssys-host".into(),
             version: env!("CARGO_PKG_VERSION").into(),
@@ -134,15 +134,16 @@ impl Plan for Guests {
             host: plan.subject.clone(),
             provenance: Provenance::new(&self.contract, &about, "in process"),
             seed: self.seed,
-            trials: outcomes
+            trials: ended
                 .into_iter()
-                .map(|(index, outcome)| {
-                    let trial = &plan.trials[index];
+                .map(|ended| {
+                    let trial = &plan.trials[ended.index];
                     TrialResult {
                         name: trial.name.clone(),
                         function: trial.row.clone(),
                         aspect: trial.aspect.clone(),
-                        outcome,
+                        outcome: ended.outcome,
+                        took: ended.took,
                         repeat: None,
                     }
                 })

@@ -24,6 +24,8 @@ airssys:core conformance options (besides libtest's filter, --exact, --list, ...
     --bless                 with --expect: write the current failures to FILE instead
     --report DIR            write conformance.md, conformance.json, junit.xml, conformance.html
                             (a page to look at) and badge.svg into DIR
+    --timings               after the run, every trial's time, slowest first, and the sums
+                            per interface (the reports hold each trial's time too)
     --seed N                the seed of the property-based checks (default: random, printed
                             at the start and in every property failure)
 
@@ -45,6 +47,8 @@ pub struct Options {
     pub report: Option<PathBuf>,
     pub expect: Option<PathBuf>,
     pub bless: bool,
+    /// Print every trial's time after the run.
+    pub timings: bool,
     pub limits: Limits,
     pub seed: Option<u64>,
     /// What is left for libtest.
@@ -94,6 +98,7 @@ impl Options {
                     options.seed = Some(seed);
                 }
                 "--bless" => options.bless = true,
+                "--timings" => options.timings = true,
                 // `cargo conformance` already ends its alias with `--`; a
                 // second one (`cargo conformance -- --component x.wasm --list`)
                 // would make libtest read every later flag as a filter.
@@ -162,9 +167,11 @@ mod tests {
             "2.5",
             "--exact",
             "--seed=42",
+            "--timings",
         ])
         .unwrap();
         assert_eq!(options.seed, Some(42));
+        assert!(options.timings);
         assert_eq!(options.report, Some(caller_dir().join("out")));
         assert_eq!(options.adapter.as_deref(), Some("my adapter"));
         assert_eq!(options.limits.trial, Duration::from_millis(2500));

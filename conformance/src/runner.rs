@@ -4,6 +4,7 @@
 
 use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use airssys_contract::text::printable;
 use libtest_mimic::{Arguments, Completion, Failed, Trial};
@@ -33,18 +34,33 @@ pub(crate) trait Plan: Send + Sync + 'static {
     /// the report's matrix.
     fn notes(&self) -> Vec<String>;
 
-    /// The report of `outcomes`, each by its trial's index.
-    fn report(&self, outcomes: Vec<(usize, Outcome)>) -> Report;
+    /// The report of the trials that ended, in plan order.
+    fn report(&self, ended: Vec<Ended>) -> Report;
+}
+
+/// How one trial ended, and how long judging it took.
+#[derive(Debug, Clone)]
+pub(crate) struct Ended {
+    /// The trial's index in the plan.
+    pub index: usize,
+    pub outcome: Outcome,
+    pub took: Duration,
 }
 
 /// Trial `index`'s outcome. What a host or guest under test says reaches
 /// terminals and reports: it is shown with its terminal controls written out.
-fn judge(plan: &impl Plan, index: usize, unjudged: Option<String>) -> Outcome {
-    match unjudged {
+fn judge(plan: &impl Plan, index: usize, unjudged: Option<String>) -> Ended {
+    let started = Instant::now();
+    let outcome = match unjudged {
         Some(reason) => Outcome::Ignored(reason),
         None => plan.run(index),
     }
-    .printable()
+    .printable();
+    Ended {
+        index,
+        outcome,
+        took: started.elapsed(),
+    }
 }
 
 /// Runs every trial, one at a time in plan order, and returns what each
@@ -52,13 +68,13 @@ fn judge(plan: &impl Plan, index: usize, unjudged: Option<String>) -> Outcome {
 /// which adapter connection judges which trial does not depend on timing
 /// (the chaos test's seeds rely on it).
 pub(crate) fn evaluate(plan: &impl Plan) -> Report {
-    let outcomes = plan
+    let ended = plan
         .trials()
         .into_iter()
         .enumerate()
-        .map(|(index, (_, unjudged))| (index, judge(plan, index, unjudged)))
+        .map(|(index, (_, unjudged))| judge(plan, index, unjudged))
         .collect();
-    plan.report(outcomes)
+    plan.report(ended)
 }
 
 /// Runs `plan` as libtest trials with libtest's arguments in `options`
@@ -89,7 +105,7 @@ pub(crate) fn run(
     };
     // Every trial reads them; one copy is enough.
     let expectations = Arc::new(expectations);
-    let results: Arc<Mutex<Vec<(usize, Outcome)>>> = Arc::default();
+    let results: Arc<Mutex<Vec<Ended>>> = Arc::default();
     let repeat = |name: &str| invocation.repeat(options, plan.seed(), name);
     let trials = listed
         .into_iter()
@@ -100,11 +116,12 @@ pub(crate) fn run(
             let trial_name = name.clone();
             let repeat = repeat(&name);
             Trial::ignorable_test(name, move || {
-                let mut outcome = judge(plan.as_ref(), index, unjudged);
+                let mut ended = judge(plan.as_ref(), index, unjudged);
                 if let Some(expectations) = expectations.as_ref() {
-                    outcome = expectations.judge(&trial_name, outcome);
+                    ended.outcome = expectations.judge(&trial_name, ended.outcome);
                 }
-                results.lock().unwrap().push((index, outcome.clone()));
+                let outcome = ended.outcome.clone();
+                results.lock().unwrap().push(ended);
                 match outcome {
                     Outcome::Failed(message) => {
                         Err(Failed::from(repeatable(&message, Some(&repeat))))
@@ -119,9 +136,9 @@ pub(crate) fn run(
     if arguments.list {
         return Ok(ExitCode::SUCCESS);
     }
-    let mut outcomes = results.lock().unwrap().clone();
-    outcomes.sort_by_key(|(index, _)| *index);
-    let mut report = plan.report(outcomes);
+    let mut ended = results.lock().unwrap().clone();
+    ended.sort_by_key(|ended| ended.index);
+    let mut report = plan.report(ended);
     for trial in &mut report.trials {
         if matches!(trial.outcome, Outcome::Failed(_)) {
             trial.repeat = Some(repeat(&trial.name));
@@ -133,6 +150,9 @@ pub(crate) fn run(
 /// Writes the reports and the expectations file the options ask for, and
 /// says how many failures were expected.
 fn conclude(options: &Options, report: &Report, exit_code: ExitCode) -> Result<ExitCode, String> {
+    if options.timings {
+        eprint!("{}", report.timings());
+    }
     if let Some(dir) = &options.report {
         report
             .write(dir)

@@ -13,7 +13,7 @@ use crate::host::{HostUnderTest, InProcess};
 use crate::options::Options;
 use crate::repeat::Invocation;
 use crate::report::{Provenance, Report, TrialResult};
-use crate::runner::{self, Plan, random_seed};
+use crate::runner::{self, Ended, Plan, random_seed};
 use crate::trials::{Limits, Outcome, TrialSpec};
 
 /// The conformance suite for one host: in this process, or behind an adapter.
@@ -184,22 +184,23 @@ impl Plan for HostPlan {
         self.context.notes()
     }
 
-    fn report(&self, outcomes: Vec<(usize, Outcome)>) -> Report {
+    fn report(&self, ended: Vec<Ended>) -> Report {
         let context = &self.context;
         let functions = context.contract.functions();
         Report {
             host: context.about.host.clone(),
             provenance: Provenance::new(&context.contract, &context.about, &context.adapter_name()),
             seed: context.seed,
-            trials: outcomes
+            trials: ended
                 .into_iter()
-                .map(|(index, outcome)| {
-                    let trial = &self.trials[index];
+                .map(|ended| {
+                    let trial = &self.trials[ended.index];
                     TrialResult {
                         name: trial.name.clone(),
                         function: functions[trial.function].path(),
                         aspect: trial.aspect.clone(),
-                        outcome,
+                        outcome: ended.outcome,
+                        took: ended.took,
                         repeat: None,
                     }
                 })

@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use airssys_conformance::{Contract, Limits, Outcome, Report, Suite};
 use airssys_reference_adapter::{ReferenceHost, Registration};
-use broken::defects::{DEFECTS, sleep_millis_never_returns};
+use broken::defects::{self, sleep_millis_never_returns};
 use libtest_mimic::{Arguments, Failed, Trial};
 
 const FIXTURE: &str = "AIRSSYS_TEST_ADAPTER";
@@ -91,7 +91,7 @@ fn serve(fixture: &str) -> ExitCode {
             println!("{hello}");
             return ExitCode::SUCCESS;
         }
-        other => match DEFECTS.iter().find(|d| d.function.path() == other) {
+        other => match defects::of(other) {
             Some(defect) => defect.registration,
             None => panic!("no adapter fixture {other:?}"),
         },
@@ -154,19 +154,11 @@ fn defects() {
         "host-messaging::send",
         "host-services::current-time",
     ] {
-        let defect = DEFECTS
-            .iter()
-            .find(|d| d.function.path() == function)
-            .unwrap();
+        let defect = defects::of(function).unwrap();
         let report = through_adapter(function)
             .evaluate()
             .expect("the adapter starts");
-        let mut expected: Vec<String> = defect
-            .fails
-            .iter()
-            .map(|clause| format!("{function}::behaviour::{clause}"))
-            .collect();
-        expected.sort();
+        let expected = defect.failing_trials();
         assert_eq!(failed(&report), expected, "{function}: {}", defect.what);
     }
 }

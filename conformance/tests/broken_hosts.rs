@@ -9,6 +9,7 @@ use airssys_conformance::{Contract, Outcome, Report, Suite};
 use airssys_reference_adapter::{ReferenceHost, Registration};
 use broken::defects::DEFECTS;
 use broken::grants::OVER_GRANTS;
+use broken::sorted;
 
 fn evaluate(name: &str, registration: Registration) -> Report {
     let suite = Suite::new(ReferenceHost::with_registration(name, registration)).seed(broken::SEED);
@@ -21,12 +22,6 @@ fn failed(report: &Report) -> Vec<String> {
         .into_iter()
         .map(String::from)
         .collect();
-    names.sort();
-    names
-}
-
-fn sorted(names: impl IntoIterator<Item = String>) -> Vec<String> {
-    let mut names: Vec<String> = names.into_iter().collect();
     names.sort();
     names
 }
@@ -148,12 +143,7 @@ fn each_behaviour_defect_fails_exactly_its_functions_trials() {
     for (index, defect) in DEFECTS.iter().enumerate() {
         let name = format!("{}: {}", defect.function, defect.what);
         let report = evaluate(&name, defect.registration);
-        let expected = sorted(
-            defect
-                .fails
-                .iter()
-                .map(|clause| format!("{}::behaviour::{clause}", defect.function)),
-        );
+        let expected = defect.failing_trials();
         let got = failed(&report);
         if got != expected {
             wrong.push(format!(

@@ -18,7 +18,8 @@ use std::process::{Command, ExitCode, Output};
 use std::sync::OnceLock;
 
 use airssys_reference_adapter::ReferenceHost;
-use broken::defects::DEFECTS;
+use broken::defects;
+use broken::sorted;
 use libtest_mimic::{Arguments, Completion, Failed, Trial};
 use serde_json::Value;
 
@@ -31,7 +32,7 @@ fn main() -> ExitCode {
     if let Ok(fixture) = std::env::var(FIXTURE) {
         let registration = match fixture.as_str() {
             "reference" => airssys_host::register_host_functions,
-            defect => match DEFECTS.iter().find(|d| d.function.path() == defect) {
+            defect => match defects::of(defect) {
                 Some(defect) => defect.registration,
                 None => panic!("no adapter fixture {defect:?}"),
             },
@@ -97,7 +98,7 @@ impl Run {
         let dir = scratch().join(name);
         let output = Command::new(SUITE)
             .args(judged)
-            .args(["--seed", "1", "--report"])
+            .args(["--seed", "1", "--timings", "--report"])
             .arg(&dir)
             .output()
             .expect("airssys-conformance starts");
@@ -137,23 +138,7 @@ fn read_json(path: &Path) -> Value {
 }
 
 fn expected_failures() -> Vec<String> {
-    let defect = DEFECTS
-        .iter()
-        .find(|d| d.function.path() == BROKEN)
-        .unwrap();
-    let mut names: Vec<String> = defect
-        .fails
-        .iter()
-        .map(|clause| format!("{BROKEN}::behaviour::{clause}"))
-        .collect();
-    names.sort();
-    names
-}
-
-fn sorted(names: impl IntoIterator<Item = String>) -> Vec<String> {
-    let mut names: Vec<String> = names.into_iter().collect();
-    names.sort();
-    names
+    defects::of(BROKEN).unwrap().failing_trials()
 }
 
 fn name(trial: &Value) -> String {
@@ -168,6 +153,12 @@ fn repeat_commands() -> Result<(), Failed> {
         expected_failures()
     );
     assert_repeat(run);
+    // `--timings`, and each trial's time in the report.
+    let stderr = String::from_utf8_lossy(&run.output.stderr);
+    assert!(stderr.contains("timings, slowest first"), "{stderr}");
+    for trial in run.json["trials"].as_array().unwrap() {
+        assert!(trial["seconds"].as_f64().is_some(), "{trial}");
+    }
     Ok(())
 }
 

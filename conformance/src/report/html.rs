@@ -41,7 +41,7 @@ fn looks(cell: Cell) -> (&'static str, &'static str) {
         Cell::Fail => ("✗ FAIL", "fail"),
         Cell::Ignored => ("○ not judged", "unjudged"),
         Cell::Expected => ("◇ expected failure", "expected"),
-        Cell::NotRun => ("· not run", "unjudged"),
+        Cell::NotRun => ("– not run", "unjudged"),
     }
 }
 
@@ -97,7 +97,7 @@ impl Report {
 
     fn matrix_html(&self, page: &mut String) {
         page.push_str(
-            "<h2>Matrix</h2>\n<p>✓ pass · ✗ fail · ○ not judged · ◇ expected failure · · not run</p>\n\
+            "<h2>Matrix</h2>\n<p>✓ pass · ✗ fail · ○ not judged · ◇ expected failure · – not run</p>\n\
              <div class=\"scroll\"><table>\n<thead><tr><th scope=\"col\">function</th>\
              <th scope=\"col\">name</th><th scope=\"col\">signature</th><th scope=\"col\">behaviour</th></tr></thead>\n<tbody>\n",
         );
@@ -188,9 +188,10 @@ impl Report {
         let (shown, class) = looks(Cell::of(Some(&trial.outcome)));
         writeln!(
             page,
-            "<li id=\"{}\" class=\"{class}\"><span class=\"label\">{shown}</span> <code>{}</code>",
+            "<li id=\"{}\" class=\"{class}\"><span class=\"label\">{shown}</span> <code>{}</code> <small>{:.3} s</small>",
             escape(&trial_anchor(&trial.name)),
-            escape(&trial.name)
+            escape(&trial.name),
+            trial.took.as_secs_f64()
         )
         .unwrap();
         if let Some(clause) = trial.clause() {

@@ -7,7 +7,9 @@ mod html;
 mod junit;
 mod markdown;
 
+use std::fmt::Write as _;
 use std::path::Path;
+use std::time::Duration;
 
 use airssys_conformance_adapter::{About, PROTOCOL_VERSION};
 
@@ -87,6 +89,9 @@ pub struct TrialResult {
     /// How it ended.
     #[serde(flatten)]
     pub outcome: Outcome,
+    /// How long judging it took, host calls and the suite's own work.
+    #[serde(rename = "seconds", serialize_with = "as_seconds")]
+    pub took: Duration,
     /// For a failure of a run from the command line: the command that runs
     /// this trial again, alone, against the same host.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -335,6 +340,50 @@ impl Report {
         })
     }
 
+    /// Every trial's time, slowest first, then the total and each
+    /// interface's share (`--timings`): where a run's time goes.
+    pub fn timings(&self) -> String {
+        let mut trials: Vec<&TrialResult> = self.trials.iter().collect();
+        trials.sort_by(|a, b| b.took.cmp(&a.took).then_with(|| a.name.cmp(&b.name)));
+        let width = trials.iter().map(|t| t.name.len()).max().unwrap_or(0);
+        let mut text = String::from("\ntimings, slowest first (seconds):\n");
+        for trial in &trials {
+            writeln!(
+                text,
+                "  {:<width$}  {:>7.3}",
+                trial.name,
+                trial.took.as_secs_f64()
+            )
+            .unwrap();
+        }
+        let total: Duration = trials.iter().map(|t| t.took).sum();
+        let mut by_interface: Vec<(&str, Duration)> = Vec::new();
+        for trial in &self.trials {
+            let interface = trial.function.split("::").next().unwrap_or_default();
+            match by_interface.iter_mut().find(|(name, _)| *name == interface) {
+                Some((_, sum)) => *sum += trial.took,
+                None => by_interface.push((interface, trial.took)),
+            }
+        }
+        writeln!(
+            text,
+            "  {:<width$}  {:>7.3}",
+            "all trials",
+            total.as_secs_f64()
+        )
+        .unwrap();
+        for (interface, sum) in by_interface {
+            writeln!(
+                text,
+                "  {:<width$}  {:>7.3}",
+                format!("  {interface}"),
+                sum.as_secs_f64()
+            )
+            .unwrap();
+        }
+        text
+    }
+
     /// The files [`Report::write`] writes, in the order it writes them.
     pub const FILES: [&str; 5] = [
         "conformance.md",
@@ -360,6 +409,10 @@ impl Report {
         }
         Ok(())
     }
+}
+
+fn as_seconds<S: serde::Serializer>(took: &Duration, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_f64(took.as_secs_f64())
 }
 
 /// A failure's `message`, then `command`, which repeats it, if known.
@@ -393,6 +446,7 @@ pub(crate) mod sample {
             ),
             aspect,
             outcome,
+            took: Duration::from_millis(name.len() as u64),
             repeat: None,
         };
         let behaviour = |clause: &str| Aspect::Behaviour(Some(clause.into()));
@@ -489,6 +543,21 @@ pub(crate) mod sample {
         assert_eq!(report.to_json()["trials"][3]["repeat"], command.as_str());
         assert!(report.to_json()["trials"][2].get("repeat").is_none());
         assert_eq!(report.to_json()["seed"], 7);
+    }
+
+    #[test]
+    fn timings_list_the_slowest_first_then_the_sums() {
+        let timings = report().timings();
+        let lines: Vec<&str> = timings.lines().collect();
+        assert_eq!(lines[1], "timings, slowest first (seconds):");
+        assert!(
+            lines[2].starts_with("  storage::get::behaviour::STO-1 "),
+            "{timings}"
+        );
+        assert!(lines[2].ends_with("0.030"), "{timings}");
+        assert!(timings.contains("  all trials"), "{timings}");
+        assert!(timings.contains("    storage "), "{timings}");
+        assert_eq!(report().to_json()["trials"][0]["seconds"], 0.018);
     }
 
     #[test]

@@ -24,6 +24,22 @@ pub struct Defect {
     pub fails: &'static [&'static str],
 }
 
+impl Defect {
+    /// The trials this defect must fail, and no others, sorted.
+    pub fn failing_trials(&self) -> Vec<String> {
+        super::sorted(
+            self.fails
+                .iter()
+                .map(|clause| format!("{}::behaviour::{clause}", self.function)),
+        )
+    }
+}
+
+/// The defect of `function` (`storage::get`), if it has one.
+pub fn of(function: &str) -> Option<&'static Defect> {
+    DEFECTS.iter().find(|d| d.function.path() == function)
+}
+
 pub const DEFECTS: &[Defect] = &[
     Defect {
         function: HostFn::Get,

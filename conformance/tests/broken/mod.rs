@@ -18,6 +18,13 @@ use by_hand::{Mistakes, NONE};
 /// broken hosts show the same counterexamples on every run.
 pub const SEED: u64 = 1;
 
+/// `names` in order, to compare with a list that is.
+pub fn sorted(names: impl IntoIterator<Item = String>) -> Vec<String> {
+    let mut names: Vec<String> = names.into_iter().collect();
+    names.sort();
+    names
+}
+
 /// All 17 by hand, without a mistake.
 pub fn by_hand_correct(linker: &mut Linker<ComponentState>) -> wasmtime::Result<()> {
     by_hand::register(linker, NONE)
