@@ -33,7 +33,7 @@ screenshots:
 
 # The reference host through its own adapter process.
 conformance-reference-adapter *ARGS:
-    cargo build -p airssys-reference-adapter
+    cargo build --workspace --bins
     cargo conformance --adapter target/debug/airssys-reference-adapter {{ARGS}}
 
 # The host on wasmtime 24 (fixtures/wasmtime-24-host): exactly its stubs fail.
