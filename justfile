@@ -112,6 +112,10 @@ hostile:
 bench *ARGS:
     cargo bench -p airssys-host --bench floors -- {{ARGS}}
 
+# What the adapter protocol's JSON-lines exchange costs per call (reference adapter process), by divan.
+bench-exchange *ARGS:
+    cargo bench -p airssys-reference-adapter --bench exchange -- {{ARGS}}
+
 # The reference host's costs (load, call, storage import, routed message), by divan.
 bench-calls *ARGS:
     cargo bench -p airssys-host --bench calls -- {{ARGS}}
