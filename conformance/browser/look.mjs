@@ -48,9 +48,12 @@ try {
     const text = (element) => (visible(element) ? element.innerText.trim() : null);
     const rows = [...document.querySelectorAll("tbody tr")];
     const failures = [...document.querySelectorAll("#failures + ul a")].map((link) => {
-      const trial = document.getElementById(decodeURIComponent(link.hash.slice(1)));
+      // The fragment as written: ids are percent-encoded as their links are.
+      const anchor = link.getAttribute("href").slice(1);
+      const trial = document.getElementById(anchor);
       return {
         trial: link.innerText.trim(),
+        anchor,
         linked: trial !== null,
         shown: text(trial),
         repeat: text(trial && trial.querySelector("pre.repeat")),
@@ -72,7 +75,7 @@ try {
   const pageWidth = Number(width);
   await page.screenshot({ path: `${shot}.png`, fullPage: true, clip: { x: 0, y: 0, width: pageWidth, height: overview } });
   if (seen.failures.length > 0) {
-    await page.locator(`[id="trial-${seen.failures[0].trial}"]`).screenshot({ path: `${shot}-failure.png` });
+    await page.locator(`[id="${seen.failures[0].anchor}"]`).screenshot({ path: `${shot}-failure.png` });
   }
   console.log(JSON.stringify({ ...seen, console: console_, requests }));
 } finally {

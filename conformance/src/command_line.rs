@@ -32,8 +32,12 @@ impl Suite {
 /// reports (`diff OLD.json NEW.json`).
 fn command_line(suite: Option<Suite>) -> ExitCode {
     let arguments: Vec<String> = std::env::args().collect();
-    if arguments.get(1).is_some_and(|command| command == "diff") {
-        return diff(&arguments[2..]);
+    // `cargo conformance -- diff …`: the alias already ends with `--`.
+    let command = arguments.iter().skip(1).position(|word| word != "--");
+    if let Some(at) = command.map(|at| at + 1)
+        && arguments[at] == "diff"
+    {
+        return diff(&arguments[at + 1..]);
     }
     let options = match Options::parse(std::env::args()) {
         Ok(options) => options,
@@ -61,16 +65,14 @@ fn command_line(suite: Option<Suite>) -> ExitCode {
             }
         };
     }
-    let suite = match (&options.adapter, suite) {
-        (Some(command), _) => Suite::adapter(command.clone()),
-        (None, Some(suite)) => suite,
-        (None, None) if options.help => return ExitCode::SUCCESS,
-        (None, None) => {
-            eprintln!(
-                "error: what to judge? A host, through its adapter: `airssys-conformance --adapter \"cargo run -q -p my-host-adapter\"`, or components: `airssys-conformance --component my_component.wasm` (see --help)"
-            );
-            return ExitCode::from(2);
+    let Some(suite) = chosen(suite, &options) else {
+        if options.help {
+            return ExitCode::SUCCESS;
         }
+        eprintln!(
+            "error: what to judge? A host, through its adapter: `airssys-conformance --adapter \"cargo run -q -p my-host-adapter\"`, or components: `airssys-conformance --component my_component.wasm` (see --help)"
+        );
+        return ExitCode::from(2);
     };
     let suite = match options.seed {
         Some(seed) => suite.seed(seed),
@@ -82,6 +84,21 @@ fn command_line(suite: Option<Suite>) -> ExitCode {
             eprintln!("error: {}", printable(&message));
             ExitCode::from(2)
         }
+    }
+}
+
+/// The suite for `--adapter`'s host if given, else `suite`'s; either way
+/// started by `suite`'s words, so that `cargo conformance --adapter X`
+/// repeats its failures as `cargo conformance …`.
+fn chosen(suite: Option<Suite>, options: &Options) -> Option<Suite> {
+    match (&options.adapter, suite) {
+        (Some(command), Some(given)) => {
+            let mut suite = Suite::adapter(command.clone());
+            suite.invocation = given.invocation;
+            Some(suite)
+        }
+        (Some(command), None) => Some(Suite::adapter(command.clone())),
+        (None, given) => given,
     }
 }
 
@@ -110,5 +127,23 @@ fn diff(files: &[String]) -> ExitCode {
             eprintln!("error: {}", printable(&message));
             ExitCode::from(2)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::repeat::Invocation;
+
+    #[test]
+    fn an_adapter_given_on_the_command_line_keeps_the_suites_words() {
+        let given = Suite::adapter("unused").invoked_as("cargo conformance");
+        let options = Options {
+            adapter: Some("my-adapter".into()),
+            ..Options::default()
+        };
+        let suite = chosen(Some(given), &options).unwrap();
+        assert_eq!(suite.invocation, Invocation::given("cargo conformance"));
+        assert!(chosen(None, &Options::default()).is_none());
     }
 }

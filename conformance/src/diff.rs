@@ -1,8 +1,9 @@
 //! `airssys-conformance diff OLD.json NEW.json`: what changed between two
 //! runs' `conformance.json`, the same host's over time or two hosts' on the
 //! same contract. Trials that went from pass to fail and back, that became
-//! judged or unjudged, and what differs in the provenance; as Markdown, for
-//! a pull-request comment.
+//! judged or unjudged, and what differs in the provenance and the seed; as
+//! Markdown, for a pull-request comment. A failure and an expected failure
+//! are the same state here: the host fails the clause either way.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -18,6 +19,9 @@ pub struct Judged {
     host: String,
     /// Compared field by field, whatever fields a suite version writes.
     provenance: BTreeMap<String, serde_json::Value>,
+    /// Compared too: another seed can change what a property trial finds.
+    #[serde(default)]
+    seed: Option<u64>,
     trials: Vec<JudgedTrial>,
 }
 
@@ -261,6 +265,10 @@ fn provenance_changes(old: &Judged, new: &Judged) -> Vec<(String, String, String
     if old.host != new.host {
         changes.push(("host".to_owned(), old.host.clone(), new.host.clone()));
     }
+    if old.seed != new.seed {
+        let seed = |seed: Option<u64>| seed.map_or_else(|| "—".to_owned(), |s| s.to_string());
+        changes.push(("seed".to_owned(), seed(old.seed), seed(new.seed)));
+    }
     let fields: std::collections::BTreeSet<&String> =
         old.provenance.keys().chain(new.provenance.keys()).collect();
     for field in fields {
@@ -293,6 +301,7 @@ mod tests {
         serde_json::from_value(serde_json::json!({
             "host": host,
             "provenance": {"contract": "airssys:core@1.0.0", "wasmtime": wasmtime},
+            "seed": 1,
             "trials": trials,
         }))
         .unwrap()
@@ -355,13 +364,15 @@ mod tests {
     #[test]
     fn provenance_differences_are_listed_and_are_no_regression() {
         let old = judged("one", "48.0.0", &[("a", "passed")]);
-        let new = judged("two", "49.0.0", &[("a", "passed")]);
+        let mut new = judged("two", "49.0.0", &[("a", "passed")]);
+        new.seed = Some(2);
         let diff = Diff::between(&old, &new);
         assert!(!diff.has_regressions());
         assert_eq!(
             diff.provenance,
             [
                 ("host".to_owned(), "one".to_owned(), "two".to_owned()),
+                ("seed".to_owned(), "1".to_owned(), "2".to_owned()),
                 (
                     "wasmtime".to_owned(),
                     "48.0.0".to_owned(),

@@ -25,7 +25,9 @@ airssys:core conformance options (besides libtest's filter, --exact, --list, ...
     --report DIR            write conformance.md, conformance.json, junit.xml, conformance.html
                             (a page to look at) and badge.svg into DIR
     --timings               after the run, every trial's time, slowest first, and the sums
-                            per interface (the reports hold each trial's time too)
+                            per interface or component (the reports hold each trial's time
+                            too); a trial's time includes starting an adapter when its
+                            connection needed a new one
     --seed N                the seed of the property-based checks (default: random, printed
                             at the start and in every property failure)
 
@@ -33,8 +35,9 @@ Every failure ends with the command that runs it again, alone, against the same 
 
 airssys-conformance diff OLD.json NEW.json
                             what changed between two runs' conformance.json, as Markdown:
-                            regressions, fixes, newly judged or unjudged trials, provenance;
-                            exit status 1 on a regression
+                            regressions, fixes, newly judged or unjudged trials, provenance
+                            and seed (an expected failure counts as a failure); exit status
+                            1 on a regression
 
 Relative paths, the adapter's command included, are taken from the directory the command
 was typed in ($PWD), not from the package directory `cargo test` runs the suite in.";

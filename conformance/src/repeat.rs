@@ -6,11 +6,19 @@
 //! `--expect`), the run's seed, and `--exact` with the trial's name. It is
 //! meant to be pasted in the directory the suite was started from, where the
 //! adapter's command and relative paths mean what they meant.
+//!
+//! What it cannot know is left out: cargo's own flags (`--release`,
+//! `--features`, `--target`), and environment variables other than those in
+//! [`SETTINGS`].
 
 use std::path::Path;
 
 use crate::options::Options;
 use crate::trials::Limits;
+
+/// Environment variables that change what a run judges, carried into the
+/// command: which build of the guest components the suite loads.
+const SETTINGS: &[&str] = &["AIRSSYS_GUEST_BUILDER"];
 
 /// The words that start the suite again, before its options.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,20 +45,19 @@ impl Invocation {
 
     /// The command that runs `trial` alone, as `options` ran it, with `seed`.
     pub(crate) fn repeat(&self, options: &Options, seed: u64, trial: &str) -> String {
-        let mut words = vec![self.0.clone()];
+        let mut words: Vec<String> = SETTINGS
+            .iter()
+            .filter_map(|name| Some(format!("{name}={}", quote(&std::env::var(name).ok()?))))
+            .collect();
+        words.push(self.0.clone());
         if let Some(adapter) = &options.adapter {
             words.push(format!("--adapter {}", quote(adapter)));
         }
-        // `--component a.wasm b.wasm`: the files after the first are components too.
-        if !options.components.is_empty() {
-            let files: Vec<String> = options
-                .components
-                .iter()
-                .map(|file| quote(&file.to_string_lossy()))
-                .collect();
-            words.push(format!("--component {}", files.join(" ")));
-        }
         let mut option = |flag: &str, value: &str| words.push(format!("{flag} {}", quote(value)));
+        // One flag each: only files ending in .wasm or .wat follow a flag.
+        for component in &options.components {
+            option("--component", &component.to_string_lossy());
+        }
         let defaults = Limits::default();
         if options.limits.trial != defaults.trial {
             option("--timeout", &options.limits.trial.as_secs_f64().to_string());
@@ -146,7 +153,7 @@ mod tests {
         };
         assert_eq!(
             Invocation::given("airssys-conformance").repeat(&components, 1, "x::name"),
-            "airssys-conformance --component /w/a.wasm '/w/b c.wasm' --seed 1 --exact x::name"
+            "airssys-conformance --component /w/a.wasm --component '/w/b c.wasm' --seed 1 --exact x::name"
         );
     }
 }

@@ -140,7 +140,7 @@ fn every_function_has_a_behaviour_defect_fixture() {
 /// Each defect's name and report, in order. A few at a time: much of a
 /// run is waiting (sleeps, timeouts, the disk), not computing.
 fn evaluate_all(defects: &[Defect]) -> Vec<(String, Report)> {
-    const AT_ONCE: usize = 4;
+    const AT_ONCE: usize = 3;
     let next = std::sync::Mutex::new(defects.iter().enumerate());
     let done = std::sync::Mutex::new(Vec::new());
     std::thread::scope(|scope| {

@@ -45,13 +45,31 @@ fn looks(cell: Cell) -> (&'static str, &'static str) {
     }
 }
 
-/// The `id` of a trial's entry, and of a function's list of trials.
+/// The `id` of a trial's entry, and of a function's list of trials. An id
+/// may not hold spaces (a component's file name can), so every character
+/// but letters, digits and `:._-` is percent-encoded: the same text works
+/// as the `id` and after the `#` of a link.
 fn trial_anchor(name: &str) -> String {
-    format!("trial-{name}")
+    format!("trial-{}", encoded(name))
 }
 
 fn function_anchor(function: &str) -> String {
-    format!("function-{function}")
+    format!("function-{}", encoded(function))
+}
+
+fn encoded(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_ascii_alphanumeric() || ":._-".contains(c) {
+            out.push(c);
+        } else {
+            let mut bytes = [0; 4];
+            for byte in c.encode_utf8(&mut bytes).bytes() {
+                write!(out, "%{byte:02X}").unwrap();
+            }
+        }
+    }
+    out
 }
 
 /// Spec text with its `code` spans kept.
@@ -113,20 +131,27 @@ impl Report {
                     ),
                 }
             };
+            // A row a filter left without trials has no list to link to.
+            let listed = self.trials.iter().any(|t| t.function == row.function);
+            let linked = |text: String, anchor: String| match listed {
+                true => format!("<a href=\"#{}\">{text}</a>", escape(&anchor)),
+                false => text,
+            };
             let behaviour = row.behaviour_cell();
             let (shown, class) = looks(behaviour);
             let counts = row.behaviour_text(|failing| failing);
             let symbol = shown.split(' ').next().unwrap_or_default();
+            let list = function_anchor(&row.function);
             writeln!(
                 page,
-                "<tr><th scope=\"row\"><a href=\"#{}\"><code>{}</code></a></th>{}{}\
-                 <td class=\"{class}\"><a href=\"#{}\">{symbol} {}</a></td></tr>",
-                escape(&function_anchor(&row.function)),
-                escape(&row.function),
+                "<tr><th scope=\"row\">{}</th>{}{}<td class=\"{class}\">{}</td></tr>",
+                linked(
+                    format!("<code>{}</code>", escape(&row.function)),
+                    list.clone()
+                ),
                 cell(row.name, trial("name")),
                 cell(row.signature, trial("signature")),
-                escape(&function_anchor(&row.function)),
-                escape(&counts),
+                linked(format!("{symbol} {}", escape(&counts)), list),
             )
             .unwrap();
         }
@@ -263,6 +288,35 @@ mod tests {
         assert!(page.contains("my &lt;host&gt;"));
         assert!(page.contains("&lt;where&gt; [] was stored &amp; read"));
         insta::assert_snapshot!(page);
+    }
+
+    #[test]
+    fn ids_hold_no_spaces_and_links_find_them() {
+        let mut report = sample::report();
+        for trial in &mut report.trials {
+            trial.name = trial.name.replace("storage::get", "my guest::get");
+            trial.function = trial.function.replace("storage::get", "my guest::get");
+        }
+        report.rows[0] = "my guest::get".into();
+        let page = report.to_html();
+        assert!(
+            page.contains("id=\"trial-my%20guest::get::name\""),
+            "{page}"
+        );
+        assert!(
+            page.contains("href=\"#trial-my%20guest::get::name\""),
+            "{page}"
+        );
+        assert!(!page.contains("id=\"trial-my guest"), "{page}");
+    }
+
+    #[test]
+    fn a_row_without_trials_links_nowhere() {
+        let mut report = sample::report();
+        report.trials.retain(|t| t.function == "storage::get");
+        let page = report.to_html();
+        assert!(!page.contains("href=\"#function-storage::set\""), "{page}");
+        assert!(page.contains("href=\"#function-storage::get\""), "{page}");
     }
 
     #[test]

@@ -15,10 +15,15 @@ impl Report {
             .filter(|t| matches!(t.outcome, Outcome::Ignored(_)))
             .count();
         let mut xml = format!(
-            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n  <testsuite name=\"{} conformance: {}\" tests=\"{}\" failures=\"{failures}\" skipped=\"{skipped}\">\n    <properties>\n",
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n  <testsuite name=\"{} conformance: {}\" tests=\"{}\" failures=\"{failures}\" skipped=\"{skipped}\" time=\"{:.3}\">\n    <properties>\n",
             escape(&self.provenance.contract),
             escape(&self.host),
-            self.trials.len()
+            self.trials.len(),
+            self.trials
+                .iter()
+                .map(|t| t.took)
+                .sum::<std::time::Duration>()
+                .as_secs_f64()
         );
         for (what, line) in self.run_lines() {
             writeln!(
@@ -31,9 +36,10 @@ impl Report {
         xml.push_str("    </properties>\n");
         for trial in &self.trials {
             let case = format!(
-                "    <testcase classname=\"{}\" name=\"{}\"",
+                "    <testcase classname=\"{}\" name=\"{}\" time=\"{:.3}\"",
                 escape(&trial.function),
-                escape(&trial.name)
+                escape(&trial.name),
+                trial.took.as_secs_f64()
             );
             match &trial.outcome {
                 Outcome::Passed => writeln!(xml, "{case}/>").unwrap(),

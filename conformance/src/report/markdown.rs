@@ -55,7 +55,14 @@ impl Report {
             text.push_str("\n## Failures\n");
             for trial in failures {
                 if let Outcome::Failed(message) = &trial.outcome {
-                    write!(text, "\n### `{}`\n\n```text\n{message}\n```\n", trial.name).unwrap();
+                    // Longer than any run of backticks in what the host said.
+                    let fence = "`".repeat(longest_backtick_run(message).max(2) + 1);
+                    write!(
+                        text,
+                        "\n### `{}`\n\n{fence}text\n{message}\n{fence}\n",
+                        trial.name
+                    )
+                    .unwrap();
                 }
                 if let Some(command) = &trial.repeat {
                     write!(text, "\nRepeat it alone:\n\n```sh\n{command}\n```\n").unwrap();
@@ -64,4 +71,8 @@ impl Report {
         }
         text
     }
+}
+
+fn longest_backtick_run(text: &str) -> usize {
+    text.split(|c| c != '`').map(str::len).max().unwrap_or(0)
 }
