@@ -103,7 +103,11 @@ fn a_behaviour_cell_shows_its_worst_outcome() {
 fn a_verdict_with_backticks_keeps_its_markdown_fence() {
     let mut report = report();
     report.trials[3].outcome = Outcome::Failed("got ```` here".into());
-    assert!(report.to_markdown().contains("`````text\ngot ```` here\n`````"));
+    assert!(
+        report
+            .to_markdown()
+            .contains("`````text\ngot ```` here\n`````")
+    );
 }
 
 #[test]
