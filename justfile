@@ -52,8 +52,11 @@ contract-only-counter:
     bash fixtures/wasmtime-24-host/contract-only-counter.sh
 
 # `airssys run a.wasm …` / `airssys inspect a.wasm` without installing it.
+# Recipes select `--workspace`: with `-p`, cargo resolves other features and
+# builds wasmtime a second time (`cargo run` has no `--workspace`).
 airssys *ARGS:
-    cargo run -q -p airssys-cli -- {{ARGS}}
+    cargo build -q --workspace --bins
+    target/debug/airssys {{ARGS}}
 
 # The `airssys-conformance` command, with the contract and probes built in.
 install:
@@ -70,7 +73,7 @@ broken-hosts:
 
 # The broken-guest fixtures: each must fail exactly its own rows.
 broken-guests:
-    cargo test -p airssys-conformance --test broken_guests
+    cargo test --workspace --test broken_guests
 
 # Review changed conformance snapshots (needs `cargo install cargo-insta --locked`).
 snapshots:
@@ -78,7 +81,8 @@ snapshots:
 
 # Guests on the reference host, exchanging messages and using storage.
 demo *ARGS:
-    cargo run -p airssys-host --example demo -- {{ARGS}}
+    cargo build -q --workspace --examples
+    target/debug/examples/demo {{ARGS}}
 
 # Every guest built with cargo-component instead of `cargo build --target
 # wasm32-wasip2`, then the host's clause tests and the conformance suite on
@@ -97,15 +101,15 @@ test:
 
 # The behaviour-clause tests of one clause family or ID, e.g. `just clause sto_11`.
 clause FILTER:
-    cargo test -p airssys-host --test clauses -- {{FILTER}}
+    cargo test --workspace --test clauses -- {{FILTER}}
 
 # STO-11 under fire: kill the redb writer ROUNDS times (CI runs 25, about 10 s).
 kill-loop ROUNDS="1000":
-    AIRSSYS_KILL_ROUNDS={{ROUNDS}} cargo test -p airssys-host --test clauses -- --exact persistence::sto_11_a_killed_writer_loses_no_acknowledged_write_and_tears_no_value
+    AIRSSYS_KILL_ROUNDS={{ROUNDS}} cargo test --workspace --test clauses -- --exact persistence::sto_11_a_killed_writer_loses_no_acknowledged_write_and_tears_no_value
 
 # Hostile guests against the reference host, each attack with its peak memory.
 hostile:
-    cargo test -p airssys-host --test hostile -- --nocapture
+    cargo test --workspace --test hostile -- --nocapture
 
 # Every host function's cost beside wasmtime's floor (ratios), and load,
 # handle-message, messaging and redb rows; docs/performance.md keeps the latest.
@@ -150,4 +154,4 @@ mutants-guest *ARGS:
 # The chaos host: arbitrary answers, and the suite must never panic nor hang
 # (CI tries 40 seeds), e.g. `just chaos 500`.
 chaos SEEDS="400":
-    CHAOS_SEEDS={{SEEDS}} cargo test -p airssys-conformance --test chaos
+    CHAOS_SEEDS={{SEEDS}} cargo test --workspace --test chaos

@@ -1,10 +1,16 @@
 //! Helpers on the WIT `component-id` record: construction, display, validation.
 
 use std::fmt;
+use std::sync::Arc;
 
 use airssys_contract::component_id::{self, PartProblem};
 
 use crate::bindings::airssys::core::types::ComponentId;
+
+/// A loaded component's id, held once: its registration, its context, the
+/// router's records and its log records share one allocation, so a `send`
+/// or a `request` copies no id (it clones the `Arc`).
+pub type SharedId = Arc<ComponentId>;
 
 impl ComponentId {
     /// An id from its three parts, as given; [`validate_assigned`] checks

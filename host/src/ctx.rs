@@ -8,7 +8,7 @@ use wasmtime::component::{HasData, Linker};
 
 use crate::bindings::RuntimeHost;
 use crate::bindings::airssys::core::types::ComponentId;
-use crate::component_id::{InvalidComponentId, validate_assigned};
+use crate::component_id::{InvalidComponentId, SharedId, validate_assigned};
 use crate::config::{HostConfig, StorageConfig};
 use crate::messaging::router::Router;
 use crate::rate::TokenBucket;
@@ -104,7 +104,7 @@ impl AirssysHost {
 /// what it may do, and how much of its execution budget is left.
 pub struct AirssysCtx {
     pub(crate) host: Arc<AirssysHost>,
-    pub(crate) id: ComponentId,
+    pub(crate) id: SharedId,
     /// The storage namespace: the id, rendered unambiguously.
     pub(crate) namespace: String,
     pub(crate) capabilities: Capabilities,
@@ -132,6 +132,16 @@ impl AirssysCtx {
     pub fn new(
         host: Arc<AirssysHost>,
         id: ComponentId,
+        capabilities: Capabilities,
+        budget: Duration,
+    ) -> Result<Self, InvalidComponentId> {
+        Self::with_shared_id(host, SharedId::new(id), capabilities, budget)
+    }
+
+    /// [`new`](Self::new), with the id its registration and records share.
+    pub(crate) fn with_shared_id(
+        host: Arc<AirssysHost>,
+        id: SharedId,
         capabilities: Capabilities,
         budget: Duration,
     ) -> Result<Self, InvalidComponentId> {

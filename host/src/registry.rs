@@ -4,6 +4,7 @@
 use std::sync::{Arc, Mutex, RwLock};
 
 use crate::bindings::airssys::core::types::{ComponentHandle, ComponentId, HealthStatus};
+use crate::component_id::SharedId;
 
 /// Asks a loaded component for its health, if it can be asked right now.
 pub trait HealthSource: Send + Sync {
@@ -14,8 +15,9 @@ pub trait HealthSource: Send + Sync {
 /// What the registry knows of one loaded component.
 #[derive(Clone)]
 pub struct Registration {
-    /// The id the host assigned at load.
-    pub id: ComponentId,
+    /// The id the host assigned at load, shared with the component's context
+    /// and every record that names it.
+    pub id: SharedId,
     /// The host-local number [`Runtime::load`](crate::Runtime::load) returned for it.
     pub handle: ComponentHandle,
     /// From the component's `metadata` export, read once at load.
@@ -65,7 +67,7 @@ impl Registry {
     pub fn insert(&self, registration: Registration) -> Result<(), AlreadyLoaded> {
         let mut entries = self.entries.write().unwrap_or_else(|p| p.into_inner());
         if entries.iter().any(|e| e.id == registration.id) {
-            return Err(AlreadyLoaded(registration.id));
+            return Err(AlreadyLoaded(ComponentId::clone(&registration.id)));
         }
         entries.push(registration);
         Ok(())
@@ -74,25 +76,31 @@ impl Registry {
     /// Takes the component out, if it is there; the others keep their order.
     pub fn remove(&self, id: &ComponentId) -> Option<Registration> {
         let mut entries = self.entries.write().unwrap_or_else(|p| p.into_inner());
-        let index = entries.iter().position(|e| &e.id == id)?;
+        let index = entries.iter().position(|e| *e.id == *id)?;
         Some(entries.remove(index))
     }
 
     /// A copy of the component's registration, if it is loaded.
     pub fn get(&self, id: &ComponentId) -> Option<Registration> {
         let entries = self.entries.read().unwrap_or_else(|p| p.into_inner());
-        entries.iter().find(|e| &e.id == id).cloned()
+        entries.iter().find(|e| *e.id == *id).cloned()
     }
 
     /// Whether a component with this id is loaded.
     pub fn contains(&self, id: &ComponentId) -> bool {
+        self.shared_id(id).is_some()
+    }
+
+    /// The loaded component's own [`SharedId`] for `id`, if it is loaded:
+    /// what the router keeps instead of a copy of the id a guest named.
+    pub fn shared_id(&self, id: &ComponentId) -> Option<SharedId> {
         let entries = self.entries.read().unwrap_or_else(|p| p.into_inner());
-        entries.iter().any(|e| &e.id == id)
+        entries.iter().find(|e| *e.id == *id).map(|e| e.id.clone())
     }
 
     /// Every loaded id, in load order (SVC-5).
     pub fn ids(&self) -> Vec<ComponentId> {
         let entries = self.entries.read().unwrap_or_else(|p| p.into_inner());
-        entries.iter().map(|e| e.id.clone()).collect()
+        entries.iter().map(|e| ComponentId::clone(&e.id)).collect()
     }
 }

@@ -281,7 +281,7 @@ impl suite::Runtime for ReferenceRuntime {
             .records()
             .into_iter()
             .map(|record| LogRecord {
-                component: record.component.into(),
+                component: airssys_host::ComponentId::clone(&record.component).into(),
                 level: level_name(record.level).into(),
                 message: record.message,
                 context: record.context,

@@ -55,7 +55,7 @@ impl Host for AirssysCtx {
     fn send(&mut self, target: ComponentId, payload: Vec<u8>) -> Result<(), MessagingError> {
         self.authorize_messaging(Capability::Send, &target)?;
         let host = &self.host;
-        host.router.send(&host.registry, &self.id, target, payload)
+        host.router.send(&host.registry, &self.id, &target, payload)
     }
 
     fn request(
@@ -68,7 +68,7 @@ impl Host for AirssysCtx {
         let host = &self.host;
         let timeout = Duration::from_millis(timeout_ms);
         host.router
-            .request(&host.registry, &self.id, target, payload, timeout)
+            .request(&host.registry, &self.id, &target, payload, timeout)
     }
 
     fn cancel_request(&mut self, request_id: String) -> Result<(), MessagingError> {
@@ -89,10 +89,10 @@ impl Host for AirssysCtx {
             .map_err(MessagingError::DeliveryFailed)?;
         let host = &self.host;
         host.router
-            .broadcast(&host.registry, &self.id, targets, payload)
+            .broadcast(&host.registry, &self.id, &targets, payload)
     }
 
     fn self_id(&mut self) -> ComponentId {
-        self.id.clone()
+        ComponentId::clone(&self.id)
     }
 }

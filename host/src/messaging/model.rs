@@ -11,8 +11,12 @@ use std::time::{Duration, Instant};
 use proptest::collection::vec;
 use proptest::prelude::*;
 
+use airssys_contract::reasons;
+
 use super::router::{DeliveryKind, Router, TIMEOUT_CONTENT_TYPE};
+use crate::bindings::airssys::core::errors::MessagingError;
 use crate::bindings::airssys::core::types::{ComponentId, HealthStatus};
+use crate::component_id::SharedId;
 use crate::registry::{HealthSource, Registration, Registry};
 
 const NAMES: [&str; 3] = ["a", "b", "c"];
@@ -53,8 +57,8 @@ impl HealthSource for Quiet {
     }
 }
 
-fn id(n: usize) -> ComponentId {
-    ComponentId::new("model", NAMES[n], "1")
+fn id(n: usize) -> SharedId {
+    ComponentId::new("model", NAMES[n], "1").into()
 }
 
 fn registration(n: usize) -> Registration {
@@ -171,11 +175,11 @@ fn run(ops: &[Op]) -> Result<(), TestCaseError> {
                             Duration::from_secs(3600)
                         };
                         router
-                            .request(&registry, &id(from), id(to), payload, timeout)
+                            .request(&registry, &id(from), &id(to), payload, timeout)
                             .map(Some)
                     }
                     _ => router
-                        .send(&registry, &id(from), id(to), payload)
+                        .send(&registry, &id(from), &id(to), payload)
                         .map(|()| None),
                 };
                 prop_assert_eq!(result.is_ok(), loaded, "{:?}: {:?}", op, result);
@@ -253,6 +257,44 @@ proptest! {
     }
 }
 
+/// MSG-7: the router keeps a request by its number; only the correlation id
+/// it issued names it. The same number spelled otherwise (`01`, `+1`), under
+/// another run's tag, or cut short, is "no pending request", and the request
+/// stays pending for its own id.
+#[test]
+fn only_the_correlation_id_it_issued_names_a_request() {
+    let registry = Registry::default();
+    for n in 0..2 {
+        registry.insert(registration(n)).unwrap();
+    }
+    let router = Router::new(&crate::HostConfig::default());
+    let hour = Duration::from_secs(3600);
+    let issued = router
+        .request(&registry, &id(0), &id(1), vec![], hour)
+        .unwrap();
+    let (tag, number) = issued.rsplit_once('-').unwrap();
+    let another_run = format!("{tag}0");
+    for other in [
+        format!("{tag}-0{number}"),
+        format!("{tag}-+{number}"),
+        format!("{another_run}-{number}"),
+        format!("{tag}{number}"),
+        format!("{tag}-"),
+        number.to_owned(),
+        String::new(),
+    ] {
+        let refused = router.cancel(&id(0), &other).unwrap_err();
+        assert_eq!(
+            refused,
+            MessagingError::InvalidMessage(reasons::unknown_request(&other)),
+            "{other:?}"
+        );
+    }
+    assert_eq!(router.pending_requests(), 1);
+    router.cancel(&id(0), &issued).unwrap();
+    assert_eq!(router.pending_requests(), 0);
+}
+
 /// MSG-7.1's memory of settled requests is per caller: one that settles
 /// thousands of requests cannot make another's answers degrade to "unknown".
 #[test]
@@ -265,7 +307,7 @@ fn a_callers_settled_requests_are_not_pushed_out_by_another() {
     let hour = Duration::from_secs(3600);
     let ask = |caller| {
         router
-            .request(&registry, &id(caller), id(2), vec![], hour)
+            .request(&registry, &id(caller), &id(2), vec![], hour)
             .unwrap()
     };
     let own = ask(0);
@@ -295,7 +337,7 @@ fn a_delivery_frees_its_bytes_while_others_stay_queued() {
         max_queued_bytes: 20,
         ..crate::HostConfig::default()
     });
-    let send = |bytes: usize| router.send(&registry, &id(0), id(1), vec![0; bytes]);
+    let send = |bytes: usize| router.send(&registry, &id(0), &id(1), vec![0; bytes]);
     send(10).unwrap();
     send(10).unwrap();
     assert!(send(1).is_err(), "20 of 20 bytes queued");

@@ -10,8 +10,9 @@ use airssys_contract::reasons;
 
 use crate::bindings::airssys::core::errors::MessagingError;
 use crate::bindings::airssys::core::types::{
-    ComponentId, ComponentMessage, CorrelationId, Timestamp,
+    ComponentId, ComponentMessage, CorrelationId, MessageMetadata, Timestamp,
 };
+use crate::component_id::SharedId;
 use crate::config::HostConfig;
 use crate::registry::Registry;
 
@@ -22,6 +23,11 @@ pub const TIMEOUT_CONTENT_TYPE: &str = "application/vnd.airssys.timeout";
 /// `cancel-request` can still tell "timed out" from "unknown" (MSG-7.1)
 /// without growing forever, and no caller can push out another's.
 pub(crate) const SETTLED_MEMORY: usize = 4096;
+
+/// A request's number in its router; its correlation id is the router's run
+/// tag and this number. The router's books hold the number, so a request
+/// formats its id once, for the caller.
+type Ticket = u64;
 
 /// What to call on the target.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,20 +40,49 @@ pub enum DeliveryKind {
     Callback,
 }
 
-/// One queued delivery: which component to call, how, and with what.
+/// One delivery, as the runtime makes it: which component to call, how, and with what.
 #[derive(Debug, Clone)]
 pub struct Delivery {
     /// The component to call.
-    pub target: ComponentId,
+    pub target: SharedId,
     /// Which export to call, and what becomes of its answer.
     pub kind: DeliveryKind,
     /// What it is called with; a request or callback carries its correlation id.
     pub message: ComponentMessage,
 }
 
+/// A delivery as it waits in the queue: the ids it names are the loaded
+/// components' own [`SharedId`]s, and its correlation id a [`Ticket`]. The
+/// [`ComponentMessage`] with its owned copies is made when it is delivered.
+struct Parcel {
+    target: SharedId,
+    kind: DeliveryKind,
+    sender: SharedId,
+    payload: Vec<u8>,
+    ticket: Option<Ticket>,
+    reply_to: Option<SharedId>,
+    timestamp: Timestamp,
+    timeout_notice: bool,
+}
+
+impl Parcel {
+    fn new(kind: DeliveryKind, sender: &SharedId, target: SharedId, payload: Vec<u8>) -> Self {
+        Self {
+            target,
+            kind,
+            sender: sender.clone(),
+            payload,
+            ticket: None,
+            reply_to: None,
+            timestamp: now_timestamp(),
+            timeout_notice: false,
+        }
+    }
+}
+
 struct Pending {
-    caller: ComponentId,
-    target: ComponentId,
+    caller: SharedId,
+    target: SharedId,
     deadline: Instant,
 }
 
@@ -60,16 +95,16 @@ enum Settlement {
 
 #[derive(Default)]
 struct State {
-    queue: VecDeque<Delivery>,
-    queued: HashMap<ComponentId, Queued>,
-    pending: HashMap<CorrelationId, Pending>,
+    queue: VecDeque<Parcel>,
+    queued: HashMap<SharedId, Queued>,
+    pending: HashMap<Ticket, Pending>,
     /// Each caller's count of `pending`, so a request checks MSG-5.2's
     /// bound without walking every pending request.
-    waiting: HashMap<ComponentId, usize>,
-    settled: HashMap<CorrelationId, (ComponentId, Settlement)>,
+    waiting: HashMap<SharedId, usize>,
+    settled: HashMap<Ticket, (SharedId, Settlement)>,
     /// Each caller's settled requests, oldest first.
-    settled_order: HashMap<ComponentId, VecDeque<CorrelationId>>,
-    issued: u64,
+    settled_order: HashMap<SharedId, VecDeque<Ticket>>,
+    issued: Ticket,
 }
 
 /// The messaging state one host shares among its components: the queue of
@@ -96,20 +131,6 @@ pub(crate) fn now_timestamp() -> Timestamp {
     }
 }
 
-fn message(
-    sender: &ComponentId,
-    payload: Vec<u8>,
-    correlation_id: Option<CorrelationId>,
-    reply_to: Option<ComponentId>,
-    content_type: Option<String>,
-) -> ComponentMessage {
-    let mut message = ComponentMessage::new(sender.clone(), payload);
-    message.metadata.correlation_id = correlation_id;
-    message.metadata.reply_to = reply_to;
-    message.metadata.content_type = content_type;
-    message
-}
-
 /// What is undelivered for one target (MSG-9, MSG-9.3).
 #[derive(Default, Clone, Copy)]
 struct Queued {
@@ -122,30 +143,20 @@ impl State {
         self.queued.get(target).copied().unwrap_or_default()
     }
 
-    fn push(&mut self, delivery: Delivery) {
-        // Cloning the id (three strings) only for a target's first delivery.
-        let queued = match self.queued.get_mut(&delivery.target) {
-            Some(queued) => queued,
-            None => self.queued.entry(delivery.target.clone()).or_default(),
-        };
+    fn push(&mut self, parcel: Parcel) {
+        let queued = self.queued.entry(parcel.target.clone()).or_default();
         queued.deliveries += 1;
-        queued.bytes += delivery.message.payload.len();
-        self.queue.push_back(delivery);
+        queued.bytes += parcel.payload.len();
+        self.queue.push_back(parcel);
     }
 
-    fn add_pending(&mut self, id: CorrelationId, pending: Pending) {
-        // The id is cloned (three strings) only for a caller's first request.
-        match self.waiting.get_mut(&pending.caller) {
-            Some(count) => *count += 1,
-            None => {
-                self.waiting.insert(pending.caller.clone(), 1);
-            }
-        }
-        self.pending.insert(id, pending);
+    fn add_pending(&mut self, ticket: Ticket, pending: Pending) {
+        *self.waiting.entry(pending.caller.clone()).or_default() += 1;
+        self.pending.insert(ticket, pending);
     }
 
-    fn take_pending(&mut self, id: &str) -> Option<Pending> {
-        let pending = self.pending.remove(id)?;
+    fn take_pending(&mut self, ticket: Ticket) -> Option<Pending> {
+        let pending = self.pending.remove(&ticket)?;
         if let Some(count) = self.waiting.get_mut(&pending.caller) {
             *count -= 1;
             if *count == 0 {
@@ -159,18 +170,15 @@ impl State {
         self.waiting.get(caller).copied().unwrap_or_default()
     }
 
-    fn settle(&mut self, id: CorrelationId, caller: ComponentId, how: Settlement) {
-        let order = match self.settled_order.get_mut(&caller) {
-            Some(order) => order,
-            None => self.settled_order.entry(caller.clone()).or_default(),
-        };
+    fn settle(&mut self, ticket: Ticket, caller: SharedId, how: Settlement) {
+        let order = self.settled_order.entry(caller.clone()).or_default();
         if order.len() == SETTLED_MEMORY
             && let Some(oldest) = order.pop_front()
         {
             self.settled.remove(&oldest);
         }
-        order.push_back(id.clone());
-        self.settled.insert(id, (caller, how));
+        order.push_back(ticket);
+        self.settled.insert(ticket, (caller, how));
     }
 }
 
@@ -214,15 +222,15 @@ impl Router {
         registry: &Registry,
         target: &ComponentId,
         payload_len: usize,
-    ) -> Result<(), MessagingError> {
-        if !registry.contains(target) {
+    ) -> Result<SharedId, MessagingError> {
+        let Some(loaded) = registry.shared_id(target) else {
             return Err(MessagingError::TargetNotFound(target.clone()));
-        }
+        };
         let queued = state.queued(target);
         if queued.deliveries >= self.queue_depth || !self.bytes_fit(queued, payload_len) {
             return Err(MessagingError::QueueFull);
         }
-        Ok(())
+        Ok(loaded)
     }
 
     /// MSG-9.3: what is undelivered for one target stays within `max_queued_bytes`.
@@ -230,22 +238,33 @@ impl Router {
         queued.bytes.saturating_add(more) <= self.max_queued_bytes
     }
 
+    /// The correlation id of request `ticket`, as its caller and target see it.
+    fn correlation_id(&self, ticket: Ticket) -> CorrelationId {
+        format!("{}-{ticket}", self.run_tag)
+    }
+
+    /// The ticket of a correlation id this router issued; `None` for any other text.
+    fn ticket(&self, id: &str) -> Option<Ticket> {
+        let number = id.strip_prefix(self.run_tag.as_str())?.strip_prefix('-')?;
+        // `parse` alone would take `+1` and `01` for `1`.
+        if number.starts_with(['+', '0']) {
+            return None;
+        }
+        number.parse().ok()
+    }
+
     /// MSG-2, MSG-4, MSG-9.
     pub fn send(
         &self,
         registry: &Registry,
-        sender: &ComponentId,
-        target: ComponentId,
+        sender: &SharedId,
+        target: &ComponentId,
         payload: Vec<u8>,
     ) -> Result<(), MessagingError> {
         self.check_payload(&payload)?;
         let mut state = self.lock();
-        self.check_target(&state, registry, &target, payload.len())?;
-        state.push(Delivery {
-            kind: DeliveryKind::Message,
-            message: message(sender, payload, None, None, None),
-            target,
-        });
+        let target = self.check_target(&state, registry, target, payload.len())?;
+        state.push(Parcel::new(DeliveryKind::Message, sender, target, payload));
         Ok(())
     }
 
@@ -253,8 +272,8 @@ impl Router {
     pub fn request(
         &self,
         registry: &Registry,
-        sender: &ComponentId,
-        target: ComponentId,
+        sender: &SharedId,
+        target: &ComponentId,
         payload: Vec<u8>,
         timeout: Duration,
     ) -> Result<CorrelationId, MessagingError> {
@@ -269,47 +288,44 @@ impl Router {
         }
         self.check_payload(&payload)?;
         let mut state = self.lock();
-        self.check_target(&state, registry, &target, payload.len())?;
+        let target = self.check_target(&state, registry, target, payload.len())?;
         if state.waiting(sender) >= self.max_pending {
             // The caller's own queue of requests is full (MSG-5.2).
             return Err(MessagingError::QueueFull);
         }
         state.issued += 1;
-        let id = format!("{}-{}", self.run_tag, state.issued);
+        let ticket = state.issued;
         state.add_pending(
-            id.clone(),
+            ticket,
             Pending {
                 caller: sender.clone(),
                 target: target.clone(),
                 deadline: Instant::now() + timeout,
             },
         );
-        state.push(Delivery {
-            kind: DeliveryKind::Request,
-            message: message(
-                sender,
-                payload,
-                Some(id.clone()),
-                Some(sender.clone()),
-                None,
-            ),
-            target,
-        });
-        Ok(id)
+        let mut parcel = Parcel::new(DeliveryKind::Request, sender, target, payload);
+        parcel.ticket = Some(ticket);
+        parcel.reply_to = Some(sender.clone());
+        state.push(parcel);
+        drop(state);
+        Ok(self.correlation_id(ticket))
     }
 
     /// MSG-7.
-    pub fn cancel(&self, caller: &ComponentId, id: &str) -> Result<(), MessagingError> {
+    pub fn cancel(&self, caller: &SharedId, id: &str) -> Result<(), MessagingError> {
+        let Some(ticket) = self.ticket(id) else {
+            return Err(unknown_request(id));
+        };
         let mut state = self.lock();
-        if let Some(pending) = state.pending.get(id) {
+        if let Some(pending) = state.pending.get(&ticket) {
             if &pending.caller != caller {
                 return Err(unknown_request(id));
             }
-            state.take_pending(id);
-            state.settle(id.to_owned(), caller.clone(), Settlement::Cancelled);
+            state.take_pending(ticket);
+            state.settle(ticket, caller.clone(), Settlement::Cancelled);
             return Ok(());
         }
-        match state.settled.get(id) {
+        match state.settled.get(&ticket) {
             Some((owner, Settlement::TimedOut)) if owner == caller => {
                 Err(MessagingError::CorrelationTimeout(id.to_owned()))
             }
@@ -327,30 +343,29 @@ impl Router {
     pub fn broadcast(
         &self,
         registry: &Registry,
-        sender: &ComponentId,
-        targets: Vec<ComponentId>,
+        sender: &SharedId,
+        targets: &[ComponentId],
         payload: Vec<u8>,
     ) -> Result<(), MessagingError> {
         self.check_payload(&payload)?;
-        let mut seen = HashSet::new();
-        let targets: Vec<ComponentId> = targets
-            .into_iter()
-            .filter(|t| seen.insert(t.clone()))
-            .collect();
         let mut state = self.lock();
         // MSG-4.1 across targets: every target loaded, then every queue's room.
-        if let Some(absent) = targets.iter().find(|t| !registry.contains(t)) {
-            return Err(MessagingError::TargetNotFound(absent.clone()));
+        let mut seen = HashSet::new();
+        let mut loaded = Vec::with_capacity(targets.len());
+        for target in targets {
+            let Some(id) = registry.shared_id(target) else {
+                return Err(MessagingError::TargetNotFound(target.clone()));
+            };
+            if seen.insert(id.clone()) {
+                loaded.push(id);
+            }
         }
-        for target in &targets {
+        for target in &loaded {
             self.check_target(&state, registry, target, payload.len())?;
         }
-        for target in targets {
-            state.push(Delivery {
-                kind: DeliveryKind::Message,
-                message: message(sender, payload.clone(), None, None, None),
-                target,
-            });
+        for target in loaded {
+            let parcel = Parcel::new(DeliveryKind::Message, sender, target, payload.clone());
+            state.push(parcel);
         }
         Ok(())
     }
@@ -361,29 +376,57 @@ impl Router {
     /// *to* `id` time out (MSG-6).
     pub fn forget(&self, id: &ComponentId) {
         let mut state = self.lock();
-        state.queue.retain(|delivery| &delivery.target != id);
+        state.queue.retain(|parcel| *parcel.target != *id);
         state.queued.remove(id);
-        state.pending.retain(|_, pending| &pending.caller != id);
+        state.pending.retain(|_, pending| *pending.caller != *id);
         state.waiting.remove(id);
         if let Some(settled) = state.settled_order.remove(id) {
-            for correlation in settled {
-                state.settled.remove(&correlation);
+            for ticket in settled {
+                state.settled.remove(&ticket);
             }
         }
     }
 
-    /// The next delivery, oldest first.
+    /// The next delivery, oldest first. Its message's copies of ids are
+    /// made here, after the router's lock is released.
     pub fn next_delivery(&self) -> Option<Delivery> {
-        let mut state = self.lock();
-        let delivery = state.queue.pop_front()?;
-        if let Some(queued) = state.queued.get_mut(&delivery.target) {
-            queued.deliveries -= 1;
-            queued.bytes -= delivery.message.payload.len();
-            if queued.deliveries == 0 {
-                state.queued.remove(&delivery.target);
+        let parcel = {
+            let mut state = self.lock();
+            let parcel = state.queue.pop_front()?;
+            if let Some(queued) = state.queued.get_mut(&parcel.target) {
+                queued.deliveries -= 1;
+                queued.bytes -= parcel.payload.len();
+                if queued.deliveries == 0 {
+                    state.queued.remove(&parcel.target);
+                }
             }
-        }
-        Some(delivery)
+            parcel
+        };
+        let Parcel {
+            target,
+            kind,
+            sender,
+            payload,
+            ticket,
+            reply_to,
+            timestamp,
+            timeout_notice,
+        } = parcel;
+        let message = ComponentMessage {
+            sender: ComponentId::clone(&sender),
+            payload,
+            metadata: MessageMetadata {
+                correlation_id: ticket.map(|ticket| self.correlation_id(ticket)),
+                reply_to: reply_to.map(|id| ComponentId::clone(&id)),
+                timestamp,
+                content_type: timeout_notice.then(|| TIMEOUT_CONTENT_TYPE.to_owned()),
+            },
+        };
+        Some(Delivery {
+            target,
+            kind,
+            message,
+        })
     }
 
     /// Records `replier`'s answer to request `id`; queues the caller's callback
@@ -391,9 +434,12 @@ impl Router {
     /// is dropped). `Err` when the caller's queue has no room for the reply's
     /// bytes (MSG-9.3): the reply is dropped and the request stays pending,
     /// to time out.
-    pub fn answer(&self, id: &str, replier: &ComponentId, reply: Vec<u8>) -> Result<(), String> {
+    pub fn answer(&self, id: &str, replier: &SharedId, reply: Vec<u8>) -> Result<(), String> {
+        let Some(ticket) = self.ticket(id) else {
+            return Ok(());
+        };
         let mut state = self.lock();
-        let Some(caller) = state.pending.get(id).map(|p| p.caller.clone()) else {
+        let Some(caller) = state.pending.get(&ticket).map(|p| p.caller.clone()) else {
             return Ok(());
         };
         let queued = state.queued(&caller);
@@ -406,14 +452,12 @@ impl Router {
                 self.max_queued_bytes
             ));
         }
-        let pending = state.take_pending(id).expect("looked up above");
-        state.settle(id.to_owned(), pending.caller.clone(), Settlement::Answered);
+        state.take_pending(ticket);
+        state.settle(ticket, caller.clone(), Settlement::Answered);
         // Callbacks bypass the depth limit: the caller asked for this one.
-        state.push(Delivery {
-            kind: DeliveryKind::Callback,
-            message: message(replier, reply, Some(id.to_owned()), None, None),
-            target: pending.caller,
-        });
+        let mut parcel = Parcel::new(DeliveryKind::Callback, replier, caller, reply);
+        parcel.ticket = Some(ticket);
+        state.push(parcel);
         Ok(())
     }
 
@@ -421,28 +465,26 @@ impl Router {
     /// queueing a timeout callback for each, earliest deadline first. Returns how many.
     pub fn expire(&self, now: Instant) -> usize {
         let mut state = self.lock();
-        let mut expired: Vec<(CorrelationId, Instant)> = state
+        let mut expired: Vec<(Ticket, Instant)> = state
             .pending
             .iter()
             .filter(|(_, p)| p.deadline <= now)
-            .map(|(id, p)| (id.clone(), p.deadline))
+            .map(|(ticket, p)| (*ticket, p.deadline))
             .collect();
-        expired.sort_by_key(|(_, deadline)| *deadline);
-        for (id, _) in &expired {
-            let pending = state.take_pending(id).expect("listed above");
-            state.settle(id.clone(), pending.caller.clone(), Settlement::TimedOut);
+        expired.sort_by_key(|(ticket, deadline)| (*deadline, *ticket));
+        for &(ticket, _) in &expired {
+            let pending = state.take_pending(ticket).expect("listed above");
+            state.settle(ticket, pending.caller.clone(), Settlement::TimedOut);
             // Sent in the name of the target that did not answer.
-            state.push(Delivery {
-                kind: DeliveryKind::Callback,
-                message: message(
-                    &pending.target,
-                    Vec::new(),
-                    Some(id.clone()),
-                    None,
-                    Some(TIMEOUT_CONTENT_TYPE.into()),
-                ),
-                target: pending.caller,
-            });
+            let mut parcel = Parcel::new(
+                DeliveryKind::Callback,
+                &pending.target,
+                pending.caller,
+                Vec::new(),
+            );
+            parcel.ticket = Some(ticket);
+            parcel.timeout_notice = true;
+            state.push(parcel);
         }
         expired.len()
     }

@@ -7,6 +7,7 @@ use super::Runtime;
 use super::instance::CallError;
 use crate::bindings::airssys::core::types::{ComponentId, ComponentMessage};
 use crate::bounded::cut;
+use crate::component_id::SharedId;
 use crate::messaging::router::{Delivery, DeliveryKind};
 
 /// What a round of delivery did.
@@ -138,7 +139,7 @@ impl Runtime {
             message,
         } = delivery;
         let outcome: Result<Result<(), String>, CallError> = match self.component(&target) {
-            None => Err(CallError::NotLoaded(target.clone())),
+            None => Err(CallError::NotLoaded(ComponentId::clone(&target))),
             Some(component) => match kind {
                 DeliveryKind::Message => component
                     .call("handle-message", |store, guest| {
@@ -183,7 +184,7 @@ impl Runtime {
         });
         tracing::warn!(target = ?target.to_string(), ?kind, "delivery problem: {problem:?}");
         report.record(DeliveryProblem {
-            target,
+            target: ComponentId::clone(&target),
             kind,
             problem,
         });
@@ -194,7 +195,7 @@ impl Runtime {
     fn answer(
         &self,
         request: &ComponentMessage,
-        replier: &ComponentId,
+        replier: &SharedId,
         reply: Option<Vec<u8>>,
     ) -> Result<(), String> {
         let (Some(id), Some(reply)) = (request.metadata.correlation_id.as_deref(), reply) else {

@@ -14,6 +14,7 @@ use super::limiter::ComponentLimiter;
 use crate::bindings::RuntimeHost;
 use crate::bindings::airssys::core::types::{ComponentHandle, ComponentId, HealthStatus};
 use crate::bindings::exports::airssys::core::component_lifecycle::Guest;
+use crate::component_id::SharedId;
 use crate::ctx::{AirssysCtx, AirssysView};
 use crate::registry::HealthSource;
 
@@ -77,7 +78,7 @@ pub enum CallError {
 }
 
 pub(crate) struct LoadedComponent {
-    pub id: ComponentId,
+    pub id: SharedId,
     pub handle: ComponentHandle,
     store: Mutex<Store<ComponentState>>,
     exports: RuntimeHost,
@@ -108,7 +109,7 @@ pub(crate) fn enforce_budget(store: &mut Store<ComponentState>) {
 
 impl LoadedComponent {
     pub fn new(
-        id: ComponentId,
+        id: SharedId,
         handle: ComponentHandle,
         store: Store<ComponentState>,
         exports: RuntimeHost,
@@ -169,7 +170,7 @@ impl LoadedComponent {
         f: impl FnOnce(&mut Store<ComponentState>, &Guest) -> wasmtime::Result<R>,
     ) -> Result<R, CallError> {
         if self.is_retired() {
-            return Err(CallError::Retired(self.id.clone()));
+            return Err(CallError::Retired(ComponentId::clone(&self.id)));
         }
         store.set_epoch_deadline(1);
         if let Some(fuel) = self.fuel {
@@ -188,7 +189,7 @@ impl LoadedComponent {
             let reason = self.describe_trap(&error, shortened);
             tracing::warn!(component = %self.id, export, "{reason:?}");
             CallError::Trapped {
-                id: self.id.clone(),
+                id: ComponentId::clone(&self.id),
                 export,
                 reason,
             }

@@ -22,7 +22,7 @@ use crate::bindings::airssys::core::types::{
     ComponentConfig, ComponentHandle, ComponentId, ComponentMessage, HealthStatus, ResourceLimits,
 };
 use crate::bindings::exports::airssys::core::component_lifecycle::ComponentMetadata;
-use crate::component_id::{InvalidComponentId, validate_assigned};
+use crate::component_id::{InvalidComponentId, SharedId, validate_assigned};
 use crate::config::{ConfigError, HostConfig, Limits};
 use crate::ctx::{AirssysCtx, AirssysHost, HostError, register_host_functions};
 use crate::registry::{AlreadyLoaded, Registration};
@@ -151,7 +151,7 @@ pub struct Runtime {
     linker: Linker<ComponentState>,
     prepared: Prepared,
     host: Arc<AirssysHost>,
-    components: RwLock<HashMap<ComponentId, Arc<LoadedComponent>>>,
+    components: RwLock<HashMap<SharedId, Arc<LoadedComponent>>>,
     next_handle: AtomicU64,
     /// One dispatcher at a time, so per-pair order holds (MSG-3).
     dispatching: Mutex<()>,
@@ -229,7 +229,8 @@ impl Runtime {
         let limits = options.limits.unwrap_or(config.default_limits);
         config.check_limits("limits", &limits)?;
 
-        let loaded = Arc::new(self.instantiate(&id, component, &options, &limits)?);
+        let shared = SharedId::new(id.clone());
+        let loaded = Arc::new(self.instantiate(&shared, component, &options, &limits)?);
         let metadata = loaded.call("metadata", |store, guest| guest.call_metadata(store))?;
         let limit = config.max_metadata_text_bytes;
         for (field, text) in [("name", &metadata.name), ("version", &metadata.version)] {
@@ -245,7 +246,7 @@ impl Runtime {
             }
         }
         self.host.registry.insert(Registration {
-            id: id.clone(),
+            id: shared,
             handle: loaded.handle,
             name: metadata.name,
             version: metadata.version,
@@ -255,7 +256,8 @@ impl Runtime {
             }),
             last_health: Arc::new(Mutex::new(HealthStatus::Unknown)),
         })?;
-        self.components_mut().insert(id.clone(), loaded.clone());
+        self.components_mut()
+            .insert(loaded.id.clone(), loaded.clone());
 
         let component_config = ComponentConfig {
             env_vars: options.env_vars,
@@ -294,14 +296,14 @@ impl Runtime {
 
     fn instantiate(
         &self,
-        id: &ComponentId,
+        id: &SharedId,
         component: &Component,
         options: &LoadOptions,
         limits: &Limits,
     ) -> Result<LoadedComponent, LoadError> {
         let config = &self.host.config;
         let state = ComponentState {
-            airssys: AirssysCtx::new(
+            airssys: AirssysCtx::with_shared_id(
                 self.host.clone(),
                 id.clone(),
                 options.capabilities.clone(),
@@ -348,7 +350,7 @@ impl Runtime {
             store.set_fuel(fuel).expect("fuel metering is on");
         }
         let link_error = |error: wasmtime::Error| LoadError::Instantiate {
-            id: id.clone(),
+            id: ComponentId::clone(id),
             reason: format!("{error:#}"),
         };
         // Guest code that ran while it was instantiated (its start
@@ -357,7 +359,7 @@ impl Runtime {
         // exports' types, its declared memories) the host refuses.
         let start_error = |error: wasmtime::Error| {
             let start = |problem: String| LoadError::Start {
-                id: id.clone(),
+                id: ComponentId::clone(id),
                 problem,
             };
             match error.downcast_ref::<wasmtime::Trap>() {
@@ -471,7 +473,7 @@ impl Runtime {
 
     fn components_mut(
         &self,
-    ) -> std::sync::RwLockWriteGuard<'_, HashMap<ComponentId, Arc<LoadedComponent>>> {
+    ) -> std::sync::RwLockWriteGuard<'_, HashMap<SharedId, Arc<LoadedComponent>>> {
         self.components.write().unwrap_or_else(|p| p.into_inner())
     }
 

@@ -16,8 +16,8 @@ use wasmtime_wasi::p2::bindings::sync::io::poll;
 use wasmtime_wasi::p2::{DynPollable, OutputStream, Pollable, StreamResult};
 
 use super::ComponentState;
-use crate::bindings::airssys::core::types::ComponentId;
 use crate::bindings::airssys::core::types::LogLevel;
+use crate::component_id::SharedId;
 use crate::ctx::AirssysHost;
 use crate::services::log::{LogRecord, deliver};
 use airssys_contract::log::cut_marker;
@@ -116,7 +116,7 @@ impl Stdio {
 pub(crate) struct GuestOutput(Arc<Mutex<Lines>>);
 
 impl GuestOutput {
-    pub fn new(host: Arc<AirssysHost>, component: ComponentId, stdio: Stdio) -> Self {
+    pub fn new(host: Arc<AirssysHost>, component: SharedId, stdio: Stdio) -> Self {
         Self(Arc::new(Mutex::new(Lines {
             host,
             component,
@@ -129,7 +129,7 @@ impl GuestOutput {
 
 struct Lines {
     host: Arc<AirssysHost>,
-    component: ComponentId,
+    component: SharedId,
     stdio: Stdio,
     /// The first `max_log_message_bytes` of the line being written.
     line: Vec<u8>,

@@ -1,14 +1,15 @@
 //! Where guest log records go: `tracing`, and a sink the embedder can read (SVC-1).
 
-use crate::bindings::airssys::core::types::{ComponentId, LogLevel};
+use crate::bindings::airssys::core::types::LogLevel;
 use crate::bounded::Ring;
+use crate::component_id::SharedId;
 use crate::ctx::AirssysHost;
 
 /// One `log` call, as the host received it (after any cut of an over-long message).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LogRecord {
     /// The component that logged it, by the id the host assigned.
-    pub component: ComponentId,
+    pub component: SharedId,
     /// The level it was logged at; `info` for a stdout line, `warn` for a
     /// stderr line (SVC-1.3).
     pub level: LogLevel,
@@ -107,6 +108,7 @@ mod tests {
     use std::sync::{Arc, Mutex};
 
     use super::*;
+    use crate::bindings::airssys::core::types::ComponentId;
 
     /// Keeps the text of every event's fields, as a subscriber would print it.
     struct Capture(Arc<Mutex<String>>);
@@ -140,7 +142,7 @@ mod tests {
     fn guest_text_cannot_forge_log_lines() {
         let printed = Arc::new(Mutex::new(String::new()));
         let record = LogRecord {
-            component: ComponentId::new("ns\nERROR", "a", "1"),
+            component: ComponentId::new("ns\nERROR", "a", "1").into(),
             level: LogLevel::Info,
             message: "ok\nERROR airssys: forged".into(),
             context: vec![("k\n".into(), "v\r\n".into())],

@@ -76,7 +76,7 @@ impl Host for AirssysCtx {
         };
         let health = registration.observed_health();
         Ok(ComponentInfo {
-            id: registration.id,
+            id: ComponentId::clone(&registration.id),
             name: registration.name,
             version: registration.version,
             health: health_name(health).into(),
