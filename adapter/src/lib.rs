@@ -51,8 +51,8 @@ use std::path::Path;
 use std::time::Duration;
 
 pub use protocol::{
-    About, Capabilities, ComponentId, Grant, Import, LogRecord, PROTOCOL_VERSION, Request,
-    Response, Supports,
+    About, Capabilities, CheckRefusal, ComponentId, Grant, Import, LogRecord, PROTOCOL_MINOR,
+    PROTOCOL_VERSION, Request, Response, Supports, Unsatisfied,
 };
 pub use serve::{handle, serve, serve_dyn};
 
@@ -71,6 +71,15 @@ pub trait Adapter {
     /// your host provides it. With wasmtime: `Component::from_file`, then
     /// `linker.instantiate_pre(&component)`; its error is the answer.
     fn check(&mut self, component: &Path) -> Result<(), String>;
+
+    /// [`check`](Self::check), naming the imports your host could not satisfy
+    /// (protocol 1.1): what [`serve`] answers. By default your `check`'s words
+    /// alone, which the suite reads for wasmtime's wording only; a host on
+    /// another runtime, or one whose words differ, names them here, each by
+    /// its full name ([`Unsatisfied::full_name`]).
+    fn check_imports(&mut self, component: &Path) -> Result<(), CheckRefusal> {
+        self.check(component).map_err(CheckRefusal::from)
+    }
 
     /// Drop every loaded component and all state: a freshly started host on
     /// fresh storage, whose [`Runtime`] serves the requests up to the next

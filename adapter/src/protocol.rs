@@ -10,6 +10,10 @@ use serde::{Deserialize, Serialize};
 /// answers `hello` with another one.
 pub const PROTOCOL_VERSION: u32 = 1;
 
+/// The minor version this crate speaks within [`PROTOCOL_VERSION`]: what it
+/// added, every older peer ignores. 1: `refused` may carry [`Unsatisfied`].
+pub const PROTOCOL_MINOR: u32 = 1;
+
 /// A component's identity, as the contract's `component-id` record: the
 /// kit's one id type, written and read as `namespace/name/instance`.
 pub use airssys_contract::ComponentId;
@@ -89,6 +93,57 @@ pub struct Import {
     pub instance: String,
     /// e.g. `get`
     pub name: String,
+}
+
+/// Which imports of a component the host could not satisfy, each by its full
+/// name: `instance#function` (`airssys:core/storage@1.0.0#get`), or the
+/// function's bare name for an import at the root. Added in protocol 1.1:
+/// the suite reads a `check` refusal from these lists when they name the
+/// import it asked about, and only otherwise from the host's text (which it
+/// can read for wasmtime's words alone).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Unsatisfied {
+    /// Imports the host does not provide at all.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub missing: Vec<String>,
+    /// Imports the host provides with another type, or as another kind of
+    /// item (an instance where a function is imported, say).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub other_type: Vec<String>,
+}
+
+impl Unsatisfied {
+    /// Neither list names an import: the refusal says nothing structured.
+    pub fn is_empty(&self) -> bool {
+        self.missing.is_empty() && self.other_type.is_empty()
+    }
+
+    /// The full name of `function` imported from `instance` (`None`: the root).
+    pub fn full_name(instance: Option<&str>, function: &str) -> String {
+        match instance {
+            Some(instance) => format!("{instance}#{function}"),
+            None => function.to_owned(),
+        }
+    }
+}
+
+/// Why `check` refused a component: the host's own words, and, from
+/// adapters of protocol 1.1, the imports it could not satisfy by name.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CheckRefusal {
+    /// The host's own words.
+    pub reason: String,
+    /// The unsatisfied imports; empty when the adapter cannot name them.
+    pub unsatisfied: Unsatisfied,
+}
+
+impl From<String> for CheckRefusal {
+    fn from(reason: String) -> Self {
+        Self {
+            reason,
+            unsatisfied: Unsatisfied::default(),
+        }
+    }
 }
 
 /// One record as the host's log sink received it.
@@ -240,6 +295,16 @@ impl Request {
     }
 }
 
+impl Response {
+    /// `refused` with the host's words and no structured part.
+    pub fn refused(reason: impl Into<String>) -> Self {
+        Response::Refused {
+            reason: reason.into(),
+            unsatisfied: Unsatisfied::default(),
+        }
+    }
+}
+
 /// What the adapter answers, one per line on its stdout.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "answer", rename_all = "kebab-case")]
@@ -248,6 +313,10 @@ pub enum Response {
     Hello {
         /// The protocol version the adapter speaks.
         protocol: u32,
+        /// Its minor version ([`PROTOCOL_MINOR`]); absent (0) from adapters
+        /// built before minor versions were counted.
+        #[serde(default)]
+        minor: u32,
         /// Who answers.
         #[serde(flatten)]
         about: About,
@@ -270,6 +339,10 @@ pub enum Response {
     Refused {
         /// The host's own words.
         reason: String,
+        /// For `check`, from protocol 1.1: the imports the host could not
+        /// satisfy, by name. Absent from older adapters, and on other answers.
+        #[serde(default, skip_serializing_if = "Unsatisfied::is_empty")]
+        unsatisfied: Unsatisfied,
     },
     /// The adapter does not offer this operation (see [`Supports`]).
     Unsupported {
@@ -356,11 +429,17 @@ mod tests {
                 payload: Some(b"re:x".to_vec()),
             },
             Response::Reply { payload: None },
+            Response::refused("no"),
             Response::Refused {
-                reason: "no".into(),
+                reason: "not found".into(),
+                unsatisfied: Unsatisfied {
+                    missing: vec!["airssys:core/storage@1.0.0#get".into()],
+                    other_type: vec!["self-id".into()],
+                },
             },
             Response::Hello {
                 protocol: PROTOCOL_VERSION,
+                minor: PROTOCOL_MINOR,
                 about: About {
                     adapter: "a".into(),
                     version: "1".into(),
@@ -378,6 +457,42 @@ mod tests {
         assert_eq!(
             serde_json::to_string(&Response::Ok).unwrap(),
             r#"{"answer":"ok"}"#
+        );
+    }
+
+    /// Protocol 1.1 only adds: a 1.0 adapter's lines read as before, and a
+    /// refusal without structure is written as a 1.0 adapter wrote it.
+    #[test]
+    fn minor_versions_read_and_write_the_lines_of_older_peers() {
+        let old_refusal: Response =
+            serde_json::from_str(r#"{"answer":"refused","reason":"no"}"#).unwrap();
+        assert_eq!(old_refusal, Response::refused("no"));
+        assert_eq!(
+            serde_json::to_string(&Response::refused("no")).unwrap(),
+            r#"{"answer":"refused","reason":"no"}"#
+        );
+        let old_hello: Response = serde_json::from_str(
+            r#"{"answer":"hello","protocol":1,"adapter":"a","version":"1","host":"h","wasmtime":"24.0.4","supports":{"load":false,"runtime":false,"traps":false,"grants":false}}"#,
+        )
+        .unwrap();
+        assert!(
+            matches!(old_hello, Response::Hello { minor: 0, .. }),
+            "{old_hello:?}"
+        );
+        let structured = serde_json::to_string(&Response::Refused {
+            reason: "no".into(),
+            unsatisfied: Unsatisfied {
+                missing: vec![Unsatisfied::full_name(
+                    Some("airssys:core/storage@1.0.0"),
+                    "get",
+                )],
+                other_type: vec![],
+            },
+        })
+        .unwrap();
+        assert_eq!(
+            structured,
+            r#"{"answer":"refused","reason":"no","unsatisfied":{"missing":["airssys:core/storage@1.0.0#get"]}}"#
         );
     }
 }

@@ -6,7 +6,7 @@ use std::path::Path;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use crate::protocol::{Grant, PROTOCOL_VERSION, Request, Response};
+use crate::protocol::{Grant, PROTOCOL_MINOR, PROTOCOL_VERSION, Request, Response};
 use crate::{Adapter, Runtime, Supports};
 
 /// Serves the suite on stdin and stdout until stdin closes.
@@ -70,9 +70,7 @@ pub fn handle(adapter: &mut dyn Adapter, request: Request) -> Response {
                 .map(String::as_str)
                 .or_else(|| panic.downcast_ref::<&str>().copied())
                 .unwrap_or("a panic without a message");
-            Response::Refused {
-                reason: format!("the adapter panicked during `{op}`: {message}"),
-            }
+            Response::refused(format!("the adapter panicked during `{op}`: {message}"))
         }
     }
 }
@@ -92,9 +90,16 @@ fn answer(adapter: &mut dyn Adapter, request: Request) -> Response {
     match request {
         Request::Hello { .. } => Response::Hello {
             protocol: PROTOCOL_VERSION,
+            minor: PROTOCOL_MINOR,
             about,
         },
-        Request::Check { component } => done(adapter.check(&component)),
+        Request::Check { component } => match adapter.check_imports(&component) {
+            Ok(()) => Response::Ok,
+            Err(refusal) => Response::Refused {
+                reason: refusal.reason,
+                unsatisfied: refusal.unsatisfied,
+            },
+        },
         Request::Reset { traps } => done(adapter.reset(&traps)),
         Request::Load {
             id,
@@ -113,7 +118,7 @@ fn answer(adapter: &mut dyn Adapter, request: Request) -> Response {
         } => on_runtime(adapter, "invoke", |runtime| {
             match runtime.invoke(&id, &payload, &content_type) {
                 Ok(payload) => Response::Reply { payload },
-                Err(reason) => Response::Refused { reason },
+                Err(reason) => Response::refused(reason),
             }
         }),
         Request::Settle { limit_ms } => on_runtime(adapter, "settle", |runtime| {
@@ -121,7 +126,7 @@ fn answer(adapter: &mut dyn Adapter, request: Request) -> Response {
         }),
         Request::Logs => on_runtime(adapter, "logs", |runtime| match runtime.logs() {
             Ok(records) => Response::Logs { records },
-            Err(reason) => Response::Refused { reason },
+            Err(reason) => Response::refused(reason),
         }),
         Request::Unload { id } => {
             on_runtime(adapter, "unload", |runtime| done(runtime.unload(&id)))
@@ -133,7 +138,7 @@ fn answer(adapter: &mut dyn Adapter, request: Request) -> Response {
 fn done(result: Result<(), String>) -> Response {
     match result {
         Ok(()) => Response::Ok,
-        Err(reason) => Response::Refused { reason },
+        Err(reason) => Response::refused(reason),
     }
 }
 
@@ -145,12 +150,10 @@ fn on_runtime(
 ) -> Response {
     match adapter.runtime() {
         Some(runtime) => answer(runtime),
-        None => Response::Refused {
-            reason: format!(
-                "`{op}` has no started host to go to: no `reset` succeeded yet, or the \
-                 adapter does not implement `Adapter::runtime`"
-            ),
-        },
+        None => Response::refused(format!(
+            "`{op}` has no started host to go to: no `reset` succeeded yet, or the \
+             adapter does not implement `Adapter::runtime`"
+        )),
     }
 }
 
@@ -199,7 +202,7 @@ fn protocol_output() -> std::io::Result<Box<dyn Write>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{About, ComponentId, Import};
+    use crate::{About, CheckRefusal, ComponentId, Import, Unsatisfied};
 
     struct CheckOnly;
 
@@ -229,12 +232,38 @@ mod tests {
                 component: "x.wasm".into(),
             },
         );
-        assert_eq!(
-            response,
-            Response::Refused {
-                reason: "cannot instantiate x.wasm".into()
+        assert_eq!(response, Response::refused("cannot instantiate x.wasm"));
+    }
+
+    /// Protocol 1.1: an adapter that names the unsatisfied imports has them
+    /// on the wire beside its words.
+    #[test]
+    fn check_answers_the_imports_an_adapter_names() {
+        struct Naming;
+        impl Adapter for Naming {
+            fn about(&self) -> About {
+                CheckOnly.about()
             }
-        );
+            fn check(&mut self, _: &Path) -> Result<(), String> {
+                unreachable!("serve asks check_imports")
+            }
+            fn check_imports(&mut self, _: &Path) -> Result<(), CheckRefusal> {
+                Err(CheckRefusal {
+                    reason: "no".into(),
+                    unsatisfied: Unsatisfied {
+                        missing: vec!["i#f".into()],
+                        other_type: vec![],
+                    },
+                })
+            }
+        }
+        let check = Request::Check {
+            component: "x.wasm".into(),
+        };
+        let Response::Refused { unsatisfied, .. } = handle(&mut Naming, check) else {
+            panic!("refused");
+        };
+        assert_eq!(unsatisfied.missing, ["i#f"]);
     }
 
     #[test]
@@ -274,7 +303,7 @@ mod tests {
                 component: "panics.wasm".into(),
             },
         );
-        let Response::Refused { reason } = response else {
+        let Response::Refused { reason, .. } = response else {
             panic!("{response:?}");
         };
         assert!(reason.contains("panicked during `check`: boom"), "{reason}");
@@ -282,12 +311,15 @@ mod tests {
 
     #[test]
     fn hello_names_the_protocol_version() {
-        let Response::Hello { protocol, about } =
-            handle(&mut CheckOnly, Request::Hello { protocol: 1 })
+        let Response::Hello {
+            protocol,
+            minor,
+            about,
+        } = handle(&mut CheckOnly, Request::Hello { protocol: 1 })
         else {
             panic!("hello");
         };
-        assert_eq!(protocol, PROTOCOL_VERSION);
+        assert_eq!((protocol, minor), (PROTOCOL_VERSION, PROTOCOL_MINOR));
         assert_eq!(about.adapter, "check-only");
     }
 }

@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Once};
 use std::time::{Duration, Instant};
 
-use airssys_conformance_adapter::{About, Import, Request, Response};
+use airssys_conformance_adapter::{About, CheckRefusal, Import, Request, Response};
 
 use crate::behaviour::{ClauseCheck, Needs, Precondition, Session, checks, first_line};
 use crate::connection::{AdapterError, Connector, Lease, Pool};
@@ -56,7 +56,7 @@ impl Context {
         // not answer says nothing, and the WASI trials then judge for themselves.
         let no_wasi = match checker.instantiates(WASI_USER) {
             Ok(()) | Err(Refusal::Adapter(_)) => None,
-            Err(Refusal::Host(why)) => Some(why),
+            Err(Refusal::Host(why)) => Some(why.reason),
         };
         drop(checker);
         let failed: Vec<&HostFunction> = contract
@@ -384,7 +384,13 @@ impl Instantiates for Checker<'_> {
         let _ = std::fs::remove_file(&component);
         match answer {
             Ok(Response::Ok) => Ok(()),
-            Ok(Response::Refused { reason }) => Err(Refusal::Host(reason)),
+            Ok(Response::Refused {
+                reason,
+                unsatisfied,
+            }) => Err(Refusal::Host(CheckRefusal {
+                reason,
+                unsatisfied,
+            })),
             Ok(other) => Err(Refusal::Adapter(format!(
                 "{} answered `check` with {other:?}",
                 self.pool.name()

@@ -8,10 +8,13 @@
 //! import; the same place with the result shapes of the usual mistakes (no
 //! result, `ok` type only); then the places hosts put functions by mistake
 //! (bare instance name, unversioned, other versions, snake_case, the root).
-//! When nothing instantiates, the host's own refusal tells a function of
-//! another type from a missing one, and is quoted in the verdict.
+//! When nothing instantiates, the host's refusal tells a function of another
+//! type from a missing one: by the imports it names as unsatisfied (adapter
+//! protocol 1.1), or else by wasmtime's words. Its text is quoted in the verdict.
 
 use std::collections::HashMap;
+
+use airssys_conformance_adapter::{CheckRefusal, Unsatisfied};
 
 use crate::contract::{Contract, HostFunction, Shape};
 
@@ -72,8 +75,8 @@ impl Verdicts {
 /// Why a probe component was not instantiated.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Refusal {
-    /// The host refused it, in its own words.
-    Host(String),
+    /// The host refused it: its own words, and the imports it names.
+    Host(CheckRefusal),
     /// The adapter could not answer; the message says what it did.
     Adapter(String),
 }
@@ -136,8 +139,10 @@ fn judge_one(contract: &Contract, asked: &mut Asked, function: &HostFunction) ->
             };
         }
         Err(Refusal::Adapter(why)) => return unjudged(function, why),
-        Err(Refusal::Host(text)) => text,
+        Err(Refusal::Host(refusal)) => refusal,
     };
+    let found_at_exact = Found::of(&host_says, &exact);
+    let host_says = host_says.reason;
     if let Some(shape) = instantiating_shape(contract, asked, function, &exact) {
         return Verdicts {
             placement: Placement::Right,
@@ -154,20 +159,20 @@ fn judge_one(contract: &Contract, asked: &mut Asked, function: &HostFunction) ->
                 };
             }
             Err(Refusal::Adapter(why)) => return unjudged(function, why),
-            Err(Refusal::Host(text)) => {
+            Err(Refusal::Host(refusal)) => {
                 if let Some(shape) = instantiating_shape(contract, asked, function, &at) {
                     return Verdicts {
                         placement: Placement::Wrong { at, mistake },
                         signature: result_mismatch(contract, function, shape),
                     };
                 }
-                if Found::in_refusal(&text) == Found::OtherType {
-                    other_types.push((at, mistake, text));
+                if Found::of(&refusal, &at) == Found::OtherType {
+                    other_types.push((at, mistake, refusal.reason));
                 }
             }
         }
     }
-    match Found::in_refusal(&host_says) {
+    match found_at_exact {
         Found::OtherType => Verdicts {
             placement: Placement::Right,
             signature: type_mismatch(contract, function, &host_says),
@@ -192,7 +197,9 @@ fn judge_one(contract: &Contract, asked: &mut Asked, function: &HostFunction) ->
             let why = format!(
                 "`{}` cannot be imported from `{}` with the contract's type `{}`, nor from \
                  where hosts put functions by mistake; the host's refusal does not say \
-                 whether it is missing or of another type.\n  the host says: {host_says}",
+                 whether it is missing or of another type (an adapter says so by naming \
+                 the import in its refusal's `unsatisfied`, docs/adapter-protocol.md).\n  \
+                 the host says: {host_says}",
                 function.name,
                 function.instance,
                 contract.signature(function, Shape::Exact)
@@ -268,6 +275,21 @@ pub(crate) enum Found {
 }
 
 impl Found {
+    /// What `refusal` says was at `at`: as its `unsatisfied` lists name the
+    /// import, or else as its words read.
+    pub(crate) fn of(refusal: &CheckRefusal, at: &Location) -> Found {
+        let import = Unsatisfied::full_name(at.instance.as_deref(), &at.name);
+        let names = |list: &[String]| list.contains(&import);
+        if names(&refusal.unsatisfied.missing) {
+            Found::Nothing
+        } else if names(&refusal.unsatisfied.other_type) {
+            Found::OtherType
+        } else {
+            Found::in_refusal(&refusal.reason)
+        }
+    }
+
+    /// What a host's words say, as wasmtime's linker words them.
     pub(crate) fn in_refusal(text: &str) -> Found {
         const NOTHING: &[&str] = &[
             "implementation is missing",
@@ -383,7 +405,9 @@ mod tests {
             if self.0.iter().any(|import| wat.contains(import)) {
                 Ok(())
             } else {
-                Err(Refusal::Host("function implementation is missing".into()))
+                Err(Refusal::Host(
+                    "function implementation is missing".to_owned().into(),
+                ))
             }
         }
     }
@@ -424,7 +448,7 @@ mod tests {
             self.0
                 .instantiate_pre(&component)
                 .map(drop)
-                .map_err(|e| Refusal::Host(format!("{e:#}")))
+                .map_err(|e| Refusal::Host(format!("{e:#}").into()))
         }
     }
 
@@ -456,6 +480,59 @@ mod tests {
         assert!(
             host_says.contains("implementation is missing"),
             "{host_says}"
+        );
+    }
+
+    /// Protocol 1.1: a host whose words are not wasmtime's is judged by the
+    /// imports its refusal names, and with neither, left unjudged.
+    #[test]
+    fn the_imports_a_refusal_names_decide_where_its_words_cannot() {
+        struct Naming {
+            other_type: Vec<String>,
+            missing: Vec<String>,
+        }
+        impl Instantiates for Naming {
+            fn instantiates(&mut self, _: &str) -> Result<(), Refusal> {
+                Err(Refusal::Host(CheckRefusal {
+                    reason: "nicht gefunden".into(),
+                    unsatisfied: Unsatisfied {
+                        missing: self.missing.clone(),
+                        other_type: self.other_type.clone(),
+                    },
+                }))
+            }
+        }
+        let contract = Contract::bundled();
+        let full_name = |f: &HostFunction| Unsatisfied::full_name(Some(&f.instance), &f.name);
+        let (get, others): (Vec<_>, Vec<_>) =
+            contract.functions().iter().partition(|f| f.name == "get");
+        let mut host = Naming {
+            other_type: get.iter().map(|f| full_name(f)).collect(),
+            missing: others.iter().map(|f| full_name(f)).collect(),
+        };
+        let verdicts = judge(&contract, &mut host);
+        for (function, verdict) in contract.functions().iter().zip(&verdicts) {
+            if function.name == "get" {
+                assert_eq!(verdict.placement, Placement::Right);
+                let signature = verdict.signature.as_ref().unwrap_err();
+                assert!(signature.contains("type mismatch for `get`"), "{signature}");
+                assert!(signature.contains("nicht gefunden"), "{signature}");
+            } else {
+                assert!(
+                    matches!(&verdict.placement, Placement::Missing { host_says } if host_says == "nicht gefunden"),
+                    "{}: {verdict:?}",
+                    function.name
+                );
+            }
+        }
+        host.missing.clear();
+        host.other_type.clear();
+        let verdicts = judge(&contract, &mut host);
+        assert!(
+            verdicts
+                .iter()
+                .all(|v| matches!(&v.placement, Placement::Unjudged(why) if why.contains("`unsatisfied`"))),
+            "{verdicts:?}"
         );
     }
 

@@ -56,6 +56,10 @@ fn main() -> ExitCode {
             "an_adapter_of_another_protocol_version_is_refused",
             other_protocol,
         ),
+        trial(
+            "refusals_in_words_the_suite_cannot_read_are_judged_by_the_imports_they_name",
+            unreadable_words,
+        ),
     ];
     libtest_mimic::run(&Arguments::from_args(), trials).exit_code()
 }
@@ -69,9 +73,14 @@ fn trial(name: &'static str, test: fn()) -> Trial {
 
 /// What the test binary does when started as an adapter.
 fn serve(fixture: &str) -> ExitCode {
+    if let Some(inner) = fixture.strip_prefix(UNREADABLE) {
+        return serve_in_other_words(inner);
+    }
     let registration: Registration = match fixture {
         "reference" => airssys_host::register_host_functions,
         "design-notes" => broken::design_notes,
+        "wrong-signatures" => broken::wrong_signatures,
+        "missing-cancel-request" => broken::missing_cancel_request,
         "sleep-never-returns" => sleep_millis_never_returns,
         "exits" => {
             eprintln!("cannot open the host's configuration file");
@@ -97,6 +106,56 @@ fn serve(fixture: &str) -> ExitCode {
         },
     };
     airssys_conformance::serve(ReferenceHost::with_registration(fixture, registration))
+}
+
+/// The fixture prefix of a host whose refusals are in words no reader knows.
+const UNREADABLE: &str = "in-other-words:";
+
+/// Serves fixture `inner` through a second adapter process, replacing the
+/// words of every refusal that names its unsatisfied imports with "nein":
+/// a host on another runtime, whose adapter speaks protocol 1.1.
+fn serve_in_other_words(inner: &str) -> ExitCode {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+
+    use airssys_conformance_adapter::Response;
+
+    let mut child = Command::new(std::env::current_exe().unwrap())
+        .env(FIXTURE, inner)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("the inner adapter starts");
+    let mut to_inner = child.stdin.take().unwrap();
+    let mut from_inner = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut out = std::io::stdout().lock();
+    for line in std::io::stdin().lock().lines() {
+        let line = line.unwrap();
+        writeln!(to_inner, "{line}").unwrap();
+        to_inner.flush().unwrap();
+        let mut answer = String::new();
+        if from_inner.read_line(&mut answer).unwrap() == 0 {
+            break;
+        }
+        let answer = match serde_json::from_str::<Response>(&answer) {
+            Ok(Response::Refused { unsatisfied, .. }) if !unsatisfied.is_empty() => {
+                serde_json::to_string(&Response::Refused {
+                    reason: "nein".into(),
+                    unsatisfied,
+                })
+                .unwrap()
+            }
+            _ => answer.trim_end().to_owned(),
+        };
+        writeln!(out, "{answer}").unwrap();
+        out.flush().unwrap();
+    }
+    // The inner adapter ends when its stdin closes, as the protocol says.
+    drop(to_inner);
+    match child.wait() {
+        Ok(status) if status.success() => ExitCode::SUCCESS,
+        _ => ExitCode::FAILURE,
+    }
 }
 
 fn through_adapter(fixture: &str) -> Suite {
@@ -245,4 +304,42 @@ fn other_protocol() {
         .unwrap_err()
         .to_string();
     assert!(error.contains("protocol version 99"), "{error}");
+}
+
+/// Protocol 1.1: with every refusal's words replaced ("nein"), the names and
+/// signatures of registrations with misplaced, mistyped and missing
+/// functions are judged as in process, from the imports the refusals name,
+/// and nothing is left unjudged.
+fn unreadable_words() {
+    let hosts: [(&str, Registration); 3] = [
+        ("design-notes", broken::design_notes),
+        ("wrong-signatures", broken::wrong_signatures),
+        ("missing-cancel-request", broken::missing_cancel_request),
+    ];
+    for (fixture, registration) in hosts {
+        let inside = in_process(fixture, registration);
+        let other_words = through_adapter(&format!("{UNREADABLE}{fixture}"))
+            .evaluate()
+            .expect("the adapter starts");
+        assert_eq!(failed(&other_words), failed(&inside), "{fixture}");
+        assert_eq!(
+            other_words.tally().ignored,
+            inside.tally().ignored,
+            "{fixture}"
+        );
+        assert!(!failed(&inside).is_empty(), "{fixture}");
+    }
+    let missing = through_adapter(&format!("{UNREADABLE}missing-cancel-request"))
+        .evaluate()
+        .expect("the adapter starts");
+    let name = missing
+        .trials
+        .iter()
+        .find(|t| t.name == "host-messaging::cancel-request::name")
+        .unwrap();
+    let Outcome::Failed(message) = &name.outcome else {
+        panic!("{:?}", name.outcome);
+    };
+    assert!(message.contains("missing function"), "{message}");
+    assert!(message.contains("the host says: nein"), "{message}");
 }

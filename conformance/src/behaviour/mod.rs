@@ -312,7 +312,7 @@ impl<'a> Session<'a> {
         };
         match self.exchange(request, || format!("loading a {probe:?} probe as {path}")) {
             Response::Ok => id,
-            Response::Refused { reason } => {
+            Response::Refused { reason, .. } => {
                 panic!("the host could not load a {probe:?} probe as {path}: {reason}")
             }
             other => panic!("the host answered `load` with {other:?}"),
@@ -335,7 +335,7 @@ impl<'a> Session<'a> {
                 payload: Some(reply),
             } => probe::decode_reply(&reply),
             Response::Reply { payload: None } => Err("the probe returned no reply".into()),
-            Response::Refused { reason } => Err(reason),
+            Response::Refused { reason, .. } => Err(reason),
             other => panic!("the host answered `invoke` with {other:?}"),
         }
     }
@@ -379,7 +379,7 @@ impl<'a> Session<'a> {
         };
         match self.exchange(request, || "delivering messages (`settle`)".into()) {
             Response::Ok => {}
-            Response::Refused { reason } => panic!("delivering messages failed: {reason}"),
+            Response::Refused { reason, .. } => panic!("delivering messages failed: {reason}"),
             other => panic!("the host answered `settle` with {other:?}"),
         }
     }
@@ -387,7 +387,7 @@ impl<'a> Session<'a> {
     pub fn logs(&mut self) -> Vec<LogRecord> {
         match self.exchange(Request::Logs, || "reading the log sink (`logs`)".into()) {
             Response::Logs { records } => records,
-            Response::Refused { reason } => panic!("reading the log sink failed: {reason}"),
+            Response::Refused { reason, .. } => panic!("reading the log sink failed: {reason}"),
             other => panic!("the host answered `logs` with {other:?}"),
         }
     }
@@ -397,7 +397,7 @@ impl<'a> Session<'a> {
         let request = Request::Unload { id: id.clone() };
         match self.exchange(request, || format!("unloading {}", id)) {
             Response::Ok => {}
-            Response::Refused { reason } => panic!("unloading {} failed: {reason}", id),
+            Response::Refused { reason, .. } => panic!("unloading {} failed: {reason}", id),
             other => panic!("the host answered `unload` with {other:?}"),
         }
     }
@@ -405,7 +405,7 @@ impl<'a> Session<'a> {
     pub fn restart(&mut self) {
         match self.exchange(Request::Restart, || "restarting the host".into()) {
             Response::Ok => {}
-            Response::Refused { reason } => panic!("restarting the host failed: {reason}"),
+            Response::Refused { reason, .. } => panic!("restarting the host failed: {reason}"),
             other => panic!("the host answered `restart` with {other:?}"),
         }
     }

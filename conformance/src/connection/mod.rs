@@ -159,7 +159,9 @@ impl Connection {
             protocol: PROTOCOL_VERSION,
         };
         match channel.exchange(&hello, limit).map_err(fail)? {
-            Response::Hello { protocol, about } if protocol == PROTOCOL_VERSION => Ok(Connection {
+            Response::Hello {
+                protocol, about, ..
+            } if protocol == PROTOCOL_VERSION => Ok(Connection {
                 channel,
                 adapter,
                 about,

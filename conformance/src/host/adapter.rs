@@ -7,11 +7,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use airssys_conformance_adapter::{
-    About, Adapter, ComponentId, Grant, Import, LogRecord, Runtime, Supports,
+    About, Adapter, CheckRefusal, ComponentId, Grant, Import, LogRecord, Runtime, Supports,
 };
 use wasmtime::component::{Component, Linker};
 use wasmtime::{Config, Engine};
 
+use super::linker_refusal;
 use super::linker_runtime::LinkerRuntime;
 use super::{ComponentRuntime, Components, HostUnderTest, Stubs};
 
@@ -87,13 +88,18 @@ impl<H: HostUnderTest> Adapter for InProcess<H> {
     }
 
     fn check(&mut self, component: &Path) -> Result<(), String> {
-        let component =
-            Component::from_file(&self.shared.engine, component).map_err(|e| format!("{e:#}"))?;
+        self.check_imports(component)
+            .map_err(|refusal| refusal.reason)
+    }
+
+    fn check_imports(&mut self, component: &Path) -> Result<(), CheckRefusal> {
+        let component = Component::from_file(&self.shared.engine, component)
+            .map_err(|e| CheckRefusal::from(format!("{e:#}")))?;
         self.shared
             .linker
             .instantiate_pre(&component)
             .map(drop)
-            .map_err(|e| format!("{e:#}"))
+            .map_err(|e| linker_refusal::read(&e))
     }
 
     fn reset(&mut self, traps: &[Import]) -> Result<(), String> {

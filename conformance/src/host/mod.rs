@@ -7,6 +7,7 @@
 mod adapter;
 pub(crate) use adapter::WASMTIME_VERSION;
 mod components;
+mod linker_refusal;
 pub(crate) mod linker_runtime;
 
 use std::time::Duration;
