@@ -46,6 +46,16 @@ conformance-wasmtime-24-stubbed *ARGS:
     cargo build --locked --manifest-path fixtures/wasmtime-24-host/Cargo.toml
     cargo conformance --adapter fixtures/wasmtime-24-host/target/debug/wasmtime-24-stubbed-host --expect fixtures/wasmtime-24-host/conformance-stubbed-expected.toml {{ARGS}}
 
+# The JavaScript host (hosts/js) through its adapter: nothing fails but what
+# its expectations file lists.
+conformance-js *ARGS:
+    npm ci --prefix hosts/js --no-audit --no-fund
+    cargo conformance --adapter 'node hosts/js/bin/airssys-js-adapter.mjs' --expect hosts/js/conformance-expected.toml {{ARGS}}
+
+# The broken JS hosts: each must fail exactly its own trials.
+broken-js-hosts:
+    cargo test --workspace --test js_hosts
+
 # The counter example, contract-only (no WASI), running on the stubbed host.
 contract-only-counter:
     cargo build --locked --manifest-path fixtures/wasmtime-24-host/Cargo.toml

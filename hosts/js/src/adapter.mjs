@@ -1,0 +1,126 @@
+// The adapter protocol, version 1.1 (docs/adapter-protocol.md), over stdin
+// and stdout: one JSON request per line in, one answer per line out.
+
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+
+import { importsOf } from './components.mjs';
+import { Host } from './host.mjs';
+
+export const PROTOCOL = 1;
+export const MINOR = 1;
+const SUITE = { namespace: 'airssys-conformance', name: 'suite', instance: '0' };
+const PACKAGE = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+const JCO = JSON.parse(
+  readFileSync(new URL('../node_modules/@bytecodealliance/jco-transpile/package.json', import.meta.url), 'utf8'),
+).version;
+
+const bytes = (base64) => new Uint8Array(Buffer.from(base64, 'base64'));
+const base64 = (data) => (data === undefined ? null : Buffer.from(data).toString('base64'));
+
+/**
+ * Serves the suite. `name` and `registration` say which host: the JS host
+ * itself, or one of its broken variants.
+ */
+export async function serve({ name, registration }) {
+  const state = { host: null, dir: null, traps: [] };
+  const about = {
+    adapter: 'airssys-js-adapter',
+    version: PACKAGE.version,
+    host: `${name} (Node ${process.versions.node}, jco-transpile ${JCO})`,
+    wasmtime: 'none: Node.js WebAssembly',
+    supports: { load: true, runtime: true, traps: true, grants: true },
+  };
+  const start = (logs) => {
+    state.host = new Host(state.dir, { logs, registration, traps: state.traps });
+  };
+  const fresh = () => {
+    if (state.dir) rmSync(state.dir, { recursive: true, force: true });
+    state.dir = mkdtempSync(join(tmpdir(), 'airssys-js-host-'));
+  };
+  process.on('exit', () => state.dir && rmSync(state.dir, { recursive: true, force: true }));
+
+  const handlers = {
+    hello: () => ({ answer: 'hello', protocol: PROTOCOL, minor: MINOR, ...about }),
+    check: async ({ component }) => {
+      const imports = await importsOf(component);
+      const missing = (state.host ?? new Host(fresh_dir(state), { registration })).missing(imports);
+      if (missing.length === 0) return { answer: 'ok' };
+      return {
+        answer: 'refused',
+        reason: `the host does not provide ${missing.join(', ')}`,
+        unsatisfied: { missing },
+      };
+    },
+    reset: ({ traps = [] }) => {
+      fresh();
+      state.traps = traps;
+      start();
+      return { answer: 'ok' };
+    },
+    load: async ({ id, component, grant, budget_ms: budgetMs }) => {
+      await host(state).load(id, component, grant, budgetMs);
+      return { answer: 'ok' };
+    },
+    invoke: ({ id, payload, content_type: contentType }) => ({
+      answer: 'reply',
+      payload: base64(host(state).invoke(id, SUITE, bytes(payload), contentType)),
+    }),
+    settle: ({ limit_ms: limitMs }) => {
+      for (const problem of host(state).settle(limitMs)) console.error(`delivery problem: ${problem}`);
+      return { answer: 'ok' };
+    },
+    logs: () => ({
+      answer: 'logs',
+      records: host(state).logs.records.map((r) => ({
+        component: r.component,
+        level: r.level,
+        message: r.message,
+        context: r.context,
+      })),
+    }),
+    unload: ({ id }) => {
+      host(state).unload(id);
+      return { answer: 'ok' };
+    },
+    restart: () => {
+      start(host(state).logs);
+      return { answer: 'ok' };
+    },
+  };
+
+  // stdout carries protocol lines only: everything else goes to stderr.
+  const out = process.stdout.write.bind(process.stdout);
+  console.log = console.error;
+  const lines = createInterface({ input: process.stdin, crlfDelay: Infinity });
+  for await (const line of lines) {
+    if (line.trim() === '') continue;
+    let answer;
+    try {
+      const request = JSON.parse(line);
+      const handler = handlers[request.op];
+      answer = handler
+        ? await handler(request)
+        : { answer: 'error', message: `cannot read the request ${JSON.stringify(line)}: unknown op` };
+    } catch (error) {
+      answer =
+        error instanceof SyntaxError
+          ? { answer: 'error', message: `cannot read the request ${JSON.stringify(line)}: ${error.message}` }
+          : { answer: 'refused', reason: error instanceof Error ? error.message : String(error) };
+    }
+    out(JSON.stringify(answer) + '\n');
+  }
+}
+
+function host(state) {
+  if (!state.host) throw new Error('no `reset` succeeded yet: there is no started host');
+  return state.host;
+}
+
+/** A storage directory for a `check` before any `reset`. */
+function fresh_dir(state) {
+  if (!state.dir) state.dir = mkdtempSync(join(tmpdir(), 'airssys-js-host-'));
+  return state.dir;
+}

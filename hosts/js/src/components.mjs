@@ -1,0 +1,135 @@
+// Components as this host runs them: transpiled by jco into JavaScript and
+// core modules once per content digest, and read for what they import.
+
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+import { transpileBytes } from '@bytecodealliance/jco-transpile';
+import { print } from '@bytecodealliance/jco-transpile/wasm-tools';
+
+const CACHE = join(process.env.AIRSSYS_JS_CACHE ?? join(tmpdir(), 'airssys-js-host'), 'transpiled');
+
+/** digest → {imports, instantiate} */
+const compiled = new Map();
+/** digest → imports */
+const read = new Map();
+
+/** What the component in `path` imports (see `readImports`), without transpiling it. */
+export async function importsOf(path) {
+  const bytes = readFileSync(path);
+  const digest = createHash('sha256').update(bytes).digest('hex');
+  if (!read.has(digest)) read.set(digest, readImports(await print(bytes)));
+  return read.get(digest);
+}
+
+/**
+ * What a component imports, from its text form: each imported instance by
+ * its full name with the functions its type exports, and functions
+ * imported at the root. jco's own import list drops versions
+ * (`airssys:core/storage`), so it cannot tell `@1.0.0` from `@1.0.1`.
+ */
+export function readImports(wat) {
+  const instanceTypes = new Map();
+  const imports = [];
+  for (const form of topLevelForms(wat, ['(type', '(import'])) {
+    if (form.startsWith('(type')) {
+      const header = /^\(type(?:\s+(\$\S+))?\s+\(;(\d+);\)\s+\(instance/.exec(form);
+      if (!header) continue;
+      const functions = [...form.matchAll(/\(export\s+\(;\d+;\)\s+"([^"]+)"\s+\(func/g)].map((m) => m[1]);
+      if (header[1]) instanceTypes.set(header[1], functions);
+      instanceTypes.set(header[2], functions);
+      continue;
+    }
+    const instance = /^\(import\s+"([^"]+)"\s+\(instance(?:\s+\$\S+)?\s+\(;\d+;\)\s+\(type\s+(\$[^\s)]+|\d+)\)/.exec(form);
+    if (instance) {
+      imports.push({ instance: instance[1], functions: instanceTypes.get(instance[2]) ?? [] });
+      continue;
+    }
+    const func = /^\(import\s+"([^"]+)"\s+\(func/.exec(form);
+    if (func) imports.push({ instance: null, functions: [func[1]] });
+  }
+  return imports;
+}
+
+/** The text of each form at the component's top level that starts with one of `heads`. */
+function topLevelForms(wat, heads) {
+  const forms = [];
+  let depth = 0;
+  let start = -1;
+  for (let i = 0; i < wat.length; i += 1) {
+    const c = wat[i];
+    if (c === '"') {
+      for (i += 1; i < wat.length && wat[i] !== '"'; i += 1) if (wat[i] === '\\') i += 1;
+    } else if (c === '(' && wat[i + 1] === ';') {
+      i = wat.indexOf(';)', i + 2) + 1;
+    } else if (c === ';' && wat[i + 1] === ';') {
+      i = wat.indexOf('\n', i);
+      if (i < 0) break;
+    } else if (c === '(') {
+      depth += 1;
+      if (depth === 2) start = heads.some((head) => wat.startsWith(head, i)) ? i : -1;
+    } else if (c === ')') {
+      if (depth === 2 && start >= 0) forms.push(wat.slice(start, i + 1));
+      depth -= 1;
+    }
+  }
+  return forms;
+}
+
+/** The component in `path`, transpiled (from the cache when it was before). */
+export async function compile(path) {
+  const bytes = readFileSync(path);
+  const digest = createHash('sha256').update(bytes).digest('hex');
+  const known = compiled.get(digest);
+  if (known) return known;
+  const dir = join(CACHE, digest);
+  if (!existsSync(join(dir, 'imports.json'))) await transpileInto(bytes, dir);
+  const imports = JSON.parse(readFileSync(join(dir, 'imports.json'), 'utf8'));
+  const component = {
+    digest,
+    imports,
+    async instantiate(importObject) {
+      const { instantiate } = await import(pathToFileURL(join(dir, 'component.js')).href);
+      const modules = new Map();
+      const getCoreModule = (file) => {
+        if (!modules.has(file)) modules.set(file, new WebAssembly.Module(readFileSync(join(dir, file))));
+        return modules.get(file);
+      };
+      return instantiate(getCoreModule, importObject);
+    },
+  };
+  compiled.set(digest, component);
+  return component;
+}
+
+async function transpileInto(bytes, dir) {
+  const imports = readImports(await print(bytes));
+  const out = await transpileBytes(bytes, {
+    name: 'component',
+    instantiation: { tag: 'sync' },
+    noTypescript: true,
+  });
+  // Written beside, then renamed: another adapter process may read the cache.
+  const partial = `${dir}.${process.pid}.partial`;
+  rmSync(partial, { recursive: true, force: true });
+  for (const [file, contents] of Object.entries(out.files)) {
+    mkdirSync(dirname(join(partial, file)), { recursive: true });
+    writeFileSync(join(partial, file), contents);
+  }
+  writeFileSync(join(partial, 'imports.json'), JSON.stringify(imports));
+  mkdirSync(dirname(dir), { recursive: true });
+  try {
+    renameSync(partial, dir);
+  } catch (error) {
+    rmSync(partial, { recursive: true, force: true });
+    if (!existsSync(join(dir, 'imports.json'))) throw error;
+  }
+}
+
+/** `list-keys` → `listKeys`, as jco names a function in JavaScript. */
+export function jsName(witName) {
+  return witName.replace(/-([a-z0-9])/g, (_, c) => c.toUpperCase());
+}
