@@ -443,6 +443,26 @@ fn msg_7(session: &mut Session, _: HostMessagingFn) {
         "a cancelled request called back"
     );
     session.err(&alice, cancel("no-such-request"), "invalid-message");
+    // MSG-7.3: only the id `request` returned names the request; the same
+    // number spelled otherwise, or the id with text after it, is unknown.
+    let exact = correlation(session.ok(&alice, Call::request(&bob, b"no-reply", 5_000)));
+    let mut others = vec![
+        format!("{exact}x"),
+        format!("{exact} "),
+        format!(" {exact}"),
+    ];
+    if let Some((tag, n)) = exact.rsplit_once('-') {
+        others.push(format!("{tag}-0{n}"));
+        others.push(format!("{tag}-+{n}"));
+    }
+    for other in &others {
+        session.err(&alice, cancel(other), "invalid-message");
+    }
+    assert_eq!(
+        session.ok(&alice, cancel(&exact)),
+        Returned::Unit,
+        "the request other spellings of its id did not name is still pending"
+    );
     let alices = correlation(session.ok(&alice, Call::request(&bob, b"no-reply", 5_000)));
     session.err(&bob, cancel(&alices), "invalid-message");
     session.ok(&alice, cancel(&alices));

@@ -727,8 +727,10 @@ fn sto_5(session: &mut Session, function: StorageFn) {
 
 fn sto_6(session: &mut Session, _: StorageFn) {
     let probe = storage_probe(session);
-    // `x/a/3` holds the prefix `a/` in its middle: a prefix matches the start only.
-    for key in ["b", "a/2", "é", "a/1", "B", "a", "a/1", "x/a/3"] {
+    // `x/a/3` holds the prefix `a/` in its middle: a prefix matches the start
+    // only. `ｚ` (U+FF5A) sorts before `😀` (U+1F600) by UTF-8 bytes, and after
+    // it by UTF-16 units, the order of JavaScript's and Java's own sort.
+    for key in ["b", "😀", "a/2", "é", "a/1", "B", "ｚ", "a", "a/1", "x/a/3"] {
         set_and_read_back(session, &probe, key, b"v", ListKeys);
     }
     let list = |prefix: Option<&str>| {
@@ -736,7 +738,7 @@ fn sto_6(session: &mut Session, _: StorageFn) {
             prefix: prefix.map(Into::into),
         })
     };
-    let all = ["B", "a", "a/1", "a/2", "b", "x/a/3", "é"]
+    let all = ["B", "a", "a/1", "a/2", "b", "x/a/3", "é", "ｚ", "😀"]
         .map(String::from)
         .to_vec();
     assert_eq!(
@@ -892,8 +894,10 @@ fn sto_8(session: &mut Session, function: StorageFn) {
         ListKeys | Usage => no_part("STO-8", function),
     };
     let too_long = "k".repeat(limits::KEY_BYTES + 1);
+    // Over the limit in bytes, not in characters or UTF-16 units (513 of each).
+    let too_long_in_bytes = format!("{}k", "é".repeat(limits::KEY_BYTES / 2));
     let refuses = |session: &mut Session| {
-        for key in ["", too_long.as_str()] {
+        for key in ["", too_long.as_str(), too_long_in_bytes.as_str()] {
             let detail = session
                 .err(&probe, call(key), "invalid-key")
                 .unwrap_or_default();
