@@ -275,6 +275,17 @@ impl<'a> Session<'a> {
         }
     }
 
+    /// `f`, with at most `limit` for its exchanges (or the trial's own limit,
+    /// if that comes first): for a clause that bounds how long the host may
+    /// take. An exchange past it fails the trial as timed out.
+    pub fn within<R>(&mut self, limit: Duration, f: impl FnOnce(&mut Self) -> R) -> R {
+        let trial = self.deadline;
+        self.deadline = trial.min(Instant::now() + limit);
+        let result = f(self);
+        self.deadline = trial;
+        result
+    }
+
     /// The id `name/instance` in this session's namespace.
     pub fn id(&self, path: &str) -> ComponentId {
         let (name, instance) = path.split_once('/').expect("name/instance");

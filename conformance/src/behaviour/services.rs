@@ -48,6 +48,14 @@ pub(super) const CHECKS: &[ClauseCheck] = &[
         judge: Judge::Services(svc_4_2),
     },
     ClauseCheck {
+        clause: "SEC-2.1",
+        // The budget is the runtime's to keep: on a host without one of its
+        // own, the suite's stand-in runtime would be what is judged.
+        needs: Needs::Runtime,
+        uses: &[],
+        judge: Judge::Services(sec_2_1),
+    },
+    ClauseCheck {
         clause: "SVC-5",
         needs: Needs::Runtime,
         uses: &[],
@@ -337,6 +345,52 @@ fn svc_4_2(session: &mut Session, _: HostServicesFn) {
         "a WASI sleep trapped after {took:?}, not within {margin:?} of the asked budget of \
          {budget:?} (`load`'s `budget_ms`): the host keeps its own budget instead of the \
          component's `max-execution-time`: {why}"
+    );
+}
+
+/// A call that loops, calling nothing, ends with a trap at the component's
+/// execution budget, as a sleep does (SVC-4.1), and the host goes on. The
+/// suite waits the budget and a margin: a host that cannot interrupt guest
+/// code fails here as timed out, and its adapter is stopped, instead of
+/// holding the trial for its whole time limit.
+fn sec_2_1(session: &mut Session, _: HostServicesFn) {
+    let budget = Duration::from_millis(300);
+    let margin = Duration::from_millis(1500);
+    let spinner = session.load_with_budget(
+        Probe::Services,
+        "spinner/1",
+        Grant::Everything,
+        Some(budget),
+    );
+    let started = Instant::now();
+    let spin = Call::Probe(ProbeCall::Spin);
+    let outcome = session.within(budget + margin, |session| session.invoke(&spinner, &spin));
+    let took = started.elapsed();
+    assert!(
+        outcome.is_err(),
+        "an endless loop must end with a trap at the execution budget; it returned {} after \
+         {took:?}",
+        shown(&outcome)
+    );
+    let why = outcome.unwrap_err();
+    assert!(
+        !why.contains("the adapter panicked"),
+        "an endless loop made the host panic instead of ending at the budget: {}",
+        super::first_line(&why)
+    );
+    assert!(
+        took + Duration::from_millis(20) >= budget,
+        "an endless loop trapped after {took:?}, before its budget of {budget:?} had passed: {}",
+        trap_cause(&why)
+    );
+    // The host goes on: another component answers a call that needs no
+    // host function (one that failed its own trials would be blamed here).
+    let after = session.load(Probe::Services, "after/1");
+    session.ok(
+        &after,
+        Call::Probe(ProbeCall::SetHealth {
+            health: Health::Healthy,
+        }),
     );
 }
 

@@ -89,7 +89,8 @@ impl fmt::Display for AdapterError {
             Failure::TimedOut { after, op } => write!(
                 f,
                 "{adapter} did not answer `{op}` within {} s and was stopped",
-                after.as_secs_f64()
+                // Tenths: `1.8 s`, `30 s`.
+                (after.as_secs_f64() * 10.0).round() / 10.0
             ),
             Failure::Exited { status, op, stderr } => {
                 write!(f, "{adapter} exited ({status}) before answering `{op}`")?;

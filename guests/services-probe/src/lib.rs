@@ -56,6 +56,13 @@ fn make(call: &Call) -> Reply {
             HEALTH.set(health(*h));
             Ok(Returned::Unit)
         }
+        // SEC-2.1: a loop that calls nothing, for the execution budget to end.
+        Call::Probe(ProbeCall::Spin) => {
+            let mut n: u64 = 0;
+            loop {
+                n = std::hint::black_box(n.wrapping_add(1));
+            }
+        }
         // Other interfaces' calls; other probes' own, listed so that a new
         // one is placed somewhere.
         Call::Storage(_)
@@ -64,7 +71,6 @@ fn make(call: &Call) -> Reply {
         | Call::Probe(
             ProbeCall::Inbox
             | ProbeCall::Trap
-            | ProbeCall::Spin
             | ProbeCall::Hog
             | ProbeCall::WasiSleep { .. }
             | ProbeCall::Print { .. }
