@@ -302,87 +302,78 @@ fn svc_4(session: &mut Session, _: HostServicesFn) {
     );
 }
 
-/// Sleeping through WASI instead (`std::thread::sleep`: a clock pollable and
-/// a blocking poll) is held to the same budget: the trap comes once the
-/// asked budget has passed, within a margin far below the contract's default
-/// budget (5 s), so a host that ignores the asked budget fails. A host that
-/// blocks for the hour is stopped by the trial's timeout.
-fn svc_4_2(session: &mut Session, _: HostServicesFn) {
-    let budget = Duration::from_millis(300);
-    let margin = Duration::from_millis(1500);
-    let sleeper = session.load_with_budget(
-        Probe::Wasi,
-        "wasi-sleeper/1",
-        Grant::Everything,
-        Some(budget),
-    );
-    let started = Instant::now();
-    let outcome = session.invoke(
-        &sleeper,
-        &Call::Probe(ProbeCall::WasiSleep { millis: 3_600_000 }),
-    );
-    let took = started.elapsed();
+/// The execution budget SVC-4.2 and SEC-2.1 load their probe with, and how
+/// long past it the trap may come.
+const BUDGET: Duration = Duration::from_millis(300);
+const MARGIN: Duration = Duration::from_millis(1500);
+
+/// `outcome` of a call that `took` so long is the trap of [`BUDGET`]: not a
+/// return, not a panic, not before the budget, and within [`MARGIN`] of it.
+/// `what` names the call in the verdicts.
+fn trapped_at_the_budget(
+    outcome: Result<airssys_probe_protocol::Reply, String>,
+    took: Duration,
+    what: &str,
+) {
     assert!(
         outcome.is_err(),
-        "a WASI sleep of an hour must end with a trap at the execution budget; \
-         it returned {} after {took:?}",
+        "{what} must end with a trap at the execution budget; it returned {} after {took:?}",
         shown(&outcome)
     );
     let why = outcome.unwrap_err();
     // A panic of the host is not the budget's trap, however long it took.
     assert!(
         !why.contains("the adapter panicked"),
-        "a WASI sleep of an hour made the host panic instead of ending at the budget: {}",
+        "{what} made the host panic instead of ending at the budget: {}",
         super::first_line(&why)
     );
     let why = trap_cause(&why);
     assert!(
-        took + Duration::from_millis(20) >= budget,
-        "a WASI sleep trapped after {took:?}, before its budget of {budget:?} had passed: {why}"
+        took + Duration::from_millis(20) >= BUDGET,
+        "{what} trapped after {took:?}, before its budget of {BUDGET:?} had passed: {why}"
     );
     assert!(
-        took < budget + margin,
-        "a WASI sleep trapped after {took:?}, not within {margin:?} of the asked budget of \
-         {budget:?} (`load`'s `budget_ms`): the host keeps its own budget instead of the \
+        took < BUDGET + MARGIN,
+        "{what} trapped after {took:?}, not within {MARGIN:?} of the asked budget of \
+         {BUDGET:?} (`load`'s `budget_ms`): the host keeps its own budget instead of the \
          component's `max-execution-time`: {why}"
     );
 }
 
+/// Sleeping through WASI instead (`std::thread::sleep`: a clock pollable and
+/// a blocking poll) is held to the same budget: the trap comes once the
+/// asked budget has passed, within a margin far below the contract's default
+/// budget (5 s), so a host that ignores the asked budget fails. A host that
+/// blocks for the hour is stopped by the trial's timeout.
+fn svc_4_2(session: &mut Session, _: HostServicesFn) {
+    let sleeper = session.load_with_budget(
+        Probe::Wasi,
+        "wasi-sleeper/1",
+        Grant::Everything,
+        Some(BUDGET),
+    );
+    let started = Instant::now();
+    let sleep = Call::Probe(ProbeCall::WasiSleep { millis: 3_600_000 });
+    let outcome = session.invoke(&sleeper, &sleep);
+    trapped_at_the_budget(outcome, started.elapsed(), "a WASI sleep of an hour");
+}
+
 /// A call that loops, calling nothing, ends with a trap at the component's
 /// execution budget, as a sleep does (SVC-4.1), and the host goes on. The
-/// suite waits the budget and a margin: a host that cannot interrupt guest
+/// suite waits the budget and the margin: a host that cannot interrupt guest
 /// code fails here as timed out, and its adapter is stopped, instead of
 /// holding the trial for its whole time limit.
 fn sec_2_1(session: &mut Session, _: HostServicesFn) {
-    let budget = Duration::from_millis(300);
-    let margin = Duration::from_millis(1500);
     let spinner = session.load_with_budget(
         Probe::Services,
         "spinner/1",
         Grant::Everything,
-        Some(budget),
+        Some(BUDGET),
     );
     let started = Instant::now();
     let spin = Call::Probe(ProbeCall::Spin);
-    let outcome = session.within(budget + margin, |session| session.invoke(&spinner, &spin));
-    let took = started.elapsed();
-    assert!(
-        outcome.is_err(),
-        "an endless loop must end with a trap at the execution budget; it returned {} after \
-         {took:?}",
-        shown(&outcome)
-    );
-    let why = outcome.unwrap_err();
-    assert!(
-        !why.contains("the adapter panicked"),
-        "an endless loop made the host panic instead of ending at the budget: {}",
-        super::first_line(&why)
-    );
-    assert!(
-        took + Duration::from_millis(20) >= budget,
-        "an endless loop trapped after {took:?}, before its budget of {budget:?} had passed: {}",
-        trap_cause(&why)
-    );
+    let outcome = session.within(BUDGET + MARGIN, |session| session.invoke(&spinner, &spin));
+    trapped_at_the_budget(outcome, started.elapsed(), "an endless loop");
     // The host goes on: another component answers a call that needs no
     // host function (one that failed its own trials would be blamed here).
     let after = session.load(Probe::Services, "after/1");

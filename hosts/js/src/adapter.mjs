@@ -25,7 +25,7 @@ const base64 = (data) => (data === undefined ? null : Buffer.from(data).toString
  * itself, or one of its broken variants.
  */
 export async function serve({ name, registration }) {
-  const state = { host: null, dir: null, traps: [] };
+  const state = { host: null, dir: null, traps: [], checker: null };
   const about = {
     adapter: 'airssys-js-adapter',
     version: PACKAGE.version,
@@ -40,19 +40,33 @@ export async function serve({ name, registration }) {
     if (state.dir) rmSync(state.dir, { recursive: true, force: true });
     state.dir = mkdtempSync(join(tmpdir(), 'airssys-js-host-'));
   };
-  process.on('exit', () => state.dir && rmSync(state.dir, { recursive: true, force: true }));
+  process.on('exit', () => {
+    for (const dir of [state.dir, state.checker?.storage.dir]) if (dir) rmSync(dir, { recursive: true, force: true });
+  });
 
   const handlers = {
     hello: () => ({ answer: 'hello', protocol: PROTOCOL, minor: MINOR, ...about }),
     check: async ({ component }) => {
       const imports = await importsOf(component);
-      const missing = (state.host ?? new Host(fresh_dir(state), { registration })).missing(imports);
-      if (missing.length === 0) return { answer: 'ok' };
-      return {
-        answer: 'refused',
-        reason: `the host does not provide ${missing.join(', ')}`,
-        unsatisfied: { missing },
-      };
+      // A host of its own, never reset: its functions are called here.
+      state.checker ??= new Host(mkdtempSync(join(tmpdir(), 'airssys-js-check-')), { registration });
+      const missing = state.checker.missing(imports);
+      if (missing.length > 0) {
+        return {
+          answer: 'refused',
+          reason: `the host does not provide ${missing.join(', ')}`,
+          unsatisfied: { missing },
+        };
+      }
+      const wrong = state.checker.wrongShapes(imports);
+      if (wrong.length > 0) {
+        return {
+          answer: 'refused',
+          reason: wrong.map(({ name, why }) => `\`${name}\` is of another type: ${why}`).join('; '),
+          unsatisfied: { other_type: wrong.map(({ name }) => name) },
+        };
+      }
+      return { answer: 'ok' };
     },
     reset: ({ traps = [] }) => {
       fresh();
@@ -119,8 +133,3 @@ function host(state) {
   return state.host;
 }
 
-/** A storage directory for a `check` before any `reset`. */
-function fresh_dir(state) {
-  if (!state.dir) state.dir = mkdtempSync(join(tmpdir(), 'airssys-js-host-'));
-  return state.dir;
-}

@@ -10,6 +10,8 @@ import { pathToFileURL } from 'node:url';
 import { transpileBytes } from '@bytecodealliance/jco-transpile';
 import { print } from '@bytecodealliance/jco-transpile/wasm-tools';
 
+import { parse } from './shapes.mjs';
+
 const CACHE = join(process.env.AIRSSYS_JS_CACHE ?? join(tmpdir(), 'airssys-js-host'), 'transpiled');
 
 /** digest → {imports, instantiate} */
@@ -39,13 +41,16 @@ export function readImports(wat) {
       const header = /^\(type(?:\s+(\$\S+))?\s+\(;(\d+);\)\s+\(instance/.exec(form);
       if (!header) continue;
       const functions = [...form.matchAll(/\(export\s+\(;\d+;\)\s+"([^"]+)"\s+\(func/g)].map((m) => m[1]);
-      if (header[1]) instanceTypes.set(header[1], functions);
-      instanceTypes.set(header[2], functions);
+      // The instance type itself, for `shapes.mjs` to read the signatures from.
+      const type = { functions, instance: parse(form)[0].find((x) => Array.isArray(x) && x[0] === 'instance') };
+      if (header[1]) instanceTypes.set(header[1], type);
+      instanceTypes.set(header[2], type);
       continue;
     }
     const instance = /^\(import\s+"([^"]+)"\s+\(instance(?:\s+\$\S+)?\s+\(;\d+;\)\s+\(type\s+(\$[^\s)]+|\d+)\)/.exec(form);
     if (instance) {
-      imports.push({ instance: instance[1], functions: instanceTypes.get(instance[2]) ?? [] });
+      const type = instanceTypes.get(instance[2]);
+      imports.push({ instance: instance[1], functions: type?.functions ?? [], type: type?.instance ?? null });
       continue;
     }
     const func = /^\(import\s+"([^"]+)"\s+\(func/.exec(form);

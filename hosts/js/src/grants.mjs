@@ -1,6 +1,9 @@
 // What a component may do (SEC-1), how often (RES-2), and the audit of both
 // (SEC-1.3). Deny by default: a component loaded without a grant has none.
 
+import { Ring } from './bounded.mjs';
+import { cutUtf8 } from './text.mjs';
+
 const STORAGE = ['storage-read', 'storage-write', 'storage-delete'];
 const MESSAGING = ['send', 'request', 'broadcast'];
 /** Capabilities in words, as refusals name them. */
@@ -66,12 +69,10 @@ class TokenBucket {
   }
 }
 
-/** The newest refusals, at most `capacity`, and counts (SEC-1.3). */
+/** The newest refusals, and counts (SEC-1.3). */
 export class AuditLog {
   constructor(capacity) {
-    this.capacity = capacity;
-    this.refusals = [];
-    this.dropped = 0;
+    this.refusals = new Ring(capacity);
     this.allowed = 0;
   }
 
@@ -80,15 +81,16 @@ export class AuditLog {
       this.allowed += 1;
       return;
     }
-    if (this.refusals.length === this.capacity) {
-      this.refusals.shift();
-      this.dropped += 1;
-    }
-    const cut = (text, n) => (text.length > n ? text.slice(0, n) + '…' : text);
+    // Guests choose both: at most 512 bytes of reason, 128 per id part.
+    const cut = (text, n) => {
+      const kept = cutUtf8(text, n);
+      return kept === text ? text : `${kept}…`;
+    };
+    const id = (of) => ({ namespace: cut(of.namespace, 128), name: cut(of.name, 128), instance: cut(of.instance, 128) });
     this.refusals.push({
       caller: render(caller),
       capability,
-      target: target ? cut(render(target), 3 * 128) : null,
+      target: target ? render(id(target)) : null,
       reason: cut(reason, 512),
     });
   }

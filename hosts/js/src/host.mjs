@@ -4,6 +4,7 @@
 import { AuditLog, Guard, readGrant, render } from './grants.mjs';
 import { compile, jsName } from './components.mjs';
 import { Router, now } from './messaging.mjs';
+import { mismatch, sample, signatures } from './shapes.mjs';
 import { LogBuffer, Registry, block, services } from './services.mjs';
 import { Storage } from './storage.mjs';
 import { utf8Length } from './text.mjs';
@@ -120,6 +121,39 @@ export class Host {
       if (instance !== null && !host && functions.length === 0) missing.push(instance);
     }
     return missing;
+  }
+
+  /**
+   * The imports of `imports` whose host function returns a value of another
+   * shape than the component's type for it says, by full name, each with
+   * why. Each function is called once, with sample arguments, for a
+   * component of this host's that may do everything; a function that throws
+   * is not judged here.
+   */
+  wrongShapes(imports) {
+    const provided = this.registration(placeholder());
+    const wrong = [];
+    for (const { instance, type } of imports) {
+      if (instance === null || !type || !provided[instance]) continue;
+      for (const [name, signature] of signatures(type)) {
+        const f = provided[instance][name];
+        if (typeof f !== 'function') continue;
+        let value;
+        try {
+          value = f(...signature.params.map((param) => sample(param, signature.resolve)));
+        } catch {
+          continue;
+        }
+        const why =
+          signature.result === null
+            ? value === undefined
+              ? null
+              : `it returns ${typeof value}, where the WIT has no result`
+            : mismatch(value, signature.result, signature.resolve);
+        if (why) wrong.push({ name: `${instance}#${name}`, why });
+      }
+    }
+    return wrong;
   }
 
   /** HOST-2: instantiate, read metadata, register, initialize. */
@@ -299,12 +333,15 @@ function callBudget(budgetMs) {
   };
 }
 
-/** A component for asking what the host registers, without loading one. */
+/**
+ * A component for asking what the host registers, and calling it once,
+ * without loading one: it may do everything, within the default budget.
+ */
 function placeholder() {
-  const id = { namespace: 'registration', name: 'check', instance: '0' };
+  const id = { namespace: 'airssys-js-check', name: 'check', instance: '0' };
   return {
     id,
-    guard: new Guard(id, { only: {} }, DEFAULTS, new AuditLog(1)),
-    call: callBudget(0),
+    guard: new Guard(id, { everything: true }, DEFAULTS, new AuditLog(1)),
+    call: callBudget(DEFAULTS.executionBudgetMs),
   };
 }

@@ -3,6 +3,7 @@
 
 import { now } from './messaging.mjs';
 import { render } from './grants.mjs';
+import { Ring } from './bounded.mjs';
 import { cutUtf8, utf8Length } from './text.mjs';
 
 /** SVC-1.1: what a host holds per context pair, besides its text. */
@@ -29,20 +30,10 @@ export function boundContext(pairs, limit) {
   return kept;
 }
 
-/** The newest log records, at most `capacity` (SVC-1.2); older ones are counted. */
-export class LogBuffer {
-  constructor(capacity) {
-    this.capacity = capacity;
-    this.records = [];
-    this.dropped = 0;
-  }
-
-  push(record) {
-    if (this.records.length === this.capacity) {
-      this.records.shift();
-      this.dropped += 1;
-    }
-    this.records.push(record);
+/** The newest log records (SVC-1.2). */
+export class LogBuffer extends Ring {
+  get records() {
+    return this.items;
   }
 }
 

@@ -25,6 +25,7 @@ export function invalidKey(key, limit) {
 export class Storage {
   constructor(dir, config) {
     this.config = config;
+    this.dir = dir;
     this.journal = join(dir, 'storage.jsonl');
     /** namespace → Map(key → Uint8Array) */
     this.namespaces = new Map();
