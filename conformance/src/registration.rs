@@ -276,7 +276,8 @@ pub(crate) enum Found {
 
 impl Found {
     /// What `refusal` says was at `at`: as its `unsatisfied` lists name the
-    /// import, or else as its words read.
+    /// import, or else as its words read. Lists that name other imports only
+    /// say nothing of this one (the words are about those too).
     pub(crate) fn of(refusal: &CheckRefusal, at: &Location) -> Found {
         let import = Unsatisfied::full_name(at.instance.as_deref(), &at.name);
         let names = |list: &[String]| list.contains(&import);
@@ -284,8 +285,10 @@ impl Found {
             Found::Nothing
         } else if names(&refusal.unsatisfied.other_type) {
             Found::OtherType
-        } else {
+        } else if refusal.unsatisfied.is_empty() {
             Found::in_refusal(&refusal.reason)
+        } else {
+            Found::Unknown
         }
     }
 
@@ -525,6 +528,20 @@ mod tests {
                 );
             }
         }
+        // Lists that name only another import say nothing of this one, even
+        // where the words would read as "missing".
+        let elsewhere = CheckRefusal {
+            reason: "function implementation is missing".into(),
+            unsatisfied: Unsatisfied {
+                missing: vec!["airssys:core/storage@1.0.0#usage".into()],
+                other_type: vec![],
+            },
+        };
+        let get = Location {
+            instance: Some("airssys:core/storage@1.0.0".into()),
+            name: "get".into(),
+        };
+        assert_eq!(Found::of(&elsewhere, &get), Found::Unknown);
         host.missing.clear();
         host.other_type.clear();
         let verdicts = judge(&contract, &mut host);

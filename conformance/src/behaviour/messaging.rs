@@ -456,6 +456,12 @@ fn msg_7(session: &mut Session, _: HostMessagingFn) {
         others.push(format!("{tag}-+{n}"));
     }
     for other in &others {
+        if let Ok(Ok(_)) = session.invoke(&alice, &cancel(other)) {
+            panic!(
+                "cancel-request({other:?}) cancelled request {exact:?}: only the exact id names \
+                 a request (MSG-7.3), not another spelling of it"
+            );
+        }
         session.err(&alice, cancel(other), "invalid-message");
     }
     assert_eq!(

@@ -744,7 +744,8 @@ fn sto_6(session: &mut Session, _: StorageFn) {
     assert_eq!(
         session.ok(&probe, list(None)),
         Returned::Keys(all.clone()),
-        "list-keys(none): every key once, sorted by bytes"
+        "list-keys(none): every key once, sorted by UTF-8 bytes (STO-6.2: `ｚ` before `😀`, \
+         which UTF-16 order puts the other way)"
     );
     assert_eq!(
         session.ok(&probe, list(Some(""))),
@@ -898,6 +899,16 @@ fn sto_8(session: &mut Session, function: StorageFn) {
     let too_long_in_bytes = format!("{}k", "é".repeat(limits::KEY_BYTES / 2));
     let refuses = |session: &mut Session| {
         for key in ["", too_long.as_str(), too_long_in_bytes.as_str()] {
+            if key == too_long_in_bytes {
+                // STO-8.2: an answer other than the error names the mistake.
+                if let Ok(Ok(returned)) = session.invoke(&probe, &call(key)) {
+                    panic!(
+                        "a key of {} UTF-8 bytes but 513 characters was accepted ({returned:?}): \
+                         the key limit counts bytes (STO-8.2), not characters or UTF-16 units",
+                        key.len()
+                    );
+                }
+            }
             let detail = session
                 .err(&probe, call(key), "invalid-key")
                 .unwrap_or_default();

@@ -2,11 +2,16 @@
 // The JavaScript host behind the conformance suite's adapter protocol:
 //   airssys-conformance --adapter 'node hosts/js/bin/airssys-js-adapter.mjs'
 // `--broken NAME` serves one of the deliberately broken variants instead
-// (hosts/js/src/broken.mjs), for the suite's self-proof.
-
-import { serve } from '../src/adapter.mjs';
+// (hosts/js/src/broken.mjs), for the suite's self-proof; `--list-broken`
+// prints their names, one a line.
 
 const args = process.argv.slice(2);
+if (args.includes('--list-broken')) {
+  const { broken } = await import('../src/broken.mjs');
+  console.log(Object.keys(broken).join('\n'));
+  process.exit(0);
+}
+const { serve } = await import('../src/adapter.mjs');
 const at = args.indexOf('--broken');
 if (at < 0) {
   await serve({ name: 'airssys JS host', registration: (r) => r });

@@ -58,12 +58,21 @@ export async function serve({ name, registration }) {
           unsatisfied: { missing },
         };
       }
-      const wrong = state.checker.wrongShapes(imports);
+      const { wrong, unknown } = state.checker.shapes(imports);
       if (wrong.length > 0) {
         return {
           answer: 'refused',
           reason: wrong.map(({ name, why }) => `\`${name}\` is of another type: ${why}`).join('; '),
           unsatisfied: { other_type: wrong.map(({ name }) => name) },
+        };
+      }
+      if (unknown.length > 0) {
+        // Not a verdict either way: the suite leaves the function unjudged.
+        return {
+          answer: 'refused',
+          reason: unknown
+            .map(({ name, why }) => `cannot tell the type of \`${name}\`: calling it with sample arguments threw: ${why}`)
+            .join('; '),
         };
       }
       return { answer: 'ok' };
@@ -83,7 +92,9 @@ export async function serve({ name, registration }) {
       payload: base64(host(state).invoke(id, SUITE, bytes(payload), contentType)),
     }),
     settle: ({ limit_ms: limitMs }) => {
-      for (const problem of host(state).settle(limitMs)) console.error(`delivery problem: ${problem}`);
+      const { problems, dropped } = host(state).settle(limitMs);
+      for (const problem of problems) console.error(`delivery problem: ${problem}`);
+      if (dropped > 0) console.error(`and ${dropped} more delivery problems`);
       return { answer: 'ok' };
     },
     logs: () => ({
@@ -112,17 +123,22 @@ export async function serve({ name, registration }) {
   for await (const line of lines) {
     if (line.trim() === '') continue;
     let answer;
+    let request;
     try {
-      const request = JSON.parse(line);
-      const handler = handlers[request.op];
-      answer = handler
-        ? await handler(request)
-        : { answer: 'error', message: `cannot read the request ${JSON.stringify(line)}: unknown op` };
+      request = JSON.parse(line);
     } catch (error) {
-      answer =
-        error instanceof SyntaxError
-          ? { answer: 'error', message: `cannot read the request ${JSON.stringify(line)}: ${error.message}` }
-          : { answer: 'refused', reason: error instanceof Error ? error.message : String(error) };
+      request = null;
+      answer = { answer: 'error', message: `cannot read the request ${JSON.stringify(line)}: ${error.message}` };
+    }
+    if (request !== null) {
+      const handler = handlers[request?.op];
+      try {
+        answer = handler
+          ? await handler(request)
+          : { answer: 'error', message: `cannot read the request ${JSON.stringify(line)}: unknown op` };
+      } catch (error) {
+        answer = { answer: 'refused', reason: error instanceof Error ? error.message : String(error) };
+      }
     }
     out(JSON.stringify(answer) + '\n');
   }

@@ -93,16 +93,17 @@ export async function compile(path) {
   const dir = join(CACHE, digest);
   if (!existsSync(join(dir, 'imports.json'))) await transpileInto(bytes, dir);
   const imports = JSON.parse(readFileSync(join(dir, 'imports.json'), 'utf8'));
+  // Compiled once per component, for every instance of it.
+  const modules = new Map();
+  const getCoreModule = (file) => {
+    if (!modules.has(file)) modules.set(file, new WebAssembly.Module(readFileSync(join(dir, file))));
+    return modules.get(file);
+  };
   const component = {
     digest,
     imports,
     async instantiate(importObject) {
       const { instantiate } = await import(pathToFileURL(join(dir, 'component.js')).href);
-      const modules = new Map();
-      const getCoreModule = (file) => {
-        if (!modules.has(file)) modules.set(file, new WebAssembly.Module(readFileSync(join(dir, file))));
-        return modules.get(file);
-      };
       return instantiate(getCoreModule, importObject);
     },
   };

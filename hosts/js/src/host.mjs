@@ -7,7 +7,7 @@ import { Router, now } from './messaging.mjs';
 import { mismatch, sample, signatures } from './shapes.mjs';
 import { LogBuffer, Registry, block, services } from './services.mjs';
 import { Storage } from './storage.mjs';
-import { utf8Length } from './text.mjs';
+import { cutUtf8, utf8Length } from './text.mjs';
 
 export const CONTRACT = 'airssys:core';
 export const VERSION = '1.0.0';
@@ -124,24 +124,30 @@ export class Host {
   }
 
   /**
-   * The imports of `imports` whose host function returns a value of another
-   * shape than the component's type for it says, by full name, each with
-   * why. Each function is called once, with sample arguments, for a
-   * component of this host's that may do everything; a function that throws
-   * is not judged here.
+   * The imports of `imports` whose type this host's functions do not have,
+   * as far as one call of each shows: `wrong` (by full name, each with why)
+   * when the value returned has another shape than the component's type for
+   * it, `unknown` when the call threw, so that nothing could be seen. Each
+   * function is called once, with sample arguments, for a component of this
+   * host's that may do everything; only the branch that call takes (`ok` or
+   * `err`, `some` or `none`) is seen, and jco checks the others when it
+   * lowers them into a guest.
    */
-  wrongShapes(imports) {
+  shapes(imports) {
     const provided = this.registration(placeholder());
     const wrong = [];
+    const unknown = [];
     for (const { instance, type } of imports) {
       if (instance === null || !type || !provided[instance]) continue;
       for (const [name, signature] of signatures(type)) {
         const f = provided[instance][name];
         if (typeof f !== 'function') continue;
+        const full = `${instance}#${name}`;
         let value;
         try {
           value = f(...signature.params.map((param) => sample(param, signature.resolve)));
-        } catch {
+        } catch (error) {
+          unknown.push({ name: full, why: error instanceof Error ? error.message : String(error) });
           continue;
         }
         const why =
@@ -150,10 +156,10 @@ export class Host {
               ? null
               : `it returns ${typeof value}, where the WIT has no result`
             : mismatch(value, signature.result, signature.resolve);
-        if (why) wrong.push({ name: `${instance}#${name}`, why });
+        if (why) wrong.push({ name: full, why });
       }
     }
-    return wrong;
+    return { wrong, unknown };
   }
 
   /** HOST-2: instantiate, read metadata, register, initialize. */
@@ -268,21 +274,24 @@ export class Host {
   /** Delivers until nothing is queued or pending, for at most `limitMs`. */
   settle(limitMs) {
     const end = performance.now() + limitMs;
+    // HOST-5: guests choose the text; at most 256 problems of 512 bytes.
     const problems = [];
+    let dropped = 0;
     for (;;) {
       this.router.expire(performance.now());
       if (performance.now() >= end) break;
       const delivery = this.router.next();
       if (delivery) {
         const problem = this.#deliver(delivery);
-        if (problem) problems.push(problem);
+        if (problem && problems.length < 256) problems.push(cutUtf8(problem, 512));
+        else if (problem) dropped += 1;
         continue;
       }
       const deadline = this.router.nextDeadline();
       if (deadline === null) break;
       block(Math.max(0, Math.min(deadline, end) - performance.now()));
     }
-    return problems;
+    return { problems, dropped };
   }
 
   #deliver({ target, kind, message }) {

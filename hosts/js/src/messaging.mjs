@@ -12,9 +12,10 @@ const ok = (val) => ({ tag: 'ok', val });
 const err = (val) => ({ tag: 'err', val });
 const invalid = (reason) => err({ tag: 'invalid-message', val: reason });
 
+/** The wall clock (SVC-2): `Date.now()`, which follows the system's clock. */
 export function now() {
-  const ns = BigInt(Math.round((performance.timeOrigin + performance.now()) * 1e6));
-  return { seconds: ns / 1_000_000_000n, nanoseconds: Number(ns % 1_000_000_000n) };
+  const ms = BigInt(Date.now());
+  return { seconds: ms / 1000n, nanoseconds: Number(ms % 1000n) * 1_000_000 };
 }
 
 export class Router {

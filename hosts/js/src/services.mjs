@@ -87,7 +87,7 @@ export function services(self, { config, logs, registry, call, health }) {
       });
     },
     'current-time': () => now(),
-    'current-time-millis': () => BigInt(Math.floor(performance.timeOrigin + performance.now())),
+    'current-time-millis': () => BigInt(Date.now()),
     'sleep-millis': (durationMs) => {
       const asked = Number(durationMs);
       const remaining = call.remainingMs();

@@ -50,6 +50,11 @@ export function signatures(instance) {
       const [id, definition] = decl[1]?.startsWith?.('$') ? [decl[1], decl[2]] : [null, decl[1]];
       if (id) named.set(id, types.length);
       types.push(definition);
+    } else if (decl[0] === 'alias') {
+      // `(alias outer 1 $t (type (;N;)))`: a type of the enclosing component,
+      // which takes an index here; its shape is not read (it is accepted).
+      const sort = decl[decl.length - 1];
+      if (Array.isArray(sort) && sort[0] === 'type') types.push({ opaque: true });
     } else if (decl[0] === 'export') {
       const name = unquote(decl.find((x) => typeof x === 'string' && x.startsWith('"')));
       const item = decl.find(Array.isArray);

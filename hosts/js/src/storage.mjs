@@ -2,7 +2,7 @@
 // namespace, within a byte quota and a key count, kept in memory and in a
 // journal file so that what returned `ok` survives a restart (STO-11).
 
-import { appendFileSync, closeSync, existsSync, fsyncSync, openSync, readFileSync } from 'node:fs';
+import { appendFileSync, closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { utf8Length, compareUtf8 } from './text.mjs';
@@ -19,8 +19,11 @@ export function invalidKey(key, limit) {
 
 /**
  * Every namespace's keys. The journal is one JSON line per acknowledged
- * write, flushed to disk before the call returns; a torn last line (a crash
- * mid-write) is not an acknowledged write and is skipped when read back.
+ * write, flushed to disk before the call returns. A crash mid-write leaves a
+ * torn last line, which was never acknowledged: it is cut off when the
+ * journal is opened. The journal is rewritten from what is stored when it
+ * opens, and whenever it grows past four times that (and 1 MiB), so that
+ * neither a restart nor a guest writing in a loop makes it grow without end.
  */
 export class Storage {
   constructor(dir, config) {
@@ -30,29 +33,73 @@ export class Storage {
     /** namespace → Map(key → Uint8Array) */
     this.namespaces = new Map();
     this.usedBytes = new Map();
-    if (existsSync(this.journal)) this.#replay();
+    this.journalBytes = 0;
+    if (existsSync(this.journal)) {
+      this.#replay();
+      this.#compact();
+    }
   }
 
   #replay() {
-    for (const line of readFileSync(this.journal, 'utf8').split('\n')) {
-      let entry;
-      try {
-        entry = JSON.parse(line);
-      } catch {
-        continue;
-      }
-      if (entry.op === 'set') this.#put(entry.ns, entry.key, Buffer.from(entry.value, 'base64'));
+    const text = readFileSync(this.journal, 'utf8');
+    const end = text.lastIndexOf('\n') + 1;
+    for (const line of text.slice(0, end).split('\n')) {
+      if (line === '') continue;
+      const entry = JSON.parse(line);
+      if (entry.op === 'set') this.#put(entry.ns, entry.key, new Uint8Array(Buffer.from(entry.value, 'base64')));
       else if (entry.op === 'delete') this.#remove(entry.ns, entry.key);
     }
   }
 
-  #write(entry) {
-    const fd = openSync(this.journal, 'a');
+  /** The journal rewritten from what is stored, replacing the old one at once. */
+  #compact() {
+    const next = `${this.journal}.next`;
+    const fd = openSync(next, 'w');
+    let bytes = 0;
     try {
-      appendFileSync(fd, JSON.stringify(entry) + '\n');
+      for (const [ns, keys] of this.namespaces) {
+        for (const [key, value] of keys) {
+          const line = JSON.stringify({ op: 'set', ns, key, value: Buffer.from(value).toString('base64') }) + '\n';
+          appendFileSync(fd, line);
+          bytes += Buffer.byteLength(line);
+        }
+      }
       fsyncSync(fd);
     } finally {
       closeSync(fd);
+    }
+    renameSync(next, this.journal);
+    this.journalBytes = bytes;
+  }
+
+  /** Appends `entry` durably; the `io-error` reason if it could not (STO-11.2). */
+  #write(entry) {
+    const line = JSON.stringify(entry) + '\n';
+    try {
+      const fd = openSync(this.journal, 'a');
+      try {
+        appendFileSync(fd, line);
+        fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
+      this.journalBytes += Buffer.byteLength(line);
+      return null;
+    } catch (error) {
+      return `writing ${this.journal} failed: ${error.message}`;
+    }
+  }
+
+  /** After a write is applied: the journal rewritten once it is mostly history. */
+  #tidy() {
+    let live = 0;
+    for (const used of this.usedBytes.values()) live += used;
+    if (this.journalBytes <= 4 * live + 1024 * 1024) return;
+    try {
+      this.#compact();
+    } catch (error) {
+      // The old journal is whole: it was replaced only if the new one was.
+      console.error(`compacting ${this.journal} failed: ${error.message}`);
     }
   }
 
@@ -103,16 +150,20 @@ export class Storage {
           return err({ tag: 'quota-exceeded' });
         }
         const copy = Uint8Array.from(value);
-        this.#write({ op: 'set', ns, key, value: Buffer.from(copy).toString('base64') });
+        const failed = this.#write({ op: 'set', ns, key, value: Buffer.from(copy).toString('base64') });
+        if (failed) return err({ tag: 'io-error', val: failed });
         this.#put(ns, key, copy);
+        this.#tidy();
         return ok(undefined);
       },
       delete: (key) => {
         const refused = guard.delete() ?? checked(key);
         if (refused) return refused;
         if (this.#keys(ns).has(key)) {
-          this.#write({ op: 'delete', ns, key });
+          const failed = this.#write({ op: 'delete', ns, key });
+          if (failed) return err({ tag: 'io-error', val: failed });
           this.#remove(ns, key);
+          this.#tidy();
         }
         return ok(undefined);
       },
