@@ -12,7 +12,20 @@ import { print } from '@bytecodealliance/jco-transpile/wasm-tools';
 
 import { parse } from './shapes.mjs';
 
-const CACHE = join(process.env.AIRSSYS_JS_CACHE ?? join(tmpdir(), 'airssys-js-host'), 'transpiled');
+// `v2`: transpiled with `keepBom` (below); older entries are not reused.
+const CACHE = join(process.env.AIRSSYS_JS_CACHE ?? join(tmpdir(), 'airssys-js-host'), 'transpiled-v2');
+
+/**
+ * jco decodes every string a guest passes with `new TextDecoder()`, which
+ * drops a leading U+FEFF: a key `"\u{feff}k"` reached the host as `"k"`
+ * (found by STO-1's generated keys). Decoding keeps it, as the canonical ABI
+ * says, once the decoder is told to.
+ */
+function keepBom(js) {
+  const decoder = 'const TEXT_DECODER_UTF8 = new TextDecoder();';
+  if (!js.includes(decoder)) return js;
+  return js.replaceAll(decoder, "const TEXT_DECODER_UTF8 = new TextDecoder('utf-8', { ignoreBOM: true });");
+}
 
 /** digest → {imports, instantiate} */
 const compiled = new Map();
@@ -123,7 +136,8 @@ async function transpileInto(bytes, dir) {
   rmSync(partial, { recursive: true, force: true });
   for (const [file, contents] of Object.entries(out.files)) {
     mkdirSync(dirname(join(partial, file)), { recursive: true });
-    writeFileSync(join(partial, file), contents);
+    const text = file.endsWith('.js') ? keepBom(new TextDecoder().decode(contents)) : contents;
+    writeFileSync(join(partial, file), text);
   }
   writeFileSync(join(partial, 'imports.json'), JSON.stringify(imports));
   mkdirSync(dirname(dir), { recursive: true });
