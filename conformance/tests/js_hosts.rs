@@ -17,6 +17,8 @@ use std::sync::OnceLock;
 use airssys_conformance::{Outcome, Report, Suite};
 use libtest_mimic::{Arguments, Completion, Failed, Trial};
 
+mod node;
+
 fn main() -> std::process::ExitCode {
     let mut args = Arguments::from_args();
     // One run at a time: the snapshots are exact, and runs judge timing
@@ -53,36 +55,8 @@ fn host_dir() -> PathBuf {
 fn node_ready() -> &'static Result<(), String> {
     static READY: OnceLock<Result<(), String>> = OnceLock::new();
     READY.get_or_init(|| {
-        let fix = "needs Node.js 20 or later with npm on PATH";
-        let version = Command::new("node")
-            .arg("--version")
-            .output()
-            .map_err(|e| format!("{fix} (`node`: {e})"))?;
-        let text = String::from_utf8_lossy(&version.stdout);
-        let major: u32 = text
-            .trim()
-            .trim_start_matches('v')
-            .split('.')
-            .next()
-            .and_then(|m| m.parse().ok())
-            .unwrap_or(0);
-        if major < 20 {
-            return Err(format!("{fix} (found {})", text.trim()));
-        }
-        let dir = host_dir();
-        if !dir
-            .join("node_modules/@bytecodealliance/jco-transpile")
-            .is_dir()
-        {
-            let status = Command::new("npm")
-                .args(["ci", "--no-audit", "--no-fund"])
-                .current_dir(&dir)
-                .status()
-                .map_err(|e| format!("cannot run npm ({e})"))?;
-            if !status.success() {
-                return Err(format!("`npm ci` in {} failed ({status})", dir.display()));
-            }
-        }
+        node::check_version()?;
+        node::npm_ci(&host_dir(), "@bytecodealliance/jco-transpile")?;
         Ok(())
     })
 }

@@ -12,6 +12,7 @@
 //! reference host with one function's defect (`broken/defects.rs`).
 
 mod broken;
+mod node;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Output};
@@ -302,16 +303,8 @@ fn chromium() -> Option<PathBuf> {
 /// The browser test's own directory, its `npm ci` done.
 fn browser_dir() -> Result<PathBuf, Failed> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("browser");
-    if !dir.join("node_modules/playwright-core").is_dir() {
-        let status = Command::new("npm")
-            .args(["ci", "--no-audit", "--no-fund"])
-            .current_dir(&dir)
-            .status()
-            .map_err(|e| format!("cannot run npm ({e}): install Node.js 20 or later with npm"))?;
-        if !status.success() {
-            return Err(format!("`npm ci` in {} failed ({status})", dir.display()).into());
-        }
-    }
+    node::check_version()?;
+    node::npm_ci(&dir, "playwright-core")?;
     Ok(dir)
 }
 

@@ -11,7 +11,6 @@ import { cutUtf8, utf8Length } from './text.mjs';
 
 export const CONTRACT = 'airssys:core';
 export const VERSION = '1.0.0';
-export const INTERFACES = ['types', 'errors', 'storage', 'host-messaging', 'host-services'];
 
 /** Every setting, with the reference host's defaults. */
 export const DEFAULTS = Object.freeze({
