@@ -11,8 +11,10 @@ use serde::{Deserialize, Serialize};
 pub const PROTOCOL_VERSION: u32 = 1;
 
 /// The minor version this crate speaks within [`PROTOCOL_VERSION`]: what it
-/// added, every older peer ignores. 1: `refused` may carry [`Unsatisfied`].
-pub const PROTOCOL_MINOR: u32 = 1;
+/// added, every older peer ignores. 1: `check`'s `refused` may carry
+/// [`Unsatisfied`]. 2: so may `invoke`'s, naming in `other_type` an import
+/// whose answer was not of the type the component imports it with.
+pub const PROTOCOL_MINOR: u32 = 2;
 
 /// A component's identity, as the contract's `component-id` record: the
 /// kit's one id type, written and read as `namespace/name/instance`.
@@ -107,7 +109,10 @@ pub struct Unsatisfied {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub missing: Vec<String>,
     /// Imports the host provides with another type, or as another kind of
-    /// item (an instance where a function is imported, say).
+    /// item (an instance where a function is imported, say). In a refused
+    /// `invoke` (protocol 1.2): the import whose answer the runtime could not
+    /// give the component as the import's type, for a host that checks types
+    /// only at call time.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub other_type: Vec<String>,
 }
@@ -340,7 +345,9 @@ pub enum Response {
         /// The host's own words.
         reason: String,
         /// For `check`, from protocol 1.1: the imports the host could not
-        /// satisfy, by name. Absent from older adapters, and on other answers.
+        /// satisfy, by name. For `invoke`, from 1.2: an import whose answer
+        /// was of another type (`other_type`). Absent from older adapters,
+        /// and on other answers.
         #[serde(default, skip_serializing_if = "Unsatisfied::is_empty")]
         unsatisfied: Unsatisfied,
     },

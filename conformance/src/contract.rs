@@ -48,6 +48,11 @@ pub enum Shape {
     NoResult,
     /// The contract's parameters, with the `ok` type of a `result<T, E>` as result.
     OkOnly,
+    /// `func() -> char`, a type no function of the contract has: a linker
+    /// that accepts it where the function is registered does not check
+    /// types when it links (wasmtime's `func_new`, jco, wasmtime-py), so
+    /// the function's type can only be seen in its answers.
+    Decoy,
 }
 
 /// Why a contract could not be read.
@@ -229,9 +234,7 @@ impl Contract {
 
     /// The function's type as WIT, e.g. `func(key: string) -> result<_, storage-error>`.
     pub fn signature(&self, function: &HostFunction, shape: Shape) -> String {
-        let params: Vec<String> = function
-            .function
-            .params
+        let params: Vec<String> = Self::params_of(function, shape)
             .iter()
             .map(|p| format!("{}: {}", p.name, self.wit_type(&p.ty)))
             .collect();
@@ -254,9 +257,21 @@ impl Contract {
             || self.result_of(function, shape) != self.result_of(function, Shape::Exact)
     }
 
+    /// The parameters a probe of `shape` imports the function with.
+    fn params_of(function: &HostFunction, shape: Shape) -> &[wit_parser::Param] {
+        match shape {
+            Shape::Exact | Shape::NoResult | Shape::OkOnly => &function.function.params,
+            Shape::Decoy => &[],
+        }
+    }
+
     fn result_of(&self, function: &HostFunction, shape: Shape) -> Option<Type> {
+        if shape == Shape::Decoy {
+            return Some(Type::Char);
+        }
         let result = function.function.result?;
         match shape {
+            Shape::Decoy => unreachable!("answered above"),
             Shape::Exact => Some(result),
             Shape::NoResult => None,
             Shape::OkOnly => match self.resolve_alias(result) {
@@ -325,9 +340,7 @@ impl Contract {
             text: String::new(),
             root: instance.is_none(),
         };
-        let params: Vec<String> = function
-            .function
-            .params
+        let params: Vec<String> = Self::params_of(function, shape)
             .iter()
             .map(|p| format!("(param {:?} {})", p.name, types.valtype(&p.ty)))
             .collect();
@@ -532,7 +545,7 @@ mod tests {
         let contract = Contract::bundled();
         let engine = wasmtime::Engine::default();
         for function in contract.functions() {
-            for shape in [Shape::Exact, Shape::NoResult, Shape::OkOnly] {
+            for shape in [Shape::Exact, Shape::NoResult, Shape::OkOnly, Shape::Decoy] {
                 for instance in [Some(function.instance.as_str()), None] {
                     let wat = contract.probe_component(function, instance, &function.name, shape);
                     if let Err(e) = wasmtime::component::Component::new(&engine, &wat) {

@@ -12,10 +12,10 @@ use std::time::{Duration, Instant};
 
 use airssys_conformance_adapter::{About, CheckRefusal, Import, Request, Response};
 
-use crate::behaviour::{ClauseCheck, Needs, Precondition, Session, checks, first_line};
+use crate::behaviour::{ClauseCheck, Needs, Precondition, Seen, Session, checks, first_line, seen};
 use crate::connection::{AdapterError, Connector, Lease, Pool};
 use crate::contract::{Contract, HostFn, HostFunction};
-use crate::registration::{Instantiates, Placement, Refusal, Verdicts, judge};
+use crate::registration::{Instantiates, Placement, Refusal, Typing, Verdicts, judge};
 use crate::spec::Spec;
 use crate::trials::{Aspect, Limits, Outcome, TrialSpec};
 
@@ -51,7 +51,7 @@ impl Context {
         let pool = Pool::new(connector, limits.startup);
         let about = pool.lease()?.about.clone();
         let mut checker = Checker::new(&pool, limits.trial);
-        let verdicts = judge(&contract, &mut checker);
+        let mut verdicts = judge(&contract, &mut checker);
         // Only the host's refusal says it has no WASI; an adapter that could
         // not answer says nothing, and the WASI trials then judge for themselves.
         let no_wasi = match checker.instantiates(WASI_USER) {
@@ -59,6 +59,14 @@ impl Context {
             Err(Refusal::Host(why)) => Some(why.reason),
         };
         drop(checker);
+        let answers = Answers {
+            pool: &pool,
+            contract: &contract,
+            about: &about,
+            limit: limits.trial,
+            seed,
+        };
+        answers.judge(&mut verdicts);
         let failed: Vec<&HostFunction> = contract
             .functions()
             .iter()
@@ -137,12 +145,13 @@ impl Context {
                 })
             };
             push(Aspect::Name, None);
-            push(
-                Aspect::Signature,
-                missing.then(|| {
-                    format!("`{path}` is not registered, so it has no type to check (see its name trial)")
-                }),
-            );
+            let signature_ignored = match missing {
+                true => Some(format!(
+                    "`{path}` is not registered, so it has no type to check (see its name trial)"
+                )),
+                false => self.verdicts[index].signature_unjudged.clone(),
+            };
+            push(Aspect::Signature, signature_ignored);
             if function.clauses.is_empty() {
                 push(Aspect::Behaviour(None), None);
             }
@@ -266,7 +275,8 @@ impl Context {
             Err(error) => return not_reset(error.to_string()),
         }
         let uncallable = self.uncallable.clone();
-        let mut session = Session::new(&mut lease, deadline, self.seed, uncallable);
+        let mut session =
+            Session::new(&mut lease, deadline, self.seed, uncallable).judging(function.host_fn);
         let ran = quiet_panics(|| {
             catch_unwind(AssertUnwindSafe(|| {
                 check.judge.run(&mut session, clause, function.host_fn)
@@ -287,6 +297,100 @@ impl Context {
             "{clause}: {}\n  {detail}",
             self.spec.summary(clause)
         ))
+    }
+}
+
+/// The signatures of the functions a host types only at call time
+/// ([`Typing::AtCall`]), judged from their answers (`behaviour::answers`),
+/// each on a freshly reset host.
+struct Answers<'a> {
+    pool: &'a Pool,
+    contract: &'a Contract,
+    about: &'a About,
+    limit: Duration,
+    seed: u64,
+}
+
+impl Answers<'_> {
+    fn judge(&self, verdicts: &mut [Verdicts]) {
+        let at_call: Vec<usize> = verdicts
+            .iter()
+            .enumerate()
+            .filter(|(_, v)| v.callable() && v.typing == Typing::AtCall)
+            .map(|(index, _)| index)
+            .collect();
+        // Probes of functions that already failed get them as traps.
+        let failed: Vec<(HostFn, Import)> = self
+            .contract
+            .functions()
+            .iter()
+            .zip(verdicts.iter())
+            .filter(|(_, v)| !v.callable())
+            .map(|(f, _)| {
+                let import = Import {
+                    instance: f.instance.clone(),
+                    name: f.name.clone(),
+                };
+                (f.host_fn, import)
+            })
+            .collect();
+        for index in at_call {
+            let function = &self.contract.functions()[index];
+            let unseen = |why: &str| {
+                format!(
+                    "`{}` is registered so that a component importing it with any type \
+                     instantiates (the host's linker checks its type only when it is called, \
+                     as wasmtime's `func_new` does), so its type shows only in its answers, \
+                     and {why}",
+                    function.path()
+                )
+            };
+            let verdict = &mut verdicts[index];
+            if !self.about.supports.load {
+                verdict.signature_unjudged = Some(unseen(&format!(
+                    "{} offers no `load` to call it with",
+                    self.pool.name()
+                )));
+                continue;
+            }
+            match self.answers_of(function, &failed) {
+                Ok(Seen::Typed(_)) => {}
+                Ok(Seen::Mistyped(why)) => verdict.signature = Err(why),
+                Ok(Seen::Nothing(why)) => verdict.signature_unjudged = Some(unseen(&why)),
+                Err(why) => verdict.signature_unjudged = Some(unseen(&why)),
+            }
+        }
+    }
+
+    /// What `function`'s answers show, on a host reset for it alone.
+    fn answers_of(
+        &self,
+        function: &HostFunction,
+        failed: &[(HostFn, Import)],
+    ) -> Result<Seen, String> {
+        let mut lease = self.pool.lease().map_err(|e| e.to_string())?;
+        let deadline = Instant::now() + self.limit;
+        let traps = failed.iter().map(|(_, import)| import.clone()).collect();
+        match lease.exchange(Request::Reset { traps }, self.limit) {
+            Ok(Response::Ok) => {}
+            Ok(other) => return Err(format!("the host could not be reset: {other:?}")),
+            Err(error) => return Err(format!("the host could not be reset: {error}")),
+        }
+        let uncallable = failed.iter().map(|(host_fn, _)| *host_fn).collect();
+        let mut session = Session::new(&mut lease, deadline, self.seed, uncallable);
+        let ran = quiet_panics(|| {
+            catch_unwind(AssertUnwindSafe(|| {
+                seen(&mut session, self.contract, function)
+            }))
+        });
+        ran.map_err(|panic| {
+            let why = panic
+                .downcast_ref::<String>()
+                .map(String::as_str)
+                .or_else(|| panic.downcast_ref::<&str>().copied())
+                .unwrap_or("the sample calls stopped");
+            format!("its sample calls stopped: {}", first_line(why))
+        })
     }
 }
 

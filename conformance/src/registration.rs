@@ -1,8 +1,14 @@
 //! Name and signature verdicts: is each function registered where components
-//! import it from, and with the contract's type? Concluded only from which
-//! one-import probe components the host can instantiate, so any host is
-//! judged alike: bindgen, `func_wrap` or `func_new`, in process or through an
-//! adapter, on any wasmtime.
+//! import it from, and with the contract's type? Concluded from which
+//! one-import probe components the host can instantiate, in process or
+//! through an adapter, on any wasmtime.
+//!
+//! A linker that checks types when it links (bindgen, `func_wrap`) refuses
+//! a probe of another type, so instantiation decides the signature. One that
+//! does not (wasmtime's `func_new`, jco, wasmtime-py) instantiates a probe of
+//! any type: a [`Shape::Decoy`] probe shows which kind the host is, and for
+//! the second kind the signature is judged from the function's answers
+//! instead (`behaviour::answers`), as [`Typing::AtCall`] says.
 //!
 //! For each function the probes ask, most likely answer first: the exact
 //! import; the same place with the result shapes of the usual mistakes (no
@@ -43,11 +49,28 @@ pub enum Placement {
     Unjudged(String),
 }
 
+/// When the host's linker checks the function's type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Typing {
+    /// When it links a component: a probe of another type is refused, so
+    /// the instantiation verdict is the signature verdict.
+    AtLink,
+    /// Only when the function is called: the linker instantiated a probe of
+    /// a type no contract function has (or could not be asked), so the
+    /// signature holds only as far as the function's answers show.
+    AtCall,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Verdicts {
     pub placement: Placement,
     /// `Ok` or the signature failure in plain words.
     pub signature: Result<(), String>,
+    /// When the host checks the type at the right place.
+    pub typing: Typing,
+    /// Why the signature could not be judged, if it could not: a host that
+    /// types the function at call time, whose answers showed nothing.
+    pub signature_unjudged: Option<String>,
 }
 
 impl Verdicts {
@@ -133,9 +156,17 @@ fn judge_one(contract: &Contract, asked: &mut Asked, function: &HostFunction) ->
     };
     let host_says = match asked.ask(contract, function, &exact, Shape::Exact) {
         Ok(()) => {
+            // An adapter that cannot answer for the decoy leaves the typing
+            // unknown: the answers must then show the type.
+            let typing = match asked.ask(contract, function, &exact, Shape::Decoy) {
+                Err(Refusal::Host(_)) => Typing::AtLink,
+                Ok(()) | Err(Refusal::Adapter(_)) => Typing::AtCall,
+            };
             return Verdicts {
                 placement: Placement::Right,
                 signature: Ok(()),
+                typing,
+                signature_unjudged: None,
             };
         }
         Err(Refusal::Adapter(why)) => return unjudged(function, why),
@@ -147,6 +178,8 @@ fn judge_one(contract: &Contract, asked: &mut Asked, function: &HostFunction) ->
         return Verdicts {
             placement: Placement::Right,
             signature: result_mismatch(contract, function, shape),
+            typing: Typing::AtLink,
+            signature_unjudged: None,
         };
     }
     let mut other_types = Vec::new();
@@ -156,6 +189,8 @@ fn judge_one(contract: &Contract, asked: &mut Asked, function: &HostFunction) ->
                 return Verdicts {
                     placement: Placement::Wrong { at, mistake },
                     signature: Ok(()),
+                    typing: Typing::AtLink,
+                    signature_unjudged: None,
                 };
             }
             Err(Refusal::Adapter(why)) => return unjudged(function, why),
@@ -164,6 +199,8 @@ fn judge_one(contract: &Contract, asked: &mut Asked, function: &HostFunction) ->
                     return Verdicts {
                         placement: Placement::Wrong { at, mistake },
                         signature: result_mismatch(contract, function, shape),
+                        typing: Typing::AtLink,
+                        signature_unjudged: None,
                     };
                 }
                 if Found::of(&refusal, &at) == Found::OtherType {
@@ -176,12 +213,16 @@ fn judge_one(contract: &Contract, asked: &mut Asked, function: &HostFunction) ->
         Found::OtherType => Verdicts {
             placement: Placement::Right,
             signature: type_mismatch(contract, function, &host_says),
+            typing: Typing::AtLink,
+            signature_unjudged: None,
         },
         _ if !other_types.is_empty() => {
             let (at, mistake, text) = other_types.swap_remove(0);
             Verdicts {
                 placement: Placement::Wrong { at, mistake },
                 signature: type_mismatch(contract, function, &text),
+                typing: Typing::AtLink,
+                signature_unjudged: None,
             }
         }
         Found::Nothing => Verdicts {
@@ -192,6 +233,8 @@ fn judge_one(contract: &Contract, asked: &mut Asked, function: &HostFunction) ->
                 "cannot check the type of `{}`: it is not registered (see its name trial)",
                 function.name
             )),
+            typing: Typing::AtLink,
+            signature_unjudged: None,
         },
         Found::Unknown => {
             let why = format!(
@@ -216,6 +259,8 @@ fn unjudged(function: &HostFunction, why: String) -> Verdicts {
             "cannot check the type of `{}`: {why}",
             function.name
         )),
+        typing: Typing::AtLink,
+        signature_unjudged: None,
     }
 }
 
@@ -310,6 +355,61 @@ impl Found {
             Found::Unknown
         }
     }
+}
+
+/// Whether a refused call says that the answer of the import at `at` was
+/// of another type than the component imports it with, and in which words:
+/// as the refusal's `unsatisfied.other_type` names it (adapter protocol 1.2),
+/// or else as wasmtime's words for a `func_new` answer it cannot lower. The
+/// probe making the call imports nothing else, so the words are about `at`.
+pub(crate) fn mistyped_answer(refusal: &CheckRefusal, at: &Location) -> Option<String> {
+    let import = Unsatisfied::full_name(at.instance.as_deref(), &at.name);
+    if refusal.unsatisfied.other_type.contains(&import) {
+        return Some(format!("the host says: {}", refusal.reason.trim()));
+    }
+    if !refusal.unsatisfied.is_empty() {
+        return None;
+    }
+    /// wasmtime's words (`component::Val::lower`) for a dynamic answer
+    /// that does not fit the import's type.
+    const PHRASES: &[&str] = &[
+        "type mismatch: expected ",
+        "payload provided to `",
+        "payload expected to `",
+        "did not expect a payload for case `",
+        "expected a payload for case `",
+        "unknown variant case: `",
+        "enum variant name `",
+        "unknown flag: `",
+        "expected field `",
+    ];
+    // Records and tuples of another size: "expected 3 fields, got 2".
+    let counted = |line: &str| {
+        let at = line.find("expected ")?;
+        let rest = line[at + "expected ".len()..].trim_start_matches(|c: char| c.is_ascii_digit());
+        (rest.starts_with(" fields, got ") || rest.starts_with(" types, got ")).then_some(at)
+    };
+    let line = refusal.reason.lines().find_map(|line| {
+        let at = PHRASES
+            .iter()
+            .filter_map(|p| line.find(p))
+            .chain(counted(line))
+            .min()?;
+        Some(&line[at..])
+    })?;
+    // "type mismatch: expected list, found string": the runtime's
+    // names of the two kinds of value.
+    if let Some((expected, found)) = line
+        .strip_prefix("type mismatch: expected ")
+        .and_then(|rest| rest.split_once(", found "))
+    {
+        return Some(format!(
+            "where that type has a `{expected}`, the answer has a `{}` (the runtime's words: \
+             {line})",
+            found.trim()
+        ));
+    }
+    Some(format!("the runtime's words: {line}"))
 }
 
 /// Where else a host might have put `function`, most likely mistakes first.

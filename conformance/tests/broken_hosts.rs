@@ -8,6 +8,7 @@ use airssys_conformance::contract::HostFn;
 use airssys_conformance::{Contract, Outcome, Report, Suite};
 use airssys_reference_adapter::{ReferenceHost, Registration};
 use broken::defects::{DEFECTS, Defect};
+use broken::dynamic::DYNAMIC;
 use broken::grants::OVER_GRANTS;
 use broken::sorted;
 
@@ -140,19 +141,27 @@ fn every_function_has_a_behaviour_defect_fixture() {
 /// Each defect's name and report, in order. A few at a time: much of a
 /// run is waiting (sleeps, timeouts, the disk), not computing.
 fn evaluate_all(defects: &[Defect]) -> Vec<(String, Report)> {
+    let hosts: Vec<(String, Registration)> = defects
+        .iter()
+        .map(|d| (format!("{}: {}", d.function, d.what), d.registration))
+        .collect();
+    evaluate_hosts(&hosts)
+}
+
+/// Each host's name and report, in order, three hosts at a time.
+fn evaluate_hosts(hosts: &[(String, Registration)]) -> Vec<(String, Report)> {
     const AT_ONCE: usize = 3;
-    let next = std::sync::Mutex::new(defects.iter().enumerate());
+    let next = std::sync::Mutex::new(hosts.iter().enumerate());
     let done = std::sync::Mutex::new(Vec::new());
     std::thread::scope(|scope| {
         for _ in 0..AT_ONCE {
             scope.spawn(|| {
                 loop {
-                    let Some((index, defect)) = next.lock().unwrap().next() else {
+                    let Some((index, (name, registration))) = next.lock().unwrap().next() else {
                         break;
                     };
-                    let name = format!("{}: {}", defect.function, defect.what);
-                    let report = evaluate(&name, defect.registration);
-                    done.lock().unwrap().push((index, name, report));
+                    let report = evaluate(name, *registration);
+                    done.lock().unwrap().push((index, name.clone(), report));
                 }
             });
         }
@@ -285,6 +294,79 @@ fn each_over_granting_host_fails_exactly_the_grant_trials_of_what_it_over_grants
             ));
         }
         insta::assert_snapshot!(format!("over-grant-{}", over.name), report.review());
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n\n"));
+}
+
+/// `func_new` registers a function whose type wasmtime checks only when it
+/// lowers an answer, so instantiation says nothing of it: each dynamic host
+/// is judged by its answers, on each branch. One that answers another type
+/// fails its signature and nothing else (its behaviour is not judged, naming
+/// the signature); one that answers right fails nothing.
+#[test]
+fn a_dynamic_registration_is_judged_by_its_answers() {
+    let hosts: Vec<(String, Registration)> = DYNAMIC
+        .iter()
+        .map(|d| (format!("{}: {}", d.function, d.what), d.registration))
+        .collect();
+    let mut wrong = Vec::new();
+    for (index, (dynamic, (name, report))) in DYNAMIC.iter().zip(evaluate_hosts(&hosts)).enumerate()
+    {
+        let path = dynamic.function.path();
+        let expected = match dynamic.mistyped {
+            true => vec![format!("{path}::signature")],
+            false => vec![],
+        };
+        let got = failed(&report);
+        let signature = report
+            .trials
+            .iter()
+            .find(|t| t.name == format!("{path}::signature"))
+            .expect("a signature trial");
+        let behaviour_ignored = report
+            .trials
+            .iter()
+            .filter(|t| t.name.starts_with(&format!("{path}::behaviour")))
+            .all(
+                |t| matches!(&t.outcome, Outcome::Ignored(why) if why.contains("signature trial")),
+            );
+        let worded = match &signature.outcome {
+            Outcome::Failed(message) => {
+                message.contains("with a value of another type than the contract's")
+                    && !message.contains("trapped")
+            }
+            _ => true,
+        };
+        // Trials of other functions that need this one are not judged,
+        // and say why; none is ignored for another reason.
+        let ignored_for_another_reason = report.trials.iter().any(|t| {
+            matches!(&t.outcome, Outcome::Ignored(why)
+                if !t.name.starts_with(path)
+                    && !why.contains(&format!("`{path}`"))
+                    && !why.contains(&format!("`{}`", dynamic.function.name())))
+        });
+        if got != expected
+            || ignored_for_another_reason
+            || (!dynamic.mistyped && !ignored(&report).is_empty())
+            || (dynamic.mistyped && !behaviour_ignored)
+            || !worded
+        {
+            let reasons: Vec<String> = report
+                .trials
+                .iter()
+                .filter_map(|t| match &t.outcome {
+                    Outcome::Ignored(why) => Some(format!("{}: {why}", t.name)),
+                    _ => None,
+                })
+                .collect();
+            wrong.push(format!(
+                "{name}\n  expected to fail {expected:?}\n  failed {got:?}\n  ignored {reasons:#?}",
+            ));
+        }
+        insta::assert_snapshot!(
+            format!("dynamic-{index}-{}", path.replace("::", "-")),
+            report.review()
+        );
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n\n"));
 }

@@ -13,6 +13,7 @@
 //!   needs for that are its [`ClauseCheck::uses`]; if one of them failed its
 //!   name or signature trial, the trial is ignored with that reason.
 
+mod answers;
 mod messaging;
 mod probe_files;
 mod property;
@@ -25,11 +26,14 @@ use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use airssys_conformance_adapter::{Request, Response};
+use airssys_conformance_adapter::{CheckRefusal, Request, Response};
 use airssys_probe_protocol::{self as probe, Call, ProbeCall, Received, Reply, Returned};
+
+pub(crate) use answers::{Seen, seen};
 
 use crate::connection::{Connection, Failure};
 use crate::contract::{ByInterface, HostFn, Interface};
+use crate::registration::{Location, mistyped_answer};
 use crate::wire::{ComponentId, Grant, LogRecord};
 use airssys_contract::{HostMessagingFn, HostServicesFn, StorageFn};
 
@@ -208,6 +212,9 @@ pub(crate) struct Session<'a> {
     /// Functions that failed their name or signature trial: probes get them
     /// as traps, so checks leave them out where another can stand in.
     uncallable: Vec<HostFn>,
+    /// The function whose trial this is, if one is: an answer of another
+    /// type from any other function stops the trial instead of failing it.
+    judged: Option<HostFn>,
 }
 
 /// A call as failure messages show it: in WIT terms, cut short.
@@ -245,7 +252,14 @@ impl<'a> Session<'a> {
             lost: None,
             namespace: format!("conformance-{n}"),
             uncallable,
+            judged: None,
         }
+    }
+
+    /// The session of `function`'s trial: see [`Session::call`].
+    pub fn judging(mut self, function: HostFn) -> Self {
+        self.judged = Some(function);
+        self
     }
 
     /// Whether components can call `function` on this host: it passed its
@@ -332,6 +346,12 @@ impl<'a> Session<'a> {
 
     /// Asks the probe `id` to make `call`; the raw outcome, traps included.
     pub fn invoke(&mut self, id: &ComponentId, call: &Call) -> Result<Reply, String> {
+        self.attempt(id, call).map_err(|refusal| refusal.reason)
+    }
+
+    /// [`Session::invoke`], with the imports a refusal names (an answer of
+    /// another type, adapter protocol 1.2) kept.
+    pub fn attempt(&mut self, id: &ComponentId, call: &Call) -> Result<Reply, CheckRefusal> {
         let request = Request::Invoke {
             id: id.clone(),
             payload: probe::encode_call(call),
@@ -344,17 +364,48 @@ impl<'a> Session<'a> {
         match self.exchange(request, doing) {
             Response::Reply {
                 payload: Some(reply),
-            } => probe::decode_reply(&reply),
-            Response::Reply { payload: None } => Err("the probe returned no reply".into()),
-            Response::Refused { reason, .. } => Err(reason),
+            } => probe::decode_reply(&reply).map_err(CheckRefusal::from),
+            Response::Reply { payload: None } => {
+                Err(CheckRefusal::from("the probe returned no reply".to_owned()))
+            }
+            Response::Refused {
+                reason,
+                unsatisfied,
+            } => Err(CheckRefusal {
+                reason,
+                unsatisfied,
+            }),
             other => panic!("the host answered `invoke` with {other:?}"),
         }
     }
 
+    /// `call`'s reply; a call the host refused fails the trial. An answer
+    /// of another type than the contract's is said so, as the fault of the
+    /// function that answered: this trial's, or another's, which stops it.
     pub fn call(&mut self, id: &ComponentId, call: Call) -> Reply {
         let shown = brief(&call);
-        self.invoke(id, &call)
-            .unwrap_or_else(|e| panic!("{shown} by {}: the call failed: {e}", id))
+        let refusal = match self.attempt(id, &call) {
+            Ok(reply) => return reply,
+            Err(refusal) => refusal,
+        };
+        let Some(function) = call.function() else {
+            panic!("{shown} by {id}: the call failed: {}", refusal.reason)
+        };
+        let at = Location {
+            instance: Some(function.interface().instance().into()),
+            name: function.name().into(),
+        };
+        let Some(words) = mistyped_answer(&refusal, &at) else {
+            panic!("{shown} by {id}: the call failed: {}", refusal.reason)
+        };
+        let why = format!(
+            "`{}` answered {shown} with a value of another type than the contract's: {words}",
+            function.name()
+        );
+        if self.judged.is_some_and(|judged| judged != function) {
+            precondition_failed(why)
+        }
+        panic!("{why}")
     }
 
     /// `call`, which must return `ok`.

@@ -7,6 +7,7 @@
 
 pub mod by_hand;
 pub mod defects;
+pub mod dynamic;
 pub mod grants;
 
 use airssys_host::runtime::ComponentState;
