@@ -32,6 +32,17 @@ export const broken = {
       return functions;
     },
   },
+  'get-value-as-text': {
+    what: "`get` answers a present key's value as text, `ok(some(\"v\"))` where the WIT has `list<u8>`; `none` and the errors are right",
+    registration(functions) {
+      const get = functions[STORAGE].get;
+      functions[STORAGE].get = (key) => {
+        const got = get(key);
+        return got.tag === 'ok' && got.val !== undefined ? { tag: 'ok', val: new TextDecoder().decode(got.val) } : got;
+      };
+      return functions;
+    },
+  },
   'empty-value-is-none': {
     what: '`get` answers `none` for a key whose value is empty',
     registration(functions) {

@@ -10,10 +10,11 @@ import { pathToFileURL } from 'node:url';
 import { transpileBytes } from '@bytecodealliance/jco-transpile';
 import { print } from '@bytecodealliance/jco-transpile/wasm-tools';
 
-import { parse } from './shapes.mjs';
+import { ComponentTypes, parse } from './shapes.mjs';
 
-// `v2`: transpiled with `keepBom` (below); older entries are not reused.
-const CACHE = join(process.env.AIRSSYS_JS_CACHE ?? join(tmpdir(), 'airssys-js-host'), 'transpiled-v2');
+// `v2`: transpiled with `keepBom` (below); `v3`: `imports.json` with each
+// function's type (`readImports`). Older entries are not reused.
+const CACHE = join(process.env.AIRSSYS_JS_CACHE ?? join(tmpdir(), 'airssys-js-host'), 'transpiled-v3');
 
 /**
  * jco decodes every string a guest passes with `new TextDecoder()`, which
@@ -53,32 +54,28 @@ export async function importsOf(path) {
 
 /**
  * What a component imports, from its text form: each imported instance by
- * its full name with the functions its type exports, and functions
- * imported at the root. jco's own import list drops versions
- * (`airssys:core/storage`), so it cannot tell `@1.0.0` from `@1.0.1`.
+ * its full name, with the functions its type exports and the type each is
+ * imported with (`types`: `{name: {params, result}}`, closed, see
+ * `shapes.mjs`), and functions imported at the root. jco's own import list
+ * drops versions (`airssys:core/storage`), so it cannot tell `@1.0.0` from
+ * `@1.0.1`.
  */
 export function readImports(wat) {
-  const instanceTypes = new Map();
+  const types = new ComponentTypes();
   const imports = [];
-  for (const form of topLevelForms(wat, ['(type', '(import'])) {
-    if (form.startsWith('(type')) {
-      const header = /^\(type(?:\s+(\$\S+))?\s+\(;(\d+);\)\s+\(instance/.exec(form);
-      if (!header) continue;
-      const functions = [...form.matchAll(/\(export\s+\(;\d+;\)\s+"([^"]+)"\s+\(func/g)].map((m) => m[1]);
-      // The instance type itself, for `shapes.mjs` to read the signatures from.
-      const type = { functions, instance: parse(form)[0].find((x) => Array.isArray(x) && x[0] === 'instance') };
-      if (header[1]) instanceTypes.set(header[1], type);
-      instanceTypes.set(header[2], type);
-      continue;
+  for (const form of topLevelForms(wat, ['(type', '(import', '(alias'])) {
+    // wasm-tools prints each item's index: `(type $t (;3;) …)`.
+    const index = /\(;(\d+);\)/.exec(form)?.[1];
+    const [parsed] = parse(form);
+    if (index !== undefined) types.add(parsed, index);
+    if (parsed[0] !== 'import') continue;
+    const name = JSON.parse(parsed[1]);
+    const item = parsed.find(Array.isArray);
+    if (item?.[0] === 'instance') {
+      imports.push({ instance: name, ...types.imported(index) });
+    } else if (item?.[0] === 'func') {
+      imports.push({ instance: null, functions: [name] });
     }
-    const instance = /^\(import\s+"([^"]+)"\s+\(instance(?:\s+\$\S+)?\s+\(;\d+;\)\s+\(type\s+(\$[^\s)]+|\d+)\)/.exec(form);
-    if (instance) {
-      const type = instanceTypes.get(instance[2]);
-      imports.push({ instance: instance[1], functions: type?.functions ?? [], type: type?.instance ?? null });
-      continue;
-    }
-    const func = /^\(import\s+"([^"]+)"\s+\(func/.exec(form);
-    if (func) imports.push({ instance: null, functions: [func[1]] });
   }
   return imports;
 }

@@ -4,7 +4,7 @@
 import { AuditLog, Guard, readGrant, render } from './grants.mjs';
 import { compile, jsName } from './components.mjs';
 import { Router, now } from './messaging.mjs';
-import { mismatch, sample, signatures } from './shapes.mjs';
+import { answerMismatch } from './shapes.mjs';
 import { LogBuffer, Registry, block, services } from './services.mjs';
 import { Storage } from './storage.mjs';
 import { cutUtf8, utf8Length } from './text.mjs';
@@ -48,10 +48,40 @@ export function invalidId(id) {
 /** A guest's trap, or the host ending its call: never a guest's `err`. */
 export class Trap extends Error {}
 
+/**
+ * The host ending a call because one of its own functions answered a value
+ * that is not of the type the component imports it with: the host's fault,
+ * named as protocol 1.2's `unsatisfied.other_type` names it.
+ */
+export class MistypedAnswer extends Trap {
+  constructor(full, why) {
+    super(`${why}; the host stopped the call there, before the component got the answer (the host's fault, not the component's)`);
+    this.unsatisfied = { other_type: [full] };
+  }
+}
+
 /** How a call into a guest ended when it did not return. */
 function ended(error) {
   if (error && Object.hasOwn(error, 'payload')) return { returned: error.payload };
+  if (error instanceof MistypedAnswer) return { trapped: error.message, mistyped: error };
   return { trapped: error instanceof Error ? error.message : String(error) };
+}
+
+/**
+ * `f`, the host function `full` (`instance#name`), checking each answer
+ * against `result`, the type the component imports it with: one of another
+ * type ends the call (`MistypedAnswer`) instead of reaching jco, which would
+ * trap in its own words or lower it as something else. Answers that fit,
+ * and what `f` throws, go to jco as they are.
+ */
+export function typed(f, full, name, result) {
+  if (result === null || result === undefined) return f;
+  return (...args) => {
+    const value = f(...args);
+    const why = answerMismatch(name, value, result);
+    if (why) throw new MistypedAnswer(full, why);
+    return value;
+  };
 }
 
 function errText(value) {
@@ -122,45 +152,6 @@ export class Host {
     return missing;
   }
 
-  /**
-   * The imports of `imports` whose type this host's functions do not have,
-   * as far as one call of each shows: `wrong` (by full name, each with why)
-   * when the value returned has another shape than the component's type for
-   * it, `unknown` when the call threw, so that nothing could be seen. Each
-   * function is called once, with sample arguments, for a component of this
-   * host's that may do everything; only the branch that call takes (`ok` or
-   * `err`, `some` or `none`) is seen, and jco checks the others when it
-   * lowers them into a guest.
-   */
-  shapes(imports) {
-    const provided = this.registration(placeholder());
-    const wrong = [];
-    const unknown = [];
-    for (const { instance, type } of imports) {
-      if (instance === null || !type || !provided[instance]) continue;
-      for (const [name, signature] of signatures(type)) {
-        const f = provided[instance][name];
-        if (typeof f !== 'function') continue;
-        const full = `${instance}#${name}`;
-        let value;
-        try {
-          value = f(...signature.params.map((param) => sample(param, signature.resolve)));
-        } catch (error) {
-          unknown.push({ name: full, why: error instanceof Error ? error.message : String(error) });
-          continue;
-        }
-        const why =
-          signature.result === null
-            ? value === undefined
-              ? null
-              : `it returns ${typeof value}, where the WIT has no result`
-            : mismatch(value, signature.result, signature.resolve);
-        if (why) wrong.push({ name: full, why });
-      }
-    }
-    return { wrong, unknown };
-  }
-
   /** HOST-2: instantiate, read metadata, register, initialize. */
   async load(id, path, grant, budgetMs) {
     const invalid = invalidId(id);
@@ -180,10 +171,15 @@ export class Host {
       exports: null,
       lastHealth: 'unknown',
     };
+    // Each function with the type this component imports it with: jco types
+    // nothing when it links, so the host checks each answer at the call.
+    const types = new Map(compiled.imports.map((i) => [i.instance, i.types ?? {}]));
     const importObject = {};
     for (const [instance, functions] of Object.entries(this.registration(component))) {
       const js = {};
-      for (const [name, f] of Object.entries(functions)) js[jsName(name)] = f;
+      for (const [name, f] of Object.entries(functions)) {
+        js[jsName(name)] = typed(f, `${instance}#${name}`, name, types.get(instance)?.[name]?.result);
+      }
       // jco looks instances up without their version (`airssys:core/storage`).
       importObject[instance.replace(/@[^/]*$/, '')] = js;
       importObject[instance] = js;
@@ -193,10 +189,12 @@ export class Host {
       component.call.start();
       root = await compiled.instantiate(importObject);
     } catch (error) {
+      if (error instanceof MistypedAnswer) throw error;
       throw new Error(`component \`${render(id)}\` failed to start: ${ended(error).trapped ?? errText(ended(error).returned)}`);
     }
     component.exports = root[`${CONTRACT}/component-lifecycle@${VERSION}`] ?? root.componentLifecycle;
     const metadata = this.call(component, 'metadata');
+    if (metadata.mistyped) throw metadata.mistyped;
     if (metadata.trapped) throw new Error(`component \`${render(id)}\` trapped in metadata: ${metadata.trapped}`);
     for (const field of ['name', 'version']) {
       const length = utf8Length(metadata.value[field]);
@@ -218,10 +216,15 @@ export class Host {
     });
     if (!('value' in initialized)) {
       this.forget(id);
+      if (initialized.mistyped) throw initialized.mistyped;
       const why = initialized.trapped ?? `initialize returned err(${errText(initialized.returned)})`;
       throw new Error(`component \`${render(id)}\` failed to initialize: ${why}`);
     }
     const health = this.call(component, 'health');
+    if (health.mistyped) {
+      this.forget(id);
+      throw health.mistyped;
+    }
     component.lastHealth = 'value' in health ? health.value : 'unhealthy';
   }
 
@@ -267,6 +270,8 @@ export class Host {
       metadata: { correlationId: undefined, replyTo: undefined, timestamp: now(), contentType },
     });
     if ('value' in result) return result.value;
+    // Refused naming the import (`unsatisfied`, protocol 1.2), not the guest.
+    if (result.mistyped) throw result.mistyped;
     throw new Error(result.trapped ?? `the export returned err(${errText(result.returned)})`);
   }
 
@@ -314,6 +319,7 @@ export class Host {
     if (!registration) throw new Error(`no component \`${render(id)}\` is loaded`);
     const result = this.call(registration.component, 'shutdown');
     this.forget(id);
+    if (result.mistyped) throw result.mistyped;
     if (!('value' in result)) {
       throw new Error(`component \`${render(id)}\` failed to shut down: ${result.trapped ?? errText(result.returned)}`);
     }
@@ -342,8 +348,8 @@ function callBudget(budgetMs) {
 }
 
 /**
- * A component for asking what the host registers, and calling it once,
- * without loading one: it may do everything, within the default budget.
+ * A component for asking what the host registers without loading one: its
+ * functions are never called.
  */
 function placeholder() {
   const id = { namespace: 'airssys-js-check', name: 'check', instance: '0' };

@@ -9,7 +9,7 @@ test('transpiled code keeps a leading U+FEFF in the strings a guest passes', asy
   const { compile } = await import('../src/components.mjs');
   const probe = new URL('../../../guests/prebuilt/storage_probe.wasm', import.meta.url);
   const component = await compile(probe.pathname);
-  const dir = join(process.env.AIRSSYS_JS_CACHE, 'transpiled-v2', component.digest);
+  const dir = join(process.env.AIRSSYS_JS_CACHE, 'transpiled-v3', component.digest);
   const js = readFileSync(join(dir, 'component.js'), 'utf8');
   assert.ok(js.includes("new TextDecoder('utf-8', { ignoreBOM: true })"), readdirSync(dir).join(', '));
   assert.ok(!js.includes('const TEXT_DECODER_UTF8 = new TextDecoder();'));

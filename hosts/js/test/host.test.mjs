@@ -1,0 +1,91 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { test } from 'node:test';
+
+process.env.AIRSSYS_JS_CACHE ??= mkdtempSync(join(tmpdir(), 'airssys-js-cache-'));
+const { broken } = await import('../src/broken.mjs');
+const { Host, MistypedAnswer } = await import('../src/host.mjs');
+
+const probe = (name) => new URL(`../../../guests/prebuilt/${name}.wasm`, import.meta.url).pathname;
+const CALL = 'application/vnd.airssys.probe-call+json';
+const SUITE = { namespace: 'suite', name: 'test', instance: '0' };
+const call = (object) => new TextEncoder().encode(JSON.stringify(object));
+const reply = (bytes) => JSON.parse(new TextDecoder().decode(bytes));
+const host = (registration) => new Host(mkdtempSync(join(tmpdir(), 'airssys-js-host-test-')), { registration });
+
+test("an answer of another type ends the call, naming the import, on the branch that has it only", async () => {
+  const h = host(broken['get-value-as-text'].registration);
+  const id = { namespace: 't', name: 'storage', instance: '1' };
+  await h.load(id, probe('storage_probe'), 'everything');
+  // `none` is of the type: it reaches the guest.
+  assert.deepEqual(reply(h.invoke(id, SUITE, call({ storage: { call: 'get', key: 'k' } }), CALL)), { Ok: { value: null } });
+  h.invoke(id, SUITE, call({ storage: { call: 'set', key: 'k', value: [118] } }), CALL);
+  assert.throws(
+    () => h.invoke(id, SUITE, call({ storage: { call: 'get', key: 'k' } }), CALL),
+    (error) => {
+      assert.ok(error instanceof MistypedAnswer);
+      assert.deepEqual(error.unsatisfied, { other_type: ['airssys:core/storage@1.0.0#get'] });
+      assert.match(error.message, /^`get` answered a string at `ok\(some\(_\)\)`, where the import's type/);
+      assert.match(error.message, /the host's fault, not the component's/);
+      return true;
+    },
+  );
+});
+
+test('answers of the type reach the guest as they are', async () => {
+  const h = host((r) => r);
+  const id = { namespace: 't', name: 'messaging', instance: '1' };
+  await h.load(id, probe('messaging_probe'), 'everything');
+  const got = reply(h.invoke(id, SUITE, call({ 'host-messaging': { call: 'self-id' } }), CALL));
+  assert.equal(JSON.stringify(got).includes('"messaging"'), true, JSON.stringify(got));
+});
+
+/** The adapter on stdio: each request's answer, in order. */
+async function adapter(args, requests) {
+  const child = spawn(process.execPath, [new URL('../bin/airssys-js-adapter.mjs', import.meta.url).pathname, ...args], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  const answers = [];
+  for (const request of requests) {
+    child.stdin.write(`${JSON.stringify(request)}\n`);
+    answers.push(JSON.parse((await lines.next()).value));
+  }
+  child.stdin.end();
+  return answers;
+}
+
+test('protocol 1.2: `check` refuses only what is missing; a mistyped answer refuses the `invoke` with `other_type`', async () => {
+  const id = { namespace: 't', name: 'messaging', instance: '1' };
+  const [hello, check, , load, invoke] = await adapter(
+    ['--broken', 'self-id-as-text'],
+    [
+      { op: 'hello', protocol: 1 },
+      { op: 'check', component: probe('messaging_probe') },
+      { op: 'reset', traps: [] },
+      { op: 'load', id, component: probe('messaging_probe'), grant: 'everything' },
+      {
+        op: 'invoke',
+        id,
+        payload: Buffer.from(JSON.stringify({ 'host-messaging': { call: 'self-id' } })).toString('base64'),
+        content_type: CALL,
+      },
+    ],
+  );
+  assert.equal(hello.minor, 2);
+  assert.deepEqual(check, { answer: 'ok' });
+  assert.deepEqual(load, { answer: 'ok' });
+  assert.equal(invoke.answer, 'refused');
+  assert.deepEqual(invoke.unsatisfied, { other_type: ['airssys:core/host-messaging@1.0.0#self-id'] });
+  assert.match(invoke.reason, /^`self-id` answered a string where the import's type is `component-id` \(a record\)/);
+});
+
+test('`check` still refuses a function the host does not provide, in `missing`', async () => {
+  const [check] = await adapter(['--broken', 'missing-usage'], [{ op: 'check', component: probe('storage_probe') }]);
+  assert.equal(check.answer, 'refused');
+  assert.deepEqual(check.unsatisfied, { missing: ['airssys:core/storage@1.0.0#usage'] });
+});
