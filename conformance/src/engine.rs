@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use airssys_conformance_adapter::{About, CheckRefusal, Import, Request, Response};
 
-use crate::behaviour::{ClauseCheck, Needs, Precondition, Seen, Session, checks, first_line, seen};
+use crate::behaviour::{ClauseCheck, Needs, Precondition, Seen, Session, checks, gist, seen};
 use crate::connection::{AdapterError, Connector, Lease, Pool};
 use crate::contract::{Contract, HostFn, HostFunction};
 use crate::registration::{Instantiates, Placement, Refusal, Typing, Verdicts, judge};
@@ -195,7 +195,7 @@ impl Context {
         {
             return Some(format!(
                 "{clause} is about WASI itself, and the host provides no WASI 0.2: {}",
-                first_line(why)
+                gist(why)
             ));
         }
         let supports = self.about.supports;
@@ -353,6 +353,18 @@ impl Answers<'_> {
                 )));
                 continue;
             }
+            if let Some((_, first)) = failed.first()
+                && !self.about.supports.traps
+            {
+                verdict.signature_unjudged = Some(unseen(&format!(
+                    "`{}` failed its name or signature trial, and {} does not offer `traps`, \
+                     so probes that import it cannot be loaded to call `{}`",
+                    first.name,
+                    self.pool.name(),
+                    function.name
+                )));
+                continue;
+            }
             match self.answers_of(function, &failed) {
                 Ok(Seen::Typed(_)) => {}
                 Ok(Seen::Mistyped(why)) => verdict.signature = Err(why),
@@ -389,7 +401,7 @@ impl Answers<'_> {
                 .map(String::as_str)
                 .or_else(|| panic.downcast_ref::<&str>().copied())
                 .unwrap_or("the sample calls stopped");
-            format!("its sample calls stopped: {}", first_line(why))
+            format!("its sample calls stopped: {}", gist(why))
         })
     }
 }

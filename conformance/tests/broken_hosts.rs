@@ -27,6 +27,29 @@ fn failed(report: &Report) -> Vec<String> {
     names
 }
 
+/// Every message of a failed or ignored trial that speaks Rust instead of
+/// WIT: an `assert_eq!`'s `left:`, `Some(…)`/`None`, a struct's Debug.
+fn rust_words(report: &Report) -> Vec<String> {
+    const RUST: [&str; 6] = [
+        "left:",
+        "right:",
+        "Some(",
+        "None",
+        "{ namespace:",
+        "assertion",
+    ];
+    report
+        .trials
+        .iter()
+        .filter_map(|t| match &t.outcome {
+            Outcome::Failed(message) | Outcome::Ignored(message) => Some((t, message)),
+            _ => None,
+        })
+        .filter(|(_, message)| RUST.iter().any(|word| message.contains(word)))
+        .map(|(t, message)| format!("{}: {message}", t.name))
+        .collect()
+}
+
 fn ignored(report: &Report) -> Vec<&str> {
     report
         .trials
@@ -180,6 +203,7 @@ fn each_behaviour_defect_fails_exactly_its_functions_trials() {
     for ((index, defect), (name, report)) in DEFECTS.iter().enumerate().zip(reports) {
         let expected = defect.failing_trials();
         let got = failed(&report);
+        wrong.extend(rust_words(&report));
         if got != expected {
             wrong.push(format!(
                 "{name}\n  expected to fail {expected:?}\n  failed {got:?}\n{}",
@@ -318,6 +342,7 @@ fn a_dynamic_registration_is_judged_by_its_answers() {
             false => vec![],
         };
         let got = failed(&report);
+        wrong.extend(rust_words(&report));
         let signature = report
             .trials
             .iter()

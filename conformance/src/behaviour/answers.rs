@@ -19,7 +19,7 @@ use airssys_probe_protocol::{
 
 use airssys_contract::{ByInterface, HostMessagingFn, HostServicesFn, StorageFn, limits};
 
-use super::{Probe, Session, cut, first_line};
+use super::{Probe, Session, cut, gist};
 use crate::contract::{Contract, HostFunction, Shape};
 use crate::registration::{Location, mistyped_answer};
 use crate::wire::ComponentId;
@@ -133,7 +133,7 @@ impl Sampler<'_> {
                     )));
                 }
                 self.traps
-                    .push(format!("{shown} failed: {}", first_line(&refusal.reason)));
+                    .push(format!("{shown} failed: {}", gist(&refusal.reason)));
                 Ok(None)
             }
         }

@@ -8,6 +8,7 @@ use airssys_probe_protocol::{Call, HostMessagingCall, Received, Returned, Throug
 use airssys_contract::HostMessagingFn::{self, Broadcast, CancelRequest, Request, SelfId, Send};
 use airssys_contract::{HostFn, limits};
 
+use super::wit_text::{Wit as _, expect_eq};
 use super::{ClauseCheck, Judge, Needs, Probe, Session, no_part, precondition_failed};
 use crate::wire::ComponentId;
 
@@ -155,12 +156,12 @@ pub(super) fn pair(session: &mut Session) -> (ComponentId, ComponentId) {
 fn msg_1(session: &mut Session, _: HostMessagingFn) {
     let alice = session.load(Probe::Messaging, "alice/1");
     let bob = session.load(Probe::Messaging, "bob/7");
-    assert_eq!(
+    expect_eq!(
         session.ok(&alice, Call::HostMessaging(HostMessagingCall::SelfId)),
         Returned::Id(alice.clone()),
         "self-id of alice"
     );
-    assert_eq!(
+    expect_eq!(
         session.ok(&bob, Call::HostMessaging(HostMessagingCall::SelfId)),
         Returned::Id(bob.clone()),
         "self-id of bob"
@@ -177,24 +178,26 @@ fn msg_2(session: &mut Session, _: HostMessagingFn) {
     );
     session.settle();
     let inbox = session.inbox(&bob);
-    assert_eq!(
+    expect_eq!(
         inbox.len(),
         1,
-        "bob must receive exactly one message: {inbox:?}"
+        "bob must receive exactly one message: {}",
+        inbox.wit()
     );
     let received = &inbox[0];
-    assert_eq!(
+    expect_eq!(
         received.through,
         Through::HandleMessage,
         "delivered through the wrong export"
     );
-    assert_eq!(received.sender, alice, "sender");
-    assert_eq!(received.payload, payload, "payload");
-    assert_eq!(
-        received.correlation_id, None,
+    expect_eq!(received.sender, alice, "sender");
+    expect_eq!(received.payload, payload, "payload");
+    expect_eq!(
+        received.correlation_id,
+        None,
         "correlation-id of a plain message"
     );
-    assert_eq!(received.reply_to, None, "reply-to of a plain message");
+    expect_eq!(received.reply_to, None, "reply-to of a plain message");
     let now = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .unwrap_or_default();
@@ -205,7 +208,7 @@ fn msg_2(session: &mut Session, _: HostMessagingFn) {
     );
     session.ok(&alice, Call::send(&alice, b"to myself"));
     session.settle();
-    assert_eq!(
+    expect_eq!(
         session.inbox(&alice).len(),
         1,
         "a message to oneself must arrive once"
@@ -228,12 +231,12 @@ fn msg_3(session: &mut Session, _: HostMessagingFn) {
             .filter_map(|r| r.payload.first().copied())
             .collect()
     };
-    assert_eq!(
+    expect_eq!(
         from(&alice),
         (0..40).collect::<Vec<u8>>(),
         "order of alice's messages"
     );
-    assert_eq!(
+    expect_eq!(
         from(&carol),
         (100..140).collect::<Vec<u8>>(),
         "order of carol's messages"
@@ -250,7 +253,7 @@ fn msg_4(session: &mut Session, function: HostMessagingFn) {
     session.unload(&gone);
     for (target, what) in [(ghost, "never loaded"), (gone, "unloaded")] {
         let detail = session.err(&alice, to(&target), "target-not-found");
-        assert_eq!(
+        expect_eq!(
             detail.as_deref(),
             Some(target.to_string().as_str()),
             "target-not-found must name the {what} target"
@@ -276,7 +279,8 @@ fn msg_4(session: &mut Session, function: HostMessagingFn) {
     assert!(
         inbox.is_empty(),
         "a component loaded again under an unloaded id received its predecessor's \
-         messages (MSG-4.2): {inbox:?}"
+         messages (MSG-4.2): {}",
+        inbox.wit()
     );
     // MSG-4.1: the payload is judged before the target, the target before
     // the queue.
@@ -286,7 +290,7 @@ fn msg_4(session: &mut Session, function: HostMessagingFn) {
     if function == Broadcast {
         fill_queue(session, &alice, &bob, function);
         let detail = session.err(&alice, to(&ghost), "target-not-found");
-        assert_eq!(
+        expect_eq!(
             detail.as_deref(),
             Some(ghost.to_string().as_str()),
             "a broadcast to a full target and one not loaded must fail for the one not \
@@ -300,31 +304,33 @@ fn msg_5(session: &mut Session, _: HostMessagingFn) {
     let id = correlation(session.ok(&alice, Call::request(&bob, b"ping", 5_000)));
     session.settle();
     let at_bob = session.inbox(&bob);
-    assert_eq!(
+    expect_eq!(
         at_bob.len(),
         1,
-        "bob must receive the request once: {at_bob:?}"
+        "bob must receive the request once: {}",
+        at_bob.wit()
     );
-    assert_eq!(
+    expect_eq!(
         at_bob[0].correlation_id.as_deref(),
         Some(id.as_str()),
         "correlation-id seen by the target"
     );
-    assert_eq!(
+    expect_eq!(
         at_bob[0].reply_to.as_ref(),
         Some(&alice),
         "reply-to seen by the target"
     );
     let at_alice = session.inbox(&alice);
     let answers = callbacks(&at_alice);
-    assert_eq!(
+    expect_eq!(
         answers.len(),
         1,
-        "alice's handle-callback must run once: {at_alice:?}"
+        "alice's handle-callback must run once: {}",
+        at_alice.wit()
     );
-    assert_eq!(answers[0].sender, bob, "sender of the reply");
-    assert_eq!(answers[0].payload, b"re:ping", "payload of the reply");
-    assert_eq!(
+    expect_eq!(answers[0].sender, bob, "sender of the reply");
+    expect_eq!(answers[0].payload, b"re:ping", "payload of the reply");
+    expect_eq!(
         answers[0].correlation_id.as_deref(),
         Some(id.as_str()),
         "correlation-id of the reply"
@@ -366,21 +372,22 @@ fn msg_6(session: &mut Session, _: HostMessagingFn) {
     session.settle();
     let at_alice = session.inbox(&alice);
     let notices = callbacks(&at_alice);
-    assert_eq!(
+    expect_eq!(
         notices.len(),
         1,
-        "an unanswered request must call back once: {at_alice:?}"
+        "an unanswered request must call back once: {}",
+        at_alice.wit()
     );
     assert!(
         notices[0].payload.is_empty(),
         "the timeout notice must have an empty payload"
     );
-    assert_eq!(
+    expect_eq!(
         notices[0].correlation_id.as_deref(),
         Some(id.as_str()),
         "correlation-id of the notice"
     );
-    assert_eq!(
+    expect_eq!(
         notices[0].content_type.as_deref(),
         Some(TIMEOUT_CONTENT_TYPE),
         "content-type of the notice"
@@ -392,22 +399,24 @@ fn msg_6(session: &mut Session, _: HostMessagingFn) {
     std::thread::sleep(Duration::from_millis(60));
     session.settle();
     let at_bob = session.inbox(&bob);
-    assert_eq!(
+    expect_eq!(
         at_bob.len(),
         2,
-        "bob still receives a request whose deadline passed: {at_bob:?}"
+        "bob still receives a request whose deadline passed: {}",
+        at_bob.wit()
     );
     let about_late: Vec<_> = callbacks(&session.inbox(&alice))
         .into_iter()
         .filter(|c| c.correlation_id.as_deref() == Some(late.as_str()))
         .cloned()
         .collect();
-    assert_eq!(
+    expect_eq!(
         about_late.len(),
         1,
-        "a reply after the timeout must be dropped, one callback in all: {about_late:?}"
+        "a reply after the timeout must be dropped, one callback in all: {}",
+        about_late.wit()
     );
-    assert_eq!(
+    expect_eq!(
         about_late[0].content_type.as_deref(),
         Some(TIMEOUT_CONTENT_TYPE),
         "the one callback of a late reply is the timeout notice"
@@ -424,7 +433,34 @@ fn msg_6(session: &mut Session, _: HostMessagingFn) {
     session.ok(&alice, Call::request(&bob, b"x", longest));
 }
 
+/// The id `request` returns must be the one its target is handed: when it
+/// is not, cancelling by it says nothing of `cancel-request`, and the trial
+/// stops naming `request`, whose own trials judge it. On a pair of probes
+/// of its own, so that the trial's inboxes stay as they were.
+fn request_ids_agree(session: &mut Session) {
+    let caller = session.load(Probe::Messaging, "id-caller/1");
+    let target = session.load(Probe::Messaging, "id-target/1");
+    let returned = correlation(session.ok(&caller, Call::request(&target, b"no-reply", 10)));
+    session.settle();
+    let handed: Vec<Option<String>> = session
+        .inbox(&target)
+        .into_iter()
+        .filter(|r| r.through == Through::HandleMessage)
+        .map(|r| r.correlation_id)
+        .collect();
+    if handed != [Some(returned.clone())] {
+        precondition_failed(format!(
+            "request returned the correlation id {}, and its target was handed {}: `request` \
+             misbehaves (see its trials), so cancelling by the id it returned cannot judge \
+             `cancel-request`",
+            returned.wit(),
+            handed.wit()
+        ));
+    }
+}
+
 fn msg_7(session: &mut Session, _: HostMessagingFn) {
+    request_ids_agree(session);
     let (alice, bob) = pair(session);
     let cancel = |id: &str| {
         Call::HostMessaging(HostMessagingCall::CancelRequest {
@@ -432,7 +468,7 @@ fn msg_7(session: &mut Session, _: HostMessagingFn) {
         })
     };
     let pending = correlation(session.ok(&alice, Call::request(&bob, b"ping", 5_000)));
-    assert_eq!(
+    expect_eq!(
         session.ok(&alice, cancel(&pending)),
         Returned::Unit,
         "cancelling a pending request"
@@ -464,7 +500,7 @@ fn msg_7(session: &mut Session, _: HostMessagingFn) {
         }
         session.err(&alice, cancel(other), "invalid-message");
     }
-    assert_eq!(
+    expect_eq!(
         session.ok(&alice, cancel(&exact)),
         Returned::Unit,
         "the request other spellings of its id did not name is still pending"
@@ -481,7 +517,7 @@ fn msg_7(session: &mut Session, _: HostMessagingFn) {
         // Only to its caller: to another component it is someone else's id.
         session.err(&bob, cancel(id), "invalid-message");
         let detail = session.err(&alice, cancel(id), "correlation-timeout");
-        assert_eq!(
+        expect_eq!(
             detail.as_deref(),
             Some(id.as_str()),
             "correlation-timeout must carry the id"
@@ -506,7 +542,8 @@ fn msg_7(session: &mut Session, _: HostMessagingFn) {
             .unwrap_or_default();
         assert!(
             !to_bob.contains(how),
-            "another component learned that alice's request was {how}: {to_bob:?}"
+            "another component learned that alice's request was {how}: {}",
+            to_bob.wit()
         );
     }
 }
@@ -519,13 +556,14 @@ fn msg_8(session: &mut Session, _: HostMessagingFn) {
     session.settle();
     for target in [&bob, &carol] {
         let inbox = session.inbox(target);
-        assert_eq!(
+        expect_eq!(
             inbox.len(),
             1,
-            "{} must receive the broadcast once: {inbox:?}",
-            target
+            "{} must receive the broadcast once: {}",
+            target,
+            inbox.wit()
         );
-        assert_eq!(inbox[0].payload, b"all", "payload at {}", target);
+        expect_eq!(inbox[0].payload, b"all", "payload at {}", target);
     }
     assert!(
         session.inbox(&alice).is_empty(),
@@ -539,7 +577,7 @@ fn msg_9(session: &mut Session, function: HostMessagingFn) {
     session.err(&alice, oversized, "invalid-message");
     session.ok(&alice, Call::send(&bob, b"").filled(7, MESSAGE_LIMIT));
     session.settle();
-    assert_eq!(
+    expect_eq!(
         session.inbox(&bob).len(),
         1,
         "a payload of exactly 1 MiB must be delivered"
@@ -582,20 +620,30 @@ fn reply_over_the_limit(session: &mut Session, alice: &ComponentId, bob: &Compon
         .skip(before)
         .filter(|r| r.correlation_id.as_deref() == Some(asked.as_str()))
         .collect();
-    assert_eq!(
+    expect_eq!(
         answers.len(),
         1,
         "MSG-9.2: a request answered over the message limit must call back once, with its \
-         timeout; got (content type, payload bytes) {:?}",
-        answers
-            .iter()
-            .map(|r| (r.content_type.as_deref(), r.payload.len()))
-            .collect::<Vec<_>>()
+         timeout; got {}",
+        answers.wit()
     );
-    assert_eq!(
-        answers[0].content_type.as_deref(),
+    let callback = &answers[0];
+    let what = match callback.content_type.as_deref() {
+        None if callback.payload.len() <= MESSAGE_LIMIT as usize => format!(
+            "a callback of {} bytes without a content-type, neither the over-long reply nor \
+             the timeout notice",
+            callback.payload.len()
+        ),
+        _ => format!(
+            "a callback of {} bytes with content-type {}",
+            callback.payload.len(),
+            callback.content_type.wit()
+        ),
+    };
+    expect_eq!(
+        callback.content_type.as_deref(),
         Some(TIMEOUT_CONTENT_TYPE),
-        "MSG-9.2: a reply of {} bytes, over the message limit, was delivered",
-        answers[0].payload.len()
+        "MSG-9.2: the callback of a request answered over the message limit must be the \
+         timeout notice; it was {what}"
     );
 }

@@ -20,6 +20,7 @@ mod property;
 mod security;
 mod services;
 mod storage;
+mod wit_text;
 
 use std::path::PathBuf;
 use std::sync::OnceLock;
@@ -215,6 +216,10 @@ pub(crate) struct Session<'a> {
     /// The function whose trial this is, if one is: an answer of another
     /// type from any other function stops the trial instead of failing it.
     judged: Option<HostFn>,
+    /// When the session started, and the time limit in force from then
+    /// (the trial's, or a clause's within it): what a time-out says.
+    started: Instant,
+    limit: Duration,
 }
 
 /// A call as failure messages show it: in WIT terms, cut short.
@@ -230,10 +235,24 @@ pub(crate) fn cut(text: &str, longest: usize) -> String {
     }
 }
 
-/// The first line of a message: a trap's or a host's words, without what
-/// follows (a backtrace).
-pub(crate) fn first_line(text: &str) -> &str {
-    text.lines().next().unwrap_or_default()
+/// A host's or a trap's words in one line: every line of them but a wasm
+/// backtrace's frames, since the cause may stand on any line (wasmtime's
+/// opens with "error while executing at wasm backtrace:"), cut to 600
+/// characters.
+pub(crate) fn gist(text: &str) -> String {
+    let frame = |line: &str| {
+        let line = line.trim_start();
+        let numbered = line.split_once(':').is_some_and(|(n, rest)| {
+            n.parse::<u32>().is_ok() && rest.trim_start().starts_with("0x")
+        });
+        numbered || line.starts_with("at ") || line == "error while executing at wasm backtrace:"
+    };
+    let lines: Vec<&str> = text
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty() && !frame(line))
+        .collect();
+    cut(&lines.join(" / "), 600)
 }
 
 impl<'a> Session<'a> {
@@ -253,6 +272,8 @@ impl<'a> Session<'a> {
             namespace: format!("conformance-{n}"),
             uncallable,
             judged: None,
+            started: Instant::now(),
+            limit: deadline.saturating_duration_since(Instant::now()),
         }
     }
 
@@ -275,11 +296,16 @@ impl<'a> Session<'a> {
             Ok(Response::Unsupported { reason }) => panic!("{reason}"),
             Ok(response) => response,
             Err(error) => {
+                // Tenths: `1.8 s`, `30 s`.
+                let seconds = |d: Duration| (d.as_secs_f64() * 10.0).round() / 10.0;
                 let failure = match error.failure {
-                    Failure::TimedOut { after, .. } => format!(
-                        "timed out after {} s while {}; {error}",
-                        after.as_secs_f64().round(),
-                        doing()
+                    Failure::TimedOut { op, .. } => format!(
+                        "timed out while {}: the host had not answered `{op}` when the time \
+                         limit of {} s ran out, {} s into the trial, and {} was stopped",
+                        doing(),
+                        seconds(self.limit),
+                        seconds(self.started.elapsed()),
+                        error.adapter
                     ),
                     _ => format!("{error}, while {}", doing()),
                 };
@@ -293,10 +319,11 @@ impl<'a> Session<'a> {
     /// if that comes first): for a clause that bounds how long the host may
     /// take. An exchange past it fails the trial as timed out.
     pub fn within<R>(&mut self, limit: Duration, f: impl FnOnce(&mut Self) -> R) -> R {
-        let trial = self.deadline;
+        let (trial, trial_limit) = (self.deadline, self.limit);
         self.deadline = trial.min(Instant::now() + limit);
+        self.limit = limit.min(trial_limit);
         let result = f(self);
-        self.deadline = trial;
+        (self.deadline, self.limit) = (trial, trial_limit);
         result
     }
 
@@ -470,5 +497,25 @@ impl<'a> Session<'a> {
             Response::Refused { reason, .. } => panic!("restarting the host failed: {reason}"),
             other => panic!("the host answered `restart` with {other:?}"),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::gist;
+
+    #[test]
+    fn a_gist_keeps_every_line_but_the_backtrace_frames() {
+        let trap = "error while executing at wasm backtrace:\n    0:  0x1a2b - probe.wasm!handle\n    1: 0x77 - <unknown>!f\nCaused by:\n    type mismatch: expected list, found string";
+        assert_eq!(
+            gist(trap),
+            "Caused by: / type mismatch: expected list, found string"
+        );
+        let long = "x".repeat(700);
+        assert!(
+            gist(&long).ends_with("(700 bytes in all)"),
+            "{}",
+            gist(&long)
+        );
     }
 }

@@ -7,6 +7,7 @@ use airssys_probe_protocol::{Call, Health, HostServicesCall, Level, ProbeCall, R
 use airssys_contract::log::CONTEXT_PAIR_OVERHEAD;
 use airssys_contract::{HostServicesFn, limits};
 
+use super::wit_text::{Wit as _, expect_eq};
 use super::{ClauseCheck, Judge, Needs, Probe, Session, cut};
 use crate::wire::{ComponentId, Grant, LogRecord};
 
@@ -127,7 +128,7 @@ fn svc_1(session: &mut Session, _: HostServicesFn) {
         }),
     );
     let mine = records_of(session, &probe);
-    assert_eq!(
+    expect_eq!(
         mine.len(),
         7,
         "the sink must get every record of the caller: five levels, a long message and \
@@ -140,16 +141,16 @@ fn svc_1(session: &mut Session, _: HostServicesFn) {
         "…".into(),
         format!("{} of {given} context pairs dropped", given - fitting),
     ));
-    assert_eq!(
+    expect_eq!(
         mine[6].context,
         expected_context,
         "SVC-1.1: context past {} bytes must be dropped and the drop marked",
         limits::LOG_CONTEXT_BYTES
     );
     for (record, level) in mine.iter().zip(levels) {
-        assert_eq!(record.level, format!("{level:?}").to_lowercase(), "level");
-        assert_eq!(record.message, format!("at {level:?}"), "message");
-        assert_eq!(record.context, context, "context pairs, in order");
+        expect_eq!(record.level, format!("{level:?}").to_lowercase(), "level");
+        expect_eq!(record.message, format!("at {level:?}"), "message");
+        expect_eq!(record.context, context, "context pairs, in order");
     }
     let kept = &mine[5].message;
     assert!(kept.len() <= huge.len(), "a log message grew");
@@ -167,7 +168,7 @@ fn svc_1_3(session: &mut Session, _: HostServicesFn) {
     let probe = session.load(Probe::Wasi, "printer/1");
     session.ok(&probe, Call::Probe(ProbeCall::Print { lines: 1, len: 5 }));
     let mine = records_of(session, &probe);
-    assert_eq!(
+    expect_eq!(
         mine.len(),
         2,
         "the sink must get a record for the line on the component's stdout and one for its \
@@ -176,7 +177,7 @@ fn svc_1_3(session: &mut Session, _: HostServicesFn) {
         mine.iter().map(|r| cut(&r.message, 60)).collect::<Vec<_>>()
     );
     for (record, (level, stream)) in mine.iter().zip([("info", "stdout"), ("warn", "stderr")]) {
-        assert_eq!(
+        expect_eq!(
             (
                 record.level.as_str(),
                 record.message.as_str(),
@@ -325,7 +326,7 @@ fn trapped_at_the_budget(
     assert!(
         !why.contains("the adapter panicked"),
         "{what} made the host panic instead of ending at the budget: {}",
-        super::first_line(&why)
+        super::gist(&why)
     );
     let why = trap_cause(&why);
     assert!(
@@ -398,14 +399,14 @@ fn svc_5(session: &mut Session, _: HostServicesFn) {
     let seen = listed(session, &third);
     for id in [&first, &second, &third] {
         let times = seen.iter().filter(|s| s == &id).count();
-        assert_eq!(times, 1, "{} is listed {times} times in {seen:?}", id);
+        expect_eq!(times, 1, "{} is listed {times} times in {}", id, seen.wit());
     }
-    assert_eq!(listed(session, &first), seen, "the order is not stable");
+    expect_eq!(listed(session, &first), seen, "the order is not stable");
     let in_load_order: Vec<&ComponentId> = seen
         .iter()
         .filter(|id| [&first, &second, &third].contains(id))
         .collect();
-    assert_eq!(
+    expect_eq!(
         in_load_order,
         [&first, &second, &third],
         "the order is not load order (SVC-5.1)"
@@ -414,11 +415,12 @@ fn svc_5(session: &mut Session, _: HostServicesFn) {
     let after = listed(session, &third);
     assert!(
         !after.contains(&second),
-        "{} is listed after it was unloaded (SVC-5.1): {after:?}",
-        second
+        "{} is listed after it was unloaded (SVC-5.1): {}",
+        second,
+        after.wit()
     );
     let kept: Vec<&ComponentId> = seen.iter().filter(|id| *id != &second).collect();
-    assert_eq!(
+    expect_eq!(
         after.iter().collect::<Vec<_>>(),
         kept,
         "unloading a component changed the rest of the list"
@@ -451,21 +453,22 @@ fn svc_6(session: &mut Session, _: HostServicesFn) {
         else {
             panic!("get-component-metadata returned something else")
         };
-        assert_eq!(id, target, "id");
-        assert_eq!(component, "services-probe", "name from the metadata export");
+        expect_eq!(id, target, "id");
+        expect_eq!(component, "services-probe", "name from the metadata export");
         assert!(
             !version.is_empty(),
             "version from the metadata export is empty"
         );
-        assert_eq!(
-            health, name,
+        expect_eq!(
+            health,
+            name,
             "health, as the lowercase case name of the health export"
         );
     }
     let Returned::Info { id, name, .. } = ask(session, other.clone()) else {
         panic!("get-component-metadata returned something else")
     };
-    assert_eq!(
+    expect_eq!(
         (id, name.as_str()),
         (other.clone(), "storage-probe"),
         "id and name of another kind of component"

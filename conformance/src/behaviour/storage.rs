@@ -10,9 +10,8 @@ use proptest::prelude::{Just, Strategy, any, prop_oneof};
 use airssys_contract::StorageFn::{self, Delete, Exists, Get, ListKeys, Set, Usage};
 use airssys_contract::{HostFn, limits};
 
-use super::{
-    ClauseCheck, Judge, Needs, Probe, Session, brief, first_line, no_part, precondition_failed,
-};
+use super::wit_text::{Wit as _, expect_eq};
+use super::{ClauseCheck, Judge, Needs, Probe, Session, brief, gist, no_part, precondition_failed};
 use crate::wire::ComponentId;
 
 pub(super) const CHECKS: &[ClauseCheck] = &[
@@ -225,7 +224,7 @@ fn scene(session: &mut Session, probe: &ComponentId, call: Call) -> Returned {
     match session.invoke(probe, &call) {
         Ok(Ok(returned)) => returned,
         Ok(Err(error)) => precondition_failed(format!("{shown} returned err({error})")),
-        Err(trap) => precondition_failed(format!("{shown} failed: {}", first_line(&trap))),
+        Err(trap) => precondition_failed(format!("{shown} failed: {}", gist(&trap))),
     }
 }
 
@@ -315,6 +314,7 @@ fn look(
 }
 
 /// What the reads other than `except` agree on about a key.
+#[derive(PartialEq, Eq)]
 enum Agreement {
     /// Every read sees what was expected.
     AsExpected,
@@ -592,7 +592,7 @@ fn sto_1(session: &mut Session, function: StorageFn) {
 
 fn sto_2(session: &mut Session, _: StorageFn) {
     let probe = storage_probe(session);
-    assert_eq!(
+    expect_eq!(
         session.ok(&probe, Call::get("never-set")),
         Returned::Value(None),
         "get of a key never set"
@@ -611,7 +611,7 @@ fn sto_3(session: &mut Session, function: StorageFn) {
     let (used, quota, count) = usage(session, &probe, function);
     let one_key = "with one key of 1 byte holding 5 bytes";
     if function == Usage {
-        assert_eq!(
+        expect_eq!(
             (used, count),
             (1 + 5, 1),
             "(used-bytes, key-count) {one_key}"
@@ -635,13 +635,14 @@ fn sto_3(session: &mut Session, function: StorageFn) {
     );
     let (used, _, count_after) = usage(session, &probe, function);
     match function {
-        Usage => assert_eq!(
+        Usage => expect_eq!(
             (used, count_after),
             (1 + 14, 1),
             "(used-bytes, key-count) after replacing the one key: key bytes + new value bytes"
         ),
-        _ => assert_eq!(
-            count_after, count,
+        _ => expect_eq!(
+            count_after,
+            count,
             "key-count changed when a key was replaced"
         ),
     }
@@ -684,7 +685,7 @@ fn sto_4(session: &mut Session, function: StorageFn) {
                 for key in MODEL_KEYS {
                     let got = session.ok(probe, Call::exists(key));
                     let expected = Returned::Bool(model.contains_key(key));
-                    assert_eq!(got, expected, "exists({key:?}) after {op}");
+                    expect_eq!(got, expected, "exists({key:?}) after {op}");
                 }
                 return;
             }
@@ -707,8 +708,9 @@ fn sto_4(session: &mut Session, function: StorageFn) {
                         if by_get { "" } else { "not " }
                     ));
                 }
-                assert_eq!(
-                    by_get, expected,
+                expect_eq!(
+                    by_get,
+                    expected,
                     "after {op}, whether {key:?} is stored (get and exists agree)"
                 );
             }
@@ -745,25 +747,25 @@ fn sto_6(session: &mut Session, _: StorageFn) {
     let all = ["B", "a", "a/1", "a/2", "b", "x/a/3", "é", "ｚ", "😀"]
         .map(String::from)
         .to_vec();
-    assert_eq!(
+    expect_eq!(
         session.ok(&probe, list(None)),
         Returned::Keys(all.clone()),
         "list-keys(none): every key once, sorted by UTF-8 bytes (STO-6.2: `ｚ` before `😀`, \
          which UTF-16 order puts the other way)"
     );
-    assert_eq!(
+    expect_eq!(
         session.ok(&probe, list(Some(""))),
         Returned::Keys(all),
         "list-keys(some(\"\")) must equal list-keys(none)"
     );
     let under_a = ["a/1", "a/2"].map(String::from).to_vec();
-    assert_eq!(
+    expect_eq!(
         session.ok(&probe, list(Some("a/"))),
         Returned::Keys(under_a),
         "list-keys(some(\"a/\"))"
     );
     let longer_than_any_key = "a".repeat(2 * limits::KEY_BYTES);
-    assert_eq!(
+    expect_eq!(
         session.ok(&probe, list(Some(&longer_than_any_key))),
         Returned::Keys(vec![]),
         "a prefix longer than the key limit matches nothing"
@@ -785,10 +787,11 @@ fn sto_6(session: &mut Session, _: StorageFn) {
                 .filter(|key| key.starts_with(&prefix))
                 .cloned()
                 .collect();
-            assert_eq!(
+            expect_eq!(
                 session.ok(&probe, list(Some(&prefix))),
                 Returned::Keys(expected),
-                "list-keys(some({prefix:?})) with the keys {stored:?}"
+                "list-keys(some({prefix:?})) with the keys {}",
+                stored.iter().collect::<Vec<_>>().wit()
             );
         },
     );
@@ -807,7 +810,7 @@ fn sto_7(session: &mut Session, function: StorageFn) {
     };
     let fresh = format!("{{used-bytes: {used}, quota-bytes: {quota}, key-count: {count}}}");
     if judging_usage {
-        assert_eq!((used, count), (0, 0), "usage of a fresh component: {fresh}");
+        expect_eq!((used, count), (0, 0), "usage of a fresh component: {fresh}");
         assert!(quota > 0, "quota-bytes of a fresh component is 0: {fresh}");
     } else if (used, count) != (0, 0) || quota == 0 {
         precondition_failed(format!(
@@ -852,20 +855,28 @@ fn sto_7(session: &mut Session, function: StorageFn) {
             (expected_before, before) = (used, now.0);
             continue;
         }
+        // The reads confirmed the write; what it did to the account only
+        // `usage` tells, so a wrong account may be the writer's or usage's.
+        // Usage's trial says so, for both; the writer's leaves it there.
+        let writer_name = HostFn::from(writer).name();
         if judging_usage {
-            assert_eq!(
+            expect_eq!(
                 now,
                 (used, quota, count),
-                "(used-bytes, quota-bytes, key-count) after {shown}"
+                "(used-bytes, quota-bytes, key-count) after {shown}, which the reads confirm \
+                 (`usage` miscounts, or `{writer_name}` left the account wrong: only these two \
+                 know it, so the suite cannot tell which)"
             );
-        } else {
-            assert_eq!(now.2, count, "key-count after {shown}");
-            assert_eq!(
-                now.0.cmp(&before),
-                used.cmp(&expected_before),
-                "used-bytes went from {before} to {} after {shown}",
-                now.0
-            );
+        } else if now.2 != count || now.0.cmp(&before) != used.cmp(&expected_before) {
+            precondition_failed(format!(
+                "after {shown}, which the reads confirm, usage answered used-bytes {} (from \
+                 {before}) and key-count {}, where key-count {count} and used-bytes {} were \
+                 due: `{writer_name}` or `usage` keeps the account wrong, which usage's STO-7 \
+                 says for both",
+                now.0,
+                now.2,
+                used.cmp(&expected_before).wit()
+            ));
         }
         (expected_before, before) = (used, now.0);
     }
@@ -878,7 +889,7 @@ fn sto_7(session: &mut Session, function: StorageFn) {
                 expect_scene(session, probe, model, op);
                 let used: usize = model.iter().map(|(key, len)| key.len() + len).sum();
                 let (now, _, count) = usage(session, probe, Usage);
-                assert_eq!(
+                expect_eq!(
                     (now, count),
                     (used as u64, model.len() as u64),
                     "(used-bytes, key-count) after {op}"
@@ -935,7 +946,7 @@ fn sto_8(session: &mut Session, function: StorageFn) {
         ));
     }
     refuses(session);
-    assert_eq!(
+    expect_eq!(
         usage(session, &probe, function),
         before,
         "a refused key changed the usage"
@@ -1017,7 +1028,7 @@ fn sto_9(session: &mut Session, _: StorageFn) {
 fn answered(outcome: &Result<airssys_probe_protocol::Reply, String>) -> String {
     match outcome {
         Ok(reply) => airssys_probe_protocol::wit_reply(reply),
-        Err(failure) => format!("a failed call: {}", first_line(failure)),
+        Err(failure) => format!("a failed call: {}", gist(failure)),
     }
 }
 
@@ -1105,33 +1116,39 @@ fn sto_10(session: &mut Session, function: StorageFn) {
             untouched(session, "bob's set(\"shared-name\", …) changed");
         }
         Get => {
-            assert_eq!(
+            expect_eq!(
                 session.ok(&bob, Call::get("alice-only")),
                 Returned::Value(None),
                 "bob gets alice's key"
             );
-            assert_eq!(
+            expect_eq!(
                 session.ok(&bob, Call::get("shared-name")),
                 value(b"bob's"),
                 "bob gets alice's value of a shared key name"
             );
         }
-        Exists => assert_eq!(
+        Exists => expect_eq!(
             session.ok(&bob, Call::exists("alice-only")),
             Returned::Bool(false),
             "bob sees alice's key"
         ),
-        ListKeys => assert_eq!(
+        ListKeys => expect_eq!(
             session.ok(&bob, Call::Storage(StorageCall::ListKeys { prefix: None })),
             Returned::Keys(vec!["shared-name".into()]),
             "bob lists alice's keys"
         ),
         Usage => {
             let (used, _, count) = usage(session, &bob, function);
-            assert_eq!(
+            // Bob holds one key of 11 bytes with a value of 5.
+            let how = if (used, count) > (11 + 5, 1) {
+                "count alice's keys too"
+            } else {
+                "miss bob's own key"
+            };
+            expect_eq!(
                 (used, count),
                 (11 + 5, 1),
-                "bob's (used-bytes, key-count) count alice's keys"
+                "bob's (used-bytes, key-count), after bob and alice each set a key, {how}"
             );
         }
         Delete => {
@@ -1142,29 +1159,96 @@ fn sto_10(session: &mut Session, function: StorageFn) {
     }
 }
 
-fn sto_11(session: &mut Session, _: StorageFn) {
+/// STO-11, by triangulation as the other storage trials: the writes are
+/// held to the reads before the restart (else the restart cannot be judged,
+/// and the writes' own trials say why); after it, a writer is blamed only
+/// when every read agrees its write was lost, and `get` only when the other
+/// reads agree the writes survived.
+fn sto_11(session: &mut Session, function: StorageFn) {
     let path = "durable/1";
+    // (key, what stays after the writes, who wrote it last)
+    let kept: [(&str, Option<&[u8]>, StorageFn); 3] = [
+        ("kept", Some(b"value"), Set),
+        ("replaced", Some(b"new"), Set),
+        ("deleted", None, Delete),
+    ];
     let probe = session.load(Probe::Storage, path);
-    session.ok(&probe, Call::set("kept", b"value"));
-    session.ok(&probe, Call::set("replaced", b"old"));
-    session.ok(&probe, Call::set("replaced", b"new"));
-    session.ok(&probe, Call::set("deleted", b"x"));
-    session.ok(&probe, Call::delete("deleted"));
+    let writes = [
+        Call::set("kept", b"value"),
+        Call::set("replaced", b"old"),
+        Call::set("replaced", b"new"),
+        Call::set("deleted", b"x"),
+        Call::delete("deleted"),
+    ];
+    for call in writes {
+        let writer = match &call {
+            Call::Storage(call) => call.function(),
+            _ => unreachable!("storage writes"),
+        };
+        answer(session, &probe, call, writer == function);
+    }
+    // `get`'s trial holds the writes to the other reads, so that a `get` that
+    // finds nothing is judged after the restart, not stopped before it.
+    let judged_read = (function == Get).then_some(Get);
+    for (key, expected, writer) in kept {
+        if agreement(session, &probe, key, expected, judged_read) != Agreement::AsExpected {
+            precondition_failed(format!(
+                "before the restart, the reads do not show {}: `{}` or a read misbehaves \
+                 (see their trials), so the restart cannot be judged",
+                wanted(key, expected),
+                HostFn::from(writer).name()
+            ));
+        }
+    }
     session.restart();
     let probe = session.load(Probe::Storage, path);
-    assert_eq!(
-        session.ok(&probe, Call::get("kept")),
-        value(b"value"),
-        "a set lost in the restart"
-    );
-    assert_eq!(
-        session.ok(&probe, Call::get("replaced")),
-        value(b"new"),
-        "a replacing set lost in the restart"
-    );
-    assert_eq!(
-        session.ok(&probe, Call::get("deleted")),
-        Returned::Value(None),
-        "a delete lost in the restart"
-    );
+    for (key, expected, writer) in kept {
+        match function {
+            Get => {
+                let own = look(session, &probe, Get, key, true);
+                match agreement(session, &probe, key, expected, Some(Get)) {
+                    // Only `get` sees bytes: other bytes after the restart are
+                    // its misreading or a lost replacing `set`, said here once.
+                    Agreement::AsExpected if own.stored == expected.is_some() => assert!(
+                        as_expected(&own, expected),
+                        "after the restart, {} where {} before it: `get` misreads, or the \
+                         replacing `set` was lost in the restart (only these two see the \
+                         bytes, so the suite cannot tell which)",
+                        own.shown,
+                        wanted(key, expected)
+                    ),
+                    Agreement::AsExpected => panic!(
+                        "after the restart, {} where {} was stored before it, as the other \
+                         reads still show",
+                        own.shown,
+                        wanted(key, expected)
+                    ),
+                    _ => precondition_failed(format!(
+                        "after the restart, the reads other than `get` do not show {}: the \
+                         storage lost a write (see set's and delete's STO-11)",
+                        wanted(key, expected)
+                    )),
+                }
+            }
+            Set | Delete if writer != function => {}
+            Set | Delete => match agreement(session, &probe, key, expected, None) {
+                Agreement::AsExpected => {}
+                Agreement::Contradicted(shown) => panic!(
+                    "a {} lost in the restart: every read says otherwise than {}: {shown}",
+                    HostFn::from(writer).name(),
+                    wanted(key, expected)
+                ),
+                Agreement::OtherBytes(shown) => precondition_failed(format!(
+                    "after the restart, {shown}: other bytes than {}; get's STO-11 says so, \
+                     for `get` and `set` both",
+                    wanted(key, expected)
+                )),
+                Agreement::Disagree(shown) => precondition_failed(format!(
+                    "after the restart, the reads disagree on {key:?}: {shown}; one of them \
+                     misbehaves (see their trials)"
+                )),
+            },
+            Exists | ListKeys | Usage => no_part("STO-11", function),
+        }
+    }
 }

@@ -92,6 +92,14 @@ pub const DEFECTS: &[Defect] = &[
         fails: &["MSG-6"],
     },
     Defect {
+        function: HostFn::Request,
+        what: "the caller gets its own spelling of the correlation id (`req-N`)",
+        registration: request_respells_the_id,
+        // Not cancel-request's MSG-7: the id its caller has is the one the
+        // target was never handed, which is request's fault.
+        fails: &["MSG-5", "MSG-6", "MSG-9"],
+    },
+    Defect {
         function: HostFn::CancelRequest,
         what: "answers ok and cancels nothing",
         registration: cancel_request_does_nothing,
@@ -185,6 +193,36 @@ pub const DEFECTS: &[Defect] = &[
         function: HostFn::Usage,
         what: "quota-bytes is half the quota set enforces",
         registration: usage_halves_the_quota,
+        fails: &["STO-7"],
+    },
+    // Storage stubbed on one side: what a restart shows must not be blamed
+    // on the other (STO-11 is judged by triangulation).
+    Defect {
+        function: HostFn::Set,
+        what: "read-only storage: set answers ok and stores nothing",
+        registration: set_stores_nothing,
+        // Not STO-11: before the restart every read says nothing was
+        // stored, so the restart is not judged (STO-1 says why).
+        fails: &[
+            "STO-1", "STO-3", "STO-7", "STO-8", "STO-9", "SEC-1", "SEC-1.1",
+        ],
+    },
+    Defect {
+        function: HostFn::Get,
+        what: "write-only storage: get answers none for every key",
+        registration: get_finds_nothing,
+        // Its own STO-11 (the other reads show the writes kept), and not
+        // set's or delete's: the reads disagree, so those are not judged.
+        fails: &[
+            "STO-1", "STO-2", "STO-5", "STO-8", "STO-10", "STO-11", "SEC-1", "SEC-1.1",
+        ],
+    },
+    Defect {
+        function: HostFn::Usage,
+        what: "a deleted value's bytes stay counted in used-bytes",
+        registration: deleted_bytes_stay_counted,
+        // Said once, in usage's STO-7 ("usage or delete"); delete's STO-7
+        // is not judged with that reason.
         fails: &["STO-7"],
     },
 ];
@@ -299,6 +337,72 @@ fn request_accepts_zero_timeout(linker: &mut Linker<ComponentState>) -> wasmtime
             "request",
             |mut s: Store, (target, payload, timeout): (ComponentId, Vec<u8>, u64)| {
                 Ok((ctx(&mut s).request(target, payload, timeout.max(1)),))
+            },
+        )
+    })
+}
+
+fn set_stores_nothing(linker: &mut Linker<ComponentState>) -> wasmtime::Result<()> {
+    reference_but(linker, STORAGE, |i| {
+        i.func_wrap("set", |_: Store, (_key, _value): (String, Vec<u8>)| {
+            Ok((Ok::<(), StorageError>(()),))
+        })
+    })
+}
+
+fn get_finds_nothing(linker: &mut Linker<ComponentState>) -> wasmtime::Result<()> {
+    reference_but(linker, STORAGE, |i| {
+        i.func_wrap("get", |_: Store, (_key,): (String,)| {
+            Ok((Ok::<Option<Vec<u8>>, StorageError>(None),))
+        })
+    })
+}
+
+/// `delete` and `usage` keep an account of their own beside the storage's:
+/// a deleted value's bytes are never taken off it. Per component.
+fn deleted_bytes_stay_counted(linker: &mut Linker<ComponentState>) -> wasmtime::Result<()> {
+    use std::collections::HashMap;
+    use std::sync::{Arc, Mutex};
+    type Kept = Arc<Mutex<HashMap<String, u64>>>;
+    let kept: Kept = Arc::default();
+    let by_delete = kept.clone();
+    reference_but(linker, STORAGE, move |i| {
+        i.func_wrap("delete", move |mut s: Store, (key,): (String,)| {
+            let owner = ctx(&mut s).self_id().to_string();
+            let value = ctx(&mut s)
+                .get(key.clone())
+                .ok()
+                .flatten()
+                .unwrap_or_default();
+            let deleted = ctx(&mut s).delete(key);
+            if deleted.is_ok() && !value.is_empty() {
+                *by_delete.lock().unwrap().entry(owner).or_default() += value.len() as u64;
+            }
+            Ok((deleted,))
+        })?;
+        i.func_wrap("usage", move |mut s: Store, (): ()| {
+            let owner = ctx(&mut s).self_id().to_string();
+            let extra = kept
+                .lock()
+                .unwrap()
+                .get(&owner)
+                .copied()
+                .unwrap_or_default();
+            Ok((ctx(&mut s).usage().map(|mut usage| {
+                usage.used_bytes += extra;
+                usage
+            }),))
+        })
+    })
+}
+
+fn request_respells_the_id(linker: &mut Linker<ComponentState>) -> wasmtime::Result<()> {
+    reference_but(linker, MESSAGING, |i| {
+        i.func_wrap(
+            "request",
+            |mut s: Store, (target, payload, timeout): (ComponentId, Vec<u8>, u64)| {
+                let asked = ctx(&mut s).request(target, payload, timeout);
+                Ok((asked.map(|id| format!("req-{}", id.rsplit('-').next().unwrap_or(&id))),))
             },
         )
     })
