@@ -22,9 +22,9 @@ use wasmtime::{Config, Engine};
 /// Puts host functions on a linker: the reference's, or a fixture's.
 pub type Registration = fn(&mut Linker<ComponentState>) -> wasmtime::Result<()>;
 
-/// What the host lets a component do for a grant: [`reference_grants`], or
-/// a fixture's that grants too much.
-pub type Grants = fn(Grant) -> Capabilities;
+/// What the host lets the component it loads as the id do for a grant:
+/// [`reference_grants`], or a fixture's that grants too much.
+pub type Grants = fn(&suite::ComponentId, Grant) -> Capabilities;
 
 pub struct ReferenceHost {
     name: String,
@@ -52,7 +52,7 @@ impl ReferenceHost {
         Self {
             name: name.into(),
             registration,
-            grants: reference_grants,
+            grants: |_, grant| reference_grants(grant),
             offers_runtime: true,
             offers_wasi: true,
             in_memory: false,
@@ -149,7 +149,7 @@ impl HostUnderTest for ReferenceHost {
             AirssysCtx::new(
                 self.shared.clone(),
                 id.clone().into(),
-                (self.grants)(grant),
+                (self.grants)(id, grant),
                 budget,
             )
             .expect("the suite assigns ids a host accepts"),
@@ -247,7 +247,7 @@ impl suite::Runtime for ReferenceRuntime {
                 max_execution_time: budget,
                 ..Limits::default()
             }),
-            ..LoadOptions::granting((self.grants)(grant))
+            ..LoadOptions::granting((self.grants)(id, grant))
         };
         self.runtime()
             .load(id.clone().into(), component, options)

@@ -1,6 +1,7 @@
 //! SEC-1: deny by default; a refused call fails with the function's own
 //! error. SEC-1.1: each capability, and each target pattern, allows its own
-//! calls and no others. SEC-1.2: a broadcast needs every target granted.
+//! calls and no others; a pattern's parts match whole, not by prefix.
+//! SEC-1.2: a broadcast needs every target granted.
 
 use airssys_contract::capability::Capability;
 use airssys_contract::{ByInterface, HostFn, HostMessagingFn, Interface, StorageFn};
@@ -52,7 +53,8 @@ fn sec_1(session: &mut Session, function: HostFn) {
 
 /// Storage: every capability but the function's own is refused, its own
 /// alone is enough. Messaging: patterns that each miss the target in one
-/// part are refused, a pattern that fits it with a `*` is enough.
+/// part are refused, a pattern that fits it with a `*` is enough, and a
+/// literal part fits an equal part only, not one it begins or that begins it.
 fn sec_1_1(session: &mut Session, function: HostFn) {
     match function.by_interface() {
         ByInterface::Storage(f) => {
@@ -110,8 +112,57 @@ fn sec_1_1(session: &mut Session, function: HostFn) {
                     &shown,
                 );
             }
+
+            by_prefix(session, f, own, namespace);
         }
         ByInterface::HostServices(_) => no_part("SEC-1.1", function),
+    }
+}
+
+/// A literal part matches an equal part only: granted `{namespace}/*/pre`
+/// and `{namespace}/pro/*`, a call of `function` to a target whose part the
+/// literal is a proper prefix of, or that is a proper prefix of the
+/// literal, is refused; one to a target each fits whole is allowed. The
+/// targets are loaded first, so that only the grant can refuse the call.
+fn by_prefix(session: &mut Session, function: HostMessagingFn, own: Capability, namespace: &str) {
+    let grant = [format!("{namespace}/*/pre"), format!("{namespace}/pro/*")];
+    let misses = [
+        (
+            "x/prefix",
+            "the pattern's `pre` is a proper prefix of the target's `prefix`",
+        ),
+        (
+            "x/pr",
+            "the target's `pr` is a proper prefix of the pattern's `pre`",
+        ),
+        (
+            "probe/1",
+            "the pattern's `pro` is a proper prefix of the target's `probe`",
+        ),
+    ];
+    let fits = ["x/pre", "pro/1"];
+    let misses = misses.map(|(path, why)| (session.load(Probe::Messaging, path), why));
+    let fits = fits.map(|path| session.load(Probe::Messaging, path));
+    let mut alone = Capabilities::default();
+    *patterns(&mut alone, own) = grant.to_vec();
+    let probe = session.load_with(Probe::Messaging, "by-prefix/1", Grant::Only(alone));
+    let granted = format!("with {} to {} alone", own.name(), grant.join(", "));
+    for (target, why) in misses {
+        denied(
+            session,
+            &probe,
+            messaging_call("SEC-1.1", function, &target),
+            "delivery-failed",
+            &format!("{granted} ({why}; parts match whole)"),
+        );
+    }
+    for target in fits {
+        allowed(
+            session,
+            &probe,
+            messaging_call("SEC-1.1", function, &target),
+            &granted,
+        );
     }
 }
 
