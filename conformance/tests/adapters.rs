@@ -251,7 +251,7 @@ fn times_out_alone(suite: Suite) {
         unreachable!()
     };
     assert!(
-        message.contains("timed out after 8 s while")
+        message.contains("the time limit of 8 s ran out")
             && message.contains("`host-services::sleep-millis`"),
         "{message}"
     );

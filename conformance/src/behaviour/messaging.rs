@@ -95,7 +95,7 @@ fn through(
 fn correlation(returned: Returned) -> String {
     match returned {
         Returned::CorrelationId(id) => id,
-        other => panic!("request returned {other:?}, not a correlation id"),
+        other => panic!("request returned {other}, not a correlation id"),
     }
 }
 

@@ -458,7 +458,7 @@ impl<'a> Session<'a> {
     pub fn inbox(&mut self, id: &ComponentId) -> Vec<Received> {
         match self.ok(id, Call::Probe(ProbeCall::Inbox)) {
             Returned::Inbox(received) => received,
-            other => panic!("the inbox of {} came back as {other:?}", id),
+            other => panic!("the inbox of {} came back as {other}", id),
         }
     }
 

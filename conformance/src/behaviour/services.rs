@@ -210,7 +210,7 @@ fn current_time(session: &mut Session, probe: &ComponentId) -> (u64, u32) {
             seconds,
             nanoseconds,
         } => (seconds, nanoseconds),
-        other => panic!("current-time returned {other:?}"),
+        other => panic!("current-time returned {other}"),
     }
 }
 
@@ -394,7 +394,7 @@ fn svc_5(session: &mut Session, _: HostServicesFn) {
         .ok(asker, Call::HostServices(HostServicesCall::ListComponents))
     {
         Returned::Ids(ids) => ids,
-        other => panic!("list-components returned {other:?}"),
+        other => panic!("list-components returned {other}"),
     };
     let seen = listed(session, &third);
     for id in [&first, &second, &third] {
