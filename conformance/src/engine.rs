@@ -67,21 +67,7 @@ impl Context {
             seed,
         };
         answers.judge(&mut verdicts);
-        let failed: Vec<&HostFunction> = contract
-            .functions()
-            .iter()
-            .zip(&verdicts)
-            .filter(|(_, v)| !v.callable())
-            .map(|(f, _)| f)
-            .collect();
-        let traps = failed
-            .iter()
-            .map(|f| Import {
-                instance: f.instance.clone(),
-                name: f.name.clone(),
-            })
-            .collect();
-        let uncallable = failed.iter().map(|f| f.host_fn).collect();
+        let (uncallable, traps) = uncallable(&contract, &verdicts).into_iter().unzip();
         Ok(Self {
             contract,
             about,
@@ -262,7 +248,8 @@ impl Context {
             Ok(lease) => lease,
             Err(error) => return Outcome::Failed(error.to_string()),
         };
-        let deadline = Instant::now() + self.limits.trial;
+        let started = Instant::now();
+        let deadline = started + self.limits.trial;
         let reset = Request::Reset {
             traps: self.traps.clone(),
         };
@@ -271,12 +258,17 @@ impl Context {
         };
         match lease.exchange(reset, deadline.saturating_duration_since(Instant::now())) {
             Ok(Response::Ok) => {}
-            Ok(other) => return not_reset(format!("{other:?}")),
+            Ok(other) => return not_reset(answered(&other)),
             Err(error) => return not_reset(error.to_string()),
         }
         let uncallable = self.uncallable.clone();
-        let mut session =
-            Session::new(&mut lease, deadline, self.seed, uncallable).judging(function.host_fn);
+        let mut session = Session::new(
+            &mut lease,
+            (started, self.limits.trial),
+            self.seed,
+            uncallable,
+        )
+        .judging(function.host_fn);
         let ran = quiet_panics(|| {
             catch_unwind(AssertUnwindSafe(|| {
                 check.judge.run(&mut session, clause, function.host_fn)
@@ -288,11 +280,7 @@ impl Context {
         if let Some(Precondition(why)) = panic.downcast_ref::<Precondition>() {
             return Outcome::Ignored(format!("{clause}: precondition failed: {why}"));
         }
-        let detail = panic
-            .downcast_ref::<String>()
-            .map(String::as_str)
-            .or_else(|| panic.downcast_ref::<&str>().copied())
-            .unwrap_or("the check panicked");
+        let detail = panic_text(panic.as_ref()).unwrap_or("the check panicked");
         Outcome::Failed(format!(
             "{clause}: {}\n  {detail}",
             self.spec.summary(clause)
@@ -319,21 +307,9 @@ impl Answers<'_> {
             .filter(|(_, v)| v.callable() && v.typing == Typing::AtCall)
             .map(|(index, _)| index)
             .collect();
-        // Probes of functions that already failed get them as traps.
-        let failed: Vec<(HostFn, Import)> = self
-            .contract
-            .functions()
-            .iter()
-            .zip(verdicts.iter())
-            .filter(|(_, v)| !v.callable())
-            .map(|(f, _)| {
-                let import = Import {
-                    instance: f.instance.clone(),
-                    name: f.name.clone(),
-                };
-                (f.host_fn, import)
-            })
-            .collect();
+        // Probes of functions that already failed get them as traps, and so
+        // do those whose answers turn out mistyped, as they do.
+        let mut failed = uncallable(self.contract, verdicts);
         for index in at_call {
             let function = &self.contract.functions()[index];
             let unseen = |why: &str| {
@@ -366,10 +342,12 @@ impl Answers<'_> {
                 continue;
             }
             match self.answers_of(function, &failed) {
-                Ok(Seen::Typed(_)) => {}
-                Ok(Seen::Mistyped(why)) => verdict.signature = Err(why),
-                Ok(Seen::Nothing(why)) => verdict.signature_unjudged = Some(unseen(&why)),
-                Err(why) => verdict.signature_unjudged = Some(unseen(&why)),
+                Ok(Seen::Typed) => {}
+                Ok(Seen::Mistyped(why)) => {
+                    verdict.signature = Err(why);
+                    failed = uncallable(self.contract, verdicts);
+                }
+                Ok(Seen::Unseen(why)) | Err(why) => verdict.signature_unjudged = Some(unseen(&why)),
             }
         }
     }
@@ -381,28 +359,65 @@ impl Answers<'_> {
         failed: &[(HostFn, Import)],
     ) -> Result<Seen, String> {
         let mut lease = self.pool.lease().map_err(|e| e.to_string())?;
-        let deadline = Instant::now() + self.limit;
+        let started = Instant::now();
         let traps = failed.iter().map(|(_, import)| import.clone()).collect();
         match lease.exchange(Request::Reset { traps }, self.limit) {
             Ok(Response::Ok) => {}
-            Ok(other) => return Err(format!("the host could not be reset: {other:?}")),
+            Ok(other) => return Err(format!("the host could not be reset: {}", answered(&other))),
             Err(error) => return Err(format!("the host could not be reset: {error}")),
         }
         let uncallable = failed.iter().map(|(host_fn, _)| *host_fn).collect();
-        let mut session = Session::new(&mut lease, deadline, self.seed, uncallable);
+        let mut session = Session::new(&mut lease, (started, self.limit), self.seed, uncallable);
         let ran = quiet_panics(|| {
             catch_unwind(AssertUnwindSafe(|| {
                 seen(&mut session, self.contract, function)
             }))
         });
         ran.map_err(|panic| {
-            let why = panic
-                .downcast_ref::<String>()
-                .map(String::as_str)
-                .or_else(|| panic.downcast_ref::<&str>().copied())
-                .unwrap_or("the sample calls stopped");
+            let why = panic_text(panic.as_ref()).unwrap_or("the sample calls stopped");
             format!("its sample calls stopped: {}", gist(why))
         })
+    }
+}
+
+/// The functions that failed their name or signature trial, each with the
+/// import that probes get as a trap in its place.
+fn uncallable(contract: &Contract, verdicts: &[Verdicts]) -> Vec<(HostFn, Import)> {
+    contract
+        .functions()
+        .iter()
+        .zip(verdicts)
+        .filter(|(_, v)| !v.callable())
+        .map(|(f, _)| {
+            let import = Import {
+                instance: f.instance.clone(),
+                name: f.name.clone(),
+            };
+            (f.host_fn, import)
+        })
+        .collect()
+}
+
+/// How a reply that is not the one due is shown: its words, if it has any.
+fn answered(response: &Response) -> String {
+    match response {
+        Response::Refused { reason, .. } => format!("refused: {}", gist(reason)),
+        Response::Unsupported { reason } => format!("unsupported: {}", gist(reason)),
+        Response::Error { message } => format!("error: {}", gist(message)),
+        other => format!("an unexpected `{}` answer", answer_name(other)),
+    }
+}
+
+/// A response's `answer` as the wire names it.
+fn answer_name(response: &Response) -> &'static str {
+    match response {
+        Response::Hello { .. } => "hello",
+        Response::Ok => "ok",
+        Response::Reply { .. } => "reply",
+        Response::Logs { .. } => "logs",
+        Response::Refused { .. } => "refused",
+        Response::Unsupported { .. } => "unsupported",
+        Response::Error { .. } => "error",
     }
 }
 
@@ -413,6 +428,14 @@ const WASI_USER: &str = r#"(component
     (export "now" (func (result u64)))
   ))
 )"#;
+
+/// A check's panic message, when it panicked with one.
+fn panic_text(panic: &(dyn std::any::Any + Send)) -> Option<&str> {
+    panic
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| panic.downcast_ref::<&str>().copied())
+}
 
 thread_local! {
     static QUIET: Cell<bool> = const { Cell::new(false) };

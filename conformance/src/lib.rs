@@ -17,7 +17,7 @@
 //! clauses by running them on the reference host.
 //!
 //! Modules depend one way, each only on those before it in this order (the
-//! test `modules_depend_one_way` holds them to it): `bindings`, `wire`,
+//! test `modules_depend_one_way` holds them to it): `bindings`, `text`, `wire`,
 //! `spec`, `contract`, `trials`, `connection`, `registration`, `host`,
 //! `guest`, `behaviour`, `engine`, `expect`, `report`, `diff`, `options`, `repeat` (the command that
 //! repeats a failure), `runner`
@@ -44,6 +44,7 @@ pub mod report;
 mod runner;
 mod spec;
 mod suite;
+mod text;
 mod trials;
 mod wire;
 
@@ -68,6 +69,7 @@ mod layers {
     /// modules use each other.
     const ORDER: &[&str] = &[
         "bindings",
+        "text",
         "wire",
         "spec",
         "contract",

@@ -23,6 +23,7 @@ use std::collections::HashMap;
 use airssys_conformance_adapter::{CheckRefusal, Unsatisfied};
 
 use crate::contract::{Contract, HostFunction, Shape};
+use crate::text::gist;
 
 /// Where a function was found.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -156,12 +157,7 @@ fn judge_one(contract: &Contract, asked: &mut Asked, function: &HostFunction) ->
     };
     let host_says = match asked.ask(contract, function, &exact, Shape::Exact) {
         Ok(()) => {
-            // An adapter that cannot answer for the decoy leaves the typing
-            // unknown: the answers must then show the type.
-            let typing = match asked.ask(contract, function, &exact, Shape::Decoy) {
-                Err(Refusal::Host(_)) => Typing::AtLink,
-                Ok(()) | Err(Refusal::Adapter(_)) => Typing::AtCall,
-            };
+            let typing = typing(contract, asked, function, &exact);
             return Verdicts {
                 placement: Placement::Right,
                 signature: Ok(()),
@@ -186,11 +182,23 @@ fn judge_one(contract: &Contract, asked: &mut Asked, function: &HostFunction) ->
     for (at, mistake) in misplacements(function) {
         match asked.ask(contract, function, &at, Shape::Exact) {
             Ok(()) => {
+                // Where the linker takes any type, the type shows only in
+                // answers, and the function cannot be called where
+                // components import it: not judged, never passed.
+                let typing = typing(contract, asked, function, &at);
+                let signature_unjudged = (typing == Typing::AtCall).then(|| {
+                    format!(
+                        "`{}` is registered in the wrong place (see its name trial), with a \
+                         linker that checks its type only when it is called, so its type \
+                         cannot be seen until it is registered where components import it",
+                        function.name
+                    )
+                });
                 return Verdicts {
                     placement: Placement::Wrong { at, mistake },
                     signature: Ok(()),
-                    typing: Typing::AtLink,
-                    signature_unjudged: None,
+                    typing,
+                    signature_unjudged,
                 };
             }
             Err(Refusal::Adapter(why)) => return unjudged(function, why),
@@ -249,6 +257,22 @@ fn judge_one(contract: &Contract, asked: &mut Asked, function: &HostFunction) ->
             );
             unjudged(function, why)
         }
+    }
+}
+
+/// When the host's linker checks `function`'s type at `at`, where a probe
+/// of the exact type instantiated: a decoy of a type no contract function
+/// has tells. An adapter that cannot answer for the decoy leaves it
+/// unknown, and the answers must then show the type.
+fn typing(
+    contract: &Contract,
+    asked: &mut Asked,
+    function: &HostFunction,
+    at: &Location,
+) -> Typing {
+    match asked.ask(contract, function, at, Shape::Decoy) {
+        Err(Refusal::Host(_)) => Typing::AtLink,
+        Ok(()) | Err(Refusal::Adapter(_)) => Typing::AtCall,
     }
 }
 
@@ -360,12 +384,14 @@ impl Found {
 /// Whether a refused call says that the answer of the import at `at` was
 /// of another type than the component imports it with, and in which words:
 /// as the refusal's `unsatisfied.other_type` names it (adapter protocol 1.2),
-/// or else as wasmtime's words for a `func_new` answer it cannot lower. The
-/// probe making the call imports nothing else, so the words are about `at`.
+/// or else as wasmtime's words for a `func_new` answer it cannot lower.
+/// The probe making the call calls no import but `at` (it imports its whole
+/// interface), and the suite's samples first make a call that calls none
+/// on the same probe, so the words are about `at`'s answer.
 pub(crate) fn mistyped_answer(refusal: &CheckRefusal, at: &Location) -> Option<String> {
     let import = Unsatisfied::full_name(at.instance.as_deref(), &at.name);
     if refusal.unsatisfied.other_type.contains(&import) {
-        return Some(format!("the host says: {}", refusal.reason.trim()));
+        return Some(format!("the host says: {}", gist(&refusal.reason)));
     }
     if !refusal.unsatisfied.is_empty() {
         return None;
@@ -385,9 +411,13 @@ pub(crate) fn mistyped_answer(refusal: &CheckRefusal, at: &Location) -> Option<S
     ];
     // Records and tuples of another size: "expected 3 fields, got 2".
     let counted = |line: &str| {
-        let at = line.find("expected ")?;
-        let rest = line[at + "expected ".len()..].trim_start_matches(|c: char| c.is_ascii_digit());
-        (rest.starts_with(" fields, got ") || rest.starts_with(" types, got ")).then_some(at)
+        line.match_indices("expected ")
+            .map(|(at, _)| at)
+            .find(|&at| {
+                let rest =
+                    line[at + "expected ".len()..].trim_start_matches(|c: char| c.is_ascii_digit());
+                rest.starts_with(" fields, got ") || rest.starts_with(" types, got ")
+            })
     };
     let line = refusal.reason.lines().find_map(|line| {
         let at = PHRASES
@@ -499,6 +529,55 @@ mod tests {
         assert_eq!(Found::in_refusal(missing), Found::Nothing);
         assert_eq!(Found::in_refusal(mismatch), Found::OtherType);
         assert_eq!(Found::in_refusal("out of memory"), Found::Unknown);
+    }
+
+    /// wasmtime's words for each kind of `func_new` answer it cannot lower
+    /// read as a mistyped answer; other traps, and names of another
+    /// import, do not.
+    #[test]
+    fn answers_of_another_type_are_read_from_names_or_wasmtime_words() {
+        let get = Location {
+            instance: Some("airssys:core/storage@1.0.0".into()),
+            name: "get".into(),
+        };
+        let trapped = |cause: &str| -> CheckRefusal {
+            format!(
+                "component `n/a/1` trapped in handle-message: {cause}\nerror while executing at \
+                 wasm backtrace:\n    0: 0x1a - probe.wasm!f"
+            )
+            .into()
+        };
+        for cause in [
+            "type mismatch: expected list, found string",
+            "expected field `used-bytes`, got `used`",
+            "expected 3 fields, got 2",
+            "payload provided to `ok` but not expected",
+            "unknown variant case: `gone`",
+        ] {
+            let words = mistyped_answer(&trapped(cause), &get);
+            assert!(
+                words.as_deref().is_some_and(|w| w.contains(cause)),
+                "{cause}: {words:?}"
+            );
+        }
+        let typed = mistyped_answer(&trapped("type mismatch: expected list, found string"), &get);
+        assert!(typed.unwrap().contains("the answer has a `string`"));
+        assert_eq!(
+            mistyped_answer(&trapped("unreachable executed"), &get),
+            None
+        );
+        let named = |other_type: &str| CheckRefusal {
+            reason: "answered a string".into(),
+            unsatisfied: Unsatisfied {
+                missing: vec![],
+                other_type: vec![other_type.into()],
+            },
+        };
+        assert!(mistyped_answer(&named("airssys:core/storage@1.0.0#get"), &get).is_some());
+        // Another import's name says nothing of this one, whatever the words.
+        let mut elsewhere = named("airssys:core/storage@1.0.0#set");
+        elsewhere.reason = "type mismatch: expected list, found string".into();
+        assert_eq!(mistyped_answer(&elsewhere, &get), None);
     }
 
     struct Registered(Vec<&'static str>);

@@ -14,46 +14,50 @@
 //! [`Typing::AtCall`]: crate::registration::Typing::AtCall
 
 use airssys_probe_protocol::{
-    Call, HostMessagingCall, HostServicesCall, Level, Returned, StorageCall,
+    Call, HostMessagingCall, HostServicesCall, Level, ProbeCall, Returned, StorageCall,
 };
 
 use airssys_contract::{ByInterface, HostMessagingFn, HostServicesFn, StorageFn, limits};
 
-use super::{Probe, Session, cut, gist};
+use super::{Probe, Session, cut, gist, mistyped};
 use crate::contract::{Contract, HostFunction, Shape};
-use crate::registration::{Location, mistyped_answer};
 use crate::wire::ComponentId;
 
 /// What the answers of one function showed of its type.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Seen {
-    /// Answers came back as the contract's type, on these branches (as
-    /// the WIT writes them, e.g. `ok(none)`), and none of another type.
-    Typed(Vec<String>),
+    /// Every sample call answered, with the contract's type.
+    Typed,
     /// An answer was of another type: the signature's failure, in WIT words.
     Mistyped(String),
-    /// No answer came back, so nothing was seen: why.
-    Nothing(String),
+    /// Sample calls that were not made or did not answer, so the type on
+    /// their branches was not seen: which, and why.
+    Unseen(String),
 }
 
 /// Calls `function` on each branch its samples reach, on probes loaded for
 /// it alone (a call that traps retires its probe), and says what was seen.
+/// The type holds only where every sample call answered: one that trapped
+/// or could not be set up leaves the signature unjudged, never passed.
 pub(crate) fn seen(session: &mut Session, contract: &Contract, function: &HostFunction) -> Seen {
     let mut calls = Sampler {
         function,
         contract,
         probe: None,
         loads: 0,
-        branches: Vec::new(),
-        traps: Vec::new(),
+        answered: 0,
+        unseen: Vec::new(),
     };
     match sample(session, &mut calls, function) {
         Err(Mistyped(message)) => Seen::Mistyped(message),
-        Ok(()) if !calls.branches.is_empty() => Seen::Typed(calls.branches),
-        Ok(()) => Seen::Nothing(match calls.traps.first() {
-            Some(trap) => format!("every sample call of `{}` failed: {trap}", function.name),
-            None => format!("no sample call of `{}` was made", function.name),
-        }),
+        Ok(()) if calls.unseen.is_empty() && calls.answered > 0 => Seen::Typed,
+        Ok(()) => Seen::Unseen(format!(
+            "{} of {} sample calls of `{}` answered with the contract's type; not seen: {}",
+            calls.answered,
+            calls.answered as usize + calls.unseen.len(),
+            function.name,
+            calls.unseen.join("; ")
+        )),
     }
 }
 
@@ -67,17 +71,19 @@ struct Sampler<'a> {
     /// The probe the next call is made on; `None` after a trap retired it.
     probe: Option<ComponentId>,
     loads: u32,
-    /// The branches answers came back on, as the WIT writes the answer.
-    branches: Vec<String>,
-    /// Calls that trapped or failed, in words.
-    traps: Vec<String>,
+    /// Sample calls that answered with the contract's type.
+    answered: u32,
+    /// Sample calls not made, or that failed, each with why.
+    unseen: Vec<String>,
 }
 
 impl Sampler<'_> {
-    /// The probe to call on, loaded anew after a trap.
-    fn probe(&mut self, session: &mut Session) -> ComponentId {
+    /// The probe to call on, loaded anew after a trap. A probe that cannot
+    /// answer a call that makes no host call (for its inbox) is not used: a
+    /// refusal of the samples on it would not be the judged function's.
+    fn probe(&mut self, session: &mut Session) -> Result<ComponentId, String> {
         if let Some(probe) = &self.probe {
-            return probe.clone();
+            return Ok(probe.clone());
         }
         self.loads += 1;
         let probe_kind = match self.function.host_fn.by_interface() {
@@ -87,52 +93,75 @@ impl Sampler<'_> {
         };
         let path = format!("answers-{}/{}", self.function.name, self.loads);
         let id = session.load(probe_kind, &path);
-        self.probe = Some(id.clone());
-        id
-    }
-
-    /// A call that sets the scene: its answer, or `None` if it did not
-    /// return (that sample is then left out).
-    fn scene(&mut self, session: &mut Session, call: Call) -> Option<Returned> {
-        let probe = self.probe(session);
-        match session.attempt(&probe, &call) {
-            Ok(Ok(returned)) => Some(returned),
-            Ok(Err(_)) => None,
-            Err(_) => {
-                self.probe = None;
-                None
+        // Any reply will do (a probe without an inbox answers `err`): the
+        // probe was called and answered.
+        match session.attempt(&id, &Call::Probe(ProbeCall::Inbox)) {
+            Ok(_) => {}
+            Err(refusal) => {
+                return Err(format!(
+                    "the probe could not be called at all: {}",
+                    gist(&refusal.reason)
+                ));
             }
         }
+        self.probe = Some(id.clone());
+        Ok(id)
     }
 
-    /// The sampled call of the judged function.
-    fn call(&mut self, session: &mut Session, call: Call) -> Result<Option<Returned>, Mistyped> {
-        let probe = self.probe(session);
-        let shown = cut(&call.to_string(), 40);
+    /// A call that sets the scene for `then` (as failure messages show
+    /// it): its answer, or why `then` was not made.
+    fn scene(&mut self, session: &mut Session, call: Call, then: &str) -> Option<Returned> {
+        let shown = cut(&call.to_string(), 60);
+        let why = match self.probe(session) {
+            Err(why) => why,
+            Ok(probe) => match session.attempt(&probe, &call) {
+                Ok(Ok(returned)) => return Some(returned),
+                Ok(Err(error)) => format!("{shown} answered err({error})"),
+                Err(refusal) => {
+                    self.probe = None;
+                    format!("{shown} failed: {}", gist(&refusal.reason))
+                }
+            },
+        };
+        self.unseen
+            .push(format!("{then} was not made, since {why}"));
+        None
+    }
+
+    /// A sampled call of the judged function, shown as `label` when one is
+    /// given (a call whose text is long).
+    fn call(
+        &mut self,
+        session: &mut Session,
+        call: Call,
+        label: Option<&str>,
+    ) -> Result<Option<Returned>, Mistyped> {
+        let shown = label.map_or_else(|| cut(&call.to_string(), 60), str::to_owned);
+        let probe = match self.probe(session) {
+            Ok(probe) => probe,
+            Err(why) => {
+                self.unseen
+                    .push(format!("{shown} was not made, since {why}"));
+                return Ok(None);
+            }
+        };
         match session.attempt(&probe, &call) {
             Ok(reply) => {
-                let branch = airssys_probe_protocol::wit_reply(&reply);
-                if !self.branches.contains(&branch) {
-                    self.branches.push(branch);
-                }
+                self.answered += 1;
                 Ok(reply.ok())
             }
             Err(refusal) => {
                 self.probe = None;
-                let at = Location {
-                    instance: Some(self.function.instance.clone()),
-                    name: self.function.name.clone(),
-                };
-                if let Some(words) = mistyped_answer(&refusal, &at) {
+                let contract_type = self.contract.result_text(self.function, Shape::Exact);
+                if let Some(verdict) =
+                    mistyped(self.function.host_fn, &shown, &contract_type, &refusal)
+                {
                     return Err(Mistyped(format!(
-                        "`{}` answered {shown} with a value of another type than the contract's \
-                         `{}`: {words}. Components import it with the contract's type, so the \
-                         host must answer with that type on every branch",
-                        self.function.name,
-                        self.contract.result_text(self.function, Shape::Exact),
+                        "{verdict}. Components import it with the contract's type, so the \
+                         host must answer with that type on every branch"
                     )));
                 }
-                self.traps
+                self.unseen
                     .push(format!("{shown} failed: {}", gist(&refusal.reason)));
                 Ok(None)
             }
@@ -155,48 +184,53 @@ fn sample(
 ) -> Result<(), Mistyped> {
     match function.host_fn.by_interface() {
         ByInterface::Storage(storage) => {
-            let present = |calls: &mut Sampler, session: &mut Session| {
-                calls.scene(session, Call::set("present", b"v")).is_some()
+            let present = |calls: &mut Sampler, session: &mut Session, then: &str| {
+                calls
+                    .scene(session, Call::set("present", b"v"), then)
+                    .is_some()
             };
+            let long = long_key();
+            let long_shown = |name: &str| format!("{name}(a key of {} bytes)", long.len());
             match storage {
                 StorageFn::Get => {
-                    calls.call(session, Call::get("absent"))?;
-                    if present(calls, session) {
-                        calls.call(session, Call::get("present"))?;
+                    calls.call(session, Call::get("absent"), None)?;
+                    if present(calls, session, "get(\"present\")") {
+                        calls.call(session, Call::get("present"), None)?;
                     }
-                    calls.call(session, Call::get(&long_key()))?;
+                    let shown = long_shown("get");
+                    calls.call(session, Call::get(&long), Some(&shown))?;
                 }
                 StorageFn::Set => {
-                    calls.call(session, Call::set("k", b"v"))?;
-                    calls.call(session, Call::set(&long_key(), b"v"))?;
+                    calls.call(session, Call::set("k", b"v"), None)?;
+                    let shown = long_shown("set");
+                    calls.call(session, Call::set(&long, b"v"), Some(&shown))?;
                 }
                 StorageFn::Delete => {
-                    calls.call(session, Call::delete("absent"))?;
-                    calls.call(session, Call::delete(&long_key()))?;
+                    calls.call(session, Call::delete("absent"), None)?;
+                    let shown = long_shown("delete");
+                    calls.call(session, Call::delete(&long), Some(&shown))?;
                 }
                 StorageFn::Exists => {
-                    calls.call(session, Call::exists("absent"))?;
-                    if present(calls, session) {
-                        calls.call(session, Call::exists("present"))?;
+                    calls.call(session, Call::exists("absent"), None)?;
+                    if present(calls, session, "exists(\"present\")") {
+                        calls.call(session, Call::exists("present"), None)?;
                     }
-                    calls.call(session, Call::exists(&long_key()))?;
+                    let shown = long_shown("exists");
+                    calls.call(session, Call::exists(&long), Some(&shown))?;
                 }
                 StorageFn::ListKeys => {
                     // A list with an item shows the item's type too.
-                    present(calls, session);
-                    calls.call(
-                        session,
-                        Call::Storage(StorageCall::ListKeys { prefix: None }),
-                    )?;
-                    calls.call(
-                        session,
-                        Call::Storage(StorageCall::ListKeys {
-                            prefix: Some("absent/".into()),
-                        }),
-                    )?;
+                    let all = Call::Storage(StorageCall::ListKeys { prefix: None });
+                    if present(calls, session, "list-keys(none)") {
+                        calls.call(session, all, None)?;
+                    }
+                    let none_under = Call::Storage(StorageCall::ListKeys {
+                        prefix: Some("absent/".into()),
+                    });
+                    calls.call(session, none_under, None)?;
                 }
                 StorageFn::Usage => {
-                    calls.call(session, Call::Storage(StorageCall::Usage))?;
+                    calls.call(session, Call::Storage(StorageCall::Usage), None)?;
                 }
             }
         }
@@ -208,30 +242,42 @@ fn sample(
                 })
             };
             // The probe itself is a loaded target.
-            let me = calls.probe(session);
+            let me = match calls.probe(session) {
+                Ok(me) => me,
+                Err(why) => {
+                    calls.unseen.push(format!("no call was made, since {why}"));
+                    return Ok(());
+                }
+            };
             match messaging {
                 HostMessagingFn::Send => {
-                    calls.call(session, Call::send(&me, b"sample"))?;
-                    calls.call(session, Call::send(&nobody, b"sample"))?;
+                    calls.call(session, Call::send(&me, b"sample"), None)?;
+                    calls.call(session, Call::send(&nobody, b"sample"), None)?;
                 }
                 HostMessagingFn::Request => {
-                    calls.call(session, Call::request(&me, b"sample", 60_000))?;
-                    calls.call(session, Call::request(&nobody, b"sample", 60_000))?;
+                    calls.call(session, Call::request(&me, b"sample", 60_000), None)?;
+                    calls.call(session, Call::request(&nobody, b"sample", 60_000), None)?;
                 }
                 HostMessagingFn::CancelRequest => {
-                    calls.call(session, cancel("unknown"))?;
-                    if let Some(Returned::CorrelationId(id)) =
-                        calls.scene(session, Call::request(&me, b"sample", 60_000))
-                    {
-                        calls.call(session, cancel(&id))?;
+                    calls.call(session, cancel("unknown"), None)?;
+                    let issued = "cancel-request(the id of a pending request)";
+                    match calls.scene(session, Call::request(&me, b"sample", 60_000), issued) {
+                        Some(Returned::CorrelationId(id)) => {
+                            calls.call(session, cancel(&id), Some(issued))?;
+                        }
+                        Some(other) => calls.unseen.push(format!(
+                            "{issued} was not made, since request returned {other}"
+                        )),
+                        None => {}
                     }
                 }
                 HostMessagingFn::Broadcast => {
-                    calls.call(session, Call::broadcast(&[&me], b"sample"))?;
-                    calls.call(session, Call::broadcast(&[&nobody], b"sample"))?;
+                    calls.call(session, Call::broadcast(&[&me], b"sample"), None)?;
+                    calls.call(session, Call::broadcast(&[&nobody], b"sample"), None)?;
                 }
                 HostMessagingFn::SelfId => {
-                    calls.call(session, Call::HostMessaging(HostMessagingCall::SelfId))?;
+                    let self_id = Call::HostMessaging(HostMessagingCall::SelfId);
+                    calls.call(session, self_id, None)?;
                 }
             }
         }
@@ -239,37 +285,34 @@ fn sample(
             let call = |call: HostServicesCall| Call::HostServices(call);
             match services {
                 HostServicesFn::Log => {
-                    calls.call(
-                        session,
-                        call(HostServicesCall::Log {
-                            level: Level::Info,
-                            message: "a sample call".into(),
-                            context: Some(vec![("sample".into(), "1".into())]),
-                        }),
-                    )?;
+                    let log = call(HostServicesCall::Log {
+                        level: Level::Info,
+                        message: "a sample call".into(),
+                        context: Some(vec![("sample".into(), "1".into())]),
+                    });
+                    calls.call(session, log, None)?;
                 }
                 HostServicesFn::CurrentTime => {
-                    calls.call(session, call(HostServicesCall::CurrentTime))?;
+                    calls.call(session, call(HostServicesCall::CurrentTime), None)?;
                 }
                 HostServicesFn::CurrentTimeMillis => {
-                    calls.call(session, call(HostServicesCall::CurrentTimeMillis))?;
+                    calls.call(session, call(HostServicesCall::CurrentTimeMillis), None)?;
                 }
                 HostServicesFn::SleepMillis => {
-                    calls.call(
-                        session,
-                        call(HostServicesCall::SleepMillis { duration_ms: 0 }),
-                    )?;
+                    let sleep = call(HostServicesCall::SleepMillis { duration_ms: 0 });
+                    calls.call(session, sleep, None)?;
                 }
                 HostServicesFn::ListComponents => {
-                    // The probe is loaded, so a list with an item is due.
-                    calls.probe(session);
-                    calls.call(session, call(HostServicesCall::ListComponents))?;
+                    // The call loads the probe first, so a list with an item is due.
+                    calls.call(session, call(HostServicesCall::ListComponents), None)?;
                 }
                 HostServicesFn::GetComponentMetadata => {
-                    let me = calls.probe(session);
-                    calls.call(session, Call::component_metadata(&me))?;
+                    // First, so the probe this call loads is the first, `…/1`.
+                    let me = session.id(&format!("answers-{}/1", function.name));
+                    let own = Some("get-component-metadata(the caller's own id)");
+                    calls.call(session, Call::component_metadata(&me), own)?;
                     let nobody = session.id("nobody/1");
-                    calls.call(session, Call::component_metadata(&nobody))?;
+                    calls.call(session, Call::component_metadata(&nobody), None)?;
                 }
             }
         }

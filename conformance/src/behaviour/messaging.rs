@@ -8,8 +8,8 @@ use airssys_probe_protocol::{Call, HostMessagingCall, Received, Returned, Throug
 use airssys_contract::HostMessagingFn::{self, Broadcast, CancelRequest, Request, SelfId, Send};
 use airssys_contract::{HostFn, limits};
 
-use super::wit_text::{Wit as _, expect_eq};
-use super::{ClauseCheck, Judge, Needs, Probe, Session, no_part, precondition_failed};
+use super::wit_text::{Bytes, Wit as _, expect_eq};
+use super::{ClauseCheck, Judge, Needs, Probe, Session, brief, gist, no_part, precondition_failed};
 use crate::wire::ComponentId;
 
 /// The `content-type` of a timeout notice (MSG-6).
@@ -191,7 +191,7 @@ fn msg_2(session: &mut Session, _: HostMessagingFn) {
         "delivered through the wrong export"
     );
     expect_eq!(received.sender, alice, "sender");
-    expect_eq!(received.payload, payload, "payload");
+    expect_eq!(Bytes(&received.payload), Bytes(&payload), "payload");
     expect_eq!(
         received.correlation_id,
         None,
@@ -329,7 +329,11 @@ fn msg_5(session: &mut Session, _: HostMessagingFn) {
         at_alice.wit()
     );
     expect_eq!(answers[0].sender, bob, "sender of the reply");
-    expect_eq!(answers[0].payload, b"re:ping", "payload of the reply");
+    expect_eq!(
+        Bytes(&answers[0].payload),
+        Bytes(b"re:ping"),
+        "payload of the reply"
+    );
     expect_eq!(
         answers[0].correlation_id.as_deref(),
         Some(id.as_str()),
@@ -440,7 +444,19 @@ fn msg_6(session: &mut Session, _: HostMessagingFn) {
 fn request_ids_agree(session: &mut Session) {
     let caller = session.load(Probe::Messaging, "id-caller/1");
     let target = session.load(Probe::Messaging, "id-target/1");
-    let returned = correlation(session.ok(&caller, Call::request(&target, b"no-reply", 10)));
+    let asked = Call::request(&target, b"no-reply", 10);
+    let returned = match session.invoke(&caller, &asked) {
+        Ok(Ok(Returned::CorrelationId(id))) => id,
+        other => precondition_failed(format!(
+            "{} answered {}: `request` misbehaves (see its trials), so no request can be \
+             cancelled",
+            brief(&asked),
+            match other {
+                Ok(reply) => airssys_probe_protocol::wit_reply(&reply),
+                Err(failure) => format!("a failed call: {}", gist(&failure)),
+            }
+        )),
+    };
     session.settle();
     let handed: Vec<Option<String>> = session
         .inbox(&target)
@@ -563,7 +579,12 @@ fn msg_8(session: &mut Session, _: HostMessagingFn) {
             target,
             inbox.wit()
         );
-        expect_eq!(inbox[0].payload, b"all", "payload at {}", target);
+        expect_eq!(
+            Bytes(&inbox[0].payload),
+            Bytes(b"all"),
+            "payload at {}",
+            target
+        );
     }
     assert!(
         session.inbox(&alice).is_empty(),

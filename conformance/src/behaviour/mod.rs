@@ -35,6 +35,7 @@ pub(crate) use answers::{Seen, seen};
 use crate::connection::{Connection, Failure};
 use crate::contract::{ByInterface, HostFn, Interface};
 use crate::registration::{Location, mistyped_answer};
+pub(crate) use crate::text::{cut, gist};
 use crate::wire::{ComponentId, Grant, LogRecord};
 use airssys_contract::{HostMessagingFn, HostServicesFn, StorageFn};
 
@@ -227,38 +228,39 @@ pub(crate) fn brief(call: &Call) -> String {
     cut(&call.to_string(), 200)
 }
 
-/// `text` cut to its first `longest` characters, the cut marked.
-pub(crate) fn cut(text: &str, longest: usize) -> String {
-    match text.char_indices().nth(longest) {
-        Some((end, _)) => format!("{}… ({} bytes in all)", &text[..end], text.len()),
-        None => text.to_owned(),
-    }
-}
-
-/// A host's or a trap's words in one line: every line of them but a wasm
-/// backtrace's frames, since the cause may stand on any line (wasmtime's
-/// opens with "error while executing at wasm backtrace:"), cut to 600
-/// characters.
-pub(crate) fn gist(text: &str) -> String {
-    let frame = |line: &str| {
-        let line = line.trim_start();
-        let numbered = line.split_once(':').is_some_and(|(n, rest)| {
-            n.parse::<u32>().is_ok() && rest.trim_start().starts_with("0x")
-        });
-        numbered || line.starts_with("at ") || line == "error while executing at wasm backtrace:"
+/// The verdict on a refused call of `function` (shown as `shown`) whose
+/// refusal says its answer was of another type than the component imports
+/// it with, if it says so: in the adapter's names (protocol 1.2) or the
+/// runtime's words. `contract_type` is the result's WIT type, when the
+/// caller has it to show.
+pub(crate) fn mistyped(
+    function: HostFn,
+    shown: &str,
+    contract_type: &str,
+    refusal: &CheckRefusal,
+) -> Option<String> {
+    let at = Location {
+        instance: Some(function.interface().instance().into()),
+        name: function.name().into(),
     };
-    let lines: Vec<&str> = text
-        .lines()
-        .map(str::trim)
-        .filter(|line| !line.is_empty() && !frame(line))
-        .collect();
-    cut(&lines.join(" / "), 600)
+    let words = mistyped_answer(refusal, &at)?;
+    let contract_type = match contract_type {
+        "" => String::new(),
+        shown => format!(" `{shown}`"),
+    };
+    Some(format!(
+        "`{}` answered {shown} with a value of another type than the contract's{contract_type}: \
+         {words}",
+        function.name()
+    ))
 }
 
 impl<'a> Session<'a> {
+    /// A session of a trial that `started` with `limit` for everything it
+    /// asks the host (the reset before it included).
     pub fn new(
         connection: &'a mut Connection,
-        deadline: Instant,
+        (started, limit): (Instant, Duration),
         seed: u64,
         uncallable: Vec<HostFn>,
     ) -> Self {
@@ -266,14 +268,14 @@ impl<'a> Session<'a> {
         let n = SESSIONS.fetch_add(1, Ordering::Relaxed);
         Self {
             connection,
-            deadline,
+            deadline: started + limit,
             seed,
             lost: None,
             namespace: format!("conformance-{n}"),
             uncallable,
             judged: None,
-            started: Instant::now(),
-            limit: deadline.saturating_duration_since(Instant::now()),
+            started,
+            limit,
         }
     }
 
@@ -320,8 +322,11 @@ impl<'a> Session<'a> {
     /// take. An exchange past it fails the trial as timed out.
     pub fn within<R>(&mut self, limit: Duration, f: impl FnOnce(&mut Self) -> R) -> R {
         let (trial, trial_limit) = (self.deadline, self.limit);
-        self.deadline = trial.min(Instant::now() + limit);
-        self.limit = limit.min(trial_limit);
+        // Whichever limit runs out first is the one a time-out names.
+        let until = Instant::now() + limit;
+        if until < trial {
+            (self.deadline, self.limit) = (until, limit);
+        }
         let result = f(self);
         (self.deadline, self.limit) = (trial, trial_limit);
         result
@@ -418,17 +423,9 @@ impl<'a> Session<'a> {
         let Some(function) = call.function() else {
             panic!("{shown} by {id}: the call failed: {}", refusal.reason)
         };
-        let at = Location {
-            instance: Some(function.interface().instance().into()),
-            name: function.name().into(),
-        };
-        let Some(words) = mistyped_answer(&refusal, &at) else {
+        let Some(why) = mistyped(function, &shown, "", &refusal) else {
             panic!("{shown} by {id}: the call failed: {}", refusal.reason)
         };
-        let why = format!(
-            "`{}` answered {shown} with a value of another type than the contract's: {words}",
-            function.name()
-        );
         if self.judged.is_some_and(|judged| judged != function) {
             precondition_failed(why)
         }
@@ -497,25 +494,5 @@ impl<'a> Session<'a> {
             Response::Refused { reason, .. } => panic!("restarting the host failed: {reason}"),
             other => panic!("the host answered `restart` with {other:?}"),
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::gist;
-
-    #[test]
-    fn a_gist_keeps_every_line_but_the_backtrace_frames() {
-        let trap = "error while executing at wasm backtrace:\n    0:  0x1a2b - probe.wasm!handle\n    1: 0x77 - <unknown>!f\nCaused by:\n    type mismatch: expected list, found string";
-        assert_eq!(
-            gist(trap),
-            "Caused by: / type mismatch: expected list, found string"
-        );
-        let long = "x".repeat(700);
-        assert!(
-            gist(&long).ends_with("(700 bytes in all)"),
-            "{}",
-            gist(&long)
-        );
     }
 }

@@ -869,12 +869,12 @@ fn sto_7(session: &mut Session, function: StorageFn) {
             );
         } else if now.2 != count || now.0.cmp(&before) != used.cmp(&expected_before) {
             precondition_failed(format!(
-                "after {shown}, which the reads confirm, usage answered used-bytes {} (from \
-                 {before}) and key-count {}, where key-count {count} and used-bytes {} were \
-                 due: `{writer_name}` or `usage` keeps the account wrong, which usage's STO-7 \
-                 says for both",
-                now.0,
+                "after {shown}, which the reads confirm, usage answered key-count {} (due: \
+                 {count}) and used-bytes {} from {before} ({}; due: {}): `{writer_name}` or \
+                 `usage` keeps the account wrong, which usage's STO-7 says for both",
                 now.2,
+                now.0,
+                now.0.cmp(&before).wit(),
                 used.cmp(&expected_before).wit()
             ));
         }
@@ -1140,15 +1140,20 @@ fn sto_10(session: &mut Session, function: StorageFn) {
         Usage => {
             let (used, _, count) = usage(session, &bob, function);
             // Bob holds one key of 11 bytes with a value of 5.
-            let how = if (used, count) > (11 + 5, 1) {
-                "count alice's keys too"
-            } else {
-                "miss bob's own key"
+            let side = |got: u64, due: u64| match got.cmp(&due) {
+                std::cmp::Ordering::Greater => "counting more than bob's own key",
+                std::cmp::Ordering::Less => "missing bob's own key",
+                std::cmp::Ordering::Equal => "as due",
             };
+            let how = format!(
+                "used-bytes {}, key-count {}",
+                side(used, 11 + 5),
+                side(count, 1)
+            );
             expect_eq!(
                 (used, count),
                 (11 + 5, 1),
-                "bob's (used-bytes, key-count), after bob and alice each set a key, {how}"
+                "bob's (used-bytes, key-count) after bob and alice each set a key ({how})"
             );
         }
         Delete => {
@@ -1228,6 +1233,18 @@ fn sto_11(session: &mut Session, function: StorageFn) {
                          storage lost a write (see set's and delete's STO-11)",
                         wanted(key, expected)
                     )),
+                }
+            }
+            // A delete is seen in what stays away, which a restart that
+            // keeps nothing shows as well: the sets' keys must have stayed.
+            Delete if writer == Set => {
+                if agreement(session, &probe, key, expected, None) != Agreement::AsExpected {
+                    precondition_failed(format!(
+                        "after the restart, the reads do not show {}: the storage kept nothing \
+                         across it, so a delete that lasted cannot be told from it (see \
+                         set's STO-11)",
+                        wanted(key, expected)
+                    ));
                 }
             }
             Set | Delete if writer != function => {}

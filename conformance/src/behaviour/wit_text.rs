@@ -49,7 +49,17 @@ macro_rules! shown_as_written {
         }
     )*};
 }
-shown_as_written!(bool, u32, u64, usize, i64, ComponentId, Returned, WitError);
+shown_as_written!(
+    bool,
+    u8,
+    u32,
+    u64,
+    usize,
+    i64,
+    ComponentId,
+    Returned,
+    WitError
+);
 
 impl Wit for char {
     fn wit(&self) -> String {
@@ -136,10 +146,14 @@ impl<T: Wit> Wit for Vec<T> {
     }
 }
 
-/// Bytes, as `list<u8>` of N bytes: 0x…
-impl Wit for u8 {
+/// A `list<u8>` (a payload, a value), shown as the WIT writes bytes:
+/// `list<u8> of 3 bytes: "bob"`, cut when long.
+#[derive(PartialEq, Eq)]
+pub(crate) struct Bytes<'a>(pub &'a [u8]);
+
+impl Wit for Bytes<'_> {
     fn wit(&self) -> String {
-        format!("{self:#04x}")
+        wit_bytes(self.0)
     }
 }
 

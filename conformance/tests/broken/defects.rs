@@ -221,8 +221,9 @@ pub const DEFECTS: &[Defect] = &[
         function: HostFn::Usage,
         what: "a deleted value's bytes stay counted in used-bytes",
         registration: deleted_bytes_stay_counted,
-        // Said once, in usage's STO-7 ("usage or delete"); delete's STO-7
-        // is not judged with that reason.
+        // Said in usage's STO-7 ("usage or delete"). Delete's STO-7 sees
+        // used-bytes go down after it, as due (by the value's bytes less),
+        // so it passes: only the amount is wrong, which usage's trial sees.
         fails: &["STO-7"],
     },
 ];
