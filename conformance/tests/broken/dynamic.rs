@@ -22,9 +22,20 @@ pub struct Dynamic {
     pub function: HostFn,
     pub what: &'static str,
     pub registration: Registration,
-    /// Whether it answers with another type somewhere: then its signature
-    /// trial must fail, and no other trial.
-    pub mistyped: bool,
+    pub answers: Answers,
+}
+
+/// What the function's answers show of its type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Answers {
+    /// The contract's type on every branch: no trial may fail.
+    Typed,
+    /// Another type on a branch: its signature trial must fail, and no
+    /// other trial.
+    Mistyped,
+    /// A branch that fails for another reason: its signature is not judged
+    /// (never passed), and only its own behaviour trials may fail.
+    Unseen,
 }
 
 pub const DYNAMIC: &[Dynamic] = &[
@@ -32,31 +43,37 @@ pub const DYNAMIC: &[Dynamic] = &[
         function: HostFn::Get,
         what: "func_new, answering the contract's type",
         registration: get_dynamic,
-        mistyped: false,
+        answers: Answers::Typed,
     },
     Dynamic {
         function: HostFn::Get,
         what: "func_new, answering option<string> where option<list<u8>> is due",
         registration: get_answers_text,
-        mistyped: true,
+        answers: Answers::Mistyped,
     },
     Dynamic {
         function: HostFn::Set,
         what: "func_new, answering err(string) where err(storage-error) is due",
         registration: set_errs_as_text,
-        mistyped: true,
+        answers: Answers::Mistyped,
     },
     Dynamic {
         function: HostFn::SelfId,
         what: "func_new, answering the id as a string",
         registration: self_id_as_text,
-        mistyped: true,
+        answers: Answers::Mistyped,
     },
     Dynamic {
         function: HostFn::CurrentTimeMillis,
         what: "func_new, answering s64 where u64 is due",
         registration: millis_signed,
-        mistyped: true,
+        answers: Answers::Mistyped,
+    },
+    Dynamic {
+        function: HostFn::Get,
+        what: "func_new, failing the call for a present key",
+        registration: get_fails_for_present_keys,
+        answers: Answers::Unseen,
     },
 ];
 
@@ -128,6 +145,21 @@ fn result(answer: Result<Option<Val>, Val>) -> Val {
 fn get_dynamic(linker: &mut Linker<ComponentState>) -> wasmtime::Result<()> {
     reference_but(linker, HostFn::Get, |store, params| {
         let got = store.data_mut().airssys().get(text(params, 0));
+        Ok(result(
+            got.map(|value| Some(Val::Option(value.map(|v| Box::new(list_u8(v))))))
+                .map_err(storage_error),
+        ))
+    })
+}
+
+/// Right where it answers; a host error (the call traps) for a key that is
+/// there, so the `some` branch is never seen.
+fn get_fails_for_present_keys(linker: &mut Linker<ComponentState>) -> wasmtime::Result<()> {
+    reference_but(linker, HostFn::Get, |store, params| {
+        let got = store.data_mut().airssys().get(text(params, 0));
+        if matches!(got, Ok(Some(_))) {
+            wasmtime::bail!("the disk is on fire");
+        }
         Ok(result(
             got.map(|value| Some(Val::Option(value.map(|v| Box::new(list_u8(v))))))
                 .map_err(storage_error),
