@@ -370,7 +370,10 @@ impl<'a> Session<'a> {
         match self.exchange(request, || format!("loading a {probe:?} probe as {path}")) {
             Response::Ok => id,
             Response::Refused { reason, .. } => {
-                panic!("the host could not load a {probe:?} probe as {path}: {reason}")
+                panic!(
+                    "the host could not load a {probe:?} probe as {path}: {}",
+                    gist(&reason)
+                )
             }
             other => panic!("the host answered `load` with {other:?}"),
         }
@@ -421,10 +424,16 @@ impl<'a> Session<'a> {
             Err(refusal) => refusal,
         };
         let Some(function) = call.function() else {
-            panic!("{shown} by {id}: the call failed: {}", refusal.reason)
+            panic!(
+                "{shown} by {id}: the call failed: {}",
+                gist(&refusal.reason)
+            )
         };
         let Some(why) = mistyped(function, &shown, "", &refusal) else {
-            panic!("{shown} by {id}: the call failed: {}", refusal.reason)
+            panic!(
+                "{shown} by {id}: the call failed: {}",
+                gist(&refusal.reason)
+            )
         };
         if self.judged.is_some_and(|judged| judged != function) {
             precondition_failed(why)
@@ -465,7 +474,9 @@ impl<'a> Session<'a> {
         };
         match self.exchange(request, || "delivering messages (`settle`)".into()) {
             Response::Ok => {}
-            Response::Refused { reason, .. } => panic!("delivering messages failed: {reason}"),
+            Response::Refused { reason, .. } => {
+                panic!("delivering messages failed: {}", gist(&reason))
+            }
             other => panic!("the host answered `settle` with {other:?}"),
         }
     }
@@ -473,7 +484,9 @@ impl<'a> Session<'a> {
     pub fn logs(&mut self) -> Vec<LogRecord> {
         match self.exchange(Request::Logs, || "reading the log sink (`logs`)".into()) {
             Response::Logs { records } => records,
-            Response::Refused { reason, .. } => panic!("reading the log sink failed: {reason}"),
+            Response::Refused { reason, .. } => {
+                panic!("reading the log sink failed: {}", gist(&reason))
+            }
             other => panic!("the host answered `logs` with {other:?}"),
         }
     }
@@ -483,7 +496,9 @@ impl<'a> Session<'a> {
         let request = Request::Unload { id: id.clone() };
         match self.exchange(request, || format!("unloading {}", id)) {
             Response::Ok => {}
-            Response::Refused { reason, .. } => panic!("unloading {} failed: {reason}", id),
+            Response::Refused { reason, .. } => {
+                panic!("unloading {} failed: {}", id, gist(&reason))
+            }
             other => panic!("the host answered `unload` with {other:?}"),
         }
     }
@@ -491,7 +506,9 @@ impl<'a> Session<'a> {
     pub fn restart(&mut self) {
         match self.exchange(Request::Restart, || "restarting the host".into()) {
             Response::Ok => {}
-            Response::Refused { reason, .. } => panic!("restarting the host failed: {reason}"),
+            Response::Refused { reason, .. } => {
+                panic!("restarting the host failed: {}", gist(&reason))
+            }
             other => panic!("the host answered `restart` with {other:?}"),
         }
     }

@@ -1216,15 +1216,14 @@ fn sto_11(session: &mut Session, function: StorageFn) {
                     // its misreading or a lost replacing `set`, said here once.
                     Agreement::AsExpected if own.stored == expected.is_some() => assert!(
                         as_expected(&own, expected),
-                        "after the restart, {} where {} before it: `get` misreads, or the \
+                        "after the restart, {}, where {} before it: `get` misreads, or the \
                          replacing `set` was lost in the restart (only these two see the \
                          bytes, so the suite cannot tell which)",
                         own.shown,
                         wanted(key, expected)
                     ),
                     Agreement::AsExpected => panic!(
-                        "after the restart, {} where {} was stored before it, as the other \
-                         reads still show",
+                        "after the restart, {}, where the other reads still show {}",
                         own.shown,
                         wanted(key, expected)
                     ),
