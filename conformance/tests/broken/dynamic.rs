@@ -141,14 +141,19 @@ fn result(answer: Result<Option<Val>, Val>) -> Val {
     )
 }
 
-/// `get` as the contract types it: `result<option<list<u8>>, storage-error>`.
+/// `get`'s answer as the contract types it, `result<option<list<u8>>,
+/// storage-error>`, with a stored value as `value` makes it.
+fn get_answer(got: Result<Option<Vec<u8>>, StorageError>, value: fn(Vec<u8>) -> Val) -> Val {
+    result(
+        got.map(|stored| Some(Val::Option(stored.map(|v| Box::new(value(v))))))
+            .map_err(storage_error),
+    )
+}
+
 fn get_dynamic(linker: &mut Linker<ComponentState>) -> wasmtime::Result<()> {
     reference_but(linker, HostFn::Get, |store, params| {
         let got = store.data_mut().airssys().get(text(params, 0));
-        Ok(result(
-            got.map(|value| Some(Val::Option(value.map(|v| Box::new(list_u8(v))))))
-                .map_err(storage_error),
-        ))
+        Ok(get_answer(got, list_u8))
     })
 }
 
@@ -160,10 +165,7 @@ fn get_fails_for_present_keys(linker: &mut Linker<ComponentState>) -> wasmtime::
         if matches!(got, Ok(Some(_))) {
             wasmtime::bail!("the disk is on fire");
         }
-        Ok(result(
-            got.map(|value| Some(Val::Option(value.map(|v| Box::new(list_u8(v))))))
-                .map_err(storage_error),
-        ))
+        Ok(get_answer(got, list_u8))
     })
 }
 
@@ -172,11 +174,9 @@ fn get_fails_for_present_keys(linker: &mut Linker<ComponentState>) -> wasmtime::
 fn get_answers_text(linker: &mut Linker<ComponentState>) -> wasmtime::Result<()> {
     reference_but(linker, HostFn::Get, |store, params| {
         let got = store.data_mut().airssys().get(text(params, 0));
-        let as_text = |v: Vec<u8>| Box::new(Val::String(String::from_utf8_lossy(&v).into()));
-        Ok(result(
-            got.map(|value| Some(Val::Option(value.map(as_text))))
-                .map_err(storage_error),
-        ))
+        Ok(get_answer(got, |v| {
+            Val::String(String::from_utf8_lossy(&v).into())
+        }))
     })
 }
 
