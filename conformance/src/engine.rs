@@ -29,10 +29,9 @@ pub(crate) struct Context {
     /// The seed of every property-based part of a check.
     pub seed: u64,
     /// Functions that failed their name or signature trial: components get
-    /// them as traps, so that only their own trials fail.
-    traps: Vec<Import>,
-    /// The same functions, for checks to leave out where they can.
-    uncallable: Vec<HostFn>,
+    /// them as traps, so that only their own trials fail; checks leave
+    /// them out where they can.
+    failed: Vec<(HostFn, Import)>,
     /// Why the host provides no WASI 0.2, if it provides none: the clauses
     /// about WASI itself are then not judged.
     no_wasi: Option<String>,
@@ -67,7 +66,7 @@ impl Context {
             seed,
         };
         answers.judge(&mut verdicts);
-        let (uncallable, traps) = uncallable(&contract, &verdicts).into_iter().unzip();
+        let failed = uncallable(&contract, &verdicts);
         Ok(Self {
             contract,
             about,
@@ -75,8 +74,7 @@ impl Context {
             pool,
             limits,
             seed,
-            traps,
-            uncallable,
+            failed,
             no_wasi,
             spec: Spec::bundled(),
             checks: checks(),
@@ -192,8 +190,9 @@ impl Context {
                 self.adapter_name()
             ));
         }
-        if !self.traps.is_empty() && !supports.traps {
-            let first = &self.traps[0];
+        if let Some((_, first)) = self.failed.first()
+            && !supports.traps
+        {
             return Some(format!(
                 "precondition failed: `{}` failed its name or signature trial, and {} does not \
                  offer `traps`, so probes that import it cannot be loaded",
@@ -243,39 +242,19 @@ impl Context {
                 "no behaviour coverage: the suite has no check for {clause}"
             ));
         };
-        // A new adapter's start has its own limit; the trial's starts after it.
-        let mut lease = match self.pool.lease() {
-            Ok(lease) => lease,
-            Err(error) => return Outcome::Failed(error.to_string()),
-        };
-        let started = Instant::now();
-        let deadline = started + self.limits.trial;
-        let reset = Request::Reset {
-            traps: self.traps.clone(),
-        };
-        let not_reset = |why: String| {
-            Outcome::Failed(format!("the host could not be reset for {clause}: {why}"))
-        };
-        match lease.exchange(reset, deadline.saturating_duration_since(Instant::now())) {
-            Ok(Response::Ok) => {}
-            Ok(other) => return not_reset(answered(&other)),
-            Err(error) => return not_reset(error.to_string()),
-        }
-        let uncallable = self.uncallable.clone();
-        let mut session = Session::new(
-            &mut lease,
-            (started, self.limits.trial),
-            self.seed,
-            uncallable,
-        )
-        .judging(function.host_fn);
-        let ran = quiet_panics(|| {
-            catch_unwind(AssertUnwindSafe(|| {
-                check.judge.run(&mut session, clause, function.host_fn)
-            }))
-        });
-        let Err(panic) = ran else {
-            return Outcome::Passed;
+        let ran = on_reset_host(
+            &self.pool,
+            &self.failed,
+            (self.limits.trial, self.seed),
+            Some(function.host_fn),
+            |session| check.judge.run(session, clause, function.host_fn),
+        );
+        let panic = match ran {
+            Ran::Done(()) => return Outcome::Passed,
+            Ran::NotReset(why) => {
+                return Outcome::Failed(format!("the host could not be reset for {clause}: {why}"));
+            }
+            Ran::Stopped(panic) => panic,
         };
         if let Some(Precondition(why)) = panic.downcast_ref::<Precondition>() {
             return Outcome::Ignored(format!("{clause}: precondition failed: {why}"));
@@ -358,25 +337,64 @@ impl Answers<'_> {
         function: &HostFunction,
         failed: &[(HostFn, Import)],
     ) -> Result<Seen, String> {
-        let mut lease = self.pool.lease().map_err(|e| e.to_string())?;
-        let started = Instant::now();
-        let traps = failed.iter().map(|(_, import)| import.clone()).collect();
-        match lease.exchange(Request::Reset { traps }, self.limit) {
-            Ok(Response::Ok) => {}
-            Ok(other) => return Err(format!("the host could not be reset: {}", answered(&other))),
-            Err(error) => return Err(format!("the host could not be reset: {error}")),
+        let ran = on_reset_host(
+            self.pool,
+            failed,
+            (self.limit, self.seed),
+            None,
+            |session| seen(session, self.contract, function),
+        );
+        match ran {
+            Ran::Done(seen) => Ok(seen),
+            Ran::NotReset(why) => Err(format!("the host could not be reset: {why}")),
+            Ran::Stopped(panic) => {
+                let why = panic_text(panic.as_ref()).unwrap_or("the sample calls stopped");
+                Err(format!("its sample calls stopped: {}", gist(why)))
+            }
         }
-        let uncallable = failed.iter().map(|(host_fn, _)| *host_fn).collect();
-        let mut session = Session::new(&mut lease, (started, self.limit), self.seed, uncallable);
-        let ran = quiet_panics(|| {
-            catch_unwind(AssertUnwindSafe(|| {
-                seen(&mut session, self.contract, function)
-            }))
-        });
-        ran.map_err(|panic| {
-            let why = panic_text(panic.as_ref()).unwrap_or("the sample calls stopped");
-            format!("its sample calls stopped: {}", gist(why))
-        })
+    }
+}
+
+/// How a run on a freshly reset host ended.
+enum Ran<R> {
+    Done(R),
+    /// It panicked (a check's failure, or a [`Precondition`]).
+    Stopped(Box<dyn std::any::Any + Send>),
+    /// The host could not be leased or reset: why.
+    NotReset(String),
+}
+
+/// `run` on a session of a host leased from `pool` and reset with the
+/// `failed` functions as traps, within `limit` counted from before the
+/// reset: one trial's, or one function's sample calls. `judging`: the
+/// function whose trial it is ([`Session::judging`]).
+fn on_reset_host<R>(
+    pool: &Pool,
+    failed: &[(HostFn, Import)],
+    (limit, seed): (Duration, u64),
+    judging: Option<HostFn>,
+    run: impl FnOnce(&mut Session) -> R,
+) -> Ran<R> {
+    // A new adapter's start has its own limit; the trial's starts after it.
+    let mut lease = match pool.lease() {
+        Ok(lease) => lease,
+        Err(error) => return Ran::NotReset(error.to_string()),
+    };
+    let started = Instant::now();
+    let traps = failed.iter().map(|(_, import)| import.clone()).collect();
+    match lease.exchange(Request::Reset { traps }, limit) {
+        Ok(Response::Ok) => {}
+        Ok(other) => return Ran::NotReset(answered(&other)),
+        Err(error) => return Ran::NotReset(error.to_string()),
+    }
+    let uncallable = failed.iter().map(|(host_fn, _)| *host_fn).collect();
+    let mut session = Session::new(&mut lease, (started, limit), seed, uncallable);
+    if let Some(function) = judging {
+        session = session.judging(function);
+    }
+    match quiet_panics(|| catch_unwind(AssertUnwindSafe(|| run(&mut session)))) {
+        Ok(done) => Ran::Done(done),
+        Err(panic) => Ran::Stopped(panic),
     }
 }
 
