@@ -42,10 +42,17 @@ pub struct ComponentizeArgs {
 #[derive(Args)]
 pub struct NewArgs {
     /// The crate's name: lowercase letters, digits, `-` and `_`, starting with a letter.
+    /// The crate is created in the directory of that name, under `--path`.
     pub name: String,
-    /// The directory to create it in.
-    #[arg(long, default_value = ".")]
+    /// The directory to create the crate's directory in (its parent).
+    #[arg(long, default_value = ".", value_name = "PARENT")]
     pub path: PathBuf,
+    /// Where the component's `airssys-guest` dependency comes from:
+    /// `shipped` (the SDK built into this command, copied into the crate's
+    /// `vendor/`), a directory (an airssys checkout, or its `guest-sdk/`),
+    /// or `git+URL` with an optional `#REV`. Defaults to $AIRSSYS_SDK, then `shipped`.
+    #[arg(long, value_name = "SOURCE", env = "AIRSSYS_SDK")]
+    pub sdk: Option<String>,
 }
 
 #[derive(Args)]

@@ -12,6 +12,8 @@ fn airssys(args: &[&str], stdin: &str) -> Output {
 fn airssys_bytes(args: &[&str], stdin: &[u8]) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_airssys"))
         .args(args)
+        // `airssys new` reads it; the tests say their SDK themselves.
+        .env_remove("AIRSSYS_SDK")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -197,7 +199,36 @@ fn new_writes_a_component_crate_and_never_overwrites() {
     let manifest = std::fs::read_to_string(crate_dir.join("Cargo.toml")).unwrap();
     assert!(manifest.contains("name = \"my-counter\""), "{manifest}");
     assert!(manifest.contains("crate-type = [\"cdylib\"]"), "{manifest}");
-    assert!(manifest.contains("guest-sdk\" }"), "{manifest}");
+    // The SDK shipped with the command, copied in: nothing points back at
+    // the checkout the command was built from.
+    assert!(
+        manifest.contains("path = \"vendor/airssys-sdk-0.1.0/guest-sdk\" }"),
+        "{manifest}"
+    );
+    let checkout = env!("CARGO_MANIFEST_DIR").trim_end_matches("/cli");
+    let vendored = crate_dir.join("vendor/airssys-sdk-0.1.0");
+    for (copy, original) in [
+        ("guest-sdk/src/lib.rs", "guest-sdk/src/lib.rs"),
+        ("contract/build.rs", "contract/build.rs"),
+        ("wit/storage.wit", "wit/storage.wit"),
+    ] {
+        assert_eq!(
+            std::fs::read_to_string(vendored.join(copy)).unwrap(),
+            std::fs::read_to_string(std::path::Path::new(checkout).join(original)).unwrap(),
+            "{copy}"
+        );
+    }
+    for file in [
+        "Cargo.toml",
+        "Cargo.lock",
+        "vendor/airssys-sdk-0.1.0/guest-sdk/Cargo.toml",
+    ] {
+        let text = std::fs::read_to_string(crate_dir.join(file)).unwrap();
+        assert!(
+            !text.contains(checkout),
+            "{file} names the checkout:\n{text}"
+        );
+    }
     let lib = std::fs::read_to_string(crate_dir.join("src/lib.rs")).unwrap();
     assert!(
         lib.contains("airssys_guest::export!"),
@@ -220,6 +251,23 @@ fn new_writes_a_component_crate_and_never_overwrites() {
         std::fs::read_to_string(crate_dir.join("src/lib.rs")).unwrap(),
         "// my work"
     );
+
+    let elsewhere = airssys(
+        &["new", "from-checkout", "--path", &path, "--sdk", checkout],
+        "",
+    );
+    assert!(elsewhere.status.success(), "{}", text(&elsewhere));
+    let manifest = std::fs::read_to_string(dir.path().join("from-checkout/Cargo.toml")).unwrap();
+    assert!(manifest.contains("/guest-sdk' }"), "{manifest}");
+    assert!(!dir.path().join("from-checkout/vendor").exists());
+    let not_an_sdk = airssys(&["new", "nowhere", "--path", &path, "--sdk", &path], "");
+    assert_eq!(not_an_sdk.status.code(), Some(2));
+    assert!(
+        text(&not_an_sdk).contains("is the manifest of `airssys-guest`"),
+        "{}",
+        text(&not_an_sdk)
+    );
+    assert!(!dir.path().join("nowhere").exists());
 
     let bad = airssys(&["new", "My Counter", "--path", &path], "");
     assert_eq!(bad.status.code(), Some(2));
