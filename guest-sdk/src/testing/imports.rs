@@ -7,7 +7,7 @@ pub(crate) mod storage {
 
     use crate::bindings::airssys::core::errors::StorageError;
     use crate::bindings::airssys::core::storage::StorageUsage;
-    use crate::testing::state::{KEY_LIMIT_BYTES, KEYS, State, with};
+    use crate::testing::state::{KEY_LIMIT_BYTES, State, with};
 
     /// The grant (SEC-1), then the key (STO-8), with the reference host's reasons.
     fn access(
@@ -27,20 +27,25 @@ pub(crate) mod storage {
     pub fn get(key: &str) -> Result<Option<Vec<u8>>, StorageError> {
         with(|state| {
             access(state, Capability::StorageRead, Some(key))?;
-            Ok(state.storage.get(key).cloned())
+            Ok(state.caller().storage.get(key).cloned())
         })
     }
 
+    /// STO-9: over the byte quota, or a new key past the key limit
+    /// (STO-9.1), is `quota-exceeded`, counted as the reference host counts.
     pub fn set(key: &str, value: &[u8]) -> Result<(), StorageError> {
         with(|state| {
             access(state, Capability::StorageWrite, Some(key))?;
-            let old = state.storage.get(key).map_or(0, |v| key.len() + v.len());
-            let used = state.used_bytes() - old as u64 + (key.len() + value.len()) as u64;
-            let new_key = !state.storage.contains_key(key);
-            if used > state.quota_bytes || (new_key && state.storage.len() >= KEYS) {
+            let (quota_bytes, max_keys) = (state.quota_bytes, state.max_keys);
+            let caller = state.caller();
+            let old = caller.storage.get(key).map_or(0, |v| key.len() + v.len());
+            let used = caller.used_bytes - old as u64 + (key.len() + value.len()) as u64;
+            let keys = caller.storage.len() + usize::from(!caller.storage.contains_key(key));
+            if used > quota_bytes || keys > max_keys {
                 return Err(StorageError::QuotaExceeded);
             }
-            state.storage.insert(key.to_owned(), value.to_vec());
+            caller.storage.insert(key.to_owned(), value.to_vec());
+            caller.used_bytes = used;
             Ok(())
         })
     }
@@ -48,7 +53,10 @@ pub(crate) mod storage {
     pub fn delete(key: &str) -> Result<(), StorageError> {
         with(|state| {
             access(state, Capability::StorageDelete, Some(key))?;
-            state.storage.remove(key);
+            let caller = state.caller();
+            if let Some(value) = caller.storage.remove(key) {
+                caller.used_bytes -= (key.len() + value.len()) as u64;
+            }
             Ok(())
         })
     }
@@ -56,7 +64,7 @@ pub(crate) mod storage {
     pub fn exists(key: &str) -> Result<bool, StorageError> {
         with(|state| {
             access(state, Capability::StorageRead, Some(key))?;
-            Ok(state.storage.contains_key(key))
+            Ok(state.caller().storage.contains_key(key))
         })
     }
 
@@ -65,6 +73,7 @@ pub(crate) mod storage {
             access(state, Capability::StorageRead, None)?;
             let prefix = prefix.unwrap_or("");
             Ok(state
+                .caller()
                 .storage
                 .keys()
                 .filter(|key| key.starts_with(prefix))
@@ -76,10 +85,12 @@ pub(crate) mod storage {
     pub fn usage() -> Result<StorageUsage, StorageError> {
         with(|state| {
             access(state, Capability::StorageRead, None)?;
+            let quota_bytes = state.quota_bytes;
+            let caller = state.caller();
             Ok(StorageUsage {
-                used_bytes: state.used_bytes(),
-                quota_bytes: state.quota_bytes,
-                key_count: state.storage.len() as u64,
+                used_bytes: caller.used_bytes,
+                quota_bytes,
+                key_count: caller.storage.len() as u64,
             })
         })
     }
@@ -91,12 +102,12 @@ pub(crate) mod messaging {
     use airssys_contract::capability::Capability;
     use airssys_contract::reasons;
 
-    use crate::ComponentId;
     use crate::bindings::airssys::core::errors::MessagingError;
     use crate::testing::state::{
-        MESSAGE_LIMIT_BYTES, PENDING_REQUESTS, Pending, QUEUE_DEPTH, QUEUED_BYTES,
-        REQUEST_TIMEOUT_MS, Sent, Settled, State, with,
+        Delivery, DeliveryKind, MESSAGE_LIMIT_BYTES, PENDING_REQUESTS, Pending, QUEUE_DEPTH,
+        QUEUED_BYTES, REQUEST_TIMEOUT_MS, Sent, Settled, State, with,
     };
+    use crate::{ComponentId, Message};
 
     fn authorize(
         state: &mut State,
@@ -135,8 +146,38 @@ pub(crate) mod messaging {
         Ok(())
     }
 
+    /// Records the message and, for a loaded peer, queues its delivery.
+    fn post(state: &mut State, message: Message, target: &ComponentId, kind: DeliveryKind) {
+        state.record_sent(Sent {
+            sender: message.sender.clone(),
+            target: target.clone(),
+            payload: message.payload.clone(),
+            correlation_id: message.correlation_id.clone(),
+        });
+        if state.exports_of(target).is_some() {
+            state.deliveries.push_back(Delivery {
+                target: target.clone(),
+                kind,
+                message,
+            });
+        }
+    }
+
+    /// What the target's `handle-message` sees (MSG-2, MSG-5).
+    fn message(state: &State, payload: &[u8], correlation_id: Option<String>) -> Message {
+        let sender = state.current().clone();
+        Message {
+            reply_to: correlation_id.as_ref().map(|_| sender.clone()),
+            sender,
+            payload: payload.to_vec(),
+            correlation_id,
+            timestamp: state.now,
+            content_type: None,
+        }
+    }
+
     pub fn self_id() -> ComponentId {
-        with(|state| state.self_id.clone())
+        with(|state| state.current().clone())
     }
 
     pub fn send(target: &ComponentId, payload: &[u8]) -> Result<(), MessagingError> {
@@ -144,11 +185,8 @@ pub(crate) mod messaging {
             authorize(state, Capability::Send, target)?;
             check_payload(payload)?;
             check_target(state, target, payload)?;
-            state.sent.push(Sent {
-                target: target.clone(),
-                payload: payload.to_vec(),
-                correlation_id: None,
-            });
+            let message = message(state, payload, None);
+            post(state, message, target, DeliveryKind::Message);
             Ok(())
         })
     }
@@ -173,11 +211,8 @@ pub(crate) mod messaging {
                 check_target(state, target, payload)?;
             }
             for target in distinct {
-                state.sent.push(Sent {
-                    target: target.clone(),
-                    payload: payload.to_vec(),
-                    correlation_id: None,
-                });
+                let message = message(state, payload, None);
+                post(state, message, target, DeliveryKind::Message);
             }
             Ok(())
         })
@@ -188,7 +223,7 @@ pub(crate) mod messaging {
         payload: &[u8],
         timeout_ms: u64,
     ) -> Result<String, MessagingError> {
-        let correlation_id = with(|state| {
+        let request = with(|state| {
             authorize(state, Capability::Request, target)?;
             if timeout_ms == 0 {
                 return Err(MessagingError::InvalidMessage(reasons::timeout_zero()));
@@ -201,35 +236,32 @@ pub(crate) mod messaging {
             }
             check_payload(payload)?;
             check_target(state, target, payload)?;
-            if state.pending.len() >= PENDING_REQUESTS {
-                // The caller's own queue of requests is full (MSG-5.2).
+            let requester = state.current().clone();
+            if state.waiting(&requester) >= PENDING_REQUESTS {
+                // The caller's own queue of requests is full (MSG-5.3).
                 return Err(MessagingError::QueueFull);
             }
             let correlation_id = state.next_correlation_id();
-            state.sent.push(Sent {
-                target: target.clone(),
-                payload: payload.to_vec(),
-                correlation_id: Some(correlation_id.clone()),
-            });
+            let request = message(state, payload, Some(correlation_id.clone()));
+            post(state, request.clone(), target, DeliveryKind::Request);
             state.pending.push(Pending {
-                correlation_id: correlation_id.clone(),
+                correlation_id,
+                requester,
                 target: target.clone(),
                 deadline: state.now + Duration::from_millis(timeout_ms),
                 reply: None,
             });
-            Ok(correlation_id)
+            Ok(request)
         })?;
-        // The scripted answer runs outside the borrow: it may use the SDK itself.
+        let correlation_id = request.correlation_id.clone().expect("a request has one");
+        // The script runs outside the borrow: it may use the SDK itself.
         if let Some(mut responder) = with(|state| state.responders.remove(target)) {
-            let reply = responder(payload);
+            let reply = responder(&request);
             with(|state| {
                 state.responders.insert(target.clone(), responder);
-                if let Some(pending) = state
-                    .pending
-                    .iter_mut()
-                    .find(|p| p.correlation_id == correlation_id)
-                {
-                    pending.reply = reply;
+                if let Some(payload) = reply.payload {
+                    let arrives = request.timestamp + reply.delay;
+                    state.answer(&correlation_id, target, payload, arrives);
                 }
             });
         }
@@ -237,43 +269,49 @@ pub(crate) mod messaging {
     }
 
     /// MSG-7: pending is cancelled; timed out is `correlation-timeout`;
-    /// answered, cancelled and unknown say which, as the reference host does.
+    /// answered, cancelled and unknown say which, as the reference host
+    /// does. Only the caller's own requests are found.
     pub fn cancel_request(request_id: &str) -> Result<(), MessagingError> {
         with(|state| {
+            let caller = state.current().clone();
             if let Some(index) = state
                 .pending
                 .iter()
-                .position(|p| p.correlation_id == request_id)
+                .position(|p| p.correlation_id == request_id && p.requester == caller)
             {
                 state.pending.remove(index);
                 state
                     .settled
-                    .insert(request_id.to_owned(), Settled::Cancelled);
+                    .settle(request_id, &caller, Settled::Cancelled);
                 return Ok(());
             }
-            if state.timed_out.contains(request_id) {
-                return Err(MessagingError::CorrelationTimeout(request_id.to_owned()));
-            }
-            Err(MessagingError::InvalidMessage(
-                match state.settled.get(request_id) {
-                    Some(Settled::Answered) => reasons::already_answered(request_id),
-                    Some(Settled::Cancelled) => reasons::already_cancelled(request_id),
-                    None => reasons::unknown_request(request_id),
-                },
-            ))
+            Err(match state.settled.of(request_id, &caller) {
+                Some(Settled::TimedOut) => {
+                    MessagingError::CorrelationTimeout(request_id.to_owned())
+                }
+                Some(Settled::Answered) => {
+                    MessagingError::InvalidMessage(reasons::already_answered(request_id))
+                }
+                Some(Settled::Cancelled) => {
+                    MessagingError::InvalidMessage(reasons::already_cancelled(request_id))
+                }
+                None => MessagingError::InvalidMessage(reasons::unknown_request(request_id)),
+            })
         })
     }
 }
 
 pub(crate) mod services {
+    use std::panic::{AssertUnwindSafe, catch_unwind};
     use std::time::{Duration, UNIX_EPOCH};
 
     use crate::ComponentId;
     use crate::bindings::airssys::core::errors::ComponentError;
     use crate::bindings::airssys::core::host_services::ComponentInfo;
     use crate::bindings::airssys::core::types::{LogLevel, Timestamp};
-    use crate::testing::state::{LogRecord, with};
-    use airssys_contract::limits::{EXECUTION_TIME_MS, LOG_CONTEXT_BYTES, LOG_MESSAGE_BYTES};
+    use crate::testing::lifecycle::health_name;
+    use crate::testing::state::{LogRecord, health_budget, in_call_as, with};
+    use airssys_contract::limits::{LOG_CONTEXT_BYTES, LOG_MESSAGE_BYTES};
     use airssys_contract::log::{bound_context, cut_message};
 
     /// SVC-1.1: cut as the reference host cuts, at its defaults.
@@ -281,10 +319,12 @@ pub(crate) mod services {
         let context = context.map(<[_]>::to_vec).unwrap_or_default();
         let context = bound_context(context, LOG_CONTEXT_BYTES);
         let message = cut_message(message.to_owned(), LOG_MESSAGE_BYTES);
-        // Shown by `cargo test` when the test fails, like any test output.
-        eprintln!("[{level:?}] {message} {context:?}");
         with(|state| {
-            state.logs.push(LogRecord {
+            let component = state.current().clone();
+            // Shown by `cargo test` when the test fails, like any test output.
+            eprintln!("[{component} {level:?}] {message} {context:?}");
+            state.record_log(LogRecord {
+                component,
                 level,
                 message,
                 context,
@@ -303,21 +343,22 @@ pub(crate) mod services {
     }
 
     /// The test clock moves instead of the thread sleeping. Inside a call
-    /// (`TestHost::deliver…`), a sleep past what remains of the 5 s budget
-    /// panics, where a host's call would trap (SVC-4.1).
+    /// (`TestHost::deliver…`, a peer's delivery), a sleep past what remains
+    /// of the call's budget panics, where a host's call would trap (SVC-4.1).
     pub fn sleep_millis(duration_ms: u64) {
         let asked = Duration::from_millis(duration_ms);
         let over_budget = with(|state| {
-            let started = state.call_started?;
-            let used = state.now.duration_since(started).unwrap_or_default();
-            let remaining = Duration::from_millis(EXECUTION_TIME_MS).saturating_sub(used);
-            (asked > remaining).then_some(remaining)
+            let call = state.calls.last()?;
+            let used = state.now.duration_since(call.started).unwrap_or_default();
+            let remaining = call.budget.saturating_sub(used);
+            (asked > remaining).then(|| (remaining, call.budget, call.component.clone()))
         });
-        if let Some(remaining) = over_budget {
+        if let Some((remaining, budget, component)) = over_budget {
             panic!(
                 "sleep-millis({duration_ms}) exceeds the remaining execution budget of {} ms \
-                 ({EXECUTION_TIME_MS} ms per call): on a host this call traps (SVC-4.1)",
-                remaining.as_millis()
+                 ({} ms for this call into {component}): on a host this call traps (SVC-4.1)",
+                remaining.as_millis(),
+                budget.as_millis()
             );
         }
         with(|state| state.advance(asked));
@@ -328,18 +369,38 @@ pub(crate) mod services {
             state
                 .components
                 .iter()
-                .map(|info| info.id.clone())
+                .map(|instance| instance.info.id.clone())
                 .collect()
         })
     }
 
+    /// SVC-6: a peer's `health` is asked now, under the health budget
+    /// (SVC-6.2), unless it is busy; then, and for components without
+    /// exports, the last answer is reported.
     pub fn get_component_metadata(id: &ComponentId) -> Result<ComponentInfo, ComponentError> {
+        let ask = with(|state| match state.instance(id) {
+            None => Err(ComponentError::InvalidState(format!(
+                "`{id}` is not loaded"
+            ))),
+            Some(instance) => Ok(instance.exports.filter(|_| !state.is_busy(id))),
+        })?;
+        if let Some(exports) = ask {
+            // A `health` that sleeps past its budget panics in `sleep-millis`;
+            // on a host it traps and the component reports unhealthy.
+            let answer = catch_unwind(AssertUnwindSafe(|| {
+                in_call_as(id, health_budget(), exports.health)
+            }));
+            let health = answer.map_or("unhealthy".to_owned(), |h| health_name(h).to_owned());
+            with(|state| {
+                if let Some(instance) = state.instance_mut(id) {
+                    instance.info.health = health;
+                }
+            });
+        }
         with(|state| {
             state
-                .components
-                .iter()
-                .find(|info| &info.id == id)
-                .cloned()
+                .instance(id)
+                .map(|instance| instance.info.clone())
                 .ok_or_else(|| ComponentError::InvalidState(format!("`{id}` is not loaded")))
         })
     }

@@ -1,0 +1,178 @@
+//! Real components beside the one under test: loaded under their own ids,
+//! each with its own storage namespace and grant, delivered to by the test
+//! host's dispatcher as a host's dispatcher delivers (MSG-2.1): after the
+//! sending call returns, one at a time, oldest first.
+
+use std::collections::BTreeMap;
+
+use crate::{Component, ComponentId, Error, Message};
+
+use super::TestHost;
+use super::grants::Grants;
+use super::lifecycle::{default_config, health_name};
+use super::state::{Delivery, DeliveryKind, Exports, call_budget, in_call_as, with};
+
+/// Deliveries one [`TestHost::dispatch`] makes at most: components that
+/// keep messaging each other would otherwise never let a test end.
+const DISPATCH_LIMIT: usize = 100_000;
+
+impl TestHost {
+    /// Loads the component type `C` under `id`, as a host loads a
+    /// component: its `initialize` runs with [`TestHost::default_config`],
+    /// its `metadata` and `health` are read for the registry (SVC-6), and
+    /// from now on messages and requests to `id` are delivered to
+    /// `C::handle_message` by the dispatcher ([`Self::dispatch`], which
+    /// [`Self::deliver_callbacks`] runs first); a reply answers the
+    /// request, and `C`'s own requests get their callbacks at
+    /// `C::handle_callback`.
+    ///
+    /// While `C` runs, the SDK acts for `id`: its own storage namespace
+    /// (STO-10), its grant ([`Grants::everything`] until [`Self::grant_to`]),
+    /// its `self-id`, logs tagged with `id`. What the test host cannot
+    /// separate is `C`'s own statics: two ids loaded with the same type
+    /// share them, where two instances of a component do not.
+    ///
+    /// Panics if `id` is the component under test (call it with
+    /// `deliver…`), is scripted with `answer…`, or if `C::initialize`
+    /// fails (a host refuses the load; test that with [`Self::initialize`]).
+    pub fn load_component<C: Component>(&self, id: &ComponentId) -> &Self {
+        with(|state| {
+            if id == &state.self_id {
+                panic!(
+                    "`{id}` is the component under test: call it with TestHost::deliver…; \
+                     load_component loads the components it talks to"
+                );
+            }
+            if state.responders.contains_key(id) {
+                panic!("`{id}` is scripted with answer…: load the component under another id");
+            }
+            state.load(id.clone(), Some(Exports::of::<C>()));
+        });
+        if let Err(error) = in_call_as(id, call_budget(), || C::initialize(default_config())) {
+            panic!("initialize of `{id}` failed, so a host would not load it: {error}");
+        }
+        let metadata = C::metadata();
+        // The host's own question at load runs under the whole call budget (SVC-6.2).
+        let health = health_name(in_call_as(id, call_budget(), C::health));
+        with(|state| {
+            let instance = state.instance_mut(id).expect("loaded above");
+            if !metadata.name.is_empty() {
+                instance.info.name = metadata.name;
+            }
+            if !metadata.version.is_empty() {
+                instance.info.version = metadata.version;
+            }
+            instance.info.health = health.to_owned();
+        });
+        self
+    }
+
+    /// Sets what the loaded component `id` may do from now on (SEC-1).
+    pub fn grant_to(&self, id: &ComponentId, grants: Grants) -> &Self {
+        with(|state| match state.instance_mut(id) {
+            Some(instance) => instance.grants = grants,
+            None => panic!("`{id}` is not loaded: load it before granting it anything"),
+        });
+        self
+    }
+
+    /// What the loaded component `id` stored, by key; empty for an id not loaded.
+    pub fn storage_of(&self, id: &ComponentId) -> BTreeMap<String, Vec<u8>> {
+        with(|state| state.instance(id).map(|i| i.storage.clone())).unwrap_or_default()
+    }
+
+    /// Calls the `handle_message` of `target`, loaded with
+    /// [`Self::load_component`], with `message` as it is, at once: as a
+    /// test harness invokes a component, not through the queue.
+    pub fn deliver_message_to(
+        &self,
+        target: &ComponentId,
+        message: Message,
+    ) -> Result<Option<Vec<u8>>, Error> {
+        let Some(exports) = with(|state| state.exports_of(target)) else {
+            panic!("`{target}` was not loaded with load_component, so it has no handle_message");
+        };
+        in_call_as(target, call_budget(), || (exports.handle_message)(message))
+    }
+
+    /// Deliveries to loaded components that failed, oldest first (the
+    /// newest 4096). A host tells no sender (MSG-2.3); a test can look.
+    pub fn problems(&self) -> Vec<String> {
+        with(|state| state.problems.clone())
+    }
+
+    /// Delivers what is queued for loaded components, oldest first, until
+    /// nothing is: messages, requests (a reply answers the request if it
+    /// comes before the deadline; a request delivered at or after its
+    /// deadline is delivered all the same and its reply dropped, MSG-6.2)
+    /// and the callbacks of their own requests. Returns how many deliveries
+    /// ran. Callbacks of the component under test wait for
+    /// [`Self::deliver_callbacks`], which knows its type.
+    pub fn dispatch(&self) -> usize {
+        let mut delivered = 0;
+        while let Some((delivery, exports)) = with(|state| {
+            state.collect_due();
+            let index = state
+                .deliveries
+                .iter()
+                .position(|d| state.exports_of(&d.target).is_some())?;
+            let delivery = state.deliveries.remove(index)?;
+            let exports = state.exports_of(&delivery.target)?;
+            Some((delivery, exports))
+        }) {
+            delivered += 1;
+            if delivered > DISPATCH_LIMIT {
+                panic!(
+                    "the dispatcher made {DISPATCH_LIMIT} deliveries without running out: \
+                     components keep messaging each other; make one of them stop answering"
+                );
+            }
+            deliver(delivery, exports);
+        }
+        delivered
+    }
+}
+
+/// One delivery to a peer, as the peer; a failure is a problem (MSG-2.3).
+fn deliver(delivery: Delivery, exports: Exports) {
+    let Delivery {
+        target,
+        kind,
+        message,
+    } = delivery;
+    let correlation_id = message.correlation_id.clone();
+    let failure = match kind {
+        DeliveryKind::Message => {
+            in_call_as(&target, call_budget(), || (exports.handle_message)(message))
+                .err()
+                .map(|error| ("handle-message", error))
+        }
+        DeliveryKind::Request => {
+            match in_call_as(&target, call_budget(), || (exports.handle_message)(message)) {
+                Ok(Some(reply)) => {
+                    let id = correlation_id.expect("a request has a correlation id");
+                    with(|state| {
+                        let now = state.now;
+                        state.answer(&id, &target, reply, now)
+                    });
+                    None
+                }
+                // No answer: the request times out (MSG-5.2).
+                Ok(None) => None,
+                Err(error) => Some(("handle-message", error)),
+            }
+        }
+        DeliveryKind::Callback => in_call_as(&target, call_budget(), || {
+            (exports.handle_callback)(message)
+        })
+        .err()
+        .map(|error| ("handle-callback", error)),
+    };
+    if let Some((export, error)) = failure {
+        with(|state| {
+            state.problem(format!(
+                "{export} of {target} returned err: {error} (the sender is not told, MSG-2.3)"
+            ))
+        });
+    }
+}

@@ -1,0 +1,363 @@
+//! Real components answering each other in one test host: each loaded id
+//! has its own storage (STO-10), grant, `self-id` and log records, and the
+//! dispatcher delivers to them as a host's does (MSG-2, MSG-5, MSG-6.2);
+//! and the lifecycle exports called as a host calls them (SVC-6).
+
+use std::time::Duration;
+
+use airssys_guest::testing::{Grants, TestHost};
+use airssys_guest::{
+    Component, ComponentId, Config, Error, Health, Message, MessagingError, Metadata, messaging,
+    services, storage,
+};
+
+/// Answers a request with `re:` + payload and counts what it got in its
+/// own storage; logs each message. Its health is `degraded` when told.
+struct Echo;
+
+impl Component for Echo {
+    fn handle_message(message: Message) -> Result<Option<Vec<u8>>, Error> {
+        let seen = storage::get("seen")?.map_or(0, |b| b.len()) + 1;
+        storage::set("seen", vec![b'x'; seen])?;
+        airssys_guest::info!("echo {}", String::from_utf8_lossy(&message.payload));
+        if message.payload == b"degrade" {
+            storage::set("mood", "degraded")?;
+        }
+        if message.payload == b"fail" {
+            return Err(Error::msg("asked to fail"));
+        }
+        Ok(message
+            .is_request()
+            .then(|| [b"re:", &message.payload[..]].concat()))
+    }
+
+    fn metadata() -> Metadata {
+        Metadata {
+            name: "echo".into(),
+            version: "1.2.3".into(),
+            ..Metadata::default()
+        }
+    }
+
+    fn health() -> Health {
+        match storage::get("mood") {
+            Ok(Some(mood)) if mood == b"degraded" => Health::Degraded,
+            _ => Health::Healthy,
+        }
+    }
+}
+
+/// Stores its callbacks under `callback`, its self-id under `me`, and, on a
+/// message naming a target, requests that target with a 500 ms timeout.
+struct Asker;
+
+impl Component for Asker {
+    fn handle_message(message: Message) -> Result<Option<Vec<u8>>, Error> {
+        storage::set("me", messaging::self_id().to_string())?;
+        let target: ComponentId = message.text()?.parse().map_err(Error::payload)?;
+        let pending = messaging::request(&target, "question", Duration::from_millis(500))?;
+        storage::set("asked", pending.correlation_id())?;
+        Ok(None)
+    }
+
+    fn handle_callback(message: Message) -> Result<(), Error> {
+        let what = if message.is_timeout() {
+            format!("timeout from {}", message.sender)
+        } else {
+            format!("{} from {}", message.text()?, message.sender)
+        };
+        storage::set("callback", what)?;
+        Ok(())
+    }
+}
+
+fn echo() -> ComponentId {
+    ComponentId::new("acme", "echo", "0")
+}
+
+fn text(bytes: Option<&Vec<u8>>) -> Option<String> {
+    bytes.map(|b| String::from_utf8_lossy(b).into_owned())
+}
+
+#[test]
+fn a_request_to_a_loaded_component_is_answered_by_its_handle_message() {
+    let host = TestHost::new();
+    host.load_component::<Echo>(&echo());
+    let pending = messaging::request(&echo(), "ping", Duration::from_secs(1)).unwrap();
+    assert!(
+        host.storage_of(&echo()).is_empty(),
+        "delivered after the call returns, when the dispatcher runs (MSG-2)"
+    );
+
+    host.deliver_callbacks::<Asker>().unwrap();
+
+    assert_eq!(
+        text(host.storage().get("callback")).as_deref(),
+        Some("re:ping from acme/echo/0")
+    );
+    assert_eq!(
+        pending.cancel(),
+        Err(MessagingError::InvalidMessage(format!(
+            "request `{}` was already answered",
+            host.sent()[0].correlation_id.clone().unwrap()
+        )))
+    );
+}
+
+/// MSG-6.2: a request still queued at its deadline is delivered all the
+/// same, its reply dropped, and the timeout notice goes to the requester.
+#[test]
+fn a_loaded_component_that_answers_after_the_deadline_is_a_timeout() {
+    let host = TestHost::new();
+    host.load_component::<Echo>(&echo());
+    let _pending = messaging::request(&echo(), "ping", Duration::from_millis(500)).unwrap();
+    host.advance(Duration::from_secs(60));
+
+    assert_eq!(host.deliver_callbacks::<Asker>().unwrap(), 1);
+
+    assert_eq!(
+        text(host.storage().get("callback")).as_deref(),
+        Some("timeout from acme/echo/0")
+    );
+    assert_eq!(
+        text(host.storage_of(&echo()).get("seen")).as_deref(),
+        Some("x"),
+        "the request was delivered all the same"
+    );
+}
+
+/// STO-10: two ids of one component type, each with its own namespace, and
+/// the component under test with a third; MSG-1: each its own id.
+#[test]
+fn each_loaded_id_has_its_own_storage_self_id_and_log_records() {
+    let host = TestHost::new();
+    let other = ComponentId::new("acme", "echo", "1");
+    host.load_component::<Echo>(&echo())
+        .load_component::<Echo>(&other);
+    storage::set("seen", "mine").unwrap();
+
+    messaging::send(&echo(), "a").unwrap();
+    messaging::send(&echo(), "b").unwrap();
+    messaging::send(&other, "c").unwrap();
+    assert_eq!(host.dispatch(), 3);
+
+    assert_eq!(
+        text(host.storage_of(&echo()).get("seen")).as_deref(),
+        Some("xx")
+    );
+    assert_eq!(
+        text(host.storage_of(&other).get("seen")).as_deref(),
+        Some("x")
+    );
+    assert_eq!(text(host.storage().get("seen")).as_deref(), Some("mine"));
+    let logged: Vec<(String, String)> = host
+        .logs()
+        .into_iter()
+        .map(|r| (r.component.to_string(), r.message))
+        .collect();
+    assert_eq!(
+        logged,
+        [
+            ("acme/echo/0".into(), "echo a".into()),
+            ("acme/echo/0".into(), "echo b".into()),
+            ("acme/echo/1".into(), "echo c".into()),
+        ]
+    );
+}
+
+#[test]
+fn a_loaded_component_gets_the_callbacks_of_its_own_requests() {
+    let host = TestHost::new();
+    let asker = ComponentId::new("acme", "asker", "0");
+    host.load_component::<Echo>(&echo())
+        .load_component::<Asker>(&asker);
+
+    let returned = host
+        .deliver_message_to(&asker, Message::new(echo(), "acme/echo/0"))
+        .unwrap();
+    assert_eq!(returned, None);
+    assert_eq!(host.dispatch(), 2, "the request, then the reply");
+
+    let asked = host.storage_of(&asker);
+    assert_eq!(text(asked.get("me")).as_deref(), Some("acme/asker/0"));
+    assert_eq!(
+        text(asked.get("callback")).as_deref(),
+        Some("re:question from acme/echo/0")
+    );
+    assert!(
+        host.storage().is_empty(),
+        "the component under test did nothing"
+    );
+    let sent = &host.sent()[0];
+    assert_eq!((&sent.sender, &sent.target), (&asker, &echo()));
+}
+
+#[test]
+fn a_loaded_component_has_its_own_grant() {
+    let host = TestHost::new();
+    let asker = ComponentId::new("acme", "asker", "0");
+    host.load_component::<Echo>(&echo())
+        .load_component::<Asker>(&asker)
+        .grant_to(&asker, Grants::nothing().storage());
+
+    let refused = host
+        .deliver_message_to(&asker, Message::new(echo(), "acme/echo/0"))
+        .unwrap_err();
+    assert!(
+        refused
+            .to_string()
+            .contains("capability denied: messaging request to acme/echo/0"),
+        "{refused}"
+    );
+    let _pending = messaging::request(
+        &echo(),
+        "the test's own grant is untouched",
+        Duration::from_secs(1),
+    )
+    .unwrap();
+}
+
+/// MSG-2.3: the sender is not told; the test can look.
+#[test]
+fn a_failed_delivery_is_a_problem_the_sender_is_not_told_of() {
+    let host = TestHost::new();
+    host.load_component::<Echo>(&echo());
+    let _pending = messaging::request(&echo(), "fail", Duration::from_millis(100)).unwrap();
+    host.dispatch();
+    assert_eq!(
+        host.problems(),
+        [
+            "handle-message of acme/echo/0 returned err: asked to fail (the sender is not told, MSG-2.3)"
+        ]
+    );
+    host.advance(Duration::from_millis(100));
+    host.deliver_callbacks::<Asker>().unwrap();
+    assert_eq!(
+        text(host.storage().get("callback")).as_deref(),
+        Some("timeout from acme/echo/0"),
+        "an err does not answer (MSG-5.2)"
+    );
+}
+
+/// SVC-6: name and version from `metadata` at load; `health` asked when
+/// another component asks, as the peer itself answers it.
+#[test]
+fn a_loaded_component_is_described_by_its_metadata_and_health() {
+    let host = TestHost::new();
+    host.load_component::<Echo>(&echo());
+    let info = services::component_info(&echo()).unwrap();
+    assert_eq!(
+        (info.name.as_str(), info.version.as_str()),
+        ("echo", "1.2.3")
+    );
+    assert_eq!(info.health, "healthy");
+
+    messaging::send(&echo(), "degrade").unwrap();
+    host.dispatch();
+    assert_eq!(
+        services::component_info(&echo()).unwrap().health,
+        "degraded"
+    );
+}
+
+/// Sleeps 200 ms in `health`: past the 100 ms another component's question allows.
+struct Slow;
+
+impl Component for Slow {
+    fn handle_message(_message: Message) -> Result<Option<Vec<u8>>, Error> {
+        Ok(None)
+    }
+
+    fn health() -> Health {
+        services::sleep(Duration::from_millis(200));
+        Health::Healthy
+    }
+}
+
+/// SVC-6.2: at load `health` has the whole call budget; asked by another
+/// component, 100 ms, and one that runs past it reports unhealthy while
+/// the caller goes on.
+#[test]
+fn a_health_past_the_health_budget_reports_unhealthy() {
+    let host = TestHost::new();
+    let slow = ComponentId::new("acme", "slow", "0");
+    host.load_component::<Slow>(&slow);
+    let info = services::component_info(&slow).unwrap();
+    assert_eq!(info.health, "unhealthy");
+    storage::set("the caller", "goes on").unwrap();
+}
+
+#[test]
+#[should_panic(expected = "`test/component/0` is the component under test")]
+fn the_component_under_test_is_not_loaded_again() {
+    let host = TestHost::new();
+    host.load_component::<Echo>(&ComponentId::new("test", "component", "0"));
+}
+
+/// Keeps what `initialize` was given; refuses to shut down.
+struct Configured;
+
+impl Component for Configured {
+    fn initialize(config: Config) -> Result<(), Error> {
+        let url = config
+            .env_var("URL")
+            .ok_or_else(|| Error::msg("URL is not set"))?;
+        storage::set("url", url)?;
+        storage::set(
+            "budget",
+            config.resource_limits.max_execution_time_ms.to_string(),
+        )?;
+        Ok(())
+    }
+
+    fn handle_message(_message: Message) -> Result<Option<Vec<u8>>, Error> {
+        Ok(None)
+    }
+
+    fn metadata() -> Metadata {
+        Metadata {
+            name: "configured".into(),
+            ..Metadata::default()
+        }
+    }
+
+    fn health() -> Health {
+        Health::Degraded
+    }
+
+    fn shutdown() -> Result<(), Error> {
+        Err(Error::msg("still busy"))
+    }
+}
+
+#[test]
+fn lifecycle_exports_are_called_as_a_host_calls_them() {
+    let host = TestHost::new();
+    let refused = host
+        .initialize::<Configured>(TestHost::default_config())
+        .unwrap_err();
+    assert_eq!(refused.to_string(), "URL is not set");
+
+    let mut config = TestHost::default_config();
+    config
+        .env_vars
+        .push(("URL".into(), "https://example.com".into()));
+    host.initialize::<Configured>(config).unwrap();
+    assert_eq!(
+        text(host.storage().get("url")).as_deref(),
+        Some("https://example.com")
+    );
+    assert_eq!(text(host.storage().get("budget")).as_deref(), Some("5000"));
+
+    assert_eq!(host.metadata::<Configured>().name, "configured");
+    assert_eq!(host.health::<Configured>(), Health::Degraded);
+    let me = services::component_info(&messaging::self_id()).unwrap();
+    assert_eq!(
+        (me.name.as_str(), me.health.as_str()),
+        ("configured", "degraded")
+    );
+    assert_eq!(
+        host.shutdown::<Configured>().unwrap_err().to_string(),
+        "still busy"
+    );
+}

@@ -1,0 +1,348 @@
+//! The test host's replies that take time on the test clock (MSG-5, MSG-6,
+//! MSG-7), the scripts' view of a request, the crafted callbacks, and the
+//! limits it keeps as the reference host keeps them.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::time::Duration;
+
+use airssys_guest::testing::{Answer, TestHost};
+use airssys_guest::{
+    Component, ComponentId, Error, Message, MessagingError, StorageError, TIMEOUT_CONTENT_TYPE,
+    messaging, storage,
+};
+
+fn peer() -> ComponentId {
+    ComponentId::new("acme", "peer", "0")
+}
+
+/// Keeps every callback it gets, in order, in storage under `callbacks`,
+/// one line each: `<correlation-id> <sender> <content-type or -> <payload>`.
+struct Recorder;
+
+impl Component for Recorder {
+    fn handle_message(_message: Message) -> Result<Option<Vec<u8>>, Error> {
+        Ok(None)
+    }
+
+    fn handle_callback(message: Message) -> Result<(), Error> {
+        let line = format!(
+            "{} {} {} {}\n",
+            message.correlation_id.as_deref().unwrap_or("-"),
+            message.sender,
+            message.content_type.as_deref().unwrap_or("-"),
+            String::from_utf8_lossy(&message.payload),
+        );
+        let mut all = storage::get("callbacks")?.unwrap_or_default();
+        all.extend_from_slice(line.as_bytes());
+        storage::set("callbacks", all)?;
+        Ok(())
+    }
+}
+
+fn callbacks(host: &TestHost) -> Vec<String> {
+    let all = host.storage().get("callbacks").cloned().unwrap_or_default();
+    String::from_utf8(all)
+        .unwrap()
+        .lines()
+        .map(str::to_owned)
+        .collect()
+}
+
+fn request(timeout: Duration) -> String {
+    messaging::request(&peer(), "ping", timeout)
+        .unwrap()
+        .correlation_id()
+        .to_owned()
+}
+
+/// The case: a 500 ms timeout, a peer that answers after 2 s, the
+/// clock moved 60 s. The reply is dropped; the notice comes instead.
+#[test]
+fn a_reply_due_after_the_deadline_is_dropped_and_the_timeout_notice_delivered() {
+    let host = TestHost::new();
+    host.answer_after(&peer(), Duration::from_secs(2), |_| Some(b"late".to_vec()));
+    let id = request(Duration::from_millis(500));
+
+    host.advance(Duration::from_secs(60));
+    assert_eq!(host.deliver_callbacks::<Recorder>().unwrap(), 1);
+
+    assert_eq!(
+        callbacks(&host),
+        [format!("{id} acme/peer/0 {TIMEOUT_CONTENT_TYPE} ")],
+        "MSG-6: empty payload, the timeout content type, the same correlation id, from the target"
+    );
+    assert_eq!(
+        messaging::cancel_request(&id),
+        Err(MessagingError::CorrelationTimeout(id.clone()))
+    );
+    host.advance(Duration::from_secs(60));
+    assert_eq!(
+        host.deliver_callbacks::<Recorder>().unwrap(),
+        0,
+        "once only"
+    );
+}
+
+#[test]
+fn a_reply_due_before_the_deadline_arrives_when_the_clock_reaches_it() {
+    let host = TestHost::new();
+    host.answer_after(&peer(), Duration::from_millis(200), |request| {
+        Some([b"re:", &request.payload[..]].concat())
+    });
+    let id = request(Duration::from_millis(500));
+
+    assert_eq!(host.deliver_callbacks::<Recorder>().unwrap(), 0);
+    host.advance(Duration::from_millis(199));
+    assert_eq!(host.deliver_callbacks::<Recorder>().unwrap(), 0);
+    host.advance(Duration::from_millis(1));
+    assert_eq!(host.deliver_callbacks::<Recorder>().unwrap(), 1);
+    assert_eq!(callbacks(&host), [format!("{id} acme/peer/0 - re:ping")]);
+
+    host.advance(Duration::from_secs(1));
+    assert_eq!(
+        host.deliver_callbacks::<Recorder>().unwrap(),
+        0,
+        "an answered request does not time out"
+    );
+    assert_eq!(
+        messaging::cancel_request(&id),
+        Err(MessagingError::InvalidMessage(format!(
+            "request `{id}` was already answered"
+        )))
+    );
+}
+
+/// Whatever the steps the clock takes, the request settles by its times:
+/// a reply due before the deadline answers it even if the test looks only
+/// after the deadline.
+#[test]
+fn a_reply_in_time_wins_even_when_callbacks_are_delivered_after_the_deadline() {
+    let host = TestHost::new();
+    host.answer_after(&peer(), Duration::from_millis(499), |_| {
+        Some(b"just".to_vec())
+    });
+    let id = request(Duration::from_millis(500));
+    host.advance(Duration::from_secs(10));
+    assert_eq!(host.deliver_callbacks::<Recorder>().unwrap(), 1);
+    assert_eq!(callbacks(&host), [format!("{id} acme/peer/0 - just")]);
+}
+
+/// The reference host times a request out when its deadline is reached
+/// (`deadline <= now`): a reply at that very moment is late.
+#[test]
+fn a_reply_due_at_the_deadline_is_late() {
+    let host = TestHost::new();
+    host.answer_after(&peer(), Duration::from_millis(500), |_| Some(b"x".to_vec()));
+    let id = request(Duration::from_millis(500));
+    host.advance(Duration::from_millis(500));
+    host.deliver_callbacks::<Recorder>().unwrap();
+    assert_eq!(
+        callbacks(&host),
+        [format!("{id} acme/peer/0 {TIMEOUT_CONTENT_TYPE} ")]
+    );
+}
+
+#[test]
+fn callbacks_come_in_the_order_their_requests_settled() {
+    let host = TestHost::new();
+    host.answer_with(&peer(), |request| match &request.payload[..] {
+        b"slow" => Answer::after(Duration::from_millis(300), "slow"),
+        b"never" => Answer::none(),
+        _ => Answer::after(Duration::from_millis(100), "quick"),
+    });
+    let slow = messaging::request(&peer(), "slow", Duration::from_secs(1)).unwrap();
+    let never = messaging::request(&peer(), "never", Duration::from_millis(200)).unwrap();
+    let quick = messaging::request(&peer(), "quick", Duration::from_secs(1)).unwrap();
+
+    host.advance(Duration::from_secs(1));
+    assert_eq!(host.deliver_callbacks::<Recorder>().unwrap(), 3);
+
+    let order: Vec<String> = callbacks(&host)
+        .iter()
+        .map(|line| line.split(' ').next().unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        order,
+        [
+            quick.correlation_id(),
+            never.correlation_id(),
+            slow.correlation_id()
+        ],
+        "quick at 100 ms, never's timeout at 200 ms, slow at 300 ms"
+    );
+}
+
+/// MSG-7: a delayed reply not yet arrived leaves the request pending;
+/// cancelling it means no callback, ever, and a second cancel says so.
+#[test]
+fn a_pending_delayed_request_can_be_cancelled_and_gets_no_callback() {
+    let host = TestHost::new();
+    host.answer_after(&peer(), Duration::from_millis(200), |_| Some(b"x".to_vec()));
+    let id = request(Duration::from_millis(500));
+    host.advance(Duration::from_millis(100));
+
+    messaging::cancel_request(&id).unwrap();
+    host.advance(Duration::from_secs(1));
+    assert_eq!(host.deliver_callbacks::<Recorder>().unwrap(), 0);
+    assert_eq!(
+        messaging::cancel_request(&id),
+        Err(MessagingError::InvalidMessage(format!(
+            "request `{id}` was already cancelled"
+        )))
+    );
+}
+
+/// A script sees the request as its target's `handle-message` would (MSG-5).
+#[test]
+fn a_script_sees_the_requester_the_correlation_id_and_the_content_type() {
+    let me = ComponentId::new("acme", "me", "1");
+    let host = TestHost::with_self_id(me.clone());
+    let seen: Rc<RefCell<Vec<Message>>> = Rc::default();
+    let log = seen.clone();
+    host.answer_with(&peer(), move |request| {
+        log.borrow_mut().push(request.clone());
+        Answer::now(format!("to {}", request.sender))
+    });
+
+    let id = request(Duration::from_secs(1));
+    let seen = seen.borrow();
+    assert_eq!(seen.len(), 1);
+    assert_eq!(seen[0].sender, me);
+    assert_eq!(seen[0].reply_to.as_ref(), Some(&me));
+    assert_eq!(seen[0].correlation_id.as_deref(), Some(id.as_str()));
+    assert_eq!(seen[0].content_type, None, "request has no content type");
+    assert_eq!(seen[0].payload, b"ping");
+    assert!(seen[0].is_request());
+    host.deliver_callbacks::<Recorder>().unwrap();
+    assert_eq!(
+        callbacks(&host),
+        [format!("{id} acme/peer/0 - to acme/me/1")]
+    );
+}
+
+#[test]
+fn a_crafted_timeout_settles_the_request_as_a_host_timeout_would() {
+    let host = TestHost::new();
+    host.answer(&peer(), |_| Some(b"fast".to_vec()));
+    let id = request(Duration::from_secs(1));
+
+    host.deliver_timeout::<Recorder>(&id).unwrap();
+
+    assert_eq!(
+        callbacks(&host),
+        [format!("{id} acme/peer/0 {TIMEOUT_CONTENT_TYPE} ")]
+    );
+    assert_eq!(
+        messaging::cancel_request(&id),
+        Err(MessagingError::CorrelationTimeout(id.clone()))
+    );
+    assert_eq!(
+        host.deliver_callbacks::<Recorder>().unwrap(),
+        0,
+        "the script's reply is dropped"
+    );
+}
+
+#[test]
+fn a_crafted_reply_settles_the_request_as_answered() {
+    let host = TestHost::new();
+    host.load(&peer());
+    let id = request(Duration::from_secs(1));
+
+    host.deliver_reply::<Recorder>(&id, "crafted").unwrap();
+
+    assert_eq!(callbacks(&host), [format!("{id} acme/peer/0 - crafted")]);
+    host.advance(Duration::from_secs(2));
+    assert_eq!(host.deliver_callbacks::<Recorder>().unwrap(), 0);
+    assert!(matches!(
+        messaging::cancel_request(&id),
+        Err(MessagingError::InvalidMessage(why)) if why.contains("already answered")
+    ));
+}
+
+#[test]
+#[should_panic(expected = "`test-9` is not a pending request of the component under test")]
+fn a_crafted_reply_for_an_unknown_request_says_how_to_send_any_callback() {
+    let host = TestHost::new();
+    let _ = host.deliver_reply::<Recorder>("test-9", "x");
+}
+
+/// MSG-9.2: a reply over the message limit does not answer the request.
+#[test]
+fn a_reply_over_the_message_limit_is_dropped_and_the_request_times_out() {
+    let host = TestHost::new();
+    host.answer(&peer(), |_| Some(vec![0; 1024 * 1024 + 1]));
+    let id = request(Duration::from_millis(10));
+    host.advance(Duration::from_millis(10));
+    host.deliver_callbacks::<Recorder>().unwrap();
+    assert_eq!(
+        callbacks(&host),
+        [format!("{id} acme/peer/0 {TIMEOUT_CONTENT_TYPE} ")]
+    );
+    assert!(
+        host.problems()[0].contains("MSG-9.2"),
+        "{:?}",
+        host.problems()
+    );
+}
+
+/// STO-9.1: the key count is bounded as the reference host bounds it, at 65,536.
+#[test]
+fn a_new_key_past_the_key_limit_is_quota_exceeded_and_an_old_one_can_change() {
+    let host = TestHost::new();
+    for n in 0..65_536 {
+        storage::set(format!("{n}"), "").unwrap();
+    }
+    assert_eq!(
+        storage::set("one more", ""),
+        Err(StorageError::QuotaExceeded)
+    );
+    storage::set("7", "changed").unwrap();
+    storage::delete("8").unwrap();
+    storage::set("one more", "").unwrap();
+    assert_eq!(storage::usage().unwrap().key_count, 65_536);
+
+    host.set_max_keys(65_537);
+    storage::set("and another", "").unwrap();
+}
+
+/// MSG-7.1: 4096 settled requests are remembered per caller; older ones
+/// are unknown, as on the reference host.
+#[test]
+fn cancel_request_remembers_the_newest_4096_settled_requests() {
+    let host = TestHost::new();
+    host.load(&peer());
+    let ids: Vec<String> = (0..4097)
+        .map(|_| {
+            let id = request(Duration::from_secs(1));
+            messaging::cancel_request(&id).unwrap();
+            // A cancelled request is still delivered (MSG-7.2): the queue empties.
+            host.take_sent();
+            id
+        })
+        .collect();
+    assert!(matches!(
+        messaging::cancel_request(&ids[0]),
+        Err(MessagingError::InvalidMessage(why)) if why.starts_with("no pending request")
+    ));
+    assert!(matches!(
+        messaging::cancel_request(&ids[1]),
+        Err(MessagingError::InvalidMessage(why)) if why.contains("already cancelled")
+    ));
+}
+
+/// SEC-1.3: a refusal's reason is kept to 512 bytes, cut at a character and
+/// marked, as the reference host's audit log keeps it; the caller is told
+/// the whole reason.
+#[test]
+fn a_recorded_refusal_keeps_at_most_512_bytes_of_reason() {
+    let host = TestHost::new();
+    host.grant(airssys_guest::testing::Grants::nothing());
+    let long = ComponentId::new("acme", "é".repeat(400), "0");
+    let told = messaging::send(&long, "x").unwrap_err().to_string();
+    assert!(told.len() > 800, "{told}");
+    let kept = &host.denials()[0];
+    assert!(kept.len() <= 512 && kept.ends_with('…'), "{kept}");
+    assert!(told.contains(&kept[..kept.len() - '…'.len_utf8()]));
+}
