@@ -1,7 +1,11 @@
 //! The SDK's `TestHost` answers as the reference host does: the storage
-//! probe runs natively on `TestHost` and as a component on the reference
-//! host, and the same generated calls, under the same grant and quota, get
-//! the same replies, errors and reasons included (STO-1..9, SEC-1).
+//! and messaging probes run natively on `TestHost` and as components on the
+//! reference host, and the same generated calls, under the same grant and
+//! quota, get the same replies, errors and reasons included (STO-1..9,
+//! SEC-1, MSG-*). With two components on each host: two storage probes keep
+//! their keys apart (STO-10), and a messaging probe's requests to another,
+//! answered in time or late, cancelled or not, end in the same callbacks
+//! (MSG-5, MSG-6, MSG-7).
 
 use airssys_guest::testing::{Grants, TestHost};
 use airssys_host::{Capabilities, HostConfig, LoadOptions};
@@ -249,5 +253,210 @@ proptest! {
                 granted
             );
         }
+    }
+}
+
+/// Which of two storage probes a call goes to (STO-10).
+#[derive(Debug, Clone, Copy)]
+enum Probe {
+    /// The component under test natively.
+    First,
+    /// A peer loaded with `TestHost::load_component` natively.
+    Second,
+}
+
+/// Few, so that generated writes reach the key limit (STO-9.1).
+const MAX_KEYS: usize = 3;
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// Two instances of one component, each its own namespace: the same
+    /// calls to either get the same replies on both hosts, key counts and
+    /// quotas per component included.
+    #[test]
+    fn sto_10_two_storage_probes_keep_their_keys_apart_on_both_hosts(
+        calls in proptest::collection::vec(
+            (prop_oneof![Just(Probe::First), Just(Probe::Second)], call()),
+            1..32,
+        ),
+    ) {
+        let reference = Harness::with_config(HostConfig {
+            storage_quota_bytes: QUOTA,
+            max_keys: MAX_KEYS,
+            ..HostConfig::default()
+        });
+        let first = reference.load(STORAGE_PROBE, "test/probe/0");
+        let second = reference.load(STORAGE_PROBE, "test/probe/1");
+        let native = TestHost::with_self_id(airssys_guest::ComponentId::new("test", "probe", "0"));
+        let peer = airssys_guest::ComponentId::new("test", "probe", "1");
+        native
+            .set_quota(QUOTA)
+            .set_max_keys(MAX_KEYS)
+            .load_component::<StorageProbe>(&peer);
+        for (probe, call) in calls {
+            let (on_host, reply) = match probe {
+                Probe::First => (
+                    reference.call(&first, call.clone()),
+                    native.deliver_message::<StorageProbe>(probe_call(&call)),
+                ),
+                Probe::Second => (
+                    reference.call(&second, call.clone()),
+                    native.deliver_message_to(&peer, probe_call(&call)),
+                ),
+            };
+            let reply = reply.expect("the probe answers").expect("with a reply");
+            let natively = probe::decode_reply(&reply).expect("a probe reply");
+            prop_assert_eq!(natively, on_host, "{:?} to {:?}", call, probe);
+        }
+    }
+}
+
+/// A step of the requester, `test/probe/0`, towards its peer `test/peer/0`
+/// (both messaging probes), in terms both hosts understand.
+#[derive(Debug, Clone, Copy)]
+enum Step {
+    /// A request the peer answers (`re:` + payload) or not (`no-reply…`),
+    /// with a deadline of 1 ms, which has passed when the dispatcher next
+    /// runs (a late reply, MSG-6.2), or of a minute (a reply in time).
+    Request { answered: bool, late: bool },
+    /// `cancel-request` of the requester's `n`th request (MSG-7).
+    Cancel { request: usize },
+    /// Time passes (5 ms) and the dispatcher runs until nothing is left.
+    Settle,
+}
+
+fn step() -> impl Strategy<Value = Step> {
+    prop_oneof![
+        // An unanswered request's deadline is short, so that settling never waits a minute.
+        3 => prop_oneof![
+            Just((true, false)),
+            Just((true, true)),
+            Just((false, true)),
+        ]
+        .prop_map(|(answered, late)| Step::Request { answered, late }),
+        1 => (0..4usize).prop_map(|request| Step::Cancel { request }),
+        2 => Just(Step::Settle),
+    ]
+}
+
+/// What the requester or its peer received, with correlation ids as `#n`
+/// (each host has its own) and no timestamp (each host has its own clock).
+fn received(records: &[probe::Received], issued: &[String]) -> Vec<String> {
+    records
+        .iter()
+        .map(|record| {
+            let shown = format!(
+                "{:?} from {} {:?} {:?} reply-to {:?} {:?}",
+                record.through,
+                record.sender,
+                String::from_utf8_lossy(&record.payload),
+                record.correlation_id,
+                record.reply_to.as_ref().map(ToString::to_string),
+                record.content_type,
+            );
+            issued.iter().enumerate().fold(shown, |shown, (n, id)| {
+                shown.replace(&format!("\"{id}\""), &format!("#{n}"))
+            })
+        })
+        .collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 16, failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// MSG-5, MSG-6, MSG-7 with a real peer on both hosts: a request
+    /// answered in time is the reply at the callback; one whose deadline
+    /// passed before the dispatcher ran is delivered all the same, its
+    /// reply dropped, and the timeout notice comes instead; a cancelled one
+    /// gets no callback. Each call's reply, what the requester's
+    /// `handle-callback` got and what the peer's `handle-message` got are
+    /// the same on both hosts.
+    #[test]
+    fn msg_5_6_7_replies_in_time_and_late_reach_the_requester_as_on_the_reference_host(
+        steps in proptest::collection::vec(step(), 1..10),
+    ) {
+        let reference = Harness::new();
+        let requester = reference.load(airssys_guests::MESSAGING_PROBE, "test/probe/0");
+        let peer = reference.load(airssys_guests::MESSAGING_PROBE, "test/peer/0");
+        let native = TestHost::with_self_id(airssys_guest::ComponentId::new("test", "probe", "0"));
+        native.load_component::<messaging_probe::MessagingProbe>(&airssys_guest::ComponentId::new("test", "peer", "0"));
+        // Natively the two probes are one type in one process and share its
+        // record of what arrived (the test host cannot part a component's
+        // statics): what came before this case is left out, the requester's
+        // part is what came through handle-callback and the peer's the rest.
+        let inbox = || match native
+            .deliver_message::<messaging_probe::MessagingProbe>(probe_call(&Call::Probe(probe::ProbeCall::Inbox)))
+            .expect("the probe answers")
+            .map(|reply| probe::decode_reply(&reply))
+        {
+            Some(Ok(Ok(probe::Returned::Inbox(received)))) => received,
+            other => panic!("the native inbox: {other:?}"),
+        };
+        let earlier = inbox().len();
+        let (mut on_host_ids, mut native_ids) = (Vec::new(), Vec::new());
+        let settle_after = std::time::Duration::from_millis(5);
+        for (n, step) in steps.iter().enumerate() {
+            let call = |issued: &[String]| match *step {
+                Step::Request { answered, late } => {
+                    let mut payload = if answered { b"q".to_vec() } else { probe::NO_REPLY.to_vec() };
+                    payload.extend(n.to_string().bytes());
+                    Some(Call::HostMessaging(HostMessagingCall::Request {
+                        target: Target::Peer.id(),
+                        payload,
+                        timeout_ms: if late { 1 } else { 60_000 },
+                    }))
+                }
+                Step::Cancel { request } => Some(Call::HostMessaging(HostMessagingCall::CancelRequest {
+                    request_id: issued.get(request).cloned().unwrap_or_else(|| "no-such-request".into()),
+                })),
+                Step::Settle => None,
+            };
+            match (call(&on_host_ids), call(&native_ids)) {
+                (Some(on_host_call), Some(native_call)) => {
+                    let on_host = reference.call(&requester, on_host_call);
+                    let reply = native
+                        .deliver_message::<messaging_probe::MessagingProbe>(probe_call(&native_call))
+                        .expect("the probe answers")
+                        .expect("with a reply");
+                    let natively = probe::decode_reply(&reply).expect("a probe reply");
+                    prop_assert_eq!(
+                        normalized(natively, &mut native_ids),
+                        normalized(on_host, &mut on_host_ids),
+                        "step {} of {:?}", n, steps
+                    );
+                }
+                _ => {
+                    std::thread::sleep(settle_after);
+                    reference.settle(crate::harness::SETTLE);
+                    native.advance(settle_after);
+                    native
+                        .deliver_callbacks::<messaging_probe::MessagingProbe>()
+                        .expect("the probe takes its callbacks");
+                }
+            }
+        }
+        std::thread::sleep(settle_after);
+        reference.settle(crate::harness::SETTLE);
+        native.advance(settle_after);
+        native
+            .deliver_callbacks::<messaging_probe::MessagingProbe>()
+            .expect("the probe takes its callbacks");
+
+        let natively = inbox().split_off(earlier);
+        let (native_callbacks, native_messages): (Vec<_>, Vec<_>) = natively
+            .into_iter()
+            .partition(|r| r.through == probe::Through::HandleCallback);
+        prop_assert_eq!(
+            received(&native_callbacks, &native_ids),
+            received(&reference.inbox(&requester), &on_host_ids),
+            "the requester's callbacks after {:?}", steps
+        );
+        prop_assert_eq!(
+            received(&native_messages, &native_ids),
+            received(&reference.inbox(&peer), &on_host_ids),
+            "what the peer got after {:?}", steps
+        );
+        prop_assert!(native.problems().is_empty(), "{:?}", native.problems());
     }
 }
