@@ -18,6 +18,8 @@ pub struct Cli {
 }
 
 #[derive(Subcommand)]
+// One is parsed per process: `run`'s many options cost nothing worth a box.
+#[allow(clippy::large_enum_variant)]
 pub enum Command {
     /// Load components, send them messages, deliver what they send, print what happens.
     Run(RunArgs),
@@ -56,6 +58,7 @@ pub struct NewArgs {
 }
 
 #[derive(Args)]
+#[command(after_long_help = crate::run::lines::SYNTAX)]
 pub struct RunArgs {
     /// Component files (`.wasm`), loaded in this order. Each is known as
     /// `local/<file name without .wasm>/1` unless `--id` says otherwise.
@@ -73,12 +76,46 @@ pub struct RunArgs {
     /// Keep storage in this redb file (created if missing); in memory otherwise.
     #[arg(long, value_name = "PATH")]
     pub storage: Option<PathBuf>,
-    /// `ID=TEXT`: send TEXT to the component ID's `handle-message` and print
-    /// its reply. Repeatable, in order. Without any, lines `ID TEXT` are read
-    /// from stdin when it is not a terminal.
+    /// `ID=NAME=VALUE`: an environment variable for the component ID, in
+    /// `initialize`'s config (`env-vars`) and in its WASI environment. Repeatable.
+    #[arg(long = "env", value_name = "ID=NAME=VALUE", value_parser = parse_env)]
+    pub envs: Vec<(ComponentId, (String, String))>,
+    /// `ID=TEXT`: the component ID's `config-data` in `initialize`, as UTF-8 bytes.
+    #[arg(long = "config", value_name = "ID=TEXT", value_parser = parse_send)]
+    pub configs: Vec<(ComponentId, String)>,
+    /// `ID=PATH`: the component ID's `config-data` in `initialize`: the file's bytes.
+    #[arg(long = "config-file", value_name = "ID=PATH", value_parser = parse_config_file)]
+    pub config_files: Vec<(ComponentId, PathBuf)>,
+    #[arg(
+        long = "host",
+        value_name = "NAME=VALUE",
+        value_parser = crate::run::settings::parse,
+        help = "NAME=VALUE: a reference host setting, e.g. storage_quota_bytes=4096 or \
+                default_limits.max_execution_time=200ms (the limits every component gets); \
+                --help lists them all",
+        long_help = crate::run::settings::help()
+    )]
+    pub host_settings: Vec<crate::run::settings::HostSetting>,
+    /// `ID=TEXT`: send TEXT to the component ID's `handle-message`, as the
+    /// line `ID TEXT` would. Repeatable, in order, before any `--line`.
     #[arg(long = "send", value_name = "ID=TEXT", value_parser = parse_send)]
     pub sends: Vec<(ComponentId, String)>,
-    /// The longest the delivery of what components send one another may take.
+    /// A session line (listed below, e.g. `request local/counter/1 get x`).
+    /// Repeatable, in order. Without any `--send` or `--line`, lines are read
+    /// from stdin, each acted on as soon as it arrives.
+    #[arg(short = 'l', long = "line", value_name = "LINE")]
+    pub lines: Vec<String>,
+    /// Who sends a line's message or request when the line does not say
+    /// (`from SENDER …`). Any id; it need not be loaded.
+    #[arg(long, value_name = "ID", default_value = crate::run::CLI_SENDER, value_parser = parse_id)]
+    pub sender: ComponentId,
+    /// The log records held while one call runs, to print them after the
+    /// line that caused it and before its outcome; older ones are dropped
+    /// and counted.
+    #[arg(long, value_name = "RECORDS", default_value_t = 4096)]
+    pub log_backlog: usize,
+    /// The longest the delivery of what components send one another may
+    /// take, after each line.
     #[arg(long, value_name = "SECS", default_value = "10", value_parser = parse_secs)]
     pub deliver_for: Duration,
 }
@@ -153,6 +190,17 @@ fn parse_grant(text: &str) -> Result<(ComponentId, Grant), String> {
 fn parse_send(text: &str) -> Result<(ComponentId, String), String> {
     let (id, payload) = split_once(text, "ID=TEXT, e.g. local/echo/1=hello")?;
     Ok((parse_id(id)?, payload.to_owned()))
+}
+
+fn parse_env(text: &str) -> Result<(ComponentId, (String, String)), String> {
+    let (id, pair) = split_once(text, "ID=NAME=VALUE, e.g. local/counter/1=MODE=fast")?;
+    let (name, value) = split_once(pair, "ID=NAME=VALUE, e.g. local/counter/1=MODE=fast")?;
+    Ok((parse_id(id)?, (name.to_owned(), value.to_owned())))
+}
+
+fn parse_config_file(text: &str) -> Result<(ComponentId, PathBuf), String> {
+    let (id, path) = split_once(text, "ID=PATH, e.g. local/counter/1=counter.toml")?;
+    Ok((parse_id(id)?, PathBuf::from(path)))
 }
 
 fn parse_secs(text: &str) -> Result<Duration, String> {

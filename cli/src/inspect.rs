@@ -11,7 +11,7 @@ use airssys_host::{HostConfig, LoadOptions, Runtime};
 use wasmtime::component::types::ComponentItem;
 
 use crate::args::InspectArgs;
-use crate::output::{id, line, shown};
+use crate::output::{health, id, line, metadata_lines, trap_lines};
 
 fn kind(item: &ComponentItem) -> &'static str {
     match item {
@@ -78,17 +78,39 @@ pub fn inspect(args: InspectArgs) -> Result<ExitCode, String> {
     let probe_id = airssys_host::ComponentId::new("airssys", "inspect", "1");
     match runtime.load(probe_id.clone(), &component, LoadOptions::default()) {
         Ok(_) => {
-            let registration = runtime.host().registry().get(&probe_id);
-            let (name, version) = registration
-                .map(|r| (r.name, r.version))
-                .unwrap_or_default();
             line(&format!(
-                "verdict: the reference host loads it (as {}, nothing granted): name {}, version {}",
-                id(&probe_id),
-                shown(&name),
-                shown(&version)
+                "verdict: the reference host loads it (as {}, nothing granted)",
+                id(&probe_id)
             ));
-            Ok(if missing + wrong == 0 {
+            // Asked anew, as `airssys run`'s `metadata` and `health` lines
+            // ask: the registry keeps only the name and version.
+            let mut failed = 0;
+            match runtime.metadata(&probe_id) {
+                Ok(metadata) => {
+                    line("metadata:");
+                    for field in metadata_lines(&metadata) {
+                        line(&format!("  {field}"));
+                    }
+                }
+                Err(call) => {
+                    failed += 1;
+                    line("metadata: the call did not complete:");
+                    for row in trap_lines(&call.to_string()) {
+                        line(&format!("  {row}"));
+                    }
+                }
+            }
+            match runtime.health(&probe_id) {
+                Ok(status) => line(&format!("health: {}", health(status))),
+                Err(call) => {
+                    failed += 1;
+                    line("health: the call did not complete:");
+                    for row in trap_lines(&call.to_string()) {
+                        line(&format!("  {row}"));
+                    }
+                }
+            }
+            Ok(if missing + wrong + failed == 0 {
                 ExitCode::SUCCESS
             } else {
                 ExitCode::from(1)
@@ -96,7 +118,8 @@ pub fn inspect(args: InspectArgs) -> Result<ExitCode, String> {
         }
         Err(error) => {
             line(&format!(
-                "verdict: the reference host cannot load it: {error}"
+                "verdict: the reference host cannot load it: {}",
+                trap_lines(&error.to_string()).join("\n  ")
             ));
             Ok(ExitCode::from(1))
         }

@@ -116,7 +116,7 @@ fn a_bad_line_is_reported_and_the_rest_still_runs() {
         printed.contains("stdin line 1: \"nonsense\" is not a component id"),
         "{printed}"
     );
-    assert!(printed.contains("← local/a/1: ok, no reply"), "{printed}");
+    assert!(printed.contains("← local/a/1: ok\n"), "{printed}");
 }
 
 #[test]
@@ -127,9 +127,8 @@ fn flags_naming_no_component_are_refused_before_anything_runs() {
     let printed = text(&output);
     assert_eq!(output.status.code(), Some(2), "{printed}");
     assert!(
-        printed.contains(
-            "local/ghost/1 is given in --grant or --send but is none of the components: local/a/1"
-        ),
+        printed
+            .contains("local/ghost/1 is given in --send but is none of the components: local/a/1"),
         "{printed}"
     );
     assert!(!printed.contains("loaded"), "{printed}");
@@ -147,7 +146,10 @@ fn inspect_lists_imports_and_exports_and_loads_the_component() {
             "instance wasi:cli/stdout@0.2.6: provided by WASI 0.2",
             "exports:\n  instance airssys:core/component-lifecycle@1.0.0",
             "verdict: the reference host loads it",
-            "name counter, version 0.1.0",
+            "metadata:\n  name: \"counter\"\n  version: \"0.1.0\"\n  description: ",
+            "  supported-operations: [",
+            "  stateful: ",
+            "health: healthy",
         ],
     );
 }
@@ -343,7 +345,7 @@ fn stdin_lines_that_are_not_utf8_or_too_long_are_reported_and_the_rest_still_run
         &[
             "stdin line 1 is not UTF-8",
             "stdin line 2 is longer than 1048576 bytes",
-            "← local/a/1: ok, no reply",
+            "← local/a/1: ok\n",
             "1 sent, 0 delivered between components, 0 timed out, 2 problems",
         ],
     );
