@@ -51,8 +51,8 @@ use std::path::Path;
 use std::time::Duration;
 
 pub use protocol::{
-    About, Capabilities, CheckRefusal, ComponentId, Grant, Import, LogRecord, PROTOCOL_MINOR,
-    PROTOCOL_VERSION, Request, Response, Supports, Unsatisfied,
+    About, Capabilities, CheckRefusal, ComponentId, Grant, Handler, Import, LogRecord, Message,
+    Metadata, PROTOCOL_MINOR, PROTOCOL_VERSION, Request, Response, Supports, Unsatisfied,
 };
 pub use serve::{handle, serve, serve_dyn};
 
@@ -122,14 +122,20 @@ pub trait Runtime {
         budget: Option<Duration>,
     ) -> Result<(), String>;
 
-    /// Call `id`'s `handle-message` with a message from [`suite_id`] carrying
-    /// `payload` and `content_type`; what it returned, or why it failed.
-    fn invoke(
-        &mut self,
-        id: &ComponentId,
-        payload: &[u8],
-        content_type: &str,
-    ) -> Result<Option<Vec<u8>>, String>;
+    /// Call `id`'s `handle-message` (or the export [`Message::export`]
+    /// names) with `message`, stamped with the host's time; what it returned
+    /// (`handle-callback` returns no payload: `None`), or why it failed.
+    /// Before [`Supports::lifecycle`], only `payload` and `content_type`
+    /// need be honoured: the suite sends nothing else.
+    fn invoke(&mut self, id: &ComponentId, message: &Message) -> Result<Option<Vec<u8>>, String>;
+
+    /// Call `id`'s `metadata` export; the record it returned, or why it
+    /// failed ([`Supports::lifecycle`]).
+    fn metadata(&mut self, id: &ComponentId) -> Result<Metadata, String>;
+
+    /// Call `id`'s `health` export; the `health-status` case name it
+    /// returned (e.g. `healthy`), or why it failed ([`Supports::lifecycle`]).
+    fn health(&mut self, id: &ComponentId) -> Result<String, String>;
 
     /// Deliver queued messages, callbacks and due timeouts until nothing is
     /// queued or pending, for at most `limit`.

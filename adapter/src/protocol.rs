@@ -13,8 +13,11 @@ pub const PROTOCOL_VERSION: u32 = 1;
 /// The minor version this crate speaks within [`PROTOCOL_VERSION`]: what it
 /// added, every older peer ignores. 1: `check`'s `refused` may carry
 /// [`Unsatisfied`]. 2: so may `invoke`'s, naming in `other_type` an import
-/// whose answer was not of the type the component imports it with.
-pub const PROTOCOL_MINOR: u32 = 2;
+/// whose answer was not of the type the component imports it with. 3:
+/// `invoke` may carry a [`Message`]'s `sender`, `correlation_id`, `reply_to`
+/// and `export` (`handle-callback`), and the `metadata` and `health`
+/// operations call those exports ([`Supports::lifecycle`]).
+pub const PROTOCOL_MINOR: u32 = 3;
 
 /// A component's identity, as the contract's `component-id` record: the
 /// kit's one id type, written and read as `namespace/name/instance`.
@@ -181,7 +184,12 @@ pub struct About {
 
 /// What an adapter can do beyond `check`. The suite asks for nothing else:
 /// a trial that needs more is reported as ignored, with the reason.
+///
+/// Built from [`Supports::CHECK_ONLY`] or [`Supports::EVERYTHING`] and the
+/// `with_*` methods (non-exhaustive since protocol 1.3, so that the next
+/// capability breaks no adapter's code).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Supports {
     /// `reset`, `load` and `invoke`: the behaviour trials that one component
     /// at a time can show (storage, self-id, clocks, sleep).
@@ -197,6 +205,15 @@ pub struct Supports {
     /// those trials are ignored with the reason.
     #[serde(default)]
     pub grants: bool,
+    /// Protocol 1.3: `invoke` honours a [`Message`]'s `sender`,
+    /// `correlation_id`, `reply_to` and `export` (so it can call
+    /// `handle-callback`), and the `metadata` and `health` operations call
+    /// those exports: the guest trials GST-2 to GST-5 of a component judged
+    /// on this host. Absent (older adapters): those trials are ignored with
+    /// the reason, since an older adapter would read such an `invoke` as a
+    /// plain message to `handle-message`.
+    #[serde(default)]
+    pub lifecycle: bool,
 }
 
 impl Supports {
@@ -206,6 +223,7 @@ impl Supports {
         runtime: false,
         traps: false,
         grants: false,
+        lifecycle: false,
     };
     /// Everything the suite can ask for.
     pub const EVERYTHING: Supports = Supports {
@@ -213,7 +231,202 @@ impl Supports {
         runtime: true,
         traps: true,
         grants: true,
+        lifecycle: true,
     };
+
+    /// These supports with `load` set to `on`.
+    pub const fn with_load(mut self, on: bool) -> Self {
+        self.load = on;
+        self
+    }
+
+    /// These supports with `runtime` set to `on`.
+    pub const fn with_runtime(mut self, on: bool) -> Self {
+        self.runtime = on;
+        self
+    }
+
+    /// These supports with `traps` set to `on`.
+    pub const fn with_traps(mut self, on: bool) -> Self {
+        self.traps = on;
+        self
+    }
+
+    /// These supports with `grants` set to `on`.
+    pub const fn with_grants(mut self, on: bool) -> Self {
+        self.grants = on;
+        self
+    }
+
+    /// These supports with `lifecycle` set to `on`.
+    pub const fn with_lifecycle(mut self, on: bool) -> Self {
+        self.lifecycle = on;
+        self
+    }
+}
+
+/// The export of `component-lifecycle` an `invoke` calls with its message.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Handler {
+    /// `handle-message`: a message or a request (the default, and all a
+    /// protocol 1.0 to 1.2 `invoke` calls).
+    #[default]
+    HandleMessage,
+    /// `handle-callback`: the reply to, or the timeout of, a request the
+    /// component made (protocol 1.3).
+    HandleCallback,
+}
+
+impl Handler {
+    /// The export's name, as the WIT spells it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Handler::HandleMessage => "handle-message",
+            Handler::HandleCallback => "handle-callback",
+        }
+    }
+
+    fn is_handle_message(&self) -> bool {
+        *self == Handler::HandleMessage
+    }
+}
+
+/// The `component-message` an `invoke` hands the component, and which
+/// export it goes to. Fields past `content_type` came with protocol 1.3:
+/// an adapter of an older minor ignores them, so the suite sends them only
+/// to adapters whose `hello` says [`Supports::lifecycle`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Message {
+    /// The message's payload (base64 on the wire).
+    #[serde(with = "base64_bytes")]
+    pub payload: Vec<u8>,
+    /// The message's `content-type` (always `some`).
+    pub content_type: String,
+    /// The message's `sender`; absent on the wire: [`suite_id`](crate::suite_id).
+    #[serde(default = "crate::suite_id", skip_serializing_if = "is_suite")]
+    pub sender: ComponentId,
+    /// `metadata.correlation-id`; absent: `none`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub correlation_id: Option<String>,
+    /// `metadata.reply-to`; absent: `none`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reply_to: Option<ComponentId>,
+    /// The export to call; absent: `handle-message`.
+    #[serde(default, skip_serializing_if = "Handler::is_handle_message")]
+    pub export: Handler,
+}
+
+fn is_suite(id: &ComponentId) -> bool {
+    *id == crate::suite_id()
+}
+
+impl Message {
+    /// A message from [`suite_id`](crate::suite_id) to `handle-message`,
+    /// with no correlation id nor `reply-to`: what every `invoke` of
+    /// protocol 1.0 to 1.2 delivers.
+    pub fn new(payload: impl Into<Vec<u8>>, content_type: impl Into<String>) -> Self {
+        Self {
+            payload: payload.into(),
+            content_type: content_type.into(),
+            sender: crate::suite_id(),
+            correlation_id: None,
+            reply_to: None,
+            export: Handler::HandleMessage,
+        }
+    }
+
+    /// This message from `sender`.
+    pub fn from_sender(mut self, sender: ComponentId) -> Self {
+        self.sender = sender;
+        self
+    }
+
+    /// This message as a request (MSG-5): its correlation id and whom to reply to.
+    pub fn as_request(mut self, correlation_id: impl Into<String>, reply_to: ComponentId) -> Self {
+        self.correlation_id = Some(correlation_id.into());
+        self.reply_to = Some(reply_to);
+        self
+    }
+
+    /// This message with `correlation_id` alone, as callbacks carry it (MSG-6).
+    pub fn with_correlation_id(mut self, correlation_id: impl Into<String>) -> Self {
+        self.correlation_id = Some(correlation_id.into());
+        self
+    }
+
+    /// This message for `export` instead.
+    pub fn to_export(mut self, export: Handler) -> Self {
+        self.export = export;
+        self
+    }
+
+    /// Whether it carries anything a protocol 1.2 adapter would drop.
+    pub fn needs_lifecycle(&self) -> bool {
+        !is_suite(&self.sender)
+            || self.correlation_id.is_some()
+            || self.reply_to.is_some()
+            || !self.export.is_handle_message()
+    }
+}
+
+/// The `component-metadata` record a component's `metadata` export returned
+/// (protocol 1.3).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Metadata {
+    /// `name`.
+    pub name: String,
+    /// `version`.
+    pub version: String,
+    /// `description`.
+    #[serde(default)]
+    pub description: String,
+    /// `author`.
+    #[serde(default)]
+    pub author: String,
+    /// `license`.
+    #[serde(default)]
+    pub license: String,
+    /// `supported-operations`.
+    #[serde(default)]
+    pub supported_operations: Vec<String>,
+    /// `stateful`.
+    #[serde(default)]
+    pub stateful: bool,
+}
+
+impl Metadata {
+    /// A record with `name` and `version` and every other field empty;
+    /// fill the rest with the `with_*` methods.
+    pub fn new(name: impl Into<String>, version: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            version: version.into(),
+            ..Self::default()
+        }
+    }
+
+    /// With `description`, `author` and `license`.
+    pub fn with_texts(
+        mut self,
+        description: impl Into<String>,
+        author: impl Into<String>,
+        license: impl Into<String>,
+    ) -> Self {
+        self.description = description.into();
+        self.author = author.into();
+        self.license = license.into();
+        self
+    }
+
+    /// With `supported-operations` and `stateful`.
+    pub fn with_operations(mut self, supported_operations: Vec<String>, stateful: bool) -> Self {
+        self.supported_operations = supported_operations;
+        self.stateful = stateful;
+        self
+    }
 }
 
 /// What the suite asks, one per line on the adapter's stdin.
@@ -254,15 +467,26 @@ pub enum Request {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         budget_ms: Option<u64>,
     },
-    /// Call `id`'s `handle-message` with a message from the suite.
+    /// Call `id`'s `handle-message` (or, from protocol 1.3, the export the
+    /// message names) with the message.
     Invoke {
         /// A loaded component.
         id: ComponentId,
-        /// The message's payload (base64 on the wire).
-        #[serde(with = "base64_bytes")]
-        payload: Vec<u8>,
-        /// The message's `content-type`.
-        content_type: String,
+        /// The message, its fields beside `op` and `id` on the wire.
+        #[serde(flatten)]
+        message: Message,
+    },
+    /// Call `id`'s `metadata` export (protocol 1.3, [`Supports::lifecycle`]).
+    /// Answered with [`Response::Metadata`].
+    Metadata {
+        /// A loaded component.
+        id: ComponentId,
+    },
+    /// Call `id`'s `health` export (protocol 1.3, [`Supports::lifecycle`]).
+    /// Answered with [`Response::Health`].
+    Health {
+        /// A loaded component.
+        id: ComponentId,
     },
     /// Deliver queued messages, callbacks and due timeouts until nothing is
     /// queued or pending, for at most `limit_ms`.
@@ -292,6 +516,8 @@ impl Request {
             Request::Reset { .. } => "reset",
             Request::Load { .. } => "load",
             Request::Invoke { .. } => "invoke",
+            Request::Metadata { .. } => "metadata",
+            Request::Health { .. } => "health",
             Request::Settle { .. } => "settle",
             Request::Logs => "logs",
             Request::Unload { .. } => "unload",
@@ -333,6 +559,18 @@ pub enum Response {
         /// The reply payload, if any (base64 on the wire).
         #[serde(with = "base64_option")]
         payload: Option<Vec<u8>>,
+    },
+    /// What `metadata` returned (protocol 1.3).
+    Metadata {
+        /// The record, its fields beside `answer` on the wire.
+        #[serde(flatten)]
+        metadata: Metadata,
+    },
+    /// What `health` returned (protocol 1.3): the `health-status` case name,
+    /// e.g. `healthy`.
+    Health {
+        /// The case name.
+        status: String,
     },
     /// The log sink's records, oldest first.
     Logs {
@@ -420,8 +658,7 @@ mod tests {
                     name: "a".into(),
                     instance: "1".into()
                 },
-                payload: vec![0, 0xff],
-                content_type: "t".into()
+                message: Message::new(vec![0, 0xff], "t"),
             }
         );
         let reset: Request = serde_json::from_str(r#"{"op":"reset"}"#).unwrap();
@@ -436,6 +673,13 @@ mod tests {
                 payload: Some(b"re:x".to_vec()),
             },
             Response::Reply { payload: None },
+            Response::Metadata {
+                metadata: Metadata::new("counter", "1.0.0")
+                    .with_operations(vec!["count".into()], true),
+            },
+            Response::Health {
+                status: "degraded".into(),
+            },
             Response::refused("no"),
             Response::Refused {
                 reason: "not found".into(),
@@ -465,6 +709,43 @@ mod tests {
             serde_json::to_string(&Response::Ok).unwrap(),
             r#"{"answer":"ok"}"#
         );
+    }
+
+    /// Protocol 1.3's message fields are written only when they differ from
+    /// what a 1.2 `invoke` delivers, and read back whole.
+    #[test]
+    fn an_invoke_of_protocol_1_3_is_a_1_2_line_with_fields_added() {
+        let id = ComponentId::new("n", "a", "1");
+        let plain = Request::Invoke {
+            id: id.clone(),
+            message: Message::new(b"x".to_vec(), "t"),
+        };
+        assert_eq!(
+            serde_json::to_string(&plain).unwrap(),
+            r#"{"op":"invoke","id":{"namespace":"n","name":"a","instance":"1"},"payload":"eA==","content_type":"t"}"#
+        );
+        let callback = Message::new(Vec::new(), "application/vnd.airssys.timeout")
+            .with_correlation_id("c-1")
+            .from_sender(ComponentId::new("n", "b", "2"))
+            .to_export(Handler::HandleCallback);
+        assert!(callback.needs_lifecycle());
+        assert!(!Message::new(Vec::new(), "t").needs_lifecycle());
+        let request = Request::Invoke {
+            id,
+            message: callback,
+        };
+        let line = serde_json::to_string(&request).unwrap();
+        assert!(
+            line.contains(r#""export":"handle-callback""#)
+                && line.contains(r#""correlation_id":"c-1""#),
+            "{line}"
+        );
+        assert_eq!(serde_json::from_str::<Request>(&line).unwrap(), request);
+        let asked: Request = serde_json::from_str(
+            r#"{"op":"health","id":{"namespace":"n","name":"a","instance":"1"}}"#,
+        )
+        .unwrap();
+        assert_eq!(asked.op(), "health");
     }
 
     /// Protocol 1.1 only adds: a 1.0 adapter's lines read as before, and a

@@ -111,16 +111,24 @@ fn answer(adapter: &mut dyn Adapter, request: Request) -> Response {
                 runtime.load(&id, &component, grant, budget_ms.map(Duration::from_millis))
             }))
         }),
-        Request::Invoke {
-            id,
-            payload,
-            content_type,
-        } => on_runtime(adapter, "invoke", |runtime| {
-            match runtime.invoke(&id, &payload, &content_type) {
+        Request::Invoke { id, message } => on_runtime(adapter, "invoke", |runtime| {
+            match runtime.invoke(&id, &message) {
                 Ok(payload) => Response::Reply { payload },
                 Err(reason) => Response::refused(reason),
             }
         }),
+        Request::Metadata { id } => {
+            on_runtime(adapter, "metadata", |runtime| match runtime.metadata(&id) {
+                Ok(metadata) => Response::Metadata { metadata },
+                Err(reason) => Response::refused(reason),
+            })
+        }
+        Request::Health { id } => {
+            on_runtime(adapter, "health", |runtime| match runtime.health(&id) {
+                Ok(status) => Response::Health { status },
+                Err(reason) => Response::refused(reason),
+            })
+        }
         Request::Settle { limit_ms } => on_runtime(adapter, "settle", |runtime| {
             done(runtime.settle(Duration::from_millis(limit_ms)))
         }),
@@ -166,6 +174,12 @@ fn needs(request: &Request, supports: Supports) -> Option<&'static str> {
             grant: Grant::Only(_),
             ..
         } if !supports.grants => Some("grants"),
+        Request::Invoke { message, .. } if message.needs_lifecycle() && !supports.lifecycle => {
+            Some("lifecycle")
+        }
+        Request::Metadata { .. } | Request::Health { .. } => {
+            (!supports.lifecycle).then_some("lifecycle")
+        }
         Request::Reset { .. } | Request::Load { .. } | Request::Invoke { .. } => {
             (!supports.load).then_some("load")
         }
@@ -291,6 +305,37 @@ mod tests {
         ));
         assert!(matches!(
             handle(&mut CheckOnly, Request::Logs),
+            Response::Unsupported { .. }
+        ));
+    }
+
+    /// Protocol 1.3: an adapter that does not declare `lifecycle` is never
+    /// handed a callback as if it were a message, nor asked for metadata.
+    #[test]
+    fn lifecycle_requests_are_unsupported_without_the_declaration() {
+        struct LoadsOnly;
+        impl Adapter for LoadsOnly {
+            fn about(&self) -> About {
+                About {
+                    supports: Supports::CHECK_ONLY.with_load(true).with_runtime(true),
+                    ..CheckOnly.about()
+                }
+            }
+            fn check(&mut self, _: &Path) -> Result<(), String> {
+                Ok(())
+            }
+        }
+        let id = ComponentId::new("n", "a", "1");
+        let callback = Request::Invoke {
+            id: id.clone(),
+            message: crate::Message::new(Vec::new(), "t").to_export(crate::Handler::HandleCallback),
+        };
+        let Response::Unsupported { reason } = handle(&mut LoadsOnly, callback) else {
+            panic!("a callback must be unsupported");
+        };
+        assert!(reason.contains("`lifecycle`"), "{reason}");
+        assert!(matches!(
+            handle(&mut LoadsOnly, Request::Health { id }),
             Response::Unsupported { .. }
         ));
     }

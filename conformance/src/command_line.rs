@@ -51,6 +51,10 @@ fn command_line(suite: Option<Suite>) -> ExitCode {
     }
     if !options.components.is_empty() {
         let guests = GuestSuite::new(options.components.clone());
+        let guests = match &options.adapter {
+            Some(command) => guests.on_adapter(command.clone()),
+            None => guests,
+        };
         let guests = match options.seed {
             Some(seed) => guests.seed(seed),
             None => guests,

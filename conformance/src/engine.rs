@@ -432,6 +432,8 @@ fn answer_name(response: &Response) -> &'static str {
         Response::Hello { .. } => "hello",
         Response::Ok => "ok",
         Response::Reply { .. } => "reply",
+        Response::Metadata { .. } => "metadata",
+        Response::Health { .. } => "health",
         Response::Logs { .. } => "logs",
         Response::Refused { .. } => "refused",
         Response::Unsupported { .. } => "unsupported",

@@ -7,11 +7,12 @@ use std::sync::Arc;
 
 use std::time::Duration;
 
-use airssys_conformance_adapter::{About, Supports};
+use airssys_conformance_adapter::{About, Adapter, Supports};
 
+use crate::connection::{Connector, Pool};
 use crate::contract::Contract;
 use crate::guest::GuestPlan;
-use crate::host::WASMTIME_VERSION;
+use crate::host::{HostUnderTest, InProcess, WASMTIME_VERSION};
 use crate::options::Options;
 use crate::repeat::Invocation;
 use crate::report::{Provenance, Report, TrialResult};
@@ -19,13 +20,17 @@ use crate::runner::{self, Ended, Plan, random_seed};
 use crate::trials::{Limits, Outcome};
 
 /// The conformance suite for components: for each file, its six lifecycle
-/// exports (name, signature, the GST clauses, run on the reference host)
-/// and every import (provided by a host? with the contract's types?).
+/// exports (name, signature, the GST clauses, run on the reference host or
+/// on the host behind an adapter) and every import (provided by a host?
+/// with the contract's types?).
 pub struct GuestSuite {
     files: Vec<PathBuf>,
     contract: Arc<Contract>,
     seed: u64,
     limits: Limits,
+    /// The host the behaviour trials run on; `None`: the reference host in
+    /// this process.
+    host: Option<Connector>,
 }
 
 impl GuestSuite {
@@ -36,7 +41,45 @@ impl GuestSuite {
             contract: Arc::new(Contract::bundled()),
             seed: random_seed(),
             limits: Limits::default(),
+            host: None,
         }
+    }
+
+    /// Runs the behaviour trials on the host behind the adapter process
+    /// `command` (`--adapter`, started with `sh -c`) instead of the reference
+    /// host, and judges the imports' names by that host's `check`.
+    pub fn on_adapter(mut self, command: impl Into<String>) -> Self {
+        self.host = Some(Connector::Process {
+            command: command.into(),
+        });
+        self
+    }
+
+    /// [`GuestSuite::on_adapter`] for a host on the suite's own wasmtime, run
+    /// in this process through the same adapter protocol.
+    pub fn on_host<H: HostUnderTest>(mut self, host: H) -> Self {
+        let name = host.name();
+        let make: Arc<crate::connection::Make> =
+            match InProcess::maker(host, "airssys-conformance (in process)".into()) {
+                Ok(make) => Arc::new(make),
+                Err(why) => Arc::new(move || Err(why.clone())),
+            };
+        self.host = Some(Connector::Thread { name, make });
+        self
+    }
+
+    /// [`GuestSuite::on_adapter`] for an adapter made in this process by
+    /// `make`, on a thread of its own per connection.
+    pub fn on_adapter_in_thread(
+        mut self,
+        name: impl Into<String>,
+        make: impl Fn() -> Result<Box<dyn Adapter>, String> + Send + Sync + 'static,
+    ) -> Self {
+        self.host = Some(Connector::Thread {
+            name: name.into(),
+            make: Arc::new(make),
+        });
+        self
     }
 
     /// The seed of the generated messages, instead of a random one.
@@ -70,22 +113,44 @@ impl GuestSuite {
     }
 
     fn plan(&self) -> Result<Guests, String> {
+        let (adapter, on) = match &self.host {
+            None => (None, None),
+            Some(connector) => {
+                let pool = Arc::new(Pool::new(connector.clone(), self.limits.startup));
+                let about = pool.lease().map_err(|e| e.to_string())?.about.clone();
+                let on = On {
+                    about: about.clone(),
+                    reached_through: pool.name(),
+                };
+                (Some((pool, about)), Some(on))
+            }
+        };
         Ok(Guests {
-            plan: GuestPlan::new(&self.contract, &self.files)?,
+            plan: GuestPlan::new(&self.contract, &self.files, adapter)?,
             contract: self.contract.clone(),
             seed: self.seed,
             limit: self.limits.trial,
+            on,
         })
     }
 }
 
-/// The components' trials, run on the reference host.
+/// The host behind an adapter, as its `hello` named it.
+struct On {
+    about: About,
+    /// e.g. "adapter `node hosts/js/bin/adapter.mjs`"
+    reached_through: String,
+}
+
+/// The components' trials, run on the reference host or on `on`.
 struct Guests {
     plan: GuestPlan,
     contract: Arc<Contract>,
     seed: u64,
     /// Each trial's limit.
     limit: Duration,
+    /// The adapter's host, if the trials run on one.
+    on: Option<On>,
 }
 
 impl Plan for Guests {
@@ -106,9 +171,15 @@ impl Plan for Guests {
     }
 
     fn heading(&self) -> String {
+        let host = match &self.on {
+            None => format!("the reference host (wasmtime {WASMTIME_VERSION})"),
+            Some(on) => format!(
+                "`{}` (wasmtime {}) through {}",
+                on.about.host, on.about.wasmtime, on.reached_through
+            ),
+        };
         format!(
-            "{} conformance of {}: {} trials on the reference host (wasmtime {WASMTIME_VERSION}); \
-             property seed {} (repeat with `--seed {}`)",
+            "{} conformance of {}: {} trials on {host}; property seed {} (repeat with `--seed {}`)",
             self.contract.package(),
             self.plan.subject,
             self.plan.trials.len(),
@@ -122,17 +193,21 @@ impl Plan for Guests {
     }
 
     fn report(&self, ended: Vec<Ended>) -> Report {
-        let about = About {
+        let in_process = About {
             adapter: "airssys-host".into(),
             version: env!("CARGO_PKG_VERSION").into(),
             host: "the reference host".into(),
             wasmtime: WASMTIME_VERSION.into(),
             supports: Supports::EVERYTHING,
         };
+        let (about, reached_through) = match &self.on {
+            None => (&in_process, "in process"),
+            Some(on) => (&on.about, on.reached_through.as_str()),
+        };
         let plan = &self.plan;
         Report {
             host: plan.subject.clone(),
-            provenance: Provenance::new(&self.contract, &about, "in process"),
+            provenance: Provenance::new(&self.contract, about, reached_through),
             seed: self.seed,
             trials: ended
                 .into_iter()

@@ -13,7 +13,8 @@ airssys:core conformance options (besides libtest's filter, --exact, --list, ...
                             e.g. --adapter \"cargo run -q -p my-host-adapter\"
     --component FILE.wasm…  judge these components instead of a host (files that follow,
                             ending in .wasm or .wat, are judged too): their exports, imports
-                            and the GST clauses, run on the reference host
+                            and the GST clauses, run on the reference host; with --adapter,
+                            run on the host behind it (adapter protocol 1.3 for GST-2..5)
     --timeout SECS          time limit of each trial (default 30); on expiry the adapter
                             is stopped and the trial fails as timed out. A component's trial
                             stops at its next load or call, and keeps the smallest failure
@@ -121,13 +122,6 @@ impl Options {
             .into_iter()
             .map(|path| caller.join(path))
             .collect();
-        if options.adapter.is_some() && !options.components.is_empty() {
-            return Err(
-                "--adapter judges a host and --component judges components on the \
-                        reference host: give one of them"
-                    .into(),
-            );
-        }
         if options.bless && options.expect.is_none() {
             return Err("--bless writes the file given with --expect: add `--expect FILE`".into());
         }
@@ -221,11 +215,10 @@ mod tests {
                 .unwrap_err()
                 .contains("\"soon\"")
         );
-        assert!(
-            parse(&["bin", "--adapter", "x", "--component", "a.wasm"])
-                .unwrap_err()
-                .contains("give one of them")
-        );
+        // Components judged on the adapter's host.
+        let both = parse(&["bin", "--adapter", "x", "--component", "a.wasm"]).unwrap();
+        assert_eq!(both.adapter.as_deref(), Some("x"));
+        assert_eq!(both.components, [caller_dir().join("a.wasm")]);
         assert!(
             parse(&["bin", "--bless"])
                 .unwrap_err()

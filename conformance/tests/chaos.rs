@@ -9,7 +9,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use airssys_conformance::adapter::{
-    About, Adapter, ComponentId, Grant, Import, LogRecord, Runtime, Supports,
+    About, Adapter, ComponentId, Grant, Import, LogRecord, Message, Metadata, Runtime, Supports,
 };
 use airssys_conformance::{Limits, Outcome, Suite};
 use airssys_probe_protocol::{
@@ -362,13 +362,8 @@ impl Runtime for Chaos {
         self.mostly_ok("load")
     }
 
-    fn invoke(
-        &mut self,
-        id: &ComponentId,
-        payload: &[u8],
-        _content_type: &str,
-    ) -> Result<Option<Vec<u8>>, String> {
-        let Ok(call) = probe::decode_call(payload) else {
+    fn invoke(&mut self, id: &ComponentId, message: &Message) -> Result<Option<Vec<u8>>, String> {
+        let Ok(call) = probe::decode_call(&message.payload) else {
             return Ok(Some(self.bytes()));
         };
         if self.calm
@@ -390,6 +385,16 @@ impl Runtime for Chaos {
             11..16 => Ok(Some(probe::encode_reply(&Ok(self.any_returned())))),
             _ => Ok(Some(probe::encode_reply(&self.well_typed(&call)))),
         }
+    }
+
+    fn metadata(&mut self, _id: &ComponentId) -> Result<Metadata, String> {
+        self.mostly_ok("metadata")?;
+        Ok(Metadata::new("chaos", "0"))
+    }
+
+    fn health(&mut self, _id: &ComponentId) -> Result<String, String> {
+        self.mostly_ok("health")?;
+        Ok("healthy".into())
     }
 
     fn settle(&mut self, _limit: Duration) -> Result<(), String> {

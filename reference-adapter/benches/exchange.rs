@@ -13,7 +13,7 @@
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 
-use airssys_conformance::adapter::{PROTOCOL_VERSION, Request, Response};
+use airssys_conformance::adapter::{Message, PROTOCOL_VERSION, Request, Response};
 use airssys_conformance::suite_id;
 use divan::Bencher;
 
@@ -83,8 +83,7 @@ fn round_trip(bencher: Bencher) {
 fn invoke_encoding(bencher: Bencher, payload: usize) {
     let request = Request::Invoke {
         id: suite_id(),
-        payload: vec![0x5a; payload],
-        content_type: "application/json".into(),
+        message: Message::new(vec![0x5a; payload], "application/json"),
     };
     bencher.bench(|| {
         let line = serde_json::to_string(&request).unwrap();

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+use airssys_conformance::adapter::{Handler, Message, Metadata};
 use airssys_conformance::{
     self as suite, ComponentRuntime, Grant, HostUnderTest, LogRecord, Stubs,
 };
@@ -13,8 +14,8 @@ use airssys_host::runtime::ComponentState;
 use airssys_host::runtime::engine::engine_config;
 use airssys_host::storage::memory::MemoryBackend;
 use airssys_host::{
-    AirssysCtx, AirssysHost, Capabilities, ComponentMessage, HostConfig, Limits, LoadOptions,
-    LogBuffer, LogLevel, Runtime, StorageConfig, TargetPattern,
+    AirssysCtx, AirssysHost, Capabilities, ComponentMessage, HealthStatus, HostConfig, Limits,
+    LoadOptions, LogBuffer, LogLevel, Runtime, StorageConfig, TargetPattern,
 };
 use wasmtime::component::{Component, Linker};
 use wasmtime::{Config, Engine};
@@ -258,16 +259,50 @@ impl suite::Runtime for ReferenceRuntime {
     fn invoke(
         &mut self,
         id: &suite::ComponentId,
-        payload: &[u8],
-        content_type: &str,
+        message: &Message,
     ) -> Result<Option<Vec<u8>>, String> {
-        let message = ComponentMessage::new(suite::suite_id().into(), payload.to_vec())
-            .with_content_type(content_type);
-        match self.runtime().invoke(&id.clone().into(), &message) {
+        let mut delivered =
+            ComponentMessage::new(message.sender.clone().into(), message.payload.clone())
+                .with_content_type(&message.content_type);
+        delivered.metadata.correlation_id = message.correlation_id.clone();
+        delivered.metadata.reply_to = message.reply_to.clone().map(Into::into);
+        let id = id.clone().into();
+        let returned = match message.export {
+            Handler::HandleMessage => self.runtime().invoke(&id, &delivered),
+            Handler::HandleCallback => self
+                .runtime()
+                .invoke_callback(&id, &delivered)
+                .map(|returned| returned.map(|()| None)),
+        };
+        match returned {
             Ok(Ok(reply)) => Ok(reply),
-            Ok(Err(error)) => Err(format!("handle-message returned {error:?}")),
+            Ok(Err(error)) => Err(format!("{} returned {error:?}", message.export.name())),
             Err(error) => Err(error.to_string()),
         }
+    }
+
+    fn metadata(&mut self, id: &suite::ComponentId) -> Result<Metadata, String> {
+        let metadata = self
+            .runtime()
+            .metadata(&id.clone().into())
+            .map_err(|e| e.to_string())?;
+        Ok(Metadata::new(metadata.name, metadata.version)
+            .with_texts(metadata.description, metadata.author, metadata.license)
+            .with_operations(metadata.supported_operations, metadata.stateful))
+    }
+
+    fn health(&mut self, id: &suite::ComponentId) -> Result<String, String> {
+        let status = self
+            .runtime()
+            .health(&id.clone().into())
+            .map_err(|e| e.to_string())?;
+        Ok(match status {
+            HealthStatus::Healthy => "healthy",
+            HealthStatus::Degraded => "degraded",
+            HealthStatus::Unhealthy => "unhealthy",
+            HealthStatus::Unknown => "unknown",
+        }
+        .into())
     }
 
     fn settle(&mut self, limit: Duration) -> Result<(), String> {

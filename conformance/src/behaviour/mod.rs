@@ -27,7 +27,7 @@ use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use airssys_conformance_adapter::{CheckRefusal, Request, Response};
+use airssys_conformance_adapter::{CheckRefusal, Message, Request, Response};
 use airssys_probe_protocol::{self as probe, Call, ProbeCall, Received, Reply, Returned};
 
 pub(crate) use answers::{Seen, seen};
@@ -389,8 +389,7 @@ impl<'a> Session<'a> {
     pub fn attempt(&mut self, id: &ComponentId, call: &Call) -> Result<Reply, CheckRefusal> {
         let request = Request::Invoke {
             id: id.clone(),
-            payload: probe::encode_call(call),
-            content_type: probe::CALL_CONTENT_TYPE.into(),
+            message: Message::new(probe::encode_call(call), probe::CALL_CONTENT_TYPE),
         };
         let doing = || match call.function() {
             Some(function) => format!("{} was calling `{function}`", id),

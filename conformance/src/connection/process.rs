@@ -385,8 +385,10 @@ mod tests {
                 name: "b".into(),
                 instance: "c".into(),
             },
-            payload: vec![7; 4 << 20],
-            content_type: "application/octet-stream".into(),
+            message: airssys_conformance_adapter::Message::new(
+                vec![7; 4 << 20],
+                "application/octet-stream",
+            ),
         };
         let (answer, took) = exchange_with(
             "exec sleep 86400",

@@ -1,56 +1,87 @@
 //! The guest clauses (GST-*, `docs/spec.md`), judged by running the
-//! component on the reference host: each trial loads it afresh, with every
-//! capability granted and the default limits, on memory storage.
+//! component on a host: the reference host in process ([`super::in_process`])
+//! or any host through its adapter ([`super::on_adapter`]). Each trial loads
+//! the component afresh, with every capability granted and the default
+//! limits; the same messages go to either host.
 
-use airssys_contract::GuestFn;
-use airssys_contract::limits::MESSAGE_BYTES;
-use airssys_host::messaging::router::TIMEOUT_CONTENT_TYPE;
-use airssys_host::runtime::{CallError, LoadError, UnloadError};
-use airssys_host::{Capabilities, ComponentId, ComponentMessage, HostConfig, LoadOptions, Runtime};
 use std::cell::{Cell, RefCell};
 use std::time::{Duration, Instant};
 
+use airssys_conformance_adapter::{Handler, Message, Metadata};
+use airssys_contract::GuestFn;
+use airssys_contract::limits::MESSAGE_BYTES;
+use airssys_host::HostConfig;
+use airssys_host::messaging::router::TIMEOUT_CONTENT_TYPE;
 use proptest::prelude::*;
 use proptest::test_runner::{TestCaseError, TestError};
-use wasmtime::Engine;
-use wasmtime::component::Component;
 
+use crate::text::{cut, gist};
 use crate::trials::{Outcome, seeded_runner};
 
 /// Generated messages per property.
 const CASES: u32 = 24;
 /// Shrink steps at most: each step after a trap loads the component anew.
 const SHRINK_STEPS: u32 = 64;
-
-/// A compiled component and the engine the reference host runs it on.
-pub(crate) struct Subject {
-    pub engine: Engine,
-    pub component: Component,
-}
+/// How many bytes of a payload a verdict shows.
+const SHOWN_BYTES: usize = 64;
+/// How many of the component's last error records a verdict shows, and how
+/// long each may be: a panic's message and location fit.
+const SHOWN_RECORDS: usize = 3;
+const LONGEST_RECORD: usize = 300;
+/// The content type of the suite's plain messages: any bytes.
+const OCTETS: &str = "application/octet-stream";
+/// The correlation id of the suite's requests and callbacks.
+const CORRELATION_ID: &str = "airssys-conformance-1";
 
 /// Why a trial concludes early: the outcome to report.
-type Early = Outcome;
+pub(crate) type Early = Outcome;
 
-/// The two exports that take a message.
-#[derive(Clone, Copy)]
-enum Handler {
-    Message,
-    Callback,
+/// A host that a trial loads the component on, afresh each time.
+pub(crate) trait Place: Sync {
+    /// Why this host cannot judge `function`'s clause, if it cannot: the
+    /// trial is ignored with it.
+    fn cannot_judge(&self, function: GuestFn) -> Option<String>;
+
+    /// A fresh host with the component loaded as `local/judged/1`. A failure
+    /// of `judged`'s own call (`initialize`, or `metadata` where the host
+    /// calls it while loading) fails the trial; any other failure leaves it
+    /// unjudged.
+    fn load(&self, judged: GuestFn, deadline: &Deadline) -> Result<Box<dyn Running + '_>, Early>;
 }
 
-impl Handler {
-    fn function(self) -> GuestFn {
-        match self {
-            Handler::Message => GuestFn::HandleMessage,
-            Handler::Callback => GuestFn::HandleCallback,
-        }
-    }
+/// The component, loaded on a [`Place`].
+pub(crate) trait Running {
+    /// Calls the export [`Message::export`] names with `message`.
+    fn deliver(&mut self, message: &Message) -> Result<(), Fault>;
+    /// Calls `metadata`.
+    fn metadata(&mut self) -> Result<Metadata, Fault>;
+    /// Calls `health`.
+    fn health(&mut self) -> Result<(), Fault>;
+    /// Calls `shutdown` as the host unloads the component: `Ok` when it
+    /// answered, with `ok` or `err`.
+    fn shutdown(&mut self) -> Result<(), Fault>;
 }
 
-/// A fresh reference host with the component loaded in it.
-struct Loaded {
-    runtime: Runtime,
-    id: ComponentId,
+/// A call the component did not answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Fault {
+    /// The component's own: the host's words for it, and the component's
+    /// last records at error level (a panic's message, from the SDK's hook).
+    Guest { words: String, logged: Vec<String> },
+    /// Not known to be the component's: the host's words, and why they are
+    /// not held against the component.
+    Unjudged(String),
+}
+
+/// The component's last records at error level, cut, as a verdict shows
+/// them: `messages` holds every error record of the component, oldest first.
+pub(crate) fn last_errors(messages: impl IntoIterator<Item = String>) -> Vec<String> {
+    let all: Vec<String> = messages.into_iter().collect();
+    let skip = all.len().saturating_sub(SHOWN_RECORDS);
+    all.into_iter()
+        .skip(skip)
+        .map(|message| cut(&gist(&message), LONGEST_RECORD))
+        .collect()
 }
 
 /// When a trial must conclude (`--timeout`). It is looked at before each
@@ -59,7 +90,7 @@ struct Loaded {
 /// by being reloaded for every shrink step. A timed-out delivery is never
 /// one of proptest's failures: the cases past the limit pass unexamined.
 #[derive(Clone, Copy)]
-struct Deadline {
+pub(crate) struct Deadline {
     at: Instant,
     limit: Duration,
 }
@@ -74,6 +105,14 @@ impl Deadline {
 
     fn passed(&self) -> bool {
         Instant::now() >= self.at
+    }
+
+    /// What is left of the limit, for one exchange with an adapter; at
+    /// least a second, so that a call begun just before the limit may end.
+    pub fn left(&self) -> Duration {
+        self.at
+            .saturating_duration_since(Instant::now())
+            .max(Duration::from_secs(1))
     }
 
     /// The limit as the failures say it.
@@ -97,151 +136,107 @@ impl Deadline {
     }
 }
 
-/// One trial of a subject, under its deadline.
+/// Judges `function`'s clause on `place` within `limit`; `seed` drives the
+/// generated inputs.
+pub(crate) fn judge(
+    place: &dyn Place,
+    function: GuestFn,
+    clause: &str,
+    seed: u64,
+    limit: Duration,
+) -> Outcome {
+    if let Some(why) = place.cannot_judge(function) {
+        return Outcome::Ignored(why);
+    }
+    let judging = Judging {
+        place,
+        deadline: Deadline::after(limit),
+    };
+    let judged = match function {
+        GuestFn::Initialize => judging.load(function).map(drop),
+        GuestFn::HandleMessage => judging.handle_message(seed),
+        GuestFn::HandleCallback => judging.handle_callback(),
+        GuestFn::Metadata => judging.metadata(),
+        GuestFn::Health => judging
+            .load(function)
+            .and_then(|mut loaded| loaded.health().map_err(|f| verdict(function, None, f))),
+        GuestFn::Shutdown => judging
+            .load(function)
+            .and_then(|mut loaded| loaded.shutdown().map_err(|f| verdict(function, None, f))),
+    };
+    match judged {
+        Ok(()) => Outcome::Passed,
+        Err(Outcome::Failed(why)) => Outcome::Failed(format!("{clause}: {why}")),
+        Err(other) => other,
+    }
+}
+
+/// One trial of a place, under its deadline.
 struct Judging<'a> {
-    subject: &'a Subject,
+    place: &'a dyn Place,
     deadline: Deadline,
 }
 
-impl Subject {
-    /// Judges `function`'s clause within `limit`; `seed` drives the
-    /// generated inputs.
-    pub fn judge(&self, function: GuestFn, clause: &str, seed: u64, limit: Duration) -> Outcome {
-        Judging {
-            subject: self,
-            deadline: Deadline::after(limit),
-        }
-        .judge(function, clause, seed)
-    }
-}
+type Loaded<'a> = Box<dyn Running + 'a>;
 
-impl Judging<'_> {
-    fn judge(&self, function: GuestFn, clause: &str, seed: u64) -> Outcome {
-        let judged = match function {
-            GuestFn::Initialize => self.load(function).map(drop),
-            GuestFn::HandleMessage => self.handle_message(seed),
-            GuestFn::HandleCallback => self.handle_callback(),
-            GuestFn::Metadata => self.metadata(),
-            GuestFn::Health => self.load(function).and_then(|loaded| {
-                loaded
-                    .runtime
-                    .health(&loaded.id)
-                    .map(drop)
-                    .map_err(|e| trapped(function, e))
-            }),
-            GuestFn::Shutdown => {
-                self.load(function)
-                    .and_then(|loaded| match loaded.runtime.unload(&loaded.id) {
-                        Ok(()) | Err(UnloadError::Shutdown { .. }) => Ok(()),
-                        Err(UnloadError::Call(error)) => Err(trapped(function, error)),
-                    })
-            }
-        };
-        match judged {
-            Ok(()) => Outcome::Passed,
-            Err(Outcome::Failed(why)) => Outcome::Failed(format!("{clause}: {why}")),
-            Err(other) => other,
-        }
-    }
-
-    /// Loads the component as `local/judged/1`. A failure of `judged`'s own
-    /// call fails the trial; any other failure leaves it unjudged.
-    fn load(&self, judged: GuestFn) -> Result<Loaded, Early> {
-        let config = HostConfig::default();
-        let runtime = Runtime::builder(
-            airssys_host::AirssysHost::new(config)
-                .map_err(|e| Outcome::Failed(format!("the reference host did not start: {e}")))?,
-        )
-        .engine(self.subject.engine.clone())
-        .build()
-        .map_err(|e| Outcome::Failed(format!("the reference host did not start: {e}")))?;
-        let id = ComponentId::new("local", "judged", "1");
-        let options = LoadOptions::granting(Capabilities::all());
-        let unjudged = |why: String| Outcome::Ignored(format!("precondition failed: {why}"));
-        match runtime.load(id.clone(), &self.subject.component, options) {
-            Ok(_) => Ok(Loaded { runtime, id }),
-            Err(LoadError::Instantiate { reason, .. }) => Err(Outcome::Ignored(format!(
-                "the reference host cannot instantiate it ({reason}); its import and export \
-                 trials say why"
-            ))),
-            // Its own defect, before any export ran: `initialize`'s trial
-            // says so, and the others cannot judge.
-            Err(LoadError::Start { problem, .. }) => Err(match judged {
-                GuestFn::Initialize => {
-                    Outcome::Failed(format!("it never got to `initialize`: {problem}"))
-                }
-                _ => unjudged(problem),
-            }),
-            Err(LoadError::Metadata { problem, .. }) => Err(match judged {
-                GuestFn::Metadata => Outcome::Failed(problem),
-                _ => unjudged(format!("metadata (GST-4): {problem}")),
-            }),
-            Err(LoadError::Initialize { error, .. }) => {
-                let why = format!("initialize returned err({error:?}) for an empty config");
-                Err(match judged {
-                    GuestFn::Initialize => Outcome::Failed(why),
-                    _ => unjudged(format!("{why} (GST-1)")),
-                })
-            }
-            Err(LoadError::Trapped(error)) => Err(match &error {
-                CallError::Trapped { export, .. } if *export == judged.name() => {
-                    trapped(judged, error)
-                }
-                _ => unjudged(error.to_string()),
-            }),
-            Err(
-                error @ (LoadError::InvalidId(_)
-                | LoadError::AlreadyLoaded(_)
-                | LoadError::Limits(_)),
-            ) => Err(Outcome::Failed(format!(
-                "the suite could not load it on the reference host: {error}"
-            ))),
-        }
+impl<'a> Judging<'a> {
+    fn load(&self, judged: GuestFn) -> Result<Loaded<'a>, Early> {
+        self.place.load(judged, &self.deadline)
     }
 
     fn handle_message(&self, seed: u64) -> Result<(), Early> {
         let mut loaded = self.load(GuestFn::HandleMessage)?;
+        let suite = airssys_conformance_adapter::suite_id();
         let fixed = [
-            ("an empty message", message(Vec::new(), None)),
+            ("an empty message", Message::new(Vec::new(), OCTETS)),
             (
                 "a message at the limit (1 MiB)",
-                message(vec![0xA5; MESSAGE_BYTES], None),
+                Message::new(vec![0xA5; MESSAGE_BYTES], OCTETS),
             ),
             (
                 "an empty request",
-                message(Vec::new(), Some("airssys-conformance-1".into())),
+                Message::new(Vec::new(), OCTETS).as_request(CORRELATION_ID, suite),
             ),
         ];
         for (what, message) in fixed {
             self.deadline.check(&format!("{what} was delivered"))?;
-            loaded = self.deliver(loaded, Handler::Message, what, &message)?;
+            loaded = self.deliver(loaded, &described(what, &message), &message)?;
         }
         let strategy = (
             proptest::collection::vec(any::<u8>(), 0..64 * 1024),
             proptest::option::of("[ -~]{0,64}"),
         )
-            .prop_map(|(payload, correlation)| message(payload, correlation));
-        self.holds(seed, loaded, Handler::Message, strategy)
+            .prop_map(|(payload, correlation)| {
+                let message = Message::new(payload, OCTETS);
+                match correlation {
+                    Some(id) => message.as_request(id, airssys_conformance_adapter::suite_id()),
+                    None => message,
+                }
+            });
+        self.holds(seed, loaded, strategy)
     }
 
     fn handle_callback(&self) -> Result<(), Early> {
         let mut loaded = self.load(GuestFn::HandleCallback)?;
-        let correlation = Some("airssys-conformance-1".to_owned());
-        let reply = message(b"a reply".to_vec(), correlation.clone());
-        let timeout = message(Vec::new(), correlation).with_content_type(TIMEOUT_CONTENT_TYPE);
+        let callback = |payload: &[u8], content_type: &str| {
+            Message::new(payload.to_vec(), content_type)
+                .with_correlation_id(CORRELATION_ID)
+                .to_export(Handler::HandleCallback)
+        };
+        let reply = callback(b"a reply", OCTETS);
+        let timeout = callback(b"", TIMEOUT_CONTENT_TYPE);
         for (what, message) in [("a reply", reply), ("a timeout notice", timeout)] {
             self.deadline.check(&format!("{what} was delivered"))?;
-            loaded = self.deliver(loaded, Handler::Callback, what, &message)?;
+            loaded = self.deliver(loaded, &described(what, &message), &message)?;
         }
         Ok(())
     }
 
     fn metadata(&self) -> Result<(), Early> {
-        let loaded = self.load(GuestFn::Metadata)?;
+        let mut loaded = self.load(GuestFn::Metadata)?;
         let metadata = loaded
-            .runtime
-            .metadata(&loaded.id)
-            .map_err(|e| trapped(GuestFn::Metadata, e))?;
+            .metadata()
+            .map_err(|fault| verdict(GuestFn::Metadata, None, fault))?;
         let limit = HostConfig::default().max_metadata_text_bytes;
         for (field, text) in [("name", &metadata.name), ("version", &metadata.version)] {
             if text.is_empty() {
@@ -259,28 +254,18 @@ impl Judging<'_> {
         Ok(())
     }
 
-    /// Calls `handler` with `message`; a trap fails the trial. Gives back the component to call
-    /// next, loaded anew if the call trapped.
+    /// Calls the export `message` is for, `what` saying what it is; a
+    /// failure fails the trial, or leaves it unjudged when it is not known
+    /// to be the component's. Gives back the component to call next.
     fn deliver(
         &self,
-        loaded: Loaded,
-        handler: Handler,
+        mut loaded: Loaded<'a>,
         what: &str,
-        message: &ComponentMessage,
-    ) -> Result<Loaded, Early> {
-        let called = match handler {
-            Handler::Message => loaded.runtime.invoke(&loaded.id, message).map(drop),
-            Handler::Callback => loaded
-                .runtime
-                .invoke_callback(&loaded.id, message)
-                .map(drop),
-        };
-        match called {
+        message: &Message,
+    ) -> Result<Loaded<'a>, Early> {
+        match loaded.deliver(message) {
             Ok(()) => Ok(loaded),
-            Err(error) => Err(Outcome::Failed(format!(
-                "{what}: {}",
-                trapped_text(handler.function(), &error)
-            ))),
+            Err(fault) => Err(verdict(function_of(message.export), Some(what), fault)),
         }
     }
 
@@ -289,25 +274,27 @@ impl Judging<'_> {
     fn holds(
         &self,
         seed: u64,
-        loaded: Loaded,
-        handler: Handler,
-        strategy: impl Strategy<Value = ComponentMessage>,
+        loaded: Loaded<'a>,
+        strategy: impl Strategy<Value = Message>,
     ) -> Result<(), Early> {
         let mut runner = seeded_runner(seed, CASES, SHRINK_STEPS);
         let current = RefCell::new(Some(loaded));
+        // A case the host could not judge ends the trial as unjudged, not
+        // as one of proptest's failures.
+        let unjudged = RefCell::new(None);
         // Once the limit passed, the remaining cases are not delivered: they
         // are let through at once, so that proptest ends its run (keeping the
         // smallest failure it had) instead of reloading for each.
         let (delivered, failed, cut_short) = (Cell::new(0u32), Cell::new(false), Cell::new(false));
         let result = runner.run(&strategy, |message| {
-            if self.deadline.passed() {
+            if self.deadline.passed() || unjudged.borrow().is_some() {
                 cut_short.set(true);
                 return Ok(());
             }
             let mut slot = current.borrow_mut();
             let loaded = match slot.take() {
                 Some(loaded) => loaded,
-                None => self.load(handler.function()).map_err(|early| {
+                None => self.load(GuestFn::HandleMessage).map_err(|early| {
                     TestCaseError::fail(format!("it could not be loaded again: {early:?}"))
                 })?,
             };
@@ -317,10 +304,15 @@ impl Judging<'_> {
                 *slot = Some(loaded);
                 return Ok(());
             }
-            match self.deliver(loaded, handler, "a generated message", &message) {
+            // Described once, on the line of the smallest failing message.
+            match self.deliver(loaded, "a generated message", &message) {
                 Ok(loaded) => {
                     delivered.set(delivered.get() + 1);
                     *slot = Some(loaded);
+                    Ok(())
+                }
+                Err(Outcome::Ignored(why)) => {
+                    *unjudged.borrow_mut() = Some(why);
                     Ok(())
                 }
                 Err(early) => {
@@ -340,6 +332,9 @@ impl Judging<'_> {
             String::new()
         };
         match result {
+            Ok(()) if unjudged.borrow().is_some() => {
+                Err(Outcome::Ignored(unjudged.take().unwrap_or_default()))
+            }
             Ok(()) if cut_short.get() && !failed.get() => Err(Outcome::Failed(format!(
                 "timed out: {} passed after {} of {CASES} generated messages were answered \
                  (seed {seed})",
@@ -359,28 +354,123 @@ impl Judging<'_> {
     }
 }
 
-fn message(payload: Vec<u8>, correlation_id: Option<String>) -> ComponentMessage {
-    let suite = ComponentId::new("airssys", "conformance", "1");
-    let mut message = ComponentMessage::new(suite.clone(), payload);
-    message.metadata.reply_to = correlation_id.is_some().then_some(suite);
-    message.metadata.correlation_id = correlation_id;
-    message
+/// The export a message goes to.
+pub(crate) fn function_of(export: Handler) -> GuestFn {
+    match export {
+        Handler::HandleMessage => GuestFn::HandleMessage,
+        Handler::HandleCallback => GuestFn::HandleCallback,
+    }
 }
 
-/// A message as a failure shows it: its payload's length and first bytes.
-fn shown(message: &ComponentMessage) -> String {
-    let head: Vec<u8> = message.payload.iter().copied().take(16).collect();
+/// The outcome of `function`'s call that did not answer, `what` naming the
+/// input it was given: failed when the fault is the component's, with what
+/// it logged at error level; ignored otherwise.
+pub(crate) fn verdict(function: GuestFn, what: Option<&str>, fault: Fault) -> Outcome {
+    match fault {
+        Fault::Guest { words, logged } => {
+            let given = what.map(|what| format!("{what}: ")).unwrap_or_default();
+            Outcome::Failed(format!(
+                "{given}`{}` did not answer: {}{}",
+                function.name(),
+                gist(&words),
+                logged_sentence(&logged)
+            ))
+        }
+        Fault::Unjudged(why) => {
+            Outcome::Ignored(format!("`{}` was not judged: {why}", function.name()))
+        }
+    }
+}
+
+/// What the component logged at error level before it failed, as a verdict
+/// ends with it; empty when it logged nothing.
+pub(crate) fn logged_sentence(logged: &[String]) -> String {
+    if logged.is_empty() {
+        return String::new();
+    }
+    let records: Vec<String> = logged.iter().map(|r| format!("{r:?}")).collect();
     format!(
-        "payload of {} bytes starting {head:?}, correlation id {:?}",
-        message.payload.len(),
-        message.metadata.correlation_id
+        "; before it, the component logged at error level: {}",
+        records.join(", ")
     )
 }
 
-fn trapped(function: GuestFn, error: CallError) -> Outcome {
-    Outcome::Failed(trapped_text(function, &error))
+/// `what` a message is, and what is in it.
+fn described(what: &str, message: &Message) -> String {
+    format!("{what}, {}", shown(message))
 }
 
-fn trapped_text(function: GuestFn, error: &CallError) -> String {
-    format!("`{}` did not answer: {error}", function.name())
+/// A message as a failure shows it: its payload's length and first bytes,
+/// escaped, and its correlation id and `reply-to`.
+pub(crate) fn shown(message: &Message) -> String {
+    let head: String = message
+        .payload
+        .iter()
+        .take(SHOWN_BYTES)
+        .flat_map(|byte| std::ascii::escape_default(*byte))
+        .map(char::from)
+        .collect();
+    let rest = match message.payload.len() {
+        n if n > SHOWN_BYTES => format!("…\" ({n} bytes in all)"),
+        n => format!("\" ({n} bytes)"),
+    };
+    let correlation = match (&message.correlation_id, &message.reply_to) {
+        (Some(id), Some(to)) => format!(", correlation id {id:?}, reply-to {to}"),
+        (Some(id), None) => format!(", correlation id {id:?}"),
+        (None, Some(to)) => format!(", reply-to {to}"),
+        (None, None) => String::new(),
+    };
+    format!(
+        "payload b\"{head}{rest}, content-type {:?}{correlation}",
+        message.content_type
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_payload_is_shown_by_its_first_bytes_escaped_and_its_length() {
+        let long = Message::new(vec![0xA5; MESSAGE_BYTES], OCTETS);
+        let said = shown(&long);
+        assert!(
+            said.starts_with(&format!(
+                "payload b\"{}…\" (1048576 bytes in all)",
+                "\\xa5".repeat(64)
+            )),
+            "{said}"
+        );
+        let request = Message::new(b"hi\n".to_vec(), OCTETS)
+            .as_request("c", airssys_conformance_adapter::suite_id());
+        assert_eq!(
+            shown(&request),
+            "payload b\"hi\\n\" (3 bytes), content-type \"application/octet-stream\", \
+             correlation id \"c\", reply-to airssys-conformance/suite/0"
+        );
+    }
+
+    #[test]
+    fn a_guests_fault_shows_its_last_error_records_and_a_hosts_is_no_failure() {
+        let logged = last_errors((1..=5).map(|n| format!("panicked at src/lib.rs:{n}:1:\nboom")));
+        assert_eq!(logged.len(), SHOWN_RECORDS);
+        let fault = Fault::Guest {
+            words: "wasm trap: wasm `unreachable` instruction executed".into(),
+            logged,
+        };
+        let Outcome::Failed(why) = verdict(GuestFn::HandleMessage, Some("an empty message"), fault)
+        else {
+            panic!("a guest's fault fails");
+        };
+        assert!(
+            why.starts_with("an empty message: `handle-message` did not answer: wasm trap")
+                && why.ends_with("\"panicked at src/lib.rs:5:1: / boom\""),
+            "{why}"
+        );
+        let host = Fault::Unjudged("the host refused: no".into());
+        assert!(matches!(
+            verdict(GuestFn::Health, None, host),
+            Outcome::Ignored(why) if why.contains("the host refused: no")
+        ));
+    }
 }

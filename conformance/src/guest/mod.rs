@@ -3,15 +3,22 @@
 //! trial, a signature trial and one behaviour trial per GST clause its WIT
 //! doc names) and one row per import (a name trial: does a host provide it;
 //! a signature trial: with the contract's types). Behaviour runs the
-//! component on the reference host; names and types are read from the
-//! component's own type and told in WIT.
+//! component on the reference host, or on any host through its adapter
+//! (`--adapter`); names and types are read from the component's own type and
+//! told in WIT, and on an adapter's host an import's name trial is that
+//! host's `check`.
 
 mod behaviour;
 mod exports;
 mod imports;
+mod in_process;
+mod on_adapter;
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
+
+use airssys_conformance_adapter::About;
 
 use airssys_contract::GuestFn;
 use airssys_host::{HostConfig, Runtime};
@@ -20,9 +27,12 @@ use wasmtime::component::Component;
 pub use exports::{ExportVerdict, check_exports, reference_component, signature, wit};
 pub use imports::{ImportChecker, ImportVerdict, Provider, provided};
 
+use crate::connection::Pool;
 use crate::contract::Contract;
 use crate::trials::{Aspect, Outcome};
-use behaviour::Subject;
+use behaviour::Place;
+use in_process::InProcess;
+use on_adapter::OnAdapter;
 
 /// One trial of the guest plan.
 #[derive(Debug, Clone)]
@@ -55,7 +65,7 @@ impl GuestTrial {
 
 /// The components under judgement and their trials.
 pub(crate) struct GuestPlan {
-    subjects: Vec<Subject>,
+    subjects: Vec<Box<dyn Place + Send>>,
     /// Every trial, component by component, in row order.
     pub trials: Vec<GuestTrial>,
     /// The matrix's rows, in order.
@@ -68,9 +78,15 @@ pub(crate) struct GuestPlan {
 }
 
 impl GuestPlan {
-    /// Reads and compiles every file, and judges their names and types.
-    /// Fails, saying which file and why, when one is not a component.
-    pub fn new(contract: &Contract, files: &[PathBuf]) -> Result<Self, String> {
+    /// Reads and compiles every file, and judges their names and types;
+    /// their behaviour runs on the reference host, or on the host behind
+    /// `adapter` (its pool, and what its `hello` said). Fails, saying which
+    /// file and why, when one is not a component.
+    pub fn new(
+        contract: &Contract,
+        files: &[PathBuf],
+        adapter: Option<(Arc<Pool>, About)>,
+    ) -> Result<Self, String> {
         let engine = airssys_host::runtime::engine::new_engine(&HostConfig::default())
             .map_err(|e| format!("cannot start the reference host's engine: {e:#}"))?;
         let reference = Component::new(&engine, reference_component())
@@ -107,6 +123,13 @@ impl GuestPlan {
                 &label,
                 check_exports(&engine, &component, &reference),
             );
+            let here = InProcess {
+                engine: engine.clone(),
+                component: component.clone(),
+            };
+            let on_adapter = adapter.as_ref().map(|(pool, about)| {
+                OnAdapter::new(pool.clone(), about.clone(), file.clone(), here)
+            });
             let mut outside = Vec::new();
             for import in imports.check(&component, &linker.links(&component)) {
                 if matches!(import.provided, Ok(Provider::Wasi)) {
@@ -122,17 +145,27 @@ impl GuestPlan {
                     },
                     verdict,
                 );
-                plan.push(
-                    &row,
-                    Aspect::Name,
-                    Judgement::Read(verdict(import.provided.map(drop))),
-                );
+                // On an adapter's host, that host's `check` says what it
+                // provides; the types are the component's, judged against
+                // the contract, unless the host names one as mistyped.
+                let (name, signature) = match &on_adapter {
+                    None => (verdict(import.provided.map(drop)), signature),
+                    Some(host) => (
+                        host.provides(&import.name),
+                        host.mistyped(&import.name)
+                            .map_or(signature, Outcome::Failed),
+                    ),
+                };
+                plan.push(&row, Aspect::Name, Judgement::Read(name));
                 plan.push(&row, Aspect::Signature, Judgement::Read(signature));
             }
             plan.notes.extend(outside_the_contract(&label, &outside));
-            plan.subjects.push(Subject {
-                engine: engine.clone(),
-                component,
+            plan.subjects.push(match on_adapter {
+                Some(host) => Box::new(host),
+                None => Box::new(InProcess {
+                    engine: engine.clone(),
+                    component,
+                }),
             });
         }
         Ok(plan)
@@ -179,9 +212,13 @@ impl GuestPlan {
     pub fn run(&self, index: usize, seed: u64, limit: Duration) -> Outcome {
         match &self.trials[index].judgement {
             Judgement::Read(outcome) => outcome.clone(),
-            Judgement::Run(subject, function, clause) => {
-                self.subjects[*subject].judge(*function, clause, seed, limit)
-            }
+            Judgement::Run(subject, function, clause) => behaviour::judge(
+                self.subjects[*subject].as_ref(),
+                *function,
+                clause,
+                seed,
+                limit,
+            ),
         }
     }
 }
@@ -254,7 +291,7 @@ mod tests {
         let file = dir.path().join("no-health.wat");
         let edited = lifecycle.replacen("    (export \"health\" (func $health))\n", "", 1);
         std::fs::write(&file, edited).unwrap();
-        let plan = GuestPlan::new(&Contract::bundled(), &[file]).unwrap();
+        let plan = GuestPlan::new(&Contract::bundled(), &[file], None).unwrap();
         let ignored = |name: &str| {
             let trial = plan.trials.iter().find(|t| t.name == name).unwrap();
             trial.ignored().map(str::to_owned)
@@ -272,7 +309,7 @@ mod tests {
         let file = dir.path().join("with-clock.wat");
         std::fs::write(&file, lifecycle).unwrap();
         let probe = PathBuf::from(airssys_guests::STORAGE_PROBE);
-        let plan = GuestPlan::new(&Contract::bundled(), &[file, probe]).unwrap();
+        let plan = GuestPlan::new(&Contract::bundled(), &[file, probe], None).unwrap();
         assert_eq!(plan.notes.len(), 1, "{:?}", plan.notes);
         assert!(
             plan.notes[0].starts_with("`with-clock` imports 1 WASI 0.2 interface outside")

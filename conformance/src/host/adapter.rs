@@ -7,7 +7,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use airssys_conformance_adapter::{
-    About, Adapter, CheckRefusal, ComponentId, Grant, Import, LogRecord, Runtime, Supports,
+    About, Adapter, CheckRefusal, ComponentId, Grant, Import, LogRecord, Message, Metadata,
+    Runtime, Supports,
 };
 use wasmtime::component::{Component, Linker};
 use wasmtime::{Config, Engine};
@@ -76,14 +77,10 @@ impl<H: HostUnderTest> Adapter for InProcess<H> {
             version: env!("CARGO_PKG_VERSION").into(),
             host: self.shared.host.name(),
             wasmtime: WASMTIME_VERSION.into(),
-            supports: Supports {
-                load: true,
-                runtime: self.shared.has_runtime,
-                traps: true,
-                // `HostUnderTest::store_data` and `ComponentRuntime::load`
-                // take every `Grant`, partial ones included.
-                grants: true,
-            },
+            // `HostUnderTest::store_data` and `ComponentRuntime::load` take
+            // every `Grant`, partial ones included; every `ComponentRuntime`
+            // answers the lifecycle operations.
+            supports: Supports::EVERYTHING.with_runtime(self.shared.has_runtime),
         }
     }
 
@@ -144,13 +141,16 @@ impl<H: HostUnderTest> Runtime for InProcess<H> {
         self.started()?.load(id, &component, grant, budget)
     }
 
-    fn invoke(
-        &mut self,
-        id: &ComponentId,
-        payload: &[u8],
-        content_type: &str,
-    ) -> Result<Option<Vec<u8>>, String> {
-        self.started()?.invoke(id, payload, content_type)
+    fn invoke(&mut self, id: &ComponentId, message: &Message) -> Result<Option<Vec<u8>>, String> {
+        self.started()?.invoke(id, message)
+    }
+
+    fn metadata(&mut self, id: &ComponentId) -> Result<Metadata, String> {
+        self.started()?.metadata(id)
+    }
+
+    fn health(&mut self, id: &ComponentId) -> Result<String, String> {
+        self.started()?.health(id)
     }
 
     fn settle(&mut self, limit: Duration) -> Result<(), String> {

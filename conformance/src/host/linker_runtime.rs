@@ -15,6 +15,7 @@ use crate::bindings::RuntimeHost;
 use crate::bindings::airssys::core::types::{
     self as wit, ComponentConfig, ComponentMessage, MessageMetadata, ResourceLimits, Timestamp,
 };
+use airssys_conformance_adapter::{Handler, Message, Metadata};
 
 pub(crate) struct LinkerRuntime<H: HostUnderTest> {
     host: Arc<H>,
@@ -23,26 +24,26 @@ pub(crate) struct LinkerRuntime<H: HostUnderTest> {
     loaded: HashMap<ComponentId, (Store<H::Data>, RuntimeHost)>,
 }
 
-pub(crate) fn message(payload: &[u8], content_type: &str) -> ComponentMessage {
-    let sender = airssys_conformance_adapter::suite_id();
+pub(crate) fn message(delivered: &Message) -> ComponentMessage {
+    let wit_id = |id: &ComponentId| wit::ComponentId {
+        namespace: id.namespace.clone(),
+        name: id.name.clone(),
+        instance: id.instance.clone(),
+    };
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap_or_default();
     ComponentMessage {
-        sender: wit::ComponentId {
-            namespace: sender.namespace,
-            name: sender.name,
-            instance: sender.instance,
-        },
-        payload: payload.to_vec(),
+        sender: wit_id(&delivered.sender),
+        payload: delivered.payload.clone(),
         metadata: MessageMetadata {
-            correlation_id: None,
-            reply_to: None,
+            correlation_id: delivered.correlation_id.clone(),
+            reply_to: delivered.reply_to.as_ref().map(wit_id),
             timestamp: Timestamp {
                 seconds: now.as_secs(),
                 nanoseconds: now.subsec_nanos(),
             },
-            content_type: Some(content_type.into()),
+            content_type: Some(delivered.content_type.clone()),
         },
     }
 }
@@ -61,6 +62,12 @@ impl<H: HostUnderTest> LinkerRuntime<H> {
             linker,
             loaded: HashMap::new(),
         })
+    }
+
+    fn loaded(&mut self, id: &ComponentId) -> Result<&mut (Store<H::Data>, RuntimeHost), String> {
+        self.loaded
+            .get_mut(id)
+            .ok_or_else(|| format!("{id} is not loaded"))
     }
 
     fn unsupported(what: &str) -> String {
@@ -115,21 +122,45 @@ impl<H: HostUnderTest> Runtime for LinkerRuntime<H> {
         Ok(())
     }
 
-    fn invoke(
-        &mut self,
-        id: &ComponentId,
-        payload: &[u8],
-        content_type: &str,
-    ) -> Result<Option<Vec<u8>>, String> {
-        let (store, guest) = self
-            .loaded
-            .get_mut(id)
-            .ok_or_else(|| format!("{id} is not loaded"))?;
-        guest
-            .airssys_core_component_lifecycle()
-            .call_handle_message(store, &message(payload, content_type))
+    fn invoke(&mut self, id: &ComponentId, delivered: &Message) -> Result<Option<Vec<u8>>, String> {
+        let (store, guest) = self.loaded(id)?;
+        let lifecycle = guest.airssys_core_component_lifecycle();
+        let message = message(delivered);
+        let returned = match delivered.export {
+            Handler::HandleMessage => lifecycle.call_handle_message(store, &message),
+            Handler::HandleCallback => lifecycle
+                .call_handle_callback(store, &message)
+                .map(|returned| returned.map(|()| None)),
+        };
+        returned
             .map_err(|e| format!("trapped: {e:#}"))?
-            .map_err(|e| format!("handle-message returned {e:?}"))
+            .map_err(|e| format!("{} returned {e:?}", delivered.export.name()))
+    }
+
+    fn metadata(&mut self, id: &ComponentId) -> Result<Metadata, String> {
+        let (store, guest) = self.loaded(id)?;
+        let metadata = guest
+            .airssys_core_component_lifecycle()
+            .call_metadata(store)
+            .map_err(|e| format!("trapped: {e:#}"))?;
+        Ok(Metadata::new(metadata.name, metadata.version)
+            .with_texts(metadata.description, metadata.author, metadata.license)
+            .with_operations(metadata.supported_operations, metadata.stateful))
+    }
+
+    fn health(&mut self, id: &ComponentId) -> Result<String, String> {
+        let (store, guest) = self.loaded(id)?;
+        let status = guest
+            .airssys_core_component_lifecycle()
+            .call_health(store)
+            .map_err(|e| format!("trapped: {e:#}"))?;
+        Ok(match status {
+            wit::HealthStatus::Healthy => "healthy",
+            wit::HealthStatus::Degraded => "degraded",
+            wit::HealthStatus::Unhealthy => "unhealthy",
+            wit::HealthStatus::Unknown => "unknown",
+        }
+        .into())
     }
 
     fn settle(&mut self, _limit: Duration) -> Result<(), String> {

@@ -1,0 +1,192 @@
+//! The reference host in this process as a [`Place`]: a fresh
+//! `airssys_host::Runtime` for each load, memory storage, every capability,
+//! the default limits, and a log sink the verdicts read a panic's message
+//! from.
+
+use std::sync::Arc;
+
+use airssys_conformance_adapter::{Handler, Message, Metadata};
+use airssys_contract::GuestFn;
+use airssys_host::runtime::{CallError, LoadError, UnloadError};
+use airssys_host::{
+    AirssysHost, Capabilities, ComponentId, ComponentMessage, HostConfig, LoadOptions, LogBuffer,
+    LogLevel, Runtime,
+};
+use wasmtime::Engine;
+use wasmtime::component::Component;
+
+use super::behaviour::{Deadline, Early, Fault, Place, Running, last_errors, logged_sentence};
+use crate::trials::Outcome;
+
+/// A compiled component and the engine the reference host runs it on.
+pub(crate) struct InProcess {
+    pub engine: Engine,
+    pub component: Component,
+}
+
+/// The component loaded on a fresh reference host.
+pub(crate) struct Loaded {
+    runtime: Runtime,
+    id: ComponentId,
+    logs: Arc<LogBuffer>,
+}
+
+impl InProcess {
+    /// [`Place::load`], with the concrete type [`super::on_adapter`]'s
+    /// witness calls.
+    pub fn load_here(&self, judged: GuestFn) -> Result<Loaded, Early> {
+        let started = |e: &dyn std::fmt::Display| {
+            Outcome::Failed(format!("the reference host did not start: {e}"))
+        };
+        let logs = Arc::new(LogBuffer::default());
+        let host = AirssysHost::new(HostConfig::default())
+            .map_err(|e| started(&e))?
+            .with_log_sink(logs.clone());
+        let runtime = Runtime::builder(host)
+            .engine(self.engine.clone())
+            .build()
+            .map_err(|e| started(&e))?;
+        let id = ComponentId::new("local", "judged", "1");
+        let options = LoadOptions::granting(Capabilities::all());
+        let unjudged = |why: String| Outcome::Ignored(format!("precondition failed: {why}"));
+        let loaded = |runtime| Loaded {
+            runtime,
+            id: id.clone(),
+            logs: logs.clone(),
+        };
+        match runtime.load(id.clone(), &self.component, options) {
+            Ok(_) => Ok(loaded(runtime)),
+            Err(LoadError::Instantiate { reason, .. }) => Err(Outcome::Ignored(format!(
+                "the reference host cannot instantiate it ({reason}); its import and export \
+                 trials say why"
+            ))),
+            // Its own defect, before any export ran: `initialize`'s trial
+            // says so, and the others cannot judge.
+            Err(LoadError::Start { problem, .. }) => Err(match judged {
+                GuestFn::Initialize => Outcome::Failed(format!(
+                    "it never got to `initialize`: {problem}{}",
+                    loaded(runtime).logged()
+                )),
+                _ => unjudged(problem),
+            }),
+            Err(LoadError::Metadata { problem, .. }) => Err(match judged {
+                GuestFn::Metadata => Outcome::Failed(problem),
+                _ => unjudged(format!("metadata (GST-4): {problem}")),
+            }),
+            Err(LoadError::Initialize { error, .. }) => {
+                let why = format!("initialize returned err({error:?}) for an empty config");
+                Err(match judged {
+                    GuestFn::Initialize => Outcome::Failed(why),
+                    _ => unjudged(format!("{why} (GST-1)")),
+                })
+            }
+            Err(LoadError::Trapped(error)) => Err(match &error {
+                CallError::Trapped { export, .. } if *export == judged.name() => {
+                    super::behaviour::verdict(judged, None, loaded(runtime).guests(&error))
+                }
+                _ => unjudged(error.to_string()),
+            }),
+            Err(
+                error @ (LoadError::InvalidId(_)
+                | LoadError::AlreadyLoaded(_)
+                | LoadError::Limits(_)),
+            ) => Err(Outcome::Failed(format!(
+                "the suite could not load it on the reference host: {error}"
+            ))),
+        }
+    }
+}
+
+impl Place for InProcess {
+    fn cannot_judge(&self, _function: GuestFn) -> Option<String> {
+        None
+    }
+
+    fn load(&self, judged: GuestFn, _deadline: &Deadline) -> Result<Box<dyn Running + '_>, Early> {
+        Ok(Box::new(self.load_here(judged)?))
+    }
+}
+
+impl Loaded {
+    /// The component's error records, as a verdict shows them.
+    pub fn errors(&self) -> Vec<String> {
+        last_errors(
+            self.logs
+                .records()
+                .into_iter()
+                .filter(|record| *record.component == self.id && record.level == LogLevel::Error)
+                .map(|record| record.message),
+        )
+    }
+
+    /// The same, as a sentence to append to a verdict (empty when none).
+    fn logged(&self) -> String {
+        logged_sentence(&self.errors())
+    }
+
+    /// `error` as the component's own fault, with what it logged.
+    fn guests(&self, error: &CallError) -> Fault {
+        Fault::Guest {
+            words: error.to_string(),
+            logged: self.errors(),
+        }
+    }
+}
+
+/// A message as the reference host takes it.
+fn component_message(message: &Message) -> ComponentMessage {
+    let mut delivered =
+        ComponentMessage::new(message.sender.clone().into(), message.payload.clone())
+            .with_content_type(&message.content_type);
+    delivered.metadata.correlation_id = message.correlation_id.clone();
+    delivered.metadata.reply_to = message.reply_to.clone().map(Into::into);
+    delivered
+}
+
+impl Running for Loaded {
+    fn deliver(&mut self, message: &Message) -> Result<(), Fault> {
+        let delivered = component_message(message);
+        let called = match message.export {
+            Handler::HandleMessage => self.runtime.invoke(&self.id, &delivered).map(drop),
+            Handler::HandleCallback => self.runtime.invoke_callback(&self.id, &delivered).map(drop),
+        };
+        called.map_err(|error| self.guests(&error))
+    }
+
+    fn metadata(&mut self) -> Result<Metadata, Fault> {
+        let metadata = self
+            .runtime
+            .metadata(&self.id)
+            .map_err(|error| self.guests(&error))?;
+        Ok(Metadata::new(metadata.name, metadata.version)
+            .with_texts(metadata.description, metadata.author, metadata.license)
+            .with_operations(metadata.supported_operations, metadata.stateful))
+    }
+
+    fn health(&mut self) -> Result<(), Fault> {
+        self.runtime
+            .health(&self.id)
+            .map(drop)
+            .map_err(|error| self.guests(&error))
+    }
+
+    fn shutdown(&mut self) -> Result<(), Fault> {
+        match self.runtime.unload(&self.id) {
+            // GST-6: `ok` and `err` are both answers.
+            Ok(()) | Err(UnloadError::Shutdown { .. }) => Ok(()),
+            Err(UnloadError::Call(error)) => Err(self.guests(&error)),
+        }
+    }
+}
+
+impl Loaded {
+    /// Whether `shutdown` returned `err` (an answer, but one an adapter
+    /// reports as a refusal): `None` when it did not answer.
+    pub fn shutdown_returned_err(&mut self) -> Option<bool> {
+        match self.runtime.unload(&self.id) {
+            Ok(()) => Some(false),
+            Err(UnloadError::Shutdown { .. }) => Some(true),
+            Err(UnloadError::Call(_)) => None,
+        }
+    }
+}

@@ -1,0 +1,392 @@
+//! Any host, through its adapter, as a [`Place`] (`--component FILE
+//! --adapter HOST`). The adapter protocol's `check` gates the behaviour
+//! trials, `load` calls `initialize`, `invoke` delivers messages and
+//! callbacks, `metadata` and `health` call those exports (protocol 1.3) and
+//! `unload` calls `shutdown`.
+//!
+//! A call that fails on the host is held against the component only where
+//! the host is known sound for it: the same call, replayed on the reference
+//! host in this process (the witness), fails too. Where the witness answers,
+//! the failure may be the host's, and the trial is ignored with the host's
+//! words.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use airssys_conformance_adapter::{
+    About, ComponentId, Grant, Message, Metadata, Request, Response, Unsatisfied,
+};
+use airssys_contract::GuestFn;
+
+use super::behaviour::{Deadline, Early, Fault, Place, Running, last_errors};
+use super::in_process::{self, InProcess};
+use crate::connection::{Lease, Pool};
+use crate::text::gist;
+use crate::trials::Outcome;
+
+/// What the host's `check` said of a component.
+#[derive(Debug, Clone)]
+pub(crate) enum Checked {
+    /// It instantiates.
+    Instantiates,
+    /// It does not: the host's words and the imports it names.
+    Refused {
+        reason: String,
+        unsatisfied: Unsatisfied,
+    },
+    /// The adapter could not be asked.
+    Unknown(String),
+}
+
+/// One component on the host behind an adapter.
+pub(crate) struct OnAdapter {
+    pool: Arc<Pool>,
+    about: About,
+    file: PathBuf,
+    checked: Checked,
+    witness: InProcess,
+}
+
+impl OnAdapter {
+    /// Asks the host whether it could instantiate `file`; `witness` is the
+    /// same component compiled for the reference host.
+    pub fn new(pool: Arc<Pool>, about: About, file: PathBuf, witness: InProcess) -> Self {
+        let checked = match pool.lease() {
+            Err(error) => Checked::Unknown(error.to_string()),
+            Ok(mut lease) => {
+                let request = Request::Check {
+                    component: file.clone(),
+                };
+                match lease.exchange(request, std::time::Duration::from_secs(60)) {
+                    Ok(Response::Ok) => Checked::Instantiates,
+                    Ok(Response::Refused {
+                        reason,
+                        unsatisfied,
+                    }) => Checked::Refused {
+                        reason,
+                        unsatisfied,
+                    },
+                    Ok(other) => Checked::Unknown(format!("it answered `check` with {other:?}")),
+                    Err(error) => Checked::Unknown(error.to_string()),
+                }
+            }
+        };
+        Self {
+            pool,
+            about,
+            file,
+            checked,
+            witness,
+        }
+    }
+
+    /// The host, as verdicts name it.
+    fn host(&self) -> String {
+        format!("the host `{}` ({})", self.about.host, self.pool.name())
+    }
+
+    /// The verdict on whether the host provides the import `name` (an
+    /// instance, e.g. `airssys:core/storage@1.0.0`), from its `check`.
+    pub fn provides(&self, name: &str) -> Outcome {
+        match &self.checked {
+            Checked::Instantiates => Outcome::Passed,
+            Checked::Unknown(why) => Outcome::Ignored(format!(
+                "{} could not be asked (`check`): {why}",
+                self.host()
+            )),
+            Checked::Refused {
+                reason,
+                unsatisfied,
+            } if names(&unsatisfied.missing, name) => Outcome::Failed(format!(
+                "{} does not provide it: {}",
+                self.host(),
+                gist(reason)
+            )),
+            Checked::Refused { unsatisfied, .. } if !unsatisfied.is_empty() => Outcome::Passed,
+            Checked::Refused { reason, .. } => Outcome::Ignored(format!(
+                "{} refuses the component without naming the imports it lacks (adapter \
+                 protocol 1.1 names them): {}",
+                self.host(),
+                gist(reason)
+            )),
+        }
+    }
+
+    /// Whether the host names the import `name` as provided with another type.
+    pub fn mistyped(&self, name: &str) -> Option<String> {
+        match &self.checked {
+            Checked::Refused {
+                reason,
+                unsatisfied,
+            } if names(&unsatisfied.other_type, name) => Some(format!(
+                "{} provides it with another type: {}",
+                self.host(),
+                gist(reason)
+            )),
+            _ => None,
+        }
+    }
+
+    /// The witness's verdict on a load the host refused with `words`.
+    fn witness_load(&self, judged: GuestFn, words: &str) -> Early {
+        match self.witness.load_here(judged) {
+            Err(Outcome::Failed(why)) => Outcome::Failed(format!(
+                "{why}; {} refused to load it too: {}",
+                self.host(),
+                gist(words)
+            )),
+            Err(other) => other,
+            Ok(_) => Outcome::Ignored(format!(
+                "{} refused to load it: {}; it loads on the reference host, so this is not \
+                 held against the component (the host's own conformance run says whether its \
+                 `load` is sound)",
+                self.host(),
+                gist(words)
+            )),
+        }
+    }
+}
+
+/// Whether `list` names the instance `name` or a function of it.
+fn names(list: &[String], name: &str) -> bool {
+    list.iter()
+        .any(|full| full == name || full.strip_prefix(name).is_some_and(|f| f.starts_with('#')))
+}
+
+impl Place for OnAdapter {
+    fn cannot_judge(&self, function: GuestFn) -> Option<String> {
+        let host = self.host();
+        let supports = self.about.supports;
+        match &self.checked {
+            Checked::Refused { reason, .. } => {
+                return Some(format!(
+                    "{host} cannot instantiate it (`check`: {}); its import trials say which \
+                     import, where the host names it",
+                    gist(reason)
+                ));
+            }
+            Checked::Unknown(why) => {
+                return Some(format!("{host} could not be asked (`check`): {why}"));
+            }
+            Checked::Instantiates => {}
+        }
+        let (needed, what) = match function {
+            GuestFn::Initialize => (supports.load, "`load`"),
+            GuestFn::HandleMessage
+            | GuestFn::HandleCallback
+            | GuestFn::Metadata
+            | GuestFn::Health => (
+                supports.load && supports.lifecycle,
+                "`load` and `lifecycle` (adapter protocol 1.3: requests with a correlation id \
+                 and reply-to, handle-callback, metadata and health; an older adapter would \
+                 deliver them as plain messages)",
+            ),
+            GuestFn::Shutdown => (
+                supports.load && supports.runtime,
+                "`load` and `runtime` (its `unload` calls shutdown)",
+            ),
+        };
+        (!needed).then(|| {
+            format!(
+                "{host} cannot run this trial: its adapter's hello does not declare {what}, \
+                 which `{}` needs",
+                function.name()
+            )
+        })
+    }
+
+    fn load(&self, judged: GuestFn, deadline: &Deadline) -> Result<Box<dyn Running + '_>, Early> {
+        let unjudged = |why: String| Outcome::Ignored(format!("precondition failed: {why}"));
+        let mut lease = self
+            .pool
+            .lease()
+            .map_err(|error| unjudged(error.to_string()))?;
+        match lease.exchange(Request::Reset { traps: Vec::new() }, deadline.left()) {
+            Ok(Response::Ok) => {}
+            Ok(other) => return Err(unjudged(format!("`reset` answered {other:?}"))),
+            Err(error) => return Err(unjudged(error.to_string())),
+        }
+        let id = ComponentId::new("local", "judged", "1");
+        let load = Request::Load {
+            id: id.clone(),
+            component: self.file.clone(),
+            grant: Grant::Everything,
+            budget_ms: None,
+        };
+        match lease.exchange(load, deadline.left()) {
+            Ok(Response::Ok) => Ok(Box::new(OnHost {
+                place: self,
+                lease,
+                id,
+                deadline: *deadline,
+            })),
+            Ok(Response::Refused { reason, .. }) => Err(self.witness_load(judged, &reason)),
+            Ok(other) => Err(unjudged(format!("`load` answered {other:?}"))),
+            Err(error) => Err(self.witness_load(judged, &error.to_string())),
+        }
+    }
+}
+
+/// The component loaded on the host, over one leased connection.
+struct OnHost<'a> {
+    place: &'a OnAdapter,
+    lease: Lease<'a>,
+    id: ComponentId,
+    deadline: Deadline,
+}
+
+impl OnHost<'_> {
+    /// Sends `request`; the answer, or the host's words for its failure.
+    fn ask(&mut self, request: Request) -> Result<Response, Fault> {
+        let op = request.op();
+        match self.lease.exchange(request, self.deadline.left()) {
+            Ok(Response::Refused { reason, .. }) => Err(Fault::Guest {
+                words: reason,
+                logged: Vec::new(),
+            }),
+            Ok(Response::Unsupported { reason }) => Err(Fault::Unjudged(format!(
+                "{} does not offer `{op}`: {reason}",
+                self.place.host()
+            ))),
+            Ok(answer) => Ok(answer),
+            Err(error) => Err(Fault::Guest {
+                words: error.to_string(),
+                logged: Vec::new(),
+            }),
+        }
+    }
+
+    /// The component's error records on the host, where its adapter reads
+    /// the log sink (`runtime`); otherwise none.
+    fn errors(&mut self) -> Vec<String> {
+        if !self.place.about.supports.runtime {
+            return Vec::new();
+        }
+        match self.lease.exchange(Request::Logs, self.deadline.left()) {
+            Ok(Response::Logs { records }) => last_errors(
+                records
+                    .into_iter()
+                    .filter(|record| record.component == self.id && record.level == "error")
+                    .map(|record| record.message),
+            ),
+            _ => Vec::new(),
+        }
+    }
+
+    /// A failed call, judged by replaying it on the witness: the
+    /// component's fault where it fails there too, with what it logged
+    /// (here, or on the witness when this host's log sink cannot be read).
+    fn judged(
+        &mut self,
+        fault: Fault,
+        judged: GuestFn,
+        replay: impl FnOnce(&mut in_process::Loaded) -> Result<(), Fault>,
+    ) -> Fault {
+        let Fault::Guest { words, .. } = fault else {
+            return fault;
+        };
+        let host = self.place.host();
+        let mut witness = match self.place.witness.load_here(judged) {
+            Ok(witness) => witness,
+            Err(outcome) => {
+                return Fault::Unjudged(format!(
+                    "{host} answered {}; the reference host, which would tell whether that \
+                     is the component's fault, could not load it: {outcome:?}",
+                    gist(&words)
+                ));
+            }
+        };
+        match replay(&mut witness) {
+            Err(Fault::Guest {
+                logged: witnessed, ..
+            }) => {
+                let logged = match self.errors() {
+                    here if !here.is_empty() => here,
+                    _ => witnessed,
+                };
+                Fault::Guest { words, logged }
+            }
+            Err(unjudged @ Fault::Unjudged(_)) => unjudged,
+            Ok(()) => Fault::Unjudged(format!(
+                "{host} answered {}; on the reference host the same call is answered, so \
+                 this is not held against the component (the host's own conformance run says \
+                 whether it is sound for this call)",
+                gist(&words)
+            )),
+        }
+    }
+}
+
+impl Running for OnHost<'_> {
+    fn deliver(&mut self, message: &Message) -> Result<(), Fault> {
+        let invoke = Request::Invoke {
+            id: self.id.clone(),
+            message: message.clone(),
+        };
+        match self.ask(invoke) {
+            Ok(Response::Reply { .. }) => Ok(()),
+            Ok(other) => Err(unexpected("invoke", &other)),
+            Err(fault) => {
+                let judged = super::behaviour::function_of(message.export);
+                Err(self.judged(fault, judged, |witness| witness.deliver(message)))
+            }
+        }
+    }
+
+    fn metadata(&mut self) -> Result<Metadata, Fault> {
+        match self.ask(Request::Metadata {
+            id: self.id.clone(),
+        }) {
+            Ok(Response::Metadata { metadata }) => Ok(metadata),
+            Ok(other) => Err(unexpected("metadata", &other)),
+            Err(fault) => Err(self.judged(fault, GuestFn::Metadata, |witness| {
+                witness.metadata().map(drop)
+            })),
+        }
+    }
+
+    fn health(&mut self) -> Result<(), Fault> {
+        match self.ask(Request::Health {
+            id: self.id.clone(),
+        }) {
+            Ok(Response::Health { .. }) => Ok(()),
+            Ok(other) => Err(unexpected("health", &other)),
+            Err(fault) => Err(self.judged(fault, GuestFn::Health, Running::health)),
+        }
+    }
+
+    fn shutdown(&mut self) -> Result<(), Fault> {
+        match self.ask(Request::Unload {
+            id: self.id.clone(),
+        }) {
+            Ok(Response::Ok) => Ok(()),
+            Ok(other) => Err(unexpected("unload", &other)),
+            // `unload` is refused when `shutdown` returns `err`, which is
+            // an answer (GST-6): the witness tells that from a trap.
+            Err(fault) => {
+                let mut answered_err = false;
+                let fault = self.judged(fault, GuestFn::Shutdown, |witness| {
+                    match witness.shutdown_returned_err() {
+                        Some(true) => {
+                            answered_err = true;
+                            Ok(())
+                        }
+                        Some(false) => Ok(()),
+                        None => Err(Fault::Guest {
+                            words: String::new(),
+                            logged: witness.errors(),
+                        }),
+                    }
+                });
+                if answered_err { Ok(()) } else { Err(fault) }
+            }
+        }
+    }
+}
+
+/// An answer the protocol does not give to `op`: the adapter's fault.
+fn unexpected(op: &str, answer: &Response) -> Fault {
+    Fault::Unjudged(format!(
+        "the adapter answered `{op}` with {answer:?}, which is not an answer to it"
+    ))
+}

@@ -1,0 +1,281 @@
+//! Components judged on a host through its adapter (`--component FILE
+//! --adapter HOST`): a broken guest fails the same trial for the same
+//! reason as on the reference host in process, and a trial the adapter
+//! cannot serve is ignored with the reason, never passed.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use airssys_conformance::adapter::{
+    About, Adapter, ComponentId, Grant, Import, LogRecord, Message, Metadata, Runtime, Supports,
+};
+use airssys_conformance::{GuestSuite, Outcome, Report};
+use airssys_reference_adapter::ReferenceHost;
+
+use super::{BROKEN, LIFECYCLE, SEED, failed};
+
+fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let file = dir.join(format!("{name}.wat"));
+    std::fs::write(&file, text).unwrap();
+    file
+}
+
+fn message_of<'a>(report: &'a Report, trial: &str) -> &'a Outcome {
+    &report
+        .trials
+        .iter()
+        .find(|t| t.name == trial)
+        .unwrap_or_else(|| panic!("no trial {trial}"))
+        .outcome
+}
+
+/// Through the reference host's adapter (the protocol's `load`, `invoke`,
+/// `metadata`, `health`, `unload`), every broken guest whose defect shows
+/// in behaviour fails exactly the trials it fails in process, and its
+/// verdict begins with the in-process one.
+#[test]
+fn broken_guests_fail_the_same_trials_for_the_same_reasons_through_the_reference_adapter() {
+    let dir = tempfile::tempdir().unwrap();
+    let behavioural = BROKEN
+        .iter()
+        .filter(|b| b.fails.iter().all(|f| f.contains("::behaviour::")));
+    let mut judged = 0;
+    for broken in behavioural {
+        let (from, to) = broken.edit;
+        let file = write(dir.path(), broken.name, &LIFECYCLE.replacen(from, to, 1));
+        let here = GuestSuite::new([&file]).seed(SEED).evaluate().unwrap();
+        let there = GuestSuite::new([&file])
+            .seed(SEED)
+            .on_host(ReferenceHost::new())
+            .evaluate()
+            .unwrap();
+        assert_eq!(failed(&here), broken.fails, "{}", here.to_markdown());
+        assert_eq!(failed(&there), broken.fails, "{}", there.to_markdown());
+        for trial in broken.fails {
+            let (Outcome::Failed(in_process), Outcome::Failed(on_adapter)) =
+                (message_of(&here, trial), message_of(&there, trial))
+            else {
+                unreachable!("both failed");
+            };
+            assert!(
+                on_adapter.starts_with(in_process.lines().next().unwrap()),
+                "{trial}:\nin process: {in_process}\non the adapter: {on_adapter}"
+            );
+        }
+        judged += 1;
+    }
+    assert!(judged >= 5, "only {judged} broken guests judged");
+}
+
+/// The guest that passes in process passes every trial on the reference
+/// adapter too: none is ignored, so each was judged there.
+#[test]
+fn a_good_guest_passes_every_trial_through_the_reference_adapter() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), "lifecycle", LIFECYCLE);
+    let report = GuestSuite::new([&file])
+        .seed(SEED)
+        .on_host(ReferenceHost::new())
+        .evaluate()
+        .unwrap();
+    let not_passed: Vec<(&str, &Outcome)> = report
+        .trials
+        .iter()
+        .filter(|t| t.outcome != Outcome::Passed)
+        .map(|t| (t.name.as_str(), &t.outcome))
+        .collect();
+    assert_eq!(not_passed, [], "{}", report.to_markdown());
+}
+
+/// A host that loads, invokes and unloads, but whose adapter is of
+/// protocol 1.2: it declares no `lifecycle`, so it is never sent a request,
+/// a callback or a `metadata` or `health` request. Every call answers.
+struct OlderAdapter {
+    supports: Supports,
+}
+
+impl Adapter for OlderAdapter {
+    fn about(&self) -> About {
+        About {
+            adapter: "older-adapter".into(),
+            version: "1.2".into(),
+            host: "a host whose adapter speaks protocol 1.2".into(),
+            wasmtime: "none".into(),
+            supports: self.supports,
+        }
+    }
+    fn check(&mut self, _: &Path) -> Result<(), String> {
+        Ok(())
+    }
+    fn reset(&mut self, _: &[Import]) -> Result<(), String> {
+        Ok(())
+    }
+    fn runtime(&mut self) -> Option<&mut dyn Runtime<Component = Path>> {
+        Some(self)
+    }
+}
+
+impl Runtime for OlderAdapter {
+    type Component = Path;
+    fn load(
+        &mut self,
+        _: &ComponentId,
+        _: &Path,
+        _: Grant,
+        _: Option<Duration>,
+    ) -> Result<(), String> {
+        Ok(())
+    }
+    fn invoke(&mut self, _: &ComponentId, message: &Message) -> Result<Option<Vec<u8>>, String> {
+        assert!(!message.needs_lifecycle(), "sent {message:?}");
+        Ok(None)
+    }
+    fn metadata(&mut self, _: &ComponentId) -> Result<Metadata, String> {
+        unreachable!("`metadata` is never asked of an adapter without `lifecycle`")
+    }
+    fn health(&mut self, _: &ComponentId) -> Result<String, String> {
+        unreachable!("`health` is never asked of an adapter without `lifecycle`")
+    }
+    fn settle(&mut self, _: Duration) -> Result<(), String> {
+        Ok(())
+    }
+    fn logs(&mut self) -> Result<Vec<LogRecord>, String> {
+        Ok(Vec::new())
+    }
+    fn unload(&mut self, _: &ComponentId) -> Result<(), String> {
+        Ok(())
+    }
+    fn restart(&mut self) -> Result<(), String> {
+        Ok(())
+    }
+}
+
+fn on_older_adapter(file: &Path, supports: Supports) -> Report {
+    GuestSuite::new([file])
+        .seed(SEED)
+        .on_adapter_in_thread("older", move || {
+            Ok(Box::new(OlderAdapter { supports }) as Box<dyn Adapter>)
+        })
+        .evaluate()
+        .unwrap()
+}
+
+#[test]
+fn trials_an_older_adapter_cannot_serve_are_ignored_with_the_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), "lifecycle", LIFECYCLE);
+    let report = on_older_adapter(
+        &file,
+        Supports::CHECK_ONLY.with_load(true).with_runtime(true),
+    );
+    for trial in [
+        "lifecycle::handle-message::behaviour::GST-2",
+        "lifecycle::handle-callback::behaviour::GST-3",
+        "lifecycle::metadata::behaviour::GST-4",
+        "lifecycle::health::behaviour::GST-5",
+    ] {
+        match message_of(&report, trial) {
+            Outcome::Ignored(why) => assert!(
+                why.contains("does not declare `load` and `lifecycle` (adapter protocol 1.3"),
+                "{trial}: {why}"
+            ),
+            other => panic!("{trial}: {other:?}\n{}", report.to_markdown()),
+        }
+    }
+    // What it can serve is judged: `load` calls `initialize`, `unload` calls
+    // `shutdown`.
+    for trial in [
+        "lifecycle::initialize::behaviour::GST-1",
+        "lifecycle::shutdown::behaviour::GST-6",
+    ] {
+        assert_eq!(message_of(&report, trial), &Outcome::Passed, "{trial}");
+    }
+    // A check-only adapter judges no behaviour, and passes none.
+    let report = on_older_adapter(&file, Supports::CHECK_ONLY);
+    let behaviour: Vec<&Outcome> = report
+        .trials
+        .iter()
+        .filter(|t| t.name.contains("::behaviour::"))
+        .map(|t| &t.outcome)
+        .collect();
+    assert_eq!(behaviour.len(), 6);
+    assert!(
+        behaviour
+            .iter()
+            .all(|o| matches!(o, Outcome::Ignored(why) if why.contains("does not declare `load`"))),
+        "{}",
+        report.to_markdown()
+    );
+}
+
+/// A guest that logs its panic's message at error level before it traps,
+/// as the SDK's panic hook does, has that message in its verdict: read from
+/// the reference host's log sink in process, and through the adapter's
+/// `logs`.
+#[test]
+fn a_panic_message_logged_before_the_trap_is_in_the_verdict() {
+    let edits = [
+        (
+            "(component\n",
+            "(component\n  \
+             (import \"airssys:core/host-services@1.0.0\" (instance $hs\n    \
+               (type $level' (enum \"trace\" \"debug\" \"info\" \"warn\" \"error\"))\n    \
+               (export \"log-level\" (type $level (eq $level')))\n    \
+               (export \"log\" (func (param \"level\" $level) (param \"message\" string) \
+                 (param \"context\" (option (list (tuple string string))))))))\n  \
+             (alias export $hs \"log\" (func $log))\n  \
+             (core module $libc (memory (export \"memory\") 1))\n  \
+             (core instance $libc (instantiate $libc))\n  \
+             (alias core export $libc \"memory\" (core memory $shared))\n  \
+             (core func $log (canon lower (func $log) (memory $shared)))\n  \
+             (core instance $env (export \"log\" (func $log)) (export \"memory\" (memory $shared)))\n",
+        ),
+        (
+            "    (memory (export \"memory\") 1)\n",
+            "    (import \"env\" \"memory\" (memory 1))\n    \
+             (import \"env\" \"log\" (func $log (param i32 i32 i32 i32 i32 i32)))\n    \
+             (export \"memory\" (memory 0))\n    \
+             (data (i32.const 3000) \"panicked at src/lib.rs:7:5:\\0atoo large\")\n",
+        ),
+        (
+            "(core instance $i (instantiate $m))",
+            "(core instance $i (instantiate $m (with \"env\" (instance $env))))",
+        ),
+        (
+            "(func (export \"handle-message\") (param $message i32) (result i32)\n",
+            "(func (export \"handle-message\") (param $message i32) (result i32)\n      \
+             (if (i32.gt_u (i32.load offset=28 (local.get $message)) (i32.const 4096)) \
+             (then (call $log (i32.const 4) (i32.const 3000) (i32.const 37) \
+             (i32.const 0) (i32.const 0) (i32.const 0)) unreachable))\n",
+        ),
+    ];
+    let mut text = LIFECYCLE.to_owned();
+    for (from, to) in edits {
+        assert!(text.contains(from), "the edit of {from:?} does not apply");
+        text = text.replacen(from, to, 1);
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), "panics-on-large-payloads", &text);
+    let trial = "panics-on-large-payloads::handle-message::behaviour::GST-2";
+    let logged = "before it, the component logged at error level: \
+                  \"panicked at src/lib.rs:7:5: / too large\"";
+    for report in [
+        GuestSuite::new([&file]).seed(SEED).evaluate().unwrap(),
+        GuestSuite::new([&file])
+            .seed(SEED)
+            .on_host(ReferenceHost::new())
+            .evaluate()
+            .unwrap(),
+    ] {
+        assert_eq!(failed(&report), [trial], "{}", report.to_markdown());
+        match message_of(&report, trial) {
+            Outcome::Failed(why) => assert!(
+                why.contains("a message at the limit (1 MiB), payload b\"\\xa5")
+                    && why.contains("trapped in handle-message")
+                    && why.ends_with(logged),
+                "{why}"
+            ),
+            other => panic!("{other:?}"),
+        }
+    }
+}
