@@ -285,6 +285,84 @@ fn a_health_past_the_health_budget_reports_unhealthy() {
     let info = services::component_info(&slow).unwrap();
     assert_eq!(info.health, "unhealthy");
     storage::set("the caller", "goes on").unwrap();
+
+    // SEC-2.3: it trapped, so it is retired: calls into it fail at once.
+    let refused = host
+        .deliver_message_to(&slow, Message::new(slow.clone(), "hi"))
+        .unwrap_err();
+    assert!(refused.to_string().contains("is retired"), "{refused}");
+    messaging::send(&slow, "hi").unwrap();
+    host.dispatch();
+    assert_eq!(
+        host.problems(),
+        ["acme/slow/0 is retired: it trapped, so deliveries to it fail at once (SEC-2.3)"]
+    );
+    assert_eq!(services::component_info(&slow).unwrap().health, "unhealthy");
+}
+
+/// Counts in its storage how often its `health` runs.
+struct Counted;
+
+impl Component for Counted {
+    fn handle_message(_message: Message) -> Result<Option<Vec<u8>>, Error> {
+        Ok(None)
+    }
+
+    fn health() -> Health {
+        let asked = storage::get("asked").ok().flatten().unwrap_or_default();
+        let _ = storage::set("asked", [asked, b"x".to_vec()].concat());
+        Health::Healthy
+    }
+}
+
+/// Asks about `acme/counted/0` in its own `health`.
+struct Chain;
+
+impl Component for Chain {
+    fn handle_message(_message: Message) -> Result<Option<Vec<u8>>, Error> {
+        Ok(None)
+    }
+
+    fn health() -> Health {
+        let counted = ComponentId::new("acme", "counted", "0");
+        match services::component_info(&counted) {
+            Ok(_) => Health::Healthy,
+            Err(_) => Health::Unhealthy,
+        }
+    }
+}
+
+/// SVC-6.2: a question asked while a `health` runs for another question
+/// gets the last answer without running anything, so a chain of
+/// components asking each other costs one health budget.
+#[test]
+fn a_question_asked_inside_a_health_question_gets_the_last_answer() {
+    let host = TestHost::new();
+    let counted = ComponentId::new("acme", "counted", "0");
+    let chain = ComponentId::new("acme", "chain", "0");
+    host.load_component::<Counted>(&counted);
+    assert_eq!(
+        text(host.storage_of(&counted).get("asked")).as_deref(),
+        Some("x")
+    );
+    services::component_info(&counted).unwrap();
+    assert_eq!(
+        text(host.storage_of(&counted).get("asked")).as_deref(),
+        Some("xx")
+    );
+
+    // Loading asks under the whole call budget, as a host's own question.
+    host.load_component::<Chain>(&chain);
+    assert_eq!(
+        text(host.storage_of(&counted).get("asked")).as_deref(),
+        Some("xxx")
+    );
+    assert_eq!(services::component_info(&chain).unwrap().health, "healthy");
+    assert_eq!(
+        text(host.storage_of(&counted).get("asked")).as_deref(),
+        Some("xxx"),
+        "asked inside chain's health: the last answer, nothing run"
+    );
 }
 
 #[test]
@@ -360,4 +438,55 @@ fn lifecycle_exports_are_called_as_a_host_calls_them() {
         host.shutdown::<Configured>().unwrap_err().to_string(),
         "still busy"
     );
+}
+
+/// Says its name is 1025 bytes long.
+struct Verbose;
+
+impl Component for Verbose {
+    fn handle_message(_message: Message) -> Result<Option<Vec<u8>>, Error> {
+        Ok(None)
+    }
+
+    fn metadata() -> Metadata {
+        Metadata {
+            name: "n".repeat(1025),
+            ..Metadata::default()
+        }
+    }
+}
+
+#[test]
+#[should_panic(expected = "the metadata name of `acme/verbose/0` is 1025 bytes; a host refuses")]
+fn a_component_with_a_name_over_1_kib_is_not_loaded() {
+    let host = TestHost::new();
+    host.load_component::<Verbose>(&ComponentId::new("acme", "verbose", "0"));
+}
+
+/// Fails every message with a long text.
+struct Failing;
+
+impl Component for Failing {
+    fn handle_message(message: Message) -> Result<Option<Vec<u8>>, Error> {
+        Err(Error::msg("why".repeat(1000) + message.text()?))
+    }
+}
+
+/// HOST-5: the newest 256 problems, each cut to 512 bytes.
+#[test]
+fn problems_are_kept_as_a_dispatch_report_keeps_them() {
+    let host = TestHost::new();
+    let failing = ComponentId::new("acme", "failing", "0");
+    host.load_component::<Failing>(&failing);
+    for n in 0..300 {
+        messaging::send(&failing, n.to_string()).unwrap();
+        if n % 100 == 99 {
+            host.dispatch();
+        }
+    }
+    host.dispatch();
+    let problems = host.problems();
+    assert_eq!(problems.len(), 256);
+    assert!(problems.iter().all(|p| p.len() <= 512 && p.ends_with('…')));
+    assert!(problems[0].starts_with("handle-message of acme/failing/0 returned err: whywhy"));
 }

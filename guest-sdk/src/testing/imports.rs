@@ -302,15 +302,14 @@ pub(crate) mod messaging {
 }
 
 pub(crate) mod services {
-    use std::panic::{AssertUnwindSafe, catch_unwind};
     use std::time::{Duration, UNIX_EPOCH};
 
     use crate::ComponentId;
     use crate::bindings::airssys::core::errors::ComponentError;
     use crate::bindings::airssys::core::host_services::ComponentInfo;
     use crate::bindings::airssys::core::types::{LogLevel, Timestamp};
-    use crate::testing::lifecycle::health_name;
-    use crate::testing::state::{LogRecord, health_budget, in_call_as, with};
+    use crate::testing::peers::ask_health;
+    use crate::testing::state::{LogRecord, with};
     use airssys_contract::limits::{LOG_CONTEXT_BYTES, LOG_MESSAGE_BYTES};
     use airssys_contract::log::{bound_context, cut_message};
 
@@ -374,29 +373,15 @@ pub(crate) mod services {
         })
     }
 
-    /// SVC-6: a peer's `health` is asked now, under the health budget
-    /// (SVC-6.2), unless it is busy; then, and for components without
-    /// exports, the last answer is reported.
+    /// SVC-6: a loaded component's `health` is asked now (SVC-6.1, 6.2),
+    /// where a host would ask it; otherwise its last answer is reported.
     pub fn get_component_metadata(id: &ComponentId) -> Result<ComponentInfo, ComponentError> {
-        let ask = with(|state| match state.instance(id) {
-            None => Err(ComponentError::InvalidState(format!(
+        if !with(|state| state.is_loaded(id)) {
+            return Err(ComponentError::InvalidState(format!(
                 "`{id}` is not loaded"
-            ))),
-            Some(instance) => Ok(instance.exports.filter(|_| !state.is_busy(id))),
-        })?;
-        if let Some(exports) = ask {
-            // A `health` that sleeps past its budget panics in `sleep-millis`;
-            // on a host it traps and the component reports unhealthy.
-            let answer = catch_unwind(AssertUnwindSafe(|| {
-                in_call_as(id, health_budget(), exports.health)
-            }));
-            let health = answer.map_or("unhealthy".to_owned(), |h| health_name(h).to_owned());
-            with(|state| {
-                if let Some(instance) = state.instance_mut(id) {
-                    instance.info.health = health;
-                }
-            });
+            )));
         }
+        ask_health(id);
         with(|state| {
             state
                 .instance(id)

@@ -4,13 +4,17 @@
 //! sending call returns, one at a time, oldest first.
 
 use std::collections::BTreeMap;
+use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use crate::{Component, ComponentId, Error, Message};
 
 use super::TestHost;
 use super::grants::Grants;
 use super::lifecycle::{default_config, health_name};
-use super::state::{Delivery, DeliveryKind, Exports, call_budget, in_call_as, with};
+use super::state::{
+    Delivery, DeliveryKind, Exports, METADATA_TEXT_BYTES, call_budget, health_budget, in_call_as,
+    with,
+};
 
 /// Deliveries one [`TestHost::dispatch`] makes at most: components that
 /// keep messaging each other would otherwise never let a test end.
@@ -32,9 +36,10 @@ impl TestHost {
     /// separate is `C`'s own statics: two ids loaded with the same type
     /// share them, where two instances of a component do not.
     ///
-    /// Panics if `id` is the component under test (call it with
-    /// `deliver…`), is scripted with `answer…`, or if `C::initialize`
-    /// fails (a host refuses the load; test that with [`Self::initialize`]).
+    /// Panics where a host refuses the load: a metadata `name` or `version`
+    /// over 1 KiB (HOST-2.1), or `C::initialize` failing (test that with
+    /// [`Self::initialize`]); and if `id` is the component under test (call
+    /// it with `deliver…`) or is scripted with `answer…`.
     pub fn load_component<C: Component>(&self, id: &ComponentId) -> &Self {
         with(|state| {
             if id == &state.self_id {
@@ -48,10 +53,19 @@ impl TestHost {
             }
             state.load(id.clone(), Some(Exports::of::<C>()));
         });
+        let metadata = in_call_as(id, call_budget(), C::metadata);
+        for (field, text) in [("name", &metadata.name), ("version", &metadata.version)] {
+            if text.len() > METADATA_TEXT_BYTES {
+                panic!(
+                    "the metadata {field} of `{id}` is {} bytes; a host refuses to load a \
+                     component whose name or version is over {METADATA_TEXT_BYTES} bytes (HOST-2.1)",
+                    text.len()
+                );
+            }
+        }
         if let Err(error) = in_call_as(id, call_budget(), || C::initialize(default_config())) {
             panic!("initialize of `{id}` failed, so a host would not load it: {error}");
         }
-        let metadata = C::metadata();
         // The host's own question at load runs under the whole call budget (SVC-6.2).
         let health = health_name(in_call_as(id, call_budget(), C::health));
         with(|state| {
@@ -92,11 +106,17 @@ impl TestHost {
         let Some(exports) = with(|state| state.exports_of(target)) else {
             panic!("`{target}` was not loaded with load_component, so it has no handle_message");
         };
+        if with(|state| state.instance(target).is_some_and(|i| i.retired)) {
+            return Err(Error::msg(format!(
+                "`{target}` is retired: it trapped, so calls into it fail at once (SEC-2.3)"
+            )));
+        }
         in_call_as(target, call_budget(), || (exports.handle_message)(message))
     }
 
-    /// Deliveries to loaded components that failed, oldest first (the
-    /// newest 4096). A host tells no sender (MSG-2.3); a test can look.
+    /// Deliveries to loaded components that failed, oldest first: the
+    /// newest 256, each cut to 512 bytes, as a host's dispatch report keeps
+    /// them (HOST-5). A host tells no sender (MSG-2.3); a test can look.
     pub fn problems(&self) -> Vec<String> {
         with(|state| state.problems.clone())
     }
@@ -127,10 +147,62 @@ impl TestHost {
                      components keep messaging each other; make one of them stop answering"
                 );
             }
+            if with(|state| state.instance(&delivery.target).is_some_and(|i| i.retired)) {
+                with(|state| {
+                    state.problem(format!(
+                        "{} is retired: it trapped, so deliveries to it fail at once (SEC-2.3)",
+                        delivery.target
+                    ))
+                });
+                continue;
+            }
             deliver(delivery, exports);
         }
         delivered
     }
+}
+
+/// Asks the loaded component `id` its health as a host does when another
+/// component asks (SVC-6.1, SVC-6.2): not when it is busy, when a question
+/// is already being answered, when it has no exports here, or when it is
+/// retired (`unhealthy`); otherwise its `health` runs under the 100 ms
+/// health budget, and one that runs past it traps: the component is
+/// retired. The answer is recorded as its last.
+pub(crate) fn ask_health(id: &ComponentId) {
+    let exports = with(|state| {
+        let instance = state.instance(id)?;
+        let ask = !instance.retired && !state.asking_health && !state.is_busy(id);
+        instance.exports.filter(|_| ask)
+    });
+    let Some(exports) = exports else {
+        return;
+    };
+    /// Clears the flag however the call ends, a panic included.
+    struct Asking;
+    impl Drop for Asking {
+        fn drop(&mut self) {
+            with(|state| state.asking_health = false);
+        }
+    }
+    with(|state| state.asking_health = true);
+    let asking = Asking;
+    // A `health` that sleeps past its budget panics in `sleep-millis`,
+    // where a host's call traps.
+    let answer = catch_unwind(AssertUnwindSafe(|| {
+        in_call_as(id, health_budget(), exports.health)
+    }));
+    drop(asking);
+    with(|state| {
+        if let Some(instance) = state.instance_mut(id) {
+            match answer {
+                Ok(health) => instance.info.health = health_name(health).to_owned(),
+                Err(_) => {
+                    instance.retired = true;
+                    instance.info.health = "unhealthy".to_owned();
+                }
+            }
+        }
+    });
 }
 
 /// One delivery to a peer, as the peer; a failure is a problem (MSG-2.3).

@@ -44,9 +44,14 @@ pub(crate) const LOGS_KEPT: usize = 1024;
 /// each other in a loop cannot make the test host hold more.
 pub(crate) const SENT_KEPT: usize = 65_536;
 
-/// Failed deliveries to loaded components kept, newest last: a peer that
-/// fails every message cannot make the test host hold more.
-pub(crate) const PROBLEMS_KEPT: usize = 4096;
+/// Failed deliveries to loaded components kept, newest last, and the bytes
+/// of each, as a reference host's dispatch report keeps them (HOST-5): a
+/// peer chooses its error text, and may fail every message.
+pub(crate) const PROBLEMS_KEPT: usize = 256;
+pub(crate) const PROBLEM_BYTES: usize = 512;
+
+/// The longest metadata `name` or `version` a host loads (HOST-2.1).
+pub(crate) const METADATA_TEXT_BYTES: usize = 1024;
 
 /// One record a component logged.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -114,6 +119,9 @@ pub(crate) struct Instance {
     /// `Some` for a peer loaded with `TestHost::load_component`: messages
     /// to it are delivered to these exports.
     pub exports: Option<Exports>,
+    /// It trapped (its `health` ran past the health budget): later calls
+    /// into it fail at once, and it reports `unhealthy` (SEC-2.3).
+    pub retired: bool,
 }
 
 /// A request waiting for its reply or its deadline.
@@ -224,6 +232,9 @@ pub(crate) struct State {
     pub problems: Vec<String>,
     /// The calls into components that are running now, innermost last.
     pub calls: Vec<Call>,
+    /// A `health` runs for another component's question: a question asked
+    /// meanwhile gets the last answer without running anything (SVC-6.2).
+    pub asking_health: bool,
     correlation_ids_issued: u64,
 }
 
@@ -244,6 +255,7 @@ impl State {
             denials: Vec::new(),
             problems: Vec::new(),
             calls: Vec::new(),
+            asking_health: false,
             correlation_ids_issued: 0,
         }
     }
@@ -449,7 +461,7 @@ impl State {
         if self.problems.len() == PROBLEMS_KEPT {
             self.problems.remove(0);
         }
-        self.problems.push(problem);
+        self.problems.push(cut(&problem, PROBLEM_BYTES));
     }
 }
 
@@ -475,6 +487,7 @@ fn instance(id: &ComponentId, exports: Option<Exports>) -> Instance {
         used_bytes: 0,
         grants: Grants::everything(),
         exports,
+        retired: false,
     }
 }
 
