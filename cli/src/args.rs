@@ -96,6 +96,12 @@ pub struct RunArgs {
         long_help = crate::run::settings::help()
     )]
     pub host_settings: Vec<crate::run::settings::HostSetting>,
+    /// `ID=NAME=VALUE`: a resource limit of the component ID, in place of
+    /// the host's `default_limits` (and in `initialize`'s
+    /// `resource-limits`): max_memory_bytes, max_execution_time (e.g.
+    /// 200ms) or max_fuel (needs `--host fuel_metering=true`). Repeatable.
+    #[arg(long = "limit", value_name = "ID=NAME=VALUE", value_parser = crate::run::settings::parse_limit)]
+    pub limits: Vec<crate::run::settings::ComponentLimit>,
     /// `ID=TEXT`: send TEXT to the component ID's `handle-message`, as the
     /// line `ID TEXT` would. Repeatable, in order, before any `--line`.
     #[arg(long = "send", value_name = "ID=TEXT", value_parser = parse_send)]

@@ -139,7 +139,7 @@ fn the_sender_is_chosen_by_option_and_by_line() {
 }
 
 #[test]
-fn config_data_and_env_vars_reach_initialize() {
+fn config_data_env_vars_and_limits_reach_initialize() {
     let files = Files::new();
     let echo = files.echo("echo.wasm");
     let other = files.echo("other.wasm");
@@ -156,9 +156,14 @@ fn config_data_and_env_vars_reach_initialize() {
             "local/echo/1=GREETING=bonjour",
             "--config-file",
             &format!("local/other/1={}", config_file.display()),
+            "--limit",
+            "local/echo/1=max_execution_time=1500ms",
+            "--host",
+            "default_limits.max_execution_time=4s",
         ],
         "request local/echo/1 config\nrequest local/echo/1 env\n\
-         request local/other/1 config\nrequest local/other/1 env\n",
+         request local/other/1 config\nrequest local/other/1 env\n\
+         request local/echo/1 limits\nrequest local/other/1 limits\n",
     );
     let printed = text(&output);
     assert!(output.status.success(), "{printed}");
@@ -169,6 +174,8 @@ fn config_data_and_env_vars_reach_initialize() {
             "← local/echo/1 (reply to cli-2): bonjour\n",
             "← local/other/1 (reply to cli-3): \"mode = \\\"file\\\"\"\n",
             "← local/other/1 (reply to cli-4): no env\n",
+            "← local/echo/1 (reply to cli-5): 1500\n",
+            "← local/other/1 (reply to cli-6): 4000\n",
         ],
     );
 }
@@ -326,7 +333,7 @@ fn a_trap_prints_its_message_on_its_own_lines_after_the_panic_text() {
             "error local/echo/1: \"panicked at src/lib.rs:7:5:\\nboom\"\n",
             "← local/echo/1: trapped in handle-message; the component is retired, no call enters it again:\n",
             "    wasm trap: wasm `unreachable` instruction executed\n",
-            "    wasm backtrace: 1 frame, innermost first: m!<wasm function 4>\n",
+            "    wasm backtrace: 1 frame, innermost first: m!<wasm function ",
             "→ local/fault/1 (request cli-1): ",
             "← local/fault/1: trapped in handle-message;",
             "    wasm trap: wasm `unreachable` instruction executed\n",

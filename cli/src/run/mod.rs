@@ -59,7 +59,7 @@ pub fn run(args: RunArgs) -> Result<ExitCode, String> {
 
     let ids = component_ids(&args)?;
     for (file, component_id) in args.components.iter().zip(&ids) {
-        let options = load_options(&args, component_id)?;
+        let options = load_options(&args, runtime.host().config(), component_id)?;
         let component = runtime
             .compile_file(file)
             .map_err(|e| format!("{}: {e}", file.display()))?;
@@ -193,7 +193,11 @@ fn component_ids(args: &RunArgs) -> Result<Vec<ComponentId>, String> {
 }
 
 /// What `component` is granted and given in `initialize`.
-fn load_options(args: &RunArgs, component: &ComponentId) -> Result<LoadOptions, String> {
+fn load_options(
+    args: &RunArgs,
+    config: &HostConfig,
+    component: &ComponentId,
+) -> Result<LoadOptions, String> {
     let mut capabilities = Capabilities::default();
     for (granted, grant) in &args.grants {
         if granted == component {
@@ -232,11 +236,15 @@ fn load_options(args: &RunArgs, component: &ComponentId) -> Result<LoadOptions, 
             config_data.len()
         ));
     }
+    let mut limits = None;
+    for limit in args.limits.iter().filter(|l| l.component == *component) {
+        limit.apply(limits.get_or_insert(config.default_limits))?;
+    }
     Ok(LoadOptions {
         capabilities,
         env_vars,
         config_data: config_data.pop(),
-        ..LoadOptions::default()
+        limits,
     })
 }
 

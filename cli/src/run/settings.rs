@@ -5,7 +5,7 @@
 use std::fmt::Write as _;
 use std::time::Duration;
 
-use airssys_host::{HostConfig, Limits, RateLimits};
+use airssys_host::{ComponentId, HostConfig, Limits, RateLimits};
 
 /// A setting's place in a `HostConfig`, by the kind of value it holds.
 enum Field<'a> {
@@ -95,16 +95,11 @@ fn fields(config: &mut HostConfig) -> Vec<(&'static str, Field<'_>)> {
         audit_log_capacity,
         max_resource_handles,
     } = config;
-    let Limits {
-        max_memory_bytes,
-        max_execution_time,
-        max_fuel,
-    } = default_limits;
     let RateLimits {
         messages_per_second,
         storage_writes_per_second,
     } = rate_limits;
-    vec![
+    let mut fields = vec![
         ("storage_quota_bytes", Field::Bytes(storage_quota_bytes)),
         ("max_keys", Field::Count(max_keys)),
         ("max_key_bytes", Field::Count(max_key_bytes)),
@@ -115,15 +110,6 @@ fn fields(config: &mut HostConfig) -> Vec<(&'static str, Field<'_>)> {
         ("max_pending_requests", Field::Count(max_pending_requests)),
         ("max_log_message_bytes", Field::Count(max_log_message_bytes)),
         ("max_log_context_bytes", Field::Count(max_log_context_bytes)),
-        (
-            "default_limits.max_memory_bytes",
-            Field::Bytes(max_memory_bytes),
-        ),
-        (
-            "default_limits.max_execution_time",
-            Field::Time(max_execution_time),
-        ),
-        ("default_limits.max_fuel", Field::MaybeCount(max_fuel)),
         ("health_budget", Field::Time(health_budget)),
         ("epoch_tick", Field::Time(epoch_tick)),
         ("fuel_metering", Field::Switch(fuel_metering)),
@@ -142,7 +128,86 @@ fn fields(config: &mut HostConfig) -> Vec<(&'static str, Field<'_>)> {
         ),
         ("audit_log_capacity", Field::Count(audit_log_capacity)),
         ("max_resource_handles", Field::Count(max_resource_handles)),
+    ];
+    fields.extend(limit_fields(
+        default_limits,
+        [
+            "default_limits.max_memory_bytes",
+            "default_limits.max_execution_time",
+            "default_limits.max_fuel",
+        ],
+    ));
+    fields
+}
+
+/// The limits a component is loaded with (`--limit ID=NAME=VALUE`).
+const LIMIT_NAMES: [&str; 3] = ["max_memory_bytes", "max_execution_time", "max_fuel"];
+
+/// Every field of one component's `Limits`, named `names` in the order
+/// memory, time, fuel.
+fn limit_fields<'a>(
+    limits: &'a mut Limits,
+    names: [&'static str; 3],
+) -> Vec<(&'static str, Field<'a>)> {
+    let Limits {
+        max_memory_bytes,
+        max_execution_time,
+        max_fuel,
+    } = limits;
+    let [memory, time, fuel] = names;
+    vec![
+        (memory, Field::Bytes(max_memory_bytes)),
+        (time, Field::Time(max_execution_time)),
+        (fuel, Field::MaybeCount(max_fuel)),
     ]
+}
+
+/// One `--limit ID=NAME=VALUE`, checked when it is parsed.
+#[derive(Clone, Debug)]
+pub struct ComponentLimit {
+    pub component: ComponentId,
+    name: String,
+    value: String,
+}
+
+impl ComponentLimit {
+    /// Sets it on `limits`, the component's, which start as the host's
+    /// `default_limits`.
+    pub fn apply(&self, limits: &mut Limits) -> Result<(), String> {
+        set_limit(limits, &self.name, &self.value)
+    }
+}
+
+fn set_limit(limits: &mut Limits, name: &str, value: &str) -> Result<(), String> {
+    let field = limit_fields(limits, LIMIT_NAMES)
+        .into_iter()
+        .find(|(known, _)| *known == name)
+        .map(|(_, field)| field);
+    let Some(field) = field else {
+        return Err(format!(
+            "`{name}` is no resource limit; the limits are: {}",
+            LIMIT_NAMES.join(", ")
+        ));
+    };
+    let what = field.what();
+    field
+        .set(value)
+        .map_err(|_| format!("`{value}` is no value for {name}: give {what}"))
+}
+
+/// Parses `ID=NAME=VALUE` for clap, checking all three.
+pub fn parse_limit(text: &str) -> Result<ComponentLimit, String> {
+    let syntax =
+        || format!("`{text}` is not ID=NAME=VALUE, e.g. local/counter/1=max_execution_time=200ms");
+    let (component, setting) = text.split_once('=').ok_or_else(syntax)?;
+    let (name, value) = setting.split_once('=').ok_or_else(syntax)?;
+    let component = crate::args::parse_id(component)?;
+    set_limit(&mut Limits::default(), name, value)?;
+    Ok(ComponentLimit {
+        component,
+        name: name.to_owned(),
+        value: value.to_owned(),
+    })
 }
 
 /// One `--host NAME=VALUE`, checked when it is parsed.
@@ -246,6 +311,22 @@ mod tests {
             .apply(&mut config)
             .unwrap();
         assert_eq!(config.health_budget, Duration::from_millis(1500));
+    }
+
+    #[test]
+    fn a_component_limit_reaches_its_field() {
+        let limit = parse_limit("local/a/1=max_execution_time=2s").unwrap();
+        assert_eq!(limit.component, ComponentId::new("local", "a", "1"));
+        let mut limits = Limits::default();
+        limit.apply(&mut limits).unwrap();
+        assert_eq!(limits.max_execution_time, Duration::from_secs(2));
+        let wrong = parse_limit("local/a/1=budget=2s").unwrap_err();
+        assert!(wrong.contains("max_execution_time"), "{wrong}");
+        assert!(
+            parse_limit("local/a/1")
+                .unwrap_err()
+                .contains("ID=NAME=VALUE")
+        );
     }
 
     #[test]

@@ -1,6 +1,7 @@
 ;; A component that shows what `airssys run` gives it: `config` answers its
-;; `config-data`, `env` the value of its first environment variable, `log`
-;; logs a record and answers nothing, `panic` logs a panic's message at error
+;; `config-data`, `env` the value of its first environment variable,
+;; `limits` its max-execution-time-ms in decimal, anything else logs a
+;; record and answers nothing, `panic` logs a panic's message at error
 ;; and traps, as the SDK's panic hook does. Its health is `degraded`.
 (component
   (import "airssys:core/host-services@1.0.0" (instance $services
@@ -22,6 +23,7 @@
     (global $config-len (mut i32) (i32.const 0))
     (global $env-ptr (mut i32) (i32.const 0))
     (global $env-len (mut i32) (i32.const 0))
+    (global $budget-ms (mut i64) (i64.const 0))
     (data (i32.const 2048) "config-echo")
     (data (i32.const 2064) "0.3.0")
     (data (i32.const 2080) "echoes its config")
@@ -51,6 +53,7 @@
       (global.set $config (local.get 2))
       (global.set $config-ptr (local.get 3))
       (global.set $config-len (local.get 4))
+      (global.set $budget-ms (local.get 6))
       (global.set $base (global.get $bump))
       (i32.const 512))
     (func $answer (param $ptr i32) (param $len i32) (result i32)
@@ -59,9 +62,19 @@
       (i32.store (i32.const 520) (local.get $ptr))
       (i32.store (i32.const 524) (local.get $len))
       (i32.const 512))
+    ;; `n` in decimal, ending at 3100; its length.
+    (func $decimal (param $n i64) (result i32)
+      (local $at i32)
+      (local.set $at (i32.const 3100))
+      (loop $next
+        (local.set $at (i32.sub (local.get $at) (i32.const 1)))
+        (i64.store8 (local.get $at) (i64.add (i64.const 48) (i64.rem_u (local.get $n) (i64.const 10))))
+        (local.set $n (i64.div_u (local.get $n) (i64.const 10)))
+        (br_if $next (i64.ne (local.get $n) (i64.const 0))))
+      (i32.sub (i32.const 3100) (local.get $at)))
     ;; The message is at the pointer; its payload's pointer at offset 24.
     (func (export "handle-message") (param $message i32) (result i32)
-      (local $first i32)
+      (local $first i32) (local $len i32)
       (global.set $bump (global.get $base))
       (local.set $first (i32.load8_u (i32.load (i32.add (local.get $message) (i32.const 24)))))
       (if (i32.eq (local.get $first) (i32.const 99)) ;; c
@@ -72,6 +85,10 @@
         (then (return (if (result i32) (global.get $env-len)
           (then (call $answer (i32.load offset=8 (global.get $env-ptr)) (i32.load offset=12 (global.get $env-ptr))))
           (else (call $answer (i32.const 2192) (i32.const 6)))))))
+      (if (i32.eq (local.get $first) (i32.const 108)) ;; l
+        (then (return (call $answer
+          (i32.sub (i32.const 3100) (local.tee $len (call $decimal (global.get $budget-ms))))
+          (local.get $len)))))
       (if (i32.eq (local.get $first) (i32.const 112)) ;; p
         (then
           (call $log (i32.const 4) (i32.const 2224) (i32.const 32) (i32.const 0) (i32.const 0) (i32.const 0))
