@@ -21,7 +21,9 @@ pub struct Cli {
 // One is parsed per process: `run`'s many options cost nothing worth a box.
 #[allow(clippy::large_enum_variant)]
 pub enum Command {
-    /// Load components, send them messages, deliver what they send, print what happens.
+    /// Load components and run a session with them: messages, requests,
+    /// health and metadata, line by line; deliver what they send one
+    /// another; print what happens in the order it happens.
     Run(RunArgs),
     /// Print a component's imports, exports and metadata, and whether the reference host can load it.
     Inspect(InspectArgs),
