@@ -21,9 +21,10 @@ pub struct Cli {
 // One is parsed per process: `run`'s many options cost nothing worth a box.
 #[allow(clippy::large_enum_variant)]
 pub enum Command {
-    /// Load components and run a session with them: messages, requests,
-    /// health and metadata, line by line; deliver what they send one
-    /// another; print what happens in the order it happens.
+    /// Load components and talk to them line by line: messages, requests, health, metadata.
+    ///
+    /// What the components send one another is delivered after each line,
+    /// and everything is printed in the order it happened.
     Run(RunArgs),
     /// Print a component's imports, exports and metadata, and whether the reference host can load it.
     Inspect(InspectArgs),
