@@ -143,14 +143,45 @@ fn component_message(message: &Message) -> ComponentMessage {
     delivered
 }
 
+/// How an export whose result may be `err` answered: both are answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Answered {
+    Ok,
+    Err,
+}
+
+impl Loaded {
+    /// [`Running::deliver`], saying whether the export returned `ok` or
+    /// `err`: an adapter reports an `err` as a refusal, as it does a trap.
+    pub fn deliver_answered(&mut self, message: &Message) -> Result<Answered, Fault> {
+        let delivered = component_message(message);
+        let returned = match message.export {
+            Handler::HandleMessage => self
+                .runtime
+                .invoke(&self.id, &delivered)
+                .map(|returned| returned.map(drop)),
+            Handler::HandleCallback => self.runtime.invoke_callback(&self.id, &delivered),
+        };
+        match returned {
+            Ok(Ok(())) => Ok(Answered::Ok),
+            Ok(Err(_)) => Ok(Answered::Err),
+            Err(error) => Err(self.guests(&error)),
+        }
+    }
+
+    /// [`Running::shutdown`], saying whether `shutdown` returned `ok` or `err`.
+    pub fn shutdown_answered(&mut self) -> Result<Answered, Fault> {
+        match self.runtime.unload(&self.id) {
+            Ok(()) => Ok(Answered::Ok),
+            Err(UnloadError::Shutdown { .. }) => Ok(Answered::Err),
+            Err(UnloadError::Call(error)) => Err(self.guests(&error)),
+        }
+    }
+}
+
 impl Running for Loaded {
     fn deliver(&mut self, message: &Message) -> Result<(), Fault> {
-        let delivered = component_message(message);
-        let called = match message.export {
-            Handler::HandleMessage => self.runtime.invoke(&self.id, &delivered).map(drop),
-            Handler::HandleCallback => self.runtime.invoke_callback(&self.id, &delivered).map(drop),
-        };
-        called.map_err(|error| self.guests(&error))
+        self.deliver_answered(message).map(drop)
     }
 
     fn metadata(&mut self) -> Result<Metadata, Fault> {
@@ -171,22 +202,7 @@ impl Running for Loaded {
     }
 
     fn shutdown(&mut self) -> Result<(), Fault> {
-        match self.runtime.unload(&self.id) {
-            // GST-6: `ok` and `err` are both answers.
-            Ok(()) | Err(UnloadError::Shutdown { .. }) => Ok(()),
-            Err(UnloadError::Call(error)) => Err(self.guests(&error)),
-        }
-    }
-}
-
-impl Loaded {
-    /// Whether `shutdown` returned `err` (an answer, but one an adapter
-    /// reports as a refusal): `None` when it did not answer.
-    pub fn shutdown_returned_err(&mut self) -> Option<bool> {
-        match self.runtime.unload(&self.id) {
-            Ok(()) => Some(false),
-            Err(UnloadError::Shutdown { .. }) => Some(true),
-            Err(UnloadError::Call(_)) => None,
-        }
+        // GST-6: `ok` and `err` are both answers.
+        self.shutdown_answered().map(drop)
     }
 }

@@ -19,7 +19,7 @@ use airssys_conformance_adapter::{
 use airssys_contract::GuestFn;
 
 use super::behaviour::{Deadline, Early, Fault, Place, Running, last_errors};
-use super::in_process::{self, InProcess};
+use super::in_process::{self, Answered, InProcess};
 use crate::connection::{Lease, Pool};
 use crate::text::gist;
 use crate::trials::Outcome;
@@ -275,25 +275,28 @@ impl OnHost<'_> {
 
     /// A failed call, judged by replaying it on the witness: the
     /// component's fault where it fails there too, with what it logged
-    /// (here, or on the witness when this host's log sink cannot be read).
+    /// (here, or on the witness when this host's log sink cannot be read);
+    /// an answer where the witness shows the export returned `err`, which
+    /// an adapter reports as a refusal; not judged where the witness
+    /// answers `ok`.
     fn judged(
         &mut self,
         fault: Fault,
         judged: GuestFn,
-        replay: impl FnOnce(&mut in_process::Loaded) -> Result<(), Fault>,
-    ) -> Fault {
+        replay: impl FnOnce(&mut in_process::Loaded) -> Result<Answered, Fault>,
+    ) -> Result<(), Fault> {
         let Fault::Guest { words, .. } = fault else {
-            return fault;
+            return Err(fault);
         };
         let host = self.place.host();
         let mut witness = match self.place.witness.load_here(judged) {
             Ok(witness) => witness,
             Err(outcome) => {
-                return Fault::Unjudged(format!(
+                return Err(Fault::Unjudged(format!(
                     "{host} answered {}; the reference host, which would tell whether that \
                      is the component's fault, could not load it: {outcome:?}",
                     gist(&words)
-                ));
+                )));
             }
         };
         match replay(&mut witness) {
@@ -304,15 +307,16 @@ impl OnHost<'_> {
                     here if !here.is_empty() => here,
                     _ => witnessed,
                 };
-                Fault::Guest { words, logged }
+                Err(Fault::Guest { words, logged })
             }
-            Err(unjudged @ Fault::Unjudged(_)) => unjudged,
-            Ok(()) => Fault::Unjudged(format!(
+            Err(unjudged @ Fault::Unjudged(_)) => Err(unjudged),
+            Ok(Answered::Err) => Ok(()),
+            Ok(Answered::Ok) => Err(Fault::Unjudged(format!(
                 "{host} answered {}; on the reference host the same call is answered, so \
                  this is not held against the component (the host's own conformance run says \
                  whether it is sound for this call)",
                 gist(&words)
-            )),
+            ))),
         }
     }
 }
@@ -328,7 +332,7 @@ impl Running for OnHost<'_> {
             Ok(other) => Err(unexpected("invoke", &other)),
             Err(fault) => {
                 let judged = super::behaviour::function_of(message.export);
-                Err(self.judged(fault, judged, |witness| witness.deliver(message)))
+                self.judged(fault, judged, |witness| witness.deliver_answered(message))
             }
         }
     }
@@ -339,9 +343,17 @@ impl Running for OnHost<'_> {
         }) {
             Ok(Response::Metadata { metadata }) => Ok(metadata),
             Ok(other) => Err(unexpected("metadata", &other)),
-            Err(fault) => Err(self.judged(fault, GuestFn::Metadata, |witness| {
-                witness.metadata().map(drop)
-            })),
+            // `metadata` has no `err`: the witness's answer is `ok`, so the
+            // refusal is never an answer, only the component's fault or none.
+            Err(fault) => match self.judged(fault, GuestFn::Metadata, |witness| {
+                witness.metadata().map(|_| Answered::Ok)
+            }) {
+                Err(fault) => Err(fault),
+                Ok(()) => Err(Fault::Unjudged(
+                    "`metadata` returned no record on the host, and one on the reference host"
+                        .into(),
+                )),
+            },
         }
     }
 
@@ -351,7 +363,9 @@ impl Running for OnHost<'_> {
         }) {
             Ok(Response::Health { .. }) => Ok(()),
             Ok(other) => Err(unexpected("health", &other)),
-            Err(fault) => Err(self.judged(fault, GuestFn::Health, Running::health)),
+            Err(fault) => self.judged(fault, GuestFn::Health, |witness| {
+                witness.health().map(|()| Answered::Ok)
+            }),
         }
     }
 
@@ -363,23 +377,11 @@ impl Running for OnHost<'_> {
             Ok(other) => Err(unexpected("unload", &other)),
             // `unload` is refused when `shutdown` returns `err`, which is
             // an answer (GST-6): the witness tells that from a trap.
-            Err(fault) => {
-                let mut answered_err = false;
-                let fault = self.judged(fault, GuestFn::Shutdown, |witness| {
-                    match witness.shutdown_returned_err() {
-                        Some(true) => {
-                            answered_err = true;
-                            Ok(())
-                        }
-                        Some(false) => Ok(()),
-                        None => Err(Fault::Guest {
-                            words: String::new(),
-                            logged: witness.errors(),
-                        }),
-                    }
-                });
-                if answered_err { Ok(()) } else { Err(fault) }
-            }
+            Err(fault) => self.judged(
+                fault,
+                GuestFn::Shutdown,
+                in_process::Loaded::shutdown_answered,
+            ),
         }
     }
 }

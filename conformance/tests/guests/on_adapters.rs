@@ -92,6 +92,9 @@ fn a_good_guest_passes_every_trial_through_the_reference_adapter() {
 /// a callback or a `metadata` or `health` request. Every call answers.
 struct OlderAdapter {
     supports: Supports,
+    /// Refuses every `invoke` with these words, as a host whose delivery is
+    /// broken would.
+    refuses_invoke: Option<&'static str>,
 }
 
 impl Adapter for OlderAdapter {
@@ -127,14 +130,28 @@ impl Runtime for OlderAdapter {
         Ok(())
     }
     fn invoke(&mut self, _: &ComponentId, message: &Message) -> Result<Option<Vec<u8>>, String> {
-        assert!(!message.needs_lifecycle(), "sent {message:?}");
-        Ok(None)
+        assert!(
+            self.supports.lifecycle || !message.needs_lifecycle(),
+            "sent {message:?}"
+        );
+        match self.refuses_invoke {
+            Some(words) => Err(words.into()),
+            None => Ok(None),
+        }
     }
     fn metadata(&mut self, _: &ComponentId) -> Result<Metadata, String> {
-        unreachable!("`metadata` is never asked of an adapter without `lifecycle`")
+        assert!(
+            self.supports.lifecycle,
+            "`metadata` asked without `lifecycle`"
+        );
+        Ok(Metadata::new("older", "1.0.0"))
     }
     fn health(&mut self, _: &ComponentId) -> Result<String, String> {
-        unreachable!("`health` is never asked of an adapter without `lifecycle`")
+        assert!(
+            self.supports.lifecycle,
+            "`health` asked without `lifecycle`"
+        );
+        Ok("healthy".into())
     }
     fn settle(&mut self, _: Duration) -> Result<(), String> {
         Ok(())
@@ -151,10 +168,21 @@ impl Runtime for OlderAdapter {
 }
 
 fn on_older_adapter(file: &Path, supports: Supports) -> Report {
+    on_fake_adapter(file, supports, None)
+}
+
+fn on_fake_adapter(
+    file: &Path,
+    supports: Supports,
+    refuses_invoke: Option<&'static str>,
+) -> Report {
     GuestSuite::new([file])
         .seed(SEED)
         .on_adapter_in_thread("older", move || {
-            Ok(Box::new(OlderAdapter { supports }) as Box<dyn Adapter>)
+            Ok(Box::new(OlderAdapter {
+                supports,
+                refuses_invoke,
+            }) as Box<dyn Adapter>)
         })
         .evaluate()
         .unwrap()
@@ -278,4 +306,77 @@ fn a_panic_message_logged_before_the_trap_is_in_the_verdict() {
             other => panic!("{other:?}"),
         }
     }
+}
+
+/// `err` is an answer (GST-2, GST-3, GST-6), though an adapter reports it
+/// as a refusal, as it does a trap: a guest whose exports all return `err`
+/// passes on the reference adapter as in process, and no trial is ignored.
+#[test]
+fn an_err_is_an_answer_through_an_adapter_too() {
+    // `err(timeout)`: the result's case 1, the wasm-error's case 3 at offset 4.
+    let returns_err = "(data (i32.const 700) \"\\01\\00\\00\\00\\03\")\n    \
+                       (func (export \"handle-message\") (param $message i32) (result i32)\n      \
+                       (i32.const 700))\n    \
+                       (func (export \"handle-callback\") (param i32) (result i32)\n      \
+                       (i32.const 700))";
+    let from = "(func (export \"handle-message\") (param $message i32) (result i32)\n      \
+                (global.set $bump (i32.const 65536)) (i32.const 512))\n    \
+                (func (export \"handle-callback\") (param i32) (result i32)\n      \
+                (global.set $bump (i32.const 65536)) (i32.const 512))";
+    assert!(LIFECYCLE.contains(from), "the edit does not apply");
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(
+        dir.path(),
+        "returns-err",
+        &LIFECYCLE.replacen(from, returns_err, 1),
+    );
+    for report in [
+        GuestSuite::new([&file]).seed(SEED).evaluate().unwrap(),
+        GuestSuite::new([&file])
+            .seed(SEED)
+            .on_host(ReferenceHost::new())
+            .evaluate()
+            .unwrap(),
+    ] {
+        let not_passed: Vec<(&str, &Outcome)> = report
+            .trials
+            .iter()
+            .filter(|t| t.outcome != Outcome::Passed)
+            .map(|t| (t.name.as_str(), &t.outcome))
+            .collect();
+        assert_eq!(not_passed, [], "{}", report.to_markdown());
+    }
+}
+
+/// A host that refuses every message the guest answers on the reference
+/// host: the refusal is the host's, so GST-2 and GST-3 are ignored naming
+/// it, never failed against the component, and never passed.
+#[test]
+fn a_call_the_host_refuses_but_the_reference_host_answers_is_not_judged() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), "lifecycle", LIFECYCLE);
+    let words = "the host lost the message";
+    let report = on_fake_adapter(&file, Supports::EVERYTHING, Some(words));
+    assert_eq!(
+        failed(&report),
+        Vec::<&str>::new(),
+        "{}",
+        report.to_markdown()
+    );
+    for trial in [
+        "lifecycle::handle-message::behaviour::GST-2",
+        "lifecycle::handle-callback::behaviour::GST-3",
+    ] {
+        match message_of(&report, trial) {
+            Outcome::Ignored(why) => assert!(
+                why.contains(words) && why.contains("not held against the component"),
+                "{trial}: {why}"
+            ),
+            other => panic!("{trial}: {other:?}"),
+        }
+    }
+    assert_eq!(
+        message_of(&report, "lifecycle::health::behaviour::GST-5"),
+        &Outcome::Passed
+    );
 }

@@ -1,4 +1,4 @@
-// The adapter protocol, version 1.2 (docs/adapter-protocol.md), over stdin
+// The adapter protocol, version 1.3 (docs/adapter-protocol.md), over stdin
 // and stdout: one JSON request per line in, one answer per line out.
 
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -11,8 +11,10 @@ import { Host } from './host.mjs';
 
 export const PROTOCOL = 1;
 // 1: `check` names what it refuses (`unsatisfied`); 2: so does any call
-// stopped by an answer of another type than the import's (`other_type`).
-export const MINOR = 2;
+// stopped by an answer of another type than the import's (`other_type`); 3:
+// `invoke` carries the message's sender, correlation id, reply-to and export,
+// and `metadata` and `health` call those exports (`supports.lifecycle`).
+export const MINOR = 3;
 const SUITE = { namespace: 'airssys-conformance', name: 'suite', instance: '0' };
 const PACKAGE = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 const JCO = JSON.parse(
@@ -33,7 +35,7 @@ export async function serve({ name, registration }) {
     version: PACKAGE.version,
     host: `${name} (Node ${process.versions.node}, jco-transpile ${JCO})`,
     wasmtime: 'none: Node.js WebAssembly',
-    supports: { load: true, runtime: true, traps: true, grants: true },
+    supports: { load: true, runtime: true, traps: true, grants: true, lifecycle: true },
   };
   const start = (logs) => {
     state.host = new Host(state.dir, { logs, registration, traps: state.traps });
@@ -77,10 +79,26 @@ export async function serve({ name, registration }) {
       await host(state).load(id, component, grant, budgetMs);
       return { answer: 'ok' };
     },
-    invoke: ({ id, payload, content_type: contentType }) => ({
+    invoke: ({ id, payload, content_type: contentType, sender, correlation_id: correlationId, reply_to: replyTo, export: exportName }) => ({
       answer: 'reply',
-      payload: base64(host(state).invoke(id, SUITE, bytes(payload), contentType)),
+      payload: base64(
+        host(state).invoke(id, sender ?? SUITE, bytes(payload), contentType, { correlationId, replyTo, exportName }),
+      ),
     }),
+    metadata: ({ id }) => {
+      const metadata = host(state).describe(id, 'metadata');
+      return {
+        answer: 'metadata',
+        name: metadata.name,
+        version: metadata.version,
+        description: metadata.description,
+        author: metadata.author,
+        license: metadata.license,
+        supported_operations: metadata.supportedOperations,
+        stateful: metadata.stateful,
+      };
+    },
+    health: ({ id }) => ({ answer: 'health', status: host(state).describe(id, 'health') }),
     settle: ({ limit_ms: limitMs }) => {
       const { problems, dropped } = host(state).settle(limitMs);
       for (const problem of problems) console.error(`delivery problem: ${problem}`);

@@ -260,19 +260,36 @@ export class Host {
     return component.lastHealth;
   }
 
-  /** `handle-message` of `id` with a message from `sender`. */
-  invoke(id, sender, payload, contentType) {
+  /**
+   * `handle-message` of `id` with a message from `sender`; with `exportName`
+   * `handle-callback`, that export instead (protocol 1.3), whose `ok` has no
+   * payload. `correlationId` and `replyTo` fill the message's metadata.
+   */
+  invoke(id, sender, payload, contentType, { correlationId, replyTo, exportName = 'handle-message' } = {}) {
     const registration = this.registry.get(id);
     if (!registration) throw new Error(`no component \`${render(id)}\` is loaded`);
-    const result = this.call(registration.component, 'handle-message', {
+    const result = this.call(registration.component, exportName, {
       sender,
       payload,
-      metadata: { correlationId: undefined, replyTo: undefined, timestamp: now(), contentType },
+      metadata: { correlationId, replyTo, timestamp: now(), contentType },
     });
-    if ('value' in result) return result.value;
+    if ('value' in result) return exportName === 'handle-callback' ? undefined : result.value;
     // Refused naming the import (`unsatisfied`, protocol 1.2), not the guest.
     if (result.mistyped) throw result.mistyped;
     throw new Error(result.trapped ?? `the export returned err(${errText(result.returned)})`);
+  }
+
+  /**
+   * `metadata` or `health` of `id` (protocol 1.3): what it returned, or an
+   * error with the trap's words.
+   */
+  describe(id, exportName) {
+    const registration = this.registry.get(id);
+    if (!registration) throw new Error(`no component \`${render(id)}\` is loaded`);
+    const result = this.call(registration.component, exportName);
+    if (result.mistyped) throw result.mistyped;
+    if (!('value' in result)) throw new Error(`component \`${render(id)}\` trapped in ${exportName}: ${result.trapped}`);
+    return result.value;
   }
 
   /** Delivers until nothing is queued or pending, for at most `limitMs`. */

@@ -76,12 +76,53 @@ test('protocol 1.2: `check` refuses only what is missing; a mistyped answer refu
       },
     ],
   );
-  assert.equal(hello.minor, 2);
+  assert.ok(hello.minor >= 2, `minor ${hello.minor}`);
   assert.deepEqual(check, { answer: 'ok' });
   assert.deepEqual(load, { answer: 'ok' });
   assert.equal(invoke.answer, 'refused');
   assert.deepEqual(invoke.unsatisfied, { other_type: ['airssys:core/host-messaging@1.0.0#self-id'] });
   assert.match(invoke.reason, /^`self-id` answered a string where the import's type is `component-id` \(a record\)/);
+});
+
+test('protocol 1.3: `invoke` calls `handle-callback` with a correlation id; `metadata` and `health` call those exports', async () => {
+  const id = { namespace: 't', name: 'messaging', instance: '1' };
+  const [hello, , , callback, request, metadata, health] = await adapter(
+    [],
+    [
+      { op: 'hello', protocol: 1 },
+      { op: 'reset', traps: [] },
+      { op: 'load', id, component: probe('messaging_probe'), grant: 'everything' },
+      {
+        op: 'invoke',
+        id,
+        payload: '',
+        content_type: 'application/vnd.airssys.timeout',
+        correlation_id: 'c-1',
+        export: 'handle-callback',
+      },
+      {
+        op: 'invoke',
+        id,
+        payload: '',
+        content_type: 'application/octet-stream',
+        correlation_id: 'c-2',
+        reply_to: { namespace: 't', name: 'asker', instance: '1' },
+        sender: { namespace: 't', name: 'asker', instance: '1' },
+      },
+      { op: 'metadata', id },
+      { op: 'health', id },
+    ],
+  );
+  assert.equal(hello.minor, 3);
+  assert.equal(hello.supports.lifecycle, true);
+  // `handle-callback`'s `ok` carries no payload.
+  assert.deepEqual(callback, { answer: 'reply', payload: null });
+  assert.equal(request.answer, 'reply', JSON.stringify(request));
+  assert.equal(metadata.answer, 'metadata', JSON.stringify(metadata));
+  assert.ok(metadata.name.length > 0 && metadata.version.length > 0, JSON.stringify(metadata));
+  assert.ok(Array.isArray(metadata.supported_operations));
+  assert.equal(health.answer, 'health');
+  assert.ok(['healthy', 'degraded', 'unhealthy', 'unknown'].includes(health.status), health.status);
 });
 
 test('`check` still refuses a function the host does not provide, in `missing`', async () => {
