@@ -4,8 +4,14 @@
 //! default: `initialize` and `shutdown` succeed, callbacks are ignored,
 //! health is `healthy`, and metadata comes from the author's `Cargo.toml`.
 
+use std::fmt;
+
+use airssys_contract::GuestFn;
+
 use crate::bindings::airssys::core::errors::WasmError;
 use crate::bindings::exports::airssys::core::component_lifecycle as wit;
+use crate::logging::{Level, log_with};
+use crate::panic_hook::in_export;
 use crate::{ComponentError, Error, Message};
 
 /// What the host passes to `initialize`: environment, configuration bytes, limits.
@@ -22,6 +28,50 @@ impl Config {
             .find(|(key, _)| key == name)
             .map(|(_, value)| value.as_str())
     }
+}
+
+/// The WIT's `health-status` is an enum: the status travels, a reason
+/// cannot. These say why in the host's log (SVC-1), where whoever sees the
+/// status looks next, and return the status for [`Component::health`].
+///
+/// ```
+/// use airssys_guest::{Health, storage};
+///
+/// fn health() -> Health {
+///     match storage::usage() {
+///         Ok(usage) if usage.used_fraction() > 0.9 => Health::degraded_because(format!(
+///             "storage {:.0}% full; delete old entries",
+///             usage.used_fraction() * 100.0
+///         )),
+///         Ok(_) => Health::Healthy,
+///         Err(error) => Health::unhealthy_because(error),
+///     }
+/// }
+/// # let host = airssys_guest::testing::TestHost::new();
+/// # host.set_quota(20);
+/// # storage::set("k", "x".repeat(18)).unwrap();
+/// # assert_eq!(health(), Health::Degraded);
+/// # assert_eq!(host.logs()[0].message, "degraded: storage 95% full; delete old entries");
+/// ```
+impl Health {
+    /// [`Health::Degraded`], after logging `degraded: {reason}` at warn
+    /// level with the context `("health", "degraded")`.
+    pub fn degraded_because(reason: impl fmt::Display) -> Health {
+        log_health(Level::Warn, Health::Degraded, "degraded", reason)
+    }
+
+    /// [`Health::Unhealthy`], after logging `unhealthy: {reason}` at error
+    /// level with the context `("health", "unhealthy")`.
+    pub fn unhealthy_because(reason: impl fmt::Display) -> Health {
+        log_health(Level::Error, Health::Unhealthy, "unhealthy", reason)
+    }
+}
+
+/// Logs why the component reports `status`, named `name` as
+/// `component-info.health` names it (lowercase).
+fn log_health(level: Level, status: Health, name: &str, reason: impl fmt::Display) -> Health {
+    log_with(level, format!("{name}: {reason}"), &[("health", name)]);
+    status
 }
 
 /// The component's description for the host's registry. Empty fields are
@@ -126,7 +176,7 @@ macro_rules! export {
                 }
 
                 fn health() -> $crate::component::Health {
-                    <$component as $crate::Component>::health()
+                    $crate::__private::health::<$component>()
                 }
 
                 fn shutdown() -> ::core::result::Result<(), $crate::__private::WitComponentError> {
@@ -171,32 +221,49 @@ pub struct Package {
 }
 
 // The adapters below turn SDK results into the contract's error variants;
-// the export macro calls them so that its expansion stays small.
+// the export macro calls them so that its expansion stays small. Each runs
+// its export under `in_export`, which installs the panic hook on wasm and
+// names the export in a panic's log record.
 
 #[doc(hidden)]
 pub fn initialize<C: Component>(
     config: Config,
 ) -> Result<(), crate::bindings::airssys::core::errors::ComponentError> {
-    C::initialize(config)
-        .map_err(|error| component_error(error, ComponentError::InitializationFailed))
+    in_export(GuestFn::Initialize, || {
+        C::initialize(config)
+            .map_err(|error| component_error(error, ComponentError::InitializationFailed))
+    })
 }
 
 #[doc(hidden)]
 pub fn handle_message<C: Component>(
     message: crate::bindings::airssys::core::types::ComponentMessage,
 ) -> Result<Option<Vec<u8>>, WasmError> {
-    C::handle_message(message.into()).map_err(runtime_error)
+    in_export(GuestFn::HandleMessage, || {
+        C::handle_message(message.into()).map_err(runtime_error)
+    })
 }
 
 #[doc(hidden)]
 pub fn handle_callback<C: Component>(
     message: crate::bindings::airssys::core::types::ComponentMessage,
 ) -> Result<(), WasmError> {
-    C::handle_callback(message.into()).map_err(runtime_error)
+    in_export(GuestFn::HandleCallback, || {
+        C::handle_callback(message.into()).map_err(runtime_error)
+    })
+}
+
+#[doc(hidden)]
+pub fn health<C: Component>() -> Health {
+    in_export(GuestFn::Health, C::health)
 }
 
 #[doc(hidden)]
 pub fn metadata<C: Component>(package: Package) -> wit::ComponentMetadata {
+    in_export(GuestFn::Metadata, || metadata_of::<C>(package))
+}
+
+fn metadata_of<C: Component>(package: Package) -> wit::ComponentMetadata {
     let own = C::metadata();
     let or = |field: String, fallback: &str| {
         if field.is_empty() {
@@ -219,7 +286,9 @@ pub fn metadata<C: Component>(package: Package) -> wit::ComponentMetadata {
 #[doc(hidden)]
 pub fn shutdown<C: Component>() -> Result<(), crate::bindings::airssys::core::errors::ComponentError>
 {
-    C::shutdown().map_err(|error| component_error(error, ComponentError::ShutdownFailed))
+    in_export(GuestFn::Shutdown, || {
+        C::shutdown().map_err(|error| component_error(error, ComponentError::ShutdownFailed))
+    })
 }
 
 /// A component error as it is; any other error as `otherwise(message)`.

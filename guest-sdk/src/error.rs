@@ -168,6 +168,28 @@ impl From<ComponentError> for wit::ComponentError {
 
 /// Anything a component's handler can fail with; every SDK error converts
 /// into it, so handlers use `?` throughout.
+///
+/// Besides the SDK's own errors, `?` lifts the ones a handler commonly meets
+/// while reading a payload or a stored value: [`std::str::Utf8Error`],
+/// [`std::string::FromUtf8Error`], the `parse` errors of integers, floats
+/// and `bool`, [`ParseIdError`](crate::ParseIdError), `serde_json::Error`
+/// (feature `json`) and `anyhow::Error` (feature `anyhow`), so that any error
+/// with `.context("…")?` works too. The raw bindings' error variants convert
+/// as well, for code that mixes [`bindings`](crate::bindings) in.
+///
+/// ```
+/// use airssys_guest::{Error, Message, storage};
+///
+/// fn limit(message: &Message) -> Result<u32, Error> {
+///     // Utf8Error, then ParseIntError: both become `Error::Payload`.
+///     Ok(message.text()?.trim().parse()?)
+/// }
+///
+/// # let _host = airssys_guest::testing::TestHost::new();
+/// # let sender = airssys_guest::ComponentId::new("acme", "client", "0");
+/// let error = limit(&Message::new(sender, "ten")).unwrap_err();
+/// assert_eq!(error.to_string(), "payload: not a number: invalid digit found in string");
+/// ```
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum Error {
@@ -182,6 +204,11 @@ pub enum Error {
     Payload(String),
     /// Anything else, in the author's words: [`Error::msg`].
     Other(String),
+    /// An `anyhow::Error`, kept whole (`downcast_ref` still works): its
+    /// `Display` is the chain of contexts and causes, `outer: inner`, as the
+    /// host is told it.
+    #[cfg(feature = "anyhow")]
+    Anyhow(anyhow::Error),
 }
 
 impl Error {
@@ -204,6 +231,8 @@ impl fmt::Display for Error {
             Error::Component(e) => e.fmt(f),
             Error::Payload(reason) => write!(f, "payload: {reason}"),
             Error::Other(message) => f.write_str(message),
+            #[cfg(feature = "anyhow")]
+            Error::Anyhow(error) => write_chain(f, error),
         }
     }
 }
@@ -215,6 +244,9 @@ impl std::error::Error for Error {
             Error::Messaging(e) => Some(e),
             Error::Component(e) => Some(e),
             Error::Payload(_) | Error::Other(_) => None,
+            // The causes are in the `Display` already; not repeated here.
+            #[cfg(feature = "anyhow")]
+            Error::Anyhow(_) => None,
         }
     }
 }
@@ -250,6 +282,93 @@ impl From<std::str::Utf8Error> for Error {
     }
 }
 
+impl From<std::string::FromUtf8Error> for Error {
+    fn from(error: std::string::FromUtf8Error) -> Self {
+        Error::Payload(format!("not UTF-8 text: {}", error.utf8_error()))
+    }
+}
+
+impl From<std::num::ParseIntError> for Error {
+    fn from(error: std::num::ParseIntError) -> Self {
+        Error::Payload(format!("not a number: {error}"))
+    }
+}
+
+impl From<std::num::ParseFloatError> for Error {
+    fn from(error: std::num::ParseFloatError) -> Self {
+        Error::Payload(format!("not a number: {error}"))
+    }
+}
+
+impl From<std::str::ParseBoolError> for Error {
+    fn from(error: std::str::ParseBoolError) -> Self {
+        Error::Payload(format!("not `true` or `false`: {error}"))
+    }
+}
+
+impl From<crate::ParseIdError> for Error {
+    fn from(error: crate::ParseIdError) -> Self {
+        Error::Payload(error.to_string())
+    }
+}
+
+impl From<wit::StorageError> for Error {
+    fn from(error: wit::StorageError) -> Self {
+        Error::Storage(error.into())
+    }
+}
+
+impl From<wit::MessagingError> for Error {
+    fn from(error: wit::MessagingError) -> Self {
+        Error::Messaging(error.into())
+    }
+}
+
+impl From<wit::ComponentError> for Error {
+    fn from(error: wit::ComponentError) -> Self {
+        Error::Component(error.into())
+    }
+}
+
+#[cfg(feature = "anyhow")]
+impl From<anyhow::Error> for Error {
+    /// An SDK error that went through anyhow comes back as itself (a
+    /// `ComponentError` from `initialize` still reaches the host unchanged);
+    /// with a context added, or any other error, it is kept whole.
+    fn from(error: anyhow::Error) -> Self {
+        // `downcast` also finds an error under a context, and would drop the
+        // context: only an `Error` at the top comes back as itself.
+        let ours_at_the_top = error.chain().next().is_some_and(|top| top.is::<Error>());
+        if !ours_at_the_top {
+            return Error::Anyhow(error);
+        }
+        match error.downcast::<Error>() {
+            Ok(error) => error,
+            Err(error) => Error::Anyhow(error),
+        }
+    }
+}
+
+/// The chain of `error`, `outer: inner`, on one line: the host gets this
+/// text alone. A cause that reads like the one before it is said once
+/// (an SDK error's source reads like the error itself).
+#[cfg(feature = "anyhow")]
+fn write_chain(f: &mut fmt::Formatter<'_>, error: &anyhow::Error) -> fmt::Result {
+    let mut previous: Option<String> = None;
+    for cause in error.chain() {
+        let text = cause.to_string();
+        if previous.as_deref() == Some(text.as_str()) {
+            continue;
+        }
+        if previous.is_some() {
+            f.write_str(": ")?;
+        }
+        f.write_str(&text)?;
+        previous = Some(text);
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -275,6 +394,103 @@ mod tests {
         assert!(matches!(error, Error::Storage(StorageError::QuotaExceeded)));
         let source = std::error::Error::source(&error).expect("a source");
         assert_eq!(source.to_string(), error.to_string());
+    }
+
+    #[test]
+    fn common_errors_lift_with_question_mark_and_say_what_was_expected() {
+        fn parse<T: std::str::FromStr>(bytes: &[u8]) -> Result<T, Error>
+        where
+            Error: From<T::Err>,
+        {
+            Ok(std::str::from_utf8(bytes)?.parse::<T>()?)
+        }
+        let said = |error: Error| (matches!(error, Error::Payload(_)), error.to_string());
+        assert_eq!(
+            said(parse::<u32>(b"ten").unwrap_err()),
+            (
+                true,
+                "payload: not a number: invalid digit found in string".into()
+            )
+        );
+        assert_eq!(
+            said(parse::<f64>(b"x").unwrap_err()).1,
+            "payload: not a number: invalid float literal"
+        );
+        assert!(
+            said(parse::<bool>(b"yes").unwrap_err())
+                .1
+                .starts_with("payload: not `true` or `false`")
+        );
+        assert!(
+            said(parse::<u32>(&[0xff]).unwrap_err())
+                .1
+                .starts_with("payload: not UTF-8 text")
+        );
+        let owned = || -> Result<String, Error> { Ok(String::from_utf8(vec![0xff])?) };
+        assert!(
+            said(owned().unwrap_err())
+                .1
+                .starts_with("payload: not UTF-8 text")
+        );
+        let id = || -> Result<ComponentId, Error> { Ok("acme/ledger".parse::<ComponentId>()?) };
+        let (payload, text) = said(id().unwrap_err());
+        assert!(
+            payload && text.contains("namespace/name/instance"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn the_raw_bindings_errors_lift_into_their_variants() {
+        let storage = || -> Result<(), Error> { Err(wit::StorageError::QuotaExceeded)? };
+        assert!(matches!(
+            storage(),
+            Err(Error::Storage(StorageError::QuotaExceeded))
+        ));
+        let messaging = || -> Result<(), Error> { Err(wit::MessagingError::QueueFull)? };
+        assert!(matches!(
+            messaging(),
+            Err(Error::Messaging(MessagingError::QueueFull))
+        ));
+        let component = || -> Result<(), Error> { Err(wit::ComponentError::NotInitialized)? };
+        assert!(matches!(
+            component(),
+            Err(Error::Component(ComponentError::NotInitialized))
+        ));
+    }
+
+    #[cfg(feature = "anyhow")]
+    #[test]
+    fn anyhow_errors_keep_their_contexts_and_sdk_errors_come_back_as_themselves() {
+        use anyhow::Context;
+
+        let read = || -> anyhow::Result<u32> {
+            let text = std::str::from_utf8(b"ten")?;
+            text.parse::<u32>().context("reading the limit")
+        };
+        let error = Error::from(read().unwrap_err());
+        assert!(matches!(error, Error::Anyhow(_)));
+        assert_eq!(
+            error.to_string(),
+            "reading the limit: invalid digit found in string"
+        );
+
+        let quota = || -> anyhow::Result<()> { Err(Error::from(StorageError::QuotaExceeded))? };
+        let error = Error::from(quota().unwrap_err());
+        assert!(
+            matches!(error, Error::Storage(StorageError::QuotaExceeded)),
+            "{error}"
+        );
+
+        let in_context = || -> anyhow::Result<()> {
+            Err(Error::from(StorageError::QuotaExceeded)).context("saving the inbox")?
+        };
+        let error = Error::from(in_context().unwrap_err());
+        assert_eq!(
+            error.to_string(),
+            "saving the inbox: storage: quota exceeded; delete keys or ask the host for a larger quota",
+            "the context stays, and the storage error is said once"
+        );
     }
 
     #[test]

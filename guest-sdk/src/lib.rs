@@ -31,19 +31,19 @@
 //! impl Component for Counter {
 //!     fn handle_message(message: Message) -> Result<Option<Vec<u8>>, Error> {
 //!         let key = message.text()?;
-//!         let count = match storage::get(key)? {
-//!             Some(bytes) => String::from_utf8_lossy(&bytes).parse::<u64>().unwrap_or(0),
-//!             None => 0,
-//!         } + 1;
-//!         storage::set(key, count.to_string())?;
+//!         let count = storage::increment(key, 1)?;
 //!         airssys_guest::info!({ "key" => key }, "counted {count}");
-//!         // A request gets the new count back; a plain message gets nothing.
-//!         Ok(message.is_request().then(|| count.to_string().into_bytes()))
+//!         // A request gets the new count back, as text; a plain message gets nothing.
+//!         message.reply(count)
 //!     }
 //! }
 //!
 //! airssys_guest::export!(Counter);
 //! ```
+//!
+//! `?` works on the SDK's calls and on the errors a handler meets reading
+//! its input (UTF-8, `parse`, JSON, component ids; see [`Error`]). A reply is
+//! anything [`IntoReply`]: text, bytes, numbers, or [`Json`].
 //!
 //! **3. Test it natively.** Off wasm, every call goes to an in-memory
 //! [`testing::TestHost`]: storage is a map, messages and logs are recorded,
@@ -55,12 +55,7 @@
 //! # impl Component for Counter {
 //! #     fn handle_message(message: Message) -> Result<Option<Vec<u8>>, Error> {
 //! #         let key = message.text()?;
-//! #         let count = match storage::get(key)? {
-//! #             Some(bytes) => String::from_utf8_lossy(&bytes).parse::<u64>().unwrap_or(0),
-//! #             None => 0,
-//! #         } + 1;
-//! #         storage::set(key, count.to_string())?;
-//! #         Ok(message.is_request().then(|| count.to_string().into_bytes()))
+//! #         message.reply(storage::increment(key, 1)?)
 //! #     }
 //! # }
 //! use airssys_guest::ComponentId;
@@ -82,16 +77,32 @@
 //!
 //! | module | contract interface |
 //! |---|---|
-//! | [`storage`] | `airssys:core/storage`: the component's own key/value namespace |
+//! | [`storage`] | `airssys:core/storage`: the component's own key/value namespace; typed values ([`storage::get_as`]) and counters ([`storage::increment`]) |
 //! | [`messaging`] | `airssys:core/host-messaging`: send, request, broadcast, `self_id` |
+//! | [`callback`] | a request's answer as [`Callback`]: its correlation id, and [`Outcome::Reply`] or [`Outcome::TimedOut`]; what a request [remembered](messaging::PendingRequest::remember) |
 //! | [`services`] | `airssys:core/host-services`: clocks, sleep, the component registry |
 //! | [`logging`] and [`trace!`] .. [`error!`] | `airssys:core/host-services.log` |
-//! | [`Component`], [`export!`] | `airssys:core/component-lifecycle`, the exports |
+//! | [`Component`], [`export!`] | `airssys:core/component-lifecycle`, the exports; [`Health::degraded_because`] logs why |
+//! | [`limits`] | the contract's default limits: key and message bytes, keys, quota, request timeouts |
+//! | [`panic_hook`] | a panic's text and location, logged through the host before the trap |
 //! | [`testing`] | the in-memory host, off wasm only |
 //!
-//! Features: `json` adds JSON helpers ([`storage::get_json`], [`Message::json`],
-//! [`messaging::send_json`]); `log` adds [`logger::init`], which routes the
-//! `log` crate through the host.
+//! Features: `json` (default) adds JSON helpers ([`storage::get_json`],
+//! [`Message::json`], [`messaging::send_json`], [`Json`] replies,
+//! [`PendingRequest::remember_json`](messaging::PendingRequest::remember_json))
+//! and makes a [`PendingRequest`](messaging::PendingRequest) serializable;
+//! `log` (default) adds [`logger::init`], which routes the `log` crate
+//! through the host; `anyhow` lets `?` turn an `anyhow::Error` into an
+//! [`Error`], contexts kept.
+//!
+//! # When a component panics
+//!
+//! A panic in a component ends its call with a trap: the host fails the
+//! call, and its state (storage excepted) may be gone. Before the trap, the
+//! [`panic_hook`] that [`export!`] installs logs the panic's text at error
+//! level, with `panic.location` and `panic.export` in its context: look for
+//! `panicked: ` in the host's log. Natively, under [`testing`], a panic is
+//! an ordinary failing test.
 //!
 //! The raw generated bindings stay reachable in [`bindings`] for anything
 //! the wrappers do not cover; a component may mix both.
@@ -104,13 +115,17 @@ extern crate self as airssys_guest;
 // The generated glue has no WIT docs to carry; the WIT's own items are documented in wit/.
 #[allow(missing_docs)]
 pub mod bindings;
+pub mod callback;
 pub mod component;
 mod error;
 mod id;
 mod imports;
+pub mod limits;
 pub mod logging;
 mod message;
 pub mod messaging;
+pub mod panic_hook;
+mod reply;
 pub mod services;
 pub mod storage;
 mod time;
@@ -121,10 +136,14 @@ pub mod logger;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod testing;
 
+pub use callback::{Callback, Outcome};
 pub use component::{Component, Config, Health, Metadata};
 pub use error::{ComponentError, Error, MessagingError, StorageError};
 pub use id::{ComponentId, ParseIdError};
 pub use message::{Message, TIMEOUT_CONTENT_TYPE};
+#[cfg(feature = "json")]
+pub use reply::Json;
+pub use reply::{IntoReply, reply};
 
 /// The wit-bindgen this SDK generated its bindings with.
 pub use wit_bindgen;
@@ -140,6 +159,6 @@ pub mod __private {
         ComponentMetadata as WitMetadata, Guest,
     };
     pub use crate::component::{
-        Package, exports, handle_callback, handle_message, initialize, metadata, shutdown,
+        Package, exports, handle_callback, handle_message, health, initialize, metadata, shutdown,
     };
 }

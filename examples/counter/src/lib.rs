@@ -5,13 +5,13 @@
 //! - `merge KEY PEER`: asks the counter PEER (`namespace/name/instance`) for
 //!   its count of KEY and, when the reply arrives, adds it to our own.
 //!
-//! Counts are stored as decimal text under `count/KEY`; a merge waiting for
-//! its reply is stored under `pending/CORRELATION-ID`, so it survives
-//! between calls like any other state.
+//! Counts are stored as decimal text under `count/KEY`. A merge waiting for
+//! its reply remembers KEY with the SDK's `PendingRequest::remember`, in
+//! storage, so it survives between calls like any other state.
 
 use std::time::Duration;
 
-use airssys_guest::{Component, ComponentId, Error, Message, messaging, storage};
+use airssys_guest::{Component, ComponentId, Error, Message, Outcome, messaging, storage};
 
 /// How long a peer has to answer a merge.
 const MERGE_TIMEOUT: Duration = Duration::from_secs(1);
@@ -23,16 +23,14 @@ impl Component for Counter {
         let command = message.text()?;
         let count = match command.split_whitespace().collect::<Vec<_>>().as_slice() {
             ["increment", key] => {
-                let count = count(key)? + 1;
-                store(key, count)?;
+                let count = storage::increment(count_key(key), 1)?;
                 airssys_guest::info!({ "key" => key, "by" => message.sender }, "counted {count}");
                 count
             }
-            ["get", key] => count(key)?,
+            ["get", key] => storage::get_as::<i64>(count_key(key))?.unwrap_or(0),
             ["merge", key, peer] => {
-                let peer: ComponentId = peer.parse().map_err(Error::payload)?;
-                let pending = messaging::request(&peer, format!("get {key}"), MERGE_TIMEOUT)?;
-                storage::set(pending_key(pending.correlation_id()), key)?;
+                let peer: ComponentId = peer.parse()?;
+                messaging::request(&peer, format!("get {key}"), MERGE_TIMEOUT)?.remember(key)?;
                 return Ok(None);
             }
             _ => {
@@ -41,59 +39,42 @@ impl Component for Counter {
                 )));
             }
         };
-        Ok(message.is_request().then(|| count.to_string().into_bytes()))
+        // A request gets the count back as text; a plain message gets nothing.
+        message.reply(count)
     }
 
     fn handle_callback(message: Message) -> Result<(), Error> {
-        let Some(correlation_id) = &message.correlation_id else {
+        let callback = message.into_callback()?;
+        let Some(key) = callback.recall_text()? else {
+            airssys_guest::warn!({ "correlation-id" => callback.correlation_id }, "a reply nobody waits for");
             return Ok(());
         };
-        let pending = pending_key(correlation_id);
-        let Some(key) = storage::get(&pending)? else {
-            airssys_guest::warn!({ "correlation-id" => correlation_id }, "a reply nobody waits for");
-            return Ok(());
-        };
-        storage::delete(&pending)?;
-        let key = String::from_utf8_lossy(&key).into_owned();
-        if message.is_timeout() {
-            airssys_guest::warn!({ "key" => key, "peer" => message.sender }, "merge timed out");
-            return Ok(());
+        let peer = &callback.target;
+        match &callback.outcome {
+            Outcome::TimedOut => {
+                airssys_guest::warn!({ "key" => key, "peer" => peer }, "merge timed out");
+            }
+            Outcome::Reply(payload) => {
+                let theirs: i64 = std::str::from_utf8(payload)?.trim().parse()?;
+                let merged = storage::increment(count_key(&key), theirs)?;
+                airssys_guest::info!({ "key" => key, "peer" => peer }, "merged {theirs}, now {merged}");
+            }
         }
-        let theirs = parse_count(&message.payload)?;
-        let merged = count(&key)? + theirs;
-        store(&key, merged)?;
-        airssys_guest::info!({ "key" => key, "peer" => message.sender }, "merged {theirs}, now {merged}");
         Ok(())
     }
 }
 
 airssys_guest::export!(Counter);
 
-fn count(key: &str) -> Result<u64, Error> {
-    match storage::get(format!("count/{key}"))? {
-        Some(bytes) => parse_count(&bytes),
-        None => Ok(0),
-    }
-}
-
-fn store(key: &str, count: u64) -> Result<(), Error> {
-    Ok(storage::set(format!("count/{key}"), count.to_string())?)
-}
-
-fn pending_key(correlation_id: &str) -> String {
-    format!("pending/{correlation_id}")
-}
-
-fn parse_count(bytes: &[u8]) -> Result<u64, Error> {
-    let text = std::str::from_utf8(bytes)?;
-    text.parse()
-        .map_err(|_| Error::payload(format!("`{text}` is not a count")))
+fn count_key(key: &str) -> String {
+    format!("count/{key}")
 }
 
 #[cfg(test)]
 mod tests {
     use std::time::Duration;
 
+    use airssys_guest::callback::REMEMBERED_PREFIX;
     use airssys_guest::logging::Level;
     use airssys_guest::testing::TestHost;
     use airssys_guest::{ComponentId, Error, MessagingError};
@@ -171,7 +152,9 @@ mod tests {
         assert!(
             host.storage()
                 .keys()
-                .all(|key| !key.starts_with("pending/"))
+                .all(|key| !key.starts_with(REMEMBERED_PREFIX)),
+            "the merge's key is taken back: {:?}",
+            host.storage()
         );
     }
 
@@ -193,11 +176,30 @@ mod tests {
         assert_eq!(host.deliver_callbacks::<Counter>().unwrap(), 1);
 
         assert_eq!(host.storage()["count/visits"], b"1");
+        assert_eq!(host.storage().len(), 1, "only the count is left");
         let last = host.logs().pop().unwrap();
         assert_eq!(
             (last.level, last.message.as_str()),
             (Level::Warn, "merge timed out")
         );
+    }
+
+    #[test]
+    fn a_reply_that_is_not_a_count_fails_the_callback_and_changes_nothing() {
+        let host = TestHost::new();
+        host.answer(&peer(), |_| Some(b"forty".to_vec()));
+        host.deliver::<Counter>(&client(), "increment visits")
+            .unwrap();
+        host.deliver::<Counter>(&client(), "merge visits acme/counter/1")
+            .unwrap();
+
+        let error = host.deliver_callbacks::<Counter>().unwrap_err();
+
+        assert_eq!(
+            error.to_string(),
+            "payload: not a number: invalid digit found in string"
+        );
+        assert_eq!(host.storage()["count/visits"], b"1");
     }
 
     #[test]
