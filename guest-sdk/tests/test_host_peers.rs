@@ -490,3 +490,63 @@ fn problems_are_kept_as_a_dispatch_report_keeps_them() {
     assert!(problems.iter().all(|p| p.len() <= 512 && p.ends_with('…')));
     assert!(problems[0].starts_with("handle-message of acme/failing/0 returned err: whywhy"));
 }
+
+/// MSG-4.2, STO-10.1, SVC-5.1: unloading drops what was queued and the
+/// component leaves the registry; its storage belongs to its id.
+#[test]
+fn an_unloaded_component_gets_nothing_sent_before_and_keeps_its_keys() {
+    let host = TestHost::new();
+    host.load_component::<Echo>(&echo());
+    messaging::send(&echo(), "a").unwrap();
+    host.dispatch();
+    messaging::send(&echo(), "queued before the unload").unwrap();
+    let pending = messaging::request(&echo(), "ping", Duration::from_millis(500)).unwrap();
+
+    host.unload(&echo()).unwrap();
+    assert_eq!(services::components(), [messaging::self_id()]);
+    assert_eq!(
+        messaging::send(&echo(), "b"),
+        Err(MessagingError::TargetNotFound(echo()))
+    );
+    host.load_component::<Echo>(&echo());
+    assert_eq!(host.dispatch(), 0, "nothing sent to its predecessor");
+    assert_eq!(host.sent().len(), 3, "the record of what was sent stays");
+    assert_eq!(
+        text(host.storage_of(&echo()).get("seen")).as_deref(),
+        Some("x")
+    );
+
+    host.advance(Duration::from_millis(500));
+    host.deliver_callbacks::<Asker>().unwrap();
+    assert_eq!(
+        text(host.storage().get("callback")).as_deref(),
+        Some("timeout from acme/echo/0"),
+        "a request to it times out"
+    );
+    drop(pending);
+}
+
+#[test]
+fn unload_runs_shutdown_and_unloads_even_when_it_fails() {
+    let host = TestHost::new();
+    host.load_component::<Echo>(&echo());
+    host.unload(&echo()).unwrap();
+    assert!(!services::components().contains(&echo()));
+
+    struct Stubborn;
+    impl Component for Stubborn {
+        fn handle_message(_message: Message) -> Result<Option<Vec<u8>>, Error> {
+            Ok(None)
+        }
+        fn shutdown() -> Result<(), Error> {
+            Err(Error::msg("still busy"))
+        }
+    }
+    let stubborn = ComponentId::new("acme", "stubborn", "0");
+    host.load_component::<Stubborn>(&stubborn);
+    assert_eq!(
+        host.unload(&stubborn).unwrap_err().to_string(),
+        "still busy"
+    );
+    assert!(!services::components().contains(&stubborn));
+}

@@ -14,16 +14,17 @@
 //! | clause | the test host |
 //! |---|---|
 //! | STO-1 to STO-9 | kept: key limit (1024 bytes), quota (10 MiB, [`TestHost::set_quota`]) and key count (65,536, [`TestHost::set_max_keys`]), prefix listing, usage |
-//! | STO-10 | kept: each loaded id has its own namespace ([`TestHost::storage`], [`TestHost::storage_of`]) |
+//! | STO-10 | kept: each loaded id has its own namespace ([`TestHost::storage`], [`TestHost::storage_of`]), which stays with the id when it is unloaded and loaded again (STO-10.1) |
 //! | STO-11 | in memory: nothing to persist |
 //! | MSG-1, MSG-4.1, MSG-5, MSG-7, MSG-8 | kept: ids, errors in the host's order, correlation ids, `cancel-request`'s answers, the newest 4096 settled requests remembered per caller |
 //! | MSG-2, MSG-3 | messages to components loaded with [`TestHost::load_component`] are delivered, oldest first, when the dispatcher runs ([`TestHost::dispatch`], [`TestHost::deliver_callbacks`]); a failed delivery tells no sender and is kept as a dispatch report keeps it (the newest 256, 512 bytes each, [`TestHost::problems`]); the rest are recorded ([`TestHost::sent`]) |
 //! | HOST-2.1 | kept: a component whose metadata `name` or `version` is over 1 KiB is not loaded |
+//! | MSG-4.2 | kept: [`TestHost::unload`] runs `shutdown` and drops what is queued for the component and the requests it waits on; requests to it time out |
 //! | MSG-5, MSG-6 | requests are answered by a loaded component, or by scripts ([`TestHost::answer`], [`TestHost::answer_after`], [`TestHost::answer_with`]); a reply counts if it comes before the deadline, else it is dropped and the timeout notice delivered; the clock moves with [`TestHost::advance`] |
 //! | MSG-9 | kept: the message limit (1 MiB, requests and replies); 1024 undelivered messages (or 64 MiB) to one target and its queue is full, until the dispatcher delivers them or [`TestHost::take_sent`] takes them; 1024 pending requests per caller |
 //! | SVC-1 | kept: records cut as SVC-1.1 cuts them, each naming its component, the newest 1024 ([`TestHost::logs`]) |
 //! | SVC-2, SVC-3, SVC-4 | a test clock: it moves only when told or when a component sleeps; a sleep past the 5 s budget of a call panics, where a host traps (SVC-4.1) |
-//! | SVC-5, SVC-6 | the components loaded, in load order; a loaded component's name and version come from its `metadata`, its health from its `health`, asked as a host asks it: not while it is busy or while another question is answered (its last answer then), and under the 100 ms health budget (past it: `unhealthy`, and retired); others' are made up (version `0.0.0`, `healthy`) until [`TestHost::metadata`] and [`TestHost::health`] |
+//! | SVC-5, SVC-6 | the components loaded, in load order, until unloaded; a loaded component's name and version come from its `metadata`, its health from its `health`, asked as a host asks it: not while it is busy or while another question is answered (its last answer then), and under the 100 ms health budget (past it: `unhealthy`, and retired); others' are made up (version `0.0.0`, `healthy`) until [`TestHost::metadata`] and [`TestHost::health`] |
 //! | SEC-1 | kept, per component ([`TestHost::grant`], [`TestHost::grant_to`]): refused before anything else, "capability denied" in the function's error type, recorded ([`TestHost::denials`], the newest 4096, reasons cut at 512 bytes); every component is granted everything until told, where a host grants nothing by default |
 //! | SEC-2 | a sleep past a call's budget panics, where a host traps; a loaded component whose `health` traps is retired (SEC-2.3: calls into it fail at once, [`TestHost::problems`]); a panic elsewhere fails the test; no memory limit or fuel |
 //! | RES-1, RES-2 | not modelled: no rate limits; the conformance suite's GST trials run the built component on the reference host for those |

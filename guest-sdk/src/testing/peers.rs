@@ -90,9 +90,44 @@ impl TestHost {
         self
     }
 
-    /// What the loaded component `id` stored, by key; empty for an id not loaded.
+    /// What the component `id` stored, by key, whether it is loaded now or
+    /// was before (STO-10.1); empty for an id never loaded.
     pub fn storage_of(&self, id: &ComponentId) -> BTreeMap<String, Vec<u8>> {
-        with(|state| state.instance(id).map(|i| i.storage.clone())).unwrap_or_default()
+        with(|state| match state.instance(id) {
+            Some(loaded) => loaded.storage.clone(),
+            None => state
+                .unloaded_storage
+                .get(id)
+                .map(|(storage, _)| storage.clone())
+                .unwrap_or_default(),
+        })
+    }
+
+    /// Unloads the component `id` as a host does: its `shutdown` runs (if
+    /// it was loaded with [`Self::load_component`]; its error is returned,
+    /// the component is unloaded all the same), it leaves the registry
+    /// (SVC-5.1), what was queued for it and the requests it waited on are
+    /// dropped, and requests to it time out (MSG-4.2). Its storage stays:
+    /// loaded again under the same id, it sees its keys (STO-10.1).
+    ///
+    /// Panics for the component under test, which stays loaded (test its
+    /// shutdown with [`Self::shutdown`]).
+    pub fn unload(&self, id: &ComponentId) -> Result<(), Error> {
+        let exports = with(|state| {
+            if id == &state.self_id {
+                panic!(
+                    "`{id}` is the component under test, which stays loaded: test its \
+                     shutdown with TestHost::shutdown"
+                );
+            }
+            state.exports_of(id)
+        });
+        let shutdown = match exports {
+            Some(exports) => in_call_as(id, call_budget(), exports.shutdown),
+            None => Ok(()),
+        };
+        with(|state| state.unload(id));
+        shutdown
     }
 
     /// Calls the `handle_message` of `target`, loaded with

@@ -94,6 +94,7 @@ pub(crate) struct Exports {
     pub handle_message: fn(Message) -> Result<Option<Vec<u8>>, Error>,
     pub handle_callback: fn(Message) -> Result<(), Error>,
     pub health: fn() -> Health,
+    pub shutdown: fn() -> Result<(), Error>,
 }
 
 impl Exports {
@@ -102,6 +103,7 @@ impl Exports {
             handle_message: C::handle_message,
             handle_callback: C::handle_callback,
             health: C::health,
+            shutdown: C::shutdown,
         }
     }
 }
@@ -177,6 +179,13 @@ impl Settlements {
         self.by_id.insert(id.to_owned(), (caller.clone(), how));
     }
 
+    /// Forgets `caller`'s settled requests: it was unloaded (MSG-7.1).
+    pub fn forget(&mut self, caller: &ComponentId) {
+        for id in self.order.remove(caller).unwrap_or_default() {
+            self.by_id.remove(&id);
+        }
+    }
+
     /// How `caller`'s request `id` ended; `None` for another caller's.
     pub fn of(&self, id: &str, caller: &ComponentId) -> Option<Settled> {
         self.by_id
@@ -230,6 +239,9 @@ pub(crate) struct State {
     pub denials: Vec<String>,
     /// Deliveries to peers that failed (MSG-2.3), at most [`PROBLEMS_KEPT`].
     pub problems: Vec<String>,
+    /// The storage of unloaded ids, and its bytes, for when they are loaded
+    /// again (STO-10.1).
+    pub unloaded_storage: HashMap<ComponentId, (BTreeMap<String, Vec<u8>>, u64)>,
     /// The calls into components that are running now, innermost last.
     pub calls: Vec<Call>,
     /// A `health` runs for another component's question: a question asked
@@ -254,6 +266,7 @@ impl State {
             deliveries: VecDeque::new(),
             denials: Vec::new(),
             problems: Vec::new(),
+            unloaded_storage: HashMap::new(),
             calls: Vec::new(),
             asking_health: false,
             correlation_ids_issued: 0,
@@ -291,8 +304,37 @@ impl State {
     pub fn load(&mut self, id: ComponentId, exports: Option<Exports>) {
         match self.instance_mut(&id) {
             Some(loaded) => loaded.exports = exports.or(loaded.exports),
-            None => self.components.push(instance(&id, exports)),
+            None => {
+                let mut loaded = instance(&id, exports);
+                // Storage belongs to the id, not the instance (STO-10.1).
+                if let Some((storage, used_bytes)) = self.unloaded_storage.remove(&id) {
+                    (loaded.storage, loaded.used_bytes) = (storage, used_bytes);
+                }
+                self.components.push(loaded);
+            }
         }
+    }
+
+    /// Unloads `id` (MSG-4.2): what is queued for it, the requests it waits
+    /// on and its settled ones go; requests to it time out; its storage
+    /// stays for the next instance under its id (STO-10.1).
+    pub fn unload(&mut self, id: &ComponentId) {
+        let Some(index) = self.components.iter().position(|i| &i.info.id == id) else {
+            return;
+        };
+        // What still counts as queued for it goes; the record of the rest stays.
+        let sent = std::mem::take(&mut self.sent);
+        self.sent = sent
+            .into_iter()
+            .filter(|s| &s.target != id || !self.counts_as_queued(s))
+            .collect();
+        let unloaded = self.components.remove(index);
+        self.unloaded_storage
+            .insert(id.clone(), (unloaded.storage, unloaded.used_bytes));
+        self.deliveries.retain(|d| &d.target != id);
+        self.pending.retain(|p| &p.requester != id);
+        self.settled.forget(id);
+        self.responders.remove(id);
     }
 
     pub fn exports_of(&self, id: &ComponentId) -> Option<Exports> {
