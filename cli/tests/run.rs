@@ -275,6 +275,26 @@ fn health_and_metadata_are_called_on_demand() {
     );
 }
 
+#[test]
+fn every_component_is_shut_down_at_the_end_and_a_failure_is_a_problem() {
+    let files = Files::new();
+    let echo = files.echo("echo.wasm");
+    let calm = airssys(&["run", &echo], "local/echo/1 hello\n");
+    assert!(calm.status.success(), "{}", text(&calm));
+    let output = airssys(&["run", &echo], "local/echo/1 stop badly\n");
+    let printed = text(&output);
+    assert_eq!(output.status.code(), Some(1), "{printed}");
+    assert_in_order(
+        &printed,
+        &[
+            "info local/echo/1: asked to log\n",
+            "← local/echo/1: ok\n",
+            "← local/echo/1: its shutdown returned err(shutdown-failed(\"asked to fail\"))\n",
+            "1 sent, 0 delivered between components, 0 timed out, 1 problem\n",
+        ],
+    );
+}
+
 /// Each call's log records come after the line that caused it and before
 /// its outcome; a delivery's after the delivery's own line.
 #[test]

@@ -89,7 +89,13 @@ pub fn run(args: RunArgs) -> Result<ExitCode, String> {
         ));
     }
 
-    let mut session = Session::new(&runtime, logs, style, args.sender.clone(), args.deliver_for);
+    let mut session = Session::new(
+        &runtime,
+        logs.clone(),
+        style,
+        args.sender.clone(),
+        args.deliver_for,
+    );
     session.deliver();
     let given: Vec<(String, String)> = args
         .sends
@@ -109,8 +115,14 @@ pub fn run(args: RunArgs) -> Result<ExitCode, String> {
     for (place, text) in given {
         act(&mut session, &place, &text);
     }
-    line(&session.tally.summary());
-    Ok(if session.tally.problems == 0 {
+    session.shut_down(&ids);
+    let tally = session.tally;
+    // Dropping a component flushes a last line it printed without its
+    // line feed, as a log record.
+    drop(runtime);
+    logs.print(style);
+    line(&tally.summary());
+    Ok(if tally.problems == 0 {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)

@@ -6,12 +6,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use airssys_host::messaging::router::{DeliveryKind, TIMEOUT_CONTENT_TYPE};
-use airssys_host::runtime::{CallError, Delivered};
+use airssys_host::runtime::{CallError, Delivered, UnloadError};
 use airssys_host::{ComponentId, ComponentMessage, Runtime};
 
 use super::lines::{Line, SYNTAX};
 use crate::output::{
-    HeldLogs, Style, counted, health, id, line, metadata_lines, payload, trap_lines, wasm_error,
+    HeldLogs, Style, component_error, counted, health, id, line, metadata_lines, payload,
+    trap_lines, wasm_error,
 };
 
 /// What a session did, for its summary and exit code.
@@ -219,6 +220,28 @@ impl<'a> Session<'a> {
             CallError::NotLoaded(_) | CallError::Retired(_) => {
                 self.style
                     .problem_line(&format!("← {}: {call}", id(target)));
+            }
+        }
+    }
+
+    /// Calls each component's `shutdown`, as a host does before it drops a
+    /// component (GST-6); only a failure is printed. A component that
+    /// trapped is not entered again: its trap was counted already.
+    pub fn shut_down(&mut self, ids: &[ComponentId]) {
+        for target in ids {
+            let unloaded = self.runtime.unload(target);
+            self.logs.print(self.style);
+            match unloaded {
+                Ok(()) | Err(UnloadError::Call(CallError::Retired(_))) => {}
+                Err(UnloadError::Shutdown { error, .. }) => {
+                    self.tally.problems += 1;
+                    self.style.problem_line(&format!(
+                        "← {}: its shutdown returned err({})",
+                        id(target),
+                        component_error(&error)
+                    ));
+                }
+                Err(UnloadError::Call(call)) => self.trapped(target, &call),
             }
         }
     }

@@ -1,7 +1,7 @@
 ;; A component that shows what `airssys run` gives it: `config` answers its
 ;; `config-data`, `env` the value of its first environment variable,
-;; `limits` its max-execution-time-ms in decimal, anything else logs a
-;; record and answers nothing, `panic` logs a panic's message at error
+;; `limits` its max-execution-time-ms in decimal, `stop badly` makes its
+;; `shutdown` fail, anything else logs a record and answers nothing, `panic` logs a panic's message at error
 ;; and traps, as the SDK's panic hook does. Its health is `degraded`.
 (component
   (import "airssys:core/host-services@1.0.0" (instance $services
@@ -24,6 +24,7 @@
     (global $env-ptr (mut i32) (i32.const 0))
     (global $env-len (mut i32) (i32.const 0))
     (global $budget-ms (mut i64) (i64.const 0))
+    (global $fail-shutdown (mut i32) (i32.const 0))
     (data (i32.const 2048) "config-echo")
     (data (i32.const 2064) "0.3.0")
     (data (i32.const 2080) "echoes its config")
@@ -34,6 +35,7 @@
     (data (i32.const 2192) "no env")
     (data (i32.const 2208) "asked to log")
     (data (i32.const 2224) "panicked at src/lib.rs:7:5:\0aboom")
+    (data (i32.const 2272) "asked to fail")
     (func (export "realloc") (param i32 i32 i32 i32) (result i32)
       (local $at i32) (local $end i32)
       (local.set $at (i32.and
@@ -89,6 +91,8 @@
         (then (return (call $answer
           (i32.sub (i32.const 3100) (local.tee $len (call $decimal (global.get $budget-ms))))
           (local.get $len)))))
+      (if (i32.eq (local.get $first) (i32.const 115)) ;; s
+        (then (global.set $fail-shutdown (i32.const 1))))
       (if (i32.eq (local.get $first) (i32.const 112)) ;; p
         (then
           (call $log (i32.const 4) (i32.const 2224) (i32.const 32) (i32.const 0) (i32.const 0) (i32.const 0))
@@ -110,7 +114,16 @@
       (i32.store8 (i32.const 1072) (i32.const 1))
       (i32.const 1024))
     (func (export "health") (result i32) (i32.const 1))
-    (func (export "shutdown") (result i32) (i32.const 512))
+    ;; err(shutdown-failed("asked to fail")) at 600, when asked.
+    (func (export "shutdown") (result i32)
+      (if (result i32) (global.get $fail-shutdown)
+        (then
+          (i32.store8 (i32.const 600) (i32.const 1))
+          (i32.store8 (i32.const 604) (i32.const 3))
+          (i32.store (i32.const 608) (i32.const 2272))
+          (i32.store (i32.const 612) (i32.const 13))
+          (i32.const 600))
+        (else (i32.const 512))))
   )
   (core instance $i (instantiate $m (with "env" (instance
     (export "memory" (memory $mem))
