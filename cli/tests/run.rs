@@ -350,7 +350,7 @@ fn a_trap_prints_its_message_on_its_own_lines_after_the_panic_text() {
         &printed,
         &[
             "→ local/echo/1: panic\n",
-            "error local/echo/1: \"panicked at src/lib.rs:7:5:\\nboom\"\n",
+            "error local/echo/1: panicked: boom {panic.location=src/lib.rs:7:5, panic.export=handle-message}\n",
             "← local/echo/1: trapped in handle-message; the component is retired, no call enters it again:\n",
             "    wasm trap: wasm `unreachable` instruction executed\n",
             "    wasm backtrace: 1 frame, innermost first: m!<wasm function ",

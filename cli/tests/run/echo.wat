@@ -1,8 +1,9 @@
 ;; A component that shows what `airssys run` gives it: `config` answers its
 ;; `config-data`, `env` the value of its first environment variable,
 ;; `limits` its max-execution-time-ms in decimal, `stop badly` makes its
-;; `shutdown` fail, anything else logs a record and answers nothing, `panic` logs a panic's message at error
-;; and traps, as the SDK's panic hook does. Its health is `degraded`.
+;; `shutdown` fail, `panic` logs a panic's message at error and traps (as
+;; the SDK's panic hook logs it), anything else logs a record and answers
+;; nothing. Its health is `degraded`.
 (component
   (import "airssys:core/host-services@1.0.0" (instance $services
     (type $l (enum "trace" "debug" "info" "warn" "error"))
@@ -34,7 +35,11 @@
     (data (i32.const 2176) "none")
     (data (i32.const 2192) "no env")
     (data (i32.const 2208) "asked to log")
-    (data (i32.const 2224) "panicked at src/lib.rs:7:5:\0aboom")
+    (data (i32.const 2224) "panicked: boom")
+    (data (i32.const 2400) "panic.location")
+    (data (i32.const 2416) "src/lib.rs:7:5")
+    (data (i32.const 2432) "panic.export")
+    (data (i32.const 2448) "handle-message")
     (data (i32.const 2272) "asked to fail")
     (func (export "realloc") (param i32 i32 i32 i32) (result i32)
       (local $at i32) (local $end i32)
@@ -95,7 +100,12 @@
         (then (global.set $fail-shutdown (i32.const 1))))
       (if (i32.eq (local.get $first) (i32.const 112)) ;; p
         (then
-          (call $log (i32.const 4) (i32.const 2224) (i32.const 32) (i32.const 0) (i32.const 0) (i32.const 0))
+          ;; As the SDK's panic hook logs it: the text, then where.
+          (i32.store (i32.const 2304) (i32.const 2400)) (i32.store (i32.const 2308) (i32.const 14))
+          (i32.store (i32.const 2312) (i32.const 2416)) (i32.store (i32.const 2316) (i32.const 14))
+          (i32.store (i32.const 2320) (i32.const 2432)) (i32.store (i32.const 2324) (i32.const 12))
+          (i32.store (i32.const 2328) (i32.const 2448)) (i32.store (i32.const 2332) (i32.const 14))
+          (call $log (i32.const 4) (i32.const 2224) (i32.const 14) (i32.const 1) (i32.const 2304) (i32.const 2))
           unreachable))
       (call $log (i32.const 2) (i32.const 2208) (i32.const 12) (i32.const 0) (i32.const 0) (i32.const 0))
       (i32.store8 (i32.const 512) (i32.const 0))
