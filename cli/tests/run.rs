@@ -375,7 +375,7 @@ fn a_bad_line_says_the_syntax_and_the_session_goes_on() {
     let counter = files.copy("counter.wasm", COUNTER);
     let output = airssys(
         &["run", &counter, "--grant", "local/counter/1=storage"],
-        "# a comment\nhealth\nrequest local/counter/1 increment x\n",
+        "# a comment\nhealth\nrequest local/counter/1 increment x\nmetadata local/ghost/1\n",
     );
     let printed = text(&output);
     assert_eq!(output.status.code(), Some(1), "{printed}");
@@ -385,7 +385,8 @@ fn a_bad_line_says_the_syntax_and_the_session_goes_on() {
             "stdin line 2: `health` needs the id of a component: health ID. Write one of:\n",
             "  request ID TEXT ",
             "← local/counter/1 (reply to cli-1): 1\n",
-            "1 sent, 0 delivered between components, 0 timed out, 1 problem\n",
+            "← local/ghost/1: no component `local/ghost/1` is loaded; the components are: local/counter/1\n",
+            "1 sent, 0 delivered between components, 0 timed out, 2 problems\n",
         ],
     );
 }

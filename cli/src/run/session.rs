@@ -217,7 +217,15 @@ impl<'a> Session<'a> {
                     self.style.problem_line(&format!("    {row}"));
                 }
             }
-            CallError::NotLoaded(_) | CallError::Retired(_) => {
+            CallError::NotLoaded(_) => {
+                let loaded: Vec<String> = self.runtime.ids().iter().map(id).collect();
+                self.style.problem_line(&format!(
+                    "← {}: {call}; the components are: {}",
+                    id(target),
+                    loaded.join(", ")
+                ));
+            }
+            CallError::Retired(_) => {
                 self.style
                     .problem_line(&format!("← {}: {call}", id(target)));
             }
