@@ -27,9 +27,9 @@ const ASK_TIMEOUT: Duration = Duration::from_secs(5);
 /// the component reports itself degraded.
 const NEARLY_FULL: f64 = 0.9;
 
-pub struct MyComponent;
+pub struct Notes;
 
-impl Component for MyComponent {
+impl Component for Notes {
     fn handle_message(message: Message) -> Result<Option<Vec<u8>>, Error> {
         let text = message.text()?;
         let (command, argument) = text.split_once(' ').unwrap_or((text, ""));
@@ -114,7 +114,7 @@ impl Component for MyComponent {
     }
 }
 
-airssys_guest::export!(MyComponent);
+airssys_guest::export!(Notes);
 
 /// Stores `text` as the next note and returns its number.
 fn save_note(text: &str) -> Result<i64, Error> {
@@ -135,7 +135,7 @@ mod tests {
     use airssys_guest::testing::TestHost;
     use airssys_guest::{Component, ComponentId, Health};
 
-    use super::MyComponent;
+    use super::Notes;
 
     fn client() -> ComponentId {
         ComponentId::new("acme", "client", "0")
@@ -149,9 +149,9 @@ mod tests {
     fn notes_are_numbered_stored_and_read_back() {
         let host = TestHost::new();
 
-        let first = host.deliver_request::<MyComponent>(&client(), "note buy milk");
-        let second = host.deliver::<MyComponent>(&client(), "note call ada");
-        let read = host.deliver_request::<MyComponent>(&client(), "read 1");
+        let first = host.deliver_request::<Notes>(&client(), "note buy milk");
+        let second = host.deliver::<Notes>(&client(), "note call ada");
+        let read = host.deliver_request::<Notes>(&client(), "read 1");
 
         assert_eq!(first.unwrap().as_deref(), Some(&b"1"[..]));
         assert_eq!(second.unwrap(), None, "a plain message gets no reply");
@@ -164,7 +164,7 @@ mod tests {
     fn reading_a_missing_note_says_how_to_add_one() {
         let host = TestHost::new();
         let error = host
-            .deliver_request::<MyComponent>(&client(), "read 7")
+            .deliver_request::<Notes>(&client(), "read 7")
             .unwrap_err();
         assert_eq!(
             error.to_string(),
@@ -179,10 +179,10 @@ mod tests {
             (question == b"why?").then(|| b"because".to_vec())
         });
 
-        host.deliver::<MyComponent>(&client(), "ask acme/oracle/1 why?")
+        host.deliver::<Notes>(&client(), "ask acme/oracle/1 why?")
             .unwrap();
         assert_eq!(host.sent()[0].target, oracle());
-        assert_eq!(host.deliver_callbacks::<MyComponent>().unwrap(), 1);
+        assert_eq!(host.deliver_callbacks::<Notes>().unwrap(), 1);
 
         assert_eq!(host.storage()["notes/1"], b"why? -> because");
     }
@@ -191,11 +191,11 @@ mod tests {
     fn an_unanswered_question_is_logged_and_forgotten() {
         let host = TestHost::new();
         host.load(&oracle());
-        host.deliver::<MyComponent>(&client(), "ask acme/oracle/1 why?")
+        host.deliver::<Notes>(&client(), "ask acme/oracle/1 why?")
             .unwrap();
 
         host.advance(Duration::from_secs(6));
-        assert_eq!(host.deliver_callbacks::<MyComponent>().unwrap(), 1);
+        assert_eq!(host.deliver_callbacks::<Notes>().unwrap(), 1);
 
         let last = host.logs().pop().unwrap();
         assert_eq!(
@@ -208,13 +208,13 @@ mod tests {
     #[test]
     fn nearly_full_storage_is_degraded_and_says_why() {
         let host = TestHost::new();
-        assert_eq!(MyComponent::health(), Health::Healthy);
+        assert_eq!(Notes::health(), Health::Healthy);
         // 36 of 38 bytes: `notes/last` and `1`, `notes/1` and the text.
         host.set_quota(38);
-        host.deliver::<MyComponent>(&client(), "note a note of 18 bytes")
+        host.deliver::<Notes>(&client(), "note a note of 18 bytes")
             .unwrap();
 
-        assert_eq!(MyComponent::health(), Health::Degraded);
+        assert_eq!(Notes::health(), Health::Degraded);
         let last = host.logs().pop().unwrap();
         assert_eq!(last.level, Level::Warn);
         assert!(
@@ -228,7 +228,7 @@ mod tests {
     fn unknown_commands_say_what_is_understood() {
         let host = TestHost::new();
         let error = host
-            .deliver::<MyComponent>(&client(), "erase everything")
+            .deliver::<Notes>(&client(), "erase everything")
             .unwrap_err();
         assert!(
             error.to_string().contains("expected `note TEXT`"),

@@ -60,6 +60,22 @@ pub(crate) fn remembered_key(correlation_id: &str) -> String {
     format!("{REMEMBERED_PREFIX}{correlation_id}")
 }
 
+/// Deletes everything [`PendingRequest::remember`](crate::messaging::PendingRequest::remember)
+/// kept, and returns how many entries that was.
+///
+/// An entry goes when its callback recalls it or its request is cancelled;
+/// one whose callback can no longer come stays. Call this where no request
+/// made before can still be answered, e.g. in `initialize` on a host that
+/// does not keep pending requests across a restart while storage persists
+/// (STO-11): a callback that comes anyway then recalls `None`.
+pub fn forget_all() -> Result<usize, StorageError> {
+    let keys = storage::keys_with_prefix(REMEMBERED_PREFIX)?;
+    for key in &keys {
+        storage::delete(key)?;
+    }
+    Ok(keys.len())
+}
+
 /// The answer to a request: its reply, or the notice that none came in time.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {

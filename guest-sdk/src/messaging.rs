@@ -223,6 +223,43 @@ mod tests {
         assert_eq!(remembered(&host), Vec::<String>::new(), "recall deletes");
     }
 
+    proptest::proptest! {
+        /// However many requests are answered or time out, in whatever
+        /// order, each callback recalls its own request's context once, and
+        /// nothing remembered is left behind.
+        #[test]
+        fn every_callback_recalls_its_own_context(answered in proptest::collection::vec(proptest::bool::ANY, 1..24)) {
+            let host = TestHost::new();
+            let client = ComponentId::new("acme", "client", "0");
+            let script = answered.clone();
+            let mut asked = 0;
+            host.answer(&peer(), move |_| {
+                asked += 1;
+                script[asked - 1].then(|| b"yes".to_vec())
+            });
+            for n in 0..answered.len() {
+                host.deliver::<Asker>(&client, format!("context {n}")).unwrap();
+            }
+            host.deliver_callbacks::<Asker>().unwrap();
+            host.advance(Duration::from_secs(2));
+            host.deliver_callbacks::<Asker>().unwrap();
+
+            let mut seen: Vec<String> = seen(&host)
+                .into_iter()
+                .map(|bytes| String::from_utf8(bytes).unwrap())
+                .collect();
+            seen.sort();
+            let mut expected: Vec<String> = answered
+                .iter()
+                .enumerate()
+                .map(|(n, yes)| format!("context {n}: {}", if *yes { "yes" } else { "timed out" }))
+                .collect();
+            expected.sort();
+            proptest::prop_assert_eq!(seen, expected);
+            proptest::prop_assert_eq!(remembered(&host), Vec::<String>::new());
+        }
+    }
+
     #[test]
     fn cancelling_forgets_what_was_remembered() {
         let host = TestHost::new();
@@ -232,6 +269,19 @@ mod tests {
         assert_eq!(remembered(&host).len(), 1);
         pending.cancel().unwrap();
         assert_eq!(remembered(&host), Vec::<String>::new());
+    }
+
+    #[test]
+    fn forget_all_deletes_only_what_was_remembered() {
+        let host = TestHost::new();
+        host.load(&peer());
+        storage::set("mine", "kept").unwrap();
+        for _ in 0..3 {
+            let pending = request(&peer(), "ask", Duration::from_secs(1)).unwrap();
+            pending.remember("context").unwrap();
+        }
+        assert_eq!(crate::callback::forget_all().unwrap(), 3);
+        assert_eq!(host.storage().into_keys().collect::<Vec<_>>(), ["mine"]);
     }
 
     #[test]
