@@ -550,3 +550,43 @@ fn unload_runs_shutdown_and_unloads_even_when_it_fails() {
     );
     assert!(!services::components().contains(&stubborn));
 }
+
+/// Sleeps 6 s in `health`: past even the whole call budget.
+struct Stuck;
+
+impl Component for Stuck {
+    fn handle_message(_message: Message) -> Result<Option<Vec<u8>>, Error> {
+        Ok(None)
+    }
+
+    fn health() -> Health {
+        services::sleep(Duration::from_secs(6));
+        Health::Healthy
+    }
+}
+
+/// A `health` that traps at load leaves the component loaded, retired and
+/// `unhealthy`, as on the reference host.
+#[test]
+fn a_health_that_traps_at_load_retires_the_component() {
+    let host = TestHost::new();
+    let stuck = ComponentId::new("acme", "stuck", "0");
+    host.load_component::<Stuck>(&stuck);
+    assert!(services::components().contains(&stuck));
+    assert_eq!(
+        services::component_info(&stuck).unwrap().health,
+        "unhealthy"
+    );
+    assert!(
+        host.deliver_message_to(&stuck, Message::new(stuck.clone(), "hi"))
+            .is_err()
+    );
+}
+
+#[test]
+#[should_panic(expected = "`acme/echo/0` is already loaded, and a host loads one component per id")]
+fn one_id_is_loaded_once() {
+    let host = TestHost::new();
+    host.load_component::<Echo>(&echo());
+    host.load_component::<Echo>(&echo());
+}

@@ -5,8 +5,9 @@
 
 use std::collections::BTreeMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::time::Duration;
 
-use crate::{Component, ComponentId, Error, Message};
+use crate::{Component, ComponentId, Error, Health, Message};
 
 use super::TestHost;
 use super::grants::Grants;
@@ -51,6 +52,12 @@ impl TestHost {
             if state.responders.contains_key(id) {
                 panic!("`{id}` is scripted with answer…: load the component under another id");
             }
+            if state.is_loaded(id) {
+                panic!(
+                    "`{id}` is already loaded, and a host loads one component per id: \
+                     unload it first, or load this one under another id"
+                );
+            }
             state.load(id.clone(), Some(Exports::of::<C>()));
         });
         let metadata = in_call_as(id, call_budget(), C::metadata);
@@ -66,8 +73,6 @@ impl TestHost {
         if let Err(error) = in_call_as(id, call_budget(), || C::initialize(default_config())) {
             panic!("initialize of `{id}` failed, so a host would not load it: {error}");
         }
-        // The host's own question at load runs under the whole call budget (SVC-6.2).
-        let health = health_name(in_call_as(id, call_budget(), C::health));
         with(|state| {
             let instance = state.instance_mut(id).expect("loaded above");
             if !metadata.name.is_empty() {
@@ -76,8 +81,9 @@ impl TestHost {
             if !metadata.version.is_empty() {
                 instance.info.version = metadata.version;
             }
-            instance.info.health = health.to_owned();
         });
+        // The host's own question at load runs under the whole call budget (SVC-6.2).
+        run_health(id, call_budget(), C::health);
         self
     }
 
@@ -221,12 +227,15 @@ pub(crate) fn ask_health(id: &ComponentId) {
     }
     with(|state| state.asking_health = true);
     let asking = Asking;
-    // A `health` that sleeps past its budget panics in `sleep-millis`,
-    // where a host's call traps.
-    let answer = catch_unwind(AssertUnwindSafe(|| {
-        in_call_as(id, health_budget(), exports.health)
-    }));
+    run_health(id, health_budget(), exports.health);
     drop(asking);
+}
+
+/// Runs `health` as a call into `id` with `budget`, and records the
+/// answer as its last. One that traps (here: sleeps past the budget and
+/// panics) retires the component, which reports `unhealthy` (SEC-2.3).
+fn run_health(id: &ComponentId, budget: Duration, health: fn() -> Health) {
+    let answer = catch_unwind(AssertUnwindSafe(|| in_call_as(id, budget, health)));
     with(|state| {
         if let Some(instance) = state.instance_mut(id) {
             match answer {
