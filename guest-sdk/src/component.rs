@@ -106,11 +106,14 @@ pub trait Component {
         Ok(())
     }
 
-    /// A message or request; `Ok(Some(reply))` answers a request (MSG-5).
+    /// A message or request; `Ok(Some(reply))` answers a request (MSG-5),
+    /// which [`Message::reply`] makes from text, bytes, numbers or JSON.
     fn handle_message(message: Message) -> Result<Option<Vec<u8>>, Error>;
 
-    /// The reply to, or the timeout of ([`Message::is_timeout`]), a request
-    /// this component made.
+    /// The reply to, or the timeout of, a request this component made:
+    /// [`Message::into_callback`] reads it as a [`Callback`](crate::Callback),
+    /// with its correlation id and [`Outcome`](crate::Outcome), and takes back
+    /// what the request [remembered](crate::messaging::PendingRequest::remember).
     fn handle_callback(_message: Message) -> Result<(), Error> {
         Ok(())
     }
