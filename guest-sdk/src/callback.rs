@@ -47,6 +47,8 @@
 //! # assert_eq!(host.storage().len(), 1, "the remembered key is gone");
 //! ```
 
+use std::cell::RefCell;
+use std::collections::BTreeSet;
 use std::time::SystemTime;
 
 use crate::message::TIMEOUT_CONTENT_TYPE;
@@ -56,8 +58,33 @@ use crate::{ComponentId, Error, Message, StorageError, storage};
 /// keeps what it is given: this prefix and the correlation id.
 pub const REMEMBERED_PREFIX: &str = "airssys-guest/pending/";
 
-pub(crate) fn remembered_key(correlation_id: &str) -> String {
+fn remembered_key(correlation_id: &str) -> String {
     format!("{REMEMBERED_PREFIX}{correlation_id}")
+}
+
+thread_local! {
+    /// The correlation ids this instance remembered something for and has
+    /// not recalled yet: a cancel deletes an entry only for these, so that a
+    /// component that never remembers makes no storage call when it cancels
+    /// (one that may lack the grant, and would be refused and audited).
+    static REMEMBERED: RefCell<BTreeSet<String>> = const { RefCell::new(BTreeSet::new()) };
+}
+
+/// Stores `context` for the request `correlation_id`.
+pub(crate) fn remember(correlation_id: &str, context: &[u8]) -> Result<(), StorageError> {
+    storage::set(remembered_key(correlation_id), context)?;
+    REMEMBERED.with_borrow_mut(|ids| ids.insert(correlation_id.to_owned()));
+    Ok(())
+}
+
+/// Deletes what this instance remembered for `correlation_id`, if anything;
+/// best effort, for a request that was just cancelled.
+pub(crate) fn forget(correlation_id: &str) {
+    if REMEMBERED.with_borrow_mut(|ids| ids.remove(correlation_id)) {
+        // The cancel, which is what was asked, has happened; a failed
+        // delete leaves an entry that `forget_all` clears.
+        let _ = storage::delete(remembered_key(correlation_id));
+    }
 }
 
 /// Deletes everything [`PendingRequest::remember`](crate::messaging::PendingRequest::remember)
@@ -73,6 +100,7 @@ pub fn forget_all() -> Result<usize, StorageError> {
     for key in &keys {
         storage::delete(key)?;
     }
+    REMEMBERED.with_borrow_mut(BTreeSet::clear);
     Ok(keys.len())
 }
 
@@ -112,6 +140,7 @@ impl Callback {
         if remembered.is_some() {
             storage::delete(&key)?;
         }
+        REMEMBERED.with_borrow_mut(|ids| ids.remove(&self.correlation_id));
         Ok(remembered)
     }
 

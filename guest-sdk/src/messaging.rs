@@ -6,14 +6,13 @@
 //! correlation id the returned [`PendingRequest`] holds: remember with
 //! [`PendingRequest::remember`] what the answer will be needed for, and read
 //! the callback with [`Message::into_callback`](crate::Message::into_callback)
-//! (see [`callback`](crate::callback)).
+//! (see [`callback`]).
 
 use std::time::Duration;
 
-use crate::callback::remembered_key;
 use crate::imports::messaging as host;
 use crate::time::whole_millis;
-use crate::{ComponentId, Error, MessagingError, storage};
+use crate::{ComponentId, Error, MessagingError, callback};
 
 /// The id the host assigned to this component (MSG-1).
 pub fn self_id() -> ComponentId {
@@ -43,13 +42,14 @@ pub fn request(
 }
 
 /// Withdraws a pending request by its correlation id; no callback follows
-/// (MSG-7). What [`PendingRequest::remember`] kept for it is deleted too,
-/// as no callback will take it back; if that delete fails, the request is
-/// cancelled all the same and the entry stays.
+/// (MSG-7). What [`PendingRequest::remember`] kept for it in this instance
+/// is deleted too, as no callback will take it back (if that delete fails,
+/// the request is cancelled all the same and the entry stays, for
+/// [`callback::forget_all`]). For a request
+/// nothing was remembered for, this is the one host call `cancel-request`.
 pub fn cancel_request(correlation_id: &str) -> Result<(), MessagingError> {
     host::cancel_request(correlation_id)?;
-    // Best effort: the cancel, which is what was asked, has happened.
-    let _ = storage::delete(remembered_key(correlation_id));
+    callback::forget(correlation_id);
     Ok(())
 }
 
@@ -90,7 +90,7 @@ impl PendingRequest {
     /// so that no answer comes that nothing waits for, and the storage error
     /// is returned.
     pub fn remember(&self, context: impl AsRef<[u8]>) -> Result<(), Error> {
-        match storage::set(remembered_key(&self.correlation_id), context) {
+        match callback::remember(&self.correlation_id, context.as_ref()) {
             Ok(()) => Ok(()),
             Err(error) => {
                 // The storage error says what to fix; a failed cancel (the
@@ -154,8 +154,8 @@ mod tests {
 
     use super::*;
     use crate::callback::{Callback, Outcome, REMEMBERED_PREFIX};
-    use crate::testing::TestHost;
-    use crate::{Component, Message};
+    use crate::testing::{Grants, TestHost};
+    use crate::{Component, Message, storage};
 
     fn peer() -> ComponentId {
         ComponentId::new("acme", "peer", "0")
@@ -269,6 +269,20 @@ mod tests {
         assert_eq!(remembered(&host).len(), 1);
         pending.cancel().unwrap();
         assert_eq!(remembered(&host), Vec::<String>::new());
+    }
+
+    #[test]
+    fn cancelling_what_nothing_was_remembered_for_makes_no_storage_call() {
+        let host = TestHost::new();
+        host.load(&peer());
+        host.grant(Grants::nothing().request_to("acme/peer/0"));
+        let pending = request(&peer(), "ask", Duration::from_secs(1)).unwrap();
+        pending.cancel().unwrap();
+        assert_eq!(
+            host.denials(),
+            Vec::<String>::new(),
+            "no storage call was refused"
+        );
     }
 
     #[test]
