@@ -7,7 +7,6 @@ use std::io::{IsTerminal, Write};
 use std::sync::Mutex;
 
 use airssys_contract::text::printable;
-use airssys_host::bindings::airssys::core::errors::{ComponentError, WasmError};
 use airssys_host::bindings::exports::airssys::core::component_lifecycle::ComponentMetadata;
 use airssys_host::{ComponentId, HealthStatus, LogLevel, LogRecord, LogSink};
 
@@ -175,42 +174,11 @@ pub fn health(status: HealthStatus) -> &'static str {
     }
 }
 
-/// A `wasm-error` as the WIT writes it, e.g. `runtime-error("no such key")`.
-pub fn wasm_error(error: &WasmError) -> String {
-    let (case, text) = match error {
-        WasmError::ComponentNotFound(text) => ("component-not-found", Some(text)),
-        WasmError::InstantiationFailed(text) => ("instantiation-failed", Some(text)),
-        WasmError::ExportNotFound(text) => ("export-not-found", Some(text)),
-        WasmError::Timeout => ("timeout", None),
-        WasmError::ResourceLimitExceeded(text) => ("resource-limit-exceeded", Some(text)),
-        WasmError::InvalidComponent(text) => ("invalid-component", Some(text)),
-        WasmError::RuntimeError(text) => ("runtime-error", Some(text)),
-    };
-    case_text(case, text)
-}
-
-/// A `component-error` as the WIT writes it.
-pub fn component_error(error: &ComponentError) -> String {
-    let (case, text) = match error {
-        ComponentError::InitializationFailed(text) => ("initialization-failed", Some(text)),
-        ComponentError::AlreadyInitialized => ("already-initialized", None),
-        ComponentError::NotInitialized => ("not-initialized", None),
-        ComponentError::ShutdownFailed(text) => ("shutdown-failed", Some(text)),
-        ComponentError::InvalidState(text) => ("invalid-state", Some(text)),
-    };
-    case_text(case, text)
-}
-
-fn case_text(case: &str, text: Option<&String>) -> String {
-    match text {
-        Some(text) => format!("{case}({})", quoted(text)),
-        None => case.to_owned(),
-    }
-}
+pub use airssys_host::runtime::wit_words::{component_error, wasm_error};
 
 /// A WIT string: always quoted, escaped so that it stays on its line.
 fn quoted(text: &str) -> String {
-    format!("\"{}\"", text.escape_debug())
+    airssys_host::runtime::wit_words::string(text)
 }
 
 /// Every field of a `component-metadata`, one line each, as `field: value`.
@@ -418,19 +386,6 @@ mod tests {
         assert_eq!(counted(1, "problem"), "1 problem");
         assert_eq!(counted(0, "problem"), "0 problems");
         assert_eq!(counted(2, "problem"), "2 problems");
-    }
-
-    #[test]
-    fn errors_are_written_in_wit() {
-        assert_eq!(
-            wasm_error(&WasmError::RuntimeError("no \"x\"\n".into())),
-            "runtime-error(\"no \\\"x\\\"\\n\")"
-        );
-        assert_eq!(wasm_error(&WasmError::Timeout), "timeout");
-        assert_eq!(
-            component_error(&ComponentError::InitializationFailed("bad".into())),
-            "initialization-failed(\"bad\")"
-        );
     }
 
     #[test]

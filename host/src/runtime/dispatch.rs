@@ -5,6 +5,7 @@ use std::time::{Duration, Instant};
 
 use super::Runtime;
 use super::instance::CallError;
+use super::wit_words::wasm_error;
 use crate::bindings::airssys::core::types::{ComponentId, ComponentMessage};
 use crate::bounded::cut;
 use crate::component_id::SharedId;
@@ -145,20 +146,20 @@ impl Runtime {
                     .call("handle-message", |store, guest| {
                         guest.call_handle_message(store, &message)
                     })
-                    .map(|r| r.map(drop).map_err(|e| format!("{e:?}"))),
+                    .map(|r| r.map(drop).map_err(|e| wasm_error(&e))),
                 DeliveryKind::Request => component
                     .call("handle-message", |store, guest| {
                         guest.call_handle_message(store, &message)
                     })
                     .map(|r| match r {
                         Ok(reply) => self.answer(&message, &target, reply),
-                        Err(e) => Err(format!("{e:?}")),
+                        Err(e) => Err(wasm_error(&e)),
                     }),
                 DeliveryKind::Callback => component
                     .call("handle-callback", |store, guest| {
                         guest.call_handle_callback(store, &message)
                     })
-                    .map(|r| r.map_err(|e| format!("{e:?}"))),
+                    .map(|r| r.map_err(|e| wasm_error(&e))),
             },
         };
         let problem = match outcome {

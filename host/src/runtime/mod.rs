@@ -6,6 +6,7 @@ pub mod engine;
 mod instance;
 mod limiter;
 pub mod wasi;
+pub mod wit_words;
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -132,7 +133,10 @@ pub enum LoadError {
         problem: String,
     },
     /// Its `initialize` returned an error.
-    #[error("`{id}` refused to initialize: {error:?}")]
+    #[error(
+        "`{id}` refused to initialize: err({})",
+        wit_words::component_error(error)
+    )]
     Initialize {
         /// The id it was to be loaded as.
         id: ComponentId,
@@ -589,7 +593,10 @@ pub enum UnloadError {
     #[error(transparent)]
     Call(#[from] CallError),
     /// Its `shutdown` returned an error.
-    #[error("`{id}` failed to shut down (it was unloaded anyway): {error:?}")]
+    #[error(
+        "`{id}` failed to shut down (it was unloaded anyway): err({})",
+        wit_words::component_error(error)
+    )]
     Shutdown {
         /// The component unloaded.
         id: ComponentId,
