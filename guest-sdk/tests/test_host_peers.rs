@@ -590,3 +590,59 @@ fn one_id_is_loaded_once() {
     host.load_component::<Echo>(&echo());
     host.load_component::<Echo>(&echo());
 }
+
+/// Answers requests with `re:` + payload, and keeps plain messages under
+/// `got`, with their sender.
+struct Server;
+
+impl Component for Server {
+    fn handle_message(message: Message) -> Result<Option<Vec<u8>>, Error> {
+        if message.is_request() {
+            return Ok(Some([b"re:", &message.payload[..]].concat()));
+        }
+        storage::set(
+            "got",
+            format!("{} from {}", message.text()?, message.sender),
+        )?;
+        Ok(None)
+    }
+}
+
+/// MSG-5 the other way round: a loaded component asks the component under
+/// test, whose reply becomes the asker's callback.
+#[test]
+fn a_loaded_component_can_ask_the_component_under_test() {
+    let host = TestHost::new();
+    let asker = ComponentId::new("acme", "asker", "0");
+    host.load_component::<Asker>(&asker);
+    host.deliver_message_to(&asker, Message::new(echo(), "test/component/0"))
+        .unwrap();
+
+    assert_eq!(host.deliver_queued::<Server>().unwrap(), 1);
+
+    assert_eq!(
+        text(host.storage_of(&asker).get("callback")).as_deref(),
+        Some("re:question from test/component/0")
+    );
+}
+
+/// MSG-2: a component may send to itself; the message waits for delivery
+/// and fills its own queue (MSG-9) until delivered.
+#[test]
+fn the_component_under_test_gets_what_it_sent_itself_when_delivered() {
+    let host = TestHost::new();
+    let me = messaging::self_id();
+    for n in 0..1024 {
+        messaging::send(&me, n.to_string()).unwrap();
+    }
+    assert_eq!(
+        messaging::send(&me, "one more"),
+        Err(MessagingError::QueueFull)
+    );
+    assert_eq!(host.deliver_queued::<Server>().unwrap(), 1024);
+    assert_eq!(
+        text(host.storage().get("got")).as_deref(),
+        Some("1023 from test/component/0")
+    );
+    messaging::send(&me, "room again").unwrap();
+}

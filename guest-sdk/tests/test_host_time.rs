@@ -346,3 +346,15 @@ fn a_recorded_refusal_keeps_at_most_512_bytes_of_reason() {
     assert!(kept.len() <= 512 && kept.ends_with('…'), "{kept}");
     assert!(told.contains(&kept[..kept.len() - '…'.len_utf8()]));
 }
+
+/// A component's statics outlive a `TestHost`; an id they kept from an
+/// earlier host in the thread must not name a new request (MSG-5.1).
+#[test]
+fn a_new_host_issues_correlation_ids_no_earlier_host_in_the_thread_issued() {
+    let host = TestHost::new();
+    host.load(&peer());
+    let first = request(Duration::from_secs(1));
+    let host = TestHost::new();
+    host.load(&peer());
+    assert_ne!(request(Duration::from_secs(1)), first);
+}

@@ -146,7 +146,8 @@ pub(crate) mod messaging {
         Ok(())
     }
 
-    /// Records the message and, for a loaded peer, queues its delivery.
+    /// Records the message and, for a loaded peer or the component under
+    /// test, queues its delivery.
     fn post(state: &mut State, message: Message, target: &ComponentId, kind: DeliveryKind) {
         state.record_sent(Sent {
             sender: message.sender.clone(),
@@ -154,7 +155,7 @@ pub(crate) mod messaging {
             payload: message.payload.clone(),
             correlation_id: message.correlation_id.clone(),
         });
-        if state.exports_of(target).is_some() {
+        if state.is_delivered_to(target) {
             state.deliveries.push_back(Delivery {
                 target: target.clone(),
                 kind,

@@ -17,7 +17,7 @@
 //! | STO-10 | kept: each loaded id has its own namespace ([`TestHost::storage`], [`TestHost::storage_of`]), which stays with the id when it is unloaded and loaded again (STO-10.1) |
 //! | STO-11 | in memory: nothing to persist |
 //! | MSG-1, MSG-4.1, MSG-5, MSG-7, MSG-8 | kept: ids, errors in the host's order, correlation ids, `cancel-request`'s answers, the newest 4096 settled requests remembered per caller |
-//! | MSG-2, MSG-3 | messages to components loaded with [`TestHost::load_component`] are delivered, oldest first, when the dispatcher runs ([`TestHost::dispatch`], [`TestHost::deliver_callbacks`]); a failed delivery tells no sender and is kept as a dispatch report keeps it (the newest 256, 512 bytes each, [`TestHost::problems`]); the rest are recorded ([`TestHost::sent`]) |
+//! | MSG-2, MSG-3 | messages to components loaded with [`TestHost::load_component`] are delivered, oldest first, when the dispatcher runs ([`TestHost::dispatch`], [`TestHost::deliver_callbacks`]), and those to the component under test (from a peer, or itself) with [`TestHost::deliver_queued`]; a failed delivery tells no sender and is kept as a dispatch report keeps it (the newest 256, 512 bytes each, [`TestHost::problems`]); the rest are recorded ([`TestHost::sent`]) |
 //! | HOST-2.1 | kept: a component whose metadata `name` or `version` is over 1 KiB is not loaded |
 //! | MSG-4.2 | kept: [`TestHost::unload`] runs `shutdown` and drops what is queued for the component and the requests it waits on; requests to it time out |
 //! | MSG-5, MSG-6 | requests are answered by a loaded component, or by scripts ([`TestHost::answer`], [`TestHost::answer_after`], [`TestHost::answer_with`]); a reply counts if it comes before the deadline, else it is dropped and the timeout notice delivered; the clock moves with [`TestHost::advance`] |
@@ -227,6 +227,12 @@ impl TestHost {
         reply: impl FnMut(&Message) -> Answer + 'static,
     ) -> &Self {
         with(|state| {
+            if target == &state.self_id {
+                panic!(
+                    "`{target}` is the component under test: its own handle_message answers \
+                     the requests it gets (TestHost::deliver_queued)"
+                );
+            }
             if state.exports_of(target).is_some() {
                 panic!(
                     "`{target}` was loaded with load_component: its own handle_message \
@@ -276,9 +282,10 @@ impl TestHost {
     }
 
     /// Every message sent and not yet taken, by any component, in order.
-    /// Those to a component not loaded with [`Self::load_component`] count
-    /// as undelivered: 1024 to one target (or 64 MiB) and its queue is full
-    /// (MSG-9), as on a host whose dispatcher has not run.
+    /// Those to a component the test host does not deliver to (neither
+    /// loaded with [`Self::load_component`] nor the component under test)
+    /// count as undelivered: 1024 to one target (or 64 MiB) and its queue is
+    /// full (MSG-9), as on a host whose dispatcher has not run.
     pub fn sent(&self) -> Vec<Sent> {
         with(|state| state.sent.clone())
     }
@@ -375,6 +382,55 @@ impl TestHost {
             }
         }
         first_error.map_or(Ok(count), Err)
+    }
+
+    /// Runs the dispatcher and delivers to the component under test what
+    /// waits for it, oldest first, until nothing does: messages and
+    /// requests other components (or it) sent it (MSG-2: `sender`, no
+    /// correlation id, or the request's, with `reply-to`), whose
+    /// `Ok(Some(reply))` answers the request (MSG-5), and the callbacks of
+    /// its own requests, as [`Self::deliver_callbacks`] delivers them.
+    /// Returns how many ran. All run even if one fails; the first error is
+    /// returned.
+    pub fn deliver_queued<C: Component>(&self) -> Result<usize, Error> {
+        let mut first_error = None;
+        let mut count = 0;
+        loop {
+            self.dispatch();
+            let Some(delivery) = with(|state| {
+                state.collect_due();
+                let self_id = state.self_id.clone();
+                let index = state.deliveries.iter().position(|d| d.target == self_id)?;
+                state.deliveries.remove(index)
+            }) else {
+                return first_error.map_or(Ok(count), Err);
+            };
+            count += 1;
+            if count > peers::DISPATCH_LIMIT {
+                panic!(
+                    "{} deliveries to the component under test without running out: it and \
+                     its peers keep messaging each other; make one of them stop answering",
+                    peers::DISPATCH_LIMIT
+                );
+            }
+            let state::Delivery { kind, message, .. } = delivery;
+            let correlation_id = message.correlation_id.clone();
+            let outcome = match kind {
+                DeliveryKind::Message => in_call(|| C::handle_message(message)).map(drop),
+                DeliveryKind::Request => in_call(|| C::handle_message(message)).map(|reply| {
+                    if let (Some(reply), Some(id)) = (reply, correlation_id) {
+                        with(|state| {
+                            let (now, self_id) = (state.now, state.self_id.clone());
+                            state.answer(&id, &self_id, reply, now)
+                        });
+                    }
+                }),
+                DeliveryKind::Callback => in_call(|| C::handle_callback(message)),
+            };
+            if let Err(error) = outcome {
+                first_error.get_or_insert(error);
+            }
+        }
     }
 
     fn message(

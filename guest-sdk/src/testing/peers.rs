@@ -19,7 +19,7 @@ use super::state::{
 
 /// Deliveries one [`TestHost::dispatch`] makes at most: components that
 /// keep messaging each other would otherwise never let a test end.
-const DISPATCH_LIMIT: usize = 100_000;
+pub(crate) const DISPATCH_LIMIT: usize = 100_000;
 
 impl TestHost {
     /// Loads the component type `C` under `id`, as a host loads a

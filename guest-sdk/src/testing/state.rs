@@ -4,7 +4,7 @@
 //! kept per loaded id, and every import acts for the component whose call
 //! is running ([`State::current`]).
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::time::{Duration, SystemTime};
 
@@ -247,7 +247,6 @@ pub(crate) struct State {
     /// A `health` runs for another component's question: a question asked
     /// meanwhile gets the last answer without running anything (SVC-6.2).
     pub asking_health: bool,
-    correlation_ids_issued: u64,
 }
 
 impl State {
@@ -269,7 +268,6 @@ impl State {
             unloaded_storage: HashMap::new(),
             calls: Vec::new(),
             asking_health: false,
-            correlation_ids_issued: 0,
         }
     }
 
@@ -365,12 +363,20 @@ impl State {
             })
     }
 
-    /// What is undelivered for `target` (MSG-9): for a loaded peer, what
-    /// waits in the dispatcher's queue (a callback counts for bytes, not
-    /// depth: MSG-9.1); otherwise the messages sent to it and not yet taken
-    /// by `TestHost::take_sent`, where a request a script answered was delivered.
+    /// Whether messages to `target` wait in the queue for delivery: to a
+    /// peer loaded with exports, or to the component under test. Others
+    /// are only recorded.
+    pub fn is_delivered_to(&self, target: &ComponentId) -> bool {
+        target == &self.self_id || self.exports_of(target).is_some()
+    }
+
+    /// What is undelivered for `target` (MSG-9): for a component messages
+    /// are delivered to, what waits in the queue (a callback counts for
+    /// bytes, not depth: MSG-9.1); otherwise the messages sent to it and not
+    /// yet taken by `TestHost::take_sent`, where a request a script answered
+    /// was delivered.
     pub fn queued(&self, target: &ComponentId) -> (usize, usize) {
-        if self.exports_of(target).is_some() {
+        if self.is_delivered_to(target) {
             return self.deliveries.iter().filter(|d| &d.target == target).fold(
                 (0, 0),
                 |(count, bytes), d| {
@@ -398,11 +404,12 @@ impl State {
         self.sent.push(sent);
     }
 
-    /// Whether `sent` still fills its target's queue: sent to a component
-    /// that is neither loaded with exports nor a script answering it.
+    /// Whether the record `sent` still fills its target's queue: sent to a
+    /// component messages are not delivered to, nor a script answering it.
     fn counts_as_queued(&self, sent: &Sent) -> bool {
-        let scripted = self.responders.contains_key(&sent.target);
-        self.exports_of(&sent.target).is_none() && !(scripted && sent.correlation_id.is_some())
+        let answered_by_script =
+            self.responders.contains_key(&sent.target) && sent.correlation_id.is_some();
+        !(self.is_delivered_to(&sent.target) || answered_by_script)
     }
 
     /// Records a log record, within [`LOGS_KEPT`].
@@ -421,10 +428,14 @@ impl State {
             .count()
     }
 
-    /// A correlation id no other request of this host has, outgoing or incoming.
+    /// A correlation id no other request of this thread has had, outgoing
+    /// or incoming, in this host or an earlier one: a component's statics
+    /// outlive a `TestHost` (a test thread may run several tests), and an
+    /// id they still hold must not name a new request (MSG-5.1).
     pub fn next_correlation_id(&mut self) -> String {
-        self.correlation_ids_issued += 1;
-        format!("test-{}", self.correlation_ids_issued)
+        let n = CORRELATION_IDS_ISSUED.get() + 1;
+        CORRELATION_IDS_ISSUED.set(n);
+        format!("test-{n}")
     }
 
     pub fn advance(&mut self, by: Duration) {
@@ -539,6 +550,8 @@ pub(crate) fn default_self_id() -> ComponentId {
 
 thread_local! {
     static STATE: RefCell<State> = RefCell::new(State::new(default_self_id()));
+    /// Not reset with the state: see [`State::next_correlation_id`].
+    static CORRELATION_IDS_ISSUED: Cell<u64> = const { Cell::new(0) };
 }
 
 /// Runs `f` on this thread's state. `f` must not call back into the SDK.
