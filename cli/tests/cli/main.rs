@@ -1,9 +1,12 @@
-//! `airssys run` and `airssys inspect` as a user runs them.
+//! `airssys` as a user runs it: new, run, inspect, componentize.
 
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
 use airssys_guests::COUNTER;
+
+/// `airssys run` sessions.
+mod run;
 
 fn airssys(args: &[&str], stdin: &str) -> Output {
     airssys_bytes(args, stdin.as_bytes())
@@ -365,7 +368,7 @@ fn a_delivery_time_past_what_a_duration_holds_is_refused_not_a_panic() {
 /// out, so it cannot clear the screen or colour a line of its own.
 #[test]
 fn a_trap_in_a_function_whose_name_controls_the_terminal_is_shown_escaped() {
-    let lifecycle = include_str!("../../conformance/tests/guests/lifecycle.wat");
+    let lifecycle = include_str!("../../../conformance/tests/guests/lifecycle.wat");
     let memory = "    (memory (export \"memory\") 1)\n";
     let trapping = lifecycle.replacen(
         memory,

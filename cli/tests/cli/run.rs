@@ -4,49 +4,16 @@
 //! stdin acted on line by line.
 
 use std::io::{BufRead, BufReader, Write};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
 use airssys_guests::{COUNTER, FAULT_PROBE};
 
+use crate::{airssys, assert_printed, text};
+
 /// A component that shows what `airssys run` gave it (see the file).
-const ECHO_WAT: &str = include_str!("run/echo.wat");
-
-fn airssys(args: &[&str], stdin: &str) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_airssys"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("airssys starts");
-    let mut input = child.stdin.take().unwrap();
-    let stdin = stdin.as_bytes().to_vec();
-    let writer = std::thread::spawn(move || {
-        let _ = input.write_all(&stdin);
-    });
-    let output = child.wait_with_output().unwrap();
-    writer.join().unwrap();
-    output
-}
-
-fn text(output: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
-}
-
-fn assert_printed(printed: &str, expected: &[&str]) {
-    for expected in expected {
-        assert!(
-            printed.contains(expected),
-            "missing {expected:?} in:\n{printed}"
-        );
-    }
-}
+const ECHO_WAT: &str = include_str!("echo.wat");
 
 /// Asserts that `lines` are printed in this order, each found after the last.
 fn assert_in_order(printed: &str, lines: &[&str]) {
