@@ -141,6 +141,9 @@ enum Target {
     Peer,
     /// Loaded on neither (MSG-4).
     Nobody,
+    /// The probe itself: a component may message itself (MSG-2), and what
+    /// it sends itself waits in its own queue (MSG-9).
+    Myself,
 }
 
 impl Target {
@@ -148,6 +151,7 @@ impl Target {
         let name = match self {
             Target::Peer => "peer",
             Target::Nobody => "nobody",
+            Target::Myself => "probe",
         };
         probe::ComponentId {
             namespace: "test".into(),
@@ -158,7 +162,11 @@ impl Target {
 }
 
 fn target() -> impl Strategy<Value = Target> {
-    prop_oneof![3 => Just(Target::Peer), 1 => Just(Target::Nobody)]
+    prop_oneof![
+        3 => Just(Target::Peer),
+        1 => Just(Target::Nobody),
+        1 => Just(Target::Myself),
+    ]
 }
 
 fn messaging() -> impl Strategy<Value = Messaging> {
