@@ -8,8 +8,10 @@ use std::process::ExitCode;
 use crate::args::NewArgs;
 use crate::output::line;
 
-/// The example every new component starts as: it builds, and its native tests pass.
-const TEMPLATE_LIB: &str = include_str!("../../examples/counter/src/lib.rs");
+/// What every new component starts as: a small component that keeps notes,
+/// asks a peer and reports its health, with native tests. `my-component`
+/// and `my_component` in it become the crate's name.
+const TEMPLATE_LIB: &str = include_str!("../template/lib.rs");
 
 /// The guest SDK built into this command (`build.rs`), so `new` needs no
 /// checkout: its files, its version and the lockfile it was tested with.
@@ -137,6 +139,8 @@ fn manifest(name: &str, sdk: &SdkSource) -> String {
 [package]
 name = "{name}"
 version = "0.1.0"
+# The component's `metadata` reports the name, version and description.
+description = "Keeps the notes it is sent and answers requests for them."
 edition = "2024"
 publish = false
 
@@ -245,7 +249,7 @@ pub fn new(args: NewArgs) -> Result<ExitCode, String> {
         ),
         format!("airssys inspect target/wasm32-wasip2/release/{lib}.wasm"),
         format!(
-            "echo 'local/{lib}/1 increment visits' | airssys run target/wasm32-wasip2/release/{lib}.wasm --grant local/{lib}/1=storage"
+            "echo 'request local/{lib}/1 note buy milk' | airssys run target/wasm32-wasip2/release/{lib}.wasm --grant local/{lib}/1=storage"
         ),
         "# for hosts that provide the contract alone, no WASI:".into(),
         "cargo build --release --target wasm32-unknown-unknown".into(),

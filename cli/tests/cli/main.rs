@@ -235,10 +235,10 @@ fn new_writes_a_component_crate_and_never_overwrites() {
         );
     }
     let lib = std::fs::read_to_string(crate_dir.join("src/lib.rs")).unwrap();
-    assert!(
-        lib.contains("airssys_guest::export!"),
-        "the counter example"
-    );
+    assert!(lib.contains("airssys_guest::export!"), "{lib}");
+    // The template's name is the crate's.
+    assert!(lib.starts_with("//! my-counter: "), "{lib}");
+    assert!(!lib.contains("my-component"), "{lib}");
     assert!(
         printed.contains("airssys inspect target/wasm32-wasip2/release/my_counter.wasm"),
         "{printed}"
