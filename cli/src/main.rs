@@ -1,11 +1,13 @@
 //! `airssys`: components on the reference host without writing Rust.
 //!
 //! - `airssys run a.wasm b.wasm …` loads components, sends them messages
-//!   (flags, or lines on stdin), delivers what they send one another, and
-//!   prints replies and log records with the component's id.
+//!   and requests (flags, or lines on stdin, each acted on as it arrives),
+//!   asks their health and metadata, delivers what they send one another,
+//!   and prints replies and log records in the order they happened.
 //! - `airssys inspect x.wasm` prints a component's imports and exports,
 //!   whether the reference host provides each import, and its metadata.
-//! - `airssys new NAME` starts a component crate from `examples/counter`.
+//! - `airssys new NAME` starts a component crate from a template, with the
+//!   guest SDK shipped inside this command (or `--sdk`: a checkout, git).
 //! - `airssys componentize x.wasm` makes a core module built for
 //!   `wasm32-unknown-unknown` a component that imports the contract alone.
 
