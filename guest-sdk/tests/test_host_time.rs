@@ -297,3 +297,39 @@ fn a_new_host_issues_correlation_ids_no_earlier_host_in_the_thread_issued() {
     host.load(&peer());
     assert_ne!(request(Duration::from_secs(1)), first);
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: 64, failure_persistence: None, ..Default::default() })]
+
+    /// Whatever the delay, the deadline and the steps the clock takes, a
+    /// request gets exactly one callback: the reply if it is due before the
+    /// deadline, else the timeout notice; and never before the clock has
+    /// reached the moment it settles (MSG-5, MSG-6).
+    #[test]
+    fn a_request_settles_once_by_its_times_whatever_the_steps(
+        delay_ms in 0u64..1_000,
+        timeout_ms in 1u64..1_000,
+        steps in proptest::collection::vec(0u64..400, 1..12),
+    ) {
+        let host = TestHost::new();
+        host.answer_after(&peer(), Duration::from_millis(delay_ms), |_| Some(b"reply".to_vec()));
+        let id = request(Duration::from_millis(timeout_ms));
+        let in_time = delay_ms < timeout_ms;
+        let settles_at = if in_time { delay_ms } else { timeout_ms };
+
+        let mut elapsed = 0;
+        for step in steps.into_iter().chain([1_000]) {
+            host.advance(Duration::from_millis(step));
+            elapsed += step;
+            host.deliver_callbacks::<Recorder>().unwrap();
+            let seen = callbacks(&host);
+            proptest::prop_assert_eq!(seen.len(), usize::from(elapsed >= settles_at), "at {} ms", elapsed);
+        }
+        let expected = if in_time {
+            format!("{id} acme/peer/0 - reply")
+        } else {
+            format!("{id} acme/peer/0 {TIMEOUT_CONTENT_TYPE} ")
+        };
+        proptest::prop_assert_eq!(callbacks(&host), [expected]);
+    }
+}
