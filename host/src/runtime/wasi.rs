@@ -19,7 +19,7 @@ use super::ComponentState;
 use crate::bindings::airssys::core::types::LogLevel;
 use crate::component_id::SharedId;
 use crate::ctx::AirssysHost;
-use crate::services::log::{LogRecord, deliver};
+use crate::log_sink::{LogRecord, deliver};
 use airssys_contract::log::cut_marker;
 
 /// WASI 0.2 as `add_to_linker_sync` registers it, with `wasi:io/poll`
@@ -165,7 +165,7 @@ impl Lines {
             kept
         };
         deliver(
-            &self.host,
+            self.host.log_sink.as_deref(),
             LogRecord {
                 component: self.component.clone(),
                 level: self.stdio.level(),

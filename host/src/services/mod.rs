@@ -1,7 +1,10 @@
 //! `airssys:core/host-services`: logging, clocks, sleep and the component
 //! registry (SVC-1..6).
 
-pub mod log;
+/// Where they were before they moved below the context (`crate::log_sink`).
+pub mod log {
+    pub use crate::log_sink::{LogBuffer, LogRecord, LogSink};
+}
 
 use std::time::Duration;
 
@@ -9,9 +12,9 @@ use crate::bindings::airssys::core::errors::ComponentError;
 use crate::bindings::airssys::core::host_services::{ComponentInfo, Host};
 use crate::bindings::airssys::core::types::{ComponentId, HealthStatus, LogLevel, Timestamp};
 use crate::ctx::AirssysCtx;
+use crate::log_sink::{LogRecord, deliver};
 use crate::messaging::router::now_timestamp;
 use airssys_contract::log::{bound_context, cut_message};
-use log::{LogRecord, deliver};
 
 /// The lowercase WIT case name, as `component-info.health` carries it (SVC-6).
 pub fn health_name(health: HealthStatus) -> &'static str {
@@ -34,7 +37,7 @@ impl Host for AirssysCtx {
                 self.host.config.max_log_context_bytes,
             ),
         };
-        deliver(&self.host, record);
+        deliver(self.host.log_sink.as_deref(), record);
     }
 
     fn current_time(&mut self) -> Timestamp {

@@ -1,9 +1,12 @@
 //! Where guest log records go: `tracing`, and a sink the embedder can read (SVC-1).
+//!
+//! Below the context (`ctx`), which holds the sink, and below the
+//! `host-services` interface (`services`), whose `log` delivers to it: the
+//! context never reaches up into an interface, as in wasmtime-wasi.
 
 use crate::bindings::airssys::core::types::LogLevel;
 use crate::bounded::Ring;
 use crate::component_id::SharedId;
-use crate::ctx::AirssysHost;
 
 /// One `log` call, as the host received it (after any cut of an over-long message).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -70,10 +73,11 @@ impl LogSink for LogBuffer {
     }
 }
 
-/// Sends `record` where every guest record goes (SVC-1.2).
-pub(crate) fn deliver(host: &AirssysHost, record: LogRecord) {
+/// Sends `record` where every guest record goes (SVC-1.2): to `tracing`,
+/// and to the embedder's sink if it set one.
+pub(crate) fn deliver(sink: Option<&dyn LogSink>, record: LogRecord) {
     emit_to_tracing(&record);
-    if let Some(sink) = &host.log_sink {
+    if let Some(sink) = sink {
         sink.record(record);
     }
 }
