@@ -56,6 +56,10 @@ pub use protocol::{
 };
 pub use serve::{handle, serve, serve_dyn};
 
+/// What `handle-message` or `handle-callback` returned: `ok` with its
+/// payload, if any, or `err` with its error in the host's words.
+pub type Handled = Result<Option<Vec<u8>>, String>;
+
 /// Your host, as the suite drives it. Every error is the host's own text:
 /// the suite puts it into its verdict as a detail.
 ///
@@ -123,11 +127,14 @@ pub trait Runtime {
     ) -> Result<(), String>;
 
     /// Call `id`'s `handle-message` (or the export [`Message::export`]
-    /// names) with `message`, stamped with the host's time; what it returned
-    /// (`handle-callback` returns no payload: `None`), or why it failed.
-    /// Before [`Supports::lifecycle`], only `payload` and `content_type`
-    /// need be honoured: the suite sends nothing else.
-    fn invoke(&mut self, id: &ComponentId, message: &Message) -> Result<Option<Vec<u8>>, String>;
+    /// names) with `message`, stamped with the host's time. `Ok(Ok(reply))`:
+    /// it returned `ok` (`handle-callback`'s carries no payload: `None`);
+    /// `Ok(Err(error))`: it returned `err`, the error in the host's words, an
+    /// answer (protocol 1.3 tells it from a trap); `Err(reason)`: it did not
+    /// answer (it trapped, or the host refused the call). Before
+    /// [`Supports::lifecycle`], only `payload` and `content_type` need be
+    /// honoured: the suite sends nothing else.
+    fn invoke(&mut self, id: &ComponentId, message: &Message) -> Result<Handled, String>;
 
     /// Call `id`'s `metadata` export; the record it returned, or why it
     /// failed ([`Supports::lifecycle`]).

@@ -532,6 +532,7 @@ impl Response {
         Response::Refused {
             reason: reason.into(),
             unsatisfied: Unsatisfied::default(),
+            err: None,
         }
     }
 }
@@ -588,6 +589,11 @@ pub enum Response {
         /// and on other answers.
         #[serde(default, skip_serializing_if = "Unsatisfied::is_empty")]
         unsatisfied: Unsatisfied,
+        /// For `invoke`, from protocol 1.3: the export answered `err`, this
+        /// error, and did not trap (`reason` says the same in words).
+        /// Absent: it did not answer, or the adapter is older.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        err: Option<String>,
     },
     /// The adapter does not offer this operation (see [`Supports`]).
     Unsupported {
@@ -687,6 +693,12 @@ mod tests {
                     missing: vec!["airssys:core/storage@1.0.0#get".into()],
                     other_type: vec!["self-id".into()],
                 },
+                err: None,
+            },
+            Response::Refused {
+                reason: "handle-message returned WasmError::Timeout".into(),
+                unsatisfied: Unsatisfied::default(),
+                err: Some("WasmError::Timeout".into()),
             },
             Response::Hello {
                 protocol: PROTOCOL_VERSION,
@@ -776,6 +788,7 @@ mod tests {
                 )],
                 other_type: vec![],
             },
+            err: None,
         })
         .unwrap();
         assert_eq!(

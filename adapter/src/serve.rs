@@ -98,6 +98,7 @@ fn answer(adapter: &mut dyn Adapter, request: Request) -> Response {
             Err(refusal) => Response::Refused {
                 reason: refusal.reason,
                 unsatisfied: refusal.unsatisfied,
+                err: None,
             },
         },
         Request::Reset { traps } => done(adapter.reset(&traps)),
@@ -113,7 +114,13 @@ fn answer(adapter: &mut dyn Adapter, request: Request) -> Response {
         }),
         Request::Invoke { id, message } => on_runtime(adapter, "invoke", |runtime| {
             match runtime.invoke(&id, &message) {
-                Ok(payload) => Response::Reply { payload },
+                Ok(Ok(payload)) => Response::Reply { payload },
+                // Refused as in protocol 1.2, the error beside the words.
+                Ok(Err(error)) => Response::Refused {
+                    reason: format!("{} returned {error}", message.export.name()),
+                    unsatisfied: Default::default(),
+                    err: Some(error),
+                },
                 Err(reason) => Response::refused(reason),
             }
         }),

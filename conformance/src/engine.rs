@@ -546,6 +546,7 @@ impl Instantiates for Checker<'_> {
             Ok(Response::Refused {
                 reason,
                 unsatisfied,
+                ..
             }) => Err(Refusal::Host(CheckRefusal {
                 reason,
                 unsatisfied,

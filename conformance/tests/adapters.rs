@@ -142,6 +142,7 @@ fn serve_in_other_words(inner: &str) -> ExitCode {
                 serde_json::to_string(&Response::Refused {
                     reason: "nein".into(),
                     unsatisfied,
+                    err: None,
                 })
                 .unwrap()
             }

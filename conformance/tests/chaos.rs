@@ -9,7 +9,8 @@ use std::path::Path;
 use std::time::Duration;
 
 use airssys_conformance::adapter::{
-    About, Adapter, ComponentId, Grant, Import, LogRecord, Message, Metadata, Runtime, Supports,
+    About, Adapter, ComponentId, Grant, Handled, Import, LogRecord, Message, Metadata, Runtime,
+    Supports,
 };
 use airssys_conformance::{Limits, Outcome, Suite};
 use airssys_probe_protocol::{
@@ -362,15 +363,15 @@ impl Runtime for Chaos {
         self.mostly_ok("load")
     }
 
-    fn invoke(&mut self, id: &ComponentId, message: &Message) -> Result<Option<Vec<u8>>, String> {
+    fn invoke(&mut self, id: &ComponentId, message: &Message) -> Result<Handled, String> {
         let Ok(call) = probe::decode_call(&message.payload) else {
-            return Ok(Some(self.bytes()));
+            return Ok(Ok(Some(self.bytes())));
         };
         if self.calm
             && self.chance(85)
             && let Some(reply) = self.truly(id, &call)
         {
-            return Ok(Some(probe::encode_reply(&reply)));
+            return Ok(Ok(Some(probe::encode_reply(&reply))));
         }
         let roll = if self.calm {
             16 + self.below(84)
@@ -380,10 +381,10 @@ impl Runtime for Chaos {
         match roll {
             16..18 => Err("wasm trap: wasm `unreachable` instruction executed".into()),
             0..5 => Err("wasm trap: wasm `unreachable` instruction executed".into()),
-            5..8 => Ok(None),
-            8..11 => Ok(Some(self.bytes())),
-            11..16 => Ok(Some(probe::encode_reply(&Ok(self.any_returned())))),
-            _ => Ok(Some(probe::encode_reply(&self.well_typed(&call)))),
+            5..8 => Ok(Ok(None)),
+            8..11 => Ok(Ok(Some(self.bytes()))),
+            11..16 => Ok(Ok(Some(probe::encode_reply(&Ok(self.any_returned()))))),
+            _ => Ok(Ok(Some(probe::encode_reply(&self.well_typed(&call))))),
         }
     }
 

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use airssys_conformance::adapter::{Handler, Message, Metadata};
+use airssys_conformance::adapter::{Handled, Handler, Message, Metadata};
 use airssys_conformance::{
     self as suite, ComponentRuntime, Grant, HostUnderTest, LogRecord, Stubs,
 };
@@ -256,11 +256,7 @@ impl suite::Runtime for ReferenceRuntime {
             .map_err(|e| e.to_string())
     }
 
-    fn invoke(
-        &mut self,
-        id: &suite::ComponentId,
-        message: &Message,
-    ) -> Result<Option<Vec<u8>>, String> {
+    fn invoke(&mut self, id: &suite::ComponentId, message: &Message) -> Result<Handled, String> {
         let mut delivered =
             ComponentMessage::new(message.sender.clone().into(), message.payload.clone())
                 .with_content_type(&message.content_type);
@@ -275,8 +271,7 @@ impl suite::Runtime for ReferenceRuntime {
                 .map(|returned| returned.map(|()| None)),
         };
         match returned {
-            Ok(Ok(reply)) => Ok(reply),
-            Ok(Err(error)) => Err(format!("{} returned {error:?}", message.export.name())),
+            Ok(returned) => Ok(returned.map_err(|error| format!("{error:?}"))),
             Err(error) => Err(error.to_string()),
         }
     }

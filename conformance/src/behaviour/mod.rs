@@ -405,6 +405,7 @@ impl<'a> Session<'a> {
             Response::Refused {
                 reason,
                 unsatisfied,
+                ..
             } => Err(CheckRefusal {
                 reason,
                 unsatisfied,

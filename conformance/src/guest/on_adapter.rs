@@ -62,6 +62,7 @@ impl OnAdapter {
                     Ok(Response::Refused {
                         reason,
                         unsatisfied,
+                        ..
                     }) => Checked::Refused {
                         reason,
                         unsatisfied,
@@ -240,6 +241,8 @@ impl OnHost<'_> {
     fn ask(&mut self, request: Request) -> Result<Response, Fault> {
         let op = request.op();
         match self.lease.exchange(request, self.deadline.left()) {
+            // An export's `err` (protocol 1.3): an answer, not a refusal.
+            Ok(answer @ Response::Refused { err: Some(_), .. }) => Ok(answer),
             Ok(Response::Refused { reason, .. }) => Err(Fault::Guest {
                 words: reason,
                 logged: Vec::new(),
@@ -276,13 +279,14 @@ impl OnHost<'_> {
     /// A failed call, judged by replaying it on the witness: the
     /// component's fault where it fails there too, with what it logged
     /// (here, or on the witness when this host's log sink cannot be read);
-    /// an answer where the witness shows the export returned `err`, which
-    /// an adapter reports as a refusal; not judged where the witness
-    /// answers `ok`.
+    /// an answer where `err_is_refused` (`unload` is refused when
+    /// `shutdown` returns `err`) and the witness shows the export returned
+    /// `err`; otherwise not judged.
     fn judged(
         &mut self,
         fault: Fault,
         judged: GuestFn,
+        err_is_refused: bool,
         replay: impl FnOnce(&mut in_process::Loaded) -> Result<Answered, Fault>,
     ) -> Result<(), Fault> {
         let Fault::Guest { words, .. } = fault else {
@@ -310,8 +314,8 @@ impl OnHost<'_> {
                 Err(Fault::Guest { words, logged })
             }
             Err(unjudged @ Fault::Unjudged(_)) => Err(unjudged),
-            Ok(Answered::Err) => Ok(()),
-            Ok(Answered::Ok) => Err(Fault::Unjudged(format!(
+            Ok(Answered::Err) if err_is_refused => Ok(()),
+            Ok(Answered::Ok | Answered::Err) => Err(Fault::Unjudged(format!(
                 "{host} answered {}; on the reference host the same call is answered, so \
                  this is not held against the component (the host's own conformance run says \
                  whether it is sound for this call)",
@@ -328,11 +332,13 @@ impl Running for OnHost<'_> {
             message: message.clone(),
         };
         match self.ask(invoke) {
-            Ok(Response::Reply { .. }) => Ok(()),
+            Ok(Response::Reply { .. } | Response::Refused { err: Some(_), .. }) => Ok(()),
             Ok(other) => Err(unexpected("invoke", &other)),
             Err(fault) => {
                 let judged = super::behaviour::function_of(message.export);
-                self.judged(fault, judged, |witness| witness.deliver_answered(message))
+                self.judged(fault, judged, false, |witness| {
+                    witness.deliver_answered(message)
+                })
             }
         }
     }
@@ -345,7 +351,7 @@ impl Running for OnHost<'_> {
             Ok(other) => Err(unexpected("metadata", &other)),
             // `metadata` has no `err`: the witness's answer is `ok`, so the
             // refusal is never an answer, only the component's fault or none.
-            Err(fault) => match self.judged(fault, GuestFn::Metadata, |witness| {
+            Err(fault) => match self.judged(fault, GuestFn::Metadata, false, |witness| {
                 witness.metadata().map(|_| Answered::Ok)
             }) {
                 Err(fault) => Err(fault),
@@ -363,7 +369,7 @@ impl Running for OnHost<'_> {
         }) {
             Ok(Response::Health { .. }) => Ok(()),
             Ok(other) => Err(unexpected("health", &other)),
-            Err(fault) => self.judged(fault, GuestFn::Health, |witness| {
+            Err(fault) => self.judged(fault, GuestFn::Health, false, |witness| {
                 witness.health().map(|()| Answered::Ok)
             }),
         }
@@ -380,6 +386,7 @@ impl Running for OnHost<'_> {
             Err(fault) => self.judged(
                 fault,
                 GuestFn::Shutdown,
+                true,
                 in_process::Loaded::shutdown_answered,
             ),
         }

@@ -7,8 +7,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use airssys_conformance_adapter::{
-    About, Adapter, CheckRefusal, ComponentId, Grant, Import, LogRecord, Message, Metadata,
-    Runtime, Supports,
+    About, Adapter, CheckRefusal, ComponentId, Grant, Handled, Import, LogRecord, Message,
+    Metadata, Runtime, Supports,
 };
 use wasmtime::component::{Component, Linker};
 use wasmtime::{Config, Engine};
@@ -141,7 +141,7 @@ impl<H: HostUnderTest> Runtime for InProcess<H> {
         self.started()?.load(id, &component, grant, budget)
     }
 
-    fn invoke(&mut self, id: &ComponentId, message: &Message) -> Result<Option<Vec<u8>>, String> {
+    fn invoke(&mut self, id: &ComponentId, message: &Message) -> Result<Handled, String> {
         self.started()?.invoke(id, message)
     }
 

@@ -15,7 +15,7 @@ use crate::bindings::RuntimeHost;
 use crate::bindings::airssys::core::types::{
     self as wit, ComponentConfig, ComponentMessage, MessageMetadata, ResourceLimits, Timestamp,
 };
-use airssys_conformance_adapter::{Handler, Message, Metadata};
+use airssys_conformance_adapter::{Handled, Handler, Message, Metadata};
 
 pub(crate) struct LinkerRuntime<H: HostUnderTest> {
     host: Arc<H>,
@@ -122,7 +122,7 @@ impl<H: HostUnderTest> Runtime for LinkerRuntime<H> {
         Ok(())
     }
 
-    fn invoke(&mut self, id: &ComponentId, delivered: &Message) -> Result<Option<Vec<u8>>, String> {
+    fn invoke(&mut self, id: &ComponentId, delivered: &Message) -> Result<Handled, String> {
         let (store, guest) = self.loaded(id)?;
         let lifecycle = guest.airssys_core_component_lifecycle();
         let message = message(delivered);
@@ -132,9 +132,8 @@ impl<H: HostUnderTest> Runtime for LinkerRuntime<H> {
                 .call_handle_callback(store, &message)
                 .map(|returned| returned.map(|()| None)),
         };
-        returned
-            .map_err(|e| format!("trapped: {e:#}"))?
-            .map_err(|e| format!("{} returned {e:?}", delivered.export.name()))
+        let returned = returned.map_err(|e| format!("trapped: {e:#}"))?;
+        Ok(returned.map_err(|e| format!("{e:?}")))
     }
 
     fn metadata(&mut self, id: &ComponentId) -> Result<Metadata, String> {

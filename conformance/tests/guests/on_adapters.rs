@@ -7,7 +7,8 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use airssys_conformance::adapter::{
-    About, Adapter, ComponentId, Grant, Import, LogRecord, Message, Metadata, Runtime, Supports,
+    About, Adapter, ComponentId, Grant, Handled, Import, LogRecord, Message, Metadata, Runtime,
+    Supports,
 };
 use airssys_conformance::{GuestSuite, Outcome, Report};
 use airssys_reference_adapter::ReferenceHost;
@@ -129,14 +130,14 @@ impl Runtime for OlderAdapter {
     ) -> Result<(), String> {
         Ok(())
     }
-    fn invoke(&mut self, _: &ComponentId, message: &Message) -> Result<Option<Vec<u8>>, String> {
+    fn invoke(&mut self, _: &ComponentId, message: &Message) -> Result<Handled, String> {
         assert!(
             self.supports.lifecycle || !message.needs_lifecycle(),
             "sent {message:?}"
         );
         match self.refuses_invoke {
             Some(words) => Err(words.into()),
-            None => Ok(None),
+            None => Ok(Ok(None)),
         }
     }
     fn metadata(&mut self, _: &ComponentId) -> Result<Metadata, String> {

@@ -147,6 +147,7 @@ export async function serve({ name, registration }) {
       } catch (error) {
         answer = { answer: 'refused', reason: error instanceof Error ? error.message : String(error) };
         if (error?.unsatisfied) answer.unsatisfied = error.unsatisfied;
+        if (error?.returnedErr !== undefined) answer.err = error.returnedErr;
       }
     }
     out(JSON.stringify(answer) + '\n');

@@ -63,6 +63,9 @@ export class MistypedAnswer extends Trap {
 /** How a call into a guest ended when it did not return. */
 function ended(error) {
   if (error && Object.hasOwn(error, 'payload')) return { returned: error.payload };
+  // jco's `throw-result-err` exports throw the `err` value itself (a WIT
+  // variant: `{ tag, val }`), not an Error: an answer, not a trap.
+  if (error && typeof error === 'object' && !(error instanceof Error) && 'tag' in error) return { returned: error };
   if (error instanceof MistypedAnswer) return { trapped: error.message, mistyped: error };
   return { trapped: error instanceof Error ? error.message : String(error) };
 }
@@ -276,7 +279,11 @@ export class Host {
     if ('value' in result) return exportName === 'handle-callback' ? undefined : result.value;
     // Refused naming the import (`unsatisfied`, protocol 1.2), not the guest.
     if (result.mistyped) throw result.mistyped;
-    throw new Error(result.trapped ?? `the export returned err(${errText(result.returned)})`);
+    if (result.trapped !== undefined) throw new Error(result.trapped);
+    // An answer, refused as in protocol 1.2 with the error beside (1.3: `err`).
+    const error = new Error(`${exportName} returned err(${errText(result.returned)})`);
+    error.returnedErr = errText(result.returned);
+    throw error;
   }
 
   /**
