@@ -47,7 +47,9 @@
 //!
 //! **3. Test it natively.** Off wasm, every call goes to an in-memory
 //! [`testing::TestHost`]: storage is a map, messages and logs are recorded,
-//! the clock is yours, and requests get scripted replies.
+//! the clock is yours, and requests get scripted replies, at once or after
+//! a delay (a late one becomes the timeout notice), or real answers from
+//! other components loaded beside it.
 //!
 //! ```
 //! # use airssys_guest::{Component, Error, Message, storage};
