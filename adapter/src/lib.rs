@@ -12,7 +12,11 @@
 //! name and signature trial. Implement [`Adapter::reset`] and a [`Runtime`]
 //! that can `load` and `invoke` as well for the single-component behaviour
 //! trials, and one that can `settle`, `logs`, `unload` and `restart` for the
-//! rest, and say so in [`About::supports`].
+//! rest, and say so in [`About::supports`]. One whose `invoke` honours a
+//! whole [`Message`] (sender, correlation id, reply-to, `handle-callback`)
+//! and that answers `metadata` and `health` declares
+//! [`Supports::lifecycle`] (protocol 1.3): components can then be judged on
+//! your host (`airssys-conformance --component FILE --adapter …`).
 //!
 //! ```no_run
 //! use std::path::Path;
