@@ -400,19 +400,27 @@ fn described(what: &str, message: &Message) -> String {
     format!("{what}, {}", shown(message))
 }
 
-/// A message as a failure shows it: its payload's length and first bytes,
-/// escaped, and its correlation id and `reply-to`.
+/// A message as a failure shows it: its payload's first bytes, escaped, and
+/// its length (one byte repeated is said once), its content type, and its
+/// correlation id and `reply-to`.
 pub(crate) fn shown(message: &Message) -> String {
-    let head: String = message
-        .payload
-        .iter()
-        .take(SHOWN_BYTES)
-        .flat_map(|byte| std::ascii::escape_default(*byte))
-        .map(char::from)
-        .collect();
-    let rest = match message.payload.len() {
-        n if n > SHOWN_BYTES => format!("…\" ({n} bytes in all)"),
-        n => format!("\" ({n} bytes)"),
+    let escaped = |bytes: &[u8]| -> String {
+        bytes
+            .iter()
+            .flat_map(|byte| std::ascii::escape_default(*byte))
+            .map(char::from)
+            .collect()
+    };
+    let payload = &message.payload;
+    let bytes = match payload.len() {
+        n if n > 1 && payload.iter().all(|b| *b == payload[0]) => {
+            format!("payload of {n} bytes, each b\"{}\"", escaped(&payload[..1]))
+        }
+        n if n > SHOWN_BYTES => format!(
+            "payload b\"{}…\" ({n} bytes in all)",
+            escaped(&payload[..SHOWN_BYTES])
+        ),
+        n => format!("payload b\"{}\" ({n} bytes)", escaped(payload)),
     };
     let correlation = match (&message.correlation_id, &message.reply_to) {
         (Some(id), Some(to)) => format!(", correlation id {id:?}, reply-to {to}"),
@@ -421,7 +429,7 @@ pub(crate) fn shown(message: &Message) -> String {
         (None, None) => String::new(),
     };
     format!(
-        "payload b\"{head}{rest}, content-type {:?}{correlation}",
+        "{bytes}, content-type {:?}{correlation}",
         message.content_type
     )
 }
@@ -435,9 +443,16 @@ mod tests {
         let long = Message::new(vec![0xA5; MESSAGE_BYTES], OCTETS);
         let said = shown(&long);
         assert!(
+            said.starts_with("payload of 1048576 bytes, each b\"\\xa5\", content-type"),
+            "{said}"
+        );
+        let mut varied = vec![0x41; 100];
+        varied[1] = 0;
+        let said = shown(&Message::new(varied, OCTETS));
+        assert!(
             said.starts_with(&format!(
-                "payload b\"{}…\" (1048576 bytes in all)",
-                "\\xa5".repeat(64)
+                "payload b\"A\\x00{}…\" (100 bytes in all)",
+                "A".repeat(62)
             )),
             "{said}"
         );

@@ -299,8 +299,9 @@ fn a_panic_message_logged_before_the_trap_is_in_the_verdict() {
         assert_eq!(failed(&report), [trial], "{}", report.to_markdown());
         match message_of(&report, trial) {
             Outcome::Failed(why) => assert!(
-                why.contains("a message at the limit (1 MiB), payload b\"\\xa5")
-                    && why.contains("trapped in handle-message")
+                why.contains(
+                    "a message at the limit (1 MiB), payload of 1048576 bytes, each b\"\\xa5\""
+                ) && why.contains("trapped in handle-message")
                     && why.ends_with(logged),
                 "{why}"
             ),
