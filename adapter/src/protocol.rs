@@ -527,6 +527,21 @@ impl Request {
 }
 
 impl Response {
+    /// The answer's name, as on the wire (`answer`).
+    pub fn answer(&self) -> &'static str {
+        match self {
+            Response::Hello { .. } => "hello",
+            Response::Ok => "ok",
+            Response::Reply { .. } => "reply",
+            Response::Metadata { .. } => "metadata",
+            Response::Health { .. } => "health",
+            Response::Logs { .. } => "logs",
+            Response::Refused { .. } => "refused",
+            Response::Unsupported { .. } => "unsupported",
+            Response::Error { .. } => "error",
+        }
+    }
+
     /// `refused` with the host's words and no structured part.
     pub fn refused(reason: impl Into<String>) -> Self {
         Response::Refused {
@@ -715,6 +730,10 @@ mod tests {
         for response in responses {
             let line = serde_json::to_string(&response).unwrap();
             assert!(!line.contains('\n'));
+            assert!(
+                line.starts_with(&format!(r#"{{"answer":"{}""#, response.answer())),
+                "{line}"
+            );
             assert_eq!(serde_json::from_str::<Response>(&line).unwrap(), response);
         }
         assert_eq!(

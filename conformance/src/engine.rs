@@ -422,22 +422,7 @@ fn answered(response: &Response) -> String {
         Response::Refused { reason, .. } => format!("refused: {}", gist(reason)),
         Response::Unsupported { reason } => format!("unsupported: {}", gist(reason)),
         Response::Error { message } => format!("error: {}", gist(message)),
-        other => format!("an unexpected `{}` answer", answer_name(other)),
-    }
-}
-
-/// A response's `answer` as the wire names it.
-fn answer_name(response: &Response) -> &'static str {
-    match response {
-        Response::Hello { .. } => "hello",
-        Response::Ok => "ok",
-        Response::Reply { .. } => "reply",
-        Response::Metadata { .. } => "metadata",
-        Response::Health { .. } => "health",
-        Response::Logs { .. } => "logs",
-        Response::Refused { .. } => "refused",
-        Response::Unsupported { .. } => "unsupported",
-        Response::Error { .. } => "error",
+        other => format!("an unexpected `{}` answer", other.answer()),
     }
 }
 

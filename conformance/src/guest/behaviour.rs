@@ -295,7 +295,7 @@ impl<'a> Judging<'a> {
             let loaded = match slot.take() {
                 Some(loaded) => loaded,
                 None => self.load(GuestFn::HandleMessage).map_err(|early| {
-                    TestCaseError::fail(format!("it could not be loaded again: {early:?}"))
+                    TestCaseError::fail(format!("it could not be loaded again: {}", said(&early)))
                 })?,
             };
             // Reloading after a trap takes time of its own.
@@ -351,6 +351,16 @@ impl<'a> Judging<'a> {
                 Err(Outcome::Failed(format!("{reason} (seed {seed})")))
             }
         }
+    }
+}
+
+/// An outcome's words, as a verdict quotes another's.
+pub(crate) fn said(outcome: &Outcome) -> String {
+    match outcome {
+        Outcome::Passed => "passed".into(),
+        Outcome::Failed(why) => format!("failed: {why}"),
+        Outcome::Ignored(why) => format!("not judged: {why}"),
+        Outcome::Expected(why) => format!("an expected failure: {why}"),
     }
 }
 

@@ -18,7 +18,7 @@ use airssys_conformance_adapter::{
 };
 use airssys_contract::GuestFn;
 
-use super::behaviour::{Deadline, Early, Fault, Place, Running, last_errors};
+use super::behaviour::{Deadline, Early, Fault, Place, Running, last_errors, said};
 use super::in_process::{self, Answered, InProcess};
 use crate::connection::{Lease, Pool};
 use crate::text::gist;
@@ -67,7 +67,7 @@ impl OnAdapter {
                         reason,
                         unsatisfied,
                     },
-                    Ok(other) => Checked::Unknown(format!("it answered `check` with {other:?}")),
+                    Ok(other) => Checked::Unknown(unexpected_words("check", &other)),
                     Err(error) => Checked::Unknown(error.to_string()),
                 }
             }
@@ -204,7 +204,7 @@ impl Place for OnAdapter {
             .map_err(|error| unjudged(error.to_string()))?;
         match lease.exchange(Request::Reset { traps: Vec::new() }, deadline.left()) {
             Ok(Response::Ok) => {}
-            Ok(other) => return Err(unjudged(format!("`reset` answered {other:?}"))),
+            Ok(other) => return Err(unjudged(unexpected_words("reset", &other))),
             Err(error) => return Err(unjudged(error.to_string())),
         }
         let id = ComponentId::new("local", "judged", "1");
@@ -222,7 +222,7 @@ impl Place for OnAdapter {
                 deadline: *deadline,
             })),
             Ok(Response::Refused { reason, .. }) => Err(self.witness_load(judged, &reason)),
-            Ok(other) => Err(unjudged(format!("`load` answered {other:?}"))),
+            Ok(other) => Err(unjudged(unexpected_words("load", &other))),
             Err(error) => Err(self.witness_load(judged, &error.to_string())),
         }
     }
@@ -298,8 +298,9 @@ impl OnHost<'_> {
             Err(outcome) => {
                 return Err(Fault::Unjudged(format!(
                     "{host} answered {}; the reference host, which would tell whether that \
-                     is the component's fault, could not load it: {outcome:?}",
-                    gist(&words)
+                     is the component's fault, could not load it: {}",
+                    gist(&words),
+                    said(&outcome)
                 )));
             }
         };
@@ -395,7 +396,18 @@ impl Running for OnHost<'_> {
 
 /// An answer the protocol does not give to `op`: the adapter's fault.
 fn unexpected(op: &str, answer: &Response) -> Fault {
-    Fault::Unjudged(format!(
-        "the adapter answered `{op}` with {answer:?}, which is not an answer to it"
-    ))
+    Fault::Unjudged(unexpected_words(op, answer))
+}
+
+fn unexpected_words(op: &str, answer: &Response) -> String {
+    let words = match answer {
+        Response::Refused { reason, .. } => format!(": {}", gist(reason)),
+        Response::Unsupported { reason } => format!(": {}", gist(reason)),
+        Response::Error { message } => format!(": {}", gist(message)),
+        _ => String::new(),
+    };
+    format!(
+        "the adapter answered `{op}` with `{}`{words}",
+        answer.answer()
+    )
 }
