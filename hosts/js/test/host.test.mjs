@@ -125,6 +125,20 @@ test('protocol 1.3: `invoke` calls `handle-callback` with a correlation id; `met
   assert.ok(['healthy', 'degraded', 'unhealthy', 'unknown'].includes(health.status), health.status);
 });
 
+test('protocol 1.3: an export that returns `err` is refused with `err`, and the component is not retired as after a trap', async () => {
+  const id = { namespace: 't', name: 'storage', instance: '1' };
+  const garbage = { op: 'invoke', id, payload: Buffer.from('garbage').toString('base64'), content_type: CALL };
+  const [, , first, second] = await adapter(
+    [],
+    [{ op: 'reset', traps: [] }, { op: 'load', id, component: probe('storage_probe'), grant: 'everything' }, garbage, garbage],
+  );
+  for (const answer of [first, second]) {
+    assert.equal(answer.answer, 'refused', JSON.stringify(answer));
+    assert.match(answer.err, /^runtime-error\("payload: not a probe call/);
+    assert.equal(answer.reason, `handle-message returned err(${answer.err})`);
+  }
+});
+
 test('`check` still refuses a function the host does not provide, in `missing`', async () => {
   const [check] = await adapter(['--broken', 'missing-usage'], [{ op: 'check', component: probe('storage_probe') }]);
   assert.equal(check.answer, 'refused');
