@@ -228,6 +228,15 @@ impl Place for OnAdapter {
     }
 }
 
+/// Why the host gave no answer to a request, before it is judged.
+enum Refused {
+    /// The host's words (`refused`, or the adapter's failure): judged by
+    /// replaying the call on the witness.
+    Words(String),
+    /// The adapter does not offer the operation: nothing to judge.
+    Unserved(String),
+}
+
 /// The component loaded on the host, over one leased connection.
 struct OnHost<'a> {
     place: &'a OnAdapter,
@@ -237,25 +246,19 @@ struct OnHost<'a> {
 }
 
 impl OnHost<'_> {
-    /// Sends `request`; the answer, or the host's words for its failure.
-    fn ask(&mut self, request: Request) -> Result<Response, Fault> {
+    /// Sends `request`; the answer, or why there is none.
+    fn ask(&mut self, request: Request) -> Result<Response, Refused> {
         let op = request.op();
         match self.lease.exchange(request, self.deadline.left()) {
             // An export's `err` (protocol 1.3): an answer, not a refusal.
             Ok(answer @ Response::Refused { err: Some(_), .. }) => Ok(answer),
-            Ok(Response::Refused { reason, .. }) => Err(Fault::Guest {
-                words: reason,
-                logged: Vec::new(),
-            }),
-            Ok(Response::Unsupported { reason }) => Err(Fault::Unjudged(format!(
+            Ok(Response::Refused { reason, .. }) => Err(Refused::Words(reason)),
+            Ok(Response::Unsupported { reason }) => Err(Refused::Unserved(format!(
                 "{} does not offer `{op}`: {reason}",
                 self.place.host()
             ))),
             Ok(answer) => Ok(answer),
-            Err(error) => Err(Fault::Guest {
-                words: error.to_string(),
-                logged: Vec::new(),
-            }),
+            Err(error) => Err(Refused::Words(error.to_string())),
         }
     }
 
@@ -276,7 +279,7 @@ impl OnHost<'_> {
         }
     }
 
-    /// A failed call, judged by replaying it on the witness: the
+    /// A refused call, judged by replaying it on the witness: the
     /// component's fault where it fails there too, with what it logged
     /// (here, or on the witness when this host's log sink cannot be read);
     /// an answer where `err_is_refused` (`unload` is refused when
@@ -284,13 +287,14 @@ impl OnHost<'_> {
     /// `err`; otherwise not judged.
     fn judged(
         &mut self,
-        fault: Fault,
+        refused: Refused,
         judged: GuestFn,
         err_is_refused: bool,
         replay: impl FnOnce(&mut in_process::Loaded) -> Result<Answered, Fault>,
     ) -> Result<(), Fault> {
-        let Fault::Guest { words, .. } = fault else {
-            return Err(fault);
+        let words = match refused {
+            Refused::Words(words) => words,
+            Refused::Unserved(why) => return Err(Fault::Unjudged(why)),
         };
         let host = self.place.host();
         let mut witness = match self.place.witness.load_here(judged) {
@@ -335,9 +339,9 @@ impl Running for OnHost<'_> {
         match self.ask(invoke) {
             Ok(Response::Reply { .. } | Response::Refused { err: Some(_), .. }) => Ok(()),
             Ok(other) => Err(unexpected("invoke", &other)),
-            Err(fault) => {
+            Err(refused) => {
                 let judged = super::behaviour::function_of(message.export);
-                self.judged(fault, judged, false, |witness| {
+                self.judged(refused, judged, false, |witness| {
                     witness.deliver_answered(message)
                 })
             }
@@ -352,7 +356,7 @@ impl Running for OnHost<'_> {
             Ok(other) => Err(unexpected("metadata", &other)),
             // `metadata` has no `err`: the witness's answer is `ok`, so the
             // refusal is never an answer, only the component's fault or none.
-            Err(fault) => match self.judged(fault, GuestFn::Metadata, false, |witness| {
+            Err(refused) => match self.judged(refused, GuestFn::Metadata, false, |witness| {
                 witness.metadata().map(|_| Answered::Ok)
             }) {
                 Err(fault) => Err(fault),
@@ -370,7 +374,7 @@ impl Running for OnHost<'_> {
         }) {
             Ok(Response::Health { .. }) => Ok(()),
             Ok(other) => Err(unexpected("health", &other)),
-            Err(fault) => self.judged(fault, GuestFn::Health, false, |witness| {
+            Err(refused) => self.judged(refused, GuestFn::Health, false, |witness| {
                 witness.health().map(|()| Answered::Ok)
             }),
         }
@@ -384,8 +388,8 @@ impl Running for OnHost<'_> {
             Ok(other) => Err(unexpected("unload", &other)),
             // `unload` is refused when `shutdown` returns `err`, which is
             // an answer (GST-6): the witness tells that from a trap.
-            Err(fault) => self.judged(
-                fault,
+            Err(refused) => self.judged(
+                refused,
                 GuestFn::Shutdown,
                 true,
                 in_process::Loaded::shutdown_answered,
