@@ -21,6 +21,7 @@ use airssys_contract::GuestFn;
 use super::behaviour::{Deadline, Early, Fault, Place, Running, last_errors, said};
 use super::in_process::{self, Answered, InProcess};
 use crate::connection::{Lease, Pool};
+use crate::registration::Found;
 use crate::text::gist;
 use crate::trials::Outcome;
 
@@ -104,12 +105,20 @@ impl OnAdapter {
                 gist(reason)
             )),
             Checked::Refused { unsatisfied, .. } if !unsatisfied.is_empty() => Outcome::Passed,
-            Checked::Refused { reason, .. } => Outcome::Ignored(format!(
-                "{} refuses the component without naming the imports it lacks (adapter \
-                 protocol 1.1 names them): {}",
-                self.host(),
-                gist(reason)
-            )),
+            Checked::Refused { reason, .. } => match in_words(reason, name) {
+                Found::Nothing => Outcome::Failed(format!(
+                    "{} does not provide it: {}",
+                    self.host(),
+                    gist(reason)
+                )),
+                Found::OtherType => Outcome::Passed,
+                Found::Unknown => Outcome::Ignored(format!(
+                    "{} refuses the component without naming this import (adapter protocol \
+                     1.1 names each one; wasmtime's words name the first it lacks): {}",
+                    self.host(),
+                    gist(reason)
+                )),
+            },
         }
     }
 
@@ -119,11 +128,15 @@ impl OnAdapter {
             Checked::Refused {
                 reason,
                 unsatisfied,
-            } if names(&unsatisfied.other_type, name) => Some(format!(
-                "{} provides it with another type: {}",
-                self.host(),
-                gist(reason)
-            )),
+            } if names(&unsatisfied.other_type, name)
+                || (unsatisfied.is_empty() && in_words(reason, name) == Found::OtherType) =>
+            {
+                Some(format!(
+                    "{} provides it with another type: {}",
+                    self.host(),
+                    gist(reason)
+                ))
+            }
             _ => None,
         }
     }
@@ -145,6 +158,17 @@ impl OnAdapter {
                 gist(words)
             )),
         }
+    }
+}
+
+/// What a refusal without names says of the import `name`, read as
+/// wasmtime's linker words it ("component imports instance `…`, but …"):
+/// unknown unless the words quote it.
+fn in_words(reason: &str, name: &str) -> Found {
+    if reason.contains(&format!("`{name}`")) {
+        Found::in_refusal(reason)
+    } else {
+        Found::Unknown
     }
 }
 

@@ -96,6 +96,9 @@ struct OlderAdapter {
     /// Refuses every `invoke` with these words, as a host whose delivery is
     /// broken would.
     refuses_invoke: Option<&'static str>,
+    /// Refuses `check` with these words and no names, as an adapter of
+    /// protocol 1.0 on wasmtime would.
+    refuses_check: Option<&'static str>,
 }
 
 impl Adapter for OlderAdapter {
@@ -109,7 +112,7 @@ impl Adapter for OlderAdapter {
         }
     }
     fn check(&mut self, _: &Path) -> Result<(), String> {
-        Ok(())
+        self.refuses_check.map_or(Ok(()), |words| Err(words.into()))
     }
     fn reset(&mut self, _: &[Import]) -> Result<(), String> {
         Ok(())
@@ -177,12 +180,22 @@ fn on_fake_adapter(
     supports: Supports,
     refuses_invoke: Option<&'static str>,
 ) -> Report {
+    on_fake_host(file, supports, refuses_invoke, None)
+}
+
+fn on_fake_host(
+    file: &Path,
+    supports: Supports,
+    refuses_invoke: Option<&'static str>,
+    refuses_check: Option<&'static str>,
+) -> Report {
     GuestSuite::new([file])
         .seed(SEED)
         .on_adapter_in_thread("older", move || {
             Ok(Box::new(OlderAdapter {
                 supports,
                 refuses_invoke,
+                refuses_check,
             }) as Box<dyn Adapter>)
         })
         .evaluate()
@@ -380,5 +393,49 @@ fn a_call_the_host_refuses_but_the_reference_host_answers_is_not_judged() {
     assert_eq!(
         message_of(&report, "lifecycle::health::behaviour::GST-5"),
         &Outcome::Passed
+    );
+}
+
+/// A `check` refusal without names, in wasmtime's words, judges the import
+/// it quotes: missing fails its name, another type its signature. Every
+/// behaviour trial is then ignored, naming the refusal.
+#[test]
+fn a_check_refusal_in_wasmtime_words_judges_the_import_it_quotes() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), "lifecycle", LIFECYCLE);
+    let clock = "lifecycle::import::wasi:clocks/monotonic-clock@0.2.6";
+    let missing = "component imports instance `wasi:clocks/monotonic-clock@0.2.6`, but a \
+                   matching implementation was not found in the linker: instance export `now` \
+                   has the wrong type: function implementation is missing";
+    let report = on_fake_host(&file, Supports::EVERYTHING, None, Some(missing));
+    assert_eq!(
+        failed(&report),
+        [format!("{clock}::name")],
+        "{}",
+        report.to_markdown()
+    );
+    let mistyped = "component imports instance `wasi:clocks/monotonic-clock@0.2.6`, but a \
+                    matching implementation was not found in the linker: instance export `now` \
+                    has the wrong type: type mismatch with results";
+    let report = on_fake_host(&file, Supports::EVERYTHING, None, Some(mistyped));
+    assert_eq!(
+        failed(&report),
+        [format!("{clock}::signature")],
+        "{}",
+        report.to_markdown()
+    );
+    let behaviour: Vec<&Outcome> = report
+        .trials
+        .iter()
+        .filter(|t| t.name.contains("::behaviour::"))
+        .map(|t| &t.outcome)
+        .collect();
+    assert!(
+        behaviour.len() == 6
+            && behaviour
+                .iter()
+                .all(|o| matches!(o, Outcome::Ignored(why) if why.contains("cannot instantiate it (`check`: component imports instance"))),
+        "{}",
+        report.to_markdown()
     );
 }
