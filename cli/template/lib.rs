@@ -79,6 +79,10 @@ impl Component for Notes {
             Outcome::TimedOut => {
                 airssys_guest::warn!({ "question" => question, "peer" => callback.target }, "no answer in time");
             }
+            // `Outcome` may gain answers in a later contract: keep none as a note.
+            other => {
+                airssys_guest::warn!({ "question" => question, "peer" => callback.target }, "not answered: {other:?}");
+            }
         }
         Ok(())
     }

@@ -34,6 +34,8 @@
 //!                 storage::increment(key, theirs)?;
 //!             }
 //!             Outcome::TimedOut => airssys_guest::warn!({ "key" => key }, "no answer"),
+//!             // `Outcome` may gain answers in a later contract.
+//!             other => airssys_guest::warn!({ "key" => key }, "not answered: {other:?}"),
 //!         }
 //!         Ok(())
 //!     }
@@ -105,7 +107,9 @@ pub fn forget_all() -> Result<usize, StorageError> {
 }
 
 /// The answer to a request: its reply, or the notice that none came in time.
+/// A later contract may answer in another way: match with a last arm for it.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Outcome {
     /// The target's `Ok(Some(reply))`, as it sent it (MSG-5).
     Reply(Vec<u8>),

@@ -9,8 +9,11 @@ use crate::{ComponentId, Error};
 /// The `content-type` of the callback that says a request timed out (MSG-6).
 pub const TIMEOUT_CONTENT_TYPE: &str = "application/vnd.airssys.timeout";
 
-/// An incoming message, request, reply or timeout notice.
+/// An incoming message, request, reply or timeout notice. Made by the host,
+/// or by [`Message::new`] in a test; it gains fields as the contract's
+/// message metadata does.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Message {
     /// The component that sent it; on a callback, the request's target.
     pub sender: ComponentId,

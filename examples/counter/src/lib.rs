@@ -59,6 +59,10 @@ impl Component for Counter {
                 let merged = storage::increment(count_key(&key), theirs)?;
                 airssys_guest::info!({ "key" => key, "peer" => peer }, "merged {theirs}, now {merged}");
             }
+            // `Outcome` may gain answers in a later contract; none merges.
+            other => {
+                airssys_guest::warn!({ "key" => key, "peer" => peer }, "merge not answered: {other:?}");
+            }
         }
         Ok(())
     }
