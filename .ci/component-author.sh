@@ -10,7 +10,7 @@
 # there already) from a throwaway clone of HEAD.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-install_root="$(cd "$1" && pwd)"
+install_root="$(cd "${1:?usage: .ci/component-author.sh INSTALL_ROOT}" && pwd)"
 checkout="$PWD"
 
 # The README's block that follows this marker, verbatim.
@@ -24,17 +24,19 @@ if [ -z "$commands" ]; then
 fi
 
 clone="$(mktemp -d)"
+outside="$(mktemp -d)"
+trap 'rm -rf "$clone" "$outside"' EXIT
 git clone -q "$checkout" "$clone/airssys"
 AIRSSYS_GUEST_BUILDER=prebuilt cargo install --locked --debug --path "$clone/airssys/cli" --root "$install_root" --target-dir "$checkout/target"
 rm -rf "$clone"
 test ! -e "$clone"
 
-# The README's commands create a crate beside the directory they run in.
-outside="$(mktemp -d)"
+# The README's commands create a crate in the directory they run in.
 mkdir "$outside/work"
 cd "$outside/work"
 export PATH="$install_root/bin:$PATH"
-unset AIRSSYS_SDK
+# As on an author's machine: the SDK shipped in the command, and the
+# crate's own target/ (the README's paths say target/wasm32-wasip2/…).
+unset AIRSSYS_SDK CARGO_TARGET_DIR
 echo "$commands"
 bash -euo pipefail -c "$commands"
-rm -rf "$outside"

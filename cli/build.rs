@@ -70,8 +70,14 @@ fn main() {
 }
 
 fn read_toml(path: &Path) -> Table {
-    let text =
-        std::fs::read_to_string(path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| {
+        panic!(
+            "reading {}: {e}. airssys-cli ships the guest SDK from the workspace it is built \
+             in (guest-sdk/, contract/ and wit/ beside cli/): build or install it from an \
+             airssys checkout",
+            path.display()
+        )
+    });
     text.parse()
         .unwrap_or_else(|e| panic!("parsing {}: {e}", path.display()))
 }

@@ -28,7 +28,7 @@ pub enum Command {
     Run(RunArgs),
     /// Print a component's imports, exports and metadata, and whether the reference host can load it.
     Inspect(InspectArgs),
-    /// Start a component crate from the counter example, ready to test, build and run.
+    /// Start a component crate from a template, with the SDK shipped in this command, ready to test, build and run.
     New(NewArgs),
     /// Make a core module built for wasm32-unknown-unknown with the SDK a
     /// component that imports the contract alone (no WASI).

@@ -87,13 +87,16 @@ impl SdkSource {
                 shipped::VERSION,
                 vendored_dir()
             ),
-            // TOML's literal strings: a Windows path's `\` stays as it is.
-            Self::Path(dir) => format!("{{ path = '{}' }}", dir.display()),
-            Self::Git { url, rev: None } => format!("{{ git = \"{url}\" }}"),
+            Self::Path(dir) => format!("{{ path = {} }}", toml_string(&dir.display().to_string())),
+            Self::Git { url, rev: None } => format!("{{ git = {} }}", toml_string(url)),
             Self::Git {
                 url,
                 rev: Some(rev),
-            } => format!("{{ git = \"{url}\", rev = \"{rev}\" }}"),
+            } => format!(
+                "{{ git = {}, rev = {} }}",
+                toml_string(url),
+                toml_string(rev)
+            ),
         }
     }
 
@@ -113,6 +116,22 @@ impl SdkSource {
             } => format!("airssys-guest from {url} at {rev}"),
         }
     }
+}
+
+/// `text` as a TOML basic string: quoted, with `\`, `"` and control
+/// characters escaped, so a path or URL cannot break the manifest.
+fn toml_string(text: &str) -> String {
+    let mut quoted = String::from('"');
+    for c in text.chars() {
+        match c {
+            '"' => quoted.push_str("\\\""),
+            '\\' => quoted.push_str("\\\\"),
+            c if c.is_control() => quoted.push_str(&format!("\\u{:04X}", c as u32)),
+            c => quoted.push(c),
+        }
+    }
+    quoted.push('"');
+    quoted
 }
 
 fn check_name(name: &str) -> Result<(), String> {
@@ -265,6 +284,23 @@ pub fn new(args: NewArgs) -> Result<ExitCode, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn manifest_strings_are_escaped() {
+        assert_eq!(toml_string(r#"C:\a "b""#), r#""C:\\a \"b\"""#);
+        assert_eq!(toml_string("x\ny"), r#""x\u000Ay""#);
+        let manifest = manifest(
+            "a",
+            &SdkSource::Git {
+                url: "https://h/\"q".into(),
+                rev: None,
+            },
+        );
+        assert!(
+            manifest.contains(r#"airssys-guest = { git = "https://h/\"q" }"#),
+            "{manifest}"
+        );
+    }
 
     #[test]
     fn sdk_sources_are_read() {

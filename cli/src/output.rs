@@ -8,7 +8,7 @@ use std::sync::Mutex;
 
 use airssys_contract::text::printable;
 use airssys_host::bindings::exports::airssys::core::component_lifecycle::ComponentMetadata;
-use airssys_host::{ComponentId, HealthStatus, LogLevel, LogRecord, LogSink};
+use airssys_host::{ComponentId, LogLevel, LogRecord, LogSink};
 
 #[derive(Clone, Copy)]
 pub struct Style {
@@ -165,14 +165,7 @@ impl LogSink for HeldLogs {
 }
 
 /// A `health-status` as the WIT names it.
-pub fn health(status: HealthStatus) -> &'static str {
-    match status {
-        HealthStatus::Healthy => "healthy",
-        HealthStatus::Degraded => "degraded",
-        HealthStatus::Unhealthy => "unhealthy",
-        HealthStatus::Unknown => "unknown",
-    }
-}
+pub use airssys_host::services::health_name as health;
 
 pub use airssys_host::runtime::wit_words::{component_error, wasm_error};
 

@@ -13,8 +13,9 @@ pub const SYNTAX: &str = "\
 Session lines (stdin, or --line; each acted on when it arrives):
   ID TEXT                      send TEXT to ID's handle-message as a message
   send ID TEXT                 the same
-  request ID TEXT              send TEXT as a request: print its reply, or that it times out
-  from SENDER ID TEXT          send as SENDER instead of --sender (also `from SENDER request ID TEXT`)
+  request ID TEXT              send TEXT as a request: print its reply, or that none came
+  from SENDER ID TEXT          send as SENDER instead of --sender (also `from SENDER request ID TEXT`;
+                               the reply is printed here, never delivered to SENDER)
   health ID                    call ID's health and print the health-status
   metadata ID                  call ID's metadata and print every field
   help                         print this
@@ -46,7 +47,8 @@ pub fn parse(text: &str) -> Result<Option<Line>, String> {
     if trimmed.trim_end().is_empty() || trimmed.starts_with('#') {
         return Ok(None);
     }
-    parse_command(text)
+    // Leading blanks are no part of the command; trailing ones may be of TEXT.
+    parse_command(trimmed)
         .map(Some)
         .map_err(|why| format!("{why}. Write one of:\n{}", commands_of(SYNTAX)))
 }
@@ -218,6 +220,7 @@ mod tests {
         assert_eq!(parse("local/a/1 get  x "), message(None, "get  x ", false));
         assert_eq!(parse("send local/a/1 get x"), message(None, "get x", false));
         assert_eq!(parse("local/a/1"), message(None, "", false));
+        assert_eq!(parse("  send local/a/1 x"), message(None, "x", false));
         assert_eq!(
             parse("request local/a/1 get x"),
             message(None, "get x", true)

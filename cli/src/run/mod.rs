@@ -75,10 +75,7 @@ pub fn run(args: RunArgs) -> Result<ExitCode, String> {
             ));
         };
         // What its first `health` said at load: asking again would call it.
-        let status = *registration
-            .last_health
-            .lock()
-            .unwrap_or_else(|p| p.into_inner());
+        let status = registration.last_health();
         line(&format!(
             "loaded {} from {} ({} {}), {}",
             id(component_id),
@@ -158,6 +155,17 @@ fn act(session: &mut Session<'_>, place: &str, text: &str) {
 
 /// Each file's id, and a check that every flag naming an id names one of them.
 fn component_ids(args: &RunArgs) -> Result<Vec<ComponentId>, String> {
+    if let Some((file, _)) = args.ids.iter().find(|(f, _)| !args.components.contains(f)) {
+        return Err(format!(
+            "--id {}=… names a file that is not among the components: {}",
+            file.display(),
+            args.components
+                .iter()
+                .map(|f| f.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
     let mut ids = Vec::new();
     for file in &args.components {
         let given = args
@@ -188,6 +196,10 @@ fn component_ids(args: &RunArgs) -> Result<Vec<ComponentId>, String> {
         (
             "--config-file",
             args.config_files.iter().map(|(id, _)| id).collect(),
+        ),
+        (
+            "--limit",
+            args.limits.iter().map(|limit| &limit.component).collect(),
         ),
     ];
     for (flag, named) in named {

@@ -157,8 +157,9 @@ impl<'a> Session<'a> {
 
     /// A request from `sender`, as the router would hand it over: a
     /// correlation id and `reply-to` set (MSG-5). `handle-message`'s
-    /// `ok(some(reply))` is its reply; without one, the requester would get
-    /// a timeout notice (MSG-6).
+    /// `ok(some(reply))` is its reply, printed here: the command line made
+    /// the request, so the reply (or its absence) never reaches `sender`,
+    /// even when `sender` is a loaded component.
     fn request(&mut self, sender: ComponentId, target: &ComponentId, text: &str) {
         self.tally.sent += 1;
         self.requests += 1;
@@ -180,14 +181,14 @@ impl<'a> Session<'a> {
                 id(target),
                 payload(&reply)
             )),
-            Ok(Ok(None)) => {
-                self.tally.timeouts += 1;
-                line(&format!(
-                    "← {}: ok, no reply to request {correlation}: its requester gets a \
-                     timeout notice",
-                    id(target)
-                ));
-            }
+            // The request is the command line's, whatever sender it
+            // names: no callback goes to a component, so nothing times
+            // out here; a component that had asked would get the notice.
+            Ok(Ok(None)) => line(&format!(
+                "← {}: ok, no reply to request {correlation} (a component that asked would \
+                 get a timeout notice)",
+                id(target)
+            )),
             Ok(Err(error)) => self.returned_err(target, &error),
             Err(call) => self.trapped(target, &call),
         }
@@ -225,7 +226,8 @@ impl<'a> Session<'a> {
                     loaded.join(", ")
                 ));
             }
-            CallError::Retired(_) => {
+            // Retired, or an error a later host adds: its own words.
+            _ => {
                 self.style
                     .problem_line(&format!("← {}: {call}", id(target)));
             }
@@ -250,6 +252,11 @@ impl<'a> Session<'a> {
                     ));
                 }
                 Err(UnloadError::Call(call)) => self.trapped(target, &call),
+                Err(other) => {
+                    self.tally.problems += 1;
+                    self.style
+                        .problem_line(&format!("← {}: {other}", id(target)));
+                }
             }
         }
     }
