@@ -71,6 +71,7 @@ impl fmt::Display for ComponentId {
 /// Why the host refuses to assign an id to a component it loads.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("component id `{id}` is not valid: its {part} {problem}")]
+#[non_exhaustive]
 pub struct InvalidComponentId {
     /// The refused id, as `namespace/name/instance` text.
     pub id: String,

@@ -8,6 +8,7 @@ use airssys_contract::limits;
 
 /// Where component storage lives.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub enum StorageConfig {
     /// Lost when the host stops; the default, so nothing needs setting up.
     #[default]
@@ -148,6 +149,7 @@ impl Default for HostConfig {
 /// A setting the host cannot run with, and what to set instead.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("invalid host setting `{field}`: {problem}; {fix}")]
+#[non_exhaustive]
 pub struct ConfigError {
     /// The [`HostConfig`] field at fault, e.g. `"queue_depth"` or
     /// `"rate_limits.messages_per_second"`.

@@ -1,12 +1,11 @@
-//! The host's shared state, the per-component context its host functions run
-//! in, and [`register_host_functions`]: the one way onto a `Linker<T>`.
+//! The host's shared state and the per-component context its host functions
+//! run in. Both hold state from the modules below (storage backends, the
+//! router, the registry, the log sink, the audit log); the host functions
+//! that use the context are above it, in `host_functions`.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use wasmtime::component::{HasData, Linker};
-
-use crate::bindings::RuntimeHost;
 use crate::bindings::airssys::core::types::ComponentId;
 use crate::component_id::{InvalidComponentId, SharedId, validate_assigned};
 use crate::config::{HostConfig, StorageConfig};
@@ -31,6 +30,7 @@ pub struct AirssysHost {
 
 /// Why a host could not be set up.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum HostError {
     /// A [`HostConfig`] setting is invalid (HOST-4).
     #[error(transparent)]
@@ -84,14 +84,11 @@ impl AirssysHost {
         &self.config
     }
 
-    /// The loaded components, in load order, with their metadata and health.
+    /// The loaded components, in load order, with their metadata and health:
+    /// to read only; a component is added and removed by the runtime's
+    /// `load` and `unload` alone, after their checks.
     pub fn registry(&self) -> &Registry {
         &self.registry
-    }
-
-    /// The queue of undelivered messages and the book of pending requests.
-    pub fn router(&self) -> &Router {
-        &self.router
     }
 
     /// The refused grant-checked calls, newest last, and the count of allowed ones (SEC-1.3).
@@ -129,6 +126,11 @@ impl AirssysCtx {
     /// `max-execution-time` per call (SVC-4). The id is checked as a load
     /// checks it (HOST-1): the storage namespace is the id as text, so `a/b`+`c`
     /// and `a`+`b/c` would share one.
+    ///
+    /// Public for embedders that run a component on a store and linker of
+    /// their own (with `register_host_functions`),
+    /// not in a `Runtime`: such a component is in no registry, so no
+    /// message reaches it and `list-components` does not name it.
     pub fn new(
         host: Arc<AirssysHost>,
         id: ComponentId,
@@ -234,28 +236,3 @@ impl AirssysCtx {
         self.host.audit.check(&self.id, capability, target, verdict);
     }
 }
-
-/// Gives the host functions their [`AirssysCtx`] inside an embedder's store data `T`,
-/// as `wasmtime_wasi::WasiView` does for WASI.
-pub trait AirssysView: Send {
-    /// The context of the component this store runs.
-    fn airssys(&mut self) -> &mut AirssysCtx;
-}
-
-struct HasAirssys;
-
-impl HasData for HasAirssys {
-    type Data<'a> = &'a mut AirssysCtx;
-}
-
-/// Registers the 17 host functions of `airssys:core@1.0.0` on `linker`, under
-/// `airssys:core/<interface>@1.0.0`. WASI is not included: add it with
-/// `wasmtime_wasi::p2::add_to_linker_sync` for guests built with Rust's std.
-pub fn register_host_functions<T: AirssysView + 'static>(
-    linker: &mut Linker<T>,
-) -> wasmtime::Result<()> {
-    RuntimeHost::add_to_linker::<T, HasAirssys>(linker, T::airssys)
-}
-
-impl crate::bindings::airssys::core::types::Host for AirssysCtx {}
-impl crate::bindings::airssys::core::errors::Host for AirssysCtx {}

@@ -6,9 +6,14 @@
 //! - [`register_host_functions`]: puts the 17 host functions on a `Linker<T>`
 //!   of your own, for an embedder with its own store data (see [`AirssysView`]).
 //!
-//! Module per WIT interface: [`storage`], [`messaging`] (`host-messaging`),
-//! [`services`] (`host-services`). The behaviour clauses they implement
-//! (STO-*, MSG-*, SVC-*, SEC-*) are in `docs/spec.md`.
+//! The modules depend one way, as `wasmtime-wasi`'s do: what the host keeps
+//! per WIT interface is below the context ([`storage`]'s backends,
+//! [`messaging`]'s router, [`services`]' words, the [`registry`]); the
+//! context (`AirssysHost`, `AirssysCtx`) holds it; the host functions that
+//! answer a guest through the context are above it, one file per interface
+//! (`host_functions/{storage,messaging,services}.rs`); the [`runtime`] is on
+//! top. The behaviour clauses they implement (STO-*, MSG-*, SVC-*, SEC-*)
+//! are in `docs/spec.md`.
 
 #![deny(missing_docs)]
 
@@ -19,6 +24,7 @@ mod bounded;
 pub mod component_id;
 pub mod config;
 mod ctx;
+mod host_functions;
 mod log_sink;
 pub mod messaging;
 mod rate;
@@ -27,10 +33,42 @@ pub mod runtime;
 pub mod security;
 pub mod services;
 pub mod storage;
+mod view;
 
 pub use bindings::airssys::core::types::{ComponentId, ComponentMessage, HealthStatus, LogLevel};
 pub use config::{ConfigError, HostConfig, Limits, RateLimits, StorageConfig};
-pub use ctx::{AirssysCtx, AirssysHost, AirssysView, HostError, register_host_functions};
+pub use ctx::{AirssysCtx, AirssysHost, HostError};
+pub use host_functions::register_host_functions;
 pub use log_sink::{LogBuffer, LogRecord, LogSink};
 pub use runtime::{LoadOptions, Runtime};
 pub use security::{AuditEvent, AuditSink, Capabilities, TargetPattern};
+pub use view::AirssysView;
+
+/// The modules of `src/`, lowest first: each may use those before it,
+/// never one after it, so state sits below the context and the code that
+/// answers guests above it.
+#[cfg(test)]
+const LAYERS: &[&str] = &[
+    "bindings",
+    "bounded",
+    "config",
+    "rate",
+    "component_id",
+    "log_sink",
+    "security",
+    "registry",
+    "messaging",
+    "storage",
+    "services",
+    "ctx",
+    "view",
+    "host_functions",
+    "runtime",
+];
+
+#[cfg(test)]
+#[test]
+fn modules_depend_one_way() {
+    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    airssys_layers::assert_one_way(&src, LAYERS);
+}

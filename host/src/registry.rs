@@ -7,13 +7,14 @@ use crate::bindings::airssys::core::types::{ComponentHandle, ComponentId, Health
 use crate::component_id::SharedId;
 
 /// Asks a loaded component for its health, if it can be asked right now.
-pub trait HealthSource: Send + Sync {
+pub(crate) trait HealthSource: Send + Sync {
     /// `None` when the component is busy (for example, it is the caller) or has trapped.
     fn current_health(&self) -> Option<HealthStatus>;
 }
 
 /// What the registry knows of one loaded component.
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct Registration {
     /// The id the host assigned at load, shared with the component's context
     /// and every record that names it.
@@ -25,15 +26,22 @@ pub struct Registration {
     /// From the component's `metadata` export, read once at load (HOST-2.1).
     pub version: String,
     /// Asks the component for its health at the time of a question (SVC-6.1).
-    pub health: Arc<dyn HealthSource>,
-    /// What `health` last answered; reported while the component cannot be asked.
-    pub last_health: Arc<Mutex<HealthStatus>>,
+    pub(crate) health: Arc<dyn HealthSource>,
+    /// What `health` last answered; reported while the component cannot be
+    /// asked. Crate-private, so only the component's own answers set it.
+    pub(crate) last_health: Arc<Mutex<HealthStatus>>,
 }
 
 impl Registration {
     /// Keeps `health` as the last answer, for when the component cannot be asked.
-    pub fn record_health(&self, health: HealthStatus) {
+    pub(crate) fn record_health(&self, health: HealthStatus) {
         *self.last_health.lock().unwrap_or_else(|p| p.into_inner()) = health;
+    }
+
+    /// What the component's `health` last answered, without asking it again
+    /// (asking runs guest code).
+    pub fn last_health(&self) -> HealthStatus {
+        *self.last_health.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// The component's health now, or the last answer it gave if it is busy (SVC-6).
@@ -57,14 +65,16 @@ pub struct Registry {
 
 /// A component with this id is already loaded (HOST-1).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 #[error(
     "a component with id `{0}` is already loaded; unload it first or choose another instance name"
 )]
 pub struct AlreadyLoaded(pub ComponentId);
 
 impl Registry {
-    /// Adds a component at the end of the load order, unless its id is already there.
-    pub fn insert(&self, registration: Registration) -> Result<(), AlreadyLoaded> {
+    /// Adds a component at the end of the load order, unless its id is already
+    /// there. Crate-private: only a load adds one, after its checks (HOST-1, HOST-2).
+    pub(crate) fn insert(&self, registration: Registration) -> Result<(), AlreadyLoaded> {
         let mut entries = self.entries.write().unwrap_or_else(|p| p.into_inner());
         if entries.iter().any(|e| e.id == registration.id) {
             return Err(AlreadyLoaded(ComponentId::clone(&registration.id)));
@@ -74,7 +84,8 @@ impl Registry {
     }
 
     /// Takes the component out, if it is there; the others keep their order.
-    pub fn remove(&self, id: &ComponentId) -> Option<Registration> {
+    /// Crate-private: only an unload removes one, with its instance and queue.
+    pub(crate) fn remove(&self, id: &ComponentId) -> Option<Registration> {
         let mut entries = self.entries.write().unwrap_or_else(|p| p.into_inner());
         let index = entries.iter().position(|e| *e.id == *id)?;
         Some(entries.remove(index))

@@ -87,6 +87,7 @@ impl TargetPattern {
 
 /// A refused call, as kept in the [`AuditLog`].
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Denial {
     /// The component whose call was refused.
     pub caller: ComponentId,
@@ -126,6 +127,7 @@ fn matches_any(patterns: &[TargetPattern], target: Option<&ComponentId>) -> bool
 
 /// One grant-checked call, as an [`AuditSink`] sees it (SEC-1.3).
 #[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
 pub struct AuditEvent<'a> {
     /// The component making the call.
     pub caller: &'a ComponentId,

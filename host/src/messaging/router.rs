@@ -42,7 +42,7 @@ pub enum DeliveryKind {
 
 /// One delivery, as the runtime makes it: which component to call, how, and with what.
 #[derive(Debug, Clone)]
-pub struct Delivery {
+pub(crate) struct Delivery {
     /// The component to call.
     pub target: SharedId,
     /// Which export to call, and what becomes of its answer.
@@ -110,7 +110,9 @@ struct State {
 /// The messaging state one host shares among its components: the queue of
 /// undelivered messages and callbacks, each target's undelivered count and
 /// bytes (MSG-9), and the pending and settled requests (MSG-5..7).
-pub struct Router {
+/// Crate-private: a component's calls reach it through the host functions'
+/// checks (SEC-1, RES-2), and the runtime alone delivers.
+pub(crate) struct Router {
     state: Mutex<State>,
     max_message_bytes: usize,
     queue_depth: usize,
@@ -499,7 +501,9 @@ impl Router {
         self.lock().queue.len()
     }
 
-    /// Requests waiting for a reply or a timeout, of all callers together.
+    /// Requests waiting for a reply or a timeout, of all callers together:
+    /// what the model test checks is left once every request settles.
+    #[cfg(test)]
     pub fn pending_requests(&self) -> usize {
         self.lock().pending.len()
     }

@@ -13,6 +13,7 @@ use crate::messaging::router::{Delivery, DeliveryKind};
 
 /// What a round of delivery did.
 #[derive(Debug, Default, Clone)]
+#[non_exhaustive]
 pub struct DispatchReport {
     /// Deliveries whose export ran and returned `ok`.
     pub delivered: usize,
@@ -28,6 +29,7 @@ pub struct DispatchReport {
 
 /// A delivery that did not reach `ok`, as a [`DispatchReport`] keeps it.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct DeliveryProblem {
     /// The component it was for.
     pub target: ComponentId,
@@ -65,6 +67,7 @@ impl DispatchReport {
 /// One delivery as it happened, for an embedder that shows them
 /// ([`Runtime::run_until_idle_observed`]).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct Delivered<'a> {
     /// The component it was for.
     pub target: &'a ComponentId,

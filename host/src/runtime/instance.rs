@@ -15,8 +15,9 @@ use crate::bindings::RuntimeHost;
 use crate::bindings::airssys::core::types::{ComponentHandle, ComponentId, HealthStatus};
 use crate::bindings::exports::airssys::core::component_lifecycle::Guest;
 use crate::component_id::SharedId;
-use crate::ctx::{AirssysCtx, AirssysView};
+use crate::ctx::AirssysCtx;
 use crate::registry::HealthSource;
+use crate::view::AirssysView;
 
 /// The store data of a component the [`Runtime`](super::Runtime) loaded.
 pub struct ComponentState {
@@ -56,6 +57,7 @@ impl WasiView for ComponentState {
 
 /// Why a call into a component did not complete.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum CallError {
     /// No component with this id is loaded.
     #[error("no component `{0}` is loaded")]

@@ -25,7 +25,8 @@ use crate::bindings::airssys::core::types::{
 use crate::bindings::exports::airssys::core::component_lifecycle::ComponentMetadata;
 use crate::component_id::{InvalidComponentId, SharedId, validate_assigned};
 use crate::config::{ConfigError, HostConfig, Limits};
-use crate::ctx::{AirssysCtx, AirssysHost, HostError, register_host_functions};
+use crate::ctx::{AirssysCtx, AirssysHost, HostError};
+use crate::host_functions::register_host_functions;
 use crate::registry::{AlreadyLoaded, Registration};
 use crate::security::Capabilities;
 pub use dispatch::{Delivered, DeliveryProblem, DispatchReport};
@@ -60,6 +61,7 @@ impl LoadOptions {
 
 /// Why a [`Runtime`] could not be built, or a component not compiled.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum RuntimeError {
     /// The host could not be set up: an invalid setting, or storage that did not open.
     #[error(transparent)]
@@ -92,6 +94,7 @@ pub enum RuntimeError {
 
 /// Why [`Runtime::load`] failed; nothing of the component stays registered (HOST-2).
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum LoadError {
     /// The id breaks the rule for assigned ids (HOST-1).
     #[error(transparent)]
@@ -587,6 +590,7 @@ impl RuntimeBuilder {
 /// Why [`Runtime::unload`] failed; a component that was loaded is removed
 /// all the same (HOST-3).
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum UnloadError {
     /// No component with this id is loaded, it was retired, or its
     /// `shutdown` trapped.

@@ -23,6 +23,7 @@ pub struct Quota {
 
 /// Why a backend call failed; the host turns it into the WIT `storage-error`.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum BackendError {
     /// The `set` would take the namespace over its [`Quota`]; nothing was
     /// written (STO-9). Becomes `quota-exceeded`.
