@@ -187,11 +187,14 @@ pub fn set_as<T: Value>(key: impl AsRef<str>, value: &T) -> Result<(), StorageEr
 }
 
 /// Adds `by` to the integer under `key` (none counts as 0), stores the sum
-/// as text and returns it, as `wasi:keyvalue/atomics.increment` does.
+/// as text and returns it: the call `wasi:keyvalue/atomics.increment` makes
+/// atomic in the host.
 ///
-/// Atomic as far as the component can tell: the host runs one call of a
-/// component at a time, so nothing else reads or writes its storage between
-/// this read and this write. When the write fails (the quota, STO-9), the
+/// Here it is a read and a write, atomic only on a host that runs one call
+/// of a component id at a time and gives each id its own storage, as the
+/// reference host does (STO-10): then nothing else reads or writes this
+/// storage in between. On a host that runs one id's calls concurrently, two
+/// increments may both read the same count. When the write fails (the quota, STO-9), the
 /// old value stays. A value that is not an integer, or a sum that does not
 /// fit an `i64`, is an error and changes nothing.
 ///
