@@ -20,21 +20,18 @@
 //!
 //! ```no_run
 //! use std::path::Path;
-//! use airssys_conformance_adapter::{About, Adapter, Supports, serve};
+//! use airssys_conformance_adapter::{About, Adapter, AdapterError, Supports, serve};
 //!
 //! struct MyAdapter; // holds your Engine and Linker
 //!
 //! impl Adapter for MyAdapter {
 //!     fn about(&self) -> About {
-//!         About {
-//!             adapter: "my-host-adapter".into(),
-//!             version: env!("CARGO_PKG_VERSION").into(),
-//!             host: "my-host 2.3.0".into(),
-//!             wasmtime: "24.0.4".into(),
-//!             supports: Supports::CHECK_ONLY,
-//!         }
+//!         About::new("my-host-adapter", env!("CARGO_PKG_VERSION"), "my-host 2.3.0", "24.0.4")
+//!             .supporting(Supports::CHECK_ONLY)
 //!     }
-//!     fn check(&mut self, component: &Path) -> Result<(), String> {
+//!     fn check(&mut self, component: &Path) -> Result<(), AdapterError> {
+//!         // wasmtime 24's errors (anyhow's) lift with `?`; a later
+//!         // wasmtime's own `Error` with `.map_err(AdapterError::chain)?`:
 //!         // let component = Component::from_file(&self.engine, component)?;
 //!         // self.linker.instantiate_pre(&component)?;
 //!         Ok(())
@@ -45,18 +42,33 @@
 //!     serve(MyAdapter)
 //! }
 //! ```
+//!
+//! # Versions
+//!
+//! A protocol minor is a crate minor: the types that grow with the protocol
+//! ([`Request`], [`Response`] and their variants, [`About`], [`Supports`],
+//! [`Message`], [`Metadata`], [`Grant`], [`Capabilities`], [`Unsatisfied`],
+//! [`LogRecord`], [`Import`], [`AdapterError`]) are `#[non_exhaustive]` and
+//! built with constructors, and a new [`Runtime`] or [`Adapter`] method
+//! comes with a default that answers `unsupported`. An adapter written
+//! against this version keeps compiling when a field, an answer or an
+//! operation is added. A new required method is a major (see `CHANGELOG.md`).
 
 #![deny(missing_docs)]
 
+mod error;
+mod messages;
 mod protocol;
 mod serve;
 
 use std::path::Path;
 use std::time::Duration;
 
+pub use error::{AdapterError, CheckRefusal};
+pub use messages::{Request, Response};
 pub use protocol::{
-    About, Capabilities, CheckRefusal, ComponentId, Grant, Handler, Import, LogRecord, Message,
-    Metadata, PROTOCOL_MINOR, PROTOCOL_VERSION, Request, Response, Supports, Unsatisfied,
+    About, Capabilities, ComponentId, Grant, Handler, Import, LogRecord, Message, Metadata,
+    PROTOCOL_MINOR, PROTOCOL_VERSION, Supports, Unsatisfied,
 };
 pub use serve::{handle, serve, serve_dyn};
 
@@ -64,8 +76,9 @@ pub use serve::{handle, serve, serve_dyn};
 /// payload, if any, or `err` with its error in the host's words.
 pub type Handled = Result<Option<Vec<u8>>, String>;
 
-/// Your host, as the suite drives it. Every error is the host's own text:
-/// the suite puts it into its verdict as a detail.
+/// Your host, as the suite drives it. Every error is an [`AdapterError`]: the
+/// host's own text, which the suite puts into its verdict as a detail, and
+/// the imports it names, if any.
 ///
 /// Only `about` and `check` are required. An adapter that loads components
 /// implements `reset` and `runtime` as well, and declares what its
@@ -77,17 +90,15 @@ pub trait Adapter {
     /// Whether the component in the file `component` could be instantiated
     /// with your host's registration, as in production: WASI included if
     /// your host provides it. With wasmtime: `Component::from_file`, then
-    /// `linker.instantiate_pre(&component)`; its error is the answer.
-    fn check(&mut self, component: &Path) -> Result<(), String>;
-
-    /// [`check`](Self::check), naming the imports your host could not satisfy
-    /// (protocol 1.1): what [`serve`] answers. By default your `check`'s words
-    /// alone, which the suite reads for wasmtime's wording only; a host on
-    /// another runtime, or one whose words differ, names them here, each by
-    /// its full name ([`Unsatisfied::full_name`]).
-    fn check_imports(&mut self, component: &Path) -> Result<(), CheckRefusal> {
-        self.check(component).map_err(CheckRefusal::from)
-    }
+    /// `linker.instantiate_pre(&component)`; its error is the answer (`?`).
+    ///
+    /// The suite reads wasmtime's words for the import they quote. A host
+    /// on another runtime, or one whose words differ, names the imports it
+    /// could not satisfy as well (protocol 1.1), each by its full name
+    /// ([`Unsatisfied::full_name`]): [`AdapterError::with_missing`] for one
+    /// it does not provide, [`AdapterError::with_other_type`] for one it
+    /// provides with another type.
+    fn check(&mut self, component: &Path) -> Result<(), AdapterError>;
 
     /// Drop every loaded component and all state: a freshly started host on
     /// fresh storage, whose [`Runtime`] serves the requests up to the next
@@ -95,9 +106,9 @@ pub trait Adapter {
     /// function that traps when called, in place of yours (with wasmtime 48:
     /// `linker.allow_shadowing(true)` and `func_new` that returns an error;
     /// wasmtime 24 cannot, see `docs/adapter-protocol.md`).
-    fn reset(&mut self, traps: &[Import]) -> Result<(), String> {
+    fn reset(&mut self, traps: &[Import]) -> Result<(), AdapterError> {
         let _ = traps;
-        Err(unsupported("reset"))
+        Err(AdapterError::unsupported("reset"))
     }
 
     /// The runtime the last `reset` started; `None` before it, or when this
@@ -107,10 +118,16 @@ pub trait Adapter {
     }
 }
 
-/// The protocol's operations on a started host, one method each and none
-/// with a default: an operation added to the protocol fails to compile in
-/// every runtime until that runtime answers it. A runtime that cannot do one
-/// says so in its error, and leaves it out of [`About::supports`].
+/// The protocol's operations on a started host, one method each.
+///
+/// `load` and `invoke` are required: a runtime exists to run components.
+/// Every other method has a default that answers
+/// [`AdapterError::unsupported`], which [`serve`] sends as the protocol's
+/// `unsupported`: implement the ones your host can do, and declare them in
+/// [`About::supports`] (`runtime` for `settle`, `logs`, `unload` and
+/// `restart`; `lifecycle` for `metadata` and `health`). An operation a later
+/// protocol minor adds comes the same way, with such a default, so it breaks
+/// no runtime; the suite asks for it only from adapters that declare it.
 ///
 /// An adapter's runtime takes components as files (`Component = Path`); a
 /// host in the suite's own process takes them compiled, by the same trait.
@@ -128,46 +145,69 @@ pub trait Runtime {
         component: &Self::Component,
         grant: Grant,
         budget: Option<Duration>,
-    ) -> Result<(), String>;
+    ) -> Result<(), AdapterError>;
 
     /// Call `id`'s `handle-message` (or the export [`Message::export`]
     /// names) with `message`, stamped with the host's time. `Ok(Ok(reply))`:
     /// it returned `ok` (`handle-callback`'s carries no payload: `None`);
     /// `Ok(Err(error))`: it returned `err`, the error in the host's words, an
-    /// answer (protocol 1.3 tells it from a trap); `Err(reason)`: it did not
-    /// answer (it trapped, or the host refused the call). Before
-    /// [`Supports::lifecycle`], only `payload` and `content_type` need be
-    /// honoured: the suite sends nothing else.
-    fn invoke(&mut self, id: &ComponentId, message: &Message) -> Result<Handled, String>;
+    /// answer (protocol 1.3 tells it from a trap); `Err(error)`: it did not
+    /// answer (it trapped, or the host refused the call), naming with
+    /// [`AdapterError::with_other_type`] an import whose answer the host
+    /// could not give the component as the import's type (protocol 1.2).
+    /// Before [`Supports::lifecycle`], only `payload` and `content_type` need
+    /// be honoured: the suite sends nothing else.
+    fn invoke(&mut self, id: &ComponentId, message: &Message) -> Result<Handled, AdapterError>;
 
     /// Call `id`'s `metadata` export; the record it returned, or why it
-    /// failed ([`Supports::lifecycle`]).
-    fn metadata(&mut self, id: &ComponentId) -> Result<Metadata, String>;
+    /// failed ([`Supports::lifecycle`]). By default: unsupported.
+    fn metadata(&mut self, id: &ComponentId) -> Result<Metadata, AdapterError> {
+        let _ = id;
+        Err(AdapterError::unsupported("metadata"))
+    }
 
     /// Call `id`'s `health` export; the `health-status` case name it
     /// returned (e.g. `healthy`), or why it failed ([`Supports::lifecycle`]).
-    fn health(&mut self, id: &ComponentId) -> Result<String, String>;
+    /// By default: unsupported.
+    fn health(&mut self, id: &ComponentId) -> Result<String, AdapterError> {
+        let _ = id;
+        Err(AdapterError::unsupported("health"))
+    }
 
     /// Deliver queued messages, callbacks and due timeouts until nothing is
-    /// queued or pending, for at most `limit`.
-    fn settle(&mut self, limit: Duration) -> Result<(), String>;
+    /// queued or pending, for at most `limit` ([`Supports::runtime`]). By
+    /// default: unsupported.
+    fn settle(&mut self, limit: Duration) -> Result<(), AdapterError> {
+        let _ = limit;
+        Err(AdapterError::unsupported("settle"))
+    }
 
-    /// Every record your log sink received since the last `reset`, oldest first.
-    fn logs(&mut self) -> Result<Vec<LogRecord>, String>;
+    /// Every record your log sink received since the last `reset`, oldest
+    /// first ([`Supports::runtime`]). By default: unsupported.
+    fn logs(&mut self) -> Result<Vec<LogRecord>, AdapterError> {
+        Err(AdapterError::unsupported("logs"))
+    }
 
     /// Call `id`'s `shutdown` and drop it, as the host unloads a component:
-    /// it is no longer a message target nor listed by `list-components`.
-    fn unload(&mut self, id: &ComponentId) -> Result<(), String>;
+    /// it is no longer a message target nor listed by `list-components`
+    /// ([`Supports::runtime`]). By default: unsupported.
+    fn unload(&mut self, id: &ComponentId) -> Result<(), AdapterError> {
+        let _ = id;
+        Err(AdapterError::unsupported("unload"))
+    }
 
     /// Stop the host and start it again on the same storage, with no
-    /// component loaded.
-    fn restart(&mut self) -> Result<(), String>;
+    /// component loaded ([`Supports::runtime`]). By default: unsupported.
+    fn restart(&mut self) -> Result<(), AdapterError> {
+        Err(AdapterError::unsupported("restart"))
+    }
 }
 
 /// The error of an operation this adapter does not implement, e.g.
-/// `Err(unsupported("settle"))` from a [`Runtime`] that cannot deliver.
-pub fn unsupported(op: &str) -> String {
-    format!("this adapter does not implement `{op}`")
+/// `Err(unsupported("settle"))` from a [`Runtime`] that cannot deliver:
+/// [`AdapterError::unsupported`].
+pub fn unsupported(op: &str) -> AdapterError {
+    AdapterError::unsupported(op)
 }
 
 /// The sender of the messages the suite sends with `invoke`.

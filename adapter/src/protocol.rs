@@ -1,10 +1,10 @@
-//! The messages of the adapter protocol (`docs/adapter-protocol.md`): one JSON
-//! object per line, the suite's [`Request`] on the adapter's stdin, the
-//! adapter's [`Response`] on its stdout, strictly one answer per request.
-
-use std::path::PathBuf;
+//! The records the adapter protocol's messages carry
+//! (`docs/adapter-protocol.md`), and its version; the requests and answers
+//! themselves are in `messages.rs`.
 
 use serde::{Deserialize, Serialize};
+
+use crate::error::AdapterError;
 
 /// The protocol version this crate speaks. The suite refuses an adapter that
 /// answers `hello` with another one.
@@ -23,9 +23,13 @@ pub const PROTOCOL_MINOR: u32 = 3;
 /// kit's one id type, written and read as `namespace/name/instance`.
 pub use airssys_contract::ComponentId;
 
-/// What a component the suite loads may do (SEC-1).
+/// What a component the suite loads may do (SEC-1). Non-exhaustive: a
+/// later protocol minor may grant in another way, announced by a `supports`
+/// flag; a runtime that meets a grant it does not know should refuse the
+/// `load` rather than guess.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
 pub enum Grant {
     /// Every capability, to every target.
     Everything,
@@ -37,9 +41,12 @@ pub enum Grant {
     Only(Capabilities),
 }
 
-/// Capabilities one by one, as SEC-1.1 lists them.
+/// Capabilities one by one, as SEC-1.1 lists them. Built from
+/// [`Capabilities::none`] with the `with_*` methods (non-exhaustive: the
+/// contract may add a capability).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
 pub struct Capabilities {
     /// `get`, `exists`, `list-keys`, `usage`.
     #[serde(default)]
@@ -62,11 +69,55 @@ pub struct Capabilities {
     pub broadcast: Vec<String>,
 }
 
+impl Capabilities {
+    /// No capability at all: deny-by-default.
+    pub fn none() -> Self {
+        Self::default()
+    }
+
+    /// These capabilities with `storage-read` (`get`, `exists`, `list-keys`,
+    /// `usage`) set to `on`.
+    pub fn with_storage_read(mut self, on: bool) -> Self {
+        self.storage_read = on;
+        self
+    }
+
+    /// These capabilities with `storage-write` (`set`) set to `on`.
+    pub fn with_storage_write(mut self, on: bool) -> Self {
+        self.storage_write = on;
+        self
+    }
+
+    /// These capabilities with `storage-delete` (`delete`) set to `on`.
+    pub fn with_storage_delete(mut self, on: bool) -> Self {
+        self.storage_delete = on;
+        self
+    }
+
+    /// These capabilities with the target patterns `send` may reach.
+    pub fn with_send(mut self, patterns: Vec<String>) -> Self {
+        self.send = patterns;
+        self
+    }
+
+    /// These capabilities with the target patterns `request` may reach.
+    pub fn with_request(mut self, patterns: Vec<String>) -> Self {
+        self.request = patterns;
+        self
+    }
+
+    /// These capabilities with the target patterns `broadcast` may reach.
+    pub fn with_broadcast(mut self, patterns: Vec<String>) -> Self {
+        self.broadcast = patterns;
+        self
+    }
+}
+
 impl Grant {
     /// Refuses a pattern that is not three `/`-separated, non-empty parts
     /// (each a literal, or `*` for any), saying which; adapters get only
     /// well-formed grants.
-    pub fn check(&self) -> Result<(), String> {
+    pub fn check(&self) -> Result<(), AdapterError> {
         let Grant::Only(capabilities) = self else {
             return Ok(());
         };
@@ -79,10 +130,10 @@ impl Grant {
             for pattern in patterns {
                 let parts: Vec<&str> = pattern.split('/').collect();
                 if parts.len() != 3 || parts.iter().any(|part| part.is_empty()) {
-                    return Err(format!(
+                    return Err(AdapterError::msg(format_args!(
                         "the {capability} pattern {pattern:?} is not `namespace/name/instance` \
                          (a part may be `*`)"
-                    ));
+                    )));
                 }
             }
         }
@@ -93,11 +144,22 @@ impl Grant {
 /// A function of the contract by the instance components import it from and
 /// its name, e.g. `airssys:core/storage@1.0.0` and `get`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Import {
     /// e.g. `airssys:core/storage@1.0.0`
     pub instance: String,
     /// e.g. `get`
     pub name: String,
+}
+
+impl Import {
+    /// The function `name` of `instance`.
+    pub fn new(instance: impl Into<String>, name: impl Into<String>) -> Self {
+        Self {
+            instance: instance.into(),
+            name: name.into(),
+        }
+    }
 }
 
 /// Which imports of a component the host could not satisfy, each by its full
@@ -106,7 +168,12 @@ pub struct Import {
 /// the suite reads a `check` refusal from these lists when they name the
 /// import it asked about, and only otherwise from the host's text (which it
 /// can read for wasmtime's words alone).
+///
+/// Built from [`Unsatisfied::none`] with [`with_missing`](Self::with_missing)
+/// and [`with_other_type`](Self::with_other_type) (non-exhaustive: a later
+/// minor may name another kind of mismatch).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Unsatisfied {
     /// Imports the host does not provide at all.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -121,6 +188,25 @@ pub struct Unsatisfied {
 }
 
 impl Unsatisfied {
+    /// No import named.
+    pub fn none() -> Self {
+        Self::default()
+    }
+
+    /// These names, and `import` (a full name) as one the host does not
+    /// provide.
+    pub fn with_missing(mut self, import: impl Into<String>) -> Self {
+        self.missing.push(import.into());
+        self
+    }
+
+    /// These names, and `import` (a full name) as one the host provides
+    /// with another type.
+    pub fn with_other_type(mut self, import: impl Into<String>) -> Self {
+        self.other_type.push(import.into());
+        self
+    }
+
     /// Neither list names an import: the refusal says nothing structured.
     pub fn is_empty(&self) -> bool {
         self.missing.is_empty() && self.other_type.is_empty()
@@ -135,27 +221,10 @@ impl Unsatisfied {
     }
 }
 
-/// Why `check` refused a component: the host's own words, and, from
-/// adapters of protocol 1.1, the imports it could not satisfy by name.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct CheckRefusal {
-    /// The host's own words.
-    pub reason: String,
-    /// The unsatisfied imports; empty when the adapter cannot name them.
-    pub unsatisfied: Unsatisfied,
-}
-
-impl From<String> for CheckRefusal {
-    fn from(reason: String) -> Self {
-        Self {
-            reason,
-            unsatisfied: Unsatisfied::default(),
-        }
-    }
-}
-
-/// One record as the host's log sink received it.
+/// One record as the host's log sink received it. Built with
+/// [`LogRecord::new`] (non-exhaustive: the contract's record may grow).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct LogRecord {
     /// The component that logged it.
     pub component: ComponentId,
@@ -167,8 +236,34 @@ pub struct LogRecord {
     pub context: Vec<(String, String)>,
 }
 
-/// Who answers, and for which host.
+impl LogRecord {
+    /// `component`'s record at `level` (the lowercase case name) saying
+    /// `message`, with no context pairs.
+    pub fn new(
+        component: ComponentId,
+        level: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
+        Self {
+            component,
+            level: level.into(),
+            message: message.into(),
+            context: Vec::new(),
+        }
+    }
+
+    /// This record with its context pairs.
+    pub fn with_context(mut self, context: Vec<(String, String)>) -> Self {
+        self.context = context;
+        self
+    }
+}
+
+/// Who answers, and for which host: `hello`'s answer. Built with
+/// [`About::new`] and [`About::supporting`] (non-exhaustive: `hello` may
+/// say more in a later minor).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct About {
     /// The adapter's name, e.g. `my-host-adapter`.
     pub adapter: String,
@@ -180,6 +275,31 @@ pub struct About {
     pub wasmtime: String,
     /// What the adapter offers beyond `check`.
     pub supports: Supports,
+}
+
+impl About {
+    /// The adapter `adapter` at `version`, for `host` on wasmtime `wasmtime`,
+    /// offering `check` alone ([`Supports::CHECK_ONLY`]).
+    pub fn new(
+        adapter: impl Into<String>,
+        version: impl Into<String>,
+        host: impl Into<String>,
+        wasmtime: impl Into<String>,
+    ) -> Self {
+        Self {
+            adapter: adapter.into(),
+            version: version.into(),
+            host: host.into(),
+            wasmtime: wasmtime.into(),
+            supports: Supports::CHECK_ONLY,
+        }
+    }
+
+    /// This adapter, offering `supports`.
+    pub fn supporting(mut self, supports: Supports) -> Self {
+        self.supports = supports;
+        self
+    }
 }
 
 /// What an adapter can do beyond `check`. The suite asks for nothing else:
@@ -266,6 +386,9 @@ impl Supports {
 }
 
 /// The export of `component-lifecycle` an `invoke` calls with its message.
+/// Exhaustive on purpose: these are the contract's (`airssys:core@1.0.0`)
+/// two exports that take a message, fixed by its WIT; another would come
+/// with a new contract, and so a new protocol major.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Handler {
@@ -429,200 +552,7 @@ impl Metadata {
     }
 }
 
-/// What the suite asks, one per line on the adapter's stdin.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "op", rename_all = "kebab-case")]
-pub enum Request {
-    /// The first request. Answered with [`Response::Hello`].
-    Hello {
-        /// The protocol version the suite speaks.
-        protocol: u32,
-    },
-    /// Could a component be instantiated with the host's registration?
-    /// Answered `ok`, or `refused` with the host's own error text.
-    Check {
-        /// A component file the suite wrote.
-        component: PathBuf,
-    },
-    /// Forget every loaded component, queued message and record: the state
-    /// of a freshly started host, on fresh storage. Components loaded from
-    /// now on get every function in `traps` as a function that traps when
-    /// called, in place of the host's own.
-    Reset {
-        /// Functions that failed their name or signature trial.
-        #[serde(default)]
-        traps: Vec<Import>,
-    },
-    /// Instantiate `component` as `id` with `grant`, and call its `initialize`.
-    Load {
-        /// The id the host must know the component by.
-        id: ComponentId,
-        /// A component file.
-        component: PathBuf,
-        /// Its capabilities.
-        grant: Grant,
-        /// Its execution budget per call (`max-execution-time`), in ms; absent:
-        /// the host's default. Added in protocol 1 without a new version:
-        /// an adapter that ignores it loads with its default budget.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        budget_ms: Option<u64>,
-    },
-    /// Call `id`'s `handle-message` (or, from protocol 1.3, the export the
-    /// message names) with the message.
-    Invoke {
-        /// A loaded component.
-        id: ComponentId,
-        /// The message, its fields beside `op` and `id` on the wire.
-        #[serde(flatten)]
-        message: Message,
-    },
-    /// Call `id`'s `metadata` export (protocol 1.3, [`Supports::lifecycle`]).
-    /// Answered with [`Response::Metadata`].
-    Metadata {
-        /// A loaded component.
-        id: ComponentId,
-    },
-    /// Call `id`'s `health` export (protocol 1.3, [`Supports::lifecycle`]).
-    /// Answered with [`Response::Health`].
-    Health {
-        /// A loaded component.
-        id: ComponentId,
-    },
-    /// Deliver queued messages, callbacks and due timeouts until nothing is
-    /// queued or pending, for at most `limit_ms`.
-    Settle {
-        /// The longest the host may take, in milliseconds.
-        limit_ms: u64,
-    },
-    /// Every record the host's log sink received since `reset`.
-    Logs,
-    /// Call `id`'s `shutdown` and drop it: it is no longer a message target
-    /// nor listed by `list-components` (MSG-4, SVC-5).
-    Unload {
-        /// A loaded component.
-        id: ComponentId,
-    },
-    /// Stop the host and start it again on the same storage, with no
-    /// component loaded (STO-11).
-    Restart,
-}
-
-impl Request {
-    /// The operation's name, as on the wire.
-    pub fn op(&self) -> &'static str {
-        match self {
-            Request::Hello { .. } => "hello",
-            Request::Check { .. } => "check",
-            Request::Reset { .. } => "reset",
-            Request::Load { .. } => "load",
-            Request::Invoke { .. } => "invoke",
-            Request::Metadata { .. } => "metadata",
-            Request::Health { .. } => "health",
-            Request::Settle { .. } => "settle",
-            Request::Logs => "logs",
-            Request::Unload { .. } => "unload",
-            Request::Restart => "restart",
-        }
-    }
-}
-
-impl Response {
-    /// The answer's name, as on the wire (`answer`).
-    pub fn answer(&self) -> &'static str {
-        match self {
-            Response::Hello { .. } => "hello",
-            Response::Ok => "ok",
-            Response::Reply { .. } => "reply",
-            Response::Metadata { .. } => "metadata",
-            Response::Health { .. } => "health",
-            Response::Logs { .. } => "logs",
-            Response::Refused { .. } => "refused",
-            Response::Unsupported { .. } => "unsupported",
-            Response::Error { .. } => "error",
-        }
-    }
-
-    /// `refused` with the host's words and no structured part.
-    pub fn refused(reason: impl Into<String>) -> Self {
-        Response::Refused {
-            reason: reason.into(),
-            unsatisfied: Unsatisfied::default(),
-            err: None,
-        }
-    }
-}
-
-/// What the adapter answers, one per line on its stdout.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "answer", rename_all = "kebab-case")]
-pub enum Response {
-    /// The answer to `hello`.
-    Hello {
-        /// The protocol version the adapter speaks.
-        protocol: u32,
-        /// Its minor version ([`PROTOCOL_MINOR`]); absent (0) from adapters
-        /// built before minor versions were counted.
-        #[serde(default)]
-        minor: u32,
-        /// Who answers.
-        #[serde(flatten)]
-        about: About,
-    },
-    /// Done: `check` instantiates, `reset`, `load`, `settle`, `restart` succeeded.
-    Ok,
-    /// What `handle-message` returned.
-    Reply {
-        /// The reply payload, if any (base64 on the wire).
-        #[serde(with = "base64_option")]
-        payload: Option<Vec<u8>>,
-    },
-    /// What `metadata` returned (protocol 1.3).
-    Metadata {
-        /// The record, its fields beside `answer` on the wire.
-        #[serde(flatten)]
-        metadata: Metadata,
-    },
-    /// What `health` returned (protocol 1.3): the `health-status` case name,
-    /// e.g. `healthy`.
-    Health {
-        /// The case name.
-        status: String,
-    },
-    /// The log sink's records, oldest first.
-    Logs {
-        /// The records.
-        records: Vec<LogRecord>,
-    },
-    /// The host said no: `check` does not instantiate, `load` failed, the
-    /// call trapped or returned an error. `reason` is the host's own text.
-    Refused {
-        /// The host's own words.
-        reason: String,
-        /// For `check`, from protocol 1.1: the imports the host could not
-        /// satisfy, by name. For `invoke`, from 1.2: an import whose answer
-        /// was of another type (`other_type`). Absent from older adapters,
-        /// and on other answers.
-        #[serde(default, skip_serializing_if = "Unsatisfied::is_empty")]
-        unsatisfied: Unsatisfied,
-        /// For `invoke`, from protocol 1.3: the export answered `err`, this
-        /// error, and did not trap (`reason` says the same in words).
-        /// Absent: it did not answer, or the adapter is older.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        err: Option<String>,
-    },
-    /// The adapter does not offer this operation (see [`Supports`]).
-    Unsupported {
-        /// What is missing.
-        reason: String,
-    },
-    /// The request could not be read.
-    Error {
-        /// Why it could not be read.
-        message: String,
-    },
-}
-
-mod base64_bytes {
+pub(crate) mod base64_bytes {
     use base64::Engine as _;
     use base64::engine::general_purpose::STANDARD;
     use serde::{Deserialize, Deserializer, Serializer};
@@ -637,7 +567,7 @@ mod base64_bytes {
     }
 }
 
-mod base64_option {
+pub(crate) mod base64_option {
     use serde::{Deserialize, Deserializer, Serializer};
 
     pub fn serialize<S: Serializer>(
@@ -658,161 +588,5 @@ mod base64_option {
         text.map(|text| base64::engine::general_purpose::STANDARD.decode(text))
             .transpose()
             .map_err(serde::de::Error::custom)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn requests_read_as_documented() {
-        let invoke: Request = serde_json::from_str(
-            r#"{"op":"invoke","id":{"namespace":"n","name":"a","instance":"1"},"payload":"AP8=","content_type":"t"}"#,
-        )
-        .unwrap();
-        assert_eq!(
-            invoke,
-            Request::Invoke {
-                id: ComponentId {
-                    namespace: "n".into(),
-                    name: "a".into(),
-                    instance: "1".into()
-                },
-                message: Message::new(vec![0, 0xff], "t"),
-            }
-        );
-        let reset: Request = serde_json::from_str(r#"{"op":"reset"}"#).unwrap();
-        assert_eq!(reset, Request::Reset { traps: vec![] });
-    }
-
-    #[test]
-    fn responses_round_trip() {
-        let responses = [
-            Response::Ok,
-            Response::Reply {
-                payload: Some(b"re:x".to_vec()),
-            },
-            Response::Reply { payload: None },
-            Response::Metadata {
-                metadata: Metadata::new("counter", "1.0.0")
-                    .with_operations(vec!["count".into()], true),
-            },
-            Response::Health {
-                status: "degraded".into(),
-            },
-            Response::refused("no"),
-            Response::Refused {
-                reason: "not found".into(),
-                unsatisfied: Unsatisfied {
-                    missing: vec!["airssys:core/storage@1.0.0#get".into()],
-                    other_type: vec!["self-id".into()],
-                },
-                err: None,
-            },
-            Response::Refused {
-                reason: "handle-message returned WasmError::Timeout".into(),
-                unsatisfied: Unsatisfied::default(),
-                err: Some("WasmError::Timeout".into()),
-            },
-            Response::Hello {
-                protocol: PROTOCOL_VERSION,
-                minor: PROTOCOL_MINOR,
-                about: About {
-                    adapter: "a".into(),
-                    version: "1".into(),
-                    host: "h".into(),
-                    wasmtime: "24.0.4".into(),
-                    supports: Supports::EVERYTHING,
-                },
-            },
-        ];
-        for response in responses {
-            let line = serde_json::to_string(&response).unwrap();
-            assert!(!line.contains('\n'));
-            assert!(
-                line.starts_with(&format!(r#"{{"answer":"{}""#, response.answer())),
-                "{line}"
-            );
-            assert_eq!(serde_json::from_str::<Response>(&line).unwrap(), response);
-        }
-        assert_eq!(
-            serde_json::to_string(&Response::Ok).unwrap(),
-            r#"{"answer":"ok"}"#
-        );
-    }
-
-    /// Protocol 1.3's message fields are written only when they differ from
-    /// what a 1.2 `invoke` delivers, and read back whole.
-    #[test]
-    fn an_invoke_of_protocol_1_3_is_a_1_2_line_with_fields_added() {
-        let id = ComponentId::new("n", "a", "1");
-        let plain = Request::Invoke {
-            id: id.clone(),
-            message: Message::new(b"x".to_vec(), "t"),
-        };
-        assert_eq!(
-            serde_json::to_string(&plain).unwrap(),
-            r#"{"op":"invoke","id":{"namespace":"n","name":"a","instance":"1"},"payload":"eA==","content_type":"t"}"#
-        );
-        let callback = Message::new(Vec::new(), "application/vnd.airssys.timeout")
-            .with_correlation_id("c-1")
-            .from_sender(ComponentId::new("n", "b", "2"))
-            .to_export(Handler::HandleCallback);
-        assert!(callback.needs_lifecycle());
-        assert!(!Message::new(Vec::new(), "t").needs_lifecycle());
-        let request = Request::Invoke {
-            id,
-            message: callback,
-        };
-        let line = serde_json::to_string(&request).unwrap();
-        assert!(
-            line.contains(r#""export":"handle-callback""#)
-                && line.contains(r#""correlation_id":"c-1""#),
-            "{line}"
-        );
-        assert_eq!(serde_json::from_str::<Request>(&line).unwrap(), request);
-        let asked: Request = serde_json::from_str(
-            r#"{"op":"health","id":{"namespace":"n","name":"a","instance":"1"}}"#,
-        )
-        .unwrap();
-        assert_eq!(asked.op(), "health");
-    }
-
-    /// Protocol 1.1 only adds: a 1.0 adapter's lines read as before, and a
-    /// refusal without structure is written as a 1.0 adapter wrote it.
-    #[test]
-    fn minor_versions_read_and_write_the_lines_of_older_peers() {
-        let old_refusal: Response =
-            serde_json::from_str(r#"{"answer":"refused","reason":"no"}"#).unwrap();
-        assert_eq!(old_refusal, Response::refused("no"));
-        assert_eq!(
-            serde_json::to_string(&Response::refused("no")).unwrap(),
-            r#"{"answer":"refused","reason":"no"}"#
-        );
-        let old_hello: Response = serde_json::from_str(
-            r#"{"answer":"hello","protocol":1,"adapter":"a","version":"1","host":"h","wasmtime":"24.0.4","supports":{"load":false,"runtime":false,"traps":false,"grants":false}}"#,
-        )
-        .unwrap();
-        assert!(
-            matches!(old_hello, Response::Hello { minor: 0, .. }),
-            "{old_hello:?}"
-        );
-        let structured = serde_json::to_string(&Response::Refused {
-            reason: "no".into(),
-            unsatisfied: Unsatisfied {
-                missing: vec![Unsatisfied::full_name(
-                    Some("airssys:core/storage@1.0.0"),
-                    "get",
-                )],
-                other_type: vec![],
-            },
-            err: None,
-        })
-        .unwrap();
-        assert_eq!(
-            structured,
-            r#"{"answer":"refused","reason":"no","unsatisfied":{"missing":["airssys:core/storage@1.0.0#get"]}}"#
-        );
     }
 }

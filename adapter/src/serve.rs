@@ -6,8 +6,9 @@ use std::path::Path;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use crate::protocol::{Grant, PROTOCOL_MINOR, PROTOCOL_VERSION, Request, Response};
-use crate::{Adapter, Runtime, Supports};
+use crate::messages::{Request, Response};
+use crate::protocol::Grant;
+use crate::{Adapter, AdapterError, Runtime, Supports};
 
 /// Serves the suite on stdin and stdout until stdin closes.
 ///
@@ -40,9 +41,7 @@ pub fn serve_dyn(adapter: &mut dyn Adapter) -> ExitCode {
         }
         let response = match serde_json::from_str::<Request>(&line) {
             Ok(request) => handle(adapter, request),
-            Err(error) => Response::Error {
-                message: format!("cannot read the request {line:?}: {error}"),
-            },
+            Err(error) => Response::error(format!("cannot read the request {line:?}: {error}")),
         };
         let mut text = serde_json::to_string(&response).expect("responses serialize");
         text.push('\n');
@@ -79,28 +78,15 @@ fn answer(adapter: &mut dyn Adapter, request: Request) -> Response {
     let about = adapter.about();
     let supports = about.supports;
     if let Some(missing) = needs(&request, supports) {
-        return Response::Unsupported {
-            reason: format!(
-                "adapter `{}` does not declare `{missing}` support, which `{}` needs",
-                about.adapter,
-                request.op()
-            ),
-        };
+        return Response::unsupported(format!(
+            "adapter `{}` does not declare `{missing}` support, which `{}` needs",
+            about.adapter,
+            request.op()
+        ));
     }
     match request {
-        Request::Hello { .. } => Response::Hello {
-            protocol: PROTOCOL_VERSION,
-            minor: PROTOCOL_MINOR,
-            about,
-        },
-        Request::Check { component } => match adapter.check_imports(&component) {
-            Ok(()) => Response::Ok,
-            Err(refusal) => Response::Refused {
-                reason: refusal.reason,
-                unsatisfied: refusal.unsatisfied,
-                err: None,
-            },
-        },
+        Request::Hello { .. } => Response::hello(about),
+        Request::Check { component } => done(adapter.check(&component)),
         Request::Reset { traps } => done(adapter.reset(&traps)),
         Request::Load {
             id,
@@ -114,34 +100,30 @@ fn answer(adapter: &mut dyn Adapter, request: Request) -> Response {
         }),
         Request::Invoke { id, message } => on_runtime(adapter, "invoke", |runtime| {
             match runtime.invoke(&id, &message) {
-                Ok(Ok(payload)) => Response::Reply { payload },
+                Ok(Ok(payload)) => Response::reply(payload),
                 // Refused as in protocol 1.2, the error beside the words.
-                Ok(Err(error)) => Response::Refused {
-                    reason: format!("{} returned {error}", message.export.name()),
-                    unsatisfied: Default::default(),
-                    err: Some(error),
-                },
-                Err(reason) => Response::refused(reason),
+                Ok(Err(error)) => Response::export_err(message.export, error),
+                Err(error) => error.into(),
             }
         }),
         Request::Metadata { id } => {
             on_runtime(adapter, "metadata", |runtime| match runtime.metadata(&id) {
-                Ok(metadata) => Response::Metadata { metadata },
-                Err(reason) => Response::refused(reason),
+                Ok(metadata) => Response::metadata(metadata),
+                Err(error) => error.into(),
             })
         }
         Request::Health { id } => {
             on_runtime(adapter, "health", |runtime| match runtime.health(&id) {
-                Ok(status) => Response::Health { status },
-                Err(reason) => Response::refused(reason),
+                Ok(status) => Response::health(status),
+                Err(error) => error.into(),
             })
         }
         Request::Settle { limit_ms } => on_runtime(adapter, "settle", |runtime| {
             done(runtime.settle(Duration::from_millis(limit_ms)))
         }),
         Request::Logs => on_runtime(adapter, "logs", |runtime| match runtime.logs() {
-            Ok(records) => Response::Logs { records },
-            Err(reason) => Response::refused(reason),
+            Ok(records) => Response::logs(records),
+            Err(error) => error.into(),
         }),
         Request::Unload { id } => {
             on_runtime(adapter, "unload", |runtime| done(runtime.unload(&id)))
@@ -150,10 +132,10 @@ fn answer(adapter: &mut dyn Adapter, request: Request) -> Response {
     }
 }
 
-fn done(result: Result<(), String>) -> Response {
+fn done(result: Result<(), AdapterError>) -> Response {
     match result {
         Ok(()) => Response::Ok,
-        Err(reason) => Response::refused(reason),
+        Err(error) => error.into(),
     }
 }
 
@@ -223,25 +205,21 @@ fn protocol_output() -> std::io::Result<Box<dyn Write>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{About, CheckRefusal, ComponentId, Import, Unsatisfied};
+    use crate::{
+        About, ComponentId, Import, Message, PROTOCOL_MINOR, PROTOCOL_VERSION, Unsatisfied,
+    };
 
     struct CheckOnly;
 
     impl Adapter for CheckOnly {
         fn about(&self) -> About {
-            About {
-                adapter: "check-only".into(),
-                version: "0".into(),
-                host: "test".into(),
-                wasmtime: "0".into(),
-                supports: Supports::CHECK_ONLY,
-            }
+            About::new("check-only", "0", "test", "0")
         }
-        fn check(&mut self, component: &Path) -> Result<(), String> {
+        fn check(&mut self, component: &Path) -> Result<(), AdapterError> {
             if component.ends_with("panics.wasm") {
                 panic!("boom");
             }
-            Err(format!("cannot instantiate {}", component.display()))
+            Err(format!("cannot instantiate {}", component.display()).into())
         }
     }
 
@@ -265,17 +243,9 @@ mod tests {
             fn about(&self) -> About {
                 CheckOnly.about()
             }
-            fn check(&mut self, _: &Path) -> Result<(), String> {
-                unreachable!("serve asks check_imports")
-            }
-            fn check_imports(&mut self, _: &Path) -> Result<(), CheckRefusal> {
-                Err(CheckRefusal {
-                    reason: "no".into(),
-                    unsatisfied: Unsatisfied {
-                        missing: vec!["i#f".into()],
-                        other_type: vec![],
-                    },
-                })
+            fn check(&mut self, _: &Path) -> Result<(), AdapterError> {
+                Err(AdapterError::msg("no")
+                    .with_unsatisfied(Unsatisfied::none().with_missing("i#f")))
             }
         }
         let check = Request::Check {
@@ -328,7 +298,7 @@ mod tests {
                     ..CheckOnly.about()
                 }
             }
-            fn check(&mut self, _: &Path) -> Result<(), String> {
+            fn check(&mut self, _: &Path) -> Result<(), AdapterError> {
                 Ok(())
             }
         }
@@ -345,6 +315,95 @@ mod tests {
             handle(&mut LoadsOnly, Request::Health { id }),
             Response::Unsupported { .. }
         ));
+    }
+
+    /// A runtime with `load` and `invoke` alone: its `invoke` fails with an
+    /// import's name, answers an export's `err`, or replies.
+    struct LoadAndInvoke;
+
+    impl Adapter for LoadAndInvoke {
+        fn about(&self) -> About {
+            // Declares more than it implements: the defaults still answer.
+            CheckOnly.about().supporting(Supports::EVERYTHING)
+        }
+        fn check(&mut self, _: &Path) -> Result<(), AdapterError> {
+            Ok(())
+        }
+        fn runtime(&mut self) -> Option<&mut dyn Runtime<Component = Path>> {
+            Some(self)
+        }
+    }
+
+    impl Runtime for LoadAndInvoke {
+        type Component = Path;
+        fn load(
+            &mut self,
+            _: &ComponentId,
+            _: &Path,
+            _: Grant,
+            _: Option<Duration>,
+        ) -> Result<(), AdapterError> {
+            Ok(())
+        }
+        fn invoke(
+            &mut self,
+            _: &ComponentId,
+            message: &Message,
+        ) -> Result<crate::Handled, AdapterError> {
+            match message.payload.as_slice() {
+                b"mistyped" => Err(AdapterError::msg("get answered a string")
+                    .with_other_type("airssys:core/storage@1.0.0#get")),
+                b"err" => Ok(Err("WasmError::Timeout".into())),
+                payload => Ok(Ok(Some(payload.to_vec()))),
+            }
+        }
+    }
+
+    #[test]
+    fn invoke_answers_say_the_import_of_another_type_and_the_exports_err() {
+        let id = ComponentId::new("n", "a", "1");
+        let invoke = |payload: &[u8]| {
+            handle(
+                &mut LoadAndInvoke,
+                Request::invoke(id.clone(), Message::new(payload, "t")),
+            )
+        };
+        let Response::Refused {
+            unsatisfied, err, ..
+        } = invoke(b"mistyped")
+        else {
+            panic!("refused");
+        };
+        assert_eq!(unsatisfied.other_type, ["airssys:core/storage@1.0.0#get"]);
+        assert_eq!(err, None);
+        let Response::Refused { reason, err, .. } = invoke(b"err") else {
+            panic!("refused");
+        };
+        assert_eq!(err.as_deref(), Some("WasmError::Timeout"));
+        assert_eq!(reason, "handle-message returned WasmError::Timeout");
+        assert_eq!(invoke(b"x"), Response::reply(Some(b"x".to_vec())));
+    }
+
+    /// The methods a later protocol added have defaults that answer
+    /// `unsupported`, even from an adapter that declares them, so the suite
+    /// ignores those trials with the reason instead of failing them.
+    #[test]
+    fn a_runtimes_defaults_answer_unsupported() {
+        let id = ComponentId::new("n", "a", "1");
+        for request in [
+            Request::metadata(id.clone()),
+            Request::health(id.clone()),
+            Request::settle(10),
+            Request::Logs,
+            Request::unload(id.clone()),
+            Request::Restart,
+        ] {
+            let op = request.op();
+            let Response::Unsupported { reason } = handle(&mut LoadAndInvoke, request) else {
+                panic!("`{op}` must be unsupported");
+            };
+            assert!(reason.contains(&format!("`{op}`")), "{reason}");
+        }
     }
 
     #[test]

@@ -13,7 +13,7 @@
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 
-use airssys_conformance::adapter::{Message, PROTOCOL_VERSION, Request, Response};
+use airssys_conformance::adapter::{Message, Request, Response};
 use airssys_conformance::suite_id;
 use divan::Bencher;
 
@@ -42,11 +42,9 @@ impl AdapterProcess {
             stdin,
             stdout,
         };
-        let hello = process.exchange(&Request::Hello {
-            protocol: PROTOCOL_VERSION,
-        });
+        let hello = process.exchange(&Request::hello());
         assert!(matches!(hello, Response::Hello { .. }), "{hello:?}");
-        let reset = process.exchange(&Request::Reset { traps: Vec::new() });
+        let reset = process.exchange(&Request::reset(Vec::new()));
         assert_eq!(reset, Response::Ok);
         process
     }
@@ -81,10 +79,10 @@ fn round_trip(bencher: Bencher) {
 
 #[divan::bench(args = [64, 4096, 1 << 20])]
 fn invoke_encoding(bencher: Bencher, payload: usize) {
-    let request = Request::Invoke {
-        id: suite_id(),
-        message: Message::new(vec![0x5a; payload], "application/json"),
-    };
+    let request = Request::invoke(
+        suite_id(),
+        Message::new(vec![0x5a; payload], "application/json"),
+    );
     bencher.bench(|| {
         let line = serde_json::to_string(&request).unwrap();
         let back: Request = serde_json::from_str(&line).unwrap();

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use airssys_conformance::adapter::{Handled, Handler, Message, Metadata};
+use airssys_conformance::adapter::{AdapterError, Handled, Handler, Message, Metadata};
 use airssys_conformance::{
     self as suite, ComponentRuntime, Grant, HostUnderTest, LogRecord, Stubs,
 };
@@ -117,6 +117,10 @@ pub fn reference_grants(grant: Grant) -> Capabilities {
                 broadcast: patterns(only.broadcast),
             }
         }
+        // A kind of grant a later protocol minor adds (`Grant` is
+        // non-exhaustive) and this host does not read yet: deny-by-default,
+        // the one reading that never grants more than was meant.
+        _ => Capabilities::default(),
     }
 }
 
@@ -242,7 +246,7 @@ impl suite::Runtime for ReferenceRuntime {
         component: &Component,
         grant: Grant,
         budget: Option<Duration>,
-    ) -> Result<(), String> {
+    ) -> Result<(), AdapterError> {
         let options = LoadOptions {
             limits: budget.map(|budget| Limits {
                 max_execution_time: budget,
@@ -253,10 +257,14 @@ impl suite::Runtime for ReferenceRuntime {
         self.runtime()
             .load(id.clone().into(), component, options)
             .map(drop)
-            .map_err(|e| e.to_string())
+            .map_err(AdapterError::msg)
     }
 
-    fn invoke(&mut self, id: &suite::ComponentId, message: &Message) -> Result<Handled, String> {
+    fn invoke(
+        &mut self,
+        id: &suite::ComponentId,
+        message: &Message,
+    ) -> Result<Handled, AdapterError> {
         let mut delivered =
             ComponentMessage::new(message.sender.clone().into(), message.payload.clone())
                 .with_content_type(&message.content_type);
@@ -272,25 +280,25 @@ impl suite::Runtime for ReferenceRuntime {
         };
         match returned {
             Ok(returned) => Ok(returned.map_err(|error| format!("{error:?}"))),
-            Err(error) => Err(error.to_string()),
+            Err(error) => Err(AdapterError::msg(error)),
         }
     }
 
-    fn metadata(&mut self, id: &suite::ComponentId) -> Result<Metadata, String> {
+    fn metadata(&mut self, id: &suite::ComponentId) -> Result<Metadata, AdapterError> {
         let metadata = self
             .runtime()
             .metadata(&id.clone().into())
-            .map_err(|e| e.to_string())?;
+            .map_err(AdapterError::msg)?;
         Ok(Metadata::new(metadata.name, metadata.version)
             .with_texts(metadata.description, metadata.author, metadata.license)
             .with_operations(metadata.supported_operations, metadata.stateful))
     }
 
-    fn health(&mut self, id: &suite::ComponentId) -> Result<String, String> {
+    fn health(&mut self, id: &suite::ComponentId) -> Result<String, AdapterError> {
         let status = self
             .runtime()
             .health(&id.clone().into())
-            .map_err(|e| e.to_string())?;
+            .map_err(AdapterError::msg)?;
         Ok(match status {
             HealthStatus::Healthy => "healthy",
             HealthStatus::Degraded => "degraded",
@@ -300,32 +308,34 @@ impl suite::Runtime for ReferenceRuntime {
         .into())
     }
 
-    fn settle(&mut self, limit: Duration) -> Result<(), String> {
+    fn settle(&mut self, limit: Duration) -> Result<(), AdapterError> {
         self.runtime().run_until_idle(limit);
         Ok(())
     }
 
-    fn logs(&mut self) -> Result<Vec<LogRecord>, String> {
+    fn logs(&mut self) -> Result<Vec<LogRecord>, AdapterError> {
         Ok(self
             .logs
             .records()
             .into_iter()
-            .map(|record| LogRecord {
-                component: airssys_host::ComponentId::clone(&record.component).into(),
-                level: level_name(record.level).into(),
-                message: record.message,
-                context: record.context,
+            .map(|record| {
+                LogRecord::new(
+                    airssys_host::ComponentId::clone(&record.component).into(),
+                    level_name(record.level),
+                    record.message,
+                )
+                .with_context(record.context)
             })
             .collect())
     }
 
-    fn unload(&mut self, id: &suite::ComponentId) -> Result<(), String> {
+    fn unload(&mut self, id: &suite::ComponentId) -> Result<(), AdapterError> {
         self.runtime()
             .unload(&id.clone().into())
-            .map_err(|e| e.to_string())
+            .map_err(AdapterError::msg)
     }
 
-    fn restart(&mut self) -> Result<(), String> {
+    fn restart(&mut self) -> Result<(), AdapterError> {
         // The database must be closed before it is opened again.
         self.runtime = None;
         self.start();
