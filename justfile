@@ -28,7 +28,7 @@ conformance-diff OLD NEW:
 # taken by the browser test (needs Chromium) of the reference host and a broken one.
 screenshots:
     rm -rf target/screenshots && mkdir -p target/screenshots docs/screenshots
-    AIRSSYS_SCREENSHOTS="$PWD/target/screenshots" cargo test --workspace --test reports -- --exact the_page_shows_a_person_the_failures_on_a_desktop_and_a_phone
+    AIRSSYS_SCREENSHOTS="$PWD/target/screenshots" cargo test --workspace --test self_checks -- --exact reports::the_page_shows_a_person_the_failures_on_a_desktop_and_a_phone
     cp target/screenshots/report-reference-1280.png target/screenshots/report-storage-get-1280.png target/screenshots/report-storage-get-390-failure.png docs/screenshots/
 
 # The reference host through its own adapter process.
@@ -54,7 +54,7 @@ conformance-js *ARGS:
 
 # The broken JS hosts: each must fail exactly its own trials.
 broken-js-hosts:
-    cargo test --workspace --test js_hosts
+    cargo test --workspace --test self_checks js_hosts::
 
 # The counter example, contract-only (no WASI), running on the stubbed host.
 contract-only-counter:
@@ -77,13 +77,15 @@ prebuilt-probes:
     cargo build -p airssys-guests
     cp target/airssys-guests/contract-only/storage_probe.wasm target/airssys-guests/contract-only/messaging_probe.wasm target/airssys-guests/contract-only/services_probe.wasm target/airssys-guests/wasm32-wasip2/release/wasi_probe.wasm guests/prebuilt/
 
-# The broken-host fixtures: each must fail exactly its own trials.
+# The broken-host fixtures: each must fail exactly its own trials, in
+# process and through adapter processes.
 broken-hosts:
-    cargo test --workspace --test broken_hosts --test adapters
+    cargo test --workspace --test self_checks broken_hosts::
+    cargo test --workspace --test self_checks adapters::
 
 # The broken-guest fixtures: each must fail exactly its own rows.
 broken-guests:
-    cargo test --workspace --test broken_guests
+    cargo test --workspace --test self_checks broken_guests::
 
 # Review changed conformance snapshots (needs `cargo install cargo-insta --locked`).
 snapshots:
@@ -156,12 +158,13 @@ mutants *ARGS:
     AIRSSYS_GUEST_BUILDER=prebuilt cargo mutants --baseline skip --timeout 180 {{ARGS}}
 
 # How strong the guest side is: mutants of conformance/src/guest/ against the
-# broken-guest fixtures and the guest module's unit tests. About 30 minutes;
-# results in mutants.out/.
+# broken-guest fixtures and the guest module's unit tests. The other modules
+# of the self-checks' binary are skipped (`--skip`: libtest-mimic takes one
+# filter, the library's tests another). About 30 minutes; results in mutants.out/.
 mutants-guest *ARGS:
-    cargo mutants --baseline skip --timeout 120 --package airssys-conformance --file 'conformance/src/guest/*.rs' --cargo-test-arg=--test=broken_guests --cargo-test-arg=--lib {{ARGS}}
+    cargo mutants --baseline skip --timeout 120 --package airssys-conformance --file 'conformance/src/guest/*.rs' --cargo-test-arg=--test=self_checks --cargo-test-arg=--lib --cargo-test-arg=-- --cargo-test-arg=--skip=broken_hosts:: --cargo-test-arg=--skip=chaos:: --cargo-test-arg=--skip=adapters:: --cargo-test-arg=--skip=reports:: --cargo-test-arg=--skip=js_hosts:: {{ARGS}}
 
 # The chaos host: arbitrary answers, and the suite must never panic nor hang
 # (CI tries 40 seeds), e.g. `just chaos 500`.
 chaos SEEDS="400":
-    CHAOS_SEEDS={{SEEDS}} cargo test --workspace --test chaos
+    CHAOS_SEEDS={{SEEDS}} cargo test --workspace --test self_checks chaos::
