@@ -260,12 +260,7 @@ mod tests {
     #[test]
     fn undeclared_operations_are_unsupported_not_called() {
         let id = ComponentId::new("n", "a", "1");
-        let load = Request::Load {
-            id,
-            component: "x.wasm".into(),
-            grant: Grant::Everything,
-            budget_ms: None,
-        };
+        let load = Request::load(id, "x.wasm", Grant::Everything, None);
         let Response::Unsupported { reason } = handle(&mut CheckOnly, load) else {
             panic!("load must be unsupported");
         };

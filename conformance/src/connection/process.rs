@@ -379,17 +379,14 @@ mod tests {
     #[cfg(unix)]
     fn an_adapter_that_stops_reading_times_out_on_a_large_request() {
         // Larger than any pipe buffer, so that writing it blocks.
-        let request = Request::Invoke {
-            id: airssys_conformance_adapter::ComponentId {
+        let request = Request::invoke(
+            airssys_conformance_adapter::ComponentId {
                 namespace: "a".into(),
                 name: "b".into(),
                 instance: "c".into(),
             },
-            message: airssys_conformance_adapter::Message::new(
-                vec![7; 4 << 20],
-                "application/octet-stream",
-            ),
-        };
+            airssys_conformance_adapter::Message::new(vec![7; 4 << 20], "application/octet-stream"),
+        );
         let (answer, took) = exchange_with(
             "exec sleep 86400",
             request,

@@ -114,7 +114,7 @@ fn serve_in_other_words(inner: &str) -> ExitCode {
     use std::io::Write;
     use std::process::{Command, Stdio};
 
-    use airssys_conformance_adapter::Response;
+    use airssys_conformance_adapter::{AdapterError, Response};
 
     let mut child = Command::new(std::env::current_exe().unwrap())
         .env(FIXTURE, inner)
@@ -135,12 +135,8 @@ fn serve_in_other_words(inner: &str) -> ExitCode {
         }
         let answer = match serde_json::from_str::<Response>(&answer) {
             Ok(Response::Refused { unsatisfied, .. }) if !unsatisfied.is_empty() => {
-                serde_json::to_string(&Response::Refused {
-                    reason: "nein".into(),
-                    unsatisfied,
-                    err: None,
-                })
-                .unwrap()
+                let refusal = AdapterError::msg("nein").with_unsatisfied(unsatisfied);
+                serde_json::to_string(&Response::from(refusal)).unwrap()
             }
             _ => answer.trim_end().to_owned(),
         };

@@ -9,8 +9,8 @@ use std::path::Path;
 use std::time::Duration;
 
 use airssys_conformance::adapter::{
-    About, Adapter, ComponentId, Grant, Handled, Import, LogRecord, Message, Metadata, Runtime,
-    Supports,
+    About, Adapter, AdapterError, ComponentId, Grant, Handled, Import, LogRecord, Message,
+    Metadata, Runtime, Supports,
 };
 use airssys_conformance::{Limits, Outcome, Suite};
 use airssys_probe_protocol::{
@@ -313,9 +313,9 @@ impl Chaos {
         }))
     }
 
-    fn mostly_ok(&mut self, op: &str) -> Result<(), String> {
+    fn mostly_ok(&mut self, op: &str) -> Result<(), AdapterError> {
         if !self.calm && self.chance(5) {
-            Err(format!("chaos refuses `{op}`"))
+            Err(format!("chaos refuses `{op}`").into())
         } else {
             Ok(())
         }
@@ -324,27 +324,23 @@ impl Chaos {
 
 impl Adapter for Chaos {
     fn about(&self) -> About {
-        About {
-            adapter: "chaos".into(),
-            version: "0".into(),
-            host: "chaos (arbitrary answers)".into(),
-            wasmtime: "none".into(),
-            supports: Supports::EVERYTHING,
-        }
+        About::new("chaos", "0", "chaos (arbitrary answers)", "none")
+            .supporting(Supports::EVERYTHING)
     }
 
-    fn check(&mut self, _component: &Path) -> Result<(), String> {
+    fn check(&mut self, _component: &Path) -> Result<(), AdapterError> {
         if self.calm || self.chance(85) {
             Ok(())
         } else {
             Err(format!(
                 "component imports instance `{}`, but a matching implementation was not found in the linker",
                 self.text()
-            ))
+            )
+            .into())
         }
     }
 
-    fn reset(&mut self, _traps: &[Import]) -> Result<(), String> {
+    fn reset(&mut self, _traps: &[Import]) -> Result<(), AdapterError> {
         self.loaded.clear();
         self.mostly_ok("reset")
     }
@@ -363,12 +359,12 @@ impl Runtime for Chaos {
         _component: &Path,
         _grant: Grant,
         _budget: Option<Duration>,
-    ) -> Result<(), String> {
+    ) -> Result<(), AdapterError> {
         self.loaded.push(id.clone());
         self.mostly_ok("load")
     }
 
-    fn invoke(&mut self, id: &ComponentId, message: &Message) -> Result<Handled, String> {
+    fn invoke(&mut self, id: &ComponentId, message: &Message) -> Result<Handled, AdapterError> {
         let Ok(call) = probe::decode_call(&message.payload) else {
             return Ok(Ok(Some(self.bytes())));
         };
@@ -393,47 +389,46 @@ impl Runtime for Chaos {
         }
     }
 
-    fn metadata(&mut self, _id: &ComponentId) -> Result<Metadata, String> {
+    fn metadata(&mut self, _id: &ComponentId) -> Result<Metadata, AdapterError> {
         self.mostly_ok("metadata")?;
         Ok(Metadata::new("chaos", "0"))
     }
 
-    fn health(&mut self, _id: &ComponentId) -> Result<String, String> {
+    fn health(&mut self, _id: &ComponentId) -> Result<String, AdapterError> {
         self.mostly_ok("health")?;
         Ok("healthy".into())
     }
 
-    fn settle(&mut self, _limit: Duration) -> Result<(), String> {
+    fn settle(&mut self, _limit: Duration) -> Result<(), AdapterError> {
         self.mostly_ok("settle")
     }
 
-    fn logs(&mut self) -> Result<Vec<LogRecord>, String> {
+    fn logs(&mut self) -> Result<Vec<LogRecord>, AdapterError> {
         let levels = ["trace", "debug", "info", "warn", "error", "loud"];
         Ok((0..self.below(12))
             .map(|_| {
                 let id = self.id();
-                LogRecord {
-                    component: ComponentId {
-                        namespace: id.namespace,
-                        name: id.name,
-                        instance: id.instance,
-                    },
-                    level: levels[self.below(levels.len() as u64) as usize].into(),
-                    message: self.text(),
-                    context: (0..self.below(3))
-                        .map(|_| (self.text(), self.text()))
-                        .collect(),
-                }
+                let component = ComponentId {
+                    namespace: id.namespace,
+                    name: id.name,
+                    instance: id.instance,
+                };
+                let level = levels[self.below(levels.len() as u64) as usize];
+                let message = self.text();
+                let context = (0..self.below(3))
+                    .map(|_| (self.text(), self.text()))
+                    .collect();
+                LogRecord::new(component, level, message).with_context(context)
             })
             .collect())
     }
 
-    fn unload(&mut self, id: &ComponentId) -> Result<(), String> {
+    fn unload(&mut self, id: &ComponentId) -> Result<(), AdapterError> {
         self.loaded.retain(|loaded| loaded != id);
         self.mostly_ok("unload")
     }
 
-    fn restart(&mut self) -> Result<(), String> {
+    fn restart(&mut self) -> Result<(), AdapterError> {
         self.loaded.clear();
         self.mostly_ok("restart")
     }

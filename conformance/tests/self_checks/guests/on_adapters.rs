@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use airssys_conformance::adapter::{
-    About, Adapter, ComponentId, Grant, Handled, Import, LogRecord, Message, Metadata, Runtime,
-    Supports,
+    About, Adapter, AdapterError, ComponentId, Grant, Handled, Import, LogRecord, Message,
+    Metadata, Runtime, Supports,
 };
 use airssys_conformance::{GuestSuite, Outcome, Report};
 use airssys_reference_adapter::ReferenceHost;
@@ -114,18 +114,18 @@ struct OlderAdapter {
 
 impl Adapter for OlderAdapter {
     fn about(&self) -> About {
-        About {
-            adapter: "older-adapter".into(),
-            version: "1.2".into(),
-            host: "a host whose adapter speaks protocol 1.2".into(),
-            wasmtime: "none".into(),
-            supports: self.supports,
-        }
+        About::new(
+            "older-adapter",
+            "1.2",
+            "a host whose adapter speaks protocol 1.2",
+            "none",
+        )
+        .supporting(self.supports)
     }
-    fn check(&mut self, _: &Path) -> Result<(), String> {
+    fn check(&mut self, _: &Path) -> Result<(), AdapterError> {
         self.refuses_check.map_or(Ok(()), |words| Err(words.into()))
     }
-    fn reset(&mut self, _: &[Import]) -> Result<(), String> {
+    fn reset(&mut self, _: &[Import]) -> Result<(), AdapterError> {
         Ok(())
     }
     fn runtime(&mut self) -> Option<&mut dyn Runtime<Component = Path>> {
@@ -141,10 +141,10 @@ impl Runtime for OlderAdapter {
         _: &Path,
         _: Grant,
         _: Option<Duration>,
-    ) -> Result<(), String> {
+    ) -> Result<(), AdapterError> {
         Ok(())
     }
-    fn invoke(&mut self, _: &ComponentId, message: &Message) -> Result<Handled, String> {
+    fn invoke(&mut self, _: &ComponentId, message: &Message) -> Result<Handled, AdapterError> {
         assert!(
             self.supports.lifecycle || !message.needs_lifecycle(),
             "sent {message:?}"
@@ -154,30 +154,30 @@ impl Runtime for OlderAdapter {
             None => Ok(Ok(None)),
         }
     }
-    fn metadata(&mut self, _: &ComponentId) -> Result<Metadata, String> {
+    fn metadata(&mut self, _: &ComponentId) -> Result<Metadata, AdapterError> {
         assert!(
             self.supports.lifecycle,
             "`metadata` asked without `lifecycle`"
         );
         Ok(Metadata::new("older", "1.0.0"))
     }
-    fn health(&mut self, _: &ComponentId) -> Result<String, String> {
+    fn health(&mut self, _: &ComponentId) -> Result<String, AdapterError> {
         assert!(
             self.supports.lifecycle,
             "`health` asked without `lifecycle`"
         );
         Ok("healthy".into())
     }
-    fn settle(&mut self, _: Duration) -> Result<(), String> {
+    fn settle(&mut self, _: Duration) -> Result<(), AdapterError> {
         Ok(())
     }
-    fn logs(&mut self) -> Result<Vec<LogRecord>, String> {
+    fn logs(&mut self) -> Result<Vec<LogRecord>, AdapterError> {
         Ok(Vec::new())
     }
-    fn unload(&mut self, _: &ComponentId) -> Result<(), String> {
+    fn unload(&mut self, _: &ComponentId) -> Result<(), AdapterError> {
         Ok(())
     }
-    fn restart(&mut self) -> Result<(), String> {
+    fn restart(&mut self) -> Result<(), AdapterError> {
         Ok(())
     }
 }
