@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use wasmtime::component::Component;
 use wasmtime::{Config, Engine};
 
-use airssys_conformance::guest::{Provider, provided};
+use airssys_component_types::{Provider, provided};
 
 use crate::args::ComponentizeArgs;
 use crate::output::line;

@@ -4,8 +4,7 @@
 
 use std::process::ExitCode;
 
-use airssys_conformance::Contract;
-use airssys_conformance::guest::{self, ImportChecker};
+use airssys_component_types::{Contract, ImportChecker, check_exports, reference_component};
 use airssys_contract::EXPORTED_INSTANCE;
 use airssys_host::{HostConfig, LoadOptions, Runtime};
 use wasmtime::component::types::ComponentItem;
@@ -62,11 +61,11 @@ pub fn inspect(args: InspectArgs) -> Result<ExitCode, String> {
         line(&format!("  {} {name}", kind(&item.ty)));
     }
     let reference = runtime
-        .compile(guest::reference_component())
+        .compile(reference_component())
         .map_err(|e| format!("the reference component: {e}"))?;
     line(&format!("{EXPORTED_INSTANCE}:"));
     let mut wrong = 0;
-    for export in guest::check_exports(engine, &component, &reference) {
+    for export in check_exports(engine, &component, &reference) {
         match export.overall() {
             Ok(()) => line(&format!("  {}: as the contract says", export.function)),
             Err(why) => {

@@ -6,11 +6,11 @@ use std::process::ExitCode;
 use airssys_contract::text::printable;
 
 use crate::connection::caller_dir;
-use crate::diff::{Diff, Judged};
 use crate::guest_suite::GuestSuite;
-use crate::options::{HELP, Options};
-use crate::repeat::Invocation;
-use crate::suite::Suite;
+use crate::host_suite::Suite;
+use crate::report::diff::{Diff, Judged};
+use crate::running::options::{HELP, Options};
+use crate::running::repeat::Invocation;
 
 impl Suite {
     /// Reads libtest's arguments (filters, `--list`, `--exact`, …) and the
@@ -137,7 +137,7 @@ fn diff(files: &[String]) -> ExitCode {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::repeat::Invocation;
+    use crate::running::repeat::Invocation;
 
     #[test]
     fn an_adapter_given_on_the_command_line_keeps_the_suites_words() {

@@ -16,162 +16,96 @@
 //! FILE.wasm`): their exports and imports by name and type, and the GST
 //! clauses by running them on the reference host.
 //!
-//! Modules depend one way, each only on those before it in this order (the
-//! test `modules_depend_one_way` holds them to it): `bindings`, `text`, `wire`,
-//! `spec`, `contract`, `trials`, `connection`, `registration`, `host`,
-//! `guest`, `behaviour`, `engine`, `expect`, `report`, `diff`, `options`, `repeat` (the command that
-//! repeats a failure), `runner`
-//! (one way to run a plan of trials), `guest_suite`, `suite`,
-//! `command_line`.
+//! The source, lowest layer first; each top-level module uses only those
+//! above it in this table (the test `modules_depend_one_way` holds them to
+//! it, through `airssys-layers`):
+//!
+//! | module | what it is |
+//! |---|---|
+//! | `text`, `wire` | words as verdicts show them; ids and grants as every side carries them |
+//! | [`contract`] | the contract read from `wit/` (`airssys-component-types`), clause summaries from `docs/spec.md` |
+//! | `trials` | what a trial is: function, aspect, outcome, [`TimeLimits`] |
+//! | [`report`] | what a run concluded, in every format, and the diff of two runs |
+//! | `connection` | the adapter protocol's suite side: processes, threads, a pool; `in_process` serves a [`HostUnderTest`] as an adapter |
+//! | `running` | the runner, the suite's options, `--expect`, the command that repeats a trial |
+//! | `host_suite` | [`Suite`]: the plan, registration (name and signature), the clause checks |
+//! | `guest_suite` | [`GuestSuite`]: built components, on the reference host (feature `reference-host`) or an adapter's |
+//! | `command_line` | `airssys-conformance`'s arguments, then a host's suite or a guest suite |
+//!
+//! Feature `reference-host` (default) builds the reference host in, for
+//! `--component` without `--adapter`; without it the suite does not
+//! compile `airssys-host` (redb, tokio, wasmtime-wasi).
 
 #![warn(missing_docs)]
 
-mod behaviour;
-mod bindings;
 mod command_line;
 mod connection;
 pub mod contract;
-mod diff;
-mod engine;
-mod expect;
-pub mod guest;
 mod guest_suite;
-pub mod host;
-mod options;
-mod registration;
-mod repeat;
+mod host_suite;
 pub mod report;
-mod runner;
-mod spec;
-mod suite;
+mod running;
 mod text;
 mod trials;
 mod wire;
 
 pub use airssys_conformance_adapter as adapter;
 pub use airssys_conformance_adapter::suite_id;
-pub use connection::{AdapterError, Failure};
-pub use contract::{Contract, HostFunction};
-pub use diff::{Change, Diff, Judged};
-pub use guest_suite::GuestSuite;
-pub use host::{
+pub use connection::in_process::{
     Capabilities, ComponentId, ComponentRuntime, Grant, HostUnderTest, LogRecord, Runtime, Stubs,
     serve,
 };
+pub use connection::{AdapterError, Failure};
+pub use contract::{Contract, HostFunction};
+pub use guest_suite::GuestSuite;
+pub use host_suite::Suite;
+pub use report::diff::{Change, Diff, Judged};
 pub use report::{Provenance, Report, Row, Tally, TrialResult};
-pub use suite::Suite;
-pub use trials::{Aspect, Limits, Outcome};
+pub use trials::{Aspect, Outcome, TimeLimits};
+
+/// The old name of [`TimeLimits`], which does not read as a host's resource
+/// limits (`airssys_host::Limits`). Deprecated: it is marked
+/// `#[deprecated]` once the suite's own tests have moved to the new name.
+pub type Limits = TimeLimits;
+
+/// The in-process host API under its old path.
+#[deprecated(note = "use the crate root: `airssys_conformance::{HostUnderTest, serve, ...}`")]
+pub mod host {
+    pub use crate::connection::in_process::{
+        Capabilities, ComponentId, ComponentRuntime, Grant, HostUnderTest, LogRecord, Runtime,
+        Stubs, serve,
+    };
+}
+
+/// A component's imports and exports judged by type, under their old path.
+#[deprecated(note = "use `airssys_component_types`, which does not build the suite")]
+pub mod guest {
+    pub use airssys_component_types::{
+        ExportVerdict, ImportChecker, ImportVerdict, Provider, check_exports, provided,
+        reference_component, signature, wit,
+    };
+}
 
 #[cfg(test)]
 mod layers {
-    /// The crate's modules, lowest first, each on a layer of its own: a
-    /// module may use those before it, never one after it, so no two
-    /// modules use each other.
+    /// The crate's top-level modules, lowest first: a module may use those
+    /// before it, never one after it.
     const ORDER: &[&str] = &[
-        "bindings",
         "text",
         "wire",
-        "spec",
         "contract",
         "trials",
-        "connection",
-        "registration",
-        "host",
-        "guest",
-        "behaviour",
-        "engine",
-        "expect",
         "report",
-        "diff",
-        "options",
-        "repeat",
-        "runner",
+        "connection",
+        "running",
+        "host_suite",
         "guest_suite",
-        "suite",
         "command_line",
     ];
-
-    fn layer(module: &str) -> usize {
-        ORDER
-            .iter()
-            .position(|m| *m == module)
-            .unwrap_or_else(|| panic!("module `{module}` is not in `ORDER`"))
-    }
-
-    /// The crate modules `text` names: `crate::a::…` and each path of a
-    /// group, `crate::{a::X, b}`.
-    fn used(text: &str) -> Vec<String> {
-        let first = |path: &str| -> String {
-            path.trim_start()
-                .chars()
-                .take_while(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '_')
-                .collect()
-        };
-        let mut used = Vec::new();
-        for after in text.split("crate::").skip(1) {
-            let Some(group) = after.strip_prefix('{') else {
-                used.push(first(after));
-                continue;
-            };
-            // The group's top-level paths, split at commas outside nested braces.
-            let mut depth = 0;
-            let mut start = 0;
-            for (at, c) in group.char_indices() {
-                match c {
-                    '{' => depth += 1,
-                    '}' if depth == 0 => {
-                        used.push(first(&group[start..at]));
-                        break;
-                    }
-                    '}' => depth -= 1,
-                    ',' if depth == 0 => {
-                        used.push(first(&group[start..at]));
-                        start = at + 1;
-                    }
-                    _ => {}
-                }
-            }
-        }
-        used.retain(|m| !m.is_empty() && m != "self");
-        used
-    }
-
-    #[test]
-    fn grouped_imports_are_read() {
-        assert_eq!(
-            used(
-                "use crate::{report::Report, wire::{Grant, ComponentId}, trials};\nuse crate::host::X;"
-            ),
-            ["report", "wire", "trials", "host"]
-        );
-    }
 
     #[test]
     fn modules_depend_one_way() {
         let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
-        let mut files = vec![src.clone()];
-        let mut wrong = Vec::new();
-        while let Some(path) = files.pop() {
-            if path.is_dir() {
-                files.extend(std::fs::read_dir(&path).unwrap().map(|e| e.unwrap().path()));
-                continue;
-            }
-            if path.extension().is_none_or(|e| e != "rs") {
-                continue;
-            }
-            let relative = path.strip_prefix(&src).unwrap();
-            let module = relative.iter().next().unwrap().to_str().unwrap();
-            let module = module.trim_end_matches(".rs");
-            if matches!(module, "lib" | "main") {
-                continue;
-            }
-            let text = std::fs::read_to_string(&path).unwrap();
-            for used in used(&text) {
-                if used != module && layer(&used) > layer(module) {
-                    wrong.push(format!("{} uses `{used}`", relative.display()));
-                }
-            }
-        }
-        assert!(wrong.is_empty(), "upward dependencies: {wrong:#?}");
+        airssys_layers::assert_one_way(&src, ORDER);
     }
 }

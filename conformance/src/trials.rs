@@ -79,7 +79,7 @@ impl Outcome {
 
 /// How long the suite waits for a host.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Limits {
+pub struct TimeLimits {
     /// Each trial, everything it asks the host included. On expiry the
     /// adapter is stopped and the trial fails as timed out.
     pub trial: Duration,
@@ -87,7 +87,7 @@ pub struct Limits {
     pub startup: Duration,
 }
 
-impl Default for Limits {
+impl Default for TimeLimits {
     fn default() -> Self {
         Self {
             trial: Duration::from_secs(30),

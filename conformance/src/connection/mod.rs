@@ -1,8 +1,10 @@
 //! The suite's side of the adapter protocol: a [`Connection`] to one adapter
 //! (a process, or a host in this process on a thread of its own), every
 //! exchange bounded by a time limit, and a [`Pool`] of them for trials that
-//! run at the same time.
+//! run at the same time. A host on the suite's own wasmtime is served as
+//! such an adapter from this process ([`in_process`]).
 
+pub(crate) mod in_process;
 mod process;
 mod thread;
 
@@ -156,9 +158,7 @@ impl Connection {
             }
             Connector::Thread { make, .. } => Box::new(thread::Thread::start(make).map_err(fail)?),
         };
-        let hello = Request::Hello {
-            protocol: PROTOCOL_VERSION,
-        };
+        let hello = Request::hello();
         match channel.exchange(&hello, limit).map_err(fail)? {
             Response::Hello {
                 protocol, about, ..
@@ -187,7 +187,7 @@ impl Connection {
     ) -> Result<Response, AdapterError> {
         let answer = self.channel.exchange(&request, limit);
         match answer {
-            Ok(Response::Error { message }) => {
+            Ok(Response::Error { message, .. }) => {
                 self.healthy = false;
                 Err(self.error(Failure::Protocol(format!(
                     "it could not read the suite's `{}` request: {message}",

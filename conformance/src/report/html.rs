@@ -9,7 +9,7 @@
 use std::fmt::Write as _;
 
 use super::{Cell, Report, TrialResult, escape};
-use crate::spec::Spec;
+use crate::contract::spec::Spec;
 use crate::trials::Outcome;
 
 /// The page's look: light and dark, narrow and wide.

@@ -1,8 +1,10 @@
 //! What a run concluded: per trial, and as the conformance matrix (one row
 //! per function: name / signature / behaviour), in Markdown, JSON, JUnit
-//! XML, a page to look at in a browser, and a badge.
+//! XML, a page to look at in a browser, and a badge; and what changed
+//! between two runs ([`diff`]).
 
 mod badge;
+pub(crate) mod diff;
 mod html;
 mod junit;
 mod markdown;

@@ -13,8 +13,8 @@
 
 use std::path::Path;
 
-use crate::options::Options;
-use crate::trials::Limits;
+use crate::running::options::Options;
+use crate::trials::TimeLimits;
 
 /// Environment variables that change what a run judges, carried into the
 /// command: which build of the guest components the suite loads.
@@ -58,7 +58,7 @@ impl Invocation {
         for component in &options.components {
             option("--component", &component.to_string_lossy());
         }
-        let defaults = Limits::default();
+        let defaults = TimeLimits::default();
         if options.limits.trial != defaults.trial {
             option("--timeout", &options.limits.trial.as_secs_f64().to_string());
         }
@@ -134,9 +134,9 @@ mod tests {
         let options = Options {
             adapter: Some("cargo run -q -p my-adapter".into()),
             expect: Some("/w/expected.toml".into()),
-            limits: Limits {
+            limits: TimeLimits {
                 trial: Duration::from_millis(2500),
-                ..Limits::default()
+                ..TimeLimits::default()
             },
             report: Some("/w/out".into()),
             libtest: vec!["bin".into(), "storage".into()],

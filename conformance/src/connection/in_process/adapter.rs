@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use airssys_conformance_adapter::{
-    About, Adapter, CheckRefusal, ComponentId, Grant, Handled, Import, LogRecord, Message,
+    About, Adapter, AdapterError, ComponentId, Grant, Handled, Import, LogRecord, Message,
     Metadata, Runtime, Supports,
 };
 use wasmtime::component::{Component, Linker};
@@ -72,26 +72,21 @@ impl<H: HostUnderTest> InProcess<H> {
 
 impl<H: HostUnderTest> Adapter for InProcess<H> {
     fn about(&self) -> About {
-        About {
-            adapter: self.name.clone(),
-            version: env!("CARGO_PKG_VERSION").into(),
-            host: self.shared.host.name(),
-            wasmtime: WASMTIME_VERSION.into(),
-            // `HostUnderTest::store_data` and `ComponentRuntime::load` take
-            // every `Grant`, partial ones included; every `ComponentRuntime`
-            // answers the lifecycle operations.
-            supports: Supports::EVERYTHING.with_runtime(self.shared.has_runtime),
-        }
+        About::new(
+            self.name.clone(),
+            env!("CARGO_PKG_VERSION"),
+            self.shared.host.name(),
+            WASMTIME_VERSION,
+        )
+        // `HostUnderTest::store_data` and `ComponentRuntime::load` take
+        // every `Grant`, partial ones included; every `ComponentRuntime`
+        // answers the lifecycle operations.
+        .supporting(Supports::EVERYTHING.with_runtime(self.shared.has_runtime))
     }
 
-    fn check(&mut self, component: &Path) -> Result<(), String> {
-        self.check_imports(component)
-            .map_err(|refusal| refusal.reason)
-    }
-
-    fn check_imports(&mut self, component: &Path) -> Result<(), CheckRefusal> {
-        let component = Component::from_file(&self.shared.engine, component)
-            .map_err(|e| CheckRefusal::from(format!("{e:#}")))?;
+    fn check(&mut self, component: &Path) -> Result<(), AdapterError> {
+        let component =
+            Component::from_file(&self.shared.engine, component).map_err(AdapterError::chain)?;
         self.shared
             .linker
             .instantiate_pre(&component)
@@ -99,7 +94,7 @@ impl<H: HostUnderTest> Adapter for InProcess<H> {
             .map_err(|e| linker_refusal::read(&e))
     }
 
-    fn reset(&mut self, traps: &[Import]) -> Result<(), String> {
+    fn reset(&mut self, traps: &[Import]) -> Result<(), AdapterError> {
         let shared = &self.shared;
         let stubs = Stubs {
             functions: traps
@@ -136,36 +131,36 @@ impl<H: HostUnderTest> Runtime for InProcess<H> {
         component: &Path,
         grant: Grant,
         budget: Option<Duration>,
-    ) -> Result<(), String> {
+    ) -> Result<(), AdapterError> {
         let component = self.shared.components.get(component)?;
         self.started()?.load(id, &component, grant, budget)
     }
 
-    fn invoke(&mut self, id: &ComponentId, message: &Message) -> Result<Handled, String> {
+    fn invoke(&mut self, id: &ComponentId, message: &Message) -> Result<Handled, AdapterError> {
         self.started()?.invoke(id, message)
     }
 
-    fn metadata(&mut self, id: &ComponentId) -> Result<Metadata, String> {
+    fn metadata(&mut self, id: &ComponentId) -> Result<Metadata, AdapterError> {
         self.started()?.metadata(id)
     }
 
-    fn health(&mut self, id: &ComponentId) -> Result<String, String> {
+    fn health(&mut self, id: &ComponentId) -> Result<String, AdapterError> {
         self.started()?.health(id)
     }
 
-    fn settle(&mut self, limit: Duration) -> Result<(), String> {
+    fn settle(&mut self, limit: Duration) -> Result<(), AdapterError> {
         self.started()?.settle(limit)
     }
 
-    fn logs(&mut self) -> Result<Vec<LogRecord>, String> {
+    fn logs(&mut self) -> Result<Vec<LogRecord>, AdapterError> {
         self.started()?.logs()
     }
 
-    fn unload(&mut self, id: &ComponentId) -> Result<(), String> {
+    fn unload(&mut self, id: &ComponentId) -> Result<(), AdapterError> {
         self.started()?.unload(id)
     }
 
-    fn restart(&mut self) -> Result<(), String> {
+    fn restart(&mut self) -> Result<(), AdapterError> {
         self.started()?.restart()
     }
 }

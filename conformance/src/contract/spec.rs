@@ -9,7 +9,7 @@ pub(crate) struct Spec {
 impl Spec {
     /// The clauses of `docs/spec.md`, embedded.
     pub fn bundled() -> Self {
-        Self::parse(include_str!("../../docs/spec.md"))
+        Self::parse(include_str!("../../../docs/spec.md"))
     }
 
     /// Reads list items of the form `- **ID** text`, text possibly over several lines.

@@ -10,12 +10,12 @@ use std::time::Duration;
 use wasmtime::component::{Component, Linker};
 use wasmtime::{Engine, Store};
 
-use super::{ComponentId, Grant, HostUnderTest, LogRecord, Runtime, Stubs};
-use crate::bindings::RuntimeHost;
-use crate::bindings::airssys::core::types::{
+use super::bindings::RuntimeHost;
+use super::bindings::airssys::core::types::{
     self as wit, ComponentConfig, ComponentMessage, MessageMetadata, ResourceLimits, Timestamp,
 };
-use airssys_conformance_adapter::{Handled, Handler, Message, Metadata};
+use super::{ComponentId, Grant, HostUnderTest, LogRecord, Runtime, Stubs};
+use airssys_conformance_adapter::{AdapterError, Handled, Handler, Message, Metadata};
 
 pub(crate) struct LinkerRuntime<H: HostUnderTest> {
     host: Arc<H>,
@@ -87,7 +87,7 @@ impl<H: HostUnderTest> Runtime for LinkerRuntime<H> {
         component: &Component,
         grant: Grant,
         budget: Option<Duration>,
-    ) -> Result<(), String> {
+    ) -> Result<(), AdapterError> {
         // Imports the host does not provide at all trap when called, so that
         // only the trials of those functions fail. Only then: the traps are
         // defined by exact name, and would hide what the host provides under
@@ -122,7 +122,7 @@ impl<H: HostUnderTest> Runtime for LinkerRuntime<H> {
         Ok(())
     }
 
-    fn invoke(&mut self, id: &ComponentId, delivered: &Message) -> Result<Handled, String> {
+    fn invoke(&mut self, id: &ComponentId, delivered: &Message) -> Result<Handled, AdapterError> {
         let (store, guest) = self.loaded(id)?;
         let lifecycle = guest.airssys_core_component_lifecycle();
         let message = message(delivered);
@@ -136,7 +136,7 @@ impl<H: HostUnderTest> Runtime for LinkerRuntime<H> {
         Ok(returned.map_err(|e| format!("{e:?}")))
     }
 
-    fn metadata(&mut self, id: &ComponentId) -> Result<Metadata, String> {
+    fn metadata(&mut self, id: &ComponentId) -> Result<Metadata, AdapterError> {
         let (store, guest) = self.loaded(id)?;
         let metadata = guest
             .airssys_core_component_lifecycle()
@@ -147,7 +147,7 @@ impl<H: HostUnderTest> Runtime for LinkerRuntime<H> {
             .with_operations(metadata.supported_operations, metadata.stateful))
     }
 
-    fn health(&mut self, id: &ComponentId) -> Result<String, String> {
+    fn health(&mut self, id: &ComponentId) -> Result<String, AdapterError> {
         let (store, guest) = self.loaded(id)?;
         let status = guest
             .airssys_core_component_lifecycle()
@@ -162,19 +162,21 @@ impl<H: HostUnderTest> Runtime for LinkerRuntime<H> {
         .into())
     }
 
-    fn settle(&mut self, _limit: Duration) -> Result<(), String> {
-        Err(Self::unsupported("message delivery"))
+    fn settle(&mut self, _limit: Duration) -> Result<(), AdapterError> {
+        Err(AdapterError::from(Self::unsupported("message delivery")))
     }
 
-    fn logs(&mut self) -> Result<Vec<LogRecord>, String> {
-        Err(Self::unsupported("reading the log sink"))
+    fn logs(&mut self) -> Result<Vec<LogRecord>, AdapterError> {
+        Err(AdapterError::from(Self::unsupported(
+            "reading the log sink",
+        )))
     }
 
-    fn unload(&mut self, _id: &ComponentId) -> Result<(), String> {
-        Err(Self::unsupported("unloading"))
+    fn unload(&mut self, _id: &ComponentId) -> Result<(), AdapterError> {
+        Err(AdapterError::from(Self::unsupported("unloading")))
     }
 
-    fn restart(&mut self) -> Result<(), String> {
-        Err(Self::unsupported("a host restart"))
+    fn restart(&mut self) -> Result<(), AdapterError> {
+        Err(AdapterError::from(Self::unsupported("a host restart")))
     }
 }

@@ -6,21 +6,21 @@ use std::time::{Duration, Instant};
 
 use libtest_mimic::Arguments;
 
+use crate::connection::in_process::{HostUnderTest, InProcess};
 use crate::connection::{AdapterError, Connector, Make};
 use crate::contract::Contract;
-use crate::engine::Context;
-use crate::host::{HostUnderTest, InProcess};
-use crate::options::Options;
-use crate::repeat::Invocation;
+use crate::host_suite::plan::Context;
 use crate::report::{Provenance, Report, TrialResult};
-use crate::runner::{self, Ended, Plan, random_seed};
-use crate::trials::{Limits, Outcome, TrialSpec};
+use crate::running::options::Options;
+use crate::running::repeat::Invocation;
+use crate::running::runner::{self, Ended, Plan, random_seed};
+use crate::trials::{Outcome, TimeLimits, TrialSpec};
 
 /// The conformance suite for one host: in this process, or behind an adapter.
 pub struct Suite {
     connector: Connector,
     contract: Arc<Contract>,
-    limits: Limits,
+    limits: TimeLimits,
     seed: u64,
     pub(crate) invocation: Invocation,
 }
@@ -68,7 +68,7 @@ impl Suite {
         Self {
             connector,
             contract: Arc::new(Contract::bundled()),
-            limits: Limits::default(),
+            limits: TimeLimits::default(),
             seed: random_seed(),
             invocation: Invocation::of_this_process(),
         }
@@ -92,7 +92,7 @@ impl Suite {
     }
 
     /// Other time limits than the defaults.
-    pub fn limits(mut self, limits: Limits) -> Self {
+    pub fn limits(mut self, limits: TimeLimits) -> Self {
         self.limits = limits;
         self
     }

@@ -6,6 +6,7 @@
 
 mod adapter;
 pub(crate) use adapter::WASMTIME_VERSION;
+mod bindings;
 mod components;
 mod linker_refusal;
 pub(crate) mod linker_runtime;

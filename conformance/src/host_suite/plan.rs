@@ -12,12 +12,14 @@ use std::time::{Duration, Instant};
 
 use airssys_conformance_adapter::{About, CheckRefusal, Import, Request, Response};
 
-use crate::behaviour::{ClauseCheck, Needs, Precondition, Seen, Session, checks, gist, seen};
 use crate::connection::{AdapterError, Connector, Lease, Pool};
+use crate::contract::spec::Spec;
 use crate::contract::{Contract, HostFn, HostFunction};
-use crate::registration::{Instantiates, Placement, Refusal, Typing, Verdicts, judge};
-use crate::spec::Spec;
-use crate::trials::{Aspect, Limits, Outcome, TrialSpec};
+use crate::host_suite::clauses::{
+    ClauseCheck, Needs, Precondition, Seen, Session, checks, gist, seen,
+};
+use crate::host_suite::registration::{Instantiates, Placement, Refusal, Typing, Verdicts, judge};
+use crate::trials::{Aspect, Outcome, TimeLimits, TrialSpec};
 
 /// Everything trials share: the host's adapter, its verdicts, the checks.
 pub(crate) struct Context {
@@ -25,7 +27,7 @@ pub(crate) struct Context {
     pub about: About,
     pub verdicts: Vec<Verdicts>,
     pool: Pool,
-    limits: Limits,
+    limits: TimeLimits,
     /// The seed of every property-based part of a check.
     pub seed: u64,
     /// Functions that failed their name or signature trial: components get
@@ -44,7 +46,7 @@ impl Context {
     pub fn new(
         connector: Connector,
         contract: Arc<Contract>,
-        limits: Limits,
+        limits: TimeLimits,
         seed: u64,
     ) -> Result<Self, AdapterError> {
         let pool = Pool::new(connector, limits.startup);
@@ -382,7 +384,7 @@ fn on_reset_host<R>(
     };
     let started = Instant::now();
     let traps = failed.iter().map(|(_, import)| import.clone()).collect();
-    match lease.exchange(Request::Reset { traps }, limit) {
+    match lease.exchange(Request::reset(traps), limit) {
         Ok(Response::Ok) => {}
         Ok(other) => return Ran::NotReset(answered(&other)),
         Err(error) => return Ran::NotReset(error.to_string()),
@@ -407,10 +409,7 @@ fn uncallable(contract: &Contract, verdicts: &[Verdicts]) -> Vec<(HostFn, Import
         .zip(verdicts)
         .filter(|(_, v)| !v.callable())
         .map(|(f, _)| {
-            let import = Import {
-                instance: f.instance.clone(),
-                name: f.name.clone(),
-            };
+            let import = Import::new(f.instance.clone(), f.name.clone());
             (f.host_fn, import)
         })
         .collect()
@@ -420,8 +419,8 @@ fn uncallable(contract: &Contract, verdicts: &[Verdicts]) -> Vec<(HostFn, Import
 fn answered(response: &Response) -> String {
     match response {
         Response::Refused { reason, .. } => format!("refused: {}", gist(reason)),
-        Response::Unsupported { reason } => format!("unsupported: {}", gist(reason)),
-        Response::Error { message } => format!("error: {}", gist(message)),
+        Response::Unsupported { reason, .. } => format!("unsupported: {}", gist(reason)),
+        Response::Error { message, .. } => format!("error: {}", gist(message)),
         other => format!("an unexpected `{}` answer", other.answer()),
     }
 }
@@ -519,12 +518,7 @@ impl Instantiates for Checker<'_> {
             );
         }
         let lease = self.lease.as_mut().unwrap();
-        let answer = lease.exchange(
-            Request::Check {
-                component: component.clone(),
-            },
-            self.limit,
-        );
+        let answer = lease.exchange(Request::check(component.clone()), self.limit);
         let _ = std::fs::remove_file(&component);
         match answer {
             Ok(Response::Ok) => Ok(()),
@@ -532,10 +526,9 @@ impl Instantiates for Checker<'_> {
                 reason,
                 unsatisfied,
                 ..
-            }) => Err(Refusal::Host(CheckRefusal {
-                reason,
-                unsatisfied,
-            })),
+            }) => Err(Refusal::Host(
+                CheckRefusal::msg(reason).with_unsatisfied(unsatisfied),
+            )),
             Ok(other) => Err(Refusal::Adapter(format!(
                 "{} answered `check` with {other:?}",
                 self.pool.name()
@@ -551,8 +544,8 @@ impl Instantiates for Checker<'_> {
 
 #[cfg(test)]
 mod tests {
-    use crate::behaviour::{Judge, checks};
     use crate::contract::{ByInterface, Contract};
+    use crate::host_suite::clauses::{Judge, checks};
 
     #[test]
     fn every_clause_of_the_contract_has_a_check_and_every_check_a_clause() {

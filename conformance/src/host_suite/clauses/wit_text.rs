@@ -24,8 +24,8 @@ macro_rules! expect_eq {
                     panic!(
                         "{}: expected {}, got {}",
                         format_args!($($what)+),
-                        $crate::behaviour::wit_text::Wit::wit(expected),
-                        $crate::behaviour::wit_text::Wit::wit(got)
+                        $crate::host_suite::clauses::wit_text::Wit::wit(expected),
+                        $crate::host_suite::clauses::wit_text::Wit::wit(got)
                     );
                 }
             }

@@ -34,7 +34,7 @@ pub(crate) use answers::{Seen, seen};
 
 use crate::connection::{Connection, Failure};
 use crate::contract::{ByInterface, HostFn, Interface};
-use crate::registration::{Location, mistyped_answer};
+use crate::host_suite::registration::{Location, mistyped_answer};
 pub(crate) use crate::text::{cut, gist};
 use crate::wire::{ComponentId, Grant, LogRecord};
 use airssys_contract::{HostMessagingFn, HostServicesFn, StorageFn};
@@ -295,7 +295,7 @@ impl<'a> Session<'a> {
     fn exchange(&mut self, request: Request, doing: impl FnOnce() -> String) -> Response {
         let left = self.deadline.saturating_duration_since(Instant::now());
         match self.connection.exchange(request, left) {
-            Ok(Response::Unsupported { reason }) => panic!("{reason}"),
+            Ok(Response::Unsupported { reason, .. }) => panic!("{reason}"),
             Ok(response) => response,
             Err(error) => {
                 // Tenths: `1.8 s`, `30 s`.
@@ -361,12 +361,12 @@ impl<'a> Session<'a> {
         budget: Option<Duration>,
     ) -> ComponentId {
         let id = self.id(path);
-        let request = Request::Load {
-            id: id.clone(),
-            component: probe.file(),
+        let request = Request::load(
+            id.clone(),
+            probe.file(),
             grant,
-            budget_ms: budget.map(|b| b.as_millis() as u64),
-        };
+            budget.map(|b| b.as_millis() as u64),
+        );
         match self.exchange(request, || format!("loading a {probe:?} probe as {path}")) {
             Response::Ok => id,
             Response::Refused { reason, .. } => {
@@ -387,10 +387,10 @@ impl<'a> Session<'a> {
     /// [`Session::invoke`], with the imports a refusal names (an answer of
     /// another type, adapter protocol 1.2) kept.
     pub fn attempt(&mut self, id: &ComponentId, call: &Call) -> Result<Reply, CheckRefusal> {
-        let request = Request::Invoke {
-            id: id.clone(),
-            message: Message::new(probe::encode_call(call), probe::CALL_CONTENT_TYPE),
-        };
+        let request = Request::invoke(
+            id.clone(),
+            Message::new(probe::encode_call(call), probe::CALL_CONTENT_TYPE),
+        );
         let doing = || match call.function() {
             Some(function) => format!("{} was calling `{function}`", id),
             None => format!("{} was handling {}", id, brief(call)),
@@ -398,18 +398,16 @@ impl<'a> Session<'a> {
         match self.exchange(request, doing) {
             Response::Reply {
                 payload: Some(reply),
+                ..
             } => probe::decode_reply(&reply).map_err(CheckRefusal::from),
-            Response::Reply { payload: None } => {
+            Response::Reply { payload: None, .. } => {
                 Err(CheckRefusal::from("the probe returned no reply".to_owned()))
             }
             Response::Refused {
                 reason,
                 unsatisfied,
                 ..
-            } => Err(CheckRefusal {
-                reason,
-                unsatisfied,
-            }),
+            } => Err(CheckRefusal::msg(reason).with_unsatisfied(unsatisfied)),
             other => panic!("the host answered `invoke` with {other:?}"),
         }
     }
@@ -469,9 +467,7 @@ impl<'a> Session<'a> {
     }
 
     pub fn settle(&mut self) {
-        let request = Request::Settle {
-            limit_ms: SETTLE.as_millis() as u64,
-        };
+        let request = Request::settle(SETTLE.as_millis() as u64);
         match self.exchange(request, || "delivering messages (`settle`)".into()) {
             Response::Ok => {}
             Response::Refused { reason, .. } => {
@@ -483,7 +479,7 @@ impl<'a> Session<'a> {
 
     pub fn logs(&mut self) -> Vec<LogRecord> {
         match self.exchange(Request::Logs, || "reading the log sink (`logs`)".into()) {
-            Response::Logs { records } => records,
+            Response::Logs { records, .. } => records,
             Response::Refused { reason, .. } => {
                 panic!("reading the log sink failed: {}", gist(&reason))
             }
@@ -493,7 +489,7 @@ impl<'a> Session<'a> {
 
     /// Unloads `id` (its `shutdown` runs); it must be no target any more.
     pub fn unload(&mut self, id: &ComponentId) {
-        let request = Request::Unload { id: id.clone() };
+        let request = Request::unload(id.clone());
         match self.exchange(request, || format!("unloading {}", id)) {
             Response::Ok => {}
             Response::Refused { reason, .. } => {

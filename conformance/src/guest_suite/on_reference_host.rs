@@ -15,11 +15,54 @@ use airssys_host::{
 use wasmtime::Engine;
 use wasmtime::component::Component;
 
-use super::behaviour::{Deadline, Early, Fault, Place, Running, last_errors, logged_sentence};
+use super::behaviour::{
+    Answered, Deadline, Early, Fault, Place, Running, last_errors, logged_sentence,
+};
 use crate::trials::Outcome;
 
+/// The reference host in this process, for a guest plan: its engine, which
+/// compiles the components, and its linker, which judges their WASI imports.
+pub(crate) struct Reference {
+    engine: Engine,
+    linker: Runtime,
+}
+
+impl Reference {
+    /// Starts it; with or without an adapter, components run here or are
+    /// witnessed here.
+    pub fn start(_on_adapter: bool) -> Result<Self, String> {
+        let engine = airssys_host::runtime::engine::new_engine(&HostConfig::default())
+            .map_err(|e| format!("cannot start the reference host's engine: {e:#}"))?;
+        let host = AirssysHost::new(HostConfig::default()).map_err(|e| e.to_string())?;
+        let linker = Runtime::builder(host)
+            .engine(engine.clone())
+            .build()
+            .map_err(|e| e.to_string())?;
+        Ok(Self { engine, linker })
+    }
+
+    /// The engine components are compiled with.
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    /// Whether the reference host's linker could instantiate `component`:
+    /// it names the first import it cannot give.
+    pub fn links(&self, component: &Component) -> Option<Result<(), String>> {
+        Some(self.linker.links(component))
+    }
+
+    /// `component` on the reference host, as a place to run it.
+    pub fn place(&self, component: &Component) -> Option<OnReferenceHost> {
+        Some(OnReferenceHost {
+            engine: self.engine.clone(),
+            component: component.clone(),
+        })
+    }
+}
+
 /// A compiled component and the engine the reference host runs it on.
-pub(crate) struct InProcess {
+pub(crate) struct OnReferenceHost {
     pub engine: Engine,
     pub component: Component,
 }
@@ -31,7 +74,7 @@ pub(crate) struct Loaded {
     logs: Arc<LogBuffer>,
 }
 
-impl InProcess {
+impl OnReferenceHost {
     /// [`Place::load`], with the concrete type [`super::on_adapter`]'s
     /// witness calls.
     pub fn load_here(&self, judged: GuestFn) -> Result<Loaded, Early> {
@@ -86,18 +129,16 @@ impl InProcess {
                 }
                 _ => unjudged(error.to_string()),
             }),
-            Err(
-                error @ (LoadError::InvalidId(_)
-                | LoadError::AlreadyLoaded(_)
-                | LoadError::Limits(_)),
-            ) => Err(Outcome::Failed(format!(
+            // An invalid id, one already loaded, limits that do not fit, or
+            // an error a later host adds: the suite's doing, not the component's.
+            Err(error) => Err(Outcome::Failed(format!(
                 "the suite could not load it on the reference host: {error}"
             ))),
         }
     }
 }
 
-impl Place for InProcess {
+impl Place for OnReferenceHost {
     fn cannot_judge(&self, _function: GuestFn) -> Option<String> {
         None
     }
@@ -143,13 +184,6 @@ fn component_message(message: &Message) -> ComponentMessage {
     delivered
 }
 
-/// How an export whose result may be `err` answered: both are answers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Answered {
-    Ok,
-    Err,
-}
-
 impl Loaded {
     /// [`Running::deliver`], saying whether the export returned `ok` or
     /// `err`: an adapter reports an `err` as a refusal, as it does a trap.
@@ -175,6 +209,8 @@ impl Loaded {
             Ok(()) => Ok(Answered::Ok),
             Err(UnloadError::Shutdown { .. }) => Ok(Answered::Err),
             Err(UnloadError::Call(error)) => Err(self.guests(&error)),
+            // An error a later host adds: not known to be the component's.
+            Err(other) => Err(Fault::Unjudged(other.to_string())),
         }
     }
 }

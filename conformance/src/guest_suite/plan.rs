@@ -1,4 +1,4 @@
-//! The guest side of the contract: whether a built component meets it.
+//! The guest plan: whether a built component meets the contract.
 //! For each component file, one row per export of [`GuestFn::ALL`] (a name
 //! trial, a signature trial and one behaviour trial per GST clause its WIT
 //! doc names) and one row per import (a name trial: does a host provide it;
@@ -8,31 +8,34 @@
 //! told in WIT, and on an adapter's host an import's name trial is that
 //! host's `check`.
 
-mod behaviour;
-mod exports;
-mod imports;
-mod in_process;
-mod on_adapter;
-
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
 use airssys_conformance_adapter::About;
 
+use airssys_component_types::{
+    ExportVerdict, ImportChecker, Provider, check_exports, reference_component,
+};
 use airssys_contract::GuestFn;
-use airssys_host::{HostConfig, Runtime};
 use wasmtime::component::Component;
 
-pub use exports::{ExportVerdict, check_exports, reference_component, signature, wit};
-pub use imports::{ImportChecker, ImportVerdict, Provider, provided};
-
+use super::behaviour::{self, Place};
+use super::on_adapter::OnAdapter;
+#[cfg(feature = "reference-host")]
+use super::on_reference_host::Reference;
+#[cfg(not(feature = "reference-host"))]
+use super::without_reference_host::Reference;
 use crate::connection::Pool;
 use crate::contract::Contract;
 use crate::trials::{Aspect, Outcome};
-use behaviour::Place;
-use in_process::InProcess;
-use on_adapter::OnAdapter;
+
+/// What to do when a component has nowhere to run: a suite built without
+/// the reference host judges components only on an adapter's host.
+pub(crate) const NEEDS_ADAPTER: &str = "this airssys-conformance was built without the reference \
+     host (feature `reference-host`), so `--component` needs a host to run components on: add \
+     `--adapter COMMAND` (e.g. `--adapter 'cargo run -p airssys-reference-adapter'`), or build \
+     the suite with its default features";
 
 /// One trial of the guest plan.
 #[derive(Debug, Clone)]
@@ -87,16 +90,10 @@ impl GuestPlan {
         files: &[PathBuf],
         adapter: Option<(Arc<Pool>, About)>,
     ) -> Result<Self, String> {
-        let engine = airssys_host::runtime::engine::new_engine(&HostConfig::default())
-            .map_err(|e| format!("cannot start the reference host's engine: {e:#}"))?;
+        let reference_host = Reference::start(adapter.is_some())?;
+        let engine = reference_host.engine().clone();
         let reference = Component::new(&engine, reference_component())
             .map_err(|e| format!("the suite's reference component does not compile: {e:#}"))?;
-        let linker = Runtime::builder(
-            airssys_host::AirssysHost::new(HostConfig::default()).map_err(|e| e.to_string())?,
-        )
-        .engine(engine.clone())
-        .build()
-        .map_err(|e| e.to_string())?;
         let mut plan = Self {
             subjects: Vec::new(),
             trials: Vec::new(),
@@ -123,15 +120,15 @@ impl GuestPlan {
                 &label,
                 check_exports(&engine, &component, &reference),
             );
-            let here = InProcess {
-                engine: engine.clone(),
-                component: component.clone(),
-            };
             let on_adapter = adapter.as_ref().map(|(pool, about)| {
-                OnAdapter::new(pool.clone(), about.clone(), file.clone(), here)
+                let witness = reference_host.place(&component);
+                OnAdapter::new(pool.clone(), about.clone(), file.clone(), witness)
             });
+            // Without the reference host no linker here reads WASI's types:
+            // they are the adapter's host's to judge, through its `check`.
+            let links = reference_host.links(&component);
             let mut outside = Vec::new();
-            for import in imports.check(&component, &linker.links(&component)) {
+            for import in imports.check(&component, links.as_ref().unwrap_or(&Ok(()))) {
                 if matches!(import.provided, Ok(Provider::Wasi)) {
                     outside.push(import.name.clone());
                 }
@@ -145,6 +142,15 @@ impl GuestPlan {
                     },
                     verdict,
                 );
+                let signature = match (&import.provided, &links) {
+                    (Ok(Provider::Wasi), None) => Outcome::Ignored(format!(
+                        "`{}` is WASI, whose types this suite reads with the reference host's \
+                         linker, left out of this build (feature `reference-host`); its name \
+                         trial is the host's `check`",
+                        import.name
+                    )),
+                    _ => signature,
+                };
                 // On an adapter's host, that host's `check` says what it
                 // provides; the types are the component's, judged against
                 // the contract, unless the host names one as mistyped.
@@ -162,10 +168,11 @@ impl GuestPlan {
             plan.notes.extend(outside_the_contract(&label, &outside));
             plan.subjects.push(match on_adapter {
                 Some(host) => Box::new(host),
-                None => Box::new(InProcess {
-                    engine: engine.clone(),
-                    component,
-                }),
+                None => Box::new(
+                    reference_host
+                        .place(&component)
+                        .ok_or_else(|| NEEDS_ADAPTER.to_owned())?,
+                ),
             });
         }
         Ok(plan)

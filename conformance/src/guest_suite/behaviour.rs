@@ -1,5 +1,5 @@
 //! The guest clauses (GST-*, `docs/spec.md`), judged by running the
-//! component on a host: the reference host in process ([`super::in_process`])
+//! component on a host: the reference host in process ([`super::on_reference_host`])
 //! or any host through its adapter ([`super::on_adapter`]). Each trial loads
 //! the component afresh, with every capability granted and the default
 //! limits; the same messages go to either host.
@@ -10,8 +10,6 @@ use std::time::{Duration, Instant};
 use airssys_conformance_adapter::{Handler, Message, Metadata};
 use airssys_contract::GuestFn;
 use airssys_contract::limits::MESSAGE_BYTES;
-use airssys_host::HostConfig;
-use airssys_host::messaging::router::TIMEOUT_CONTENT_TYPE;
 use proptest::prelude::*;
 use proptest::test_runner::{TestCaseError, TestError};
 
@@ -32,6 +30,13 @@ const LONGEST_RECORD: usize = 300;
 const OCTETS: &str = "application/octet-stream";
 /// The correlation id of the suite's requests and callbacks.
 const CORRELATION_ID: &str = "airssys-conformance-1";
+/// The content type of a timeout notice (MSG-6, `docs/spec.md`). Written
+/// here, not taken from the reference host, so that a suite built without
+/// it (feature `reference-host`) sends the same; a test holds the two equal.
+const TIMEOUT_CONTENT_TYPE: &str = "application/vnd.airssys.timeout";
+/// The default bound on a metadata `name` or `version` (HOST-2.1, 1 KiB),
+/// likewise held equal to the reference host's by a test.
+const METADATA_TEXT_BYTES: usize = 1024;
 
 /// Why a trial concludes early: the outcome to report.
 pub(crate) type Early = Outcome;
@@ -62,11 +67,25 @@ pub(crate) trait Running {
     fn shutdown(&mut self) -> Result<(), Fault>;
 }
 
+/// How an export whose result may be `err` answered: both are answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Answered {
+    Ok,
+    // Only the reference host answers this way: without it (feature
+    // `reference-host`) nothing does.
+    #[cfg_attr(not(feature = "reference-host"), allow(dead_code))]
+    Err,
+}
+
 /// A call the component did not answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Fault {
     /// The component's own: the host's words for it, and the component's
     /// last records at error level (a panic's message, from the SDK's hook).
+    /// Only the reference host, running the component or witnessing an
+    /// adapter's refusal, shows a fault to be the component's: without it
+    /// (feature `reference-host`) none is.
+    #[cfg_attr(not(feature = "reference-host"), allow(dead_code))]
     Guest { words: String, logged: Vec<String> },
     /// Not known to be the component's: the host's words, and why they are
     /// not held against the component.
@@ -237,7 +256,7 @@ impl<'a> Judging<'a> {
         let metadata = loaded
             .metadata()
             .map_err(|fault| verdict(GuestFn::Metadata, None, fault))?;
-        let limit = HostConfig::default().max_metadata_text_bytes;
+        let limit = METADATA_TEXT_BYTES;
         for (field, text) in [("name", &metadata.name), ("version", &metadata.version)] {
             if text.is_empty() {
                 return Err(Outcome::Failed(format!(
@@ -447,6 +466,19 @@ pub(crate) fn shown(message: &Message) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(feature = "reference-host")]
+    #[test]
+    fn the_contracts_values_are_the_reference_hosts() {
+        assert_eq!(
+            TIMEOUT_CONTENT_TYPE,
+            airssys_host::messaging::router::TIMEOUT_CONTENT_TYPE
+        );
+        assert_eq!(
+            METADATA_TEXT_BYTES,
+            airssys_host::HostConfig::default().max_metadata_text_bytes
+        );
+    }
 
     #[test]
     fn a_payload_is_shown_by_its_first_bytes_escaped_and_its_length() {

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::connection::caller_dir;
-use crate::trials::Limits;
+use crate::trials::TimeLimits;
 
 /// What `--help` adds to libtest's options.
 pub const HELP: &str = "\
@@ -53,7 +53,7 @@ pub struct Options {
     pub bless: bool,
     /// Print every trial's time after the run.
     pub timings: bool,
-    pub limits: Limits,
+    pub limits: TimeLimits,
     pub seed: Option<u64>,
     /// What is left for libtest.
     pub libtest: Vec<String>,

@@ -8,7 +8,9 @@
 //! the host is known sound for it: the same call, replayed on the reference
 //! host in this process (the witness), fails too. Where the witness answers,
 //! the failure may be the host's, and the trial is ignored with the host's
-//! words.
+//! words. A suite built without the reference host (feature
+//! `reference-host`) has no witness: a refusal is then never held against
+//! the component, and the trial is ignored with the host's words.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -18,10 +20,14 @@ use airssys_conformance_adapter::{
 };
 use airssys_contract::GuestFn;
 
+use super::behaviour::Answered;
 use super::behaviour::{Deadline, Early, Fault, Place, Running, last_errors, said};
-use super::in_process::{self, Answered, InProcess};
+#[cfg(feature = "reference-host")]
+use super::on_reference_host::{Loaded, OnReferenceHost};
+#[cfg(not(feature = "reference-host"))]
+use super::without_reference_host::{Loaded, OnReferenceHost};
 use crate::connection::{Lease, Pool};
-use crate::registration::Found;
+use crate::host_suite::registration::Found;
 use crate::text::gist;
 use crate::trials::Outcome;
 
@@ -45,19 +51,24 @@ pub(crate) struct OnAdapter {
     about: About,
     file: PathBuf,
     checked: Checked,
-    witness: InProcess,
+    /// The same component on the reference host; `None` in a suite built
+    /// without it.
+    witness: Option<OnReferenceHost>,
 }
 
 impl OnAdapter {
     /// Asks the host whether it could instantiate `file`; `witness` is the
-    /// same component compiled for the reference host.
-    pub fn new(pool: Arc<Pool>, about: About, file: PathBuf, witness: InProcess) -> Self {
+    /// same component compiled for the reference host, if the suite has it.
+    pub fn new(
+        pool: Arc<Pool>,
+        about: About,
+        file: PathBuf,
+        witness: Option<OnReferenceHost>,
+    ) -> Self {
         let checked = match pool.lease() {
             Err(error) => Checked::Unknown(error.to_string()),
             Ok(mut lease) => {
-                let request = Request::Check {
-                    component: file.clone(),
-                };
+                let request = Request::check(file.clone());
                 match lease.exchange(request, std::time::Duration::from_secs(60)) {
                     Ok(Response::Ok) => Checked::Instantiates,
                     Ok(Response::Refused {
@@ -143,7 +154,14 @@ impl OnAdapter {
 
     /// The witness's verdict on a load the host refused with `words`.
     fn witness_load(&self, judged: GuestFn, words: &str) -> Early {
-        match self.witness.load_here(judged) {
+        let Some(witness) = &self.witness else {
+            return Outcome::Ignored(format!(
+                "{} refused to load it: {}; {NO_WITNESS}",
+                self.host(),
+                gist(words)
+            ));
+        };
+        match witness.load_here(judged) {
             Err(Outcome::Failed(why)) => Outcome::Failed(format!(
                 "{why}; {} refused to load it too: {}",
                 self.host(),
@@ -226,18 +244,13 @@ impl Place for OnAdapter {
             .pool
             .lease()
             .map_err(|error| unjudged(error.to_string()))?;
-        match lease.exchange(Request::Reset { traps: Vec::new() }, deadline.left()) {
+        match lease.exchange(Request::reset(Vec::new()), deadline.left()) {
             Ok(Response::Ok) => {}
             Ok(other) => return Err(unjudged(unexpected_words("reset", &other))),
             Err(error) => return Err(unjudged(error.to_string())),
         }
         let id = ComponentId::new("local", "judged", "1");
-        let load = Request::Load {
-            id: id.clone(),
-            component: self.file.clone(),
-            grant: Grant::Everything,
-            budget_ms: None,
-        };
+        let load = Request::load(id.clone(), self.file.clone(), Grant::Everything, None);
         match lease.exchange(load, deadline.left()) {
             Ok(Response::Ok) => Ok(Box::new(OnHost {
                 place: self,
@@ -251,6 +264,11 @@ impl Place for OnAdapter {
         }
     }
 }
+
+/// Why a refusal is not judged in a suite without the reference host.
+const NO_WITNESS: &str = "this suite was built without the reference host (feature \
+     `reference-host`), which would tell whether that is the component's fault, so it is not \
+     held against the component; build airssys-conformance with its default features to judge it";
 
 /// Why the host gave no answer to a request, before it is judged.
 enum Refused {
@@ -277,7 +295,7 @@ impl OnHost<'_> {
             // An export's `err` (protocol 1.3): an answer, not a refusal.
             Ok(answer @ Response::Refused { err: Some(_), .. }) => Ok(answer),
             Ok(Response::Refused { reason, .. }) => Err(Refused::Words(reason)),
-            Ok(Response::Unsupported { reason }) => Err(Refused::Unserved(format!(
+            Ok(Response::Unsupported { reason, .. }) => Err(Refused::Unserved(format!(
                 "{} does not offer `{op}`: {reason}",
                 self.place.host()
             ))),
@@ -293,7 +311,7 @@ impl OnHost<'_> {
             return Vec::new();
         }
         match self.lease.exchange(Request::Logs, self.deadline.left()) {
-            Ok(Response::Logs { records }) => last_errors(
+            Ok(Response::Logs { records, .. }) => last_errors(
                 records
                     .into_iter()
                     .filter(|record| record.component == self.id && record.level == "error")
@@ -314,14 +332,20 @@ impl OnHost<'_> {
         refused: Refused,
         judged: GuestFn,
         err_is_refused: bool,
-        replay: impl FnOnce(&mut in_process::Loaded) -> Result<Answered, Fault>,
+        replay: impl FnOnce(&mut Loaded) -> Result<Answered, Fault>,
     ) -> Result<(), Fault> {
         let words = match refused {
             Refused::Words(words) => words,
             Refused::Unserved(why) => return Err(Fault::Unjudged(why)),
         };
         let host = self.place.host();
-        let mut witness = match self.place.witness.load_here(judged) {
+        let Some(witness) = &self.place.witness else {
+            return Err(Fault::Unjudged(format!(
+                "{host} answered {}; {NO_WITNESS}",
+                gist(&words)
+            )));
+        };
+        let mut witness = match witness.load_here(judged) {
             Ok(witness) => witness,
             Err(outcome) => {
                 return Err(Fault::Unjudged(format!(
@@ -356,10 +380,7 @@ impl OnHost<'_> {
 
 impl Running for OnHost<'_> {
     fn deliver(&mut self, message: &Message) -> Result<(), Fault> {
-        let invoke = Request::Invoke {
-            id: self.id.clone(),
-            message: message.clone(),
-        };
+        let invoke = Request::invoke(self.id.clone(), message.clone());
         match self.ask(invoke) {
             Ok(Response::Reply { .. } | Response::Refused { err: Some(_), .. }) => Ok(()),
             Ok(other) => Err(unexpected("invoke", &other)),
@@ -373,10 +394,8 @@ impl Running for OnHost<'_> {
     }
 
     fn metadata(&mut self) -> Result<Metadata, Fault> {
-        match self.ask(Request::Metadata {
-            id: self.id.clone(),
-        }) {
-            Ok(Response::Metadata { metadata }) => Ok(metadata),
+        match self.ask(Request::metadata(self.id.clone())) {
+            Ok(Response::Metadata { metadata, .. }) => Ok(metadata),
             Ok(other) => Err(unexpected("metadata", &other)),
             // `metadata` has no `err`: the witness's answer is `ok`, so the
             // refusal is never an answer, only the component's fault or none.
@@ -393,9 +412,7 @@ impl Running for OnHost<'_> {
     }
 
     fn health(&mut self) -> Result<(), Fault> {
-        match self.ask(Request::Health {
-            id: self.id.clone(),
-        }) {
+        match self.ask(Request::health(self.id.clone())) {
             Ok(Response::Health { .. }) => Ok(()),
             Ok(other) => Err(unexpected("health", &other)),
             Err(refused) => self.judged(refused, GuestFn::Health, false, |witness| {
@@ -405,19 +422,14 @@ impl Running for OnHost<'_> {
     }
 
     fn shutdown(&mut self) -> Result<(), Fault> {
-        match self.ask(Request::Unload {
-            id: self.id.clone(),
-        }) {
+        match self.ask(Request::unload(self.id.clone())) {
             Ok(Response::Ok) => Ok(()),
             Ok(other) => Err(unexpected("unload", &other)),
             // `unload` is refused when `shutdown` returns `err`, which is
             // an answer (GST-6): the witness tells that from a trap.
-            Err(refused) => self.judged(
-                refused,
-                GuestFn::Shutdown,
-                true,
-                in_process::Loaded::shutdown_answered,
-            ),
+            Err(refused) => {
+                self.judged(refused, GuestFn::Shutdown, true, Loaded::shutdown_answered)
+            }
         }
     }
 }
@@ -430,8 +442,8 @@ fn unexpected(op: &str, answer: &Response) -> Fault {
 fn unexpected_words(op: &str, answer: &Response) -> String {
     let words = match answer {
         Response::Refused { reason, .. } => format!(": {}", gist(reason)),
-        Response::Unsupported { reason } => format!(": {}", gist(reason)),
-        Response::Error { message } => format!(": {}", gist(message)),
+        Response::Unsupported { reason, .. } => format!(": {}", gist(reason)),
+        Response::Error { message, .. } => format!(": {}", gist(message)),
         _ => String::new(),
     };
     format!(

@@ -11,7 +11,7 @@
 //!   the runtime's words say so): the signature fails;
 //! - it trapped for another reason: that sample saw nothing.
 //!
-//! [`Typing::AtCall`]: crate::registration::Typing::AtCall
+//! [`Typing::AtCall`]: crate::host_suite::registration::Typing::AtCall
 
 use airssys_probe_protocol::{
     Call, HostMessagingCall, HostServicesCall, Level, ProbeCall, Returned, StorageCall,

@@ -9,15 +9,15 @@ use std::time::Duration;
 
 use airssys_conformance_adapter::{About, Adapter, Supports};
 
+use crate::connection::in_process::{HostUnderTest, InProcess, WASMTIME_VERSION};
 use crate::connection::{Connector, Pool};
 use crate::contract::Contract;
-use crate::guest::GuestPlan;
-use crate::host::{HostUnderTest, InProcess, WASMTIME_VERSION};
-use crate::options::Options;
-use crate::repeat::Invocation;
+use crate::guest_suite::GuestPlan;
 use crate::report::{Provenance, Report, TrialResult};
-use crate::runner::{self, Ended, Plan, random_seed};
-use crate::trials::{Limits, Outcome};
+use crate::running::options::Options;
+use crate::running::repeat::Invocation;
+use crate::running::runner::{self, Ended, Plan, random_seed};
+use crate::trials::{Outcome, TimeLimits};
 
 /// The conformance suite for components: for each file, its six lifecycle
 /// exports (name, signature, the GST clauses, run on the reference host or
@@ -27,7 +27,7 @@ pub struct GuestSuite {
     files: Vec<PathBuf>,
     contract: Arc<Contract>,
     seed: u64,
-    limits: Limits,
+    limits: TimeLimits,
     /// The host the behaviour trials run on; `None`: the reference host in
     /// this process.
     host: Option<Connector>,
@@ -40,7 +40,7 @@ impl GuestSuite {
             files: files.into_iter().map(Into::into).collect(),
             contract: Arc::new(Contract::bundled()),
             seed: random_seed(),
-            limits: Limits::default(),
+            limits: TimeLimits::default(),
             host: None,
         }
     }
@@ -91,7 +91,7 @@ impl GuestSuite {
     /// How long each trial may take (`--timeout`): a trial looks at its
     /// limit before each load and call of the component, so it ends at most
     /// one call's budget after it.
-    pub fn limits(mut self, limits: Limits) -> Self {
+    pub fn limits(mut self, limits: TimeLimits) -> Self {
         self.limits = limits;
         self
     }
@@ -193,13 +193,13 @@ impl Plan for Guests {
     }
 
     fn report(&self, ended: Vec<Ended>) -> Report {
-        let in_process = About {
-            adapter: "airssys-host".into(),
-            version: env!("CARGO_PKG_VERSION").into(),
-            host: "the reference host".into(),
-            wasmtime: WASMTIME_VERSION.into(),
-            supports: Supports::EVERYTHING,
-        };
+        let in_process = About::new(
+            "airssys-host",
+            env!("CARGO_PKG_VERSION"),
+            "the reference host",
+            WASMTIME_VERSION,
+        )
+        .supporting(Supports::EVERYTHING);
         let (about, reached_through) = match &self.on {
             None => (&in_process, "in process"),
             Some(on) => (&on.about, on.reached_through.as_str()),

@@ -566,13 +566,8 @@ mod tests {
             mistyped_answer(&trapped("unreachable executed"), &get),
             None
         );
-        let named = |other_type: &str| CheckRefusal {
-            reason: "answered a string".into(),
-            unsatisfied: Unsatisfied {
-                missing: vec![],
-                other_type: vec![other_type.into()],
-            },
-        };
+        let named =
+            |other_type: &str| CheckRefusal::msg("answered a string").with_other_type(other_type);
         assert!(mistyped_answer(&named("airssys:core/storage@1.0.0#get"), &get).is_some());
         // Another import's name says nothing of this one, whatever the words.
         let mut elsewhere = named("airssys:core/storage@1.0.0#set");
@@ -675,13 +670,10 @@ mod tests {
         }
         impl Instantiates for Naming {
             fn instantiates(&mut self, _: &str) -> Result<(), Refusal> {
-                Err(Refusal::Host(CheckRefusal {
-                    reason: "nicht gefunden".into(),
-                    unsatisfied: Unsatisfied {
-                        missing: self.missing.clone(),
-                        other_type: self.other_type.clone(),
-                    },
-                }))
+                let mut refusal = CheckRefusal::msg("nicht gefunden");
+                refusal.unsatisfied.missing = self.missing.clone();
+                refusal.unsatisfied.other_type = self.other_type.clone();
+                Err(Refusal::Host(refusal))
             }
         }
         let contract = Contract::bundled();
@@ -709,13 +701,8 @@ mod tests {
         }
         // Lists that name only another import say nothing of this one, even
         // where the words would read as "missing".
-        let elsewhere = CheckRefusal {
-            reason: "function implementation is missing".into(),
-            unsatisfied: Unsatisfied {
-                missing: vec!["airssys:core/storage@1.0.0#usage".into()],
-                other_type: vec![],
-            },
-        };
+        let elsewhere = CheckRefusal::msg("function implementation is missing")
+            .with_missing("airssys:core/storage@1.0.0#usage");
         let get = Location {
             instance: Some("airssys:core/storage@1.0.0".into()),
             name: "get".into(),

@@ -11,8 +11,8 @@ use wasmtime::component::types::{ComponentFunc, ComponentItem};
 
 use airssys_contract::{WIT_FILES, package_parts};
 
-use super::exports::{same, signature};
 use crate::contract::{Contract, HostFunction, Shape};
+use crate::exports::{same, signature};
 
 /// Who provides an import a host links.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -9,10 +9,10 @@ use std::time::{Duration, Instant};
 use airssys_contract::text::printable;
 use libtest_mimic::{Arguments, Completion, Failed, Trial};
 
-use crate::expect::Expectations;
-use crate::options::Options;
-use crate::repeat::Invocation;
 use crate::report::{Report, repeatable};
+use crate::running::expectations::Expectations;
+use crate::running::options::Options;
+use crate::running::repeat::Invocation;
 use crate::trials::Outcome;
 
 /// What a suite judges: its trials in order, how to judge one, and how its

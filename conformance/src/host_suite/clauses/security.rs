@@ -178,10 +178,7 @@ fn sec_1_2(session: &mut Session, function: HostMessagingFn) {
     }
     let granted = session.load(Probe::Messaging, "granted/1");
     let ungranted = session.load(Probe::Messaging, "ungranted/1");
-    let only_granted = Capabilities {
-        broadcast: vec![granted.to_string()],
-        ..Capabilities::default()
-    };
+    let only_granted = Capabilities::none().with_broadcast(vec![granted.to_string()]);
     let probe = session.load_with(Probe::Messaging, "caster/1", Grant::Only(only_granted));
     let shown = format!("with broadcast to {} alone", granted);
     denied(
@@ -269,14 +266,13 @@ fn messaging_call(clause: &str, function: HostMessagingFn, target: &ComponentId)
 
 fn every_capability() -> Capabilities {
     let any = || vec!["*/*/*".to_owned()];
-    Capabilities {
-        storage_read: true,
-        storage_write: true,
-        storage_delete: true,
-        send: any(),
-        request: any(),
-        broadcast: any(),
-    }
+    Capabilities::none()
+        .with_storage_read(true)
+        .with_storage_write(true)
+        .with_storage_delete(true)
+        .with_send(any())
+        .with_request(any())
+        .with_broadcast(any())
 }
 
 fn grant_storage(capabilities: &mut Capabilities, capability: Capability, granted: bool) {
