@@ -26,9 +26,13 @@ fn main() {
     let workspace = workspace["workspace"].as_table().unwrap();
 
     let mut files: Vec<(String, PathBuf)> = Vec::new();
+    let mut sdk_version = String::new();
     for package in ["guest-sdk", "contract"] {
         let manifest = root.join(package).join("Cargo.toml");
         let resolved = resolve_manifest(read_toml(&manifest), workspace, &manifest);
+        if package == "guest-sdk" {
+            sdk_version = resolved["package"]["version"].as_str().unwrap().to_owned();
+        }
         let written = out.join(format!("{package}.Cargo.toml"));
         std::fs::write(&written, toml::to_string(&resolved).unwrap()).unwrap();
         files.push((format!("{package}/Cargo.toml"), written));
@@ -52,7 +56,6 @@ fn main() {
     );
     files.sort();
 
-    let sdk_version = workspace["package"]["version"].as_str().unwrap();
     let mut code = format!(
         "/// The version of the SDK shipped in this command.\n\
          pub const VERSION: &str = {sdk_version:?};\n\

@@ -3,14 +3,19 @@
 //! and its metadata when it loads.
 
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use airssys_component_types::{Contract, ImportChecker, check_exports, reference_component};
 use airssys_contract::EXPORTED_INSTANCE;
-use airssys_host::{HostConfig, LoadOptions, Runtime};
+use airssys_host::{AirssysHost, HostConfig, LoadOptions, Runtime};
 use wasmtime::component::types::ComponentItem;
 
 use crate::args::InspectArgs;
-use crate::output::{health, id, line, metadata_lines, trap_lines};
+use crate::output::{HeldLogs, Style, health, id, line, metadata_lines, trap_lines};
+
+/// Log records kept from one call of the component: enough for a panic's
+/// record and what led to it; the rest are counted, not held.
+const LOG_BACKLOG: usize = 64;
 
 fn kind(item: &ComponentItem) -> &'static str {
     match item {
@@ -26,7 +31,14 @@ fn kind(item: &ComponentItem) -> &'static str {
 
 pub fn inspect(args: InspectArgs) -> Result<ExitCode, String> {
     let file = &args.component;
-    let runtime = Runtime::new(HostConfig::default()).map_err(|e| e.to_string())?;
+    // What the component logs while it is loaded and asked (a panic's
+    // text, from the SDK's hook) prints before the outcome it explains.
+    let logs = Arc::new(HeldLogs::new(LOG_BACKLOG));
+    let style = Style::for_stdout();
+    let host = AirssysHost::new(HostConfig::default())
+        .map_err(|e| e.to_string())?
+        .with_log_sink(logs.clone());
+    let runtime = Runtime::with_host(host).map_err(|e| e.to_string())?;
     let component = runtime
         .compile_file(file)
         .map_err(|e| format!("{}: {e}", file.display()))?;
@@ -75,52 +87,62 @@ pub fn inspect(args: InspectArgs) -> Result<ExitCode, String> {
         }
     }
     let probe_id = airssys_host::ComponentId::new("airssys", "inspect", "1");
-    match runtime.load(probe_id.clone(), &component, LoadOptions::default()) {
-        Ok(_) => {
-            line(&format!(
-                "verdict: the reference host loads it (as {}, nothing granted)",
-                id(&probe_id)
-            ));
-            // Asked anew, as `airssys run`'s `metadata` and `health` lines
-            // ask: the registry keeps only the name and version.
-            let mut failed = 0;
-            match runtime.metadata(&probe_id) {
-                Ok(metadata) => {
-                    line("metadata:");
-                    for field in metadata_lines(&metadata) {
-                        line(&format!("  {field}"));
-                    }
-                }
-                Err(call) => {
-                    failed += 1;
-                    line("metadata: the call did not complete:");
-                    for row in trap_lines(&call.to_string()) {
-                        line(&format!("  {row}"));
-                    }
-                }
+    let loaded = runtime.load(probe_id.clone(), &component, LoadOptions::default());
+    logs.print(style);
+    if let Err(error) = loaded {
+        line(&format!(
+            "verdict: the reference host cannot load it: {}",
+            trap_lines(&error.to_string()).join("\n  ")
+        ));
+        return Ok(ExitCode::from(1));
+    }
+    // Asked anew, as `airssys run`'s `metadata` and `health` lines ask:
+    // the registry keeps only the name and version.
+    let mut failed = Vec::new();
+    let metadata = runtime.metadata(&probe_id);
+    logs.print(style);
+    match metadata {
+        Ok(metadata) => {
+            line("metadata:");
+            for field in metadata_lines(&metadata) {
+                line(&format!("  {field}"));
             }
-            match runtime.health(&probe_id) {
-                Ok(status) => line(&format!("health: {}", health(status))),
-                Err(call) => {
-                    failed += 1;
-                    line("health: the call did not complete:");
-                    for row in trap_lines(&call.to_string()) {
-                        line(&format!("  {row}"));
-                    }
-                }
-            }
-            Ok(if missing + wrong + failed == 0 {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::from(1)
-            })
         }
-        Err(error) => {
-            line(&format!(
-                "verdict: the reference host cannot load it: {}",
-                trap_lines(&error.to_string()).join("\n  ")
-            ));
-            Ok(ExitCode::from(1))
+        Err(call) => {
+            failed.push("metadata");
+            line("metadata: the call did not complete:");
+            for row in trap_lines(&call.to_string()) {
+                line(&format!("  {row}"));
+            }
         }
     }
+    let status = runtime.health(&probe_id);
+    logs.print(style);
+    match status {
+        Ok(status) => line(&format!("health: {}", health(status))),
+        Err(call) => {
+            failed.push("health");
+            line("health: the call did not complete:");
+            for row in trap_lines(&call.to_string()) {
+                line(&format!("  {row}"));
+            }
+        }
+    }
+    let loads = format!(
+        "the reference host loads it (as {}, nothing granted)",
+        id(&probe_id)
+    );
+    if failed.is_empty() {
+        line(&format!("verdict: {loads}"));
+    } else {
+        line(&format!(
+            "verdict: {loads}, but its {} did not complete",
+            failed.join(" and ")
+        ));
+    }
+    Ok(if missing + wrong + failed.len() == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }

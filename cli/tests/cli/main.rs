@@ -135,6 +135,29 @@ fn flags_naming_no_component_are_refused_before_anything_runs() {
         "{printed}"
     );
     assert!(!printed.contains("loaded"), "{printed}");
+
+    let limit = airssys(
+        &[
+            "run",
+            &a,
+            "--limit",
+            "local/ghost/1=max_execution_time=200ms",
+        ],
+        "",
+    );
+    assert_eq!(limit.status.code(), Some(2), "{}", text(&limit));
+    assert!(
+        text(&limit).contains("local/ghost/1 is given in --limit but is none of the components"),
+        "{}",
+        text(&limit)
+    );
+    let id = airssys(&["run", &a, "--id", "elsewhere.wasm=local/x/1"], "");
+    assert_eq!(id.status.code(), Some(2), "{}", text(&id));
+    assert!(
+        text(&id).contains("--id elsewhere.wasm=… names a file that is not among the components"),
+        "{}",
+        text(&id)
+    );
 }
 
 #[test]
@@ -204,14 +227,23 @@ fn new_writes_a_component_crate_and_never_overwrites() {
     let manifest = std::fs::read_to_string(crate_dir.join("Cargo.toml")).unwrap();
     assert!(manifest.contains("name = \"my-counter\""), "{manifest}");
     assert!(manifest.contains("crate-type = [\"cdylib\"]"), "{manifest}");
-    // The SDK shipped with the command, copied in: nothing points back at
-    // the checkout the command was built from.
+    // The SDK shipped with the command, copied in at its version: nothing
+    // points back at the checkout the command was built from.
+    let checkout = env!("CARGO_MANIFEST_DIR").trim_end_matches("/cli");
+    let sdk_version = std::fs::read_to_string(format!("{checkout}/guest-sdk/Cargo.toml"))
+        .unwrap()
+        .lines()
+        .find_map(|line| line.strip_prefix("version = \""))
+        .map(|rest| rest.trim_end_matches('"').to_owned())
+        .unwrap_or_else(|| env!("CARGO_PKG_VERSION").to_owned());
+    let vendored_dir = format!("vendor/airssys-sdk-{sdk_version}");
     assert!(
-        manifest.contains("path = \"vendor/airssys-sdk-0.1.0/guest-sdk\" }"),
+        manifest.contains(&format!(
+            "{{ version = \"{sdk_version}\", path = \"{vendored_dir}/guest-sdk\" }}"
+        )),
         "{manifest}"
     );
-    let checkout = env!("CARGO_MANIFEST_DIR").trim_end_matches("/cli");
-    let vendored = crate_dir.join("vendor/airssys-sdk-0.1.0");
+    let vendored = crate_dir.join(&vendored_dir);
     for (copy, original) in [
         ("guest-sdk/src/lib.rs", "guest-sdk/src/lib.rs"),
         ("contract/build.rs", "contract/build.rs"),
@@ -263,7 +295,7 @@ fn new_writes_a_component_crate_and_never_overwrites() {
     );
     assert!(elsewhere.status.success(), "{}", text(&elsewhere));
     let manifest = std::fs::read_to_string(dir.path().join("from-checkout/Cargo.toml")).unwrap();
-    assert!(manifest.contains("/guest-sdk' }"), "{manifest}");
+    assert!(manifest.contains("/guest-sdk\" }"), "{manifest}");
     assert!(!dir.path().join("from-checkout/vendor").exists());
     let not_an_sdk = airssys(&["new", "nowhere", "--path", &path, "--sdk", &path], "");
     assert_eq!(not_an_sdk.status.code(), Some(2));
