@@ -49,7 +49,11 @@ pub(crate) enum Checked {
 pub(crate) struct OnAdapter {
     pool: Arc<Pool>,
     about: About,
+    /// The component's binary file, as the host is given it.
     file: PathBuf,
+    /// Where `file` is a binary written here from a `.wat` text, kept until
+    /// the trials are done.
+    _binary: Option<tempfile::TempPath>,
     checked: Checked,
     /// The same component on the reference host; `None` in a suite built
     /// without it.
@@ -65,6 +69,22 @@ impl OnAdapter {
         file: PathBuf,
         witness: Option<OnReferenceHost>,
     ) -> Self {
+        // A host may read binary components only (jco, wasmtime without
+        // `wat`): a text file is given to it as the binary it encodes.
+        let (file, binary) = match binary_of(&file) {
+            Ok(Some(binary)) => (binary.to_path_buf(), Some(binary)),
+            Ok(None) => (file, None),
+            Err(why) => {
+                return Self {
+                    pool,
+                    about,
+                    file,
+                    _binary: None,
+                    checked: Checked::Unknown(why),
+                    witness,
+                };
+            }
+        };
         let checked = match pool.lease() {
             Err(error) => Checked::Unknown(error.to_string()),
             Ok(mut lease) => {
@@ -88,6 +108,7 @@ impl OnAdapter {
             pool,
             about,
             file,
+            _binary: binary,
             checked,
             witness,
         }
@@ -115,7 +136,16 @@ impl OnAdapter {
                 self.host(),
                 gist(reason)
             )),
-            Checked::Refused { unsatisfied, .. } if !unsatisfied.is_empty() => Outcome::Passed,
+            // A refusal may name only the first import the host lacks
+            // (protocol 1.1 asks for one per probe): this one is unknown.
+            Checked::Refused { unsatisfied, .. } if !unsatisfied.is_empty() => {
+                Outcome::Ignored(format!(
+                    "{} refuses the component, naming other imports it cannot satisfy; a \
+                     refusal need not name every one, so whether it provides this one is \
+                     not known",
+                    self.host()
+                ))
+            }
             Checked::Refused { reason, .. } => match in_words(reason, name) {
                 Found::Nothing => Outcome::Failed(format!(
                     "{} does not provide it: {}",
@@ -197,6 +227,10 @@ fn names(list: &[String], name: &str) -> bool {
 }
 
 impl Place for OnAdapter {
+    fn time_is_the_components(&self) -> bool {
+        false
+    }
+
     fn cannot_judge(&self, function: GuestFn) -> Option<String> {
         let host = self.host();
         let supports = self.about.supports;
@@ -324,14 +358,12 @@ impl OnHost<'_> {
     /// A refused call, judged by replaying it on the witness: the
     /// component's fault where it fails there too, with what it logged
     /// (here, or on the witness when this host's log sink cannot be read);
-    /// an answer where `err_is_refused` (`unload` is refused when
-    /// `shutdown` returns `err`) and the witness shows the export returned
-    /// `err`; otherwise not judged.
+    /// otherwise not judged. Where the witness answers `err`, the refusal
+    /// may have been that `err` or a fault of the host's: not judged.
     fn judged(
         &mut self,
         refused: Refused,
         judged: GuestFn,
-        err_is_refused: bool,
         replay: impl FnOnce(&mut Loaded) -> Result<Answered, Fault>,
     ) -> Result<(), Fault> {
         let words = match refused {
@@ -367,8 +399,13 @@ impl OnHost<'_> {
                 Err(Fault::Guest { words, logged })
             }
             Err(unjudged @ Fault::Unjudged(_)) => Err(unjudged),
-            Ok(Answered::Err) if err_is_refused => Ok(()),
-            Ok(Answered::Ok | Answered::Err) => Err(Fault::Unjudged(format!(
+            Ok(Answered::Err) => Err(Fault::Unjudged(format!(
+                "{host} answered {}; on the reference host the same call returns `err`, an \
+                 answer, but the refusal does not say whether it was that `err` or a fault \
+                 (protocol 1.3 tells an export's `err` only for `invoke`)",
+                gist(&words)
+            ))),
+            Ok(Answered::Ok) => Err(Fault::Unjudged(format!(
                 "{host} answered {}; on the reference host the same call is answered, so \
                  this is not held against the component (the host's own conformance run says \
                  whether it is sound for this call)",
@@ -386,9 +423,7 @@ impl Running for OnHost<'_> {
             Ok(other) => Err(unexpected("invoke", &other)),
             Err(refused) => {
                 let judged = super::behaviour::function_of(message.export);
-                self.judged(refused, judged, false, |witness| {
-                    witness.deliver_answered(message)
-                })
+                self.judged(refused, judged, |witness| witness.deliver_answered(message))
             }
         }
     }
@@ -399,7 +434,7 @@ impl Running for OnHost<'_> {
             Ok(other) => Err(unexpected("metadata", &other)),
             // `metadata` has no `err`: the witness's answer is `ok`, so the
             // refusal is never an answer, only the component's fault or none.
-            Err(refused) => match self.judged(refused, GuestFn::Metadata, false, |witness| {
+            Err(refused) => match self.judged(refused, GuestFn::Metadata, |witness| {
                 witness.metadata().map(|_| Answered::Ok)
             }) {
                 Err(fault) => Err(fault),
@@ -415,7 +450,7 @@ impl Running for OnHost<'_> {
         match self.ask(Request::health(self.id.clone())) {
             Ok(Response::Health { .. }) => Ok(()),
             Ok(other) => Err(unexpected("health", &other)),
-            Err(refused) => self.judged(refused, GuestFn::Health, false, |witness| {
+            Err(refused) => self.judged(refused, GuestFn::Health, |witness| {
                 witness.health().map(|()| Answered::Ok)
             }),
         }
@@ -426,12 +461,33 @@ impl Running for OnHost<'_> {
             Ok(Response::Ok) => Ok(()),
             Ok(other) => Err(unexpected("unload", &other)),
             // `unload` is refused when `shutdown` returns `err`, which is
-            // an answer (GST-6): the witness tells that from a trap.
-            Err(refused) => {
-                self.judged(refused, GuestFn::Shutdown, true, Loaded::shutdown_answered)
-            }
+            // an answer (GST-6), and when it traps: the refusal does not
+            // say which, so only a trap on the witness too is judged.
+            Err(refused) => self.judged(refused, GuestFn::Shutdown, Loaded::shutdown_answered),
         }
     }
+}
+
+/// `file` encoded as a binary component in a temporary file, when it is
+/// WebAssembly text; `None` when it is binary already.
+fn binary_of(file: &std::path::Path) -> Result<Option<tempfile::TempPath>, String> {
+    let bytes = std::fs::read(file).map_err(|e| format!("reading {}: {e}", file.display()))?;
+    if bytes.starts_with(b"\0asm") {
+        return Ok(None);
+    }
+    let binary = wat::parse_bytes(&bytes).map_err(|e| {
+        format!(
+            "{} is neither binary nor text WebAssembly: {e}",
+            file.display()
+        )
+    })?;
+    let mut written = tempfile::Builder::new()
+        .suffix(".wasm")
+        .tempfile()
+        .map_err(|e| format!("writing the binary of {}: {e}", file.display()))?;
+    std::io::Write::write_all(&mut written, &binary)
+        .map_err(|e| format!("writing the binary of {}: {e}", file.display()))?;
+    Ok(Some(written.into_temp_path()))
 }
 
 /// An answer the protocol does not give to `op`: the adapter's fault.

@@ -78,8 +78,9 @@ impl OnReferenceHost {
     /// [`Place::load`], with the concrete type [`super::on_adapter`]'s
     /// witness calls.
     pub fn load_here(&self, judged: GuestFn) -> Result<Loaded, Early> {
+        // The suite's own trouble, not the component's: nothing judged.
         let started = |e: &dyn std::fmt::Display| {
-            Outcome::Failed(format!("the reference host did not start: {e}"))
+            Outcome::Ignored(format!("the reference host did not start: {e}"))
         };
         let logs = Arc::new(LogBuffer::default());
         let host = AirssysHost::new(HostConfig::default())
@@ -117,7 +118,10 @@ impl OnReferenceHost {
                 _ => unjudged(format!("metadata (GST-4): {problem}")),
             }),
             Err(LoadError::Initialize { error, .. }) => {
-                let why = format!("initialize returned err({error:?}) for an empty config");
+                let why = format!(
+                    "initialize returned err({}) for an empty config",
+                    airssys_host::runtime::wit_words::component_error(&error)
+                );
                 Err(match judged {
                     GuestFn::Initialize => Outcome::Failed(why),
                     _ => unjudged(format!("{why} (GST-1)")),
@@ -130,8 +134,9 @@ impl OnReferenceHost {
                 _ => unjudged(error.to_string()),
             }),
             // An invalid id, one already loaded, limits that do not fit, or
-            // an error a later host adds: the suite's doing, not the component's.
-            Err(error) => Err(Outcome::Failed(format!(
+            // an error a later host adds: the suite's doing, not the
+            // component's, so nothing is judged.
+            Err(error) => Err(Outcome::Ignored(format!(
                 "the suite could not load it on the reference host: {error}"
             ))),
         }
@@ -139,6 +144,10 @@ impl OnReferenceHost {
 }
 
 impl Place for OnReferenceHost {
+    fn time_is_the_components(&self) -> bool {
+        true
+    }
+
     fn cannot_judge(&self, _function: GuestFn) -> Option<String> {
         None
     }

@@ -54,6 +54,10 @@ impl Running for Loaded {
 }
 
 impl Place for OnReferenceHost {
+    fn time_is_the_components(&self) -> bool {
+        true
+    }
+
     fn cannot_judge(&self, _function: GuestFn) -> Option<String> {
         match *self {}
     }

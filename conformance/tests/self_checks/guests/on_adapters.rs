@@ -10,7 +10,7 @@ use airssys_conformance::adapter::{
     About, Adapter, AdapterError, ComponentId, Grant, Handled, Import, LogRecord, Message,
     Metadata, Runtime, Supports,
 };
-use airssys_conformance::{GuestSuite, Outcome, Report};
+use airssys_conformance::{GuestSuite, Outcome, Report, TimeLimits};
 use airssys_reference_adapter::ReferenceHost;
 use libtest_mimic::Trial;
 
@@ -25,6 +25,8 @@ pub fn trials() -> Vec<Trial> {
         an_err_is_an_answer_through_an_adapter_too,
         a_call_the_host_refuses_but_the_reference_host_answers_is_not_judged,
         a_check_refusal_in_wasmtime_words_judges_the_import_it_quotes,
+        an_import_a_refusal_does_not_name_is_not_judged,
+        a_slow_host_is_not_held_against_the_component,
     ]
 }
 
@@ -110,6 +112,22 @@ struct OlderAdapter {
     /// Refuses `check` with these words and no names, as an adapter of
     /// protocol 1.0 on wasmtime would.
     refuses_check: Option<&'static str>,
+    /// Names these imports missing in its `check` refusal (protocol 1.1).
+    check_names_missing: &'static [&'static str],
+    /// How long each `invoke` takes, as on a slow host or pipe.
+    invoke_takes: Duration,
+}
+
+impl OlderAdapter {
+    fn new(supports: Supports) -> Self {
+        Self {
+            supports,
+            refuses_invoke: None,
+            refuses_check: None,
+            check_names_missing: &[],
+            invoke_takes: Duration::ZERO,
+        }
+    }
 }
 
 impl Adapter for OlderAdapter {
@@ -123,7 +141,15 @@ impl Adapter for OlderAdapter {
         .supporting(self.supports)
     }
     fn check(&mut self, _: &Path) -> Result<(), AdapterError> {
-        self.refuses_check.map_or(Ok(()), |words| Err(words.into()))
+        match self.refuses_check {
+            None => Ok(()),
+            Some(words) => Err(self
+                .check_names_missing
+                .iter()
+                .fold(AdapterError::from(words), |error, name| {
+                    error.with_missing(*name)
+                })),
+        }
     }
     fn reset(&mut self, _: &[Import]) -> Result<(), AdapterError> {
         Ok(())
@@ -149,6 +175,7 @@ impl Runtime for OlderAdapter {
             self.supports.lifecycle || !message.needs_lifecycle(),
             "sent {message:?}"
         );
+        std::thread::sleep(self.invoke_takes);
         match self.refuses_invoke {
             Some(words) => Err(words.into()),
             None => Ok(Ok(None)),
@@ -186,6 +213,17 @@ fn on_older_adapter(file: &Path, supports: Supports) -> Report {
     on_fake_adapter(file, supports, None)
 }
 
+/// `file` judged on the host `adapter` stands for, within `limits`; the
+/// suite may start the adapter more than once.
+fn on(file: &Path, adapter: fn() -> OlderAdapter, limits: TimeLimits) -> Report {
+    GuestSuite::new([file])
+        .seed(SEED)
+        .limits(limits)
+        .on_adapter_in_thread("fake", move || Ok(Box::new(adapter()) as Box<dyn Adapter>))
+        .evaluate()
+        .unwrap()
+}
+
 fn on_fake_adapter(
     file: &Path,
     supports: Supports,
@@ -204,9 +242,9 @@ fn on_fake_host(
         .seed(SEED)
         .on_adapter_in_thread("older", move || {
             Ok(Box::new(OlderAdapter {
-                supports,
                 refuses_invoke,
                 refuses_check,
+                ..OlderAdapter::new(supports)
             }) as Box<dyn Adapter>)
         })
         .evaluate()
@@ -444,4 +482,63 @@ fn a_check_refusal_in_wasmtime_words_judges_the_import_it_quotes() {
         "{}",
         report.to_markdown()
     );
+}
+
+/// A component with two imports, each of a function the host may lack.
+const TWO_IMPORTS: &str = r#"(component
+  (import "wasi:clocks/monotonic-clock@0.2.6" (instance (export "now" (func (result u64)))))
+  (import "airssys:core/host-services@1.0.0" (instance (export "current-time-millis" (func (result u64)))))
+)"#;
+
+/// A `check` refusal that names one missing import says nothing of the
+/// others: a refusal need not name every one, so they are not judged.
+fn an_import_a_refusal_does_not_name_is_not_judged() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), "two", TWO_IMPORTS);
+    let report = on(
+        &file,
+        || OlderAdapter {
+            refuses_check: Some("no clock here"),
+            check_names_missing: &["wasi:clocks/monotonic-clock@0.2.6#now"],
+            ..OlderAdapter::new(Supports::EVERYTHING)
+        },
+        TimeLimits::default(),
+    );
+    let clock = "two::import::wasi:clocks/monotonic-clock@0.2.6::name";
+    let services = "two::import::airssys:core/host-services@1.0.0::name";
+    assert!(
+        matches!(message_of(&report, clock), Outcome::Failed(_)),
+        "{}",
+        report.to_markdown()
+    );
+    match message_of(&report, services) {
+        Outcome::Ignored(why) => assert!(why.contains("need not name every one"), "{why}"),
+        other => panic!("{services}: {other:?}"),
+    }
+}
+
+/// A trial that runs out of time on a host behind an adapter is not the
+/// component's failure: the host or its pipe may be the slow one.
+fn a_slow_host_is_not_held_against_the_component() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), "lifecycle", LIFECYCLE);
+    let report = on(
+        &file,
+        || OlderAdapter {
+            invoke_takes: Duration::from_millis(700),
+            ..OlderAdapter::new(Supports::EVERYTHING)
+        },
+        TimeLimits {
+            trial: Duration::from_secs(1),
+            ..TimeLimits::default()
+        },
+    );
+    let trial = "lifecycle::handle-message::behaviour::GST-2";
+    match message_of(&report, trial) {
+        Outcome::Ignored(why) => assert!(
+            why.contains("timed out") && why.contains("not held against the component"),
+            "{why}"
+        ),
+        other => panic!("{trial}: {other:?}\n{}", report.to_markdown()),
+    }
 }
