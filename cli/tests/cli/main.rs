@@ -256,11 +256,11 @@ fn new_writes_a_component_crate_and_never_overwrites() {
         );
     }
     for file in [
-        "Cargo.toml",
-        "Cargo.lock",
-        "vendor/airssys-sdk-0.1.0/guest-sdk/Cargo.toml",
+        "Cargo.toml".to_owned(),
+        "Cargo.lock".to_owned(),
+        format!("{vendored_dir}/guest-sdk/Cargo.toml"),
     ] {
-        let text = std::fs::read_to_string(crate_dir.join(file)).unwrap();
+        let text = std::fs::read_to_string(crate_dir.join(&file)).unwrap();
         assert!(
             !text.contains(checkout),
             "{file} names the checkout:\n{text}"
