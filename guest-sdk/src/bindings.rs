@@ -19,7 +19,7 @@ wit_bindgen::generate!({
     // Two versions of this SDK in one build must not emit the same
     // component-type section; `tests::type_section_carries_sdk_version`
     // keeps this literal equal to the crate version.
-    type_section_suffix: "airssys-guest-0.1.0",
+    type_section_suffix: "airssys-guest-0.2.0",
 });
 
 #[cfg(test)]
