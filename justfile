@@ -157,14 +157,23 @@ ci:
 mutants *ARGS:
     AIRSSYS_GUEST_BUILDER=prebuilt cargo mutants --baseline skip --timeout 180 {{ARGS}}
 
-# How strong the guest side is: mutants of conformance/src/guest/ against the
+# How strong the guest side is: mutants of conformance/src/guest_suite/ against the
 # broken-guest fixtures and the guest module's unit tests. The other modules
 # of the self-checks' binary are skipped (`--skip`: libtest-mimic takes one
 # filter, the library's tests another). About 30 minutes; results in mutants.out/.
 mutants-guest *ARGS:
-    cargo mutants --baseline skip --timeout 120 --package airssys-conformance --file 'conformance/src/guest/*.rs' --cargo-test-arg=--test=self_checks --cargo-test-arg=--lib --cargo-test-arg=-- --cargo-test-arg=--skip=broken_hosts:: --cargo-test-arg=--skip=chaos:: --cargo-test-arg=--skip=adapters:: --cargo-test-arg=--skip=reports:: --cargo-test-arg=--skip=js_hosts:: {{ARGS}}
+    cargo mutants --baseline skip --timeout 120 --package airssys-conformance --file 'conformance/src/guest_suite/*.rs' --cargo-test-arg=--test=self_checks --cargo-test-arg=--lib --cargo-test-arg=-- --cargo-test-arg=--skip=broken_hosts:: --cargo-test-arg=--skip=chaos:: --cargo-test-arg=--skip=adapters:: --cargo-test-arg=--skip=reports:: --cargo-test-arg=--skip=js_hosts:: {{ARGS}}
 
 # The chaos host: arbitrary answers, and the suite must never panic nor hang
 # (CI tries 40 seeds), e.g. `just chaos 500`.
 chaos SEEDS="400":
     CHAOS_SEEDS={{SEEDS}} cargo test --workspace --test self_checks chaos::
+
+# The public crates' APIs against a baseline commit (default: the previous
+# one), with cargo-semver-checks: a break without a version bump fails, so a
+# break is a decision recorded in CHANGELOG.md. CI checks the adapter crate
+# and the SDK, which build without wasmtime; this checks all four (the host
+# and the suite each build wasmtime's docs twice: several minutes).
+# `cargo install cargo-semver-checks --locked` first.
+semver BASELINE="HEAD~1":
+    cargo semver-checks -p airssys-conformance-adapter -p airssys-guest -p airssys-host -p airssys-conformance --baseline-rev {{BASELINE}}

@@ -2,7 +2,7 @@
 // person sees there: the title, the summary, the matrix's failing rows, each
 // failure's verdict and repeat command as shown, whether the page is wider
 // than the window, and every console message and page error. It judges
-// nothing: the Rust test that starts it does (conformance/tests/reports.rs).
+// nothing: the Rust test that starts it does (conformance/tests/self_checks/reports.rs).
 // It also takes screenshots: SHOT.png, the page down to the matrix (and the
 // list of failures), and SHOT-failure.png, the first failure's entry.
 //

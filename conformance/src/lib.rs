@@ -63,9 +63,9 @@ pub use report::diff::{Change, Diff, Judged};
 pub use report::{Provenance, Report, Row, Tally, TrialResult};
 pub use trials::{Aspect, Outcome, TimeLimits};
 
-/// The old name of [`TimeLimits`], which does not read as a host's resource
-/// limits (`airssys_host::Limits`). Deprecated: it is marked
-/// `#[deprecated]` once the suite's own tests have moved to the new name.
+/// The old name of [`TimeLimits`], which read as a host's resource limits
+/// (`airssys_host::Limits`); kept so that embedders keep compiling.
+#[deprecated(note = "renamed `TimeLimits`: how long the suite waits, not a host's limits")]
 pub type Limits = TimeLimits;
 
 /// The in-process host API under its old path.

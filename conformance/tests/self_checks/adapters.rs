@@ -9,7 +9,7 @@ use std::io::BufRead;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use airssys_conformance::{Contract, Limits, Outcome, Report, Suite};
+use airssys_conformance::{Contract, Outcome, Report, Suite, TimeLimits};
 use airssys_reference_adapter::{ReferenceHost, Registration};
 use libtest_mimic::Trial;
 
@@ -230,9 +230,9 @@ fn hanging_host_in_process() {
 /// Long enough that no other trial comes near it on a loaded 2-core machine,
 /// short enough to keep the test quick.
 fn times_out_alone(suite: Suite) {
-    let limits = Limits {
+    let limits = TimeLimits {
         trial: Duration::from_secs(8),
-        ..Limits::default()
+        ..TimeLimits::default()
     };
     let report = suite.limits(limits).evaluate().expect("the host starts");
     assert_eq!(
@@ -267,9 +267,9 @@ fn exits_at_start() {
 }
 
 fn never_answers() {
-    let limits = Limits {
+    let limits = TimeLimits {
         startup: Duration::from_secs(2),
-        ..Limits::default()
+        ..TimeLimits::default()
     };
     let error = through_adapter("silent")
         .limits(limits)

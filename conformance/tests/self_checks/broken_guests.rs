@@ -313,7 +313,7 @@ fn a_guest_that_spins_on_mid_sized_payloads_is_judged_within_the_trial_limit() {
     assert!(LIFECYCLE.contains(from), "the edit does not apply");
     let file = dir.path().join("spins-on-mid-sized-payloads.wat");
     std::fs::write(&file, LIFECYCLE.replacen(from, to, 1)).unwrap();
-    let limits = airssys_conformance::Limits {
+    let limits = airssys_conformance::TimeLimits {
         trial: std::time::Duration::from_secs(2),
         ..Default::default()
     };

@@ -12,7 +12,7 @@ use airssys_conformance::adapter::{
     About, Adapter, AdapterError, ComponentId, Grant, Handled, Import, LogRecord, Message,
     Metadata, Runtime, Supports,
 };
-use airssys_conformance::{Limits, Outcome, Suite};
+use airssys_conformance::{Outcome, Suite, TimeLimits};
 use airssys_probe_protocol::{
     self as probe, Call, HostMessagingCall, HostServicesCall, ProbeCall, Received, Reply, Returned,
     StorageCall, Through, WitError,
@@ -456,7 +456,7 @@ fn whatever_the_host_answers_every_trial_ends_in_the_suites_own_words() {
             Ok(Box::new(Chaos::new(seed * 1000 + n, calm)) as Box<dyn Adapter>)
         })
         .seed(seed)
-        .limits(Limits {
+        .limits(TimeLimits {
             trial: Duration::from_secs(20),
             startup: Duration::from_secs(20),
         });

@@ -1,5 +1,5 @@
 // Deliberately broken variants of the JS host: each breaks one thing, so
-// the suite must fail exactly that thing's trials (conformance/tests/js_hosts.rs).
+// the suite must fail exactly that thing's trials (conformance/tests/self_checks/js_hosts.rs).
 
 const STORAGE = 'airssys:core/storage@1.0.0';
 const MESSAGING = 'airssys:core/host-messaging@1.0.0';
