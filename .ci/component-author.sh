@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # A component author's first steps, exactly as the README gives them, with
-# an `airssys` installed from a clone that is then removed, run from a
+# `airssys` installed and this checkout moved aside while they run, from a
 # directory outside any checkout: `airssys new` must need nothing but the
 # command itself (the SDK ships inside it).
 #
 # Usage: .ci/component-author.sh INSTALL_ROOT
-#   INSTALL_ROOT/bin already holds `airssys-conformance`; `airssys` is added.
-# Builds `airssys` into this checkout's target/ (its dependencies are built
-# there already) from a throwaway clone of HEAD.
+#   INSTALL_ROOT/bin already holds `airssys-conformance`; `airssys` is added:
+#   the one `cargo build --workspace --bins` built. (Installing it from a
+#   throwaway clone, as this script did before, proved the same and cost two
+#   minutes of CI: every workspace crate built again at the clone's path.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 install_root="$(cd "${1:?usage: .ci/component-author.sh INSTALL_ROOT}" && pwd)"
@@ -23,13 +24,16 @@ if [ -z "$commands" ]; then
     exit 1
 fi
 
-clone="$(mktemp -d)"
 outside="$(mktemp -d)"
-trap 'rm -rf "$clone" "$outside"' EXIT
-git clone -q "$checkout" "$clone/airssys"
-AIRSSYS_GUEST_BUILDER=prebuilt cargo install --locked --debug --path "$clone/airssys/cli" --root "$install_root" --target-dir "$checkout/target"
-rm -rf "$clone"
-test ! -e "$clone"
+cargo build --workspace --bins
+cp target/debug/airssys "$install_root/bin/airssys"
+# Moved aside, so that anything the command would read from the checkout
+# (a path compiled in) is missing, as on an author's machine; put back on
+# any exit.
+aside="$checkout.moved-aside-$$"
+mv "$checkout" "$aside"
+trap 'mv "$aside" "$checkout"; rm -rf "$outside"' EXIT
+test ! -e "$checkout"
 
 # The README's commands create a crate in the directory they run in.
 mkdir "$outside/work"
