@@ -107,14 +107,11 @@ impl Component for Notes {
     }
 
     fn metadata() -> Metadata {
-        Metadata {
-            description: "my-component: keeps the notes it is sent and answers requests for them"
-                .into(),
-            supported_operations: vec!["note".into(), "read".into(), "ask".into()],
-            stateful: true,
-            // Name, version, author and license come from Cargo.toml.
-            ..Metadata::default()
-        }
+        // Name, version, author and license come from Cargo.toml.
+        Metadata::new()
+            .description("my-component: keeps the notes it is sent and answers requests for them")
+            .supported_operations(["note", "read", "ask"])
+            .stateful(true)
     }
 }
 

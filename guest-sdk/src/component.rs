@@ -77,7 +77,20 @@ fn log_health(level: Level, status: Health, name: &str, reason: impl fmt::Displa
 /// The component's description for the host's registry. Empty fields are
 /// filled from the package by [`export!`](crate::export): name, version,
 /// description, authors and license of the author's `Cargo.toml`.
+///
+/// Made with [`Metadata::new`] and its setters, so that a field the
+/// contract's `component-metadata` record gains is not a break:
+///
+/// ```
+/// # use airssys_guest::Metadata;
+/// let metadata = Metadata::new()
+///     .description("Keeps the notes it is sent")
+///     .supported_operations(["note", "read"])
+///     .stateful(true);
+/// assert_eq!(metadata.name, ""); // filled from Cargo.toml by `export!`
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Metadata {
     /// The name the host registers the component under; empty means the
     /// package name. At most 1 KiB by default (HOST-2.1, GST-4).
@@ -97,6 +110,59 @@ pub struct Metadata {
     /// Whether the component keeps state between messages; informative
     /// only, the reference host does not read it.
     pub stateful: bool,
+}
+
+impl Metadata {
+    /// Every field empty: [`export!`](crate::export) fills the text fields
+    /// from the package.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The name the host registers the component under.
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.name = name.into();
+        self
+    }
+
+    /// The version the host registers.
+    pub fn version(mut self, version: impl Into<String>) -> Self {
+        self.version = version.into();
+        self
+    }
+
+    /// A human-readable summary.
+    pub fn description(mut self, description: impl Into<String>) -> Self {
+        self.description = description.into();
+        self
+    }
+
+    /// Who wrote the component.
+    pub fn author(mut self, author: impl Into<String>) -> Self {
+        self.author = author.into();
+        self
+    }
+
+    /// The license expression.
+    pub fn license(mut self, license: impl Into<String>) -> Self {
+        self.license = license.into();
+        self
+    }
+
+    /// Names of the operations the component says it handles.
+    pub fn supported_operations(
+        mut self,
+        operations: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.supported_operations = operations.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Whether the component keeps state between messages.
+    pub fn stateful(mut self, stateful: bool) -> Self {
+        self.stateful = stateful;
+        self
+    }
 }
 
 /// A component's exports, as plain Rust.
@@ -322,11 +388,7 @@ mod tests {
         }
 
         fn metadata() -> Metadata {
-            Metadata {
-                name: "ledger".into(),
-                stateful: true,
-                ..Metadata::default()
-            }
+            Metadata::new().name("ledger").stateful(true)
         }
 
         fn initialize(_config: Config) -> Result<(), Error> {

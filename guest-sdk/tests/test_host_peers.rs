@@ -32,11 +32,7 @@ impl Component for Echo {
     }
 
     fn metadata() -> Metadata {
-        Metadata {
-            name: "echo".into(),
-            version: "1.2.3".into(),
-            ..Metadata::default()
-        }
+        Metadata::new().name("echo").version("1.2.3")
     }
 
     fn health() -> Health {
@@ -393,10 +389,7 @@ impl Component for Configured {
     }
 
     fn metadata() -> Metadata {
-        Metadata {
-            name: "configured".into(),
-            ..Metadata::default()
-        }
+        Metadata::new().name("configured")
     }
 
     fn health() -> Health {
@@ -449,10 +442,7 @@ impl Component for Verbose {
     }
 
     fn metadata() -> Metadata {
-        Metadata {
-            name: "n".repeat(1025),
-            ..Metadata::default()
-        }
+        Metadata::new().name("n".repeat(1025))
     }
 }
 

@@ -111,13 +111,11 @@ impl Component for MessagingProbe {
     }
 
     fn metadata() -> Metadata {
-        Metadata {
-            description: "Makes messaging calls and records what it receives".into(),
-            author: "airssys".into(),
-            supported_operations: vec!["probe-call".into(), "echo-request".into()],
-            stateful: true,
-            ..Metadata::default()
-        }
+        Metadata::new()
+            .description("Makes messaging calls and records what it receives")
+            .author("airssys")
+            .supported_operations(["probe-call", "echo-request"])
+            .stateful(true)
     }
 }
 

@@ -131,13 +131,11 @@ impl Component for ServicesProbe {
     }
 
     fn metadata() -> Metadata {
-        Metadata {
-            description: "Makes host-services calls; reports a settable health".into(),
-            author: "airssys".into(),
-            supported_operations: vec!["probe-call".into()],
-            stateful: true,
-            ..Metadata::default()
-        }
+        Metadata::new()
+            .description("Makes host-services calls; reports a settable health")
+            .author("airssys")
+            .supported_operations(["probe-call"])
+            .stateful(true)
     }
 
     fn health() -> HealthStatus {

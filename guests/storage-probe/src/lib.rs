@@ -49,12 +49,10 @@ impl Component for StorageProbe {
     }
 
     fn metadata() -> Metadata {
-        Metadata {
-            description: "Makes the storage calls a test asks for".into(),
-            author: "airssys".into(),
-            supported_operations: vec!["probe-call".into()],
-            ..Metadata::default()
-        }
+        Metadata::new()
+            .description("Makes the storage calls a test asks for")
+            .author("airssys")
+            .supported_operations(["probe-call"])
     }
 }
 

@@ -52,12 +52,10 @@ impl Component for WasiProbe {
     }
 
     fn metadata() -> Metadata {
-        Metadata {
-            description: "Makes the calls that go through WASI 0.2".into(),
-            author: "airssys".into(),
-            supported_operations: vec!["probe-call".into()],
-            ..Metadata::default()
-        }
+        Metadata::new()
+            .description("Makes the calls that go through WASI 0.2")
+            .author("airssys")
+            .supported_operations(["probe-call"])
     }
 }
 
