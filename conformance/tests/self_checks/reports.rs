@@ -69,10 +69,41 @@ fn scratch() -> &'static Path {
         .path()
 }
 
-/// The command that starts the adapter serving `fixture`.
+/// The command that starts the adapter serving `fixture`: this test binary,
+/// named relative to the directory the suite runs in ([`this_binary_dir`]),
+/// so the reports, and the screenshots `just screenshots` takes of them,
+/// show no path of the machine that ran them.
 fn adapter(fixture: &str) -> String {
+    format!("{FIXTURE}={fixture} '{}'", this_binary())
+}
+
+/// This test binary, as the suite's adapter commands name it.
+fn this_binary() -> String {
     let exe = std::env::current_exe().unwrap();
-    format!("{FIXTURE}={fixture} '{}'", exe.display())
+    format!("./{}", exe.file_name().unwrap().to_string_lossy())
+}
+
+/// `command` run as a person runs the installed suite: with
+/// `airssys-conformance` on `PATH` (the repeat commands it prints start with
+/// that name, its `arg0`), from the directory of this test binary.
+fn as_installed(mut command: Command) -> Command {
+    let suite_dir = Path::new(SUITE).parent().unwrap();
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let mut dirs = vec![suite_dir.to_owned()];
+    dirs.extend(std::env::split_paths(&path));
+    command
+        .env("PATH", std::env::join_paths(dirs).unwrap())
+        .current_dir(this_binary_dir())
+        // The suite resolves an adapter's relative path from `PWD`, as
+        // `cargo conformance` run from a subdirectory needs.
+        .env("PWD", this_binary_dir());
+    command
+}
+
+/// Where this test binary is: the directory the suite runs in.
+fn this_binary_dir() -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    exe.parent().unwrap().to_owned()
 }
 
 /// A run of the suite on the host serving `fixture`, its reports in a
@@ -95,7 +126,9 @@ impl Run {
     /// reports in the scratch directory `name`.
     fn with(name: &str, judged: &[&str]) -> Self {
         let dir = scratch().join(name);
-        let output = Command::new(SUITE)
+        let mut suite = Command::new(SUITE);
+        std::os::unix::process::CommandExt::arg0(&mut suite, "airssys-conformance");
+        let output = as_installed(suite)
             .args(judged)
             .args(["--seed", "1", "--timings", "--report"])
             .arg(&dir)
@@ -192,7 +225,8 @@ fn assert_repeat(run: &Run) {
         let command = failure["repeat"]
             .as_str()
             .unwrap_or_else(|| panic!("{trial} has no repeat command"));
-        assert!(command.starts_with(SUITE), "{command}");
+        // Named as it was started (`as_installed`).
+        assert!(command.starts_with("airssys-conformance "), "{command}");
         // Quoted for `sh` when it has to be.
         let exact = [format!("--exact {trial}"), format!("--exact '{trial}'")];
         assert!(exact.iter().any(|e| command.ends_with(e)), "{command}");
@@ -208,7 +242,7 @@ fn assert_repeat(run: &Run) {
 
         // Pasted, with a report of its own to compare.
         let again = run.dir.join(format!("again-{at}"));
-        let output = Command::new("sh")
+        let output = as_installed(Command::new("sh"))
             .arg("-c")
             .arg(format!("{command} --report '{}'", again.display()))
             .output()
@@ -266,10 +300,9 @@ fn diff() -> Result<(), Failed> {
     );
     assert!(!regressed.contains("## Fixed"), "{regressed}");
     // The two runs' adapters differ, and the text names where this test's binary is.
-    let exe = std::env::current_exe().unwrap().display().to_string();
     insta::assert_snapshot!(
         "diff-reference-to-broken",
-        regressed.replace(&exe, "[this test binary]")
+        regressed.replace(&this_binary(), "[this test binary]")
     );
 
     let (fixed, status) = diff_of(broken, reference);
