@@ -28,6 +28,10 @@ pub struct HostConfig {
     pub max_keys: usize,
     /// Longest accepted storage key, in bytes (STO-8).
     pub max_key_bytes: usize,
+    /// Keys one `get-many` (1.1.0, STO-12) may ask for; more fail the call
+    /// with `io-error` naming this setting. Default 1024. Its answer is
+    /// bounded by `storage_quota_bytes` as well.
+    pub max_get_many_keys: usize,
     /// Largest accepted message payload, in bytes (MSG-9).
     pub max_message_bytes: usize,
     /// Undelivered messages a target may have queued (MSG-9).
@@ -70,6 +74,11 @@ pub struct HostConfig {
     /// counted separately. Creating one more traps.
     pub max_resource_handles: usize,
 }
+
+/// The default of [`HostConfig::max_get_many_keys`]: a host's choice, as the
+/// 1.1.0 draft gives `get-many` no limit. With keys of at most
+/// `max_key_bytes`, one call's keys take at most 1 MiB at the defaults.
+pub const GET_MANY_KEYS: usize = 1024;
 
 /// What one host call may copy in beyond its largest argument (SEC-2.4):
 /// the ids, the content type and the other small arguments beside it.
@@ -126,6 +135,7 @@ impl Default for HostConfig {
             storage_quota_bytes: limits::STORAGE_QUOTA_BYTES,
             max_key_bytes: limits::KEY_BYTES,
             max_keys: limits::KEYS,
+            max_get_many_keys: GET_MANY_KEYS,
             max_message_bytes: limits::MESSAGE_BYTES,
             queue_depth: limits::QUEUE_DEPTH,
             max_queued_bytes: limits::QUEUED_BYTES,
@@ -222,6 +232,11 @@ impl HostConfig {
             });
         }
         at_least_one("max_keys", self.max_keys as u64, defaults.max_keys as u64)?;
+        at_least_one(
+            "max_get_many_keys",
+            self.max_get_many_keys as u64,
+            defaults.max_get_many_keys as u64,
+        )?;
         at_least_one(
             "max_pending_requests",
             self.max_pending_requests as u64,

@@ -1,10 +1,13 @@
-//! The reference host of the `airssys:core@1.0.0` component contract, on wasmtime.
+//! The reference host of the `airssys:core` component contract, on wasmtime:
+//! it serves guests of 1.0.0 and of the 1.1.0 draft, each interface under
+//! both names ([`ContractVersion`]).
 //!
 //! Two ways in:
 //! - [`Runtime`]: loads components under assigned ids, routes their messages,
 //!   and runs them within their resource limits. Start here.
-//! - [`register_host_functions`]: puts the 17 host functions on a `Linker<T>`
-//!   of your own, for an embedder with its own store data (see [`AirssysView`]).
+//! - [`register_host_functions`]: puts the host functions on a `Linker<T>`
+//!   of your own, for an embedder with its own store data (see [`AirssysView`]);
+//!   [`register_host_functions_serving`] for chosen versions only.
 //!
 //! The modules depend one way, as `wasmtime-wasi`'s do: what the host keeps
 //! per WIT interface is below the context ([`storage`]'s backends,
@@ -23,6 +26,7 @@ pub mod bindings;
 mod bounded;
 pub mod component_id;
 pub mod config;
+pub mod contract_version;
 mod ctx;
 mod host_functions;
 mod log_sink;
@@ -37,8 +41,9 @@ mod view;
 
 pub use bindings::airssys::core::types::{ComponentId, ComponentMessage, HealthStatus, LogLevel};
 pub use config::{ConfigError, HostConfig, Limits, RateLimits, StorageConfig};
+pub use contract_version::{ContractVersion, UnknownContractVersion};
 pub use ctx::{AirssysCtx, AirssysHost, HostError};
-pub use host_functions::register_host_functions;
+pub use host_functions::{register_host_functions, register_host_functions_serving};
 pub use log_sink::{LogBuffer, LogRecord, LogSink};
 pub use runtime::{LoadOptions, Runtime};
 pub use security::{AuditEvent, AuditSink, Capabilities, TargetPattern};
@@ -50,6 +55,7 @@ pub use view::AirssysView;
 #[cfg(test)]
 const LAYERS: &[&str] = &[
     "bindings",
+    "contract_version",
     "bounded",
     "config",
     "rate",

@@ -1,6 +1,8 @@
 //! The reference host as a [`HostUnderTest`]: served as an adapter process
 //! by this crate's binary, run in process by `cargo conformance`. Its
-//! registration is replaceable, so the broken-host fixtures reuse the rest.
+//! registration is replaceable, so the broken-host fixtures reuse the rest,
+//! and it can serve chosen contract versions only ([`ReferenceHost::serving`]):
+//! with 1.0.0 alone it is a host that has not updated.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -14,8 +16,9 @@ use airssys_host::runtime::ComponentState;
 use airssys_host::runtime::engine::engine_config;
 use airssys_host::storage::memory::MemoryBackend;
 use airssys_host::{
-    AirssysCtx, AirssysHost, Capabilities, ComponentMessage, HealthStatus, HostConfig, Limits,
-    LoadOptions, LogBuffer, LogLevel, Runtime, StorageConfig, TargetPattern,
+    AirssysCtx, AirssysHost, Capabilities, ComponentMessage, ContractVersion, HealthStatus,
+    HostConfig, Limits, LoadOptions, LogBuffer, LogLevel, Runtime, StorageConfig, TargetPattern,
+    register_host_functions_serving,
 };
 use wasmtime::component::{Component, Linker};
 use wasmtime::{Config, Engine};
@@ -27,9 +30,27 @@ pub type Registration = fn(&mut Linker<ComponentState>) -> wasmtime::Result<()>;
 /// [`reference_grants`], or a fixture's that grants too much.
 pub type Grants = fn(&suite::ComponentId, Grant) -> Capabilities;
 
+/// How a reference host puts host functions on its linkers.
+#[derive(Clone)]
+enum Registering {
+    /// The reference's own, for these versions of the contract.
+    Serving(Vec<ContractVersion>),
+    /// A fixture's, given to [`ReferenceHost::with_registration`].
+    Fixture(Registration),
+}
+
+impl Registering {
+    fn register(&self, linker: &mut Linker<ComponentState>) -> wasmtime::Result<()> {
+        match self {
+            Registering::Serving(versions) => register_host_functions_serving(linker, versions),
+            Registering::Fixture(registration) => registration(linker),
+        }
+    }
+}
+
 pub struct ReferenceHost {
     name: String,
-    registration: Registration,
+    registration: Registering,
     grants: Grants,
     offers_runtime: bool,
     offers_wasi: bool,
@@ -45,11 +66,21 @@ impl Default for ReferenceHost {
 }
 
 impl ReferenceHost {
+    /// The reference host, serving every version of the contract it can
+    /// ([`ContractVersion::ALL`]: 1.0.0 and 1.1.0).
     pub fn new() -> Self {
-        Self::with_registration("reference", airssys_host::register_host_functions)
+        Self::registering(
+            "reference",
+            Registering::Serving(ContractVersion::ALL.to_vec()),
+        )
     }
 
+    /// The reference host with a fixture's host functions in place of its own.
     pub fn with_registration(name: &str, registration: Registration) -> Self {
+        Self::registering(name, Registering::Fixture(registration))
+    }
+
+    fn registering(name: &str, registration: Registering) -> Self {
         Self {
             name: name.into(),
             registration,
@@ -59,6 +90,20 @@ impl ReferenceHost {
             in_memory: false,
             shared: Arc::new(AirssysHost::new(HostConfig::default()).expect("default config")),
         }
+    }
+
+    /// Its own host functions for `versions` only, on its linker and in its
+    /// runtime alike (replacing a fixture's): with `&[ContractVersion::V1_0_0]`
+    /// it is a host that has not updated, which the suite judged against
+    /// 1.1.0 fails exactly on what 1.1.0 adds. The name says which it serves.
+    pub fn serving(mut self, versions: &[ContractVersion]) -> Self {
+        self.registration = Registering::Serving(versions.to_vec());
+        if versions != ContractVersion::ALL {
+            let served: Vec<&str> = versions.iter().map(|v| v.as_str()).collect();
+            self.name
+                .push_str(&format!(" (serves {} only)", served.join(", ")));
+        }
+        self
     }
 
     /// Its runtime on memory storage instead of redb, so that the suite
@@ -140,7 +185,7 @@ impl HostUnderTest for ReferenceHost {
             // The runtime's WASI: a blocking poll ends with the execution budget.
             airssys_host::runtime::wasi::add_to_linker(linker)?;
         }
-        (self.registration)(linker)
+        self.registration.register(linker)
     }
 
     fn store_data(
@@ -178,7 +223,7 @@ impl HostUnderTest for ReferenceHost {
             logs: Arc::default(),
             engine: engine.clone(),
             stubs: stubs.clone(),
-            registration: self.registration,
+            registration: self.registration.clone(),
             grants: self.grants,
         };
         runtime.start();
@@ -202,7 +247,7 @@ struct ReferenceRuntime {
     logs: Arc<LogBuffer>,
     engine: Engine,
     stubs: Stubs,
-    registration: Registration,
+    registration: Registering,
     grants: Grants,
 }
 
@@ -220,11 +265,11 @@ impl ReferenceRuntime {
         let host = host
             .expect("the reference host starts")
             .with_log_sink(self.logs.clone());
-        let (registration, stubs) = (self.registration, self.stubs.clone());
+        let (registration, stubs) = (self.registration.clone(), self.stubs.clone());
         let runtime = Runtime::builder(host)
             .engine(self.engine.clone())
             .registration(move |linker| {
-                registration(linker)?;
+                registration.register(linker)?;
                 stubs.apply(linker)
             })
             .build()

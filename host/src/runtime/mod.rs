@@ -25,8 +25,9 @@ use crate::bindings::airssys::core::types::{
 use crate::bindings::exports::airssys::core::component_lifecycle::ComponentMetadata;
 use crate::component_id::{InvalidComponentId, SharedId, validate_assigned};
 use crate::config::{ConfigError, HostConfig, Limits};
+use crate::contract_version::ContractVersion;
 use crate::ctx::{AirssysCtx, AirssysHost, HostError};
-use crate::host_functions::register_host_functions;
+use crate::host_functions::{register_host_functions, register_host_functions_serving};
 use crate::registry::{AlreadyLoaded, Registration};
 use crate::security::Capabilities;
 pub use dispatch::{Delivered, DeliveryProblem, DispatchReport};
@@ -554,6 +555,19 @@ impl RuntimeBuilder {
         register: impl FnOnce(&mut Linker<ComponentState>) -> wasmtime::Result<()> + 'static,
     ) -> Self {
         self.registration = Some(Box::new(register));
+        self
+    }
+
+    /// Serves only `versions` of the contract instead of every one
+    /// ([`ContractVersion::ALL`]): with `&[ContractVersion::V1_0_0]` the
+    /// runtime is a host that has not updated, and a component importing a
+    /// 1.1.0 function fails to load, wasmtime's error naming the function.
+    /// Replaces a [`registration`](Self::registration) given before it.
+    pub fn serving(mut self, versions: &[ContractVersion]) -> Self {
+        let versions = versions.to_vec();
+        self.registration = Some(Box::new(move |linker| {
+            register_host_functions_serving(linker, &versions)
+        }));
         self
     }
 

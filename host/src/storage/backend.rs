@@ -50,6 +50,20 @@ pub trait StorageBackend: Send + Sync + 'static {
         quota: Quota,
     ) -> Result<(), BackendError>;
 
+    /// What [`get`](Self::get) returns for each of `keys`, in order, read at
+    /// one instant: no write to the namespace lands between two of them
+    /// (STO-12). The default calls `get` per key, which is one instant only
+    /// while nothing else writes the namespace (a component's calls into its
+    /// own namespace follow one another); the in-memory and redb backends
+    /// read under one lock or one read transaction.
+    fn get_many(
+        &self,
+        namespace: &Namespace,
+        keys: &[&str],
+    ) -> Result<Vec<Option<Vec<u8>>>, BackendError> {
+        keys.iter().map(|key| self.get(namespace, key)).collect()
+    }
+
     /// Removes `key`; an absent key is not an error.
     fn delete(&self, namespace: &Namespace, key: &str) -> Result<(), BackendError>;
 

@@ -57,6 +57,18 @@ impl StorageBackend for MemoryBackend {
         Ok(self.with(namespace, |entries| entries.values.get(key).cloned()))
     }
 
+    fn get_many(
+        &self,
+        namespace: &Namespace,
+        keys: &[&str],
+    ) -> Result<Vec<Option<Vec<u8>>>, BackendError> {
+        Ok(self.with(namespace, |entries| {
+            keys.iter()
+                .map(|key| entries.values.get(*key).cloned())
+                .collect()
+        }))
+    }
+
     fn set(
         &self,
         namespace: &Namespace,

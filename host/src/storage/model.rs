@@ -122,6 +122,18 @@ fn run(
             );
             let under_k: Vec<String> = keys.into_iter().filter(|k| k.starts_with('k')).collect();
             prop_assert_eq!(backend.keys(namespace, "k"), Ok(under_k), "after {:?}", op);
+            // STO-12: one answer per key asked, in order, repeats included.
+            let asked = ["é", "k", "absent", "k"];
+            let answers: Vec<Option<Vec<u8>>> = asked
+                .iter()
+                .map(|key| model.0.get(&(namespace, *key)).cloned())
+                .collect();
+            prop_assert_eq!(
+                backend.get_many(namespace, &asked),
+                Ok(answers),
+                "after {:?}",
+                op
+            );
             for key in ["k", "k2", "kk", "é"] {
                 let stored = model.0.get(&(namespace, key)).cloned();
                 prop_assert_eq!(

@@ -173,6 +173,24 @@ impl StorageBackend for RedbBackend {
         })
     }
 
+    fn get_many(
+        &self,
+        namespace: &Namespace,
+        keys: &[&str],
+    ) -> Result<Vec<Option<Vec<u8>>>, BackendError> {
+        self.call(|db| {
+            // One read transaction: a snapshot no commit changes meanwhile.
+            let txn = db.begin_read().map_err(io)?;
+            let table = txn.open_table(ENTRIES).map_err(io)?;
+            keys.iter()
+                .map(|key| {
+                    let value = table.get((namespace, *key)).map_err(io)?;
+                    Ok(value.map(|guard| guard.value().to_vec()))
+                })
+                .collect()
+        })
+    }
+
     fn set(
         &self,
         namespace: &Namespace,

@@ -11,3 +11,4 @@ mod sdk_test_host;
 mod security;
 mod services;
 mod storage;
+mod versions;
