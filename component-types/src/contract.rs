@@ -1,24 +1,35 @@
-//! The contract as the suite reads it from `wit/`: the imported functions of
-//! the world, their clause IDs (from the `Clauses:` line of each doc comment),
-//! and their types rendered as WIT text (for messages) and as component-model
-//! WAT (for one-import probe components).
+//! The contract as the suite reads it from WIT: the suite's own `wit/`
+//! (embedded), or any version of the package in a directory (`--wit DIR`).
+//! The imported functions of the world, their clause IDs (from the
+//! `Clauses:` line of each doc comment), their `@since` and `@unstable`
+//! gates, and their types rendered as WIT text (for messages) and as
+//! component-model WAT (for one-import probe components).
+
+mod read;
+mod wat_types;
 
 use std::collections::HashSet;
 use std::fmt::Write as _;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 pub use airssys_contract::{ByInterface, HostFn, Interface};
-use sha2::{Digest as _, Sha256};
-use wit_parser::{Function, Resolve, SourceMap, Type, TypeDefKind, TypeId, WorldItem, WorldKey};
+pub use read::ContractError;
+use wit_parser::{Function, Resolve, Type, TypeDefKind};
+
+use wat_types::WatTypes;
 
 /// The world every airssys component targets.
 pub const WORLD: &str = "runtime-host";
 
 /// One host function the contract requires.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct HostFunction {
-    /// Which function of the contract this is.
-    pub host_fn: HostFn,
+    /// Which function of this build's contract it is; `None` for a function
+    /// this build of the suite does not know (one a newer WIT adds, given
+    /// with `--wit`): its name and type are judged from the WIT, its
+    /// behaviour is not.
+    pub host_fn: Option<HostFn>,
     /// The WIT interface, e.g. `storage`.
     pub interface: String,
     /// The kebab-case WIT name, e.g. `list-keys`.
@@ -26,12 +37,45 @@ pub struct HostFunction {
     /// The instance name components import, e.g. `airssys:core/storage@1.0.0`.
     pub instance: String,
     /// Behaviour clause IDs from the doc comment, in order, e.g. `["STO-6", "STO-10"]`.
-    pub clauses: &'static [&'static str],
+    pub clauses: Vec<String>,
+    /// The version of its `@since(version = …)`, if it has one, e.g. `1.1.0`.
+    pub since: Option<String>,
     function: Function,
 }
 
 impl HostFunction {
     /// `interface::name`, the prefix of every trial of this function.
+    pub fn path(&self) -> String {
+        format!("{}::{}", self.interface, self.name)
+    }
+
+    /// How WIT names it, without version: `airssys:core/storage.get-many`.
+    pub fn wit_name(&self) -> String {
+        let unversioned = self
+            .instance
+            .split_once('@')
+            .map_or(self.instance.as_str(), |(name, _)| name);
+        format!("{unversioned}.{}", self.name)
+    }
+}
+
+/// A function the world imports only with an `@unstable(feature = …)` that
+/// was not enabled: not part of the contract, named so that reports can say
+/// what was left out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct GatedFunction {
+    /// The WIT interface, e.g. `storage`.
+    pub interface: String,
+    /// The kebab-case WIT name, e.g. `compare-and-swap`.
+    pub name: String,
+    /// The feature of the gate (on the function, its interface or its
+    /// import), e.g. `compare-and-swap`.
+    pub feature: String,
+}
+
+impl GatedFunction {
+    /// `interface::name`, as trials name functions.
     pub fn path(&self) -> String {
         format!("{}::{}", self.interface, self.name)
     }
@@ -55,144 +99,49 @@ pub enum Shape {
     Decoy,
 }
 
-/// Why a contract could not be read.
-#[derive(Debug, thiserror::Error)]
-#[allow(missing_docs)] // Each variant's fields are in its message.
-pub enum ContractError {
-    /// The WIT does not parse or resolve.
-    #[error("cannot read the contract's WIT in {dir}: {reason}")]
-    Parse { dir: String, reason: String },
-    /// The WIT has no world `runtime-host`.
-    #[error("the WIT in {dir} has no world `{WORLD}`")]
-    NoWorld { dir: String },
-    /// The WIT imports a function this build has no `HostFn` for.
-    #[error(
-        "the WIT in {dir} imports `{path}`, which this build of the suite does not know: \
-         rebuild it from that WIT (docs/changing-the-contract.md)"
-    )]
-    Unknown { dir: String, path: String },
-}
-
 /// The contract: the functions components import, their clauses and types.
 pub struct Contract {
     resolve: Resolve,
     functions: Vec<HostFunction>,
+    gated: Vec<GatedFunction>,
     package: String,
+    version: Option<String>,
     digest: String,
+    features: Vec<String>,
+    origin: Option<PathBuf>,
 }
 
 impl Contract {
-    /// The contract this suite was built with: this repository's `wit/`,
-    /// embedded.
-    pub fn bundled() -> Self {
-        Self::from_files(airssys_contract::WIT_FILES).expect("the bundled WIT parses")
-    }
-
-    /// The contract in the `.wit` files of `dir`.
-    pub fn load(dir: &Path) -> Result<Self, ContractError> {
-        let shown = dir.display().to_string();
-        let unreadable = |reason: String| ContractError::Parse {
-            dir: shown.clone(),
-            reason,
-        };
-        let mut files = Vec::new();
-        for entry in std::fs::read_dir(dir).map_err(|e| unreadable(e.to_string()))? {
-            let path = entry.map_err(|e| unreadable(e.to_string()))?.path();
-            if path.extension().is_some_and(|ext| ext == "wit") {
-                let text = std::fs::read_to_string(&path).map_err(|e| unreadable(e.to_string()))?;
-                let name = path
-                    .file_name()
-                    .unwrap_or_default()
-                    .to_string_lossy()
-                    .into_owned();
-                files.push((name, text));
-            }
-        }
-        files.sort();
-        let borrowed: Vec<(&str, &str)> = files
-            .iter()
-            .map(|(n, t)| (n.as_str(), t.as_str()))
-            .collect();
-        Self::from_files(&borrowed).map_err(|e| match e {
-            ContractError::Parse { reason, .. } => ContractError::Parse {
-                dir: shown.clone(),
-                reason,
-            },
-            ContractError::NoWorld { .. } => ContractError::NoWorld { dir: shown.clone() },
-            ContractError::Unknown { path, .. } => ContractError::Unknown {
-                dir: shown.clone(),
-                path,
-            },
-        })
-    }
-
-    /// The contract in these WIT files (name, text), sorted by name.
-    pub fn from_files(files: &[(&str, &str)]) -> Result<Self, ContractError> {
-        let shown = "the embedded wit/".to_string();
-        let mut sources = SourceMap::new();
-        let mut digest = Sha256::new();
-        for (name, text) in files {
-            sources.push_str(name, *text);
-            digest.update((name.len() as u64).to_le_bytes());
-            digest.update(name.as_bytes());
-            digest.update((text.len() as u64).to_le_bytes());
-            digest.update(text.as_bytes());
-        }
-        let digest = format!("{:x}", digest.finalize());
-        let parse = |reason: String| ContractError::Parse {
-            dir: shown.clone(),
-            reason,
-        };
-        let group = sources.parse().map_err(|(_, e)| parse(e.to_string()))?;
-        let mut resolve = Resolve::default();
-        let package = resolve
-            .push_group(group)
-            .map_err(|e| parse(format!("{e:#}")))?;
-        let package_name = resolve.packages[package].name.to_string();
-        let world = resolve
-            .select_world(&[package], Some(WORLD))
-            .map_err(|_| ContractError::NoWorld { dir: shown.clone() })?;
-        let mut functions = Vec::new();
-        for (key, item) in &resolve.worlds[world].imports {
-            let (WorldKey::Interface(id), WorldItem::Interface { .. }) = (key, item) else {
-                continue;
-            };
-            let interface = &resolve.interfaces[*id];
-            let instance = resolve.id_of(*id).expect("a package interface has an id");
-            let interface_name = interface.name.clone().expect("world imports are named");
-            for function in interface.functions.values() {
-                let host_fn = HostFn::find(&interface_name, &function.name).ok_or_else(|| {
-                    ContractError::Unknown {
-                        dir: shown.clone(),
-                        path: format!("{interface_name}::{}", function.name),
-                    }
-                })?;
-                functions.push(HostFunction {
-                    host_fn,
-                    interface: interface_name.clone(),
-                    name: function.name.clone(),
-                    instance: instance.clone(),
-                    clauses: host_fn.clauses(),
-                    function: function.clone(),
-                });
-            }
-        }
-        Ok(Self {
-            resolve,
-            functions,
-            package: package_name,
-            digest,
-        })
-    }
-
     /// The package, e.g. `airssys:core@1.0.0`.
     pub fn package(&self) -> &str {
         &self.package
     }
 
+    /// The package's version, e.g. `1.1.0`.
+    pub fn version(&self) -> Option<&str> {
+        self.version.as_deref()
+    }
+
     /// SHA-256 (hex) of the WIT files, names and contents in order.
     pub fn digest(&self) -> &str {
         &self.digest
+    }
+
+    /// The directory the WIT was read from; `None` for the suite's own
+    /// `wit/`, embedded at build time.
+    pub fn origin(&self) -> Option<&Path> {
+        self.origin.as_deref()
+    }
+
+    /// The `@unstable` features enabled, as asked.
+    pub fn features(&self) -> &[String] {
+        &self.features
+    }
+
+    /// The functions behind an `@unstable` gate that was not enabled, in
+    /// WIT order: not part of the contract.
+    pub fn gated(&self) -> &[GatedFunction] {
+        &self.gated
     }
 
     /// Every imported function, in WIT order.
@@ -229,7 +178,7 @@ impl Contract {
         self.functions
             .iter()
             .enumerate()
-            .find(|(_, f)| f.host_fn == host_fn)
+            .find(|(_, f)| f.host_fn == Some(host_fn))
     }
 
     /// The function's type as WIT, e.g. `func(key: string) -> result<_, storage-error>`.
@@ -382,84 +331,6 @@ fn primitive_name(ty: &Type) -> &'static str {
     }
 }
 
-/// Component-model WAT for value types. Records, variants and enums are
-/// nominal in an instance type: each is defined once and exported by name.
-struct WatTypes<'a> {
-    contract: &'a Contract,
-    defined: HashSet<TypeId>,
-    text: String,
-    /// Types of a root-level import are imported by the component itself,
-    /// not exported by an instance type.
-    root: bool,
-}
-
-impl WatTypes<'_> {
-    fn valtype(&mut self, ty: &Type) -> String {
-        let id = match ty {
-            Type::Id(id) => *id,
-            primitive => return primitive_name(primitive).into(),
-        };
-        let def = &self.contract.resolve.types[id];
-        let structure = match &def.kind {
-            TypeDefKind::Type(inner) => return self.valtype(inner),
-            TypeDefKind::Option(t) => return format!("(option {})", self.valtype(t)),
-            TypeDefKind::List(t) => return format!("(list {})", self.valtype(t)),
-            TypeDefKind::Tuple(t) => {
-                let types: Vec<String> = t.types.iter().map(|t| self.valtype(t)).collect();
-                return format!("(tuple {})", types.join(" "));
-            }
-            TypeDefKind::Result(r) => {
-                let ok =
-                    r.ok.map(|t| format!(" {}", self.valtype(&t)))
-                        .unwrap_or_default();
-                let err = r
-                    .err
-                    .map(|t| format!(" (error {})", self.valtype(&t)))
-                    .unwrap_or_default();
-                return format!("(result{ok}{err})");
-            }
-            TypeDefKind::Record(record) => {
-                let fields: Vec<String> = record
-                    .fields
-                    .iter()
-                    .map(|f| format!("(field {:?} {})", f.name, self.valtype(&f.ty)))
-                    .collect();
-                format!("(record {})", fields.join(" "))
-            }
-            TypeDefKind::Variant(variant) => {
-                let cases: Vec<String> = variant
-                    .cases
-                    .iter()
-                    .map(|c| match &c.ty {
-                        Some(t) => format!("(case {:?} {})", c.name, self.valtype(t)),
-                        None => format!("(case {:?})", c.name),
-                    })
-                    .collect();
-                format!("(variant {})", cases.join(" "))
-            }
-            TypeDefKind::Enum(e) => {
-                let cases: Vec<String> = e.cases.iter().map(|c| format!("{:?}", c.name)).collect();
-                format!("(enum {})", cases.join(" "))
-            }
-            other => panic!("the contract uses no {other:?}"),
-        };
-        let name = def.name.clone().expect("nominal types are named");
-        if self.defined.insert(id) {
-            let (indent, declare) = if self.root {
-                ("  ", "import")
-            } else {
-                ("    ", "export")
-            };
-            writeln!(
-                self.text,
-                "{indent}(type $def-{name} {structure})\n{indent}({declare} {name:?} (type ${name} (eq $def-{name})))"
-            )
-            .unwrap();
-        }
-        format!("${name}")
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -551,6 +422,158 @@ mod tests {
                     if let Err(e) = wasmtime::component::Component::new(&engine, &wat) {
                         panic!("{} {shape:?} {instance:?}: {e:#}\n{wat}", function.path());
                     }
+                }
+            }
+        }
+    }
+
+    fn draft_1_1(features: &[&str]) -> Result<Contract, ContractError> {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/contract-1.1.0/wit");
+        let features: Vec<String> = features.iter().map(|f| f.to_string()).collect();
+        Contract::load_with_features(&dir, &features)
+    }
+
+    #[test]
+    fn the_bundled_clauses_read_at_run_time_are_the_build_scripts() {
+        let contract = Contract::bundled();
+        for function in contract.functions() {
+            let host_fn = function.host_fn.expect("this build knows its own WIT");
+            assert_eq!(function.clauses, host_fn.clauses(), "{}", function.path());
+            assert_eq!(function.since, None);
+        }
+        assert_eq!(contract.version(), Some("1.0.0"));
+        assert!(contract.gated().is_empty());
+        assert_eq!(contract.origin(), None);
+    }
+
+    #[test]
+    fn a_newer_wit_keeps_the_function_this_build_does_not_know_with_its_clauses() {
+        let contract = draft_1_1(&[]).unwrap();
+        assert_eq!(contract.package(), "airssys:core@1.1.0");
+        assert_eq!(contract.version(), Some("1.1.0"));
+        assert_eq!(contract.functions().len(), 18);
+        let get_many = contract.function("storage", "get-many").unwrap();
+        assert_eq!(get_many.host_fn, None);
+        assert_eq!(
+            get_many.clauses,
+            ["STO-12", "STO-8", "STO-10", "SEC-1", "SEC-1.1"]
+        );
+        assert_eq!(get_many.since.as_deref(), Some("1.1.0"));
+        assert_eq!(get_many.instance, "airssys:core/storage@1.1.0");
+        assert_eq!(get_many.wit_name(), "airssys:core/storage.get-many");
+        assert_eq!(
+            contract.signature(get_many, Shape::Exact),
+            "func(keys: list<string>) -> result<list<option<storage-value>>, storage-error>"
+        );
+        // The functions it knows stay known, now imported at 1.1.0.
+        let get = storage_get(&contract);
+        assert_eq!(get.host_fn, Some(HostFn::Get));
+        assert_eq!(get.instance, "airssys:core/storage@1.1.0");
+        assert_ne!(contract.digest(), Contract::bundled().digest());
+        assert!(contract.origin().unwrap().ends_with("contract-1.1.0/wit"));
+    }
+
+    #[test]
+    fn a_function_behind_a_feature_not_enabled_is_listed_not_kept() {
+        let contract = draft_1_1(&[]).unwrap();
+        assert_eq!(
+            contract
+                .function("storage", "compare-and-swap")
+                .map(|f| f.path()),
+            None
+        );
+        let gated: Vec<(String, &str)> = contract
+            .gated()
+            .iter()
+            .map(|g| (g.path(), g.feature.as_str()))
+            .collect();
+        assert_eq!(
+            gated,
+            [("storage::compare-and-swap".to_owned(), "compare-and-swap")]
+        );
+        assert!(contract.features().is_empty());
+    }
+
+    #[test]
+    fn an_enabled_feature_makes_its_function_part_of_the_contract() {
+        let contract = draft_1_1(&["compare-and-swap"]).unwrap();
+        assert!(contract.gated().is_empty());
+        assert_eq!(contract.features(), ["compare-and-swap"]);
+        let swap = contract.function("storage", "compare-and-swap").unwrap();
+        assert_eq!(swap.host_fn, None);
+        assert_eq!(swap.clauses[0], "STO-13");
+        assert_eq!(contract.functions().len(), 19);
+    }
+
+    #[test]
+    fn a_feature_the_wit_does_not_have_is_refused_with_the_ones_it_has() {
+        let error = draft_1_1(&["compare-and-swapp"]).err().unwrap().to_string();
+        assert!(
+            error.ends_with(
+                "has nothing behind `@unstable(feature = compare-and-swapp)`; its features: \
+                 `compare-and-swap`"
+            ),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn an_unknown_interface_another_package_or_no_world_is_an_error_that_says_what_to_do() {
+        let world = "package airssys:core@1.2.0;\n\
+            interface storage { get: func(key: string) -> option<string>; }\n\
+            interface queue { push: func(item: string); }\n\
+            world runtime-host { import storage; import queue; }\n";
+        let read = |text: &str| {
+            Contract::read(&[("world.wit", text)], &[], "new/wit", None)
+                .err()
+                .map(|e| e.to_string())
+                .unwrap_or_default()
+        };
+        assert_eq!(
+            read(world),
+            "the WIT in new/wit imports `push` of the interface `queue`, which this build of the \
+             suite does not know (it knows `host-messaging`, `host-services`, `storage`): rebuild \
+             the suite from that WIT (docs/changing-the-contract.md)"
+        );
+        assert!(
+            read(&world.replace("airssys:core", "acme:kv"))
+                .starts_with("the WIT in new/wit is the package `acme:kv@1.2.0`, and this suite judges `airssys:core`"),
+        );
+        assert_eq!(
+            read(&world.replace("world runtime-host", "world other")),
+            "the WIT in new/wit has no world `runtime-host` (its worlds: `other`); the contract's \
+             functions are the imports of that world"
+        );
+        assert!(
+            read("package airssys:core@1.2.0;\ninterface {")
+                .starts_with("the WIT in new/wit does not parse: ")
+        );
+        let empty = Contract::read(&[], &[], "new/wit", None).err().unwrap();
+        assert!(
+            empty.to_string().starts_with("new/wit holds no .wit file"),
+            "{empty}"
+        );
+        let missing = Contract::load(Path::new("/no/such/dir")).err().unwrap();
+        assert_eq!(
+            missing.to_string(),
+            "cannot read the contract's WIT in /no/such/dir: no such directory"
+        );
+    }
+
+    #[test]
+    fn every_probe_component_of_the_draft_is_valid() {
+        let contract = draft_1_1(&["compare-and-swap"]).unwrap();
+        let engine = wasmtime::Engine::default();
+        for function in contract.functions() {
+            for shape in [Shape::Exact, Shape::NoResult, Shape::OkOnly, Shape::Decoy] {
+                let wat = contract.probe_component(
+                    function,
+                    Some(&function.instance),
+                    &function.name,
+                    shape,
+                );
+                if let Err(e) = wasmtime::component::Component::new(&engine, &wat) {
+                    panic!("{} {shape:?}: {e:#}\n{wat}", function.path());
                 }
             }
         }

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use airssys_contract::text::printable;
 
 use crate::connection::caller_dir;
+use crate::contract::{Contract, ContractError};
 use crate::guest_suite::GuestSuite;
 use crate::host_suite::Suite;
 use crate::report::diff::{Diff, Judged};
@@ -49,7 +50,21 @@ fn command_line(suite: Option<Suite>) -> ExitCode {
     if options.help {
         println!("{HELP}\n");
     }
+    let contract = match chosen_contract(&options) {
+        Ok(contract) => contract,
+        Err(message) => {
+            eprintln!("error: {}", printable(&message));
+            return ExitCode::from(2);
+        }
+    };
     if !options.components.is_empty() {
+        if contract.is_some() {
+            eprintln!(
+                "error: --wit judges hosts; components are judged against the suite's own wit/ \
+                 (leave out --wit with --component)"
+            );
+            return ExitCode::from(2);
+        }
         let guests = GuestSuite::new(options.components.clone());
         let guests = match &options.adapter {
             Some(command) => guests.on_adapter(command.clone()),
@@ -82,6 +97,10 @@ fn command_line(suite: Option<Suite>) -> ExitCode {
         Some(seed) => suite.seed(seed),
         None => suite,
     };
+    let suite = match contract {
+        Some(contract) => suite.with_contract(contract),
+        None => suite,
+    };
     match suite.limits(options.limits).run(&options) {
         Ok(code) => code,
         Err(message) => {
@@ -89,6 +108,30 @@ fn command_line(suite: Option<Suite>) -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+/// The contract `--wit` and `--wit-features` choose; `None` for the suite's
+/// own. A WIT that cannot be read is refused with what to pass instead.
+fn chosen_contract(options: &Options) -> Result<Option<Contract>, String> {
+    let Some(dir) = &options.wit else {
+        return Ok(None);
+    };
+    Contract::load_with_features(dir, &options.wit_features)
+        .map(Some)
+        .map_err(|error| {
+            let fix = match error {
+                ContractError::UnknownFeature { .. } => {
+                    "`--wit-features` takes features the WIT gates items behind, separated by \
+                     commas"
+                }
+                _ => {
+                    "`--wit` takes the directory of the .wit files of a version of the contract, \
+                     e.g. `--wit fixtures/contract-1.1.0/wit`; without it the suite judges its \
+                     own wit/"
+                }
+            };
+            format!("{error}\n{fix}")
+        })
 }
 
 /// The suite for `--adapter`'s host if given, else `suite`'s; either way
@@ -149,5 +192,21 @@ mod tests {
         let suite = chosen(Some(given), &options).unwrap();
         assert_eq!(suite.invocation, Invocation::given("cargo conformance"));
         assert!(chosen(None, &Options::default()).is_none());
+    }
+
+    #[test]
+    fn a_wit_that_cannot_be_read_says_what_to_pass() {
+        assert!(chosen_contract(&Options::default()).unwrap().is_none());
+        let dir = tempfile::tempdir().unwrap();
+        let options = Options {
+            wit: Some(dir.path().to_owned()),
+            ..Options::default()
+        };
+        let error = chosen_contract(&options).err().unwrap();
+        assert!(error.contains("holds no .wit file"), "{error}");
+        assert!(
+            error.ends_with("without it the suite judges its own wit/"),
+            "{error}"
+        );
     }
 }

@@ -14,7 +14,7 @@ use airssys_conformance_adapter::{About, CheckRefusal, Import, Request, Response
 
 use crate::connection::{AdapterError, Connector, Lease, Pool};
 use crate::contract::spec::Spec;
-use crate::contract::{Contract, HostFn, HostFunction};
+use crate::contract::{Contract, GatedFunction, HostFn, HostFunction};
 use crate::host_suite::clauses::{
     ClauseCheck, Needs, Precondition, Seen, Session, checks, gist, seen,
 };
@@ -116,7 +116,8 @@ impl Context {
         self.checks.iter().find(|c| c.clause == clause)
     }
 
-    /// Every trial, in contract order.
+    /// Every trial, in contract order, then the trials of the functions
+    /// behind a gate that was not enabled (all ignored).
     pub fn plan(&self) -> Vec<TrialSpec> {
         let mut trials = Vec::new();
         for (index, function) in self.contract.functions().iter().enumerate() {
@@ -138,30 +139,67 @@ impl Context {
                 false => self.verdicts[index].signature_unjudged.clone(),
             };
             push(Aspect::Signature, signature_ignored);
+            let Some(host_fn) = function.host_fn else {
+                // One trial for all its clauses: the suite has a check for
+                // none of them as this function's (the checks call the
+                // functions they judge by name).
+                push(Aspect::Behaviour(None), Some(no_behaviour_check(function)));
+                continue;
+            };
             if function.clauses.is_empty() {
                 push(Aspect::Behaviour(None), None);
             }
-            for clause in function.clauses {
+            for clause in &function.clauses {
                 push(
-                    Aspect::Behaviour(Some(clause.to_string())),
-                    self.why_not_judged(function, clause),
+                    Aspect::Behaviour(Some(clause.clone())),
+                    self.why_not_judged(function, host_fn, clause),
                 );
             }
         }
+        let known = self.contract.functions().len();
+        for (offset, gated) in self.contract.gated().iter().enumerate() {
+            for aspect in [Aspect::Name, Aspect::Signature] {
+                trials.push(TrialSpec {
+                    name: aspect.trial_name(&gated.path()),
+                    function: known + offset,
+                    aspect,
+                    ignored: Some(not_enabled(gated)),
+                });
+            }
+        }
         trials
+    }
+
+    /// The matrix's rows: the contract's functions, then those behind a
+    /// gate that was not enabled; a trial's `function` indexes them.
+    pub fn rows(&self) -> Vec<String> {
+        let functions = self.contract.functions().iter().map(HostFunction::path);
+        let gated = self.contract.gated().iter().map(GatedFunction::path);
+        functions.chain(gated).collect()
     }
 
     /// Why a behaviour trial cannot judge `function` on this host, if it
     /// cannot: it would only repeat a registration failure, which its own
     /// name or signature trial already reports, or it needs what the
     /// adapter does not offer. Such trials are ignored, never passed.
-    fn why_not_judged(&self, function: &HostFunction, clause: &str) -> Option<String> {
-        let check = self.check(clause)?;
+    fn why_not_judged(
+        &self,
+        function: &HostFunction,
+        host_fn: HostFn,
+        clause: &str,
+    ) -> Option<String> {
+        let Some(check) = self.check(clause) else {
+            // A newer WIT's clause on a function this suite knows.
+            return Some(format!(
+                "no behaviour check for {clause} in this suite (`{}` names it)",
+                function.wit_name()
+            ));
+        };
         let registration_failed = |host_fn: HostFn| {
             let (index, used) = self.contract.find(host_fn)?;
             (!self.verdicts[index].callable()).then(|| used.path())
         };
-        if let Some(path) = registration_failed(function.host_fn) {
+        if let Some(path) = registration_failed(host_fn) {
             return Some(format!(
                 "`{path}` failed its name or signature trial; its behaviour cannot be judged until \
                  components can call it"
@@ -209,7 +247,7 @@ impl Context {
                 self.adapter_name()
             ));
         }
-        (check.needs.runtime(function.host_fn) && !supports.runtime).then(|| {
+        (check.needs.runtime(host_fn) && !supports.runtime).then(|| {
             format!(
                 "{clause} needs a multi-component runtime and {} offers none \
                  (`supports.runtime`; in process: HostUnderTest::runtime)",
@@ -219,16 +257,25 @@ impl Context {
     }
 
     pub fn run(&self, trial: &TrialSpec) -> Outcome {
-        let function = &self.contract.functions()[trial.function];
+        let functions = self.contract.functions();
+        let Some(function) = functions.get(trial.function) else {
+            let gated = &self.contract.gated()[trial.function - functions.len()];
+            return Outcome::Ignored(not_enabled(gated));
+        };
         let verdicts = &self.verdicts[trial.function];
-        let result = match &trial.aspect {
-            Aspect::Name => verdicts.name(function),
-            Aspect::Signature => verdicts.signature.clone(),
-            Aspect::Behaviour(None) => Err(format!(
+        let result = match (&trial.aspect, function.host_fn) {
+            (Aspect::Name, _) => verdicts.name(function),
+            (Aspect::Signature, _) => verdicts.signature.clone(),
+            (Aspect::Behaviour(_), None) => {
+                return Outcome::Ignored(no_behaviour_check(function));
+            }
+            (Aspect::Behaviour(None), Some(_)) => Err(format!(
                 "no behaviour coverage: the WIT names no clause for `{}`",
                 function.name
             )),
-            Aspect::Behaviour(Some(clause)) => return self.behaviour(function, clause),
+            (Aspect::Behaviour(Some(clause)), Some(host_fn)) => {
+                return self.behaviour(function, host_fn, clause);
+            }
         };
         match result {
             Ok(()) => Outcome::Passed,
@@ -238,18 +285,19 @@ impl Context {
 
     /// Runs the clause's check on a freshly reset host. A check that stops
     /// on another function's misbehaviour ([`Precondition`]) is ignored.
-    fn behaviour(&self, function: &HostFunction, clause: &str) -> Outcome {
+    fn behaviour(&self, function: &HostFunction, host_fn: HostFn, clause: &str) -> Outcome {
         let Some(check) = self.check(clause) else {
-            return Outcome::Failed(format!(
-                "no behaviour coverage: the suite has no check for {clause}"
+            return Outcome::Ignored(format!(
+                "no behaviour check for {clause} in this suite (`{}` names it)",
+                function.wit_name()
             ));
         };
         let ran = on_reset_host(
             &self.pool,
             &self.failed,
             (self.limits.trial, self.seed),
-            Some(function.host_fn),
-            |session| check.judge.run(session, clause, function.host_fn),
+            Some(host_fn),
+            |session| check.judge.run(session, clause, host_fn),
         );
         let panic = match ran {
             Ran::Done(()) => return Outcome::Passed,
@@ -267,6 +315,25 @@ impl Context {
             self.spec.summary(clause)
         ))
     }
+}
+
+/// Why a function this build does not know (a newer WIT's) has no
+/// behaviour trial that judges: the one reason its single trial gives.
+fn no_behaviour_check(function: &HostFunction) -> String {
+    format!(
+        "no behaviour check for `{}` in this suite",
+        function.wit_name()
+    )
+}
+
+/// Why a function behind a gate that was not enabled is not judged, and
+/// how to judge it.
+fn not_enabled(gated: &GatedFunction) -> String {
+    format!(
+        "`{}.{}` is behind `@unstable(feature = {})`, not enabled: not judged \
+         (`--wit-features {}` judges it)",
+        gated.interface, gated.name, gated.feature, gated.feature
+    )
 }
 
 /// The signatures of the functions a host types only at call time
@@ -322,7 +389,14 @@ impl Answers<'_> {
                 )));
                 continue;
             }
-            match self.answers_of(function, &failed) {
+            let Some(host_fn) = function.host_fn else {
+                verdict.signature_unjudged = Some(unseen(
+                    "this suite has no sample calls for it (a function of a newer WIT than the \
+                     one it was built from)",
+                ));
+                continue;
+            };
+            match self.answers_of(function, host_fn, &failed) {
                 Ok(Seen::Typed) => {}
                 Ok(Seen::Mistyped(why)) => {
                     verdict.signature = Err(why);
@@ -337,6 +411,7 @@ impl Answers<'_> {
     fn answers_of(
         &self,
         function: &HostFunction,
+        host_fn: HostFn,
         failed: &[(HostFn, Import)],
     ) -> Result<Seen, String> {
         let ran = on_reset_host(
@@ -344,7 +419,7 @@ impl Answers<'_> {
             failed,
             (self.limit, self.seed),
             None,
-            |session| seen(session, self.contract, function),
+            |session| seen(session, self.contract, function, host_fn),
         );
         match ran {
             Ran::Done(seen) => Ok(seen),
@@ -401,16 +476,17 @@ fn on_reset_host<R>(
 }
 
 /// The functions that failed their name or signature trial, each with the
-/// import that probes get as a trap in its place.
+/// import that probes get as a trap in its place. Only functions this build
+/// knows: its probes import no other, so no other needs a trap.
 fn uncallable(contract: &Contract, verdicts: &[Verdicts]) -> Vec<(HostFn, Import)> {
     contract
         .functions()
         .iter()
         .zip(verdicts)
         .filter(|(_, v)| !v.callable())
-        .map(|(f, _)| {
+        .filter_map(|(f, _)| {
             let import = Import::new(f.instance.clone(), f.name.clone());
-            (f.host_fn, import)
+            Some((f.host_fn?, import))
         })
         .collect()
 }
@@ -554,7 +630,7 @@ mod tests {
         let named: Vec<&str> = contract
             .functions()
             .iter()
-            .flat_map(|f| f.clauses.iter().copied())
+            .flat_map(|f| f.clauses.iter().map(String::as_str))
             .collect();
         for clause in &named {
             assert!(
@@ -569,10 +645,11 @@ mod tests {
                 check.clause
             );
             for function in contract.functions() {
-                if !function.clauses.contains(&check.clause) {
+                if !function.clauses.iter().any(|c| c == check.clause) {
                     continue;
                 }
-                let fits = match (check.judge, function.host_fn.by_interface()) {
+                let host_fn = function.host_fn.expect("this build knows its own WIT");
+                let fits = match (check.judge, host_fn.by_interface()) {
                     (Judge::Any(_), _)
                     | (Judge::Storage(_), ByInterface::Storage(_))
                     | (Judge::Messaging(_), ByInterface::HostMessaging(_))

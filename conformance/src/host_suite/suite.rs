@@ -102,6 +102,15 @@ impl Suite {
         &self.contract
     }
 
+    /// Holds the host to `contract` instead of the suite's own `wit/`: a
+    /// version of the package read with [`Contract::load`] (`--wit DIR`).
+    /// Names and signatures are judged for every function it declares;
+    /// behaviour for the functions and clauses this suite has checks for.
+    pub fn with_contract(mut self, contract: Contract) -> Self {
+        self.contract = Arc::new(contract);
+        self
+    }
+
     /// Runs every trial, one at a time, and returns what each concluded.
     /// Fails only when the host's adapter cannot be started at all.
     pub fn evaluate(&self) -> Result<Report, AdapterError> {
@@ -114,9 +123,12 @@ impl Suite {
         let started = Instant::now();
         if !Arguments::from_iter(options.libtest.clone()).list {
             eprintln!(
-                "airssys:core@1.0.0 conformance: starting {} and judging its registration of {} functions read from wit/",
+                "{} conformance: starting {} and judging its registration of {} functions read \
+                 from {}",
+                self.contract.package(),
                 self.connector.name(),
                 self.contract.functions().len(),
+                contract_source(&self.contract),
             );
         }
         let plan = self.plan(started).map_err(|e| e.to_string())?;
@@ -186,7 +198,7 @@ impl Plan for HostPlan {
 
     fn report(&self, ended: Vec<Ended>) -> Report {
         let context = &self.context;
-        let functions = context.contract.functions();
+        let rows = context.rows();
         Report {
             host: context.about.host.clone(),
             provenance: Provenance::new(&context.contract, &context.about, &context.adapter_name()),
@@ -197,7 +209,7 @@ impl Plan for HostPlan {
                     let trial = &self.trials[ended.index];
                     TrialResult {
                         name: trial.name.clone(),
-                        function: functions[trial.function].path(),
+                        function: rows[trial.function].clone(),
                         aspect: trial.aspect.clone(),
                         outcome: ended.outcome,
                         took: ended.took,
@@ -205,8 +217,22 @@ impl Plan for HostPlan {
                     }
                 })
                 .collect(),
-            rows: functions.iter().map(|f| f.path()).collect(),
+            rows,
             notes: context.notes(),
         }
+    }
+}
+
+/// Where the contract's WIT came from, for the console: the suite's own, or
+/// the directory given, with the digest and the features enabled.
+pub(crate) fn contract_source(contract: &Contract) -> String {
+    let digest = &contract.digest()[..12];
+    let features = match contract.features() {
+        [] => String::new(),
+        features => format!(", features {}", features.join(",")),
+    };
+    match contract.origin() {
+        None => format!("the suite's own wit/ (sha256 {digest}…{features})"),
+        Some(dir) => format!("{} (sha256 {digest}…{features})", dir.display()),
     }
 }

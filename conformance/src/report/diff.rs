@@ -120,6 +120,9 @@ pub struct Diff {
     hosts: (String, String),
     /// Provenance fields that differ: name, old, new.
     provenance: Vec<(String, String, String)>,
+    /// The contracts judged, old and new, when they differ (package or WIT
+    /// digest), each as `` `airssys:core@1.0.0` (wit sha256 0123456789ab…) ``.
+    pub contracts: Option<(String, String)>,
     /// Passed, now failing; and judged for the first time, failing.
     pub regressed: Vec<Change>,
     /// Failing, now passing.
@@ -153,6 +156,7 @@ impl Diff {
         let mut diff = Diff {
             hosts: (old.host.clone(), new.host.clone()),
             provenance: provenance_changes(old, new),
+            contracts: contracts(old, new),
             regressed: Vec::new(),
             fixed: Vec::new(),
             newly_judged: Vec::new(),
@@ -200,6 +204,15 @@ impl Diff {
             self.newly_unjudged.len()
         )
         .unwrap();
+        if let Some((old, new)) = &self.contracts {
+            write!(
+                text,
+                "\nThe two runs judged different contracts: {old} and {new}. A trial only one \
+                 of them has may show below as newly judged, regressed or newly unjudged for \
+                 that reason alone.\n"
+            )
+            .unwrap();
+        }
         if !self.provenance.is_empty() {
             text.push_str("\n## Provenance\n\n| | old | new |\n|---|---|---|\n");
             for (field, old, new) in &self.provenance {
@@ -278,6 +291,42 @@ fn provenance_changes(old: &Judged, new: &Judged) -> Vec<(String, String, String
         }
     }
     changes
+}
+
+/// The two reports' contracts when they are not the same WIT: another
+/// package version, another digest (an edited WIT), another directory's
+/// or other features enabled.
+fn contracts(old: &Judged, new: &Judged) -> Option<(String, String)> {
+    const FIELDS: [&str; 4] = ["contract", "wit_digest", "wit_dir", "wit_features"];
+    let field = |report: &Judged, name: &str| report.provenance.get(name).cloned();
+    let same = FIELDS
+        .iter()
+        .all(|name| field(old, name) == field(new, name));
+    if same {
+        return None;
+    }
+    let shown = |report: &Judged| {
+        let text = |name: &str| match field(report, name) {
+            Some(serde_json::Value::String(text)) => text,
+            Some(other) => other.to_string(),
+            None => "?".to_owned(),
+        };
+        let digest = text("wit_digest");
+        let short = digest.get(..12).unwrap_or(&digest);
+        let mut shown = format!("`{}` (wit sha256 {short}…", text("contract"));
+        if let Some(serde_json::Value::String(dir)) = field(report, "wit_dir") {
+            shown += &format!(", read from {dir}");
+        }
+        if let Some(serde_json::Value::Array(features)) = field(report, "wit_features") {
+            let features: Vec<String> = features
+                .iter()
+                .map(|f| f.as_str().unwrap_or_default().to_owned())
+                .collect();
+            shown += &format!(", features {}", features.join(","));
+        }
+        shown + ")"
+    };
+    Some((shown(old), shown(new)))
 }
 
 /// A value in a Markdown table cell.
@@ -386,6 +435,39 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("No trial changed its verdict."), "{text}");
+    }
+
+    #[test]
+    fn reports_of_different_contracts_say_so() {
+        let old = judged("h", "48.0.0", &[("storage::get::name", "passed")]);
+        let same = Diff::between(&old, &old);
+        assert_eq!(same.contracts, None);
+        assert!(!same.to_markdown().contains("different contracts"));
+        let mut new = judged(
+            "h",
+            "48.0.0",
+            &[
+                ("storage::get::name", "passed"),
+                ("storage::get-many::name", "failed"),
+            ],
+        );
+        new.provenance
+            .insert("contract".into(), "airssys:core@1.1.0".into());
+        new.provenance
+            .insert("wit_digest".into(), "0123456789abcdef".into());
+        new.provenance
+            .insert("wit_dir".into(), "/w/next/wit".into());
+        let diff = Diff::between(&old, &new);
+        let text = diff.to_markdown();
+        assert!(
+            text.contains(
+                "The two runs judged different contracts: `airssys:core@1.0.0` (wit sha256 ?…) and \
+                 `airssys:core@1.1.0` (wit sha256 0123456789ab…, read from /w/next/wit)."
+            ),
+            "{text}"
+        );
+        assert!(text.contains("| contract | `airssys:core@1.0.0` | `airssys:core@1.1.0` |"));
+        assert_eq!(names(&diff.regressed), ["storage::get-many::name"]);
     }
 
     #[test]

@@ -10,8 +10,8 @@ impl Report {
     /// The matrix as a Markdown table, under a heading naming the host.
     pub fn matrix_markdown(&self) -> String {
         let mut text = format!(
-            "# airssys:core@1.0.0 conformance: {}\n\n| function | name | signature | behaviour |\n|---|---|---|---|\n",
-            self.host
+            "# {} conformance: {}\n\n| function | name | signature | behaviour |\n|---|---|---|---|\n",
+            self.provenance.contract, self.host
         );
         for row in self.matrix() {
             let behaviour = row.behaviour_text(|failing| format!("**{failing}**"));

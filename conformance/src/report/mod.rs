@@ -22,11 +22,19 @@ use crate::trials::{Aspect, Outcome};
 
 /// What was judged, by what: every report carries it.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[non_exhaustive]
 pub struct Provenance {
-    /// `airssys:core@1.0.0`
+    /// The contract's package and version, e.g. `airssys:core@1.0.0`.
     pub contract: String,
     /// SHA-256 of the contract's WIT files, their names and contents in order.
     pub wit_digest: String,
+    /// The directory the contract's WIT was read from (`--wit`); `None` for
+    /// the suite's own `wit/`, built in.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub wit_dir: Option<String>,
+    /// The `@unstable` features of the WIT that were enabled (`--wit-features`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub wit_features: Vec<String>,
     /// This suite's version.
     pub suite_version: String,
     /// The adapter protocol version spoken.
@@ -47,6 +55,8 @@ impl Provenance {
         Self {
             contract: contract.package().to_owned(),
             wit_digest: contract.digest().to_owned(),
+            wit_dir: contract.origin().map(|dir| dir.display().to_string()),
+            wit_features: contract.features().to_vec(),
             suite_version: env!("CARGO_PKG_VERSION").into(),
             protocol: PROTOCOL_VERSION,
             reached_through: reached_through.into(),
@@ -56,12 +66,22 @@ impl Provenance {
         }
     }
 
+    /// Which contract: the package, the digest of its WIT and, when it is
+    /// not the suite's own, where it was read from and the features enabled.
+    pub fn contract_line(&self) -> String {
+        let mut line = format!("{} (wit sha256 {}", self.contract, self.wit_digest);
+        if let Some(dir) = &self.wit_dir {
+            line += &format!(", read from {dir}");
+        }
+        if !self.wit_features.is_empty() {
+            line += &format!(", features {}", self.wit_features.join(","));
+        }
+        line + ")"
+    }
+
     fn lines(&self) -> Vec<(&'static str, String)> {
         vec![
-            (
-                "contract",
-                format!("{} (wit sha256 {})", self.contract, self.wit_digest),
-            ),
+            ("contract", self.contract_line()),
             (
                 "suite",
                 format!(

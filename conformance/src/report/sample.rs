@@ -35,6 +35,8 @@ pub(crate) fn report() -> Report {
         provenance: Provenance {
             contract: "airssys:core@1.0.0".into(),
             wit_digest: "d5c5".into(),
+            wit_dir: None,
+            wit_features: Vec::new(),
             suite_version: "0.1.0".into(),
             protocol: 1,
             reached_through: "adapter `my-adapter --flag`".into(),

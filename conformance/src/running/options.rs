@@ -15,6 +15,15 @@ airssys:core conformance options (besides libtest's filter, --exact, --list, ...
                             ending in .wasm or .wat, are judged too): their exports, imports
                             and the GST clauses, run on the reference host; with --adapter,
                             run on the host behind it (adapter protocol 1.3 for GST-2..5)
+    --wit DIR               judge against the contract's WIT in DIR (the .wit files with the
+                            world `runtime-host` of a version of `airssys:core`) instead of the
+                            suite's own wit/ (airssys:core@1.0.0), e.g. --wit
+                            fixtures/contract-1.1.0/wit: names and signatures of every function
+                            it imports are judged; behaviour where the suite has checks; a
+                            function it has none for is reported as not judged, never passed
+    --wit-features F1,F2    with --wit: also judge the functions behind
+                            `@unstable(feature = F1)`, ...; without it they are named as gated,
+                            not judged
     --timeout SECS          time limit of each trial (default 30); on expiry the adapter
                             is stopped and the trial fails as timed out. A component's trial
                             stops at its next load or call, and keeps the smallest failure
@@ -48,6 +57,10 @@ pub struct Options {
     pub adapter: Option<String>,
     /// Components to judge instead of a host.
     pub components: Vec<PathBuf>,
+    /// The contract's WIT to judge against, instead of the suite's own.
+    pub wit: Option<PathBuf>,
+    /// The `@unstable` features of `wit` to enable.
+    pub wit_features: Vec<String>,
     pub report: Option<PathBuf>,
     pub expect: Option<PathBuf>,
     pub bless: bool,
@@ -90,6 +103,12 @@ impl Options {
                         options.components.push(next.into());
                     }
                 }
+                "--wit" => options.wit = Some(value("fixtures/contract-1.1.0/wit")?.into()),
+                "--wit-features" => {
+                    let list = value("compare-and-swap")?;
+                    let features = list.split(',').map(str::trim).filter(|f| !f.is_empty());
+                    options.wit_features.extend(features.map(str::to_owned));
+                }
                 "--report" => options.report = Some(value("target/conformance")?.into()),
                 "--expect" => options.expect = Some(value("conformance-expected.toml")?.into()),
                 "--timeout" => options.limits.trial = seconds(&flag, &value("30")?)?,
@@ -117,11 +136,20 @@ impl Options {
         let caller = caller_dir();
         options.report = options.report.map(|path| caller.join(path));
         options.expect = options.expect.map(|path| caller.join(path));
+        options.wit = options.wit.map(|path| caller.join(path));
         options.components = options
             .components
             .into_iter()
             .map(|path| caller.join(path))
             .collect();
+        if !options.wit_features.is_empty() && options.wit.is_none() {
+            return Err(format!(
+                "--wit-features enables features of the WIT given with --wit, and the suite's own \
+                 wit/ has none: add `--wit DIR` (e.g. `--wit fixtures/contract-1.1.0/wit \
+                 --wit-features {}`)",
+                options.wit_features.join(",")
+            ));
+        }
         if options.bless && options.expect.is_none() {
             return Err("--bless writes the file given with --expect: add `--expect FILE`".into());
         }
@@ -184,6 +212,29 @@ mod tests {
             [caller_dir().join("a.wasm"), caller_dir().join("b.wat")]
         );
         assert_eq!(options.libtest, ["bin", "counter", "c.wasm"]);
+    }
+
+    #[test]
+    fn wit_and_its_features_are_taken_from_the_callers_directory_and_split_at_commas() {
+        let options = parse(&[
+            "bin",
+            "--wit",
+            "next/wit",
+            "--wit-features=a, b",
+            "--wit-features",
+            "c",
+        ])
+        .unwrap();
+        assert_eq!(options.wit, Some(caller_dir().join("next/wit")));
+        assert_eq!(options.wit_features, ["a", "b", "c"]);
+        assert_eq!(options.libtest, ["bin"]);
+        let without_wit = parse(&["bin", "--wit-features", "a"]).unwrap_err();
+        assert!(without_wit.contains("add `--wit DIR`"), "{without_wit}");
+        assert!(
+            parse(&["bin", "--wit"])
+                .unwrap_err()
+                .contains("`--wit fixtures/contract-1.1.0/wit`")
+        );
     }
 
     #[test]

@@ -58,6 +58,13 @@ impl Invocation {
         for component in &options.components {
             option("--component", &component.to_string_lossy());
         }
+        // The contract judged decides the trials and their verdicts.
+        if let Some(wit) = &options.wit {
+            option("--wit", &wit.to_string_lossy());
+        }
+        if !options.wit_features.is_empty() {
+            option("--wit-features", &options.wit_features.join(","));
+        }
         let defaults = TimeLimits::default();
         if options.limits.trial != defaults.trial {
             option("--timeout", &options.limits.trial.as_secs_f64().to_string());
@@ -154,6 +161,15 @@ mod tests {
         assert_eq!(
             Invocation::given("airssys-conformance").repeat(&components, 1, "x::name"),
             "airssys-conformance --component /w/a.wasm --component '/w/b c.wasm' --seed 1 --exact x::name"
+        );
+        let contract = Options {
+            wit: Some("/w/next/wit".into()),
+            wit_features: vec!["a".into(), "b".into()],
+            ..Options::default()
+        };
+        assert_eq!(
+            Invocation::given("x").repeat(&contract, 1, "storage::get-many::name"),
+            "x --wit /w/next/wit --wit-features a,b --seed 1 --exact storage::get-many::name"
         );
     }
 }

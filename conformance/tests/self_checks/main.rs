@@ -21,6 +21,7 @@ mod broken;
 mod broken_guests;
 mod broken_hosts;
 mod chaos;
+mod contract_versions;
 mod js_hosts;
 mod node;
 mod reports;
@@ -40,6 +41,7 @@ fn main() -> ExitCode {
         chaos::trials(),
         adapters::trials(),
         reports::trials(),
+        contract_versions::trials(),
     ]
     .into_iter()
     .flatten()

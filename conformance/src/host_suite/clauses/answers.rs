@@ -17,7 +17,7 @@ use airssys_probe_protocol::{
     Call, HostMessagingCall, HostServicesCall, Level, ProbeCall, Returned, StorageCall,
 };
 
-use airssys_contract::{ByInterface, HostMessagingFn, HostServicesFn, StorageFn, limits};
+use airssys_contract::{ByInterface, HostFn, HostMessagingFn, HostServicesFn, StorageFn, limits};
 
 use super::{Probe, Session, cut, gist, mistyped};
 use crate::contract::{Contract, HostFunction, Shape};
@@ -39,9 +39,17 @@ pub(crate) enum Seen {
 /// it alone (a call that traps retires its probe), and says what was seen.
 /// The type holds only where every sample call answered: one that trapped
 /// or could not be set up leaves the signature unjudged, never passed.
-pub(crate) fn seen(session: &mut Session, contract: &Contract, function: &HostFunction) -> Seen {
+/// `host_fn` is which function of this build `function` is: only those have
+/// samples.
+pub(crate) fn seen(
+    session: &mut Session,
+    contract: &Contract,
+    function: &HostFunction,
+    host_fn: HostFn,
+) -> Seen {
     let mut calls = Sampler {
         function,
+        host_fn,
         contract,
         probe: None,
         loads: 0,
@@ -67,6 +75,7 @@ struct Mistyped(String);
 /// The samples of one function: its probe, and what its calls showed.
 struct Sampler<'a> {
     function: &'a HostFunction,
+    host_fn: HostFn,
     contract: &'a Contract,
     /// The probe the next call is made on; `None` after a trap retired it.
     probe: Option<ComponentId>,
@@ -86,7 +95,7 @@ impl Sampler<'_> {
             return Ok(probe.clone());
         }
         self.loads += 1;
-        let probe_kind = match self.function.host_fn.by_interface() {
+        let probe_kind = match self.host_fn.by_interface() {
             ByInterface::Storage(_) => Probe::Storage,
             ByInterface::HostMessaging(_) => Probe::Messaging,
             ByInterface::HostServices(_) => Probe::Services,
@@ -153,9 +162,7 @@ impl Sampler<'_> {
             Err(refusal) => {
                 self.probe = None;
                 let contract_type = self.contract.result_text(self.function, Shape::Exact);
-                if let Some(verdict) =
-                    mistyped(self.function.host_fn, &shown, &contract_type, &refusal)
-                {
+                if let Some(verdict) = mistyped(self.host_fn, &shown, &contract_type, &refusal) {
                     return Err(Mistyped(format!(
                         "{verdict}. Components import it with the contract's type, so the \
                          host must answer with that type on every branch"
@@ -182,7 +189,7 @@ fn sample(
     calls: &mut Sampler,
     function: &HostFunction,
 ) -> Result<(), Mistyped> {
-    match function.host_fn.by_interface() {
+    match calls.host_fn.by_interface() {
         ByInterface::Storage(storage) => {
             let present = |calls: &mut Sampler, session: &mut Session, then: &str| {
                 calls

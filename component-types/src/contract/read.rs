@@ -1,0 +1,390 @@
+//! Reading a contract's WIT: the suite's own (`wit/`, embedded) or any
+//! version of the package in a directory (`--wit DIR`), with the
+//! `@unstable` features to enable. What the WIT declares decides the
+//! functions; what this build knows of them ([`HostFn`]) is only looked up.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest as _, Sha256};
+use wit_parser::{Resolve, SourceMap, Stability, WorldId, WorldItem, WorldKey};
+
+use super::{Contract, GatedFunction, HostFn, HostFunction, Interface, WORLD};
+
+/// Why a contract could not be read. Each message names the directory and
+/// what to change.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ContractError {
+    /// The directory cannot be listed or a file in it cannot be read.
+    #[error("cannot read the contract's WIT in {dir}: {reason}")]
+    Unreadable {
+        /// The directory, as given.
+        dir: String,
+        /// What the file system said.
+        reason: String,
+    },
+    /// The directory holds no `.wit` file.
+    #[error(
+        "{dir} holds no .wit file: give the directory that holds the contract's .wit files \
+         (the one with `world {WORLD}`), e.g. this repository's `wit`"
+    )]
+    Empty {
+        /// The directory, as given.
+        dir: String,
+    },
+    /// The WIT does not parse or resolve.
+    #[error("the WIT in {dir} does not parse: {reason}")]
+    Parse {
+        /// The directory, as given.
+        dir: String,
+        /// wit-parser's words, with the file and line.
+        reason: String,
+    },
+    /// The WIT is another package than the contract's.
+    #[error(
+        "the WIT in {dir} is the package `{package}`, and this suite judges `{expected}`: \
+         give the directory of a version of `{expected}`"
+    )]
+    OtherPackage {
+        /// The directory, as given.
+        dir: String,
+        /// The package it declares.
+        package: String,
+        /// The contract's package name, without version.
+        expected: String,
+    },
+    /// The WIT has no world `runtime-host`.
+    #[error(
+        "the WIT in {dir} has no world `{WORLD}` (its worlds: {worlds}); the contract's \
+             functions are the imports of that world"
+    )]
+    NoWorld {
+        /// The directory, as given.
+        dir: String,
+        /// The worlds it has, or "none".
+        worlds: String,
+    },
+    /// The world imports functions of an interface this build has no checks
+    /// or probes for.
+    #[error(
+        "the WIT in {dir} imports `{function}` of the interface `{interface}`, which this build \
+         of the suite does not know (it knows {known}): rebuild the suite from that WIT \
+         (docs/changing-the-contract.md)"
+    )]
+    UnknownInterface {
+        /// The directory, as given.
+        dir: String,
+        /// The interface's WIT name.
+        interface: String,
+        /// One of its functions.
+        function: String,
+        /// The interfaces this build knows.
+        known: String,
+    },
+    /// A feature to enable gates nothing in the WIT.
+    #[error(
+        "the WIT in {dir} has nothing behind `@unstable(feature = {feature})`; its features: \
+         {features}"
+    )]
+    UnknownFeature {
+        /// The directory, as given.
+        dir: String,
+        /// The feature asked for.
+        feature: String,
+        /// The features the WIT has, or "none".
+        features: String,
+    },
+}
+
+/// How the embedded WIT is named in messages.
+const EMBEDDED: &str = "the suite's own wit/";
+
+impl Contract {
+    /// The contract this suite was built with: this repository's `wit/`,
+    /// embedded.
+    pub fn bundled() -> Self {
+        Self::read(airssys_contract::WIT_FILES, &[], EMBEDDED, None)
+            .expect("the bundled WIT parses")
+    }
+
+    /// The contract in the `.wit` files of `dir`, no `@unstable` feature
+    /// enabled.
+    pub fn load(dir: &Path) -> Result<Self, ContractError> {
+        Self::load_with_features(dir, &[])
+    }
+
+    /// The contract in the `.wit` files of `dir`, with the items behind
+    /// `@unstable(feature = F)` for each `F` of `features`; the other gated
+    /// items are listed ([`Contract::gated`]), not part of it.
+    pub fn load_with_features(dir: &Path, features: &[String]) -> Result<Self, ContractError> {
+        let shown = dir.display().to_string();
+        let unreadable = |reason: String| ContractError::Unreadable {
+            dir: shown.clone(),
+            reason,
+        };
+        let entries = std::fs::read_dir(dir).map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => unreadable("no such directory".into()),
+            _ => unreadable(e.to_string()),
+        })?;
+        let mut files = Vec::new();
+        for entry in entries {
+            let path = entry.map_err(|e| unreadable(e.to_string()))?.path();
+            if path.extension().is_some_and(|ext| ext == "wit") {
+                let text = std::fs::read_to_string(&path)
+                    .map_err(|e| unreadable(format!("{}: {e}", path.display())))?;
+                let name = path
+                    .file_name()
+                    .unwrap_or_default()
+                    .to_string_lossy()
+                    .into_owned();
+                files.push((name, text));
+            }
+        }
+        files.sort();
+        let borrowed: Vec<(&str, &str)> = files
+            .iter()
+            .map(|(n, t)| (n.as_str(), t.as_str()))
+            .collect();
+        Self::read(&borrowed, features, &shown, Some(dir.to_path_buf()))
+    }
+
+    /// The contract in these WIT files (name, text), sorted by name, no
+    /// `@unstable` feature enabled.
+    pub fn from_files(files: &[(&str, &str)]) -> Result<Self, ContractError> {
+        Self::read(files, &[], "the given WIT files", None)
+    }
+
+    pub(super) fn read(
+        files: &[(&str, &str)],
+        features: &[String],
+        shown: &str,
+        origin: Option<PathBuf>,
+    ) -> Result<Self, ContractError> {
+        let dir = || shown.to_owned();
+        if files.is_empty() {
+            return Err(ContractError::Empty { dir: dir() });
+        }
+        let mut digest = Sha256::new();
+        for (name, text) in files {
+            digest.update((name.len() as u64).to_le_bytes());
+            digest.update(name.as_bytes());
+            digest.update((text.len() as u64).to_le_bytes());
+            digest.update(text.as_bytes());
+        }
+        let digest = format!("{:x}", digest.finalize());
+        // Twice: once with every feature, to list what the gates hide, and
+        // once as asked, so that wit-parser itself decides what is left.
+        let (everything, _) = resolved(files, Gates::All, shown)?;
+        let (resolve, world) = resolved(files, Gates::Only(features), shown)?;
+        let declared = unstable_features(&everything);
+        if let Some(feature) = features.iter().find(|f| !declared.contains(f.as_str())) {
+            return Err(ContractError::UnknownFeature {
+                dir: dir(),
+                feature: feature.clone(),
+                features: listed(declared.iter()),
+            });
+        }
+        let functions = host_functions(&resolve, world, shown)?;
+        let gated = gated_functions(&everything, &functions);
+        let package = resolve.packages[resolve.worlds[world].package.expect("a package's world")]
+            .name
+            .clone();
+        Ok(Self {
+            resolve,
+            functions,
+            gated,
+            package: package.to_string(),
+            version: package.version.as_ref().map(ToString::to_string),
+            digest,
+            features: features.to_vec(),
+            origin,
+        })
+    }
+}
+
+/// Which `@unstable` features a resolve keeps.
+enum Gates<'a> {
+    All,
+    Only(&'a [String]),
+}
+
+/// The files resolved with `gates`, and the world `runtime-host` of the
+/// contract's package.
+fn resolved(
+    files: &[(&str, &str)],
+    gates: Gates,
+    shown: &str,
+) -> Result<(Resolve, WorldId), ContractError> {
+    let parse = |reason: String| ContractError::Parse {
+        dir: shown.to_owned(),
+        reason,
+    };
+    let mut sources = SourceMap::new();
+    for (name, text) in files {
+        sources.push_str(name, *text);
+    }
+    let group = sources
+        .parse()
+        .map_err(|(sources, e)| parse(e.render(&sources)))?;
+    let mut resolve = Resolve::default();
+    match gates {
+        Gates::All => resolve.all_features = true,
+        Gates::Only(features) => resolve.features.extend(features.iter().cloned()),
+    }
+    let package = resolve
+        .push_group(group)
+        .map_err(|e| parse(format!("{e:#}")))?;
+    let name = &resolve.packages[package].name;
+    let (expected, _) = airssys_contract::package_parts();
+    if format!("{}:{}", name.namespace, name.name) != expected {
+        return Err(ContractError::OtherPackage {
+            dir: shown.to_owned(),
+            package: name.to_string(),
+            expected: expected.to_owned(),
+        });
+    }
+    let world =
+        resolve
+            .select_world(&[package], Some(WORLD))
+            .map_err(|_| ContractError::NoWorld {
+                dir: shown.to_owned(),
+                worlds: listed(resolve.packages[package].worlds.keys()),
+            })?;
+    Ok((resolve, world))
+}
+
+/// `a`, `b` in backticks, or "none".
+fn listed<T: std::fmt::Display>(items: impl Iterator<Item = T>) -> String {
+    let items: Vec<String> = items.map(|item| format!("`{item}`")).collect();
+    match items.is_empty() {
+        true => "none".into(),
+        false => items.join(", "),
+    }
+}
+
+/// The feature of an `@unstable` annotation.
+fn feature_of(stability: &Stability) -> Option<&str> {
+    match stability {
+        Stability::Unstable { feature, .. } => Some(feature),
+        Stability::Stable { .. } | Stability::Unknown => None,
+    }
+}
+
+/// Every feature the world's imported interfaces and their functions are
+/// gated by.
+fn unstable_features(resolve: &Resolve) -> BTreeSet<String> {
+    let mut features = BTreeSet::new();
+    for world in resolve.worlds.iter().map(|(_, w)| w) {
+        for item in world.imports.values().chain(world.exports.values()) {
+            if let WorldItem::Interface { stability, .. } = item {
+                features.extend(feature_of(stability).map(str::to_owned));
+            }
+        }
+    }
+    for (_, interface) in resolve.interfaces.iter() {
+        features.extend(feature_of(&interface.stability).map(str::to_owned));
+        for function in interface.functions.values() {
+            features.extend(feature_of(&function.stability).map(str::to_owned));
+        }
+    }
+    for (_, ty) in resolve.types.iter() {
+        features.extend(feature_of(&ty.stability).map(str::to_owned));
+    }
+    features
+}
+
+/// The functions the world imports, in WIT order, each with what this build
+/// knows of it.
+fn host_functions(
+    resolve: &Resolve,
+    world: WorldId,
+    shown: &str,
+) -> Result<Vec<HostFunction>, ContractError> {
+    let mut functions = Vec::new();
+    for (key, item) in &resolve.worlds[world].imports {
+        let (WorldKey::Interface(id), WorldItem::Interface { .. }) = (key, item) else {
+            continue;
+        };
+        let interface = &resolve.interfaces[*id];
+        let instance = resolve.id_of(*id).expect("a package interface has an id");
+        let interface_name = interface.name.clone().expect("world imports are named");
+        let known = Interface::ALL
+            .into_iter()
+            .any(|known| known.name() == interface_name);
+        if let (false, Some(first)) = (known, interface.functions.values().next()) {
+            return Err(ContractError::UnknownInterface {
+                dir: shown.to_owned(),
+                interface: interface_name,
+                function: first.name.clone(),
+                known: listed(Interface::ALL.into_iter().map(Interface::name)),
+            });
+        }
+        for function in interface.functions.values() {
+            let docs = function.docs.contents.as_deref().unwrap_or_default();
+            functions.push(HostFunction {
+                host_fn: HostFn::find(&interface_name, &function.name),
+                interface: interface_name.clone(),
+                name: function.name.clone(),
+                instance: instance.clone(),
+                clauses: clauses(docs),
+                since: match &function.stability {
+                    Stability::Stable { since, .. } => Some(since.to_string()),
+                    Stability::Unstable { .. } | Stability::Unknown => None,
+                },
+                function: function.clone(),
+            });
+        }
+    }
+    Ok(functions)
+}
+
+/// The functions the world imports with every feature enabled that are not
+/// among `kept`, each with the feature that gates it: on the world's
+/// import, on the interface, or on the function.
+fn gated_functions(everything: &Resolve, kept: &[HostFunction]) -> Vec<GatedFunction> {
+    let Some((_, world)) = everything
+        .worlds
+        .iter()
+        .find(|(_, world)| world.name == WORLD)
+    else {
+        return Vec::new();
+    };
+    let mut gated = Vec::new();
+    for (key, item) in &world.imports {
+        let (WorldKey::Interface(id), WorldItem::Interface { stability, .. }) = (key, item) else {
+            continue;
+        };
+        let interface = &everything.interfaces[*id];
+        let Some(interface_name) = &interface.name else {
+            continue;
+        };
+        for function in interface.functions.values() {
+            let is_kept = kept
+                .iter()
+                .any(|f| &f.interface == interface_name && f.name == function.name);
+            let feature = feature_of(stability)
+                .or_else(|| feature_of(&interface.stability))
+                .or_else(|| feature_of(&function.stability));
+            if let (false, Some(feature)) = (is_kept, feature) {
+                gated.push(GatedFunction {
+                    interface: interface_name.clone(),
+                    name: function.name.clone(),
+                    feature: feature.to_owned(),
+                });
+            }
+        }
+    }
+    gated
+}
+
+/// The clause IDs of a doc comment's `Clauses:` lines, in order, as the
+/// build script reads them for [`HostFn::clauses`].
+fn clauses(docs: &str) -> Vec<String> {
+    docs.lines()
+        .filter_map(|line| line.trim().strip_prefix("Clauses:"))
+        .flat_map(|list| list.split(','))
+        .map(|clause| clause.trim().trim_end_matches('.').to_owned())
+        .filter(|clause| !clause.is_empty())
+        .collect()
+}
