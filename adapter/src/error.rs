@@ -101,6 +101,14 @@ impl AdapterError {
         self
     }
 
+    /// This error, naming `import` as one the host provides only under
+    /// another version of its semver track, the instance name `registered`
+    /// if known: a refused `check` with exact names (protocol 1.4).
+    pub fn with_by_semver(mut self, import: impl Into<String>, registered: Option<String>) -> Self {
+        self.unsatisfied = self.unsatisfied.with_by_semver(import, registered);
+        self
+    }
+
     /// Whether it says the operation is not offered ([`Self::unsupported`]).
     pub fn is_unsupported(&self) -> bool {
         self.unsupported

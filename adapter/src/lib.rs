@@ -16,7 +16,10 @@
 //! whole [`Message`] (sender, correlation id, reply-to, `handle-callback`)
 //! and that answers `metadata` and `health` declares
 //! [`Supports::lifecycle`] (protocol 1.3): components can then be judged on
-//! your host (`airssys-conformance --component FILE --adapter …`).
+//! your host (`airssys-conformance --component FILE --adapter …`). One that
+//! can tell a name registered exactly from one matched by semver implements
+//! [`Adapter::check_exact`] and declares [`Supports::exact_names`]
+//! (protocol 1.4): the suite then says how each name was found.
 //!
 //! ```no_run
 //! use std::path::Path;
@@ -48,7 +51,7 @@
 //! A protocol minor is a crate minor: the types that grow with the protocol
 //! ([`Request`], [`Response`] and their variants, [`About`], [`Supports`],
 //! [`Message`], [`Metadata`], [`Grant`], [`Capabilities`], [`Unsatisfied`],
-//! [`LogRecord`], [`Import`], [`AdapterError`]) are `#[non_exhaustive]` and
+//! [`SemverMatch`], [`LogRecord`], [`Import`], [`AdapterError`]) are `#[non_exhaustive]` and
 //! built with constructors, and a new [`Runtime`] or [`Adapter`] method
 //! comes with a default that answers `unsupported`. An adapter written
 //! against this version keeps compiling when a field, an answer or an
@@ -68,7 +71,7 @@ pub use error::{AdapterError, CheckRefusal};
 pub use messages::{Request, Response};
 pub use protocol::{
     About, Capabilities, ComponentId, Grant, Handler, Import, LogRecord, Message, Metadata,
-    PROTOCOL_MINOR, PROTOCOL_VERSION, Supports, Unsatisfied,
+    PROTOCOL_MINOR, PROTOCOL_VERSION, SemverMatch, Supports, Unsatisfied,
 };
 pub use serve::{handle, serve, serve_dyn};
 
@@ -99,6 +102,20 @@ pub trait Adapter {
     /// it does not provide, [`AdapterError::with_other_type`] for one it
     /// provides with another type.
     fn check(&mut self, component: &Path) -> Result<(), AdapterError>;
+
+    /// [`check`](Self::check), answering `Ok` only if every import of the
+    /// component is registered under exactly the name it imports (protocol
+    /// 1.4, declared by [`Supports::exact_names`]): wasmtime's linker also
+    /// links an import of `x@1.0.0` to a registration of `x@1.1.0`, the same
+    /// semver track, which a runtime without semver matching would not. A
+    /// component that does not instantiate at all is refused as `check`
+    /// refuses it; one that instantiates only by semver is refused naming
+    /// each such import with [`AdapterError::with_by_semver`]. By default:
+    /// unsupported.
+    fn check_exact(&mut self, component: &Path) -> Result<(), AdapterError> {
+        let _ = component;
+        Err(AdapterError::unsupported("check with exact_names"))
+    }
 
     /// Drop every loaded component and all state: a freshly started host on
     /// fresh storage, whose [`Runtime`] serves the requests up to the next

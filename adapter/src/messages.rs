@@ -35,6 +35,12 @@ pub enum Request {
     Check {
         /// A component file the suite wrote.
         component: PathBuf,
+        /// Protocol 1.4 ([`Supports::exact_names`](crate::Supports::exact_names)):
+        /// `ok` only if every import is registered under exactly its name;
+        /// one found only on its semver track is named in
+        /// `unsatisfied.by_semver`. Absent: false, a plain `check`.
+        #[serde(default, skip_serializing_if = "is_false")]
+        exact_names: bool,
     },
     /// Forget every loaded component, queued message and record: the state
     /// of a freshly started host, on fresh storage. Components loaded from
@@ -118,6 +124,16 @@ impl Request {
     pub fn check(component: impl Into<PathBuf>) -> Self {
         Request::Check {
             component: component.into(),
+            exact_names: false,
+        }
+    }
+
+    /// `check` of `component` that instantiates only with every import
+    /// registered under exactly its name (protocol 1.4).
+    pub fn check_exact(component: impl Into<PathBuf>) -> Self {
+        Request::Check {
+            component: component.into(),
+            exact_names: true,
         }
     }
 
@@ -289,6 +305,10 @@ impl From<AdapterError> for Response {
             err: None,
         }
     }
+}
+
+fn is_false(flag: &bool) -> bool {
+    !flag
 }
 
 /// What the adapter answers, one per line on its stdout.

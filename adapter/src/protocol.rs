@@ -16,8 +16,11 @@ pub const PROTOCOL_VERSION: u32 = 1;
 /// whose answer was not of the type the component imports it with. 3:
 /// `invoke` may carry a [`Message`]'s `sender`, `correlation_id`, `reply_to`
 /// and `export` (`handle-callback`), and the `metadata` and `health`
-/// operations call those exports ([`Supports::lifecycle`]).
-pub const PROTOCOL_MINOR: u32 = 3;
+/// operations call those exports ([`Supports::lifecycle`]). 4: `check` may
+/// ask for exact names (`exact_names`, [`Supports::exact_names`]), and its
+/// `refused` may name in [`Unsatisfied::by_semver`] the imports the host
+/// provides only under another version of the same semver track.
+pub const PROTOCOL_MINOR: u32 = 4;
 
 /// A component's identity, as the contract's `component-id` record: the
 /// kit's one id type, written and read as `namespace/name/instance`.
@@ -185,6 +188,41 @@ pub struct Unsatisfied {
     /// only at call time.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub other_type: Vec<String>,
+    /// In a refused `check` that asked for exact names (protocol 1.4): the
+    /// imports the host provides, but not under exactly the name the
+    /// component imports, only under another version of the same semver
+    /// track (`@1.1.0` for an import of `@1.0.0`), which wasmtime's linker
+    /// links and a runtime without semver matching would not.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub by_semver: Vec<SemverMatch>,
+}
+
+/// An import the host provides only by semver matching (protocol 1.4): its
+/// full name, and the instance name it is registered under when the
+/// adapter can tell. Built with [`SemverMatch::new`] (non-exhaustive: a
+/// later minor may say more).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct SemverMatch {
+    /// The import's full name ([`Unsatisfied::full_name`]), e.g.
+    /// `airssys:core/storage@1.0.0#get`.
+    pub import: String,
+    /// The instance name the host registered it under, e.g.
+    /// `airssys:core/storage@1.1.0`; absent when the adapter could not
+    /// find which version of the track it is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub registered: Option<String>,
+}
+
+impl SemverMatch {
+    /// `import` (a full name), registered under the instance `registered`
+    /// (`None`: the adapter cannot tell which version).
+    pub fn new(import: impl Into<String>, registered: Option<String>) -> Self {
+        Self {
+            import: import.into(),
+            registered,
+        }
+    }
 }
 
 impl Unsatisfied {
@@ -207,9 +245,17 @@ impl Unsatisfied {
         self
     }
 
-    /// Neither list names an import: the refusal says nothing structured.
+    /// These names, and `import` (a full name) as one the host provides
+    /// only under another version of its semver track, `registered` if the
+    /// adapter can tell (protocol 1.4).
+    pub fn with_by_semver(mut self, import: impl Into<String>, registered: Option<String>) -> Self {
+        self.by_semver.push(SemverMatch::new(import, registered));
+        self
+    }
+
+    /// No list names an import: the refusal says nothing structured.
     pub fn is_empty(&self) -> bool {
-        self.missing.is_empty() && self.other_type.is_empty()
+        self.missing.is_empty() && self.other_type.is_empty() && self.by_semver.is_empty()
     }
 
     /// The full name of `function` imported from `instance` (`None`: the root).
@@ -334,6 +380,13 @@ pub struct Supports {
     /// plain message to `handle-message`.
     #[serde(default)]
     pub lifecycle: bool,
+    /// Protocol 1.4: `check` with `exact_names` answers `ok` only if every
+    /// import of the component is registered under exactly its name, and
+    /// otherwise names in [`Unsatisfied::by_semver`] those found only on
+    /// their semver track. Absent (older adapters): the suite says that
+    /// how a name was found cannot be seen through this adapter.
+    #[serde(default)]
+    pub exact_names: bool,
 }
 
 impl Supports {
@@ -344,6 +397,7 @@ impl Supports {
         traps: false,
         grants: false,
         lifecycle: false,
+        exact_names: false,
     };
     /// Everything the suite can ask for.
     pub const EVERYTHING: Supports = Supports {
@@ -352,6 +406,7 @@ impl Supports {
         traps: true,
         grants: true,
         lifecycle: true,
+        exact_names: true,
     };
 
     /// These supports with `load` set to `on`.
@@ -381,6 +436,12 @@ impl Supports {
     /// These supports with `lifecycle` set to `on`.
     pub const fn with_lifecycle(mut self, on: bool) -> Self {
         self.lifecycle = on;
+        self
+    }
+
+    /// These supports with `exact_names` set to `on`.
+    pub const fn with_exact_names(mut self, on: bool) -> Self {
+        self.exact_names = on;
         self
     }
 }

@@ -86,7 +86,14 @@ fn answer(adapter: &mut dyn Adapter, request: Request) -> Response {
     }
     match request {
         Request::Hello { .. } => Response::hello(about),
-        Request::Check { component } => done(adapter.check(&component)),
+        Request::Check {
+            component,
+            exact_names: false,
+        } => done(adapter.check(&component)),
+        Request::Check {
+            component,
+            exact_names: true,
+        } => done(adapter.check_exact(&component)),
         Request::Reset { traps } => done(adapter.reset(&traps)),
         Request::Load {
             id,
@@ -157,6 +164,9 @@ fn on_runtime(
 /// The capability a request needs that `supports` lacks, if any.
 fn needs(request: &Request, supports: Supports) -> Option<&'static str> {
     match request {
+        Request::Check {
+            exact_names: true, ..
+        } if !supports.exact_names => Some("exact_names"),
         Request::Hello { .. } | Request::Check { .. } => None,
         Request::Reset { traps } if !traps.is_empty() && !supports.traps => Some("traps"),
         Request::Load {
@@ -225,12 +235,7 @@ mod tests {
 
     #[test]
     fn check_answers_with_the_hosts_words() {
-        let response = handle(
-            &mut CheckOnly,
-            Request::Check {
-                component: "x.wasm".into(),
-            },
-        );
+        let response = handle(&mut CheckOnly, Request::check("x.wasm"));
         assert_eq!(response, Response::refused("cannot instantiate x.wasm"));
     }
 
@@ -248,13 +253,48 @@ mod tests {
                     .with_unsatisfied(Unsatisfied::none().with_missing("i#f")))
             }
         }
-        let check = Request::Check {
-            component: "x.wasm".into(),
-        };
+        let check = Request::check("x.wasm");
         let Response::Refused { unsatisfied, .. } = handle(&mut Naming, check) else {
             panic!("refused");
         };
         assert_eq!(unsatisfied.missing, ["i#f"]);
+    }
+
+    /// Protocol 1.4: a `check` with exact names goes to `check_exact` of an
+    /// adapter that declares `exact_names`, and is unsupported, never a
+    /// plain `check`, for one that does not.
+    #[test]
+    fn a_check_with_exact_names_needs_the_declaration() {
+        struct Exact;
+        impl Adapter for Exact {
+            fn about(&self) -> About {
+                CheckOnly
+                    .about()
+                    .supporting(Supports::CHECK_ONLY.with_exact_names(true))
+            }
+            fn check(&mut self, _: &Path) -> Result<(), AdapterError> {
+                Ok(())
+            }
+            fn check_exact(&mut self, _: &Path) -> Result<(), AdapterError> {
+                Err(AdapterError::msg("only by semver")
+                    .with_by_semver("a:b/c@1.0.0#f", Some("a:b/c@1.1.0".into())))
+            }
+        }
+        let Response::Refused { unsatisfied, .. } = handle(&mut Exact, Request::check_exact("x"))
+        else {
+            panic!("refused");
+        };
+        assert_eq!(unsatisfied.by_semver[0].import, "a:b/c@1.0.0#f");
+        assert_eq!(
+            unsatisfied.by_semver[0].registered.as_deref(),
+            Some("a:b/c@1.1.0")
+        );
+        assert_eq!(handle(&mut Exact, Request::check("x")), Response::Ok);
+        let Response::Unsupported { reason } = handle(&mut CheckOnly, Request::check_exact("x"))
+        else {
+            panic!("unsupported");
+        };
+        assert!(reason.contains("`exact_names`"), "{reason}");
     }
 
     #[test]
@@ -403,12 +443,7 @@ mod tests {
 
     #[test]
     fn a_panicking_adapter_refuses_with_the_message() {
-        let response = handle(
-            &mut CheckOnly,
-            Request::Check {
-                component: "panics.wasm".into(),
-            },
-        );
+        let response = handle(&mut CheckOnly, Request::check("panics.wasm"));
         let Response::Refused { reason, .. } = response else {
             panic!("{response:?}");
         };

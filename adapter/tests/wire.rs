@@ -1,7 +1,9 @@
 //! The wire, as an adapter in another crate (or another language) sees it:
 //! every message built with this crate's constructors is written byte for
 //! byte as the crate wrote it before its types became non-exhaustive, and
-//! older peers' lines read as before.
+//! older peers' lines read as before. Lines of protocol 1.4 (exact names)
+//! are marked where they differ: `hello`'s `minor` and `supports`, the
+//! `exact_names` check and the `by_semver` refusal.
 
 use airssys_conformance_adapter::{
     About, AdapterError, Capabilities, ComponentId, Grant, Handler, Import, LogRecord, Message,
@@ -29,6 +31,11 @@ fn requests() -> Vec<(Request, &'static str)> {
         (
             Request::check("/tmp/x.wasm"),
             r#"{"op":"check","component":"/tmp/x.wasm"}"#,
+        ),
+        // Protocol 1.4.
+        (
+            Request::check_exact("/tmp/x.wasm"),
+            r#"{"op":"check","component":"/tmp/x.wasm","exact_names":true}"#,
         ),
         (Request::reset(Vec::new()), r#"{"op":"reset","traps":[]}"#),
         (
@@ -94,7 +101,8 @@ fn responses() -> Vec<(Response, &'static str)> {
     vec![
         (
             Response::hello(about),
-            r#"{"answer":"hello","protocol":1,"minor":3,"adapter":"a","version":"0.1.0","host":"h 1","wasmtime":"24.0.4","supports":{"load":true,"runtime":false,"traps":false,"grants":false,"lifecycle":true}}"#,
+            // Protocol 1.4: `minor` 4 and `exact_names` (0.1.0: 3, without it).
+            r#"{"answer":"hello","protocol":1,"minor":4,"adapter":"a","version":"0.1.0","host":"h 1","wasmtime":"24.0.4","supports":{"load":true,"runtime":false,"traps":false,"grants":false,"lifecycle":true,"exact_names":false}}"#,
         ),
         (Response::Ok, r#"{"answer":"ok"}"#),
         (
@@ -134,6 +142,17 @@ fn responses() -> Vec<(Response, &'static str)> {
                 .into(),
             r#"{"answer":"refused","reason":"no","unsatisfied":{"missing":["airssys:core/storage@1.0.0#get"],"other_type":["self-id"]}}"#,
         ),
+        // Protocol 1.4.
+        (
+            AdapterError::msg("only by semver")
+                .with_by_semver(
+                    "airssys:core/storage@1.0.0#get",
+                    Some("airssys:core/storage@1.1.0".into()),
+                )
+                .with_by_semver("airssys:core/storage@1.0.0#set", None)
+                .into(),
+            r#"{"answer":"refused","reason":"only by semver","unsatisfied":{"by_semver":[{"import":"airssys:core/storage@1.0.0#get","registered":"airssys:core/storage@1.1.0"},{"import":"airssys:core/storage@1.0.0#set"}]}}"#,
+        ),
         (
             Response::export_err(Handler::HandleMessage, "x"),
             r#"{"answer":"refused","reason":"handle-message returned x","err":"x"}"#,
@@ -164,7 +183,7 @@ fn every_answer_is_written_as_before_and_read_back_whole() {
     }
 }
 
-/// The golden lines name all 11 operations and 9 answers of protocol 1.3
+/// The golden lines name all 11 operations and 9 answers of protocol 1.4
 /// (what `Request::op` and `Response::answer` list); one a later minor adds
 /// gets its line here, and these counts change with it.
 #[test]
@@ -190,6 +209,15 @@ fn lines_of_older_peers_read_as_before() {
         old_hello,
         Response::hello_speaking(1, 0, About::new("a", "1", "h", "24.0.4"))
     );
+    // A 1.3 adapter's `supports`, without `exact_names`: false.
+    let hello_1_3: Response = serde_json::from_str(
+        r#"{"answer":"hello","protocol":1,"minor":3,"adapter":"a","version":"1","host":"h","wasmtime":"24.0.4","supports":{"load":true,"runtime":false,"traps":false,"grants":false,"lifecycle":true}}"#,
+    )
+    .unwrap();
+    let Response::Hello { about, .. } = hello_1_3 else {
+        panic!("hello");
+    };
+    assert!(!about.supports.exact_names && about.supports.lifecycle);
     let reset: Request = serde_json::from_str(r#"{"op":"reset"}"#).unwrap();
     assert_eq!(reset, Request::reset(Vec::new()));
     let old_invoke: Request = serde_json::from_str(

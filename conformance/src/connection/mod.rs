@@ -6,6 +6,7 @@
 
 pub(crate) mod in_process;
 mod process;
+pub(crate) mod semver;
 mod thread;
 
 pub(crate) use thread::Make;

@@ -18,7 +18,9 @@ use crate::contract::{Contract, GatedFunction, HostFn, HostFunction};
 use crate::host_suite::clauses::{
     ClauseCheck, Needs, Precondition, Seen, Session, checks, gist, seen,
 };
-use crate::host_suite::registration::{Instantiates, Placement, Refusal, Typing, Verdicts, judge};
+use crate::host_suite::registration::{
+    self, Instantiates, Placement, Refusal, Typing, Verdicts, judge,
+};
 use crate::trials::{Aspect, Outcome, TimeLimits, TrialSpec};
 
 /// Everything trials share: the host's adapter, its verdicts, the checks.
@@ -84,7 +86,9 @@ impl Context {
     }
 
     /// What holds for the whole host and leaves trials unjudged, said once
-    /// for the matrix rather than in each trial.
+    /// for the matrix rather than in each trial, and the name verdicts'
+    /// notes: functions found only by semver matching, or that it cannot
+    /// be seen how they were found.
     pub fn notes(&self) -> Vec<String> {
         let wasi_clauses: Vec<&str> = self
             .checks
@@ -104,6 +108,8 @@ impl Context {
                     if wasi_clauses.len() == 1 { "is" } else { "are" }
                 )
             })
+            // How names were found, where a pass alone does not say it.
+            .chain(registration::notes(&self.contract, &self.verdicts))
             .collect()
     }
 
@@ -583,9 +589,10 @@ impl<'a> Checker<'a> {
     }
 }
 
-impl Instantiates for Checker<'_> {
-    fn instantiates(&mut self, wat: &str) -> Result<(), Refusal> {
-        let component = self.file(wat).map_err(Refusal::Adapter)?;
+impl Checker<'_> {
+    /// `check`, or with `exact_names` (protocol 1.4) the `check` that links
+    /// exact names only, if the adapter announces it.
+    fn check(&mut self, wat: &str, exact_names: bool) -> Result<(), Refusal> {
         if self.lease.is_none() {
             self.lease = Some(
                 self.pool
@@ -593,8 +600,20 @@ impl Instantiates for Checker<'_> {
                     .map_err(|e| Refusal::Adapter(e.to_string()))?,
             );
         }
+        if exact_names && !self.lease.as_ref().unwrap().about.supports.exact_names {
+            return Err(Refusal::Adapter(format!(
+                "{} does not announce `exact_names` (adapter protocol 1.4: a `check` that \
+                 links only names registered exactly)",
+                self.pool.name()
+            )));
+        }
+        let component = self.file(wat).map_err(Refusal::Adapter)?;
         let lease = self.lease.as_mut().unwrap();
-        let answer = lease.exchange(Request::check(component.clone()), self.limit);
+        let request = match exact_names {
+            true => Request::check_exact(component.clone()),
+            false => Request::check(component.clone()),
+        };
+        let answer = lease.exchange(request, self.limit);
         let _ = std::fs::remove_file(&component);
         match answer {
             Ok(Response::Ok) => Ok(()),
@@ -606,8 +625,9 @@ impl Instantiates for Checker<'_> {
                 CheckRefusal::msg(reason).with_unsatisfied(unsatisfied),
             )),
             Ok(other) => Err(Refusal::Adapter(format!(
-                "{} answered `check` with {other:?}",
-                self.pool.name()
+                "{} answered `check` with {}",
+                self.pool.name(),
+                answered(&other)
             ))),
             Err(error) => {
                 // A failed connection is not given back; the next check starts another.
@@ -615,6 +635,16 @@ impl Instantiates for Checker<'_> {
                 Err(Refusal::Adapter(error.to_string()))
             }
         }
+    }
+}
+
+impl Instantiates for Checker<'_> {
+    fn instantiates(&mut self, wat: &str) -> Result<(), Refusal> {
+        self.check(wat, false)
+    }
+
+    fn instantiates_exactly(&mut self, wat: &str) -> Result<(), Refusal> {
+        self.check(wat, true)
     }
 }
 

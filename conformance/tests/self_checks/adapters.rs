@@ -98,7 +98,8 @@ pub fn serve(fixture: &str) -> ExitCode {
         }
         other => match defects::of(other) {
             Some(defect) => defect.registration,
-            None => panic!("no adapter fixture {other:?}"),
+            None => crate::semver_hosts::registration(other)
+                .unwrap_or_else(|| panic!("no adapter fixture {other:?}")),
         },
     };
     airssys_conformance::serve(ReferenceHost::with_registration(fixture, registration))

@@ -25,6 +25,7 @@ mod contract_versions;
 mod js_hosts;
 mod node;
 mod reports;
+mod semver_hosts;
 
 use std::process::ExitCode;
 
@@ -42,6 +43,7 @@ fn main() -> ExitCode {
         adapters::trials(),
         reports::trials(),
         contract_versions::trials(),
+        semver_hosts::trials(),
     ]
     .into_iter()
     .flatten()

@@ -1,4 +1,4 @@
-// The adapter protocol, version 1.3 (docs/adapter-protocol.md), over stdin
+// The adapter protocol, version 1.4 (docs/adapter-protocol.md), over stdin
 // and stdout: one JSON request per line in, one answer per line out.
 
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -13,8 +13,9 @@ export const PROTOCOL = 1;
 // 1: `check` names what it refuses (`unsatisfied`); 2: so does any call
 // stopped by an answer of another type than the import's (`other_type`); 3:
 // `invoke` carries the message's sender, correlation id, reply-to and export,
-// and `metadata` and `health` call those exports (`supports.lifecycle`).
-export const MINOR = 3;
+// and `metadata` and `health` call those exports (`supports.lifecycle`); 4:
+// `check` may ask for exact names (`supports.exact_names`).
+export const MINOR = 4;
 const SUITE = { namespace: 'airssys-conformance', name: 'suite', instance: '0' };
 const PACKAGE = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 const JCO = JSON.parse(
@@ -35,7 +36,7 @@ export async function serve({ name, registration }) {
     version: PACKAGE.version,
     host: `${name} (Node ${process.versions.node}, jco-transpile ${JCO})`,
     wasmtime: 'none: Node.js WebAssembly',
-    supports: { load: true, runtime: true, traps: true, grants: true, lifecycle: true },
+    supports: { load: true, runtime: true, traps: true, grants: true, lifecycle: true, exact_names: true },
   };
   const start = (logs) => {
     state.host = new Host(state.dir, { logs, registration, traps: state.traps });
@@ -55,6 +56,9 @@ export async function serve({ name, registration }) {
     // checked against the type the calling component imports the function
     // with (`typed` in host.mjs), and a call it stops is refused naming the
     // import in `other_type`, so the suite judges signatures by calls.
+    // This host looks each import up under exactly its name (`missing` in
+    // host.mjs), never by semver, so a check with `exact_names` (protocol
+    // 1.4) is this same check: it never links a name only by its track.
     check: async ({ component }) => {
       const imports = await importsOf(component);
       // A host of its own, never reset, only asked what it registers.

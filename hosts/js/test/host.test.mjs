@@ -84,6 +84,22 @@ test('protocol 1.2: `check` refuses only what is missing; a mistyped answer refu
   assert.match(invoke.reason, /^`self-id` answered a string where the import's type is `component-id` \(a record\)/);
 });
 
+test('protocol 1.4: a `check` with exact names is the check: this host looks names up exactly', async () => {
+  const [hello, exact] = await adapter([], [
+    { op: 'hello', protocol: 1 },
+    { op: 'check', component: probe('storage_probe'), exact_names: true },
+  ]);
+  assert.equal(hello.minor, 4);
+  assert.equal(hello.supports.exact_names, true);
+  assert.deepEqual(exact, { answer: 'ok' });
+  const [, missing] = await adapter(['--broken', 'missing-usage'], [
+    { op: 'hello', protocol: 1 },
+    { op: 'check', component: probe('storage_probe'), exact_names: true },
+  ]);
+  assert.equal(missing.answer, 'refused');
+  assert.deepEqual(missing.unsatisfied, { missing: ['airssys:core/storage@1.0.0#usage'] });
+});
+
 test('protocol 1.3: `invoke` calls `handle-callback` with a correlation id; `metadata` and `health` call those exports', async () => {
   const id = { namespace: 't', name: 'messaging', instance: '1' };
   const [hello, , , callback, request, metadata, health] = await adapter(
@@ -113,7 +129,7 @@ test('protocol 1.3: `invoke` calls `handle-callback` with a correlation id; `met
       { op: 'health', id },
     ],
   );
-  assert.equal(hello.minor, 3);
+  assert.equal(hello.minor, 4);
   assert.equal(hello.supports.lifecycle, true);
   // `handle-callback`'s `ok` carries no payload.
   assert.deepEqual(callback, { answer: 'reply', payload: null });

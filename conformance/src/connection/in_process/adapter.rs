@@ -13,9 +13,9 @@ use airssys_conformance_adapter::{
 use wasmtime::component::{Component, Linker};
 use wasmtime::{Config, Engine};
 
-use super::linker_refusal;
 use super::linker_runtime::LinkerRuntime;
 use super::{ComponentRuntime, Components, HostUnderTest, Stubs};
+use super::{exact_names, linker_refusal};
 
 /// The wasmtime the suite is built on: the only major an in-process host can
 /// use. A unit test keeps it equal to `Cargo.lock`.
@@ -80,7 +80,8 @@ impl<H: HostUnderTest> Adapter for InProcess<H> {
         )
         // `HostUnderTest::store_data` and `ComponentRuntime::load` take
         // every `Grant`, partial ones included; every `ComponentRuntime`
-        // answers the lifecycle operations.
+        // answers the lifecycle operations; the suite owns the linker, so
+        // it sees whether a name was registered exactly (`check_exact`).
         .supporting(Supports::EVERYTHING.with_runtime(self.shared.has_runtime))
     }
 
@@ -92,6 +93,13 @@ impl<H: HostUnderTest> Adapter for InProcess<H> {
             .instantiate_pre(&component)
             .map(drop)
             .map_err(|e| linker_refusal::read(&e))
+    }
+
+    /// Protocol 1.4, observed on a clone of the host's registration.
+    fn check_exact(&mut self, component: &Path) -> Result<(), AdapterError> {
+        let component =
+            Component::from_file(&self.shared.engine, component).map_err(AdapterError::chain)?;
+        exact_names::check_exact(&self.shared.linker, &component)
     }
 
     fn reset(&mut self, traps: &[Import]) -> Result<(), AdapterError> {

@@ -8,6 +8,7 @@ mod adapter;
 pub(crate) use adapter::WASMTIME_VERSION;
 mod bindings;
 mod components;
+pub(crate) mod exact_names;
 mod linker_refusal;
 pub(crate) mod linker_runtime;
 

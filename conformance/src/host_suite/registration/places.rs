@@ -1,0 +1,151 @@
+//! Where else a host might have put a function, most likely mistakes first,
+//! each with the mistake in words and its fix. The versions among them are
+//! those no semver matching links to the contract's: no version, a
+//! pre-release, another track.
+
+use super::Location;
+use crate::connection::semver::{self, Version};
+use crate::contract::HostFunction;
+
+/// Pre-releases of the contract's version a host may register while the
+/// contract is drafted: one is enough to tell the mistake, since a
+/// pre-release name matches only itself.
+const PRE_RELEASES: [&str; 1] = ["rc.1"];
+
+/// Where else a host might have put `function`, most likely mistakes first.
+pub(super) fn misplacements(function: &HostFunction) -> Vec<(Location, String)> {
+    let interface = &function.interface;
+    let (unversioned, version) =
+        semver::split(&function.instance).expect("instance names are package/interface@version");
+    let kebab = function.name.clone();
+    let snake = kebab.replace('-', "_");
+    let qualified = function.instance.clone();
+    let fix = format!("register it at `{qualified}`");
+    let mut candidates: Vec<(Option<String>, String, String)> = Vec::new();
+    if snake != kebab {
+        candidates.push((
+            Some(qualified.clone()),
+            snake.clone(),
+            format!(
+                "snake_case function name: registered as `{snake}` in `{qualified}`; WIT \
+                 names are kebab-case, register it as `{kebab}`"
+            ),
+        ));
+    }
+    for name in [&kebab, &snake] {
+        candidates.push((
+            Some(interface.clone()),
+            name.clone(),
+            format!(
+                "instance registered under the bare name `{interface}` instead of \
+                 `{qualified}` (the registration pattern with bare instance names): \
+                 components import the fully qualified name, so use \
+                 `linker.instance({qualified:?})`"
+            ),
+        ));
+    }
+    candidates.push((
+        Some(unversioned.to_owned()),
+        kebab.clone(),
+        format!(
+            "instance registered as `{unversioned}`, without a version: an unversioned name \
+             matches only itself, so wasmtime does not link components importing \
+             `{qualified}` to it; {fix}"
+        ),
+    ));
+    for other in other_versions(version) {
+        let versioned = format!("{unversioned}@{other}");
+        candidates.push((
+            Some(versioned.clone()),
+            kebab.clone(),
+            other_version_mistake(&versioned, &qualified, &fix),
+        ));
+    }
+    for name in [&kebab, &snake] {
+        candidates.push((
+            None,
+            name.clone(),
+            format!(
+                "registered as `{name}` at the linker's root; it belongs inside the \
+                 instance `{qualified}`"
+            ),
+        ));
+    }
+    candidates.dedup_by(|a, b| a.0 == b.0 && a.1 == b.1);
+    candidates
+        .into_iter()
+        .map(|(instance, name, mistake)| (Location { instance, name }, mistake))
+        .collect()
+}
+
+/// Versions no semver matching links to `version`, that hosts register by
+/// mistake: earlier `0.x` tracks, the next major, and pre-releases of
+/// `version` itself.
+fn other_versions(version: &str) -> Vec<String> {
+    let next_major = Version::parse(version).map(|v| format!("{}.0.0", v.major + 1));
+    let tracks = ["0.1.0".to_owned(), "0.2.0".to_owned()]
+        .into_iter()
+        .chain(next_major)
+        .filter(|other| !semver::links(&format!("x@{version}"), &format!("x@{other}")));
+    let core = version.split(['-', '+']).next().unwrap_or(version);
+    let pre_releases = PRE_RELEASES.iter().map(|pre| format!("{core}-{pre}"));
+    tracks
+        .chain(pre_releases)
+        .filter(|other| other != version)
+        .collect()
+}
+
+/// The mistake of registering the instance as `versioned` where components
+/// import `qualified`, in semver's words.
+fn other_version_mistake(versioned: &str, qualified: &str, fix: &str) -> String {
+    let version = |name: &str| semver::split(name).map_or("", |(_, v)| v).to_owned();
+    let (theirs, ours) = (version(versioned), version(qualified));
+    let parsed = Version::parse(&theirs);
+    if parsed.is_some_and(|v| v.pre_release) {
+        return format!(
+            "instance registered as `{versioned}`, a pre-release: a pre-release name matches \
+             only itself, so components importing `{qualified}` do not link to it, by semver \
+             or otherwise; {fix}"
+        );
+    }
+    let track = |name: &str| {
+        semver::track_of(name).map_or_else(|| "none".to_owned(), |t| format!("`{}`", t.words()))
+    };
+    format!(
+        "instance registered as `{versioned}`, on another semver track ({} where the \
+         contract's version {ours} is on {}): semver matching links an import only to a \
+         version of its own track, so components importing `{qualified}` do not link to \
+         it; {fix}",
+        track(versioned),
+        track(qualified)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_versions_tried_are_those_semver_does_not_link() {
+        assert_eq!(
+            other_versions("1.0.0"),
+            ["0.1.0", "0.2.0", "2.0.0", "1.0.0-rc.1"]
+        );
+        assert_eq!(
+            other_versions("1.1.0"),
+            ["0.1.0", "0.2.0", "2.0.0", "1.1.0-rc.1"]
+        );
+        // On track 0.2.x, 0.2.0 would link: it is not a mistake.
+        assert_eq!(other_versions("0.2.3"), ["0.1.0", "1.0.0", "0.2.3-rc.1"]);
+        let fix = "register it at `a:b/c@1.0.0`";
+        let major = other_version_mistake("a:b/c@2.0.0", "a:b/c@1.0.0", fix);
+        assert!(
+            major.contains("another semver track (`2.x` where"),
+            "{major}"
+        );
+        assert!(major.contains("1.0.0 is on `1.x`"), "{major}");
+        assert!(major.ends_with(fix), "{major}");
+        let pre = other_version_mistake("a:b/c@1.0.0-rc.1", "a:b/c@1.0.0", fix);
+        assert!(pre.contains("a pre-release"), "{pre}");
+    }
+}
