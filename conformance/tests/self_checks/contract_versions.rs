@@ -8,7 +8,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use airssys_conformance::{Contract, Outcome, Report, Suite};
-use airssys_reference_adapter::{ReferenceHost, Registration};
+use airssys_host::ContractVersion;
+use airssys_reference_adapter::ReferenceHost;
 use libtest_mimic::Trial;
 
 use crate::broken;
@@ -28,10 +29,10 @@ fn draft() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/contract-1.1.0/wit")
 }
 
-fn evaluate(name: &str, registration: Registration, features: &[&str]) -> Report {
+fn evaluate(host: ReferenceHost, features: &[&str]) -> Report {
     let features: Vec<String> = features.iter().map(|f| f.to_string()).collect();
     let contract = Contract::load_with_features(&draft(), &features).expect("the draft reads");
-    Suite::new(ReferenceHost::with_registration(name, registration))
+    Suite::new(host)
         .seed(broken::SEED)
         .with_contract(contract)
         .evaluate()
@@ -52,12 +53,15 @@ const NO_CHECK: &str = "no behaviour check for `airssys:core/storage.get-many` i
 const GATED: &str = "`storage.compare-and-swap` is behind `@unstable(feature = compare-and-swap)`, \
                      not enabled: not judged (`--wit-features compare-and-swap` judges it)";
 
-/// A host that registers the 17 functions of 1.0.0 at `@1.0.0` and nothing
-/// else (the registration by hand of `broken`, which no change to the
-/// reference host's own registration touches): wasmtime links the draft's
-/// `@1.1.0` imports of them by semver, and `get-many` is missing.
+/// The reference host serving 1.0.0 only, a host that has not updated: it
+/// registers the 17 functions of 1.0.0 at `@1.0.0` and nothing else, so
+/// wasmtime links the draft's `@1.1.0` imports of them by semver, and
+/// `get-many` is missing.
 fn a_host_serving_only_1_0_fails_exactly_the_new_functions_name() {
-    let report = evaluate("1.0 only", broken::by_hand_correct, &[]);
+    let report = evaluate(
+        ReferenceHost::new().serving(&[ContractVersion::V1_0_0]),
+        &[],
+    );
     let not_passed = not_passed(&report);
     let names: Vec<&str> = not_passed.iter().map(|(name, _)| name.as_str()).collect();
     assert_eq!(
@@ -91,7 +95,7 @@ fn a_host_serving_only_1_0_fails_exactly_the_new_functions_name() {
 /// name and signature pass, its behaviour and the gated function stay
 /// unjudged, and every function of 1.0.0 passes every trial.
 fn the_reference_host_judged_against_1_1() {
-    let report = evaluate("reference", airssys_host::register_host_functions, &[]);
+    let report = evaluate(ReferenceHost::new(), &[]);
     let outcome = |name: &str| {
         let trial = report.trials.iter().find(|t| t.name == name).unwrap();
         trial.outcome.clone()
@@ -120,11 +124,7 @@ fn the_reference_host_judged_against_1_1() {
 /// judged by name (the reference host does not register it), and its
 /// behaviour reported as not judged.
 fn an_enabled_feature_judges_its_function() {
-    let report = evaluate(
-        "reference",
-        airssys_host::register_host_functions,
-        &["compare-and-swap"],
-    );
+    let report = evaluate(ReferenceHost::new(), &["compare-and-swap"]);
     let outcome = |name: &str| {
         let trial = report.trials.iter().find(|t| t.name == name).unwrap();
         trial.outcome.clone()
