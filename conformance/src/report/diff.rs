@@ -1,9 +1,11 @@
 //! `airssys-conformance diff OLD.json NEW.json`: what changed between two
 //! runs' `conformance.json`, the same host's over time or two hosts' on the
 //! same contract. Trials that went from pass to fail and back, that became
-//! judged or unjudged, and what differs in the provenance and the seed; as
-//! Markdown, for a pull-request comment. A failure and an expected failure
-//! are the same state here: the host fails the clause either way.
+//! judged or unjudged, the notes that came or went (a name now found only
+//! by semver matching passes either way), and what differs in the
+//! provenance and the seed; as Markdown, for a pull-request comment. A
+//! failure and an expected failure are the same state here: the host fails
+//! the clause either way.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -23,6 +25,10 @@ pub struct Judged {
     #[serde(default)]
     seed: Option<u64>,
     trials: Vec<JudgedTrial>,
+    /// What the run said under its matrix: no WASI, names found only by
+    /// semver matching, … (absent from reports of older suites).
+    #[serde(default)]
+    notes: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -131,6 +137,10 @@ pub struct Diff {
     pub newly_judged: Vec<Change>,
     /// Judged before, not judged or absent now.
     pub newly_unjudged: Vec<Change>,
+    /// Notes only the newer run has (a name now found by semver matching
+    /// alone, say), then those only the older one had: a change no
+    /// verdict shows.
+    pub notes: (Vec<String>, Vec<String>),
 }
 
 impl Diff {
@@ -161,6 +171,10 @@ impl Diff {
             fixed: Vec::new(),
             newly_judged: Vec::new(),
             newly_unjudged: Vec::new(),
+            notes: (
+                only_in(&new.notes, &old.notes),
+                only_in(&old.notes, &new.notes),
+            ),
         };
         for name in names.filter(|name| seen.insert(*name)) {
             let now = after.get(name).copied();
@@ -248,6 +262,15 @@ impl Diff {
                 text.push('\n');
             }
         }
+        let (added, gone) = &self.notes;
+        for (heading, notes) in [("Notes added", added), ("Notes gone", gone)] {
+            if !notes.is_empty() {
+                write!(text, "\n## {heading} ({})\n\n", notes.len()).unwrap();
+                for note in notes {
+                    writeln!(text, "- {note}").unwrap();
+                }
+            }
+        }
         if self.regressed.len()
             + self.fixed.len()
             + self.newly_judged.len()
@@ -258,6 +281,15 @@ impl Diff {
         }
         text
     }
+}
+
+/// The notes of `these` that `those` does not have, in order.
+fn only_in(these: &[String], those: &[String]) -> Vec<String> {
+    these
+        .iter()
+        .filter(|note| !those.contains(note))
+        .cloned()
+        .collect()
 }
 
 fn message(outcome: &Outcome) -> Option<&str> {
@@ -408,6 +440,30 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("- `gone`: ✓ pass → absent\n"), "{text}");
+    }
+
+    /// A name found by semver matching passes either way: only its note
+    /// tells, and the comparison lists it.
+    #[test]
+    fn notes_that_come_and_go_are_listed() {
+        let mut old = judged("h", "48.0.0", &[("storage::get::name", "passed")]);
+        let mut new = old.clone();
+        old.notes = vec!["no WASI".into()];
+        new.notes = vec![
+            "no WASI".into(),
+            "`get` of `airssys:core/storage@1.0.0`: registered at `@1.1.0`; …".into(),
+        ];
+        let diff = Diff::between(&old, &new);
+        assert!(!diff.has_regressions());
+        assert_eq!(diff.notes.0.len(), 1);
+        assert!(diff.notes.1.is_empty());
+        let text = diff.to_markdown();
+        assert!(
+            text.contains("## Notes added (1)\n\n- `get` of `airssys:core/storage@1.0.0`"),
+            "{text}"
+        );
+        let back = Diff::between(&new, &old).to_markdown();
+        assert!(back.contains("## Notes gone (1)"), "{back}");
     }
 
     #[test]
