@@ -5,7 +5,9 @@
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use airssys_component_types::{Contract, ImportChecker, check_exports, reference_component};
+use airssys_component_types::{
+    Contract, ImportChecker, Linked, check_exports, reference_component,
+};
 use airssys_contract::EXPORTED_INSTANCE;
 use airssys_host::{AirssysHost, HostConfig, LoadOptions, Runtime};
 use wasmtime::component::types::ComponentItem;
@@ -54,8 +56,16 @@ pub fn inspect(args: InspectArgs) -> Result<ExitCode, String> {
         let kind = ty
             .get_import(engine, name)
             .map_or("import", |item| kind(&item.ty));
+        // Another version on the contract's track: said, since only a
+        // runtime that matches by semver (wasmtime) links it.
+        let how = match &import.linked {
+            Some(linked @ Linked::BySemver { .. }) => format!(", {linked}"),
+            Some(_) | None => String::new(),
+        };
         match (import.provided, import.types) {
-            (Ok(by), Some(Ok(())) | None) => line(&format!("  {kind} {name}: provided by {by}")),
+            (Ok(by), Some(Ok(())) | None) => {
+                line(&format!("  {kind} {name}: provided by {by}{how}"))
+            }
             (Ok(by), Some(Err(why))) => {
                 missing += 1;
                 line(&format!(

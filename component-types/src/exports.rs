@@ -9,6 +9,8 @@ use wasmtime::component::types::{ComponentFunc, ComponentItem, Type};
 
 use airssys_contract::{EXPORTED_INSTANCE, GuestFn, package_parts};
 
+use crate::tracks::{Link, link};
+
 /// The verdict on one function every component exports.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExportVerdict {
@@ -99,7 +101,19 @@ fn functions(
     instance: &str,
 ) -> Result<Vec<(String, ComponentFunc)>, String> {
     let ty = component.component_type();
-    let Some(export) = ty.get_export(engine, instance) else {
+    // As a host's lookup finds it: the exact name first, then a version on
+    // its semver track (a component built against a later minor version
+    // exports `…@1.1.0`, which a 1.0.0 host finds).
+    let unversioned_name = instance.split('@').next().unwrap_or(instance);
+    let wanted = instance.split_once('@').map_or("", |(_, v)| v);
+    let on_track = || {
+        ty.exports(engine).find_map(|(name, item)| {
+            let (path, version) = name.split_once('@')?;
+            let linked = matches!(link(version, wanted), Link::SameTrack(_));
+            (path == unversioned_name && linked).then_some(item)
+        })
+    };
+    let Some(export) = ty.get_export(engine, instance).or_else(on_track) else {
         let unversioned = instance.split('@').next().unwrap_or(instance);
         let near: Vec<&str> = ty
             .exports(engine)
@@ -278,5 +292,17 @@ mod tests {
             why.contains("exports `airssys:core/component-lifecycle@0.9.0` instead of `airssys:core/component-lifecycle@1.0.0`"),
             "{why}"
         );
+    }
+
+    /// A host finds `…@1.1.0` where it looks for `…@1.0.0` (semver), so the
+    /// export is judged; another major is not found.
+    #[test]
+    fn a_later_minor_version_of_the_instance_is_found_by_its_track() {
+        let all = verdicts(&WRONG_HEALTH.replace("@1.0.0", "@1.1.0"));
+        let health = all.iter().find(|v| v.function == GuestFn::Health).unwrap();
+        assert_eq!(health.name, Ok(()));
+        assert!(health.signature.clone().unwrap().is_err());
+        let all = verdicts(&WRONG_HEALTH.replace("@1.0.0", "@2.0.0"));
+        assert!(all[0].name.clone().unwrap_err().contains("instead of"));
     }
 }

@@ -1,18 +1,22 @@
 //! The import side of the contract: every import of a component must be one
-//! a host provides, an interface of this contract at its version, or WASI
-//! 0.2 as the reference host links it, and a contract function must be
-//! imported with the contract's type.
+//! a host provides, an interface of the contract the suite judges with, at a
+//! version a host of that contract links to it (exactly, or by semver as
+//! wasmtime does: [`crate::tracks`]), or WASI 0.2 as the reference host links
+//! it; and a contract function must be one the contract has, imported with
+//! its type.
 
 use std::collections::HashMap;
+use std::sync::LazyLock;
 
 use wasmtime::Engine;
 use wasmtime::component::Component;
 use wasmtime::component::types::{ComponentFunc, ComponentItem};
 
-use airssys_contract::{WIT_FILES, package_parts};
+use airssys_contract::WIT_FILES;
 
 use crate::contract::{Contract, HostFunction, Shape};
 use crate::exports::{same, signature};
+use crate::tracks::{Link, NoTrack, Unlinked, link};
 
 /// Who provides an import a host links.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,9 +36,57 @@ impl std::fmt::Display for Provider {
     }
 }
 
-/// Whether a host of the contract provides the import `name` (e.g.
-/// `airssys:core/storage@1.0.0`), and if not, what a host would need for it.
+/// How a host of the contract links an import of one of its interfaces.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Linked {
+    /// By its exact name: the import's version is the contract's.
+    Exactly,
+    /// By semver: the import's version is another on the contract's track.
+    /// Wasmtime links it; a runtime that matches names exactly (jco without
+    /// a version map) does not.
+    BySemver {
+        /// The import's version, e.g. `1.1.0`.
+        imported: String,
+        /// The contract's, e.g. `1.0.0`.
+        served: String,
+        /// Their track, e.g. `1`.
+        track: String,
+    },
+}
+
+impl std::fmt::Display for Linked {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Linked::Exactly => f.write_str("by its exact name"),
+            Linked::BySemver {
+                imported,
+                served,
+                track,
+            } => write!(
+                f,
+                "by semver: imported at {imported}, served at {served}, both on track {track}; \
+                 wasmtime links it so, a runtime that matches names exactly (jco without a \
+                 version map) would not"
+            ),
+        }
+    }
+}
+
+/// The contract this suite was built with, read once.
+static BUNDLED: LazyLock<Contract> = LazyLock::new(Contract::bundled);
+
+/// Whether a host of the built-in contract provides the import `name`
+/// (e.g. `airssys:core/storage@1.0.0`): [`provided_by`] that contract.
 pub fn provided(name: &str) -> Result<Provider, String> {
+    provided_by(&BUNDLED, name)
+}
+
+/// Whether a host of `contract` provides the import `name` (e.g.
+/// `airssys:core/storage@1.0.0`), and if not, what a host would need for it.
+/// An interface of the contract is provided at the contract's version and
+/// at any other on its semver track ([`linked_by`] says which).
+pub fn provided_by(contract: &Contract, name: &str) -> Result<Provider, String> {
     let (path, version) = name.split_once('@').unwrap_or((name, ""));
     let shown = |version: &str| {
         if version.is_empty() {
@@ -43,20 +95,39 @@ pub fn provided(name: &str) -> Result<Provider, String> {
             version.to_owned()
         }
     };
-    let (package, contract_version) = package_parts();
+    let (package, served) = package_parts(contract);
     if let Some(interface) = path.strip_prefix(&format!("{package}/")) {
-        let declaration = format!("interface {interface} {{");
-        let known = WIT_FILES.iter().any(|(_, wit)| wit.contains(&declaration));
-        return match (known, version == contract_version) {
-            (true, true) => Ok(Provider::Contract),
-            (true, false) => Err(format!(
-                "this is version {} of `{interface}`; hosts provide {contract_version}: build \
-                 against this contract's WIT",
-                shown(version)
-            )),
-            (false, _) => Err(format!(
+        if !declares(contract, interface) {
+            return Err(format!(
                 "the contract has no interface `{interface}`; a host would need it registered \
                  besides the contract"
+            ));
+        }
+        let wrong = format!(
+            "this is version {} of `{interface}`; hosts provide {served}",
+            shown(version)
+        );
+        return match link(version, served) {
+            Link::Exact | Link::SameTrack(_) => Ok(Provider::Contract),
+            Link::None(Unlinked::OtherTrack(imported, track)) => Err(format!(
+                "{wrong}, on another semver track ({imported}, not {track}): wasmtime links an \
+                 import only to a version of the same major (of the same minor for 0.x), so a \
+                 host of {served} cannot link it: build against a WIT of the contract on track \
+                 {track}"
+            )),
+            Link::None(Unlinked::Imported(NoTrack::Unversioned)) => Err(format!(
+                "{wrong}: {}, so a host of {served} cannot link it: build against the \
+                 contract's WIT, whose package names its version",
+                NoTrack::Unversioned
+            )),
+            Link::None(Unlinked::Imported(why)) => Err(format!(
+                "{wrong}: {why}, so a host of {served} cannot link it: build against a \
+                 released WIT of the contract on track {}",
+                crate::tracks::track(served).unwrap_or_else(|_| served.to_owned())
+            )),
+            Link::None(Unlinked::Served(why)) => Err(format!(
+                "{wrong}: {served} is on no semver track ({why}), so only an import of \
+                 exactly {served} links: build against this contract's WIT"
             )),
         };
     }
@@ -76,15 +147,72 @@ pub fn provided(name: &str) -> Result<Provider, String> {
     )
 }
 
+/// How a host of `contract` links the import `name`, when it is one of the
+/// contract's interfaces that such a host links at all.
+pub fn linked_by(contract: &Contract, name: &str) -> Option<Linked> {
+    let (path, version) = name.split_once('@').unwrap_or((name, ""));
+    let (package, served) = package_parts(contract);
+    let interface = path.strip_prefix(&format!("{package}/"))?;
+    if !declares(contract, interface) {
+        return None;
+    }
+    match link(version, served) {
+        Link::Exact => Some(Linked::Exactly),
+        Link::SameTrack(track) => Some(Linked::BySemver {
+            imported: version.to_owned(),
+            served: served.to_owned(),
+            track,
+        }),
+        Link::None(_) => None,
+    }
+}
+
+/// The contract's package and version, e.g. (`airssys:core`, `1.0.0`).
+fn package_parts(contract: &Contract) -> (&str, &str) {
+    contract
+        .package()
+        .split_once('@')
+        .unwrap_or((contract.package(), ""))
+}
+
+/// Whether the contract has the interface `interface`. One with functions
+/// shows in them; one of types alone (`types`, `errors`) is looked for in
+/// the built-in WIT, which every minor version of the contract keeps.
+fn declares(contract: &Contract, interface: &str) -> bool {
+    let declaration = format!("interface {interface} {{");
+    contract
+        .functions()
+        .iter()
+        .any(|f| f.interface == interface)
+        || WIT_FILES.iter().any(|(_, wit)| wit.contains(&declaration))
+}
+
+/// `a`, `a` and `b`, `a`, `b` and `c`: names in backticks, as a sentence lists them.
+fn listed(names: &[String]) -> String {
+    let quoted: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
+    match quoted.split_last() {
+        None => String::new(),
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
 /// The verdict on one import of a component.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ImportVerdict {
     /// The imported instance, e.g. `airssys:core/storage@1.0.0`.
     pub name: String,
-    /// Who provides it, or what a host would need for it.
+    /// Who provides it, or what a host would need for it: also an error
+    /// when it imports a function the contract does not have.
     pub provided: Result<Provider, String>,
-    /// Imported with the types hosts give? `None` when it is not provided.
+    /// Imported with the types hosts give? `None` when it is not provided
+    /// at all; for an interface of the contract, the types of the functions
+    /// the contract has.
     pub types: Option<Result<(), String>>,
+    /// How a host of the contract links it, for an interface of the
+    /// contract that one links.
+    pub linked: Option<Linked>,
 }
 
 /// Judges components' imports against the contract. The contract's type of
@@ -117,7 +245,7 @@ impl<'a> ImportChecker<'a> {
         let ty = component.component_type();
         ty.imports(self.engine)
             .map(|(name, _)| {
-                let provided = provided(name);
+                let mut provided = provided_by(self.contract, name);
                 let types = match provided {
                     Ok(Provider::Wasi) => Some(match links {
                         Err(why) if why.contains(name) => {
@@ -125,26 +253,36 @@ impl<'a> ImportChecker<'a> {
                         }
                         Ok(()) | Err(_) => Ok(()),
                     }),
-                    Ok(Provider::Contract) => Some(self.contract_types(component, name)),
+                    Ok(Provider::Contract) => {
+                        let (lacking, types) = self.contract_types(component, name);
+                        if !lacking.is_empty() {
+                            provided = Err(self.lacking(name, &lacking));
+                        }
+                        Some(types)
+                    }
                     Err(_) => None,
                 };
                 ImportVerdict {
                     name: name.to_owned(),
                     provided,
                     types,
+                    linked: linked_by(self.contract, name),
                 }
             })
             .collect()
     }
 
-    /// Whether every function `component` imports from the contract's
-    /// interface `instance` is one the contract has, with its type.
-    fn contract_types(&mut self, component: &Component, instance: &str) -> Result<(), String> {
-        let ty = component.component_type();
-        let Some(ComponentItem::ComponentInstance(imported)) =
-            ty.get_import(self.engine, instance).map(|item| item.ty)
-        else {
-            return Err(format!("`{instance}` is imported, but not as an instance"));
+    /// Why a component that imports the functions `lacking` from
+    /// `instance`, which the contract does not have, cannot count on a host
+    /// of the contract, and what to do.
+    fn lacking(&self, instance: &str, lacking: &[String]) -> String {
+        let package = self.contract.package();
+        let (_, served) = package_parts(self.contract);
+        let imported = instance.split_once('@').map_or("", |(_, v)| v);
+        let next = if imported == served {
+            "don't import it: a host of the contract need not provide it".to_owned()
+        } else {
+            format!("judge it with `--wit` of {imported}, or don't import it")
         };
         let interface = instance
             .split_once('/')
@@ -152,18 +290,70 @@ impl<'a> ImportChecker<'a> {
             .split('@')
             .next()
             .unwrap_or_default();
+        let gated: Vec<String> = self
+            .contract
+            .gated()
+            .iter()
+            .filter(|g| g.interface == interface && lacking.contains(&g.name))
+            .map(|g| {
+                format!(
+                    "`{}` is behind `@unstable(feature = {})`",
+                    g.name, g.feature
+                )
+            })
+            .collect();
+        let gated = match gated.as_slice() {
+            [] => String::new(),
+            _ => format!(
+                "; {}, not enabled: judge it with `--wit-features` naming the feature, if you \
+                 mean to rely on an unstable function",
+                gated.join(", ")
+            ),
+        };
+        format!(
+            "imports {} from `{instance}`, which `{package}` does not have: a host of {served} \
+             cannot link this component ({next}){gated}",
+            listed(lacking)
+        )
+    }
+
+    /// The functions `component` imports from the contract's interface
+    /// `instance` that the contract does not have, and whether the others
+    /// are imported with the contract's types.
+    fn contract_types(
+        &mut self,
+        component: &Component,
+        instance: &str,
+    ) -> (Vec<String>, Result<(), String>) {
+        let ty = component.component_type();
+        let Some(ComponentItem::ComponentInstance(imported)) =
+            ty.get_import(self.engine, instance).map(|item| item.ty)
+        else {
+            return (
+                Vec::new(),
+                Err(format!("`{instance}` is imported, but not as an instance")),
+            );
+        };
+        let interface = instance
+            .split_once('/')
+            .map_or(instance, |(_, rest)| rest)
+            .split('@')
+            .next()
+            .unwrap_or_default();
+        let mut lacking = Vec::new();
         let mut wrong = Vec::new();
         for (name, item) in imported.exports(self.engine) {
             let ComponentItem::ComponentFunc(found) = item.ty else {
                 continue;
             };
             let Some(function) = self.contract.function(interface, name) else {
-                wrong.push(format!(
-                    "`{name}`: the contract's `{interface}` has no such function"
-                ));
+                lacking.push(name.to_owned());
                 continue;
             };
-            let expected = self.expected_type(function, instance)?;
+            let expected = match self.expected_type(function, instance) {
+                Ok(expected) => expected,
+                Err(why) => return (lacking, Err(why)),
+            };
             if !same(&found, expected) {
                 wrong.push(format!(
                     "`{name}`: expected `{name}: {}`, found `{name}: {}`",
@@ -172,13 +362,14 @@ impl<'a> ImportChecker<'a> {
                 ));
             }
         }
-        match wrong.as_slice() {
+        let types = match wrong.as_slice() {
             [] => Ok(()),
             _ => Err(format!(
                 "no host can give these imports of `{instance}`: {}",
                 wrong.join("; ")
             )),
-        }
+        };
+        (lacking, types)
     }
 
     /// The contract's type of `function`, compiled once per checker.
@@ -242,15 +433,125 @@ mod tests {
         assert_eq!(provided("wasi:io/poll@0.2.6"), Ok(Provider::Wasi));
         assert_eq!(Provider::Contract.to_string(), "the contract");
         assert_eq!(Provider::Wasi.to_string(), "WASI 0.2");
+        assert_eq!(
+            linked_by(&BUNDLED, "airssys:core/storage@1.0.0"),
+            Some(Linked::Exactly)
+        );
+    }
+
+    #[test]
+    fn another_version_on_the_contracts_track_is_linked_by_semver() {
+        for version in ["1.1.0", "1.0.1", "1.7.3+build"] {
+            let name = format!("airssys:core/storage@{version}");
+            assert_eq!(provided(&name), Ok(Provider::Contract), "{name}");
+            let linked = linked_by(&BUNDLED, &name).unwrap();
+            assert_eq!(
+                linked,
+                Linked::BySemver {
+                    imported: version.into(),
+                    served: "1.0.0".into(),
+                    track: "1".into()
+                }
+            );
+            assert!(linked.to_string().contains("jco without a version map"));
+        }
     }
 
     #[test]
     fn anything_else_says_what_a_host_would_need() {
         let why = |name| provided(name).unwrap_err();
-        assert!(why("airssys:core/storage@0.9.0").contains("version 0.9.0 of `storage`"));
-        assert!(why("airssys:core/storage").contains("version none"));
+        let old = why("airssys:core/storage@0.9.0");
+        assert!(
+            old.starts_with("this is version 0.9.0 of `storage`; hosts provide 1.0.0")
+                && old.contains("another semver track (0.9, not 1)"),
+            "{old}"
+        );
+        let next_major = why("airssys:core/storage@2.0.0");
+        assert!(
+            next_major.contains("another semver track (2, not 1)")
+                && next_major.contains("a host of 1.0.0 cannot link it"),
+            "{next_major}"
+        );
+        let unversioned = why("airssys:core/storage");
+        assert!(
+            unversioned.contains("version none")
+                && unversioned.contains("an unversioned name matches only itself"),
+            "{unversioned}"
+        );
+        let pre = why("airssys:core/storage@1.1.0-rc.1");
+        assert!(pre.contains("a pre-release matches only itself"), "{pre}");
+        assert!(why("airssys:core/storage@0.0.1").contains("a 0.0.x version matches only itself"));
         assert!(why("airssys:core/teleport@1.0.0").contains("no interface `teleport`"));
         assert!(why("wasi:http/types@0.3.0").contains("WASI 0.2"));
         assert!(why("storage").contains("neither"));
+        for name in [
+            "airssys:core/storage@2.0.0",
+            "airssys:core/storage",
+            "storage",
+        ] {
+            assert_eq!(linked_by(&BUNDLED, name), None, "{name}");
+        }
+    }
+
+    /// `get` and `get-many` from `storage@1.1.0`, as a 1.1 component imports them.
+    const GET_MANY: &str = r#"(component
+  (import "airssys:core/storage@1.1.0" (instance
+    (type $def-storage-error (variant (case "not-found" string) (case "already-exists" string)
+      (case "quota-exceeded") (case "invalid-key" string) (case "io-error" string)))
+    (export "storage-error" (type $storage-error (eq $def-storage-error)))
+    (export "get" (func (param "key" string)
+      (result (result (option (list u8)) (error $storage-error)))))
+    (export "get-many" (func (param "keys" (list string))
+      (result (result (list (option (list u8))) (error $storage-error)))))
+  ))
+)"#;
+
+    fn verdicts(wat: &str) -> Vec<ImportVerdict> {
+        let engine = Engine::default();
+        let component = Component::new(&engine, wat).unwrap();
+        ImportChecker::new(&engine, &BUNDLED).check(&component, &Ok(()))
+    }
+
+    #[test]
+    fn a_function_the_contract_lacks_is_named_and_the_others_are_judged() {
+        let [verdict] = verdicts(GET_MANY).try_into().unwrap();
+        assert_eq!(
+            verdict.provided,
+            Err(
+                "imports `get-many` from `airssys:core/storage@1.1.0`, which \
+                 `airssys:core@1.0.0` does not have: a host of 1.0.0 cannot link this \
+                 component (judge it with `--wit` of 1.1.0, or don't import it)"
+                    .into()
+            )
+        );
+        // `get` is 1.0.0's, with 1.0.0's type.
+        assert_eq!(verdict.types, Some(Ok(())));
+        assert!(matches!(verdict.linked, Some(Linked::BySemver { .. })));
+        // The same import without `get-many` is all 1.0.0 has: linked by semver.
+        let without = GET_MANY.replacen("(export \"get-many\"", "(export \"get-many-not\"", 1);
+        let [verdict] = verdicts(&without).try_into().unwrap();
+        assert!(
+            verdict
+                .provided
+                .unwrap_err()
+                .starts_with("imports `get-many-not` from")
+        );
+        let only_get = GET_MANY
+            .split("    (export \"get-many\"")
+            .next()
+            .unwrap()
+            .to_owned()
+            + "))\n)";
+        let [verdict] = verdicts(&only_get).try_into().unwrap();
+        assert_eq!(verdict.provided, Ok(Provider::Contract));
+        assert_eq!(verdict.types, Some(Ok(())));
+    }
+
+    #[test]
+    fn names_are_listed_as_a_sentence_lists_them() {
+        let names = |list: &[&str]| listed(&list.iter().map(|n| n.to_string()).collect::<Vec<_>>());
+        assert_eq!(names(&["a"]), "`a`");
+        assert_eq!(names(&["a", "b"]), "`a` and `b`");
+        assert_eq!(names(&["a", "b", "c"]), "`a`, `b` and `c`");
     }
 }

@@ -13,7 +13,10 @@
 pub mod contract;
 mod exports;
 mod imports;
+pub mod tracks;
 
 pub use contract::Contract;
 pub use exports::{ExportVerdict, check_exports, reference_component, signature, wit};
-pub use imports::{ImportChecker, ImportVerdict, Provider, provided};
+pub use imports::{
+    ImportChecker, ImportVerdict, Linked, Provider, linked_by, provided, provided_by,
+};

@@ -27,6 +27,7 @@ use super::on_reference_host::{Loaded, OnReferenceHost};
 #[cfg(not(feature = "reference-host"))]
 use super::without_reference_host::{Loaded, OnReferenceHost};
 use crate::connection::{Lease, Pool};
+use crate::contract::{Contract, HostFunction, Shape};
 use crate::host_suite::registration::Found;
 use crate::text::gist;
 use crate::trials::Outcome;
@@ -163,6 +164,104 @@ impl OnAdapter {
         }
     }
 
+    /// The verdict on the import `instance` of an interface of `contract`,
+    /// which the contract provides with every function the component
+    /// imports from it: where the host refuses it, that is the host's lack,
+    /// not the component's failure, and the verdict names the functions of
+    /// the interface the host lacks (asked one probe at a time: a refusal
+    /// names only the first) and, where they are exactly what a version the
+    /// suite knows lacks, the version the host serves.
+    pub fn provides_the_contracts(&self, contract: &Contract, instance: &str) -> Outcome {
+        let words = match self.provides(instance) {
+            Outcome::Failed(words) => words,
+            other => return other,
+        };
+        let package = contract.package();
+        let lacks = match self.lacking(contract, instance) {
+            Ok(lacking) if !lacking.is_empty() => {
+                let names: Vec<String> = lacking
+                    .iter()
+                    .map(|f| format!("`{}.{}`", f.interface, f.name))
+                    .collect();
+                let serves = serves_as(contract, &lacking)
+                    .map(|older| {
+                        format!(
+                            ": it serves `{}` as `{older}` has it, without what `{package}` adds",
+                            lacking[0].interface
+                        )
+                    })
+                    .unwrap_or_default();
+                format!(
+                    "{} does not provide {} of `{instance}`{serves}",
+                    self.host(),
+                    names.join(", ")
+                )
+            }
+            Ok(_) => words,
+            Err(why) => format!("{words} (which of its functions it lacks is not known: {why})"),
+        };
+        Outcome::Ignored(format!(
+            "{lacks}. That is the host's lack, not this component's failure: `{package}` has \
+             every function the component imports from it (its signature trial judges their \
+             types), and a host that serves `{package}` links it"
+        ))
+    }
+
+    /// The functions of the contract's interface at `instance` that the
+    /// host does not provide there, each asked with a probe component that
+    /// imports it alone.
+    fn lacking<'c>(
+        &self,
+        contract: &'c Contract,
+        instance: &str,
+    ) -> Result<Vec<&'c HostFunction>, String> {
+        let interface = instance
+            .split_once('/')
+            .map_or(instance, |(_, rest)| rest)
+            .split('@')
+            .next()
+            .unwrap_or_default();
+        let mut lacking = Vec::new();
+        let mut lease = self.pool.lease().map_err(|error| error.to_string())?;
+        for function in contract
+            .functions()
+            .iter()
+            .filter(|f| f.interface == interface)
+        {
+            let wat =
+                contract.probe_component(function, Some(instance), &function.name, Shape::Exact);
+            let binary =
+                wat::parse_str(&wat).map_err(|e| format!("the suite's probe is invalid: {e}"))?;
+            let mut file = tempfile::Builder::new()
+                .suffix(".wasm")
+                .tempfile()
+                .map_err(|e| format!("writing a probe: {e}"))?;
+            std::io::Write::write_all(&mut file, &binary)
+                .map_err(|e| format!("writing a probe: {e}"))?;
+            let path = file.into_temp_path();
+            let request = Request::check(path.to_path_buf());
+            match lease.exchange(request, std::time::Duration::from_secs(60)) {
+                Ok(Response::Ok) => {}
+                Ok(Response::Refused {
+                    reason,
+                    unsatisfied,
+                    ..
+                }) => {
+                    let full = format!("{instance}#{}", function.name);
+                    let missing = unsatisfied.missing.contains(&full)
+                        || (unsatisfied.is_empty()
+                            && in_words(&reason, instance) == Found::Nothing);
+                    if missing {
+                        lacking.push(function);
+                    }
+                }
+                Ok(other) => return Err(unexpected_words("check", &other)),
+                Err(error) => return Err(error.to_string()),
+            }
+        }
+        Ok(lacking)
+    }
+
     /// Whether the host names the import `name` as provided with another type.
     pub fn mistyped(&self, name: &str) -> Option<String> {
         match &self.checked {
@@ -207,6 +306,32 @@ impl OnAdapter {
             )),
         }
     }
+}
+
+/// The version of the contract a host serves an interface as, when the
+/// functions of `contract` it lacks (`lacking`, of one interface) are
+/// exactly those the built-in contract, an earlier version, does not have.
+fn serves_as(contract: &Contract, lacking: &[&HostFunction]) -> Option<String> {
+    let built_in = Contract::bundled();
+    let interface = &lacking.first()?.interface;
+    if built_in.package() == contract.package() {
+        return None;
+    }
+    let kept = contract
+        .functions()
+        .iter()
+        .filter(|f| &f.interface == interface)
+        .filter(|f| !lacking.iter().any(|l| l.name == f.name));
+    let mut kept: Vec<&str> = kept.map(|f| f.name.as_str()).collect();
+    let mut had: Vec<&str> = built_in
+        .functions()
+        .iter()
+        .filter(|f| &f.interface == interface)
+        .map(|f| f.name.as_str())
+        .collect();
+    kept.sort_unstable();
+    had.sort_unstable();
+    (kept == had).then(|| built_in.package().to_owned())
 }
 
 /// What a refusal without names says of the import `name`, read as

@@ -15,7 +15,8 @@ use std::time::Duration;
 use airssys_conformance_adapter::About;
 
 use airssys_component_types::{
-    ExportVerdict, ImportChecker, Provider, check_exports, reference_component,
+    ExportVerdict, ImportChecker, ImportVerdict, Linked, Provider, check_exports,
+    reference_component,
 };
 use airssys_contract::GuestFn;
 use wasmtime::component::Component;
@@ -128,12 +129,27 @@ impl GuestPlan {
             // they are the adapter's host's to judge, through its `check`.
             let links = reference_host.links(&component);
             let mut outside = Vec::new();
+            let mut by_semver = Vec::new();
             for import in imports.check(&component, links.as_ref().unwrap_or(&Ok(()))) {
                 if matches!(import.provided, Ok(Provider::Wasi)) {
                     outside.push(import.name.clone());
                 }
+                // Said only where it links: a failing import's verdict says
+                // what stops it.
+                if let (
+                    Some(Linked::BySemver {
+                        imported, track, ..
+                    }),
+                    Ok(_),
+                ) = (&import.linked, &import.provided)
+                {
+                    by_semver.push(format!(
+                        "`{}` (at {imported}, on track {track})",
+                        import.name
+                    ));
+                }
                 let row = format!("{label}::import::{}", import.name);
-                let signature = import.types.map_or_else(
+                let signature = import.types.clone().map_or_else(
                     || {
                         Outcome::Ignored(format!(
                             "`{}` is not provided, so it has no type to check (see its name trial)",
@@ -155,9 +171,9 @@ impl GuestPlan {
                 // provides; the types are the component's, judged against
                 // the contract, unless the host names one as mistyped.
                 let (name, signature) = match &on_adapter {
-                    None => (verdict(import.provided.map(drop)), signature),
+                    None => (verdict(import.provided.clone().map(drop)), signature),
                     Some(host) => (
-                        host.provides(&import.name),
+                        on_host(contract, host, &import),
                         host.mistyped(&import.name)
                             .map_or(signature, Outcome::Failed),
                     ),
@@ -166,6 +182,8 @@ impl GuestPlan {
                 plan.push(&row, Aspect::Signature, Judgement::Read(signature));
             }
             plan.notes.extend(outside_the_contract(&label, &outside));
+            plan.notes
+                .extend(linked_by_semver(&label, contract.package(), &by_semver));
             plan.subjects.push(match on_adapter {
                 Some(host) => Box::new(host),
                 None => Box::new(
@@ -228,6 +246,39 @@ impl GuestPlan {
             ),
         }
     }
+}
+
+/// The name verdict of `import` on the host behind an adapter. An import
+/// of the contract's package that the contract does not provide (another
+/// track, a function it lacks) is the component's failure whatever the
+/// host says; one the contract provides and the host lacks is the host's
+/// lack, named, never the component's failure; anything else (WASI, other
+/// packages) is provided or not as the host's `check` says.
+fn on_host(contract: &Contract, host: &OnAdapter, import: &ImportVerdict) -> Outcome {
+    let package = contract
+        .package()
+        .split_once('@')
+        .map_or(contract.package(), |(package, _)| package);
+    let of_the_package = import.name.starts_with(&format!("{package}/"));
+    match &import.provided {
+        Err(why) if of_the_package => Outcome::Failed(why.clone()),
+        Ok(Provider::Contract) => host.provides_the_contracts(contract, &import.name),
+        Ok(Provider::Wasi) | Err(_) => host.provides(&import.name),
+    }
+}
+
+/// What a component's imports linked by semver (each shown with its
+/// version and track) mean for the hosts it runs on.
+fn linked_by_semver(label: &str, package: &str, shown: &[String]) -> Option<String> {
+    (!shown.is_empty()).then(|| {
+        format!(
+            "`{label}` imports {} at a version other than `{package}`'s, on its semver track: \
+             wasmtime links {} by semver, not by the exact name; a runtime that matches names \
+             exactly (jco without a version map) would not.",
+            shown.join(", "),
+            if shown.len() == 1 { "it" } else { "them" }
+        )
+    })
 }
 
 /// What a component's WASI imports mean for the hosts it can run on.

@@ -45,6 +45,14 @@ impl GuestSuite {
         }
     }
 
+    /// Judges the components against `contract` (`--wit DIR`) instead of
+    /// the one this suite was built with: their imports' names by its
+    /// version and semver track, their functions and types by its WIT.
+    pub fn contract(mut self, contract: Contract) -> Self {
+        self.contract = Arc::new(contract);
+        self
+    }
+
     /// Runs the behaviour trials on the host behind the adapter process
     /// `command` (`--adapter`, started with `sh -c`) instead of the reference
     /// host, and judges the imports' names by that host's `check`.

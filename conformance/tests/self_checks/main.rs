@@ -22,6 +22,7 @@ mod broken_guests;
 mod broken_hosts;
 mod chaos;
 mod contract_versions;
+mod guests_across_versions;
 mod js_hosts;
 mod node;
 mod reports;
@@ -39,6 +40,7 @@ fn main() -> ExitCode {
     let beside = [
         broken_hosts::trials(),
         broken_guests::trials(),
+        guests_across_versions::trials(),
         chaos::trials(),
         adapters::trials(),
         reports::trials(),
