@@ -58,14 +58,11 @@ fn command_line(suite: Option<Suite>) -> ExitCode {
         }
     };
     if !options.components.is_empty() {
-        if contract.is_some() {
-            eprintln!(
-                "error: --wit judges hosts; components are judged against the suite's own wit/ \
-                 (leave out --wit with --component)"
-            );
-            return ExitCode::from(2);
-        }
         let guests = GuestSuite::new(options.components.clone());
+        let guests = match contract {
+            Some(contract) => guests.contract(contract),
+            None => guests,
+        };
         let guests = match &options.adapter {
             Some(command) => guests.on_adapter(command.clone()),
             None => guests,
