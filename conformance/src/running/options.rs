@@ -20,7 +20,8 @@ airssys:core conformance options (besides libtest's filter, --exact, --list, ...
                             suite's own wit/ (airssys:core@1.0.0), e.g. --wit
                             fixtures/contract-1.1.0/wit: names and signatures of every function
                             it imports are judged; behaviour where the suite has checks; a
-                            function it has none for is reported as not judged, never passed
+                            function it has none for is reported as not judged, never passed.
+                            With --component, the components' imports are judged against it
     --wit-features F1,F2    with --wit: also judge the functions behind
                             `@unstable(feature = F1)`, ...; without it they are named as gated,
                             not judged
