@@ -72,6 +72,9 @@ pub fn serve(fixture: &str) -> ExitCode {
     if let Some(inner) = fixture.strip_prefix(UNREADABLE) {
         return serve_in_other_words(inner);
     }
+    if let Some(inner) = fixture.strip_prefix(crate::semver_hosts::AS_1_3) {
+        return crate::semver_hosts::serve_as_1_3(inner);
+    }
     let registration: Registration = match fixture {
         "reference" => airssys_host::register_host_functions,
         "design-notes" => broken::design_notes,

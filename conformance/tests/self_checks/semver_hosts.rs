@@ -28,7 +28,8 @@ pub fn trials() -> Vec<Trial> {
         })
         .collect();
     trials.extend(checks![
-        the_verdict_through_an_adapter_process_is_the_one_in_process
+        the_verdict_through_an_adapter_process_is_the_one_in_process,
+        through_an_adapter_of_protocol_1_3_how_names_were_found_cannot_be_seen
     ]);
     trials
 }
@@ -178,6 +179,50 @@ fn judge(case: &Case) {
     insta::assert_snapshot!(case.name, report.review());
 }
 
+/// The fixture prefix of an adapter that speaks protocol 1.3: it does not
+/// announce `exact_names`.
+pub const AS_1_3: &str = "as-1.3:";
+
+/// Serves fixture `inner` through a second adapter process, answering
+/// `hello` as an adapter of protocol 1.3 would: minor 3, no `exact_names`.
+pub fn serve_as_1_3(inner: &str) -> std::process::ExitCode {
+    use std::io::{BufRead, Write};
+    use std::process::{Command, Stdio};
+
+    let mut child = Command::new(std::env::current_exe().unwrap())
+        .env(crate::adapters::FIXTURE, inner)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("the inner adapter starts");
+    let mut to_inner = child.stdin.take().unwrap();
+    let mut from_inner = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut out = std::io::stdout().lock();
+    for line in std::io::stdin().lock().lines() {
+        writeln!(to_inner, "{}", line.unwrap()).unwrap();
+        to_inner.flush().unwrap();
+        let mut answer = String::new();
+        if from_inner.read_line(&mut answer).unwrap() == 0 {
+            break;
+        }
+        let mut json: serde_json::Value = serde_json::from_str(&answer).unwrap();
+        if json["answer"] == "hello" {
+            json["minor"] = 3.into();
+            json["supports"]
+                .as_object_mut()
+                .unwrap()
+                .remove("exact_names");
+        }
+        writeln!(out, "{json}").unwrap();
+        out.flush().unwrap();
+    }
+    drop(to_inner);
+    match child.wait() {
+        Ok(status) if status.success() => std::process::ExitCode::SUCCESS,
+        _ => std::process::ExitCode::FAILURE,
+    }
+}
+
 /// What the test binary serves as an adapter for `fixture`, if it is a
 /// case of this module (`adapters::serve`).
 pub fn registration(fixture: &str) -> Option<Registration> {
@@ -212,4 +257,29 @@ fn the_verdict_through_an_adapter_process_is_the_one_in_process() {
             case.name
         );
     }
+}
+
+/// An adapter of protocol 1.3 cannot answer a `check` with exact names: every
+/// name passes as before, and one note says that how they were found cannot
+/// be seen through it, and why, even for a host registered by semver.
+fn through_an_adapter_of_protocol_1_3_how_names_were_found_cannot_be_seen() {
+    let exe = std::env::current_exe().unwrap();
+    let report = Suite::adapter(format!(
+        "{}={AS_1_3}{} '{}'",
+        crate::adapters::FIXTURE,
+        CASES[2].name,
+        exe.display()
+    ))
+    .seed(broken::SEED)
+    .evaluate()
+    .expect("the adapter starts");
+    assert_eq!(report.failed_names(), Vec::<&str>::new());
+    assert_eq!(report.notes.len(), 1, "{:?}", report.notes);
+    let note = &report.notes[0];
+    assert!(
+        note.starts_with("Whether any function is registered under exactly the name")
+            && note.contains("does not announce `exact_names` (adapter protocol 1.4")
+            && note.contains("a runtime without semver matching links only the first"),
+        "{note}"
+    );
 }

@@ -111,16 +111,16 @@ pub(crate) fn notes(contract: &Contract, verdicts: &[Verdicts]) -> Vec<String> {
     });
     let every = verdicts.iter().filter(|v| v.callable()).count();
     let unseen_notes = unseen.into_iter().map(|(why, names)| {
-        let whose = if names.len() == every {
-            "any function".to_owned()
-        } else {
-            listed(&names)
+        let (whose, trials) = match names.len() {
+            n if n == every => ("any function".to_owned(), "The name trials pass"),
+            1 => (listed(&names), "Its name trial passes"),
+            _ => (listed(&names), "Their name trials pass"),
         };
         format!(
-            "Whether {whose} is registered under exactly the name components import, or \
-             under another version of its semver track (`@1.1.0` for `@1.0.0`), cannot be \
-             seen: {why}. Its name trial passes on what wasmtime's linker links, which is \
-             either; a runtime without semver matching links only the first."
+            "Whether {whose} is registered under exactly the name components import, or only \
+             under another version of its semver track (which wasmtime links too), cannot be \
+             seen: {why}. {trials} on what the host links; a runtime without semver matching \
+             links only the first."
         )
     });
     semver_notes.chain(unseen_notes).collect()
