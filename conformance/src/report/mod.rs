@@ -420,3 +420,42 @@ pub(crate) fn escape(text: &str) -> String {
         .replace('>', "&gt;")
         .replace('"', "&quot;")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::sample;
+
+    #[test]
+    fn a_contract_read_with_wit_is_named_with_its_directory_and_features_in_every_format() {
+        let mut report = sample::report();
+        let built_in = report.provenance.contract_line();
+        assert_eq!(built_in, "airssys:core@1.0.0 (wit sha256 d5c5)");
+        let json = report.to_json();
+        assert!(json["provenance"].get("wit_dir").is_none(), "{json}");
+        assert!(json["provenance"].get("wit_features").is_none(), "{json}");
+
+        report.provenance.contract = "airssys:core@1.1.0".into();
+        report.provenance.wit_dir = Some("/w/next/wit".into());
+        report.provenance.wit_features = vec!["compare-and-swap".into()];
+        let line = "airssys:core@1.1.0 (wit sha256 d5c5, read from /w/next/wit, features \
+                    compare-and-swap)";
+        assert_eq!(report.provenance.contract_line(), line);
+        let json = report.to_json();
+        assert_eq!(json["provenance"]["wit_dir"], "/w/next/wit");
+        assert_eq!(json["provenance"]["wit_features"][0], "compare-and-swap");
+        assert!(
+            report
+                .to_markdown()
+                .contains(&format!("- contract: {line}"))
+        );
+        assert!(
+            report
+                .to_markdown()
+                .starts_with("# airssys:core@1.1.0 conformance: my <host>")
+        );
+        assert!(report.to_junit().contains(&format!("value=\"{line}\"")));
+        assert!(report.to_html().contains(&format!("<dd>{line}</dd>")));
+        assert!(report.badge().contains(line));
+        assert_eq!(report.badge_texts().0, "airssys:core 1.1");
+    }
+}
