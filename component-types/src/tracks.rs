@@ -86,6 +86,12 @@ pub fn link(imported: &str, served: &str) -> Link {
     }
 }
 
+/// Whether the semver version `earlier` comes before `later`; `None` when
+/// either is not semver.
+pub fn precedes(earlier: &str, later: &str) -> Option<bool> {
+    Some(Version::parse(earlier).ok()? < Version::parse(later).ok()?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -131,6 +137,15 @@ mod tests {
             link("0.0.1", "0.0.2"),
             Link::None(Unlinked::Imported(NoTrack::ZeroZero))
         );
+    }
+
+    #[test]
+    fn versions_are_ordered_as_semver_orders_them() {
+        assert_eq!(precedes("1.0.0", "1.1.0"), Some(true));
+        assert_eq!(precedes("1.10.0", "1.9.0"), Some(false));
+        assert_eq!(precedes("1.1.0-rc.1", "1.1.0"), Some(true));
+        assert_eq!(precedes("1.1.0", "1.1.0"), Some(false));
+        assert_eq!(precedes("1.1", "1.2.0"), None);
     }
 
     /// A version as a component's or a host's name may carry it: releases,

@@ -7,6 +7,7 @@
 //! adapter ([`on_adapter`]).
 
 mod behaviour;
+mod host_lack;
 mod on_adapter;
 #[cfg(feature = "reference-host")]
 mod on_reference_host;

@@ -22,6 +22,7 @@ use airssys_contract::GuestFn;
 
 use super::behaviour::Answered;
 use super::behaviour::{Deadline, Early, Fault, Place, Running, last_errors, said};
+use super::host_lack::lack_words;
 #[cfg(feature = "reference-host")]
 use super::on_reference_host::{Loaded, OnReferenceHost};
 #[cfg(not(feature = "reference-host"))]
@@ -178,25 +179,13 @@ impl OnAdapter {
         };
         let package = contract.package();
         let lacks = match self.lacking(contract, instance) {
-            Ok(lacking) if !lacking.is_empty() => {
-                let names: Vec<String> = lacking
-                    .iter()
-                    .map(|f| format!("`{}.{}`", f.interface, f.name))
-                    .collect();
-                let serves = serves_as(contract, &lacking)
-                    .map(|older| {
-                        format!(
-                            ": it serves `{}` as `{older}` has it, without what `{package}` adds",
-                            lacking[0].interface
-                        )
-                    })
-                    .unwrap_or_default();
-                format!(
-                    "{} does not provide {} of `{instance}`{serves}",
-                    self.host(),
-                    names.join(", ")
-                )
-            }
+            Ok(lacking) if !lacking.is_empty() => lack_words(
+                &self.host(),
+                contract,
+                &Contract::bundled(),
+                instance,
+                &lacking,
+            ),
             Ok(_) => words,
             Err(why) => format!("{words} (which of its functions it lacks is not known: {why})"),
         };
@@ -306,32 +295,6 @@ impl OnAdapter {
             )),
         }
     }
-}
-
-/// The version of the contract a host serves an interface as, when the
-/// functions of `contract` it lacks (`lacking`, of one interface) are
-/// exactly those the built-in contract, an earlier version, does not have.
-fn serves_as(contract: &Contract, lacking: &[&HostFunction]) -> Option<String> {
-    let built_in = Contract::bundled();
-    let interface = &lacking.first()?.interface;
-    if built_in.package() == contract.package() {
-        return None;
-    }
-    let kept = contract
-        .functions()
-        .iter()
-        .filter(|f| &f.interface == interface)
-        .filter(|f| !lacking.iter().any(|l| l.name == f.name));
-    let mut kept: Vec<&str> = kept.map(|f| f.name.as_str()).collect();
-    let mut had: Vec<&str> = built_in
-        .functions()
-        .iter()
-        .filter(|f| &f.interface == interface)
-        .map(|f| f.name.as_str())
-        .collect();
-    kept.sort_unstable();
-    had.sort_unstable();
-    (kept == had).then(|| built_in.package().to_owned())
 }
 
 /// What a refusal without names says of the import `name`, read as

@@ -173,7 +173,7 @@ fn a_1_1_component_on_a_host_that_serves_only_1_0_names_the_hosts_lack() {
     match outcome(&report, &format!("{STORAGE_1_1}::name")) {
         Outcome::Ignored(why) => assert!(
             why.contains(
-                "does not provide `storage.get-many` of `airssys:core/storage@1.1.0`: it serves \
+                "does not provide `storage.get-many` (since 1.1.0) of `airssys:core/storage@1.1.0`: it serves \
                  `storage` as `airssys:core@1.0.0` has it, without what `airssys:core@1.1.0` adds"
             ) && why.contains("the host's lack, not this component's failure")
                 // Only the function it lacks: `get` and the others it has.
