@@ -1,7 +1,8 @@
 //! Which versions of an interface name wasmtime's linker takes for one
-//! another: the rules of its semver matching, written out so that the
-//! suite can say how a name was found and what a runtime without semver
-//! matching would do. A test holds them to a real linker.
+//! another, on interface names (`airssys:core/storage@1.0.0`): the track
+//! rules of `airssys_component_types::tracks` (shared with the guest side),
+//! and the versions near a name where an adapter looks for the one a host
+//! registered. A test holds the rules to a real linker.
 //!
 //! wasmtime resolves an import by its exact name first, then by its track:
 //! `x@1.0.0` and `x@1.4.2` are on track `x@1` (every `1.x`), `x@0.2.0` and
@@ -9,107 +10,39 @@
 //! (`1.0.0-rc.1`), a `0.0.x` version and an unversioned name match only
 //! themselves.
 
-/// A version as interface names carry it: `MAJOR.MINOR.PATCH`, optionally
-/// `-pre-release` and `+build`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Version {
-    pub major: u64,
-    pub minor: u64,
-    pub patch: u64,
-    /// Whether it has a pre-release part (`-rc.1`).
-    pub pre_release: bool,
-}
-
-impl Version {
-    /// The version in `text`, if it is one (no leading zeros, as semver says).
-    pub fn parse(text: &str) -> Option<Version> {
-        let text = text
-            .split_once('+')
-            .map_or(text, |(version, _build)| version);
-        let (core, pre) = match text.split_once('-') {
-            Some((core, pre)) => (core, Some(pre)),
-            None => (text, None),
-        };
-        if pre.is_some_and(|pre| pre.is_empty() || pre.split('.').any(str::is_empty)) {
-            return None;
-        }
-        let mut numbers = core.split('.').map(|part| {
-            let canonical = !part.is_empty()
-                && part.bytes().all(|b| b.is_ascii_digit())
-                && (part == "0" || !part.starts_with('0'));
-            canonical.then(|| part.parse::<u64>().ok()).flatten()
-        });
-        let version = Version {
-            major: numbers.next()??,
-            minor: numbers.next()??,
-            patch: numbers.next()??,
-            pre_release: pre.is_some(),
-        };
-        numbers.next().is_none().then_some(version)
-    }
-
-    /// The versions wasmtime links to this one, besides itself: `None` for a
-    /// pre-release or a `0.0.x` version, which match only themselves.
-    pub fn track(self) -> Option<Track> {
-        match self {
-            Version {
-                pre_release: true, ..
-            } => None,
-            Version {
-                major: 0, minor: 0, ..
-            } => None,
-            Version {
-                major: 0, minor, ..
-            } => Some(Track::Minor(minor)),
-            Version { major, .. } => Some(Track::Major(major)),
-        }
-    }
-}
-
-/// A set of versions wasmtime takes for one another.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Track {
-    /// Every `MAJOR.x.y` (major above 0).
-    Major(u64),
-    /// Every `0.MINOR.x` (minor above 0).
-    Minor(u64),
-}
-
-impl Track {
-    /// How the track is written in words: `1.x`, `0.2.x`.
-    pub fn words(self) -> String {
-        match self {
-            Track::Major(major) => format!("{major}.x"),
-            Track::Minor(minor) => format!("0.{minor}.x"),
-        }
-    }
-}
+use airssys_component_types::tracks::{self, Link, NoTrack};
 
 /// `name` split at its `@`: the unversioned name and the version's text.
 pub(crate) fn split(name: &str) -> Option<(&str, &str)> {
     name.split_once('@')
 }
 
-/// The track of the interface name `name` (`airssys:core/storage@1.0.0`):
-/// `None` when it has no version, or one that matches only itself.
-pub(crate) fn track_of(name: &str) -> Option<Track> {
-    let (_, version) = split(name)?;
-    Version::parse(version)?.track()
+/// The version of the interface name `name`, empty when it has none.
+pub(crate) fn version_of(name: &str) -> &str {
+    split(name).map_or("", |(_, version)| version)
+}
+
+/// The track of the interface name `name` (`1`, `0.2`), or why it has none.
+pub(crate) fn track_of(name: &str) -> Result<String, NoTrack> {
+    tracks::track(version_of(name))
+}
+
+/// A track in words: `1.x`, `0.2.x`.
+pub(crate) fn track_words(track: &str) -> String {
+    format!("{track}.x")
 }
 
 /// Whether wasmtime's linker links an import of `import` to a registration
 /// of `registered` (both interface names): the same name, or the same
 /// unversioned name on the same track.
 pub(crate) fn links(import: &str, registered: &str) -> bool {
-    if import == registered {
-        return true;
-    }
-    match (split(import), split(registered)) {
-        (Some((a, _)), Some((b, _))) if a == b => {
-            track_of(import).is_some() && track_of(import) == track_of(registered)
-        }
-        _ => false,
-    }
+    let unversioned = |name| split(name).map_or(name, |(unversioned, _)| unversioned);
+    import == registered
+        || (unversioned(import) == unversioned(registered)
+            && matches!(
+                tracks::link(version_of(import), version_of(registered)),
+                Link::Exact | Link::SameTrack(_)
+            ))
 }
 
 /// Other names on `name`'s track near it, latest first, where an adapter
@@ -117,21 +50,27 @@ pub(crate) fn links(import: &str, registered: &str) -> bool {
 /// (`0.MINOR.0` to `0.MINOR.9`). Latest first, because wasmtime links an
 /// import to the latest version of its track that is registered.
 pub(crate) fn neighbours(name: &str) -> Vec<String> {
-    let Some((unversioned, version)) = split(name) else {
+    let (Some((unversioned, _)), Ok(track)) = (split(name), track_of(name)) else {
         return Vec::new();
     };
-    let own = Version::parse(version);
-    let versions: Vec<(u64, u64, u64)> = match own.and_then(Version::track) {
-        None => Vec::new(),
-        Some(Track::Major(major)) => (0..=9u64)
+    let versions: Vec<String> = match track.strip_prefix("0.") {
+        Some(minor) => (0..=9u64)
             .rev()
-            .flat_map(|minor| (0..=9u64).rev().map(move |patch| (major, minor, patch)))
+            .map(|patch| format!("0.{minor}.{patch}"))
             .collect(),
-        Some(Track::Minor(minor)) => (0..=9u64).rev().map(|patch| (0, minor, patch)).collect(),
+        None => (0..=9u64)
+            .rev()
+            .flat_map(|minor| {
+                let track = &track;
+                (0..=9u64)
+                    .rev()
+                    .map(move |patch| format!("{track}.{minor}.{patch}"))
+            })
+            .collect(),
     };
     versions
         .into_iter()
-        .map(|(major, minor, patch)| format!("{unversioned}@{major}.{minor}.{patch}"))
+        .map(|version| format!("{unversioned}@{version}"))
         .filter(|candidate| candidate != name)
         .collect()
 }
@@ -144,28 +83,25 @@ mod tests {
     use super::*;
 
     #[test]
-    fn versions_read_as_semver_writes_them() {
-        let v = |text| Version::parse(text);
-        assert_eq!(
-            v("1.2.3").map(|v| (v.major, v.minor, v.patch)),
-            Some((1, 2, 3))
-        );
-        assert!(v("1.0.0-rc.1").is_some_and(|v| v.pre_release));
-        assert!(v("1.0.0+build.5").is_some_and(|v| !v.pre_release));
-        for bad in ["1.0", "1.0.0.0", "01.0.0", "1.0.0-", "1..0", "x.0.0", ""] {
-            assert_eq!(v(bad), None, "{bad}");
-        }
-        assert_eq!(track_of("a:b/c@1.4.0"), Some(Track::Major(1)));
-        assert_eq!(track_of("a:b/c@0.2.1"), Some(Track::Minor(2)));
-        assert_eq!(track_of("a:b/c@0.0.1"), None);
-        assert_eq!(track_of("a:b/c@1.0.0-rc.1"), None);
-        assert_eq!(track_of("a:b/c"), None);
+    fn tracks_and_neighbours_of_interface_names() {
+        assert_eq!(track_of("a:b/c@1.4.0"), Ok("1".into()));
+        assert_eq!(track_of("a:b/c@0.2.1"), Ok("0.2".into()));
+        assert_eq!(track_of("a:b/c@0.0.1"), Err(NoTrack::ZeroZero));
+        assert_eq!(track_of("a:b/c@1.0.0-rc.1"), Err(NoTrack::PreRelease));
+        assert_eq!(track_of("a:b/c"), Err(NoTrack::Unversioned));
+        assert_eq!(track_words("0.2"), "0.2.x");
         let near = neighbours("a:b/c@1.0.0");
         assert_eq!(near.first().map(String::as_str), Some("a:b/c@1.9.9"));
         assert!(near.contains(&"a:b/c@1.1.0".to_owned()));
         assert!(!near.contains(&"a:b/c@1.0.0".to_owned()));
         assert_eq!(near.len(), 99);
+        assert_eq!(
+            neighbours("a:b/c@0.2.3").first().map(String::as_str),
+            Some("a:b/c@0.2.9")
+        );
+        assert_eq!(neighbours("a:b/c@0.2.3").len(), 9);
         assert!(neighbours("a:b/c@1.0.0-rc.1").is_empty());
+        assert!(neighbours("a:b/c").is_empty());
     }
 
     /// Whether a real wasmtime linker with `get` registered under

@@ -37,7 +37,7 @@ pub(crate) fn check_exact<T: 'static>(
         let ComponentItem::ComponentInstance(ty) = import.ty else {
             continue;
         };
-        if semver::track_of(instance).is_none() {
+        if semver::track_of(instance).is_err() {
             continue;
         }
         for (function, item) in ty.exports(engine) {

@@ -56,8 +56,8 @@ impl Verdicts {
         let at = match registered.as_deref().map(version_of) {
             Some(version) => format!("at `@{version}`"),
             None => match semver::track_of(&function.instance) {
-                Some(track) => format!("at another `{}` version", track.words()),
-                None => "at another version".to_owned(),
+                Ok(track) => format!("at another `{}` version", semver::track_words(&track)),
+                Err(_) => "at another version".to_owned(),
             },
         };
         Some(format!(

@@ -4,7 +4,9 @@
 //! pre-release, another track.
 
 use super::Location;
-use crate::connection::semver::{self, Version};
+use airssys_component_types::tracks::NoTrack;
+
+use crate::connection::semver;
 use crate::contract::HostFunction;
 
 /// Pre-releases of the contract's version a host may register while the
@@ -82,7 +84,11 @@ pub(super) fn misplacements(function: &HostFunction) -> Vec<(Location, String)> 
 /// mistake: earlier `0.x` tracks, the next major, and pre-releases of
 /// `version` itself.
 fn other_versions(version: &str) -> Vec<String> {
-    let next_major = Version::parse(version).map(|v| format!("{}.0.0", v.major + 1));
+    let major = version
+        .split('.')
+        .next()
+        .and_then(|m| m.parse::<u64>().ok());
+    let next_major = major.map(|major| format!("{}.0.0", major + 1));
     let tracks = ["0.1.0".to_owned(), "0.2.0".to_owned()]
         .into_iter()
         .chain(next_major)
@@ -98,19 +104,18 @@ fn other_versions(version: &str) -> Vec<String> {
 /// The mistake of registering the instance as `versioned` where components
 /// import `qualified`, in semver's words.
 fn other_version_mistake(versioned: &str, qualified: &str, fix: &str) -> String {
-    let version = |name: &str| semver::split(name).map_or("", |(_, v)| v).to_owned();
-    let (theirs, ours) = (version(versioned), version(qualified));
-    let parsed = Version::parse(&theirs);
-    if parsed.is_some_and(|v| v.pre_release) {
+    let ours = semver::version_of(qualified);
+    let track = |name: &str| match semver::track_of(name) {
+        Ok(track) => format!("`{}`", semver::track_words(&track)),
+        Err(_) => "none".to_owned(),
+    };
+    if semver::track_of(versioned) == Err(NoTrack::PreRelease) {
         return format!(
             "instance registered as `{versioned}`, a pre-release: a pre-release name matches \
              only itself, so components importing `{qualified}` do not link to it, by semver \
              or otherwise; {fix}"
         );
     }
-    let track = |name: &str| {
-        semver::track_of(name).map_or_else(|| "none".to_owned(), |t| format!("`{}`", t.words()))
-    };
     format!(
         "instance registered as `{versioned}`, on another semver track ({} where the \
          contract's version {ours} is on {}): semver matching links an import only to a \
