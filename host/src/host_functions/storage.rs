@@ -122,23 +122,24 @@ impl v1_1::Host for AirssysCtx {
 
     /// STO-12: what `get` returns for each key, in order, read in one
     /// backend call (one lock, one read transaction). A key asked for twice
-    /// is read once; the answer is refused if its values would add up to
-    /// more than the storage quota, which only repeated keys can make it do.
+    /// is read once and copied for its repeats; the answer is refused if its
+    /// values would add up to more than the storage quota, which only
+    /// repeats can make it do. So the values the host holds for one call
+    /// never exceed the quota: each read value moves into the answer.
     fn get_many(&mut self, keys: Vec<String>) -> Result<Vec<Option<Vec<u8>>>, StorageError> {
         self.storage_access(Capability::StorageRead, None)?;
         self.get_many_keys(&keys)?;
-        let mut distinct: Vec<&str> = keys.iter().map(String::as_str).collect();
-        distinct.sort_unstable();
-        distinct.dedup();
+        // Each distinct key with how many times it was asked for.
+        let mut asked: HashMap<&str, usize> = HashMap::new();
+        for key in &keys {
+            *asked.entry(key).or_default() += 1;
+        }
+        let distinct: Vec<&str> = asked.keys().copied().collect();
         let values = self.host.storage.get_many(&self.namespace, &distinct)?;
-        let found: HashMap<&str, Option<Vec<u8>>> = distinct.into_iter().zip(values).collect();
-        let answer_bytes: u64 = keys
+        let answer_bytes: u64 = distinct
             .iter()
-            .map(|key| {
-                found[key.as_str()]
-                    .as_ref()
-                    .map_or(0, |value| value.len() as u64)
-            })
+            .zip(&values)
+            .map(|(key, value)| value.as_ref().map_or(0, Vec::len) as u64 * asked[key] as u64)
             .sum();
         let quota = self.host.config.storage_quota_bytes;
         if answer_bytes > quota {
@@ -148,7 +149,26 @@ impl v1_1::Host for AirssysCtx {
                  each key once"
             )));
         }
-        Ok(keys.iter().map(|key| found[key.as_str()].clone()).collect())
+        let mut found: HashMap<&str, (Option<Vec<u8>>, usize)> = distinct
+            .into_iter()
+            .zip(values)
+            .map(|(key, value)| (key, (value, asked[key])))
+            .collect();
+        Ok(keys
+            .iter()
+            .map(|key| {
+                let (value, left) = found
+                    .get_mut(key.as_str())
+                    .expect("every key asked for was read");
+                *left -= 1;
+                // The last time a key is asked for takes its value; earlier ones copy it.
+                if *left == 0 {
+                    value.take()
+                } else {
+                    value.clone()
+                }
+            })
+            .collect())
     }
 
     /// Never called by a component: `compare-and-swap` is behind

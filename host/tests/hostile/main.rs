@@ -331,3 +331,76 @@ fn a_broadcast_to_a_hundred_thousand_targets_is_refused_at_the_rate() {
     assert_eq!(denials.len(), 20, "one rate refusal per broadcast");
     report("20 broadcasts to 100,000 targets each", growth, 40 * MIB);
 }
+
+/// A component run on an embedder's linker: `get-many` is a 1.1.0
+/// function, which no probe built from `wit/` can call.
+struct GetManyGuest {
+    airssys: airssys_host::AirssysCtx,
+}
+
+impl airssys_host::AirssysView for GetManyGuest {
+    fn airssys(&mut self) -> &mut airssys_host::AirssysCtx {
+        &mut self.airssys
+    }
+}
+
+/// STO-12, RES-1: a `get-many` answer is held to the storage quota. One
+/// 5 MiB value asked for 1024 times (`max_get_many_keys`) would be a 5 GiB
+/// answer; each such call is refused after one read of the value, and the
+/// largest answer let through, the value twice (10 MiB, the quota), is
+/// what the host holds at most, besides the guest's memory it lands in.
+#[test]
+fn a_get_many_asking_for_one_value_again_and_again_is_held_to_the_quota() {
+    use airssys_host::bindings::airssys::core::errors::StorageError;
+    use airssys_host::bindings::airssys::core::storage::Host as _;
+    use wasmtime::component::{Component, Linker};
+
+    type Answer = Result<Vec<Option<Vec<u8>>>, StorageError>;
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    let config = HostConfig::default();
+    let hostcall_bytes = config.hostcall_bytes();
+    let host = std::sync::Arc::new(airssys_host::AirssysHost::new(config).unwrap());
+    let airssys = airssys_host::AirssysCtx::new(
+        host,
+        harness::id("hostile/many/1"),
+        Capabilities::storage(),
+        std::time::Duration::from_secs(5),
+    )
+    .unwrap();
+    let engine = wasmtime::Engine::default();
+    let mut linker = Linker::new(&engine);
+    airssys_host::register_host_functions(&mut linker).unwrap();
+    let component = Component::new(&engine, include_str!("../clauses/get_many.wat")).unwrap();
+    let mut store = wasmtime::Store::new(&engine, GetManyGuest { airssys });
+    // As the runtime bounds every store (SEC-2.4).
+    store.set_hostcall_fuel(hostcall_bytes);
+    let instance = linker.instantiate(&mut store, &component).unwrap();
+    let get_many = instance
+        .get_typed_func::<(Vec<String>,), (Answer,)>(&mut store, "get-many")
+        .unwrap();
+    let value = vec![7u8; 5 * MIB as usize];
+    store
+        .data_mut()
+        .airssys
+        .set("k".into(), value.clone())
+        .unwrap();
+    let asked = |times: usize| vec!["k".to_string(); times];
+
+    let ((refused, twice), growth) = peak_growth(|| {
+        let refused = (0..20)
+            .filter(|_| {
+                let (answer,) = get_many.call(&mut store, (asked(1024),)).unwrap();
+                matches!(answer, Err(StorageError::IoError(reason)) if reason.contains("storage_quota_bytes"))
+            })
+            .count();
+        let (twice,) = get_many.call(&mut store, (asked(2),)).unwrap();
+        (refused, twice)
+    });
+    assert_eq!(refused, 20, "every answer of 1024 copies is refused");
+    assert_eq!(twice, Ok(vec![Some(value.clone()), Some(value)]));
+    report(
+        "20 get-many of one 5 MiB value 1024 times, then twice",
+        growth,
+        32 * MIB,
+    );
+}
