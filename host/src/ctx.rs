@@ -97,7 +97,7 @@ impl AirssysHost {
     }
 }
 
-/// The state the 17 host functions see for one component: who is calling,
+/// The state the host functions see for one component: who is calling,
 /// what it may do, and how much of its execution budget is left.
 pub struct AirssysCtx {
     pub(crate) host: Arc<AirssysHost>,

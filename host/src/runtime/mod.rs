@@ -111,7 +111,8 @@ pub enum LoadError {
     /// more memory or core instances than its limits allow (SEC-2.2).
     #[error(
         "cannot instantiate `{id}`: {reason}. A component must target the world \
-         airssys:core/runtime-host@1.0.0 and import nothing else but WASI 0.2"
+         runtime-host of airssys:core at a version this host serves (1.0.0, or the \
+         1.1.0 draft unless the host serves 1.0.0 only) and import nothing else but WASI 0.2"
     )]
     Instantiate {
         /// The id it was to be loaded as.
