@@ -24,16 +24,32 @@ if [ -z "$commands" ]; then
     exit 1
 fi
 
-outside="$(mktemp -d)"
 cargo build --workspace --bins
-cp target/debug/airssys "$install_root/bin/airssys"
+cp "${CARGO_TARGET_DIR:-target}/debug/airssys" "$install_root/bin/airssys"
 # Moved aside, so that anything the command would read from the checkout
 # (a path compiled in) is missing, as on an author's machine; put back on
-# any exit.
+# any exit. If something made the checkout's path again meanwhile, that is
+# the fault this step exists to catch: it fails, and the checkout waits
+# beside it instead of being moved inside it.
 aside="$checkout.moved-aside-$$"
-mv "$checkout" "$aside"
-trap 'mv "$aside" "$checkout"; rm -rf "$outside"' EXIT
+outside=""
+restore() {
+    [ -z "$outside" ] || rm -rf "$outside"
+    if [ -e "$checkout" ]; then
+        echo "error: something created $checkout while the checkout was moved aside;" \
+            "the checkout is at $aside" >&2
+        exit 1
+    fi
+    mv -T "$aside" "$checkout"
+}
+if ! mv -T "$checkout" "$aside"; then
+    echo "error: cannot move the checkout aside (its parent must be writable and the" \
+        "checkout not a mount point): $checkout" >&2
+    exit 1
+fi
+trap restore EXIT
 test ! -e "$checkout"
+outside="$(mktemp -d)"
 
 # The README's commands create a crate in the directory they run in.
 mkdir "$outside/work"
