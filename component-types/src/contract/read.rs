@@ -11,6 +11,8 @@ use wit_parser::{Resolve, SourceMap, Stability, WorldId, WorldItem, WorldKey};
 
 use super::{Contract, GatedFunction, HostFn, HostFunction, Interface, WORLD};
 
+mod built_in;
+
 /// Why a contract could not be read. Each message names the directory and
 /// what to change.
 #[derive(Debug, thiserror::Error)]
@@ -320,10 +322,17 @@ fn host_functions(
                 known: listed(Interface::ALL.into_iter().map(Interface::name)),
             });
         }
+        // The package's version, empty when unversioned: which functions of
+        // this build the WIT's are depends on it (`built_in`).
+        let version = interface
+            .package
+            .and_then(|package| resolve.packages[package].name.version.as_ref())
+            .map(ToString::to_string)
+            .unwrap_or_default();
         for function in interface.functions.values() {
             let docs = function.docs.contents.as_deref().unwrap_or_default();
             functions.push(HostFunction {
-                host_fn: HostFn::find(&interface_name, &function.name),
+                host_fn: built_in::host_fn(resolve, &version, &interface_name, function),
                 interface: interface_name.clone(),
                 name: function.name.clone(),
                 instance: instance.clone(),
