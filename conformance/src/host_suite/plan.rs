@@ -16,7 +16,7 @@ use crate::connection::{AdapterError, Connector, Lease, Pool};
 use crate::contract::spec::Spec;
 use crate::contract::{Contract, GatedFunction, HostFn, HostFunction};
 use crate::host_suite::clauses::{
-    ClauseCheck, Needs, Precondition, Seen, Session, checks, gist, seen,
+    ClauseCheck, Needs, Precondition, Probes, Seen, Session, checks, gist, seen,
 };
 use crate::host_suite::registration::{
     self, Instantiates, Placement, Refusal, Typing, Verdicts, judge,
@@ -29,6 +29,8 @@ pub(crate) struct Context {
     pub about: About,
     pub verdicts: Vec<Verdicts>,
     pool: Pool,
+    /// The probes, importing the contract at the version judged.
+    probes: Arc<Probes>,
     limits: TimeLimits,
     /// The seed of every property-based part of a check.
     pub seed: u64,
@@ -62,8 +64,10 @@ impl Context {
             Err(Refusal::Host(why)) => Some(why.reason),
         };
         drop(checker);
+        let probes = Probes::for_contract(&contract);
         let answers = Answers {
             pool: &pool,
+            probes: &probes,
             contract: &contract,
             about: &about,
             limit: limits.trial,
@@ -76,6 +80,7 @@ impl Context {
             about,
             verdicts,
             pool,
+            probes,
             limits,
             seed,
             failed,
@@ -299,7 +304,7 @@ impl Context {
             ));
         };
         let ran = on_reset_host(
-            &self.pool,
+            (&self.pool, &self.probes),
             &self.failed,
             (self.limits.trial, self.seed),
             Some(host_fn),
@@ -347,6 +352,7 @@ fn not_enabled(gated: &GatedFunction) -> String {
 /// each on a freshly reset host.
 struct Answers<'a> {
     pool: &'a Pool,
+    probes: &'a Arc<Probes>,
     contract: &'a Contract,
     about: &'a About,
     limit: Duration,
@@ -421,7 +427,7 @@ impl Answers<'_> {
         failed: &[(HostFn, Import)],
     ) -> Result<Seen, String> {
         let ran = on_reset_host(
-            self.pool,
+            (self.pool, self.probes),
             failed,
             (self.limit, self.seed),
             None,
@@ -447,12 +453,12 @@ enum Ran<R> {
     NotReset(String),
 }
 
-/// `run` on a session of a host leased from `pool` and reset with the
+/// `run` on a session of a host leased from `pool`, loading `probes`, and reset with the
 /// `failed` functions as traps, within `limit` counted from before the
 /// reset: one trial's, or one function's sample calls. `judging`: the
 /// function whose trial it is ([`Session::judging`]).
 fn on_reset_host<R>(
-    pool: &Pool,
+    (pool, probes): (&Pool, &Arc<Probes>),
     failed: &[(HostFn, Import)],
     (limit, seed): (Duration, u64),
     judging: Option<HostFn>,
@@ -471,7 +477,13 @@ fn on_reset_host<R>(
         Err(error) => return Ran::NotReset(error.to_string()),
     }
     let uncallable = failed.iter().map(|(host_fn, _)| *host_fn).collect();
-    let mut session = Session::new(&mut lease, (started, limit), seed, uncallable);
+    let mut session = Session::new(
+        &mut lease,
+        probes.clone(),
+        (started, limit),
+        seed,
+        uncallable,
+    );
     if let Some(function) = judging {
         session = session.judging(function);
     }

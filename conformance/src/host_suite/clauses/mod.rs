@@ -16,6 +16,7 @@
 mod answers;
 mod messaging;
 mod probe_files;
+mod probe_imports;
 mod property;
 mod security;
 mod services;
@@ -23,17 +24,18 @@ mod storage;
 mod wit_text;
 
 use std::path::PathBuf;
-use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use airssys_component_types::tracks::{Link, link};
 use airssys_conformance_adapter::{CheckRefusal, Message, Request, Response};
 use airssys_probe_protocol::{self as probe, Call, ProbeCall, Received, Reply, Returned};
 
 pub(crate) use answers::{Seen, seen};
 
 use crate::connection::{Connection, Failure};
-use crate::contract::{ByInterface, HostFn, Interface};
+use crate::contract::{ByInterface, Contract, HostFn, Interface};
 use crate::host_suite::registration::{Location, mistyped_answer};
 pub(crate) use crate::text::{cut, gist};
 use crate::wire::{ComponentId, Grant, LogRecord};
@@ -174,25 +176,85 @@ impl Probe {
             Probe::Wasi => ("wasi-probe", airssys_guests::WASI_PROBE_WASM),
         }
     }
+}
 
-    /// The component as a file for the adapter, written once per run into a
-    /// directory private to this user (`probe_files`).
-    fn file(self) -> PathBuf {
-        static FILES: OnceLock<Vec<Result<PathBuf, String>>> = OnceLock::new();
-        let files = FILES.get_or_init(|| {
-            Probe::ALL
-                .iter()
-                .map(|p| {
-                    let (name, bytes) = p.embedded();
-                    probe_files::written(name, bytes)
-                })
-                .collect()
-        });
-        match &files[self as usize] {
+/// The probe components as files for the adapter, importing the contract at
+/// the version judged ([`Probes::for_contract`]).
+pub(crate) struct Probes {
+    /// By [`Probe`], in [`Probe::ALL`]'s order: the file, or why there is none.
+    files: Vec<Result<PathBuf, String>>,
+}
+
+impl Probes {
+    /// At most this many versions' probes are kept for the rest of the run;
+    /// a run judges one or two versions, a test binary a few.
+    const KEPT: usize = 8;
+
+    /// The probes that judge a host against `contract`: as built, importing
+    /// the built-in contract's version, unless `contract` is another
+    /// release of its semver track, whose version they then import
+    /// (`probe_imports`). Made once per version and run, and written into a
+    /// directory private to this user (`probe_files`), each file named by
+    /// its digest.
+    pub fn for_contract(contract: &Contract) -> Arc<Probes> {
+        static MADE: Mutex<Vec<(Option<String>, Arc<Probes>)>> = Mutex::new(Vec::new());
+        let version = import_version(contract);
+        let mut made = MADE.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some((_, probes)) = made.iter().find(|(v, _)| *v == version) {
+            return probes.clone();
+        }
+        let probes = Arc::new(Probes::at(version.as_deref()));
+        if made.len() < Self::KEPT {
+            made.push((version, probes.clone()));
+        }
+        probes
+    }
+
+    /// The probes with their contract imports at `version`, or as built.
+    fn at(version: Option<&str>) -> Probes {
+        let (package, built_in) = airssys_contract::package_parts();
+        let files = Probe::ALL
+            .iter()
+            .map(|probe| {
+                let (name, bytes) = probe.embedded();
+                match version {
+                    None => probe_files::written(name, bytes),
+                    Some(version) => {
+                        let bytes = probe_imports::renamed(bytes, package, (built_in, version))
+                            .map_err(|why| {
+                                format!(
+                                    "the suite's {name} cannot import `{package}@{version}`: \
+                                     {why}. Judge with the suite's own `wit/` (no `--wit`), \
+                                     and report this as a bug of the suite"
+                                )
+                            })?;
+                        probe_files::written(&format!("{name}-{version}"), &bytes)
+                    }
+                }
+            })
+            .collect();
+        Probes { files }
+    }
+
+    /// The file of `probe`.
+    fn file(&self, probe: Probe) -> PathBuf {
+        match &self.files[probe as usize] {
             Ok(path) => path.clone(),
             Err(why) => panic!("{why}"),
         }
     }
+}
+
+/// The version the probes import the contract at to judge `contract`, when
+/// not the built-in one: the judged contract's, if it is another release
+/// of the built-in's semver track. On another track (or none) the probes'
+/// functions are not the judged contract's (no function of it has a
+/// [`HostFn`]), so they are left as built.
+fn import_version(contract: &Contract) -> Option<String> {
+    let (_, built_in) = airssys_contract::package_parts();
+    let judged = contract.version()?;
+    // `Link` may grow: only a link by semver track asks for the rename.
+    matches!(link(built_in, judged), Link::SameTrack(_)).then(|| judged.to_owned())
 }
 
 pub(crate) const SETTLE: Duration = Duration::from_secs(10);
@@ -202,6 +264,8 @@ pub(crate) const SETTLE: Duration = Duration::from_secs(10);
 /// against the trial's deadline.
 pub(crate) struct Session<'a> {
     connection: &'a mut Connection,
+    /// The probes it loads, importing the contract at the version judged.
+    probes: Arc<Probes>,
     deadline: Instant,
     /// The namespace of every id this session makes, its own, so sessions
     /// on a host that shares state between them (storage, the registry)
@@ -260,6 +324,7 @@ impl<'a> Session<'a> {
     /// asks the host (the reset before it included).
     pub fn new(
         connection: &'a mut Connection,
+        probes: Arc<Probes>,
         (started, limit): (Instant, Duration),
         seed: u64,
         uncallable: Vec<HostFn>,
@@ -268,6 +333,7 @@ impl<'a> Session<'a> {
         let n = SESSIONS.fetch_add(1, Ordering::Relaxed);
         Self {
             connection,
+            probes,
             deadline: started + limit,
             seed,
             lost: None,
@@ -363,7 +429,7 @@ impl<'a> Session<'a> {
         let id = self.id(path);
         let request = Request::load(
             id.clone(),
-            probe.file(),
+            self.probes.file(probe),
             grant,
             budget.map(|b| b.as_millis() as u64),
         );
