@@ -326,10 +326,11 @@ fn provenance_changes(old: &Judged, new: &Judged) -> Vec<(String, String, String
 }
 
 /// The two reports' contracts when they are not the same WIT: another
-/// package version, another digest (an edited WIT), another directory's
-/// or other features enabled.
+/// package version, another digest (an edited WIT) or other features
+/// enabled. Where the WIT was read from is shown, not compared: the same
+/// files judged from two checkouts are the same contract.
 fn contracts(old: &Judged, new: &Judged) -> Option<(String, String)> {
-    const FIELDS: [&str; 4] = ["contract", "wit_digest", "wit_dir", "wit_features"];
+    const FIELDS: [&str; 3] = ["contract", "wit_digest", "wit_features"];
     let field = |report: &Judged, name: &str| report.provenance.get(name).cloned();
     let same = FIELDS
         .iter()
@@ -524,6 +525,28 @@ mod tests {
         );
         assert!(text.contains("| contract | `airssys:core@1.0.0` | `airssys:core@1.1.0` |"));
         assert_eq!(names(&diff.regressed), ["storage::get-many::name"]);
+    }
+
+    #[test]
+    fn the_same_wit_read_from_another_directory_is_the_same_contract() {
+        let mut old = judged("h", "48.0.0", &[("storage::get::name", "passed")]);
+        for (field, value) in [
+            ("contract", "airssys:core@1.1.0"),
+            ("wit_digest", "0123456789abcdef"),
+            ("wit_dir", "/home/a/kit/fixtures/contract-1.1.0/wit"),
+        ] {
+            old.provenance.insert(field.into(), value.into());
+        }
+        let mut new = old.clone();
+        new.provenance.insert(
+            "wit_dir".into(),
+            "/builds/b/kit/fixtures/contract-1.1.0/wit".into(),
+        );
+        let diff = Diff::between(&old, &new);
+        assert_eq!(diff.contracts, None);
+        assert!(!diff.to_markdown().contains("different contracts"));
+        // The directory is still a provenance change, listed as such.
+        assert!(diff.to_markdown().contains("| wit_dir |"));
     }
 
     #[test]
