@@ -45,26 +45,31 @@ pub(crate) fn links(import: &str, registered: &str) -> bool {
             ))
 }
 
+/// How far [`neighbours`] looks on a track: minor and patch numbers up to
+/// this one (`MAJOR.0.0` to `MAJOR.31.31`, `0.MINOR.0` to `0.MINOR.31`).
+/// Each candidate is one lookup on a linker, no compilation; the bound keeps
+/// the search finite, and a registration past it is still found by semver,
+/// only not named.
+pub(crate) const NEIGHBOURS_UP_TO: u64 = 31;
+
 /// Other names on `name`'s track near it, latest first, where an adapter
-/// looks for the one a host registered: every `MAJOR.0.0` to `MAJOR.9.9`
-/// (`0.MINOR.0` to `0.MINOR.9`). Latest first, because wasmtime links an
-/// import to the latest version of its track that is registered.
+/// looks for the one a host registered: every `MAJOR.0.0` to
+/// `MAJOR.31.31` (`0.MINOR.0` to `0.MINOR.31`), see [`NEIGHBOURS_UP_TO`].
+/// Latest first, because wasmtime links an import to the latest version of
+/// its track that is registered.
 pub(crate) fn neighbours(name: &str) -> Vec<String> {
     let (Some((unversioned, _)), Ok(track)) = (split(name), track_of(name)) else {
         return Vec::new();
     };
+    let numbers = || (0..=NEIGHBOURS_UP_TO).rev();
     let versions: Vec<String> = match track.strip_prefix("0.") {
-        Some(minor) => (0..=9u64)
-            .rev()
+        Some(minor) => numbers()
             .map(|patch| format!("0.{minor}.{patch}"))
             .collect(),
-        None => (0..=9u64)
-            .rev()
+        None => numbers()
             .flat_map(|minor| {
                 let track = &track;
-                (0..=9u64)
-                    .rev()
-                    .map(move |patch| format!("{track}.{minor}.{patch}"))
+                numbers().map(move |patch| format!("{track}.{minor}.{patch}"))
             })
             .collect(),
     };
@@ -91,15 +96,18 @@ mod tests {
         assert_eq!(track_of("a:b/c"), Err(NoTrack::Unversioned));
         assert_eq!(track_words("0.2"), "0.2.x");
         let near = neighbours("a:b/c@1.0.0");
-        assert_eq!(near.first().map(String::as_str), Some("a:b/c@1.9.9"));
-        assert!(near.contains(&"a:b/c@1.1.0".to_owned()));
+        assert_eq!(near.first().map(String::as_str), Some("a:b/c@1.31.31"));
+        for on_track in ["a:b/c@1.1.0", "a:b/c@1.12.0", "a:b/c@1.10.17"] {
+            assert!(near.contains(&on_track.to_owned()), "{on_track}");
+        }
         assert!(!near.contains(&"a:b/c@1.0.0".to_owned()));
-        assert_eq!(near.len(), 99);
+        assert!(!near.contains(&"a:b/c@1.32.0".to_owned()));
+        assert_eq!(near.len(), 32 * 32 - 1);
         assert_eq!(
             neighbours("a:b/c@0.2.3").first().map(String::as_str),
-            Some("a:b/c@0.2.9")
+            Some("a:b/c@0.2.31")
         );
-        assert_eq!(neighbours("a:b/c@0.2.3").len(), 9);
+        assert_eq!(neighbours("a:b/c@0.2.3").len(), 31);
         assert!(neighbours("a:b/c@1.0.0-rc.1").is_empty());
         assert!(neighbours("a:b/c").is_empty());
     }

@@ -171,8 +171,9 @@ mod tests {
         }
     }
 
-    /// Two versions of one track: each import finds its exact one; and a
-    /// version past the ones searched is named as unknown.
+    /// Two versions of one track: each import finds its exact one; a
+    /// version past nine is named; one past the ones searched
+    /// ([`semver::NEIGHBOURS_UP_TO`]) is named as unknown.
     #[test]
     fn two_versions_of_a_track_and_a_far_one() {
         let mut linker = Linker::<()>::new(&Engine::default());
@@ -180,8 +181,15 @@ mod tests {
         get_at(&mut linker, "airssys:core/storage@1.1.0");
         assert_eq!(check(&linker, "1.0.0"), Ok(()));
         assert_eq!(check(&linker, "1.1.0"), Ok(()));
+        let mut near = Linker::<()>::new(&Engine::default());
+        get_at(&mut near, "airssys:core/storage@1.12.0");
+        let refusal = check(&near, "1.0.0").unwrap_err();
+        assert_eq!(
+            refusal.unsatisfied.by_semver[0].registered.as_deref(),
+            Some("airssys:core/storage@1.12.0")
+        );
         let mut far = Linker::<()>::new(&Engine::default());
-        get_at(&mut far, "airssys:core/storage@1.12.0");
+        get_at(&mut far, "airssys:core/storage@1.32.0");
         let refusal = check(&far, "1.0.0").unwrap_err();
         assert_eq!(refusal.unsatisfied.by_semver[0].registered, None);
     }
