@@ -9,7 +9,8 @@ use std::path::{Path, PathBuf};
 use sha2::{Digest as _, Sha256};
 use wit_parser::{Resolve, SourceMap, Stability, WorldId, WorldItem, WorldKey};
 
-use super::{Contract, GatedFunction, HostFn, HostFunction, Interface, WORLD};
+use super::probeable::refuse_unprobeable;
+use super::{Contract, GatedFunction, HostFn, HostFunction, WORLD};
 
 mod built_in;
 
@@ -56,6 +57,77 @@ pub enum ContractError {
         /// The contract's package name, without version.
         expected: String,
     },
+    /// The package has no version: components import the contract's
+    /// interfaces by versioned names, and hosts are judged on those.
+    #[error(
+        "the WIT in {dir} declares `package {package};` without a version: components import \
+         the contract's interfaces under versioned names (e.g. `{package}/storage@1.0.0`) and \
+         the suite judges hosts on those; give the package its version, e.g. \
+         `package {package}@1.1.0;`"
+    )]
+    Unversioned {
+        /// The directory, as given.
+        dir: String,
+        /// The package's name, e.g. `airssys:core`.
+        package: String,
+    },
+    /// The world imports something other than a named interface of the
+    /// package: an inline interface or a bare function, which have no
+    /// interface name of the contract to be imported under.
+    #[error(
+        "the world `{WORLD}` in {dir} imports `{name}`, {what}: the contract's functions are \
+         those of the package's named interfaces, which components import as \
+         `airssys:core/<interface>@<version>`; declare `interface {name} {{ … }}` in the \
+         package and import it by name (`import {name};`)"
+    )]
+    InlineImport {
+        /// The directory, as given.
+        dir: String,
+        /// The import's name in the world.
+        name: String,
+        /// What it is: "an inline interface", "a bare function".
+        what: String,
+    },
+    /// An imported interface declares a function that is not a freestanding
+    /// synchronous one: a resource's method, static function or
+    /// constructor, or an async function.
+    #[error(
+        "the WIT in {dir} declares `{function}` in the interface `{interface}`, {kind}: the \
+         suite probes and judges freestanding functions on plain values only; declare it as \
+         a plain `func` of the interface, or leave it out of the world `{WORLD}`"
+    )]
+    NotFreestanding {
+        /// The directory, as given.
+        dir: String,
+        /// The interface's WIT name.
+        interface: String,
+        /// The function as WIT names it inside the interface, e.g. `[method]blob.read`.
+        function: String,
+        /// What it is in words, e.g. "a method of the resource `blob`".
+        kind: String,
+    },
+    /// An imported function takes or returns a type no probe component can
+    /// carry: a resource or handle, a future, a stream, a map, a fixed-size
+    /// list or an `error-context`.
+    #[error(
+        "the WIT in {dir} declares `{function}` with {what} in {place} (`{ty}`): \
+         the suite's probes and trials carry plain values only (no resources, handles, \
+         futures, streams, maps, fixed-size lists or error contexts); give the function value \
+         types (records, variants, lists, options, results), or leave it out of the world \
+         `{WORLD}`"
+    )]
+    Unprobeable {
+        /// The directory, as given.
+        dir: String,
+        /// The function as its interface's, e.g. `storage.get`.
+        function: String,
+        /// Where in the function: "the parameter `key`", "the result".
+        place: String,
+        /// The parameter's or result's type as WIT.
+        ty: String,
+        /// The part of it no probe can carry, in words.
+        what: String,
+    },
     /// The WIT has no world `runtime-host`.
     #[error(
         "the WIT in {dir} has no world `{WORLD}` (its worlds: {worlds}); the contract's \
@@ -66,23 +138,6 @@ pub enum ContractError {
         dir: String,
         /// The worlds it has, or "none".
         worlds: String,
-    },
-    /// The world imports functions of an interface this build has no checks
-    /// or probes for.
-    #[error(
-        "the WIT in {dir} imports `{function}` of the interface `{interface}`, which this build \
-         of the suite does not know (it knows {known}): rebuild the suite from that WIT \
-         (docs/changing-the-contract.md)"
-    )]
-    UnknownInterface {
-        /// The directory, as given.
-        dir: String,
-        /// The interface's WIT name.
-        interface: String,
-        /// One of its functions.
-        function: String,
-        /// The interfaces this build knows.
-        known: String,
     },
     /// A feature to enable gates nothing in the WIT.
     #[error(
@@ -187,7 +242,8 @@ impl Contract {
                 features: listed(declared.iter()),
             });
         }
-        let functions = host_functions(&resolve, world, shown)?;
+        refuse_unprobeable(&resolve, world, shown)?;
+        let functions = host_functions(&resolve, world);
         let gated = gated_functions(&everything, &functions);
         let package = resolve.packages[resolve.worlds[world].package.expect("a package's world")]
             .name
@@ -246,6 +302,12 @@ fn resolved(
             expected: expected.to_owned(),
         });
     }
+    if name.version.is_none() {
+        return Err(ContractError::Unversioned {
+            dir: shown.to_owned(),
+            package: expected.to_owned(),
+        });
+    }
     let world =
         resolve
             .select_world(&[package], Some(WORLD))
@@ -297,12 +359,9 @@ fn unstable_features(resolve: &Resolve) -> BTreeSet<String> {
 }
 
 /// The functions the world imports, in WIT order, each with what this build
-/// knows of it.
-fn host_functions(
-    resolve: &Resolve,
-    world: WorldId,
-    shown: &str,
-) -> Result<Vec<HostFunction>, ContractError> {
+/// knows of it. The world's other imports, `use`d types, hold none
+/// ([`refuse_unprobeable`] refuses inline interfaces and bare functions).
+fn host_functions(resolve: &Resolve, world: WorldId) -> Vec<HostFunction> {
     let mut functions = Vec::new();
     for (key, item) in &resolve.worlds[world].imports {
         let (WorldKey::Interface(id), WorldItem::Interface { .. }) = (key, item) else {
@@ -311,17 +370,9 @@ fn host_functions(
         let interface = &resolve.interfaces[*id];
         let instance = resolve.id_of(*id).expect("a package interface has an id");
         let interface_name = interface.name.clone().expect("world imports are named");
-        let known = Interface::ALL
-            .into_iter()
-            .any(|known| known.name() == interface_name);
-        if let (false, Some(first)) = (known, interface.functions.values().next()) {
-            return Err(ContractError::UnknownInterface {
-                dir: shown.to_owned(),
-                interface: interface_name,
-                function: first.name.clone(),
-                known: listed(Interface::ALL.into_iter().map(Interface::name)),
-            });
-        }
+        // An interface this build does not know keeps its functions, with
+        // no `host_fn`: their names and types are judged from the WIT,
+        // their behaviour is "no behaviour check in this suite".
         // The package's version, empty when unversioned: which functions of
         // this build the WIT's are depends on it (`built_in`).
         let version = interface
@@ -345,7 +396,7 @@ fn host_functions(
             });
         }
     }
-    Ok(functions)
+    functions
 }
 
 /// The functions the world imports with every feature enabled that are not

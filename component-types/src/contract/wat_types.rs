@@ -75,7 +75,18 @@ impl WatTypes<'_> {
                     .collect();
                 format!("(flags {})", names.join(" "))
             }
-            other => panic!("the contract uses no {other:?}"),
+            // `Contract::read` refuses a function with any of these
+            // (`probeable`), so no probe is made of one.
+            TypeDefKind::Resource
+            | TypeDefKind::Handle(_)
+            | TypeDefKind::Map(_, _)
+            | TypeDefKind::FixedLengthList(_, _)
+            | TypeDefKind::Future(_)
+            | TypeDefKind::Stream(_)
+            | TypeDefKind::Unknown => unreachable!(
+                "Contract::read refuses `{}` in an imported function",
+                self.contract.wit_type(ty)
+            ),
         };
         let name = def.name.clone().expect("nominal types are named");
         if self.defined.insert(id) {

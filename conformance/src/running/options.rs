@@ -21,7 +21,10 @@ airssys:core conformance options (besides libtest's filter, --exact, --list, ...
                             fixtures/contract-1.1.0/wit: names and signatures of every function
                             it imports are judged; behaviour where the suite has checks; a
                             function it has none for is reported as not judged, never passed.
-                            With --component, the components' imports are judged against it
+                            With --component, the components' imports are judged against it.
+                            Refused, with what to change: an unversioned package, imports that
+                            are not named interfaces, resource functions and types no probe
+                            carries (handles, futures, streams, maps, fixed-size lists)
     --wit-features F1,F2    with --wit: also judge the functions behind
                             `@unstable(feature = F1)`, ...; without it they are named as gated,
                             not judged
@@ -47,8 +50,10 @@ Every failure ends with the command that runs it again, alone, against the same 
 airssys-conformance diff OLD.json NEW.json
                             what changed between two runs' conformance.json, as Markdown:
                             regressions, fixes, newly judged or unjudged trials, provenance
-                            and seed (an expected failure counts as a failure); exit status
-                            1 on a regression
+                            and seed (an expected failure counts as a failure); two runs
+                            judged different contracts when package, WIT digest or features
+                            differ (not the directory read from); exit status 1 on a
+                            regression
 
 Relative paths, the adapter's command included, are taken from the directory the command
 was typed in ($PWD), not from the package directory `cargo test` runs the suite in.";
