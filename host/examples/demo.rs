@@ -20,10 +20,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         _ => return Err("usage: demo [--storage PATH.redb]".into()),
     };
     println!("airssys reference host demo, storage: {storage:?}\n");
-    let runtime = Runtime::new(HostConfig {
-        storage,
-        ..HostConfig::default()
-    })?;
+    let runtime = Runtime::new(HostConfig::default_with(|config| config.storage = storage))?;
 
     let alice = ComponentId::new("demo", "alice", "1");
     let bob = ComponentId::new("demo", "bob", "1");

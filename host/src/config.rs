@@ -18,7 +18,13 @@ pub enum StorageConfig {
 }
 
 /// Settings of a reference host. Every field has a default; see [`HostConfig::validate`].
+///
+/// `#[non_exhaustive]`, so that a setting more is not a break: outside this
+/// crate, start from the defaults and change what you need,
+/// `HostConfig::default_with(|config| config.queue_depth = 64)`, or set the
+/// fields of a `HostConfig::default()`.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct HostConfig {
     /// Where component storage lives; in memory by default.
     pub storage: StorageConfig,
@@ -125,6 +131,15 @@ impl Default for Limits {
             max_execution_time: Duration::from_millis(limits::EXECUTION_TIME_MS),
             max_fuel: None,
         }
+    }
+}
+
+impl HostConfig {
+    /// The defaults, with `change` made to them.
+    pub fn default_with(change: impl FnOnce(&mut Self)) -> Self {
+        let mut config = Self::default();
+        change(&mut config);
+        config
     }
 }
 

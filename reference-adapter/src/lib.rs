@@ -254,10 +254,9 @@ struct ReferenceRuntime {
 impl ReferenceRuntime {
     fn start(&mut self) {
         let host = match &self.storage {
-            Storage::Redb(path) => AirssysHost::new(HostConfig {
-                storage: StorageConfig::Redb(path.clone()),
-                ..HostConfig::default()
-            }),
+            Storage::Redb(path) => AirssysHost::new(HostConfig::default_with(|config| {
+                config.storage = StorageConfig::Redb(path.clone())
+            })),
             Storage::Memory(memory) => {
                 AirssysHost::with_backend(HostConfig::default(), Box::new(memory.clone()))
             }

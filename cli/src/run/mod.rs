@@ -40,14 +40,13 @@ fn default_id(file: &Path) -> Result<ComponentId, String> {
 
 pub fn run(args: RunArgs) -> Result<ExitCode, String> {
     let style = Style::for_stdout();
-    let mut config = HostConfig {
-        storage: args
+    let mut config = HostConfig::default_with(|config| {
+        config.storage = args
             .storage
             .clone()
             .map(StorageConfig::Redb)
-            .unwrap_or_default(),
-        ..HostConfig::default()
-    };
+            .unwrap_or_default()
+    });
     for setting in &args.host_settings {
         setting.apply(&mut config)?;
     }

@@ -69,8 +69,10 @@ fn time(text: &str) -> Option<Duration> {
     Duration::try_from_secs_f64(seconds).ok()
 }
 
-/// Every setting of `config` by name. The destructuring names each field,
-/// so a setting added to `HostConfig` cannot be left out of `--host`.
+/// Every setting of `config` by name. `HostConfig` is `#[non_exhaustive]`,
+/// so the destructuring needs `..`; the test
+/// `every_host_config_field_has_a_setting` keeps a field added to it from
+/// being left out of `--host`.
 fn fields(config: &mut HostConfig) -> Vec<(&'static str, Field<'_>)> {
     let HostConfig {
         // `--storage PATH` chooses it.
@@ -95,6 +97,7 @@ fn fields(config: &mut HostConfig) -> Vec<(&'static str, Field<'_>)> {
         rate_limits,
         audit_log_capacity,
         max_resource_handles,
+        ..
     } = config;
     let RateLimits {
         messages_per_second,
@@ -280,6 +283,40 @@ pub fn help() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The fields `HostConfig`'s `Debug` lists, read from its pretty form's
+    /// top level: what the compiler would check if `HostConfig` were not
+    /// `#[non_exhaustive]`.
+    fn host_config_fields() -> Vec<String> {
+        format!("{:#?}", HostConfig::default())
+            .lines()
+            .filter_map(|line| line.strip_prefix("    "))
+            .filter(|line| !line.starts_with(' '))
+            .filter_map(|line| line.split_once(':'))
+            .map(|(name, _)| name.to_owned())
+            .collect()
+    }
+
+    #[test]
+    fn every_host_config_field_has_a_setting() {
+        let mut config = HostConfig::default();
+        let names: Vec<&str> = fields(&mut config).iter().map(|(name, _)| *name).collect();
+        let all = host_config_fields();
+        assert!(all.len() > 15, "read {all:?} from HostConfig's Debug");
+        for field in all {
+            // `--storage PATH` chooses it; the others are settings.
+            if field == "storage" {
+                continue;
+            }
+            let prefix = format!("{field}.");
+            assert!(
+                names
+                    .iter()
+                    .any(|name| *name == field || name.starts_with(&prefix)),
+                "HostConfig::{field} has no `--host` setting in cli/src/run/settings.rs"
+            );
+        }
+    }
 
     #[test]
     fn a_setting_reaches_its_field() {

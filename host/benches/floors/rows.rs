@@ -55,15 +55,14 @@ struct Bench {
 }
 
 fn config(storage: StorageConfig) -> HostConfig {
-    HostConfig {
-        storage,
+    HostConfig::default_with(|config| {
+        config.storage = storage;
         // The loops make thousands of calls a second on purpose (RES-2).
-        rate_limits: RateLimits {
+        config.rate_limits = RateLimits {
             messages_per_second: u32::MAX,
             storage_writes_per_second: u32::MAX,
-        },
-        ..HostConfig::default()
-    }
+        };
+    })
 }
 
 fn shared_engine() -> Engine {

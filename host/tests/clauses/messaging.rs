@@ -41,10 +41,7 @@ fn msg_2_dispatch_and_run_until_idle_take_any_limit() {
 
 #[test]
 fn msg_9_full_queue_is_refused_until_drained() {
-    let host = Harness::with_config(HostConfig {
-        queue_depth: 3,
-        ..HostConfig::default()
-    });
+    let host = Harness::with_config(HostConfig::default_with(|config| config.queue_depth = 3));
     let alice = host.load(MESSAGING_PROBE, "test/alice/1");
     let bob = host.load(MESSAGING_PROBE, "test/bob/1");
     for n in 0..3u8 {
@@ -60,10 +57,9 @@ fn msg_9_full_queue_is_refused_until_drained() {
 
 #[test]
 fn msg_5_3_pending_requests_per_caller_are_bounded() {
-    let host = Harness::with_config(HostConfig {
-        max_pending_requests: 2,
-        ..HostConfig::default()
-    });
+    let host = Harness::with_config(HostConfig::default_with(|config| {
+        config.max_pending_requests = 2
+    }));
     let alice = host.load(MESSAGING_PROBE, "test/alice/1");
     let carol = host.load(MESSAGING_PROBE, "test/carol/1");
     let bob = host.load(MESSAGING_PROBE, "test/bob/1");
@@ -78,10 +74,9 @@ fn msg_5_3_pending_requests_per_caller_are_bounded() {
 
 #[test]
 fn msg_9_2_a_reply_over_the_message_limit_is_dropped_and_the_request_times_out() {
-    let host = Harness::with_config(HostConfig {
-        max_message_bytes: 1000,
-        ..HostConfig::default()
-    });
+    let host = Harness::with_config(HostConfig::default_with(|config| {
+        config.max_message_bytes = 1000
+    }));
     let alice = host.load(MESSAGING_PROBE, "test/alice/1");
     let bob = host.load(MESSAGING_PROBE, "test/bob/1");
     // Bob echoes with a prefix: a request of exactly the limit gets a reply over it.

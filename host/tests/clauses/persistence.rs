@@ -11,10 +11,9 @@ use airssys_probe_protocol::{Call, Returned, StorageCall};
 use crate::harness::{Harness, STORAGE_PROBE, id};
 
 fn persistent(path: &Path) -> Harness {
-    Harness::with_config(HostConfig {
-        storage: StorageConfig::Redb(path.to_owned()),
-        ..HostConfig::default()
-    })
+    Harness::with_config(HostConfig::default_with(|config| {
+        config.storage = StorageConfig::Redb(path.to_owned())
+    }))
 }
 
 #[test]

@@ -98,10 +98,7 @@ proptest! {
         grant in grant(),
         calls in proptest::collection::vec(call(), 1..24),
     ) {
-        let reference = Harness::with_config(HostConfig {
-            storage_quota_bytes: QUOTA,
-            ..HostConfig::default()
-        });
+        let reference = Harness::with_config(HostConfig::default_with(|config| config.storage_quota_bytes = QUOTA));
         let probe_id = reference.load_with(
             STORAGE_PROBE,
             "test/probe/0",
@@ -289,11 +286,10 @@ proptest! {
             1..32,
         ),
     ) {
-        let reference = Harness::with_config(HostConfig {
-            storage_quota_bytes: QUOTA,
-            max_keys: MAX_KEYS,
-            ..HostConfig::default()
-        });
+        let reference = Harness::with_config(HostConfig::default_with(|config| {
+            config.storage_quota_bytes = QUOTA;
+            config.max_keys = MAX_KEYS;
+        }));
         let first = reference.load(STORAGE_PROBE, "test/probe/0");
         let second = reference.load(STORAGE_PROBE, "test/probe/1");
         let native = TestHost::with_self_id(airssys_guest::ComponentId::new("test", "probe", "0"));

@@ -39,10 +39,9 @@ fn sec_1_storage_is_denied_without_a_grant_and_audited() {
 /// the host hold more than the capacity of short records.
 #[test]
 fn sec_1_the_audit_log_keeps_a_bounded_number_of_short_records() {
-    let host = Harness::with_config(HostConfig {
-        audit_log_capacity: 8,
-        ..HostConfig::default()
-    });
+    let host = Harness::with_config(HostConfig::default_with(|config| {
+        config.audit_log_capacity = 8
+    }));
     let probe = host.load_with(MESSAGING_PROBE, "test/nogrant/1", LoadOptions::default());
     let huge = airssys_probe_protocol::ComponentId {
         namespace: "n".repeat(64 * 1024),
@@ -262,10 +261,9 @@ fn sec_2_a_trapped_component_reports_unhealthy() {
 
 #[test]
 fn sec_2_fuel_limit_ends_the_call() {
-    let host = Harness::with_config(HostConfig {
-        fuel_metering: true,
-        ..HostConfig::default()
-    });
+    let host = Harness::with_config(HostConfig::default_with(|config| {
+        config.fuel_metering = true
+    }));
     let faulty = host.load_with(
         FAULT_PROBE,
         "test/faulty/1",
@@ -299,13 +297,12 @@ fn sec_2_a_wasi_sleep_within_the_budget_sleeps_its_time() {
 
 #[test]
 fn res_2_messages_past_the_rate_are_refused_and_audited() {
-    let host = Harness::with_config(HostConfig {
-        rate_limits: RateLimits {
+    let host = Harness::with_config(HostConfig::default_with(|config| {
+        config.rate_limits = RateLimits {
             messages_per_second: 5,
             ..RateLimits::default()
-        },
-        ..HostConfig::default()
-    });
+        }
+    }));
     let alice = host.load(MESSAGING_PROBE, "test/alice/1");
     let bob = host.load(MESSAGING_PROBE, "test/bob/1");
     let send = |payload: &[u8]| {
@@ -337,13 +334,12 @@ fn res_2_messages_past_the_rate_are_refused_and_audited() {
 
 #[test]
 fn res_2_storage_writes_past_the_rate_are_refused_and_reads_go_on() {
-    let host = Harness::with_config(HostConfig {
-        rate_limits: RateLimits {
+    let host = Harness::with_config(HostConfig::default_with(|config| {
+        config.rate_limits = RateLimits {
             storage_writes_per_second: 3,
             ..RateLimits::default()
-        },
-        ..HostConfig::default()
-    });
+        }
+    }));
     let store = host.load(STORAGE_PROBE, "test/store/1");
     for n in 0..3 {
         host.ok(&store, Call::set(&format!("k{n}"), b"v"));

@@ -182,10 +182,9 @@ fn svc_6_exports_that_ask_for_their_own_metadata_do_not_deadlock() {
 
 #[test]
 fn host_2_1_metadata_longer_than_the_host_keeps_is_refused_at_load() {
-    let host = Harness::with_config(airssys_host::HostConfig {
-        max_metadata_text_bytes: 5,
-        ..airssys_host::HostConfig::default()
-    });
+    let host = Harness::with_config(airssys_host::HostConfig::default_with(|config| {
+        config.max_metadata_text_bytes = 5;
+    }));
     let refused = host
         .try_load(SERVICES_PROBE, "test/wordy/1", LoadOptions::default())
         .unwrap_err();

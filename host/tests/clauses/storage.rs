@@ -21,10 +21,9 @@ fn usage(host: &Harness, probe: &airssys_host::ComponentId) -> (u64, u64, u64) {
 }
 
 fn small_quota(quota: u64) -> Harness {
-    Harness::with_config(HostConfig {
-        storage_quota_bytes: quota,
-        ..HostConfig::default()
-    })
+    Harness::with_config(HostConfig::default_with(|config| {
+        config.storage_quota_bytes = quota
+    }))
 }
 
 #[test]
@@ -70,10 +69,7 @@ fn sto_10_ids_that_render_alike_stay_apart() {
 
 #[test]
 fn sto_9_1_the_key_count_is_bounded_too() {
-    let host = Harness::with_config(HostConfig {
-        max_keys: 2,
-        ..HostConfig::default()
-    });
+    let host = Harness::with_config(HostConfig::default_with(|config| config.max_keys = 2));
     let probe = host.load(STORAGE_PROBE, "test/storage/1");
     host.ok(&probe, Call::set("a", b""));
     host.ok(&probe, Call::set("b", b""));

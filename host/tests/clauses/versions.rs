@@ -109,10 +109,7 @@ fn sto_12_get_many_answers_each_key_in_the_order_asked_none_for_an_absent_one() 
 
 #[test]
 fn sto_12_sto_8_one_invalid_key_fails_the_whole_call_with_invalid_key() {
-    let config = HostConfig {
-        max_key_bytes: 4,
-        ..HostConfig::default()
-    };
+    let config = HostConfig::default_with(|config| config.max_key_bytes = 4);
     let mut guest = GetMany::on(&host(config), "t/many/1", Capabilities::storage());
     guest.set("a", b"1");
     assert_eq!(
@@ -157,10 +154,7 @@ fn sec_1_sec_1_1_get_many_needs_the_storage_read_grant() {
 
 #[test]
 fn res_1_get_many_asks_for_at_most_max_get_many_keys() {
-    let config = HostConfig {
-        max_get_many_keys: 3,
-        ..HostConfig::default()
-    };
+    let config = HostConfig::default_with(|config| config.max_get_many_keys = 3);
     let mut guest = GetMany::on(&host(config), "t/many/1", Capabilities::storage());
     assert_eq!(guest.get_many(&["a", "b", "c"]), Ok(vec![None; 3]));
     match guest.get_many(&["a", "b", "c", "d"]) {
@@ -174,10 +168,7 @@ fn res_1_get_many_asks_for_at_most_max_get_many_keys() {
 
 #[test]
 fn res_1_a_get_many_answer_over_the_quota_is_refused() {
-    let config = HostConfig {
-        storage_quota_bytes: 100,
-        ..HostConfig::default()
-    };
+    let config = HostConfig::default_with(|config| config.storage_quota_bytes = 100);
     let mut guest = GetMany::on(&host(config), "t/many/1", Capabilities::storage());
     guest.set("k", &[7; 90]);
     assert_eq!(guest.get_many(&["k"]), Ok(vec![Some(vec![7; 90])]));

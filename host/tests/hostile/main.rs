@@ -160,13 +160,12 @@ fn empty_context_pairs_are_held_to_the_context_bound() {
 fn empty_valued_keys_stop_at_the_key_limit() {
     let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
     // The write rate (RES-2) would stop this flood first; lifted, the key limit does.
-    let host = Harness::with_config(HostConfig {
-        rate_limits: RateLimits {
+    let host = Harness::with_config(HostConfig::default_with(|config| {
+        config.rate_limits = RateLimits {
             storage_writes_per_second: u32::MAX,
             ..RateLimits::default()
-        },
-        ..HostConfig::default()
-    });
+        }
+    }));
     let attacker = host.load(FAULT_PROBE, "hostile/hoarder/1");
     let (tally, growth) = peak_growth(|| flood(&host, &attacker, Attack::EmptyKeys, 200_000));
     assert_eq!(tally, (65_536, 200_000 - 65_536));
