@@ -8,9 +8,12 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use airssys_conformance::{Contract, Outcome, Report, Suite};
-use airssys_host::ContractVersion;
+use airssys_host::bindings::airssys::core::storage::Host as _;
+use airssys_host::runtime::ComponentState;
+use airssys_host::{AirssysView, ContractVersion, register_host_functions};
 use airssys_reference_adapter::ReferenceHost;
 use libtest_mimic::Trial;
+use wasmtime::component::Linker;
 
 use crate::broken;
 
@@ -18,6 +21,7 @@ pub fn trials() -> Vec<Trial> {
     checks![
         a_host_serving_only_1_0_fails_exactly_the_new_functions_name,
         the_reference_host_judged_against_1_1,
+        a_host_whose_1_1_get_is_broken_fails_gets_behaviour_against_1_1,
         an_enabled_feature_judges_its_function,
         a_wit_the_suite_cannot_read_is_refused_with_what_to_pass,
     ]
@@ -118,6 +122,53 @@ fn the_reference_host_judged_against_1_1() {
         }
     }
     insta::assert_snapshot!("reference-against-1-1", report.review());
+}
+
+/// The reference host with its `@1.1.0` `get` broken (an empty value reads
+/// as none); its `@1.0.0` `get` is right. Judged against 1.1.0, the probes
+/// import `@1.1.0`, so `get`'s behaviour trials call the broken one and
+/// fail; judged against 1.0.0, they call the right one and pass.
+fn a_host_whose_1_1_get_is_broken_fails_gets_behaviour_against_1_1() {
+    fn broken_1_1_get(linker: &mut Linker<ComponentState>) -> wasmtime::Result<()> {
+        register_host_functions(linker)?;
+        linker.allow_shadowing(true);
+        linker.instance("airssys:core/storage@1.1.0")?.func_wrap(
+            "get",
+            |mut store: wasmtime::StoreContextMut<'_, ComponentState>, (key,): (String,)| {
+                let got = store.data_mut().airssys().get(key);
+                Ok((got.map(|value| value.filter(|v| !v.is_empty())),))
+            },
+        )?;
+        linker.allow_shadowing(false);
+        Ok(())
+    }
+    let get_behaviour = |report: &Report| -> Vec<String> {
+        report
+            .trials
+            .iter()
+            .filter(|t| t.name.starts_with("storage::get::behaviour"))
+            .filter(|t| matches!(t.outcome, Outcome::Failed(_)))
+            .map(|t| t.name.clone())
+            .collect()
+    };
+    let host =
+        || ReferenceHost::with_registration("reference, its 1.1.0 get broken", broken_1_1_get);
+    let against_1_1 = evaluate(host(), &[]);
+    assert_eq!(
+        get_behaviour(&against_1_1),
+        [
+            "storage::get::behaviour::STO-1",
+            "storage::get::behaviour::STO-2",
+            "storage::get::behaviour::STO-5",
+        ],
+        "{}",
+        against_1_1.review()
+    );
+    let against_1_0 = Suite::new(host())
+        .seed(broken::SEED)
+        .evaluate()
+        .expect("the host starts");
+    assert_eq!(get_behaviour(&against_1_0), Vec::<String>::new());
 }
 
 /// With the feature enabled, `compare-and-swap` is part of the contract:
