@@ -56,8 +56,9 @@ pub fn inspect(args: InspectArgs) -> Result<ExitCode, String> {
         let kind = ty
             .get_import(engine, name)
             .map_or("import", |item| kind(&item.ty));
-        // Another version on the contract's track: said, since only a
-        // runtime that matches by semver (wasmtime) links it.
+        // Another version on the contract's track: said, since a host that
+        // serves only the contract's version links it by semver, and a
+        // runtime that matches exact names does not link it at all.
         let how = match &import.linked {
             Some(linked @ Linked::BySemver { .. }) => format!(", {linked}"),
             Some(_) | None => String::new(),

@@ -16,7 +16,7 @@ use airssys_contract::WIT_FILES;
 
 use crate::contract::{Contract, HostFunction, Shape};
 use crate::exports::{same, signature};
-use crate::tracks::{Link, NoTrack, Unlinked, link};
+use crate::tracks::{Link, NoTrack, Unlinked, link, precedes, track};
 
 /// Who provides an import a host links.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,8 +43,10 @@ pub enum Linked {
     /// By its exact name: the import's version is the contract's.
     Exactly,
     /// By semver: the import's version is another on the contract's track.
-    /// Wasmtime links it; a runtime that matches names exactly (jco without
-    /// a version map) does not.
+    /// A wasmtime host that serves only the contract's version links it so
+    /// (one that also serves the import's version links that exactly); a
+    /// runtime that matches names exactly (jco without a version map) does
+    /// not link it at all.
     BySemver {
         /// The import's version, e.g. `1.1.0`.
         imported: String,
@@ -65,9 +67,9 @@ impl std::fmt::Display for Linked {
                 track,
             } => write!(
                 f,
-                "by semver: imported at {imported}, served at {served}, both on track {track}; \
-                 wasmtime links it so, a runtime that matches names exactly (jco without a \
-                 version map) would not"
+                "by semver: imported at {imported}, the contract's {served} on the same track \
+                 {track}; a host that serves only {served} links it by semver; a runtime that \
+                 matches exact names (jco without a version map) would not"
             ),
         }
     }
@@ -123,7 +125,7 @@ pub fn provided_by(contract: &Contract, name: &str) -> Result<Provider, String> 
             Link::None(Unlinked::Imported(why)) => Err(format!(
                 "{wrong}: {why}, so a host of {served} cannot link it: build against a \
                  released WIT of the contract on track {}",
-                crate::tracks::track(served).unwrap_or_else(|_| served.to_owned())
+                track(served).unwrap_or_else(|_| served.to_owned())
             )),
             Link::None(Unlinked::Served(why)) => Err(format!(
                 "{wrong}: {served} is on no semver track ({why}), so only an import of \
@@ -145,6 +147,14 @@ pub fn provided_by(contract: &Contract, name: &str) -> Result<Provider, String> 
          contract"
             .into(),
     )
+}
+
+/// The interface an instance name names: `storage` for
+/// `airssys:core/storage@1.1.0` (and for `storage`).
+pub fn interface_of(instance: &str) -> &str {
+    let path = instance.split_once('@').map_or(instance, |(path, _)| path);
+    path.split_once('/')
+        .map_or(path, |(_, interface)| interface)
 }
 
 /// How a host of `contract` links the import `name`, when it is one of the
@@ -195,6 +205,49 @@ fn listed(names: &[String]) -> String {
         Some((last, [])) => last.clone(),
         Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
     }
+}
+
+/// What a component imports from one of the contract's interfaces, as
+/// [`ImportChecker`] reads it.
+struct FromInstance {
+    /// Functions the contract does not have.
+    lacking: Vec<String>,
+    /// Functions the contract has from a later version than the import's
+    /// (their `@since`), each with that version.
+    added_later: Vec<(String, String)>,
+    /// Whether the functions the contract has are imported with its types.
+    types: Result<(), String>,
+}
+
+/// Why an import of `instance` that takes `added_later` (each function
+/// with the version of its `@since`, all later than the import's version)
+/// links only where the host lacks the import's version, and what to do.
+fn added_later_message(instance: &str, added_later: &[(String, String)]) -> String {
+    let imported = instance.split_once('@').map_or("", |(_, v)| v);
+    let latest = added_later
+        .iter()
+        .map(|(_, since)| since.as_str())
+        .reduce(|a, b| if precedes(a, b) == Some(true) { b } else { a })
+        .unwrap_or_default();
+    let each: Vec<String> = added_later
+        .iter()
+        .map(|(name, since)| format!("`{name}` was added in {since}"))
+        .collect();
+    let names: Vec<String> = added_later.iter().map(|(name, _)| name.clone()).collect();
+    let it = if added_later.len() == 1 { "it" } else { "them" };
+    // A later version on the import's track links it by semver, where the
+    // host lacks the exact name; on no track, only the exact name would.
+    let later = match track(latest) {
+        Ok(track) => format!("{latest} or a later {track}.x"),
+        Err(_) => latest.to_owned(),
+    };
+    format!(
+        "{}; an import of {it} at `@{imported}` links only on a host that serves {later} and \
+         not {imported} exactly (wasmtime links the exact name first, and `@{imported}` has no \
+         {}): import {it} at `@{latest}`",
+        each.join(", "),
+        listed(&names).replace(" and ", " or "),
+    )
 }
 
 /// The verdict on one import of a component.
@@ -254,11 +307,18 @@ impl<'a> ImportChecker<'a> {
                         Ok(()) | Err(_) => Ok(()),
                     }),
                     Ok(Provider::Contract) => {
-                        let (lacking, types) = self.contract_types(component, name);
-                        if !lacking.is_empty() {
-                            provided = Err(self.lacking(name, &lacking));
+                        let imported = self.contract_types(component, name);
+                        let mut why = Vec::new();
+                        if !imported.lacking.is_empty() {
+                            why.push(self.lack_message(name, &imported.lacking));
                         }
-                        Some(types)
+                        if !imported.added_later.is_empty() {
+                            why.push(added_later_message(name, &imported.added_later));
+                        }
+                        if !why.is_empty() {
+                            provided = Err(why.join("; "));
+                        }
+                        Some(imported.types)
                     }
                     Err(_) => None,
                 };
@@ -275,7 +335,7 @@ impl<'a> ImportChecker<'a> {
     /// Why a component that imports the functions `lacking` from
     /// `instance`, which the contract does not have, cannot count on a host
     /// of the contract, and what to do.
-    fn lacking(&self, instance: &str, lacking: &[String]) -> String {
+    fn lack_message(&self, instance: &str, lacking: &[String]) -> String {
         let package = self.contract.package();
         let (_, served) = package_parts(self.contract);
         let imported = instance.split_once('@').map_or("", |(_, v)| v);
@@ -284,12 +344,7 @@ impl<'a> ImportChecker<'a> {
         } else {
             format!("judge it with `--wit` of {imported}, or don't import it")
         };
-        let interface = instance
-            .split_once('/')
-            .map_or(instance, |(_, rest)| rest)
-            .split('@')
-            .next()
-            .unwrap_or_default();
+        let interface = interface_of(instance);
         let gated: Vec<String> = self
             .contract
             .gated()
@@ -317,42 +372,51 @@ impl<'a> ImportChecker<'a> {
         )
     }
 
-    /// The functions `component` imports from the contract's interface
-    /// `instance` that the contract does not have, and whether the others
-    /// are imported with the contract's types.
-    fn contract_types(
-        &mut self,
-        component: &Component,
-        instance: &str,
-    ) -> (Vec<String>, Result<(), String>) {
+    /// What `component` imports from the contract's interface `instance`:
+    /// the functions the contract does not have, those it has only from a
+    /// later version than the import's, and whether the others are imported
+    /// with the contract's types.
+    fn contract_types(&mut self, component: &Component, instance: &str) -> FromInstance {
+        let mut imported_functions = FromInstance {
+            lacking: Vec::new(),
+            added_later: Vec::new(),
+            types: Ok(()),
+        };
         let ty = component.component_type();
         let Some(ComponentItem::ComponentInstance(imported)) =
             ty.get_import(self.engine, instance).map(|item| item.ty)
         else {
-            return (
-                Vec::new(),
-                Err(format!("`{instance}` is imported, but not as an instance")),
-            );
+            imported_functions.types =
+                Err(format!("`{instance}` is imported, but not as an instance"));
+            return imported_functions;
         };
-        let interface = instance
-            .split_once('/')
-            .map_or(instance, |(_, rest)| rest)
-            .split('@')
-            .next()
-            .unwrap_or_default();
-        let mut lacking = Vec::new();
+        let interface = interface_of(instance);
+        let version = instance.split_once('@').map_or("", |(_, v)| v);
         let mut wrong = Vec::new();
         for (name, item) in imported.exports(self.engine) {
             let ComponentItem::ComponentFunc(found) = item.ty else {
                 continue;
             };
             let Some(function) = self.contract.function(interface, name) else {
-                lacking.push(name.to_owned());
+                imported_functions.lacking.push(name.to_owned());
                 continue;
             };
+            // Wasmtime links an exact name first: a host that serves the
+            // import's version exactly links that instance, which has no
+            // function added after it.
+            if let Some(since) = &function.since
+                && precedes(version, since) == Some(true)
+            {
+                imported_functions
+                    .added_later
+                    .push((name.to_owned(), since.clone()));
+            }
             let expected = match self.expected_type(function, instance) {
                 Ok(expected) => expected,
-                Err(why) => return (lacking, Err(why)),
+                Err(why) => {
+                    imported_functions.types = Err(why);
+                    return imported_functions;
+                }
             };
             if !same(&found, expected) {
                 wrong.push(format!(
@@ -362,14 +426,13 @@ impl<'a> ImportChecker<'a> {
                 ));
             }
         }
-        let types = match wrong.as_slice() {
-            [] => Ok(()),
-            _ => Err(format!(
+        if !wrong.is_empty() {
+            imported_functions.types = Err(format!(
                 "no host can give these imports of `{instance}`: {}",
                 wrong.join("; ")
-            )),
-        };
-        (lacking, types)
+            ));
+        }
+        imported_functions
     }
 
     /// The contract's type of `function`, compiled once per checker.
@@ -440,6 +503,14 @@ mod tests {
     }
 
     #[test]
+    fn an_instance_name_names_its_interface_with_or_without_package_and_version() {
+        assert_eq!(interface_of("airssys:core/storage@1.1.0"), "storage");
+        assert_eq!(interface_of("airssys:core/host-services"), "host-services");
+        assert_eq!(interface_of("storage@1.0.0"), "storage");
+        assert_eq!(interface_of("storage"), "storage");
+    }
+
+    #[test]
     fn another_version_on_the_contracts_track_is_linked_by_semver() {
         for version in ["1.1.0", "1.0.1", "1.7.3+build"] {
             let name = format!("airssys:core/storage@{version}");
@@ -453,7 +524,14 @@ mod tests {
                     track: "1".into()
                 }
             );
-            assert!(linked.to_string().contains("jco without a version map"));
+            assert_eq!(
+                linked.to_string(),
+                format!(
+                    "by semver: imported at {version}, the contract's 1.0.0 on the same track \
+                     1; a host that serves only 1.0.0 links it by semver; a runtime that \
+                     matches exact names (jco without a version map) would not"
+                )
+            );
         }
     }
 
@@ -507,9 +585,63 @@ mod tests {
 )"#;
 
     fn verdicts(wat: &str) -> Vec<ImportVerdict> {
+        verdicts_with(&BUNDLED, wat)
+    }
+
+    fn verdicts_with(contract: &Contract, wat: &str) -> Vec<ImportVerdict> {
         let engine = Engine::default();
         let component = Component::new(&engine, wat).unwrap();
-        ImportChecker::new(&engine, &BUNDLED).check(&component, &Ok(()))
+        ImportChecker::new(&engine, contract).check(&component, &Ok(()))
+    }
+
+    /// The 1.1.0 draft of the contract (fixtures/contract-1.1.0), whose
+    /// `get-many` is `@since(version = 1.1.0)`.
+    fn draft() -> Contract {
+        let dir =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/contract-1.1.0/wit");
+        Contract::load(&dir).unwrap()
+    }
+
+    #[test]
+    fn a_function_imported_at_a_version_before_its_since_is_not_provided() {
+        let draft = draft();
+        let at_1_0 = GET_MANY.replacen("storage@1.1.0", "storage@1.0.0", 1);
+        let [verdict] = verdicts_with(&draft, &at_1_0).try_into().unwrap();
+        assert_eq!(
+            verdict.provided,
+            Err(
+                "`get-many` was added in 1.1.0; an import of it at `@1.0.0` links only on a \
+                 host that serves 1.1.0 or a later 1.x and not 1.0.0 exactly (wasmtime links \
+                 the exact name first, and `@1.0.0` has no `get-many`): import it at `@1.1.0`"
+                    .into()
+            )
+        );
+        // Its types are the draft's: only the version it is imported at is wrong.
+        assert_eq!(verdict.types, Some(Ok(())));
+        // At 1.1.0, or later on the track, it is provided.
+        for version in ["1.1.0", "1.2.0"] {
+            let at = GET_MANY.replacen("storage@1.1.0", &format!("storage@{version}"), 1);
+            let [verdict] = verdicts_with(&draft, &at).try_into().unwrap();
+            assert_eq!(verdict.provided, Ok(Provider::Contract), "{version}");
+        }
+    }
+
+    #[test]
+    fn functions_added_in_several_versions_are_each_named_and_the_latest_asked_for() {
+        let message = added_later_message(
+            "airssys:core/storage@1.0.0",
+            &[
+                ("get-many".into(), "1.2.0".into()),
+                ("compare-and-swap".into(), "1.1.0".into()),
+            ],
+        );
+        assert_eq!(
+            message,
+            "`get-many` was added in 1.2.0, `compare-and-swap` was added in 1.1.0; an import \
+             of them at `@1.0.0` links only on a host that serves 1.2.0 or a later 1.x and not \
+             1.0.0 exactly (wasmtime links the exact name first, and `@1.0.0` has no \
+             `get-many` or `compare-and-swap`): import them at `@1.2.0`"
+        );
     }
 
     #[test]

@@ -18,5 +18,5 @@ pub mod tracks;
 pub use contract::Contract;
 pub use exports::{ExportVerdict, check_exports, reference_component, signature, wit};
 pub use imports::{
-    ImportChecker, ImportVerdict, Linked, Provider, linked_by, provided, provided_by,
+    ImportChecker, ImportVerdict, Linked, Provider, interface_of, linked_by, provided, provided_by,
 };

@@ -9,6 +9,7 @@ use semver::Version;
 
 /// Why a version is on no semver track, so that it matches only itself.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum NoTrack {
     /// The name carries no `@version`.
     Unversioned,
@@ -52,6 +53,7 @@ pub fn track(version: &str) -> Result<String, NoTrack> {
 /// How a host that registers an interface at `served` links an import of
 /// it at `imported`, if it does.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Link {
     /// The same name, version and all.
     Exact,
@@ -64,6 +66,7 @@ pub enum Link {
 
 /// Why an import is not linked to a host's version.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Unlinked {
     /// The import's version is on no track, and not the host's.
     Imported(NoTrack),
