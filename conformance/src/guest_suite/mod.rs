@@ -8,6 +8,7 @@
 
 mod behaviour;
 mod host_lack;
+mod lack_probes;
 mod on_adapter;
 #[cfg(feature = "reference-host")]
 mod on_reference_host;

@@ -13,7 +13,8 @@
 //! the component, and the trial is ignored with the host's words.
 
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::atomic::AtomicUsize;
+use std::sync::{Arc, LazyLock};
 
 use airssys_conformance_adapter::{
     About, ComponentId, Grant, Message, Metadata, Request, Response, Unsatisfied,
@@ -23,6 +24,7 @@ use airssys_contract::GuestFn;
 use super::behaviour::Answered;
 use super::behaviour::{Deadline, Early, Fault, Place, Running, last_errors, said};
 use super::host_lack::lack_words;
+use super::lack_probes::{Asked, LackProbes, MAX_CHECKS_PER_COMPONENT, ProbeAnswer};
 #[cfg(feature = "reference-host")]
 use super::on_reference_host::{Loaded, OnReferenceHost};
 #[cfg(not(feature = "reference-host"))]
@@ -32,6 +34,10 @@ use crate::contract::{Contract, HostFunction, Shape};
 use crate::host_suite::registration::Found;
 use crate::text::gist;
 use crate::trials::Outcome;
+
+/// The contract this suite was built with, read once: the version a
+/// host's lack is told against.
+static BUILT_IN: LazyLock<Contract> = LazyLock::new(Contract::bundled);
 
 /// What the host's `check` said of a component.
 #[derive(Debug, Clone)]
@@ -60,17 +66,24 @@ pub(crate) struct OnAdapter {
     /// The same component on the reference host; `None` in a suite built
     /// without it.
     witness: Option<OnReferenceHost>,
+    /// What the host said of each function of the contract this run.
+    probes: Arc<LackProbes>,
+    /// The probe `check`s this component may still send.
+    checks_left: AtomicUsize,
 }
 
 impl OnAdapter {
     /// Asks the host whether it could instantiate `file`; `witness` is the
-    /// same component compiled for the reference host, if the suite has it.
+    /// same component compiled for the reference host, if the suite has it;
+    /// `probes` what the host said of the contract's functions this run.
     pub fn new(
         pool: Arc<Pool>,
         about: About,
         file: PathBuf,
         witness: Option<OnReferenceHost>,
+        probes: Arc<LackProbes>,
     ) -> Self {
+        let checks_left = AtomicUsize::new(MAX_CHECKS_PER_COMPONENT);
         // A host may read binary components only (jco, wasmtime without
         // `wat`): a text file is given to it as the binary it encodes.
         let (file, binary) = match binary_of(&file) {
@@ -84,6 +97,8 @@ impl OnAdapter {
                     _binary: None,
                     checked: Checked::Unknown(why),
                     witness,
+                    probes,
+                    checks_left,
                 };
             }
         };
@@ -113,6 +128,8 @@ impl OnAdapter {
             _binary: binary,
             checked,
             witness,
+            probes,
+            checks_left,
         }
     }
 
@@ -178,14 +195,10 @@ impl OnAdapter {
             other => return other,
         };
         let package = contract.package();
-        let lacks = match self.lacking(contract, instance) {
-            Ok(lacking) if !lacking.is_empty() => lack_words(
-                &self.host(),
-                contract,
-                &Contract::bundled(),
-                instance,
-                &lacking,
-            ),
+        let lacks = match self.ask_each_function(contract, instance) {
+            Ok(asked) if !asked.lacking.is_empty() => {
+                lack_words(&self.host(), contract, &BUILT_IN, instance, &asked)
+            }
             Ok(_) => words,
             Err(why) => format!("{words} (which of its functions it lacks is not known: {why})"),
         };
@@ -196,59 +209,30 @@ impl OnAdapter {
         ))
     }
 
-    /// The functions of the contract's interface at `instance` that the
-    /// host does not provide there, each asked with a probe component that
-    /// imports it alone.
-    fn lacking<'c>(
+    /// What the host says of each function of the contract's interface at
+    /// `instance`, each asked with a probe component that imports it alone
+    /// (once a run, and at most [`MAX_CHECKS_PER_COMPONENT`] for this
+    /// component: [`LackProbes`]).
+    fn ask_each_function<'c>(
         &self,
         contract: &'c Contract,
         instance: &str,
-    ) -> Result<Vec<&'c HostFunction>, String> {
-        let interface = instance
-            .split_once('/')
-            .map_or(instance, |(_, rest)| rest)
-            .split('@')
-            .next()
-            .unwrap_or_default();
-        let mut lacking = Vec::new();
-        let mut lease = self.pool.lease().map_err(|error| error.to_string())?;
-        for function in contract
+    ) -> Result<Asked<'c>, String> {
+        let interface = airssys_component_types::interface_of(instance);
+        let functions = contract
             .functions()
             .iter()
-            .filter(|f| f.interface == interface)
-        {
-            let wat =
-                contract.probe_component(function, Some(instance), &function.name, Shape::Exact);
-            let binary =
-                wat::parse_str(&wat).map_err(|e| format!("the suite's probe is invalid: {e}"))?;
-            let mut file = tempfile::Builder::new()
-                .suffix(".wasm")
-                .tempfile()
-                .map_err(|e| format!("writing a probe: {e}"))?;
-            std::io::Write::write_all(&mut file, &binary)
-                .map_err(|e| format!("writing a probe: {e}"))?;
-            let path = file.into_temp_path();
-            let request = Request::check(path.to_path_buf());
-            match lease.exchange(request, std::time::Duration::from_secs(60)) {
-                Ok(Response::Ok) => {}
-                Ok(Response::Refused {
-                    reason,
-                    unsatisfied,
-                    ..
-                }) => {
-                    let full = format!("{instance}#{}", function.name);
-                    let missing = unsatisfied.missing.contains(&full)
-                        || (unsatisfied.is_empty()
-                            && in_words(&reason, instance) == Found::Nothing);
-                    if missing {
-                        lacking.push(function);
-                    }
-                }
-                Ok(other) => return Err(unexpected_words("check", &other)),
-                Err(error) => return Err(error.to_string()),
-            }
-        }
-        Ok(lacking)
+            .filter(|f| f.interface == interface);
+        // Leased at the first probe sent: answers known this run need none.
+        let mut lease: Option<Lease<'_>> = None;
+        self.probes
+            .ask(instance, functions, &self.checks_left, |function| {
+                let lease = match &mut lease {
+                    Some(lease) => lease,
+                    None => lease.insert(self.pool.lease().map_err(|error| error.to_string())?),
+                };
+                probe(lease, contract, function, instance)
+            })
     }
 
     /// Whether the host names the import `name` as provided with another type.
@@ -294,6 +278,50 @@ impl OnAdapter {
                 gist(words)
             )),
         }
+    }
+}
+
+/// What the host's `check` says of a probe component that imports
+/// `function` of `contract` alone, at `instance`.
+fn probe(
+    lease: &mut Lease<'_>,
+    contract: &Contract,
+    function: &HostFunction,
+    instance: &str,
+) -> Result<ProbeAnswer, String> {
+    let wat = contract.probe_component(function, Some(instance), &function.name, Shape::Exact);
+    let binary = wat::parse_str(&wat).map_err(|e| format!("the suite's probe is invalid: {e}"))?;
+    let mut file = tempfile::Builder::new()
+        .suffix(".wasm")
+        .tempfile()
+        .map_err(|e| format!("writing a probe: {e}"))?;
+    std::io::Write::write_all(&mut file, &binary).map_err(|e| format!("writing a probe: {e}"))?;
+    let path = file.into_temp_path();
+    let request = Request::check(path.to_path_buf());
+    match lease.exchange(request, std::time::Duration::from_secs(60)) {
+        Ok(Response::Ok) => Ok(ProbeAnswer::Served),
+        Ok(Response::Refused {
+            reason,
+            unsatisfied,
+            ..
+        }) => {
+            // The probe imports nothing else: a list that names its
+            // instance names this function.
+            let words = || unsatisfied.is_empty().then(|| in_words(&reason, instance));
+            Ok(
+                if names(&unsatisfied.missing, instance) || words() == Some(Found::Nothing) {
+                    ProbeAnswer::Lacking
+                } else if names(&unsatisfied.other_type, instance)
+                    || words() == Some(Found::OtherType)
+                {
+                    ProbeAnswer::OtherType
+                } else {
+                    ProbeAnswer::Unclear
+                },
+            )
+        }
+        Ok(other) => Err(unexpected_words("check", &other)),
+        Err(error) => Err(error.to_string()),
     }
 }
 

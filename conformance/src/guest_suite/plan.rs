@@ -22,6 +22,7 @@ use airssys_contract::GuestFn;
 use wasmtime::component::Component;
 
 use super::behaviour::{self, Place};
+use super::lack_probes::LackProbes;
 use super::on_adapter::OnAdapter;
 #[cfg(feature = "reference-host")]
 use super::on_reference_host::Reference;
@@ -110,6 +111,7 @@ impl GuestPlan {
             notes: Vec::new(),
         };
         let mut imports = ImportChecker::new(&engine, contract);
+        let probes = Arc::new(LackProbes::default());
         let mut labels: Vec<String> = Vec::new();
         for file in files {
             let component = compile(&engine, file)?;
@@ -123,7 +125,13 @@ impl GuestPlan {
             );
             let on_adapter = adapter.as_ref().map(|(pool, about)| {
                 let witness = reference_host.place(&component);
-                OnAdapter::new(pool.clone(), about.clone(), file.clone(), witness)
+                OnAdapter::new(
+                    pool.clone(),
+                    about.clone(),
+                    file.clone(),
+                    witness,
+                    probes.clone(),
+                )
             });
             // Without the reference host no linker here reads WASI's types:
             // they are the adapter's host's to judge, through its `check`.
@@ -268,15 +276,17 @@ fn on_host(contract: &Contract, host: &OnAdapter, import: &ImportVerdict) -> Out
 }
 
 /// What a component's imports linked by semver (each shown with its
-/// version and track) mean for the hosts it runs on.
+/// version and track) mean for the hosts it runs on. A wasmtime host that
+/// also serves an import's own version links that one exactly, so the note
+/// speaks of a host that serves only the contract's version.
 fn linked_by_semver(label: &str, package: &str, shown: &[String]) -> Option<String> {
     (!shown.is_empty()).then(|| {
+        let it = if shown.len() == 1 { "it" } else { "them" };
         format!(
             "`{label}` imports {} at a version other than `{package}`'s, on its semver track: \
-             wasmtime links {} by semver, not by the exact name; a runtime that matches names \
-             exactly (jco without a version map) would not.",
+             a host that serves only `{package}` links {it} by semver; a runtime that matches \
+             exact names (jco without a version map) would not.",
             shown.join(", "),
-            if shown.len() == 1 { "it" } else { "them" }
         )
     })
 }

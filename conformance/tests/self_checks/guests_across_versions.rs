@@ -60,6 +60,8 @@ pub fn trials() -> Vec<Trial> {
         an_unversioned_import_fails_because_it_matches_only_itself,
         a_1_0_component_passes_judged_with_either_version,
         a_contract_function_the_host_lacks_is_the_hosts_lack_not_the_components,
+        a_function_imported_at_a_version_before_its_since_fails_its_name_trial,
+        a_host_is_said_to_serve_a_version_only_as_far_as_its_probes_showed,
     ]
 }
 
@@ -220,8 +222,9 @@ fn a_1_1_component_judged_with_1_1_on_the_reference_host_fails_nothing() {
 }
 
 /// An import of `storage@1.1.0` with only `get`, which 1.0.0 has, passes
-/// with the 1.0.0 contract: wasmtime links it by semver, and a note says so
-/// and what a runtime without semver matching would do.
+/// with the 1.0.0 contract: a host that serves only 1.0.0 links it by
+/// semver, and a note says so and what a runtime without semver matching
+/// would do.
 fn an_import_on_the_contracts_track_is_linked_by_semver_and_said_so() {
     let dir = tempfile::tempdir().unwrap();
     let file = write(
@@ -239,9 +242,9 @@ fn an_import_on_the_contracts_track_is_linked_by_semver_and_said_so() {
     assert!(
         report.notes.iter().any(|note| note
             == "`imports-get` imports `airssys:core/storage@1.1.0` (at 1.1.0, on track 1) at a \
-                version other than `airssys:core@1.0.0`'s, on its semver track: wasmtime links \
-                it by semver, not by the exact name; a runtime that matches names exactly (jco \
-                without a version map) would not."),
+                version other than `airssys:core@1.0.0`'s, on its semver track: a host that \
+                serves only `airssys:core@1.0.0` links it by semver; a runtime that matches \
+                exact names (jco without a version map) would not."),
         "{:#?}",
         report.notes
     );
@@ -375,5 +378,71 @@ fn a_contract_function_the_host_lacks_is_the_hosts_lack_not_the_components() {
             "{why}"
         ),
         other => panic!("{trial}: {other:?}\n{}", lacking.to_markdown()),
+    }
+}
+
+/// `get-many` imported at `storage@1.0.0`, judged with the 1.1.0 draft: the
+/// draft has it, but from 1.1.0 on (`@since`). A host that registers
+/// `storage@1.0.0` exactly (the reference host does, beside 1.1.0) links
+/// that instance, which has no `get-many`: the import's name trial fails,
+/// saying which version to import it at.
+fn a_function_imported_at_a_version_before_its_since_fails_its_name_trial() {
+    let dir = tempfile::tempdir().unwrap();
+    let import = GET_MANY_IMPORT.replacen("storage@1.1.0", "storage@1.0.0", 1);
+    let file = write(dir.path(), "get-many-at-1.0", &lifecycle_importing(&import));
+    let report = GuestSuite::new([&file])
+        .seed(SEED)
+        .contract(contract_1_1())
+        .evaluate()
+        .unwrap();
+    let trial = "get-many-at-1.0::import::airssys:core/storage@1.0.0::name";
+    assert_eq!(
+        outcome(&report, trial),
+        &Outcome::Failed(
+            "`get-many` was added in 1.1.0; an import of it at `@1.0.0` links only on a host \
+             that serves 1.1.0 or a later 1.x and not 1.0.0 exactly (wasmtime links the exact \
+             name first, and `@1.0.0` has no `get-many`): import it at `@1.1.0`"
+                .into()
+        ),
+        "{}",
+        report.to_markdown()
+    );
+    // Its types are the draft's: only the version it is imported at is wrong.
+    assert_eq!(
+        outcome(
+            &report,
+            "get-many-at-1.0::import::airssys:core/storage@1.0.0::signature"
+        ),
+        &Outcome::Passed
+    );
+    insta::assert_snapshot!("get-many-imported-at-1.0", with_ignored(&report));
+}
+
+/// A host that serves only 1.0.0 and has `storage.list-keys` with another
+/// type (`broken::wrong_signatures`) lacks `get-many` too, but is not said
+/// to serve `storage` as 1.0.0 has it: its probes showed `list-keys`
+/// served otherwise, and the words say only that.
+fn a_host_is_said_to_serve_a_version_only_as_far_as_its_probes_showed() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), "imports-get-many", GET_MANY);
+    let report = GuestSuite::new([&file])
+        .seed(SEED)
+        .contract(contract_1_1())
+        .on_host(ReferenceHost::with_registration(
+            "wrong-signatures",
+            crate::broken::wrong_signatures,
+        ))
+        .evaluate()
+        .unwrap();
+    match outcome(&report, &format!("{STORAGE_1_1}::name")) {
+        Outcome::Ignored(why) => assert!(
+            why.contains(
+                "does not provide `storage.get-many` (since 1.1.0) of \
+                 `airssys:core/storage@1.1.0`; it provides `storage.list-keys` with another \
+                 type. That is the host's lack, not this component's failure"
+            ) && !why.contains("it serves"),
+            "{why}"
+        ),
+        other => panic!("{other:?}\n{}", report.to_markdown()),
     }
 }
