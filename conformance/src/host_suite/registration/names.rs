@@ -103,10 +103,14 @@ pub(crate) fn notes(contract: &Contract, verdicts: &[Verdicts]) -> Vec<String> {
         } else {
             note
         };
+        // The fix serves the whole instance: registering only these
+        // functions at `instance` would make an instance that lacks the
+        // others it has (a 1.0 host adding `storage@1.1.0` without
+        // `get-many`), which guests of that version cannot link to either.
         format!(
-            "{} of `{instance}`: {note} (register {} at `{instance}` too for those).",
-            listed(&names),
-            if plural { "them" } else { "it" }
+            "{} of `{instance}`: {note} (for those, serve `{instance}` under exactly that \
+             name too, with every function it has).",
+            listed(&names)
         )
     });
     let every = verdicts.iter().filter(|v| v.callable()).count();

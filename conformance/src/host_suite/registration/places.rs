@@ -17,8 +17,10 @@ const PRE_RELEASES: [&str; 1] = ["rc.1"];
 /// Where else a host might have put `function`, most likely mistakes first.
 pub(super) fn misplacements(function: &HostFunction) -> Vec<(Location, String)> {
     let interface = &function.interface;
+    // `Contract` refuses an unversioned package, so every instance name
+    // has a version; without one there are no other versions to try.
     let (unversioned, version) =
-        semver::split(&function.instance).expect("instance names are package/interface@version");
+        semver::split(&function.instance).unwrap_or((&function.instance, ""));
     let kebab = function.name.clone();
     let snake = kebab.replace('-', "_");
     let qualified = function.instance.clone();
@@ -46,16 +48,18 @@ pub(super) fn misplacements(function: &HostFunction) -> Vec<(Location, String)> 
             ),
         ));
     }
-    candidates.push((
-        Some(unversioned.to_owned()),
-        kebab.clone(),
-        format!(
-            "instance registered as `{unversioned}`, without a version: an unversioned name \
-             matches only itself, so wasmtime does not link components importing \
-             `{qualified}` to it; {fix}"
-        ),
-    ));
-    for other in other_versions(version) {
+    if !version.is_empty() {
+        candidates.push((
+            Some(unversioned.to_owned()),
+            kebab.clone(),
+            format!(
+                "instance registered as `{unversioned}`, without a version: an unversioned \
+                 name matches only itself, so wasmtime does not link components importing \
+                 `{qualified}` to it; {fix}"
+            ),
+        ));
+    }
+    for other in other_versions(version, built_in_version()) {
         let versioned = format!("{unversioned}@{other}");
         candidates.push((
             Some(versioned.clone()),
@@ -80,25 +84,45 @@ pub(super) fn misplacements(function: &HostFunction) -> Vec<(Location, String)> 
         .collect()
 }
 
+/// The version of the contract this suite was built with: a host judged
+/// with another version's WIT (`--wit`) most likely serves this one.
+fn built_in_version() -> &'static str {
+    airssys_contract::package_parts().1
+}
+
 /// Versions no semver matching links to `version`, that hosts register by
-/// mistake: earlier `0.x` tracks, the next major, and pre-releases of
-/// `version` itself.
-fn other_versions(version: &str) -> Vec<String> {
+/// mistake: earlier `0.x` tracks, the previous (from `2.x` on) and the
+/// next major, the version of the contract built in (`built_in`: a host
+/// made for it, judged with a newer WIT), and pre-releases of `version`
+/// itself. None for an unversioned name.
+fn other_versions(version: &str, built_in: &str) -> Vec<String> {
+    if version.is_empty() {
+        return Vec::new();
+    }
     let major = version
         .split('.')
         .next()
         .and_then(|m| m.parse::<u64>().ok());
+    // Before 1.0.0 come the `0.x` tracks, tried above one by one.
+    let previous_major = major
+        .filter(|major| *major >= 2)
+        .map(|major| format!("{}.0.0", major - 1));
     let next_major = major.map(|major| format!("{}.0.0", major + 1));
     let tracks = ["0.1.0".to_owned(), "0.2.0".to_owned()]
         .into_iter()
+        .chain(previous_major)
         .chain(next_major)
+        .chain([built_in.to_owned()])
         .filter(|other| !semver::links(&format!("x@{version}"), &format!("x@{other}")));
     let core = version.split(['-', '+']).next().unwrap_or(version);
     let pre_releases = PRE_RELEASES.iter().map(|pre| format!("{core}-{pre}"));
-    tracks
-        .chain(pre_releases)
-        .filter(|other| other != version)
-        .collect()
+    let mut versions: Vec<String> = Vec::new();
+    for other in tracks.chain(pre_releases) {
+        if other != version && !versions.contains(&other) {
+            versions.push(other);
+        }
+    }
+    versions
 }
 
 /// The mistake of registering the instance as `versioned` where components
@@ -133,15 +157,30 @@ mod tests {
     #[test]
     fn the_versions_tried_are_those_semver_does_not_link() {
         assert_eq!(
-            other_versions("1.0.0"),
+            other_versions("1.0.0", "1.0.0"),
             ["0.1.0", "0.2.0", "2.0.0", "1.0.0-rc.1"]
         );
+        // 1.0.0, the built-in version, is on 1.1.0's track: not a mistake.
         assert_eq!(
-            other_versions("1.1.0"),
+            other_versions("1.1.0", "1.0.0"),
             ["0.1.0", "0.2.0", "2.0.0", "1.1.0-rc.1"]
         );
+        // A 1.x host judged with a 2.0.0 WIT is found on its track, and a
+        // 3.0.0 WIT still looks where the built-in 1.0.0 is.
+        assert_eq!(
+            other_versions("2.0.0", "1.0.0"),
+            ["0.1.0", "0.2.0", "1.0.0", "3.0.0", "2.0.0-rc.1"]
+        );
+        assert_eq!(
+            other_versions("3.0.0", "1.0.0"),
+            ["0.1.0", "0.2.0", "2.0.0", "4.0.0", "1.0.0", "3.0.0-rc.1"]
+        );
         // On track 0.2.x, 0.2.0 would link: it is not a mistake.
-        assert_eq!(other_versions("0.2.3"), ["0.1.0", "1.0.0", "0.2.3-rc.1"]);
+        assert_eq!(
+            other_versions("0.2.3", "1.0.0"),
+            ["0.1.0", "1.0.0", "0.2.3-rc.1"]
+        );
+        assert!(other_versions("", "1.0.0").is_empty());
         let fix = "register it at `a:b/c@1.0.0`";
         let major = other_version_mistake("a:b/c@2.0.0", "a:b/c@1.0.0", fix);
         assert!(

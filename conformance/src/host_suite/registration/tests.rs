@@ -115,7 +115,8 @@ fn a_name_found_by_semver_passes_with_a_note_and_an_exact_one_without() {
         [
             "`get` of `airssys:core/storage@1.0.0`: registered at `@1.1.0`; wasmtime links \
           `@1.0.0` guests to it by semver; a runtime without semver matching would not \
-          (register it at `airssys:core/storage@1.0.0` too for those)."
+          (for those, serve `airssys:core/storage@1.0.0` under exactly that name too, with \
+          every function it has)."
         ]
     );
 }
@@ -126,7 +127,7 @@ fn a_name_found_by_semver_passes_with_a_note_and_an_exact_one_without() {
 fn an_unknown_version_and_an_unseen_match_are_said_as_such() {
     let contract = Contract::bundled();
     let get = position(&contract, "get");
-    let verdicts = judge(&contract, &mut get_in("airssys:core/storage@1.12.0"));
+    let verdicts = judge(&contract, &mut get_in("airssys:core/storage@1.32.0"));
     let note = verdicts[get].name_note(&contract.functions()[get]);
     assert_eq!(
         note.as_deref(),
@@ -263,4 +264,30 @@ fn an_adapter_failure_leaves_the_function_unjudged() {
     assert!(verdicts.iter().all(|v| v.placement
         == Placement::Unjudged("the adapter exited".into())
         && v.signature.is_err()));
+}
+
+/// A host made for the built-in 1.0.0, judged with a 2.0.0 WIT: its
+/// functions are on another semver track, not missing.
+#[test]
+fn a_1_x_host_judged_with_a_2_0_0_wit_is_on_another_track() {
+    let next_major: Vec<(&str, String)> = airssys_contract::WIT_FILES
+        .iter()
+        .map(|(name, text)| (*name, text.replace("@1.0.0", "@2.0.0")))
+        .collect();
+    let files: Vec<(&str, &str)> = next_major
+        .iter()
+        .map(|(name, text)| (*name, text.as_str()))
+        .collect();
+    let contract = Contract::from_files(&files).unwrap();
+    assert_eq!(contract.package(), "airssys:core@2.0.0");
+    let get = position(&contract, "get");
+    let verdicts = judge(&contract, &mut get_in("airssys:core/storage@1.0.0"));
+    let Placement::Wrong { at, mistake } = &verdicts[get].placement else {
+        panic!("{:?}", verdicts[get]);
+    };
+    assert_eq!(at.instance.as_deref(), Some("airssys:core/storage@1.0.0"));
+    assert!(
+        mistake.contains("on another semver track (`1.x` where the contract's version 2.0.0"),
+        "{mistake}"
+    );
 }
