@@ -66,12 +66,11 @@ fn a_type_no_probe_can_carry_is_named_with_where_it_is() {
     for (declaration, expected) in [
         (
             "open: func(key: string) -> blob;",
-            "`storage.open` with an owned handle `blob` in the result (`blob`)",
+            "`storage.open` with an owned handle `blob` in the result:",
         ),
         (
             "read: func(b: borrow<blob>) -> list<u8>;",
-            "`storage.read` with a borrowed handle `borrow<blob>` in the parameter `b` \
-             (`borrow<blob>`)",
+            "`storage.read` with a borrowed handle `borrow<blob>` in the parameter `b`:",
         ),
         (
             "watch: func(key: string) -> result<option<future<string>>, string>;",
@@ -80,11 +79,11 @@ fn a_type_no_probe_can_carry_is_named_with_where_it_is() {
         ),
         (
             "feed: func(items: stream<u8>);",
-            "`storage.feed` with a stream `stream<u8>` in the parameter `items`",
+            "`storage.feed` with a stream `stream<u8>` in the parameter `items`:",
         ),
         (
             "digest: func() -> list<u8, 32>;",
-            "`storage.digest` with a fixed-size list `list<u8, 32>` in the result",
+            "`storage.digest` with a fixed-size list `list<u8, 32>` in the result:",
         ),
         (
             "record entry { key: string, value: own<blob> }\nput: func(entry: entry);",
@@ -112,7 +111,7 @@ fn a_map_and_an_async_function_are_refused() {
     assert!(
         map.starts_with(
             "the WIT in new/wit declares `storage.all` with a map `map<string, u64>` in the \
-             result (`map<string, u64>`)"
+             result: the suite's probes"
         ),
         "{map}"
     );

@@ -110,11 +110,12 @@ pub enum ContractError {
     /// carry: a resource or handle, a future, a stream, a map, a fixed-size
     /// list or an `error-context`.
     #[error(
-        "the WIT in {dir} declares `{function}` with {what} in {place} (`{ty}`): \
+        "the WIT in {dir} declares `{function}` with {what} in {place}{}: \
          the suite's probes and trials carry plain values only (no resources, handles, \
          futures, streams, maps, fixed-size lists or error contexts); give the function value \
          types (records, variants, lists, options, results), or leave it out of the world \
-         `{WORLD}`"
+         `{WORLD}`",
+        within(.ty, .what)
     )]
     Unprobeable {
         /// The directory, as given.
@@ -152,6 +153,16 @@ pub enum ContractError {
         /// The features the WIT has, or "none".
         features: String,
     },
+}
+
+/// `` (`result<blob, e>`)``, the whole type of a parameter or result, when
+/// the part of it no probe carries (`what`, which quotes that part) is not
+/// all of it.
+fn within(ty: &str, what: &str) -> String {
+    match what.ends_with(&format!("`{ty}`")) {
+        true => String::new(),
+        false => format!(" (`{ty}`)"),
+    }
 }
 
 /// How the embedded WIT is named in messages.
