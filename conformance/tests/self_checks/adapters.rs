@@ -115,10 +115,25 @@ const UNREADABLE: &str = "in-other-words:";
 /// words of every refusal that names its unsatisfied imports with "nein":
 /// a host on another runtime, whose adapter speaks protocol 1.1.
 fn serve_in_other_words(inner: &str) -> ExitCode {
+    use airssys_conformance_adapter::{AdapterError, Response};
+
+    relay(inner, |answer| {
+        match serde_json::from_str::<Response>(answer) {
+            Ok(Response::Refused { unsatisfied, .. }) if !unsatisfied.is_empty() => {
+                let refusal = AdapterError::msg("nein").with_unsatisfied(unsatisfied);
+                serde_json::to_string(&Response::from(refusal)).unwrap()
+            }
+            _ => answer.trim_end().to_owned(),
+        }
+    })
+}
+
+/// Serves fixture `inner` through a second adapter process, which passes
+/// each request on and writes each answer as `rewrite` makes it: an adapter
+/// that answers as another one would.
+pub fn relay(inner: &str, mut rewrite: impl FnMut(&str) -> String) -> ExitCode {
     use std::io::Write;
     use std::process::{Command, Stdio};
-
-    use airssys_conformance_adapter::{AdapterError, Response};
 
     let mut child = Command::new(std::env::current_exe().unwrap())
         .env(FIXTURE, inner)
@@ -137,14 +152,7 @@ fn serve_in_other_words(inner: &str) -> ExitCode {
         if from_inner.read_line(&mut answer).unwrap() == 0 {
             break;
         }
-        let answer = match serde_json::from_str::<Response>(&answer) {
-            Ok(Response::Refused { unsatisfied, .. }) if !unsatisfied.is_empty() => {
-                let refusal = AdapterError::msg("nein").with_unsatisfied(unsatisfied);
-                serde_json::to_string(&Response::from(refusal)).unwrap()
-            }
-            _ => answer.trim_end().to_owned(),
-        };
-        writeln!(out, "{answer}").unwrap();
+        writeln!(out, "{}", rewrite(&answer)).unwrap();
         out.flush().unwrap();
     }
     // The inner adapter ends when its stdin closes, as the protocol says.

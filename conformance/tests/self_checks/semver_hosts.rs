@@ -186,26 +186,8 @@ pub const AS_1_3: &str = "as-1.3:";
 /// Serves fixture `inner` through a second adapter process, answering
 /// `hello` as an adapter of protocol 1.3 would: minor 3, no `exact_names`.
 pub fn serve_as_1_3(inner: &str) -> std::process::ExitCode {
-    use std::io::{BufRead, Write};
-    use std::process::{Command, Stdio};
-
-    let mut child = Command::new(std::env::current_exe().unwrap())
-        .env(crate::adapters::FIXTURE, inner)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("the inner adapter starts");
-    let mut to_inner = child.stdin.take().unwrap();
-    let mut from_inner = std::io::BufReader::new(child.stdout.take().unwrap());
-    let mut out = std::io::stdout().lock();
-    for line in std::io::stdin().lock().lines() {
-        writeln!(to_inner, "{}", line.unwrap()).unwrap();
-        to_inner.flush().unwrap();
-        let mut answer = String::new();
-        if from_inner.read_line(&mut answer).unwrap() == 0 {
-            break;
-        }
-        let mut json: serde_json::Value = serde_json::from_str(&answer).unwrap();
+    crate::adapters::relay(inner, |answer| {
+        let mut json: serde_json::Value = serde_json::from_str(answer).unwrap();
         if json["answer"] == "hello" {
             json["minor"] = 3.into();
             json["supports"]
@@ -213,14 +195,8 @@ pub fn serve_as_1_3(inner: &str) -> std::process::ExitCode {
                 .unwrap()
                 .remove("exact_names");
         }
-        writeln!(out, "{json}").unwrap();
-        out.flush().unwrap();
-    }
-    drop(to_inner);
-    match child.wait() {
-        Ok(status) if status.success() => std::process::ExitCode::SUCCESS,
-        _ => std::process::ExitCode::FAILURE,
-    }
+        json.to_string()
+    })
 }
 
 /// What the test binary serves as an adapter for `fixture`, if it is a
