@@ -55,8 +55,9 @@ outside="$(mktemp -d)"
 mkdir "$outside/work"
 cd "$outside/work"
 export PATH="$install_root/bin:$PATH"
-# As on an author's machine: the SDK shipped in the command, and the
-# crate's own target/ (the README's paths say target/wasm32-wasip2/…).
-unset AIRSSYS_SDK CARGO_TARGET_DIR
+# As on an author's machine: the SDK shipped in the command, the crate's
+# own target/ (the README's paths say target/wasm32-wasip2/…), and plain
+# rustc (`.ci/run` lints this workspace through RUSTC_WORKSPACE_WRAPPER).
+unset AIRSSYS_SDK CARGO_TARGET_DIR RUSTC_WORKSPACE_WRAPPER
 echo "$commands"
 bash -euo pipefail -c "$commands"

@@ -19,9 +19,9 @@ use libtest_mimic::{Completion, Failed, Trial};
 
 use crate::{node, trial_name};
 
-/// Run by `main` after every other trial, three at a time: the snapshots
-/// are exact, and runs judge timing clauses (SVC-3, SVC-4) that the Rust
-/// hosts' runs, which keep both cores busy, could upset.
+/// Run by `main` one at a time, after every other trial: the snapshots are
+/// exact, and runs judge timing clauses (SVC-3, SVC-4) that two runs beside
+/// each other could upset.
 pub fn trials() -> Vec<Trial> {
     let named = |name: &str| trial_name(module_path!(), name);
     let mut trials = vec![

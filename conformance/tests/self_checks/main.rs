@@ -51,14 +51,11 @@ fn main() -> ExitCode {
     .flatten()
     .collect();
     let beside = libtest_mimic::run(&args, beside);
-    // The JS host's runs last, with no Rust host's run beside them: their
-    // snapshots are exact, and they judge timing clauses (SVC-3, SVC-4)
-    // that the other runs, which keep both cores busy, could upset. Three
-    // at a time: a run mostly waits on its Node process (each about 10 s,
-    // and under 2 s of a core's time), so the nine take about 60 s instead
-    // of 90.
+    // The JS host's runs last and one at a time, with nothing beside them:
+    // their snapshots are exact, and they judge timing clauses (SVC-3,
+    // SVC-4) that other runs on the same cores could upset.
     let mut alone_args = args.clone();
-    alone_args.test_threads.get_or_insert(3);
+    alone_args.test_threads.get_or_insert(1);
     let alone = libtest_mimic::run(&alone_args, js_hosts::trials());
     exit_code(&[beside, alone])
 }
