@@ -139,10 +139,12 @@ bench-calls *ARGS:
 fmt:
     cargo fmt --all
 
+# The lints CI applies (`.ci/run` gets the first clippy's from its build).
 lint:
     cargo fmt --all -- --check
     cargo clippy --workspace --all-targets -- -D warnings
-    cargo clippy -p airssys-guest -p counter -p storage-probe -p fault-probe --target wasm32-wasip2 -- -D warnings
+    cargo clippy -p airssys-guest -p counter -p storage-probe -p fault-probe -p wasi-probe -p bench-guest -p reentry-probe --target wasm32-wasip2 -- -D warnings
+    cargo clippy -p storage-probe -p messaging-probe -p services-probe --target wasm32-unknown-unknown -- -D warnings
 
 # What CI runs.
 ci:
