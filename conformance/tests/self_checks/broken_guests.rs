@@ -173,8 +173,19 @@ fn evaluate(files: Vec<PathBuf>) -> Report {
         .expect("the files are components")
 }
 
-fn failed(report: &Report) -> Vec<&str> {
+/// The names of the trials that failed.
+pub(crate) fn failed(report: &Report) -> Vec<&str> {
     report.failed_names()
+}
+
+/// Each trial that did not pass, with its outcome: ignored is not passed.
+pub(crate) fn not_passed(report: &Report) -> Vec<(&str, &Outcome)> {
+    report
+        .trials
+        .iter()
+        .filter(|t| t.outcome != Outcome::Passed)
+        .map(|t| (t.name.as_str(), &t.outcome))
+        .collect()
 }
 
 fn every_component_of_the_workspace_passes() {

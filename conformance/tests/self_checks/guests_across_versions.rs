@@ -12,6 +12,8 @@ use airssys_host::ContractVersion;
 use airssys_reference_adapter::ReferenceHost;
 use libtest_mimic::Trial;
 
+use crate::broken_guests::{failed, not_passed};
+
 /// Fixed, so that the snapshots of generated messages stay the same.
 const SEED: u64 = 7;
 
@@ -92,8 +94,14 @@ fn outcome<'a>(report: &'a Report, trial: &str) -> &'a Outcome {
         .outcome
 }
 
-fn failed(report: &Report) -> Vec<&str> {
-    report.failed_names()
+/// Fails the check, with the report, if any trial failed.
+fn assert_fails_nothing(report: &Report) {
+    assert_eq!(
+        failed(report),
+        Vec::<&str>::new(),
+        "{}",
+        report.to_markdown()
+    );
 }
 
 /// The review, then why each ignored trial was not judged: where a failure
@@ -166,12 +174,7 @@ fn a_1_1_component_on_a_host_that_serves_only_1_0_names_the_hosts_lack() {
         .on_host(only_1_0())
         .evaluate()
         .unwrap();
-    assert_eq!(
-        failed(&report),
-        Vec::<&str>::new(),
-        "{}",
-        report.to_markdown()
-    );
+    assert_fails_nothing(&report);
     match outcome(&report, &format!("{STORAGE_1_1}::name")) {
         Outcome::Ignored(why) => assert!(
             why.contains(
@@ -208,12 +211,7 @@ fn a_1_1_component_judged_with_1_1_on_the_reference_host_fails_nothing() {
         .contract(contract_1_1())
         .evaluate()
         .unwrap();
-    assert_eq!(
-        failed(&report),
-        Vec::<&str>::new(),
-        "{}",
-        report.to_markdown()
-    );
+    assert_fails_nothing(&report);
     assert_eq!(
         outcome(&report, &format!("{STORAGE_1_1}::name")),
         &Outcome::Passed
@@ -233,12 +231,7 @@ fn an_import_on_the_contracts_track_is_linked_by_semver_and_said_so() {
         &lifecycle_importing(&storage_get()),
     );
     let report = GuestSuite::new([&file]).seed(SEED).evaluate().unwrap();
-    assert_eq!(
-        failed(&report),
-        Vec::<&str>::new(),
-        "{}",
-        report.to_markdown()
-    );
+    assert_fails_nothing(&report);
     assert!(
         report.notes.iter().any(|note| note
             == "`imports-get` imports `airssys:core/storage@1.1.0` (at 1.1.0, on track 1) at a \
@@ -309,13 +302,7 @@ fn a_1_0_component_passes_judged_with_either_version() {
             .evaluate()
             .unwrap(),
     ] {
-        let not_passed: Vec<(&str, &Outcome)> = report
-            .trials
-            .iter()
-            .filter(|t| t.outcome != Outcome::Passed)
-            .map(|t| (t.name.as_str(), &t.outcome))
-            .collect();
-        assert_eq!(not_passed, [], "{}", report.to_markdown());
+        assert_eq!(not_passed(&report), [], "{}", report.to_markdown());
     }
 }
 
@@ -345,15 +332,9 @@ fn a_contract_function_the_host_lacks_is_the_hosts_lack_not_the_components() {
         .on_host(ReferenceHost::new())
         .evaluate()
         .unwrap();
-    let not_passed: Vec<&str> = on_reference
-        .trials
-        .iter()
-        .filter(|t| t.outcome != Outcome::Passed)
-        .map(|t| t.name.as_str())
-        .collect();
     assert_eq!(
-        not_passed,
-        Vec::<&str>::new(),
+        not_passed(&on_reference),
+        [],
         "{}",
         on_reference.to_markdown()
     );
@@ -365,12 +346,7 @@ fn a_contract_function_the_host_lacks_is_the_hosts_lack_not_the_components() {
         ))
         .evaluate()
         .unwrap();
-    assert_eq!(
-        failed(&lacking),
-        Vec::<&str>::new(),
-        "{}",
-        lacking.to_markdown()
-    );
+    assert_fails_nothing(&lacking);
     let trial = "cancels::import::airssys:core/host-messaging@1.0.0::name";
     match outcome(&lacking, trial) {
         Outcome::Ignored(why) => assert!(

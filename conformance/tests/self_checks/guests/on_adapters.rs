@@ -14,7 +14,7 @@ use airssys_conformance::{GuestSuite, Outcome, Report, TimeLimits};
 use airssys_reference_adapter::ReferenceHost;
 use libtest_mimic::Trial;
 
-use super::{BROKEN, LIFECYCLE, SEED, failed};
+use super::{BROKEN, LIFECYCLE, SEED, failed, not_passed};
 
 pub fn trials() -> Vec<Trial> {
     checks![
@@ -399,13 +399,7 @@ fn an_err_is_an_answer_through_an_adapter_too() {
             .evaluate()
             .unwrap(),
     ] {
-        let not_passed: Vec<(&str, &Outcome)> = report
-            .trials
-            .iter()
-            .filter(|t| t.outcome != Outcome::Passed)
-            .map(|t| (t.name.as_str(), &t.outcome))
-            .collect();
-        assert_eq!(not_passed, [], "{}", report.to_markdown());
+        assert_eq!(not_passed(&report), [], "{}", report.to_markdown());
     }
 }
 
